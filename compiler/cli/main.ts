@@ -1,0 +1,51 @@
+import { CliError, type Command } from './cli-error.ts'
+
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  build: () => import('./build.ts'),
+  check: () => import('./check.ts'),
+  show: () => import('./show.ts'),
+}
+
+function help(): string {
+  return [
+    'dsl: typed TypeScript for SaltStack',
+    '',
+    'usage: dsl <command> [options]   (dsl <command> --help for details)',
+    '',
+    '  build [ENTRY] [--out DIR] [--watch]   compile the config into a Salt tree (default config/ → out/)',
+    '  check [ENTRY] [--format json]          report every problem without writing anything',
+    '  show SLS [ENTRY]                       print one emitted SLS',
+    '',
+    'exit codes: 0 clean, 1 diagnostics, 2 usage or internal error',
+  ].join('\n')
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`)
+    return name === undefined ? 2 : 0
+  }
+  const load = COMMANDS[name]
+  if (load === undefined) {
+    process.stderr.write(`dsl: unknown command '${name}'\n\n${help()}\n`)
+    return 2
+  }
+  try {
+    const { command } = await load()
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`)
+      return 0
+    }
+    return await command.run(rest)
+  } catch (thrown) {
+    if (thrown instanceof CliError) {
+      process.stderr.write(`dsl ${name}: ${thrown.message}\n`)
+      return thrown.exitCode
+    }
+    const text = thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)
+    process.stderr.write(`dsl ${name}: internal error (a bug in salt-dsl, please report it)\n${text}\n`)
+    return 2
+  }
+}

@@ -1,0 +1,45 @@
+import { watch } from 'node:fs'
+import { dirname } from 'node:path'
+import { compile } from '../compile.ts'
+import type { Tree } from '../emit/emit-tree.ts'
+import { resolveEntry } from '../paths.ts'
+import { writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
+import { CliError } from './cli-error.ts'
+import { report } from './report.ts'
+
+/**
+ * Rebuilds on every change under the config root. The rebuild skips the type-check (run `dsl check` for
+ * that, or let the editor do it) and rewrites only the files that changed.
+ */
+export async function watchBuild(entry: string, outDir: string, signal?: AbortSignal): Promise<number> {
+  const resolved = resolveEntry(entry)
+  if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
+  let previous: Tree | undefined
+  const rebuild = async () => {
+    const started = performance.now()
+    const result = await compile({ entry, outDir, typecheck: previous === undefined })
+    report(result.diagnostics, undefined)
+    if (result.tree === undefined) return
+    if (previous === undefined) await writeTreeAtomic(outDir, result.tree)
+    else writeTreeIncremental(outDir, previous, result.tree)
+    previous = result.tree
+    process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms\n`)
+  }
+  await rebuild()
+  let queued: Promise<void> = Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+  const watcher = watch(resolved.root, { recursive: true }, (_event, file) => {
+    if (file && dirname(file).split('/').includes('node_modules')) return
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      queued = queued.then(rebuild)
+    }, 10)
+  })
+  await new Promise<void>((done) => {
+    signal?.addEventListener('abort', () => done())
+    process.once('SIGINT', () => done())
+  })
+  watcher.close()
+  await queued
+  return 0
+}

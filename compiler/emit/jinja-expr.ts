@@ -1,0 +1,58 @@
+import type { Cond, Expr, Scalar, Value } from '../../dsl/ir.ts'
+import { isExpr } from '../../dsl/ir.ts'
+import { JinjaExpr, jinjaLiteral, type YamlNode } from './yaml.ts'
+
+/** The Jinja expression that reads an IR expression at render time. */
+export function exprJinja(e: Expr): string {
+  switch (e.kind) {
+    case 'pillar':
+      return `salt['pillar.get'](${jinjaLiteral(e.path.join(':'))})`
+    case 'grain':
+      return `salt['grains.get'](${jinjaLiteral(e.path.join(':'))})`
+    case 'concat':
+      return `(${e.parts.map((p) => (typeof p === 'string' ? jinjaLiteral(p) : `(${exprJinja(p)} | string)`)).join(' ~ ')})`
+  }
+}
+
+function scalarJinja(v: Scalar): string {
+  if (v === null) return 'none'
+  if (typeof v === 'string') return jinjaLiteral(v)
+  return String(v)
+}
+
+/** The Jinja test of a condition. */
+export function condJinja(c: Cond): string {
+  switch (c.kind) {
+    case 'truthy':
+      return exprJinja(c.expr)
+    case 'eq':
+      return `${exprJinja(c.expr)} == ${scalarJinja(c.value)}`
+    case 'in':
+      return `${exprJinja(c.expr)} in [${c.values.map(scalarJinja).join(', ')}]`
+    case 'not':
+      return `not (${condJinja(c.cond)})`
+    case 'and':
+    case 'or':
+      return c.conds.map((x) => `(${condJinja(x)})`).join(` ${c.kind} `) || (c.kind === 'and' ? 'true' : 'false')
+  }
+}
+
+/** IR value → YAML node; expressions become `{{ ... | tojson }}` so Salt substitutes typed JSON. */
+export function toYamlNode(v: Value): YamlNode {
+  if (isExpr(v)) return new JinjaExpr(`${exprJinja(v)} | tojson`)
+  if (Array.isArray(v)) return v.map(toYamlNode)
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, YamlNode> = {}
+    for (const [k, x] of Object.entries(v as Record<string, Value>)) out[k] = toYamlNode(x)
+    return out
+  }
+  return v as Scalar
+}
+
+/** True when a value holds an expression anywhere (the SLS then needs the Jinja renderer). */
+export function hasExpr(v: Value): boolean {
+  if (isExpr(v)) return true
+  if (Array.isArray(v)) return v.some(hasExpr)
+  if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Value>).some(hasExpr)
+  return false
+}

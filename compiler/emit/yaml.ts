@@ -1,0 +1,282 @@
+import { JinjaExpr, protectFromJinja } from './jinja.ts'
+
+export { JinjaExpr, jinjaLiteral } from './jinja.ts'
+
+/** A value the emitter can write. Mappings keep insertion order. */
+export type YamlNode =
+  | null
+  | boolean
+  | number
+  | string
+  | JinjaExpr
+  | readonly YamlNode[]
+  | { readonly [key: string]: YamlNode }
+
+/** `jinja: true` when the text passes through Salt's Jinja renderer before YAML (`jinja|yaml`). */
+export interface EmitOptions {
+  readonly jinja: boolean
+}
+
+/** A value the emitter cannot write (a compiler bug: earlier stages must not let it through). */
+export class YamlEmitError extends Error {
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[],
+  ) {
+    super(`${message} at $${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`)
+    this.name = 'YamlEmitError'
+  }
+}
+
+type Scalar = string | number | boolean | null
+type Mapping = { readonly [key: string]: YamlNode }
+type Placed =
+  | { readonly kind: 'inline'; readonly text: string }
+  | { readonly kind: 'block'; readonly header: string; readonly lines: readonly string[] }
+  | { readonly kind: 'map'; readonly value: Mapping }
+  | { readonly kind: 'seq'; readonly value: readonly YamlNode[] }
+
+interface Context {
+  readonly jinja: boolean
+  readonly path: (string | number)[]
+  readonly open: Set<object>
+}
+
+/**
+ * Writes a whole YAML document in hand-written Salt style: block collections, 2-space indentation,
+ * `- key: value` items, `[]`/`{}` for empty collections, literal blocks for multi-line text. PyYAML (and so
+ * Salt) reads back exactly the given value; with `jinja: true` the text also survives Jinja first.
+ *
+ * @example
+ * emitYaml({ git: { 'pkg.installed': [{ name: 'git' }] } }, { jinja: false })
+ * // 'git:\n  pkg.installed:\n    - name: git\n'
+ * @throws {YamlEmitError} for a JinjaExpr without `jinja`, a lone surrogate, a cycle or a non-YAML value.
+ */
+export function emitYaml(doc: YamlNode, options: EmitOptions): string {
+  const ctx: Context = { jinja: options.jinja, path: [], open: new Set() }
+  const placed = place(doc, ctx)
+  const lines =
+    placed.kind === 'inline'
+      ? [placed.text]
+      : placed.kind === 'block'
+        ? [placed.header, ...blockLines(placed.lines, 2, ctx)]
+        : placed.kind === 'map'
+          ? mappingLines(placed.value, 0, false, ctx)
+          : sequenceLines(placed.value, 0, ctx)
+  return `${lines.join('\n')}\n`
+}
+
+/**
+ * One scalar in its inline form, as it would follow `key: ` (multi-line text is double-quoted here).
+ *
+ * @example
+ * yamlScalar('on', { jinja: false }) // "'on'"
+ * yamlScalar(1e21, { jinja: false }) // '1000000000000000000000'
+ */
+export function yamlScalar(value: Scalar, options: EmitOptions): string {
+  const ctx: Context = { jinja: options.jinja, path: [], open: new Set() }
+  return protect(typeof value === 'string' ? stringToken(value, ctx) : scalarToken(value, ctx), ctx)
+}
+
+function inline(text: string): Placed {
+  return { kind: 'inline', text }
+}
+
+function place(value: YamlNode, ctx: Context): Placed {
+  if (value instanceof JinjaExpr) return inline(jinjaExpr(value, ctx))
+  if (Array.isArray(value)) return value.length === 0 ? inline('[]') : { kind: 'seq', value }
+  if (typeof value === 'string') return literalBlock(value) ?? inline(protect(stringToken(value, ctx), ctx))
+  if (typeof value === 'object' && value !== null) {
+    const proto: unknown = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) throw new YamlEmitError('not a plain object', ctx.path)
+    const map = value as Mapping
+    return Object.keys(map).length === 0 ? inline('{}') : { kind: 'map', value: map }
+  }
+  return inline(scalarToken(value, ctx))
+}
+
+function jinjaExpr(value: JinjaExpr, ctx: Context): string {
+  if (!ctx.jinja) throw new YamlEmitError('JinjaExpr in a document that is not rendered by Jinja', ctx.path)
+  return `{{ ${value.expr} }}`
+}
+
+function enter(collection: object, ctx: Context): void {
+  if (ctx.open.has(collection)) throw new YamlEmitError('cyclic value', ctx.path)
+  ctx.open.add(collection)
+}
+
+function mappingLines(map: Mapping, indent: number, inItem: boolean, ctx: Context): string[] {
+  enter(map, ctx)
+  const lines: string[] = []
+  for (const [key, value] of Object.entries(map)) {
+    ctx.path.push(key)
+    lines.push(...entryLines(key, value, indent, inItem ? indent : indent + 2, ctx))
+    ctx.path.pop()
+  }
+  ctx.open.delete(map)
+  return lines
+}
+
+/** Longest key PyYAML and libyaml accept as an implicit key (counted in code points up to the `:`). */
+const maxImplicitKey = 1024
+
+function entryLines(key: string, value: YamlNode, indent: number, seqIndent: number, ctx: Context) {
+  const token = stringToken(key, ctx)
+  const pad = ' '.repeat(indent)
+  if (codePoints(token) <= maxImplicitKey) {
+    return attach(`${pad}${protect(token, ctx)}:`, place(value, ctx), indent, seqIndent, ctx)
+  }
+  return [`${pad}? ${protect(token, ctx)}`, ...attach(`${pad}:`, place(value, ctx), indent, indent + 2, ctx)]
+}
+
+function sequenceLines(seq: readonly YamlNode[], indent: number, ctx: Context): string[] {
+  enter(seq, ctx)
+  const lines: string[] = []
+  for (let i = 0; i < seq.length; i++) {
+    ctx.path.push(i)
+    lines.push(...itemLines(seq[i] as YamlNode, indent, ctx))
+    ctx.path.pop()
+  }
+  ctx.open.delete(seq)
+  return lines
+}
+
+function itemLines(item: YamlNode, indent: number, ctx: Context): string[] {
+  const placed = place(item, ctx)
+  const dash = `${' '.repeat(indent)}-`
+  if (placed.kind === 'inline' || placed.kind === 'block') return attach(dash, placed, indent, indent, ctx)
+  const inner =
+    placed.kind === 'map'
+      ? mappingLines(placed.value, indent + 2, true, ctx)
+      : sequenceLines(placed.value, indent + 2, ctx)
+  const [first = '', ...rest] = inner
+  return [`${dash} ${first.slice(indent + 2)}`, ...rest]
+}
+
+/** Lines for a value that follows `head`; `indent` is the parent collection's indentation. */
+function attach(head: string, placed: Placed, indent: number, seqIndent: number, ctx: Context): string[] {
+  switch (placed.kind) {
+    case 'inline':
+      return [`${head} ${placed.text}`]
+    case 'block':
+      return [`${head} ${placed.header}`, ...blockLines(placed.lines, indent + 2, ctx)]
+    case 'map':
+      return [head, ...mappingLines(placed.value, indent + 2, false, ctx)]
+    case 'seq':
+      return [head, ...sequenceLines(placed.value, seqIndent, ctx)]
+  }
+}
+
+function blockLines(lines: readonly string[], indent: number, ctx: Context): string[] {
+  const pad = ' '.repeat(indent)
+  return lines.map((line) => (line === '' ? '' : `${pad}${protect(line, ctx)}`))
+}
+
+function protect(token: string, ctx: Context): string {
+  return ctx.jinja ? protectFromJinja(token) : token
+}
+
+function codePoints(text: string): number {
+  let n = 0
+  for (const _ of text) n++
+  return n
+}
+
+/** A literal block (`|`, `|-`, `|+`) for multi-line text whose every character YAML can carry raw. */
+function literalBlock(text: string): Placed | undefined {
+  if (!text.includes('\n')) return undefined
+  const body = text.replace(/\n+$/, '')
+  if (body === '' || !everyChar(text, (ch) => ch === '\n' || ch === '\t' || isPrintable(ch))) return undefined
+  const trailing = text.length - body.length
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+'
+  const lines = (trailing > 1 ? text.slice(0, -1) : body).split('\n')
+  const first = lines.find((line) => line !== '') ?? ''
+  const indicator = /^[ \t]/.test(first) ? '2' : ''
+  return { kind: 'block', header: `|${indicator}${chomp}`, lines }
+}
+
+function everyChar(text: string, test: (ch: string) => boolean): boolean {
+  for (const ch of text) if (!test(ch)) return false
+  return true
+}
+
+/** Characters YAML 1.1 readers take raw inside a line: printable, not a line break, not a tab, not a BOM. */
+function isPrintable(ch: string): boolean {
+  const cp = ch.codePointAt(0) ?? 0
+  return (
+    (cp >= 0x20 && cp <= 0x7e) ||
+    (cp >= 0xa0 && cp <= 0xd7ff && cp !== 0x2028 && cp !== 0x2029) ||
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) ||
+    cp >= 0x10000
+  )
+}
+
+const loneSurrogate = /[\ud800-\udfff]/u
+
+function stringToken(text: string, ctx: Context): string {
+  if (loneSurrogate.test(text)) {
+    throw new YamlEmitError('string holds a lone UTF-16 surrogate, which YAML cannot carry', ctx.path)
+  }
+  if (isPlainSafe(text)) return text
+  if (!everyChar(text, isPrintable)) return doubleQuoted(text)
+  if (text.includes("'") && !/["\\]/.test(text)) return `"${text}"`
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+/** Plain scalars PyYAML's YAML 1.1 resolver (or a stricter reader) would not read as a string. */
+const implicitTypes = [
+  /^(?:y|n|yes|no|true|false|on|off|null|~|<<|=)$/i,
+  /^[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-f_]+|[0-9][0-9_]*)$/i,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+  /^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)(?:e[-+]?[0-9]+)?$/i,
+  /^[-+]?\.(?:inf|nan)$/i,
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
+]
+
+const indicators = new Set('-?:,[]{}#&*!|>\'"%@`')
+
+function isPlainSafe(text: string): boolean {
+  const first = text[0]
+  if (first === undefined || indicators.has(first) || first === ' ' || text.endsWith(' ')) return false
+  if (text.endsWith(':') || text.includes(': ') || text.includes(' #') || text.startsWith('...')) return false
+  return everyChar(text, isPrintable) && !implicitTypes.some((type) => type.test(text))
+}
+
+const escapes: Record<string, string> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '\0': '\\0',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\x1b': '\\e',
+}
+
+function doubleQuoted(text: string): string {
+  let out = '"'
+  for (const ch of text) out += escapes[ch] ?? (isPrintable(ch) ? ch : hexEscape(ch))
+  return `${out}"`
+}
+
+function hexEscape(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0
+  if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, '0')}`
+  return cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`
+}
+
+function scalarToken(value: unknown, ctx: Context): string {
+  if (value === null) return 'null'
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (typeof value === 'number') return numberToken(value)
+  throw new YamlEmitError(`cannot emit a value of type ${typeof value}`, ctx.path)
+}
+
+function numberToken(n: number): string {
+  if (Number.isNaN(n)) return '.nan'
+  if (!Number.isFinite(n)) return n > 0 ? '.inf' : '-.inf'
+  if (Object.is(n, -0)) return '-0.0'
+  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString()
+  const [mantissa = '', exponent] = String(n).split('e')
+  if (exponent === undefined) return mantissa
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}e${exponent}`
+}

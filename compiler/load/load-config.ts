@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { runInThisContext } from 'node:vm'
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
+import { type BuildFailure, build, type Message } from 'esbuild'
+import type { Origin, Program } from '../../dsl/ir.ts'
+import { finishSession, resetSession } from '../../dsl/session.ts'
+import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
+import { DSL_ENTRY } from '../paths.ts'
+
+export interface LoadedConfig {
+  readonly program: Program
+  readonly entry: string
+  readonly root: string
+  /** Absolute paths of every source file the config is made of. */
+  readonly inputs: readonly string[]
+}
+
+const BUNDLE = 'salt-dsl-config.cjs'
+
+/** Bundles the user's entry with esbuild, runs it, and returns what the builders recorded. */
+export async function loadConfig(entry: string, root: string): Promise<StageResult<LoadedConfig | undefined>> {
+  const bundled = await bundle(entry, root)
+  if ('diagnostics' in bundled) return { value: undefined, diagnostics: bundled.diagnostics }
+  const { code, map, inputs } = bundled
+  const trace = new TraceMap(map)
+  const locate = (o: Origin): Origin => {
+    if (!o.file.endsWith(BUNDLE)) return o
+    const pos = originalPositionFor(trace, { line: o.line - 1, column: Math.max(0, o.column - 1) })
+    if (pos.source === null || pos.line === null) return o
+    return { file: resolve(root, pos.source), line: pos.line, column: pos.column + 1 }
+  }
+  const s = resetSession()
+  s.locate = locate
+  try {
+    const wrapper = `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`
+    const fn = runInThisContext(wrapper, { filename: join(root, BUNDLE) }) as (...args: unknown[]) => void
+    const module = { exports: {} }
+    fn(module.exports, createRequire(entry), module, entry, dirname(entry))
+  } catch (thrown) {
+    resetSession()
+    return { value: undefined, diagnostics: [thrownDiagnostic(thrown, locate)] }
+  }
+  const program = finishSession(s)
+  resetSession()
+  const diagnostics = program.issues.map((i) => error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {}))
+  return { value: { program, entry, root, inputs }, diagnostics }
+}
+
+type Bundled = { code: string; map: string; inputs: string[] } | { diagnostics: Diagnostic[] }
+
+async function bundle(entry: string, root: string): Promise<Bundled> {
+  try {
+    const result = await build({
+      entryPoints: [entry],
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'external',
+      outfile: join(root, BUNDLE),
+      alias: { 'salt-dsl': DSL_ENTRY },
+      metafile: true,
+      logLevel: 'silent',
+    })
+    const js = result.outputFiles.find((f) => f.path.endsWith('.cjs'))
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'))
+    const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(root, p))
+    return { code: js?.text ?? '', map: map?.text ?? '{}', inputs }
+  } catch (thrown) {
+    const failure = thrown as BuildFailure
+    if (!Array.isArray(failure.errors)) throw thrown
+    return { diagnostics: failure.errors.map((m) => messageDiagnostic(m, root)) }
+  }
+}
+
+function messageDiagnostic(m: Message, root: string): Diagnostic {
+  const loc = m.location
+  const origin = loc ? { file: resolve(root, loc.file), line: loc.line, column: loc.column + 1 } : undefined
+  return error('DSL1001', `cannot load the config: ${m.text}`, origin)
+}
+
+/** A throw from user code: the first frame in user code is where it happened. */
+function thrownDiagnostic(thrown: unknown, locate: (o: Origin) => Origin): Diagnostic {
+  const message = thrown instanceof Error ? thrown.message : String(thrown)
+  const stack = thrown instanceof Error ? (thrown.stack ?? '') : ''
+  const frame = stack.split('\n').find((l) => l.includes(BUNDLE))
+  const m = frame?.match(/\((.*):(\d+):(\d+)\)$/) ?? frame?.match(/at (.*):(\d+):(\d+)$/)
+  const origin = m ? locate({ file: m[1] ?? '', line: Number(m[2]), column: Number(m[3]) }) : undefined
+  return error('DSL1003', `the config threw while it ran: ${message}`, origin, {
+    hint: 'builders report misuse as diagnostics; a throw comes from the config code itself',
+  })
+}

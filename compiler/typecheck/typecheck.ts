@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import type { Origin } from '../../dsl/ir.ts'
+import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
+import { findUp, PACKAGE_ROOT } from '../paths.ts'
+
+const TSC = join(dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json')), 'bin', 'tsc')
+
+/** The TypeScript diagnostics of the user's config, by the TypeScript compiler, in our format. */
+export async function typecheckConfig(entry: string, root: string): Promise<StageResult<undefined>> {
+  const project = findUp(root, (dir) => existsSync(join(dir, 'tsconfig.json')))
+  const base = join(project, 'tsconfig.json')
+  // beside the user's tsconfig, so `types`, `typeRoots` and `paths` resolve as they do for the editor
+  const config = join(project, `.tsconfig.salt-dsl-${process.pid}-${Date.now()}.json`)
+  const options = { noEmit: true, incremental: false, composite: false }
+  const settings = existsSync(base)
+    ? { extends: base, compilerOptions: options, files: [entry], include: [] }
+    : { compilerOptions: { ...options, ...DEFAULTS, paths: { 'salt-dsl': [join(PACKAGE_ROOT, 'dsl', 'index.ts')] } }, files: [entry] }
+  writeFileSync(config, JSON.stringify(settings))
+  try {
+    const { code, output } = await run(process.execPath, [TSC, '-p', config, '--pretty', 'false'], project)
+    const diagnostics = parseTscOutput(output, project)
+    if (code !== 0 && diagnostics.length === 0) {
+      return { value: undefined, diagnostics: [error('DSL2001', `the TypeScript compiler failed: ${output.trim()}`)] }
+    }
+    return { value: undefined, diagnostics }
+  } finally {
+    rmSync(config, { force: true })
+  }
+}
+
+const DEFAULTS = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+}
+
+const LINE = /^(.+?)\((\d+),(\d+)\): (error|warning) (TS\d+): (.*)$/
+const GLOBAL = /^(error|warning) (TS\d+): (.*)$/
+
+/** Parses `file(line,col): error TSnnnn: message` and `error TSnnnn: message`; indented lines continue a message. */
+export function parseTscOutput(output: string, cwd: string): Diagnostic[] {
+  const out: Diagnostic[] = []
+  let current: { code: string; message: string; origin?: Origin } | undefined
+  const flush = () => {
+    if (current) out.push(error(current.code, current.message, current.origin))
+    current = undefined
+  }
+  for (const line of output.split('\n')) {
+    const located = line.match(LINE)
+    const global = located ? undefined : line.match(GLOBAL)
+    if (located) {
+      flush()
+      const origin = { file: resolve(cwd, located[1] ?? ''), line: Number(located[2]), column: Number(located[3]) }
+      current = { code: located[5] ?? 'TS0', message: located[6] ?? '', origin }
+    } else if (global) {
+      flush()
+      current = { code: global[2] ?? 'TS0', message: global[3] ?? '' }
+    } else if (current && /^\s+\S/.test(line)) {
+      current.message += `\n${line}`
+    } else if (line.trim() !== '') {
+      flush()
+      current = { code: 'DSL2001', message: line.trim() }
+    }
+  }
+  flush()
+  return out
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d) => {
+      output += d
+    })
+    child.stderr.on('data', (d) => {
+      output += d
+    })
+    child.on('error', fail)
+    child.on('close', (code) => done({ code: code ?? 1, output }))
+  })
+}

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import type { Tree } from '../emit/emit-tree.ts'
+
+/**
+ * Writes a whole tree atomically: into a temp dir beside `out`, then swapped in with renames.
+ * If anything fails before the swap, the previous `out` is untouched.
+ */
+export async function writeTreeAtomic(out: string, tree: Tree): Promise<void> {
+  const parent = dirname(out)
+  mkdirSync(parent, { recursive: true })
+  const staging = await mkdtemp(join(parent, `.${basename(out)}.new-`))
+  try {
+    writeFiles(staging, tree)
+    swap(out, staging)
+  } catch (thrown) {
+    rmSync(staging, { recursive: true, force: true })
+    throw thrown
+  }
+}
+
+function writeFiles(root: string, tree: Tree): void {
+  const dirs = new Set<string>()
+  for (const [path, data] of tree) {
+    const file = join(root, path)
+    const dir = dirname(file)
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      dirs.add(dir)
+    }
+    writeFileSync(file, data)
+  }
+}
+
+function swap(out: string, staging: string): void {
+  if (!existsSync(out)) {
+    renameSync(staging, out)
+    return
+  }
+  const old = `${staging}.old`
+  renameSync(out, old)
+  try {
+    renameSync(staging, out)
+  } catch (thrown) {
+    renameSync(old, out)
+    throw thrown
+  }
+  rmSync(old, { recursive: true, force: true })
+}
+
+/**
+ * Brings `out` from `previous` to `tree` touching only what changed (each file replaced by rename), for
+ * watch mode where rewriting thousands of files per keystroke would be the slowest part.
+ */
+export function writeTreeIncremental(out: string, previous: Tree, tree: Tree): { written: number; removed: number } {
+  let written = 0
+  let removed = 0
+  for (const [path, data] of tree) {
+    const before = previous.get(path)
+    if (before !== undefined && sameBytes(before, data)) continue
+    const file = join(out, path)
+    mkdirSync(dirname(file), { recursive: true })
+    const temp = `${file}.tmp-${process.pid}`
+    writeFileSync(temp, data)
+    renameSync(temp, file)
+    written++
+  }
+  for (const path of previous.keys()) {
+    if (tree.has(path)) continue
+    const file = join(out, path)
+    if (existsSync(file)) unlinkSync(file)
+    removed++
+  }
+  return { written, removed }
+}
+
+function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b
+  return Buffer.from(a).equals(Buffer.from(b))
+}
+
+/** Reads a tree back (for tests and `dsl show`). */
+export function readTreeFile(out: string, path: string): string | undefined {
+  const file = join(out, path)
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined
+}

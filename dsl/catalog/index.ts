@@ -1,0 +1,208 @@
+// The catalog of Salt state functions (generated from the pinned Salt by scripts/gen-salt-catalog.py):
+// look-ups, "did you mean" suggestions, and the argument checks Salt itself only makes at apply time.
+import catalogJson from './salt-states.json' with { type: 'json' }
+
+export type { SaltGlobalStateArgs, SaltStateArgs, SaltStateFunction } from './salt-states.ts'
+
+/** One state function, as the pinned Salt defines it. */
+export interface CatalogEntry {
+  /** `module.function`, e.g. `pkg.installed`. */
+  readonly name: string
+  readonly module: string
+  readonly function: string
+  /** Parameter names in declaration order (`name` included when the function takes it). */
+  readonly params: readonly string[]
+  /** Parameters without a default; never `name` (Salt fills it from the state ID). */
+  readonly required: readonly string[]
+  /** Whether the function takes `**kwargs` (so any extra argument is passed through, not rejected). */
+  readonly kwargs: boolean
+  /** The docstring's first sentence ('' when Salt has none). */
+  readonly doc: string
+  /** Salt source files the entry was merged from, when more than one defines it (platform variants). */
+  readonly mergedFrom?: readonly string[]
+}
+
+export interface StateArgIssue {
+  readonly code: 'unknown-function' | 'missing-arg' | 'unknown-arg'
+  readonly message: string
+  readonly hint?: string
+}
+
+interface RawEntry {
+  readonly doc: string
+  readonly kwargs: boolean
+  readonly params: readonly string[]
+  readonly required: readonly string[]
+  readonly merged_from?: readonly string[]
+}
+
+interface RawCatalog {
+  readonly functions: Readonly<Record<string, RawEntry>>
+  readonly global_args: readonly string[]
+  readonly salt_version: string
+}
+
+const raw = catalogJson as unknown as RawCatalog
+
+/** The Salt release the catalog was generated from. */
+export const CATALOG_SALT_VERSION: string = raw.salt_version
+
+/**
+ * Arguments every state accepts whatever its function: requisites (`require`, `watch_in`, `onchanges_any`,
+ * ...), run-time options (`onlyif`, `unless`, `retry`, `order`, `runas`, ...) and Salt's internal keys;
+ * taken from salt/state.py's STATE_INTERNAL_KEYWORDS, plus `names`.
+ */
+export const GLOBAL_STATE_ARGS: ReadonlySet<string> = new Set(raw.global_args)
+
+const entries = new Map<string, CatalogEntry>()
+const byModule = new Map<string, string[]>()
+for (const [name, e] of Object.entries(raw.functions)) {
+  const dot = name.indexOf('.')
+  const module = name.slice(0, dot)
+  const entry: CatalogEntry = {
+    name,
+    module,
+    function: name.slice(dot + 1),
+    params: e.params,
+    required: e.required,
+    kwargs: e.kwargs,
+    doc: e.doc,
+    ...(e.merged_from ? { mergedFrom: e.merged_from } : {}),
+  }
+  entries.set(name, entry)
+  const fns = byModule.get(module)
+  if (fns) fns.push(entry.function)
+  else byModule.set(module, [entry.function])
+}
+
+/** Every known `module.function`, sorted. */
+export function stateFunctionNames(): readonly string[] {
+  return [...entries.keys()]
+}
+
+/** Every known state module name (`pkg`, `file`, ...), sorted. */
+export function stateModuleNames(): readonly string[] {
+  return [...byModule.keys()]
+}
+
+export function lookupStateFunction(name: string): CatalogEntry | undefined {
+  return entries.get(name)
+}
+
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), or `limit + 1` as soon as
+ * it is certain to exceed `limit`.
+ */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let prev2: number[] = []
+  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur: number[] = [i]
+    let rowMin = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1)
+      cur.push(d)
+      if (d < rowMin) rowMin = d
+    }
+    if (rowMin > limit) return limit + 1
+    prev2 = prev
+    prev = cur
+  }
+  return prev[b.length]!
+}
+
+/** How many edits still count as a typo of a word this long: 1 up to 4 characters, then about a third. */
+function threshold(length: number): number {
+  return Math.max(1, Math.floor(length / 3))
+}
+
+function closest(
+  word: string,
+  candidates: Iterable<string>,
+  limit = threshold(word.length),
+): string | undefined {
+  let best: string | undefined
+  let bestDistance = limit + 1
+  for (const candidate of candidates) {
+    const d = distance(word, candidate.toLowerCase(), limit)
+    if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  return bestDistance <= limit ? best : undefined
+}
+
+/**
+ * The known `module.function` closest to a misspelled one (`pkg.instaled` → `pkg.installed`), or
+ * `undefined` when nothing is close. When the module exists only its functions are candidates (so
+ * `file.installed` suggests nothing rather than `pip.installed`); otherwise the whole name is compared,
+ * allowing as many edits as a typo of the function part would (`pkgs.installed` → `pkg.installed`).
+ */
+export function suggestStateFunction(name: string): string | undefined {
+  const wanted = name.trim().toLowerCase()
+  if (entries.has(wanted)) return wanted
+  const dot = wanted.indexOf('.')
+  const fns = dot > 0 ? byModule.get(wanted.slice(0, dot)) : undefined
+  if (fns) {
+    const fn = closest(wanted.slice(dot + 1), fns)
+    return fn && `${wanted.slice(0, dot)}.${fn}`
+  }
+  return closest(wanted, entries.keys(), threshold(wanted.length - dot - 1))
+}
+
+/** The closest argument name the function accepts (its own or a global one), for "did you mean". */
+function suggestArg(entry: CatalogEntry, arg: string): string | undefined {
+  return closest(arg.toLowerCase(), entry.params) ?? closest(arg.toLowerCase(), GLOBAL_STATE_ARGS)
+}
+
+/**
+ * The mistakes Salt would report when applying `name` with these argument names: an unknown function, a
+ * required argument left out, or (for functions without `**kwargs`) an argument the function does not
+ * take. Global state arguments (requisites, `onlyif`, `order`, `names`, ...) are always accepted. Empty
+ * when the call is fine.
+ */
+export function checkStateArgs(name: string, argNames: readonly string[]): readonly StateArgIssue[] {
+  const entry = entries.get(name)
+  if (!entry) {
+    const suggestion = suggestStateFunction(name)
+    return [
+      {
+        code: 'unknown-function',
+        message: name.includes('.')
+          ? `'${name}' is not a state function of Salt ${CATALOG_SALT_VERSION}`
+          : `'${name}' is not a state function name: expected 'module.function'`,
+        ...(suggestion ? { hint: `did you mean '${suggestion}'?` } : {}),
+      },
+    ]
+  }
+  const given = new Set(argNames)
+  const issues: StateArgIssue[] = []
+  for (const required of entry.required) {
+    if (!given.has(required)) {
+      issues.push({
+        code: 'missing-arg',
+        message: `'${name}' requires the argument '${required}'`,
+        hint: `add '${required}' to the state's arguments`,
+      })
+    }
+  }
+  if (!entry.kwargs) {
+    const own = new Set(entry.params)
+    for (const arg of given) {
+      if (own.has(arg) || GLOBAL_STATE_ARGS.has(arg)) continue
+      const suggestion = suggestArg(entry, arg)
+      issues.push({
+        code: 'unknown-arg',
+        message: `'${arg}' is an invalid keyword argument for '${name}'`,
+        hint: suggestion
+          ? `did you mean '${suggestion}'?`
+          : `'${name}' takes: ${entry.params.filter((p) => p !== 'name').join(', ') || 'only name'}`,
+      })
+    }
+  }
+  return issues
+}

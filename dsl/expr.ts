@@ -1,0 +1,79 @@
+import { type Cond, EXPR, type Expr, isExpr, type Scalar } from './ir.ts'
+
+/** Marks an accessor proxy; reading it yields the expression the proxy stands for. */
+const ACCESSOR = Symbol.for('salt-dsl.accessor')
+
+/** A typed reference to a value Salt knows at render time (a pillar key, a grain). */
+export interface Lookup<T> {
+  readonly [ACCESSOR]: Expr
+  /** Phantom: the type of the value Salt will substitute. */
+  readonly __type?: T
+}
+
+/** Walks typed data: every key is an accessor, every leaf a `Lookup`. */
+export type Accessor<T> = Lookup<T> &
+  (T extends readonly unknown[] ? unknown : T extends object ? { readonly [K in keyof T]-?: Accessor<T[K]> } : unknown)
+
+const KEY_RE = /^[^:]+$/
+
+export function makeAccessor<T>(kind: 'pillar' | 'grain', path: readonly string[]): Accessor<T> {
+  const expr: Expr = Object.freeze({ [EXPR]: true as const, kind, path: Object.freeze([...path]) })
+  return new Proxy(Object.freeze({}), {
+    get(_target, prop) {
+      if (prop === ACCESSOR) return expr
+      if (typeof prop === 'symbol' || prop === 'then') return undefined
+      return makeAccessor(kind, [...path, prop])
+    },
+  }) as Accessor<T>
+}
+
+/** The expression behind an accessor, if `value` is one (or already is an expression). */
+export function exprOf(value: unknown): Expr | undefined {
+  if (isExpr(value)) return value
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    const expr = (value as Record<symbol, unknown>)[ACCESSOR]
+    if (isExpr(expr)) return expr
+  }
+  return undefined
+}
+
+/** True for path segments Salt's `pillar.get` can address (it splits on `:`). */
+export function isAddressableKey(key: string): boolean {
+  return KEY_RE.test(key)
+}
+
+/** Something `when()` accepts: a condition, or a lookup that is tested for truthiness. */
+export type Condition = Cond | Lookup<unknown>
+
+export function toCond(value: Condition): Cond {
+  const expr = exprOf(value)
+  return expr === undefined ? (value as Cond) : Object.freeze({ kind: 'truthy', expr })
+}
+
+function lookupExpr(value: Lookup<unknown>): Expr {
+  const expr = exprOf(value)
+  if (expr === undefined) throw new TypeError('expected a pillar or grains lookup')
+  return expr
+}
+
+/** `lookup == value`, e.g. `eq(grains.os_family, 'Debian')`. */
+export function eq<T extends Scalar>(lookup: Lookup<T>, value: T): Cond {
+  return Object.freeze({ kind: 'eq', expr: lookupExpr(lookup), value })
+}
+
+/** `lookup in values`, e.g. `oneOf(grains.os, ['Ubuntu', 'Debian'])`. */
+export function oneOf<T extends Scalar>(lookup: Lookup<T>, values: readonly T[]): Cond {
+  return Object.freeze({ kind: 'in', expr: lookupExpr(lookup), values: Object.freeze([...values]) })
+}
+
+export function not(cond: Condition): Cond {
+  return Object.freeze({ kind: 'not', cond: toCond(cond) })
+}
+
+export function and(...conds: Condition[]): Cond {
+  return Object.freeze({ kind: 'and', conds: Object.freeze(conds.map(toCond)) })
+}
+
+export function or(...conds: Condition[]): Cond {
+  return Object.freeze({ kind: 'or', conds: Object.freeze(conds.map(toCond)) })
+}

@@ -1,0 +1,88 @@
+import type { Asset, BuilderIssue, Cond, Origin, Program, RequisiteKind, SlsNode, StateNode, TopEntry } from './ir.ts'
+
+/** A requisite as written by the user: a handle, or a thunk for a state declared later. */
+export interface RequisiteDraft {
+  readonly kind: RequisiteKind
+  readonly ref: unknown
+  readonly origin: Origin
+}
+
+export type StateDraft = Omit<StateNode, 'requisites'> & { readonly drafts: readonly RequisiteDraft[] }
+
+interface SlsDraft {
+  readonly node: SlsNode
+}
+
+/** What the builders record while user code runs. One per load; shared across module copies. */
+export interface Session {
+  readonly states: StateDraft[]
+  readonly sls: Map<string, SlsDraft>
+  readonly top: TopEntry[]
+  readonly assets: Asset[]
+  readonly issues: BuilderIssue[]
+  readonly when: Cond[]
+  current: SlsNode | undefined
+  /** Maps a position in the running file to the user's source (installed by the loader). */
+  locate: (origin: Origin) => Origin
+}
+
+const KEY = Symbol.for('salt-dsl.session')
+type Holder = { [KEY]?: Session }
+
+function newSession(): Session {
+  return { states: [], sls: new Map(), top: [], assets: [], issues: [], when: [], current: undefined, locate: (o) => o }
+}
+
+/** The active session (created on first use). */
+export function session(): Session {
+  const holder = globalThis as Holder
+  holder[KEY] ??= newSession()
+  return holder[KEY]
+}
+
+/** Starts a fresh session and returns it (the load stage calls this before evaluating a config). */
+export function resetSession(): Session {
+  const fresh = newSession()
+  ;(globalThis as Holder)[KEY] = fresh
+  return fresh
+}
+
+export function addIssue(code: string, message: string, origin: Origin, hint?: string, into = session()): void {
+  const issue: BuilderIssue =
+    hint === undefined ? { kind: 'issue', code, message, origin } : { kind: 'issue', code, message, hint, origin }
+  into.issues.push(Object.freeze(issue))
+}
+
+import { HANDLE } from './handle.ts'
+
+function resolveRef(ref: unknown): number | undefined {
+  const value = typeof ref === 'function' ? (ref as () => unknown)() : ref
+  if (value !== null && typeof value === 'object' && HANDLE in value) {
+    return (value as Record<symbol, unknown>)[HANDLE] as number
+  }
+  return undefined
+}
+
+/** Freezes what was recorded into the IR, resolving requisite thunks. */
+export function finishSession(s: Session): Program {
+  const states = s.states.map((draft): StateNode => {
+    const { drafts, ...rest } = draft
+    const requisites = drafts.flatMap((r) => {
+      const target = resolveRef(r.ref)
+      if (target === undefined) {
+        const hint = 'pass the value a builder returned, e.g. `require: [gitPkg]`'
+        addIssue('DSL1004', `a \`${r.kind}\` entry of '${draft.id}' is not a state handle`, r.origin, hint, s)
+        return []
+      }
+      return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
+    })
+    return Object.freeze({ ...rest, requisites: Object.freeze(requisites) })
+  })
+  return Object.freeze({
+    states: Object.freeze(states),
+    sls: Object.freeze([...s.sls.values()].map((d) => d.node)),
+    top: Object.freeze([...s.top]),
+    assets: Object.freeze([...s.assets]),
+    issues: Object.freeze([...s.issues]),
+  })
+}

@@ -1,0 +1,104 @@
+import { HANDLE, type Ref, type StateHandle } from './handle.ts'
+import { type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
+import { callSite } from './origin.ts'
+import { addIssue, type RequisiteDraft, session } from './session.ts'
+import { toValue } from './values.ts'
+
+/** Requisites, each taking handles (or thunks for states declared later), never strings. */
+export type Requisites = { readonly [K in RequisiteKind]?: Ref | readonly Ref[] }
+
+/** Options every state accepts. */
+export interface CommonOptions extends Requisites {
+  /** The state ID; defaults to the state's name. Unique across the highstate. */
+  readonly id?: string
+  /** Salt's `order`: a number, `'first'` or `'last'`. */
+  readonly order?: number | 'first' | 'last'
+  /** Stop the whole run when this state fails. */
+  readonly failhard?: boolean
+}
+
+/** A state about to be recorded: module, function, ID and arguments (already in emission order). */
+export interface StateSpec {
+  readonly module: string
+  readonly fun: string
+  readonly id: string
+  readonly args: Readonly<Record<string, unknown>>
+  readonly options: CommonOptions
+  readonly origin: Origin
+}
+
+const OPTION_KEYS = new Set<string>(['id', 'order', 'failhard', ...REQUISITE_KINDS])
+
+/** Splits user options into requisites, Salt's global arguments and the builder's own keys. */
+export function splitOptions<T extends CommonOptions>(options: T): { own: Omit<T, keyof CommonOptions>; common: CommonOptions } {
+  const own: Record<string, unknown> = {}
+  const common: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) (OPTION_KEYS.has(key) ? common : own)[key] = value
+  return { own: own as Omit<T, keyof CommonOptions>, common: common as CommonOptions }
+}
+
+/** Records one state in the current SLS and returns its handle. */
+export function declareState<M extends string>(spec: StateSpec & { readonly module: M }): StateHandle<M> {
+  const s = session()
+  const sls = s.current
+  if (sls === undefined) {
+    addIssue('DSL1002', `state '${spec.id}' is declared outside of sls()`, spec.origin, "wrap it in sls('name', () => { ... })")
+  }
+  const key = s.states.length
+  const args: (readonly [string, Value])[] = []
+  const put = (name: string, raw: unknown) => {
+    const value = toValue(raw, spec.origin, `argument '${name}' of '${spec.id}'`)
+    if (value !== undefined) args.push(Object.freeze([name, value] as const))
+  }
+  if (spec.args.name !== undefined && spec.args.name !== spec.id) put('name', spec.args.name)
+  for (const [name, raw] of Object.entries(spec.args)) if (name !== 'name') put(name, raw)
+  put('order', spec.options.order)
+  put('failhard', spec.options.failhard)
+  s.states.push(
+    Object.freeze({
+      kind: 'state' as const,
+      key,
+      id: spec.id,
+      module: spec.module,
+      fun: spec.fun,
+      args: Object.freeze(args),
+      drafts: Object.freeze(requisiteDrafts(spec.options, spec.origin)),
+      sls: sls?.name ?? '',
+      when: Object.freeze([...s.when]),
+      origin: spec.origin,
+    }),
+  )
+  return Object.freeze({ [HANDLE]: key, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
+}
+
+function requisiteDrafts(options: CommonOptions, origin: Origin): RequisiteDraft[] {
+  return REQUISITE_KINDS.flatMap((kind) => {
+    const refs = options[kind]
+    if (refs === undefined) return []
+    const list = Array.isArray(refs) ? refs : [refs]
+    return list.map((ref) => Object.freeze({ kind, ref, origin }))
+  })
+}
+
+/** The state ID: the explicit `id`, else the name. */
+export function stateId(name: unknown, options: CommonOptions): string {
+  return options.id ?? String(name)
+}
+
+/**
+ * Any Salt state, by its `module.function` name.
+ * @example
+ * state('timezone.system', { name: 'Europe/Berlin' })
+ * // Europe/Berlin:
+ * //   timezone.system: []
+ */
+export function state(fn: `${string}.${string}`, args: Readonly<Record<string, unknown>> & CommonOptions): StateHandle {
+  const origin = callSite(state)
+  const dot = fn.indexOf('.')
+  const { own, common } = splitOptions(args)
+  const name = (own as Record<string, unknown>).name
+  if (common.id === undefined && typeof name !== 'string') {
+    addIssue('DSL1006', `state('${fn}') needs an \`id\` or a string \`name\``, origin)
+  }
+  return declareState({ module: fn.slice(0, dot), fun: fn.slice(dot + 1), id: stateId(name, common), args: own, options: common, origin })
+}

@@ -1,0 +1,386 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+/** A simulated machine: minion id, the two trees it reads, and the grains/options it pretends to have. */
+export interface MinionSpec {
+  readonly id: string
+  /** Absolute path of `out/salt` (file_roots base). */
+  readonly fileRoot: string
+  /** Absolute path of `out/pillar` (pillar_roots base). */
+  readonly pillarRoot: string
+  /** Static grains; they override the host's core grains of the same name (see `GRAINS`). */
+  readonly grains?: Readonly<Record<string, unknown>>
+  /** Extra minion options, e.g. `{ pillar_merge_lists: true }`; they win over the harness defaults. */
+  readonly options?: Readonly<Record<string, unknown>>
+}
+
+/** What one `salt-call --local --out=json` reported: exit status, the `local` payload, and both streams. */
+export interface SaltResult {
+  /** Exit status (with `retcodePassthrough`: Salt's own retcode, e.g. 2 for a failed state). */
+  readonly retcode: number
+  /** `local` of the JSON on stdout; `undefined` when stdout holds no JSON (Salt printed nothing). */
+  readonly data: unknown
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const VENV_BIN = join(ROOT, '.venv', 'bin')
+const ORACLE_SCRIPT = join(ROOT, 'test', 'support', 'salt-oracle.py')
+
+function venvTool(name: string): string {
+  const path = join(VENV_BIN, name)
+  if (!existsSync(path))
+    throw new Error(`Salt is not installed: run bash scripts/setup.sh (${path} is missing)`)
+  return path
+}
+
+/** Absolute path of `.venv/bin/salt-call`; throws "Salt is not installed: run bash scripts/setup.sh" if absent. */
+export function saltCallPath(): string {
+  return venvTool('salt-call')
+}
+
+/**
+ * Writes `<dir>/conf/minion` (JSON, which is YAML) for a masterless minion whose root_dir, cachedir, pki,
+ * sockets, pidfile and log all live under `<dir>/root`, and returns the config dir.
+ * Harness default: `pillar_mask_output: false` (Salt 3008 prints pillar.items values as `**********`).
+ */
+function writeMinionConfig(spec: MinionSpec, dir: string): string {
+  const conf = join(dir, 'conf')
+  const root = join(dir, 'root')
+  mkdirSync(conf, { recursive: true })
+  const config = {
+    id: spec.id,
+    file_client: 'local',
+    master_type: 'disable',
+    file_roots: { base: [spec.fileRoot] },
+    pillar_roots: { base: [spec.pillarRoot] },
+    root_dir: root,
+    cachedir: join(root, 'cache'),
+    pki_dir: join(root, 'pki'),
+    sock_dir: join(root, 'sock'),
+    pidfile: join(root, 'minion.pid'),
+    log_file: join(root, 'minion.log'),
+    pillar_mask_output: false,
+    ...(spec.grains === undefined ? {} : { grains: spec.grains }),
+    ...spec.options,
+  }
+  writeFileSync(join(conf, 'minion'), `${JSON.stringify(config, null, 2)}\n`)
+  if (!existsSync(join(conf, 'minion'))) throw new Error(`could not write ${join(conf, 'minion')}`)
+  return conf
+}
+
+function parseLocal(stdout: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(stdout)
+    return parsed !== null && typeof parsed === 'object' && 'local' in parsed ? parsed.local : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Options of one `saltCall`. */
+export interface SaltCallOptions {
+  /** Append `test=True`. */
+  readonly test?: boolean
+  /** Pass `--retcode-passthrough`, so `retcode` is Salt's own (2 failed state, 5 pillar error, ...). */
+  readonly retcodePassthrough?: boolean
+  /** Kill salt-call after this long (default 300 s) and reject. */
+  readonly timeoutMs?: number
+}
+
+/**
+ * Runs one real `salt-call --local -c <fresh temp conf> --out=json --out-indent=-1` (~0.65 s of start-up)
+ * with a fresh cachedir, and removes the temp dir afterwards. Arguments are CLI strings (`a`, `k=v`).
+ *
+ * @example
+ * await saltCall(spec, 'state.show_sls', ['base']) // { retcode: 0, data: { pkgs: { pkg: [...] } }, ... }
+ */
+export async function saltCall(
+  spec: MinionSpec,
+  fun: string,
+  args: readonly string[] = [],
+  opts: SaltCallOptions = {},
+): Promise<SaltResult> {
+  const bin = saltCallPath()
+  const dir = mkdtempSync(join(tmpdir(), 'salt-call-'))
+  try {
+    const conf = writeMinionConfig(spec, dir)
+    const argv = ['--local', '-c', conf, '--out=json', '--out-indent=-1']
+    if (opts.retcodePassthrough === true) argv.push('--retcode-passthrough')
+    argv.push(fun, ...args, ...(opts.test === true ? ['test=True'] : []))
+    const { code, stdout, stderr } = await run(bin, argv, opts.timeoutMs ?? 300_000)
+    return { retcode: code, data: parseLocal(stdout), stdout, stderr }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function run(bin: string, argv: readonly string[], timeoutMs: number) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (b: Buffer) => out.push(b))
+    child.stderr.on('data', (b: Buffer) => err.push(b))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const stdout = Buffer.concat(out).toString('utf8')
+      const stderr = Buffer.concat(err).toString('utf8')
+      if (code === null) reject(new Error(`salt-call ${argv.join(' ')} killed (${signal}):\n${stderr}`))
+      else resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** Options of one `SaltOracle.call`. */
+export interface OracleCallOptions {
+  /**
+   * `true` (default): `retcode` is what `salt-call --retcode-passthrough` exits with (Salt's retcode: 2 for
+   * a failed state). `false`: what plain `salt-call` exits with (0 or 1, 255 for an unknown function).
+   */
+  readonly retcodePassthrough?: boolean
+  /** Reject (and kill the oracle, which is then unusable) after this long; default 300 s. */
+  readonly timeoutMs?: number
+}
+
+/**
+ * Functions that change the minion they run on (loaders, grains, pillar, extension modules): served by a
+ * real `salt-call` so that they cannot leave a cached caller different from a fresh one.
+ */
+const OUT_OF_PROCESS = /^(saltutil\.|sys\.reload_modules$|grains\.(set|append|remove|del)|state\.orch)/
+
+type Pending = { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }
+
+/**
+ * A long-lived `.venv/bin/python test/support/salt-oracle.py` that serves `salt-call --local --out=json`
+ * calls for many minion specs without paying Salt's start-up each time: one cached caller per spec (keyed
+ * by the spec's JSON), rebuilt with an empty cachedir whenever a file of its trees changes. Calls are
+ * served one at a time, in order. Results (payload, stdout JSON, retcode) are those of `saltCall`.
+ *
+ * @example
+ * const oracle = await SaltOracle.start()
+ * await oracle.call(spec, 'state.apply', [], { test: true }) // { retcode: 0, data: { 'file_|-...': {...} } }
+ * await oracle.close()
+ */
+export class SaltOracle {
+  readonly #proc: ChildProcessWithoutNullStreams
+  readonly #dir: string
+  readonly #pending = new Map<number, Pending>()
+  readonly #confDirs = new Map<string, string>()
+  #nextId = 1
+  #stderrTail = ''
+  #dead: Error | undefined
+
+  private constructor(proc: ChildProcessWithoutNullStreams, dir: string) {
+    this.#proc = proc
+    this.#dir = dir
+  }
+
+  /** Spawns the oracle and waits until Salt is imported (~0.4 s). */
+  static async start(): Promise<SaltOracle> {
+    const python = venvTool('python')
+    venvTool('salt-call')
+    const dir = mkdtempSync(join(tmpdir(), 'salt-oracle-'))
+    const proc = spawn(python, [ORACLE_SCRIPT], {
+      stdio: 'pipe',
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    })
+    const oracle = new SaltOracle(proc, dir)
+    const ready = new Promise<void>((resolve, reject) => {
+      oracle.#pending.set(0, { resolve: () => resolve(), reject })
+    })
+    proc.stderr.on('data', (b: Buffer) => {
+      oracle.#stderrTail = (oracle.#stderrTail + b.toString('utf8')).slice(-8000)
+    })
+    createInterface({ input: proc.stdout }).on('line', (line) => oracle.#onLine(line))
+    proc.on('exit', (code, signal) => oracle.#fail(`salt-oracle exited (${code ?? signal})`))
+    proc.on('error', (e) => oracle.#fail(`salt-oracle failed to start: ${e.message}`))
+    await ready
+    return oracle
+  }
+
+  #onLine(line: string): void {
+    const msg = JSON.parse(line) as Record<string, unknown>
+    const id = msg.ready === true ? 0 : Number(msg.id)
+    const pending = this.#pending.get(id)
+    this.#pending.delete(id)
+    if (pending === undefined) return
+    if (msg.ok === false) pending.reject(new Error(`salt-oracle: ${String(msg.error)}`))
+    else pending.resolve(msg)
+  }
+
+  #fail(reason: string): void {
+    this.#dead ??= new Error(`${reason}\n${this.#stderrTail}`)
+    for (const p of this.#pending.values()) p.reject(this.#dead)
+    this.#pending.clear()
+  }
+
+  #request(msg: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    if (this.#dead !== undefined) return Promise.reject(this.#dead)
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#fail(`salt-oracle: ${String(msg.fun ?? msg.op)} timed out after ${timeoutMs} ms`)
+        this.#proc.kill('SIGKILL')
+      }, timeoutMs)
+      this.#pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer)
+          resolve(v)
+        },
+        reject: (e) => {
+          clearTimeout(timer)
+          reject(e)
+        },
+      })
+      this.#proc.stdin.write(`${JSON.stringify({ ...msg, id })}\n`)
+    })
+  }
+
+  #confDir(spec: MinionSpec, key: string): string {
+    let conf = this.#confDirs.get(key)
+    if (conf === undefined) {
+      conf = writeMinionConfig(spec, join(this.#dir, `spec-${this.#confDirs.size}`))
+      this.#confDirs.set(key, conf)
+    }
+    return conf
+  }
+
+  /**
+   * Runs `fun` as `salt-call --local --out=json fun args... key=value...` would, for the machine `spec`.
+   * String arguments are parsed like CLI words (YAML, `k=v` becomes a keyword); other values pass as-is.
+   */
+  async call(
+    spec: MinionSpec,
+    fun: string,
+    args: readonly unknown[] = [],
+    kwargs: Readonly<Record<string, unknown>> = {},
+    opts: OracleCallOptions = {},
+  ): Promise<SaltResult> {
+    const passthrough = opts.retcodePassthrough ?? true
+    if (OUT_OF_PROCESS.test(fun)) {
+      const words = [...args.map(cliWord), ...Object.entries(kwargs).map(([k, v]) => `${k}=${cliWord(v)}`)]
+      return saltCall(spec, fun, words, {
+        retcodePassthrough: passthrough,
+        timeoutMs: opts.timeoutMs ?? 300_000,
+      })
+    }
+    const key = stableJson(spec)
+    const msg = { op: 'call', key, confDir: this.#confDir(spec, key), fun, args, kwargs }
+    const answer = await this.#request(msg, opts.timeoutMs ?? 300_000)
+    const stdout = String(answer.stdout)
+    const retcode = Number(passthrough ? answer.retcode : answer.exit)
+    return { retcode, data: parseLocal(stdout), stdout, stderr: String(answer.stderr) }
+  }
+
+  /** Ends the Python process and removes every temp dir (configs and caches) it used. */
+  async close(): Promise<void> {
+    if (this.#dead === undefined && this.#proc.exitCode === null) {
+      const exited = new Promise<void>((resolve) => this.#proc.once('exit', () => resolve()))
+      const timer = setTimeout(() => this.#proc.kill('SIGKILL'), 10_000)
+      this.#proc.stdin.end()
+      await exited
+      clearTimeout(timer)
+    }
+    this.#dead ??= new Error('salt-oracle is closed')
+    rmSync(this.#dir, { recursive: true, force: true })
+  }
+}
+
+function cliWord(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+}
+
+type Grains = Readonly<Record<string, unknown>>
+type Identity = Record<'os' | 'os_family' | 'osfullname' | 'osrelease' | 'osfinger' | 'oscodename', string>
+
+/** An identity plus the grains Salt 3008 derives from it on a Linux host (os-release, uname). */
+function linux(id: Identity, kernelrelease: string, osarch: string): Grains {
+  const info = id.osrelease === '' ? [] : id.osrelease.split('.').map(Number)
+  return Object.freeze({
+    ...id,
+    osrelease_info: info,
+    osmajorrelease: info[0] ?? '',
+    osarch,
+    kernel: 'Linux',
+    kernelrelease,
+    cpuarch: 'x86_64',
+    init: 'systemd',
+    lsb_distrib_id: id.osfullname,
+    lsb_distrib_release: id.osrelease,
+    lsb_distrib_codename: id.oscodename,
+    virtual: 'physical',
+  })
+}
+
+const id = (
+  os: string,
+  os_family: string,
+  osfullname: string,
+  osrelease: string,
+  osfinger: string,
+  oscodename: string,
+) => ({ os, os_family, osfullname, osrelease, osfinger, oscodename })
+
+/**
+ * Core grains of five platforms for `MinionSpec.grains`. Static grains only override: every other grain
+ * keeps the host's value, so identity grains a platform lacks (Arch has no release, hence no osfinger or
+ * osmajorrelease) are `''` here rather than left to leak from the host.
+ *
+ * @example
+ * { id: 'm1', fileRoot, pillarRoot, grains: GRAINS.arch } // top-file `os_family:Arch` now matches
+ */
+export const GRAINS: {
+  readonly macos: Grains
+  readonly ubuntu: Grains
+  readonly debian: Grains
+  readonly arch: Grains
+  readonly fedora: Grains
+} = Object.freeze({
+  macos: Object.freeze({
+    ...id('MacOS', 'MacOS', 'macOS 14.5', '14.5', 'macOS 14.5-14', ''),
+    osrelease_info: [14, 5],
+    osmajorrelease: 14,
+    osbuild: '23F79',
+    osarch: 'arm64',
+    kernel: 'Darwin',
+    kernelrelease: '23.5.0',
+    cpuarch: 'arm64',
+    init: 'launchd',
+    lsb_distrib_id: '',
+    lsb_distrib_release: '',
+    lsb_distrib_codename: '',
+    virtual: 'physical',
+  }),
+  ubuntu: linux(
+    id('Ubuntu', 'Debian', 'Ubuntu', '24.04', 'Ubuntu-24.04', 'noble'),
+    '6.8.0-41-generic',
+    'amd64',
+  ),
+  debian: linux(
+    id('Debian', 'Debian', 'Debian GNU/Linux', '12', 'Debian-12', 'bookworm'),
+    '6.1.0-23-amd64',
+    'amd64',
+  ),
+  arch: linux(id('Arch', 'Arch', 'Arch Linux', '', '', ''), '6.10.10-arch1-1', 'x86_64'),
+  fedora: linux(
+    id('Fedora', 'RedHat', 'Fedora Linux', '40', 'Fedora Linux-40', ''),
+    '6.8.5-301.fc40.x86_64',
+    'x86_64',
+  ),
+})
