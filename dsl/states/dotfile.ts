@@ -42,18 +42,25 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   const { own, common } = splitOptions(spec)
   const { user, group = user, mode = '0644', as = 'copy', backup = true, ...content } = own
   const home = `~${user}`
-  const target = `${home}/${path.replace(/^\/+/, '')}`
+  const clean = path.replace(/^\/+/, '')
+  const target = `${home}/${clean}`
   const { args } = fileArgs(content as Record<string, unknown>, origin)
   const owned = { user, group, mode, makedirs: true }
   if (as === 'symlink') {
-    const stored = `${home}/.dotfiles/${path.replace(/^\/+/, '').replace(/^\./, '')}`
+    const inRepo = `.dotfiles/${clean.replace(/^\./, '')}`
+    const stored = `${home}/${inRepo}`
     const body = declareState({ module: 'file', fun: 'managed', id: stored, args: { name: stored, ...args, ...owned }, options: {}, origin })
-    const linkArgs = { name: target, target: stored, user, group, makedirs: true, ...(backup ? { backupname: `${target}${BACKUP_SUFFIX}` } : {}) }
-    return declareState({ module: 'file', fun: 'symlink', id: common.id ?? target, args: linkArgs, options: { ...common, require: [body, ...asList(common.require)] }, origin })
+    // Salt expands `~` in the link's name but not in its target or backup name: both are written relative
+    const up = '../'.repeat(clean.split('/').length - 1)
+    const base = clean.split('/').pop() ?? clean
+    const link = { name: target, target: `${up}${inRepo}`, user, group, makedirs: true }
+    const linkArgs = backup ? { ...link, backupname: `${base}${BACKUP_SUFFIX}` } : link
+    const options = { ...common, require: [body, ...asList(common.require)] }
+    return declareState({ module: 'file', fun: 'symlink', id: common.id ?? target, args: linkArgs, options, origin })
   }
   const id = common.id ?? target
   if (backup) {
-    const copyArgs = { name: `${target}${BACKUP_SUFFIX}`, source: target, force: false, preserve: true }
+    const copyArgs = { name: `${target}${BACKUP_SUFFIX}`, source: target, force: false, user, group }
     const guard = { onlyif: `test -f ${shellPath(target)}`, unless: `test -e ${shellPath(target + BACKUP_SUFFIX)}` }
     declareState({ module: 'file', fun: 'copy', id: `${id}${BACKUP_SUFFIX}`, args: { ...copyArgs, ...guard }, options: { prereq: [() => handle] }, origin })
   }
