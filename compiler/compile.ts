@@ -32,7 +32,9 @@ export interface Compiled {
 export async function compile(options: CompileOptions): Promise<Compiled> {
   const entry = resolveEntry(options.entry)
   if (entry === undefined) {
-    const d = error('DSL1000', `no config at '${options.entry}'`, undefined, { hint: 'pass a .ts file or a directory with index.ts' })
+    const d = error('DSL1000', `no config at '${options.entry}'`, undefined, {
+      hint: 'pass a .ts file or a directory with index.ts',
+    })
     return { diagnostics: [d], failedStage: 'load' }
   }
   const checking = options.typecheck === false ? undefined : typecheckConfig(entry.file, entry.root)
@@ -40,10 +42,16 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
   const typed = await checking
   if (hasErrors(load.diagnostics) || load.value === undefined) return stop('load', load.diagnostics)
   const loaded = load.value
-  if (typed && hasErrors(typed.diagnostics)) return stop('typecheck', [...load.diagnostics, ...typed.diagnostics], loaded)
+  if (typed && hasErrors(typed.diagnostics))
+    return stop('typecheck', [...load.diagnostics, ...typed.diagnostics], loaded)
   const assets = readAssets(loaded)
   const graph = buildGraph(loaded.program)
-  const found = [...load.diagnostics, ...(typed?.diagnostics ?? []), ...assets.diagnostics, ...graph.diagnostics]
+  const found = [
+    ...load.diagnostics,
+    ...(typed?.diagnostics ?? []),
+    ...assets.diagnostics,
+    ...graph.diagnostics,
+  ]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
   const tree = emitTree({
@@ -56,7 +64,12 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
   return { loaded, graph: graph.value, tree, diagnostics: sortDiagnostics(found) }
 }
 
-function stop(stage: Compiled['failedStage'] & string, diagnostics: readonly Diagnostic[], loaded?: LoadedConfig, graph?: Graph): Compiled {
+function stop(
+  stage: Compiled['failedStage'] & string,
+  diagnostics: readonly Diagnostic[],
+  loaded?: LoadedConfig,
+  graph?: Graph,
+): Compiled {
   return {
     ...(loaded ? { loaded } : {}),
     ...(graph ? { graph } : {}),
@@ -72,7 +85,13 @@ function readAssets(loaded: LoadedConfig): { value: Map<string, Uint8Array>; dia
     if (value.has(asset.path)) continue
     const file = join(loaded.root, asset.path)
     if (!existsSync(file)) {
-      diagnostics.push(error('DSL3007', `source file '${asset.path}' does not exist under ${relative(process.cwd(), loaded.root) || '.'}`, asset.origin))
+      diagnostics.push(
+        error(
+          'DSL3007',
+          `source file '${asset.path}' does not exist under ${relative(process.cwd(), loaded.root) || '.'}`,
+          asset.origin,
+        ),
+      )
       continue
     }
     value.set(asset.path, readFileSync(file))
@@ -82,7 +101,8 @@ function readAssets(loaded: LoadedConfig): { value: Map<string, Uint8Array>; dia
 
 function sourceHash(inputs: readonly string[], project: string): string {
   const hash = createHash('sha256')
-  for (const file of [...inputs].sort()) hash.update(relative(project, file)).update('\0').update(readFileSync(file)).update('\0')
+  for (const file of [...inputs].sort())
+    hash.update(relative(project, file)).update('\0').update(readFileSync(file)).update('\0')
   return hash.digest('hex')
 }
 

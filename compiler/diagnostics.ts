@@ -25,19 +25,31 @@ export interface StageResult<T> {
   readonly diagnostics: readonly Diagnostic[]
 }
 
-export function error(code: string, message: string, origin?: Origin, extra: Partial<Diagnostic> = {}): Diagnostic {
+export function error(
+  code: string,
+  message: string,
+  origin?: Origin,
+  extra: Partial<Diagnostic> = {},
+): Diagnostic {
   return { code, severity: 'error', message, ...(origin ? { origin } : {}), ...extra }
 }
 
-export function warning(code: string, message: string, origin?: Origin, extra: Partial<Diagnostic> = {}): Diagnostic {
+export function warning(
+  code: string,
+  message: string,
+  origin?: Origin,
+  extra: Partial<Diagnostic> = {},
+): Diagnostic {
   return { code, severity: 'warning', message, ...(origin ? { origin } : {}), ...extra }
 }
 
-export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some((d) => d.severity === 'error')
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
+  diagnostics.some((d) => d.severity === 'error')
 
 /** Stable order: file, line, column, code. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic) => [d.origin?.file ?? '', d.origin?.line ?? 0, d.origin?.column ?? 0, d.code] as const
+  const key = (d: Diagnostic) =>
+    [d.origin?.file ?? '', d.origin?.line ?? 0, d.origin?.column ?? 0, d.code] as const
   return [...diagnostics].sort((a, b) => {
     const [x, y] = [key(a), key(b)]
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as never) < (y[i] as never) ? -1 : 1
@@ -92,7 +104,8 @@ export function formatDiagnostic(d: Diagnostic, cwd = process.cwd()): string {
 
 /** Diagnostics as JSON for machines (paths relative to `cwd`). */
 export function diagnosticsJson(diagnostics: readonly Diagnostic[], cwd = process.cwd()): string {
-  const rel = (o: Origin | undefined) => o && { file: relative(cwd, o.file) || o.file, line: o.line, column: o.column }
+  const rel = (o: Origin | undefined) =>
+    o && { file: relative(cwd, o.file) || o.file, line: o.line, column: o.column }
   const list = diagnostics.map((d) => ({
     code: d.code,
     severity: d.severity,

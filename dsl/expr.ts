@@ -12,7 +12,11 @@ export interface Lookup<T> {
 
 /** Walks typed data: every key is an accessor, every leaf a `Lookup`. */
 export type Accessor<T> = Lookup<T> &
-  (T extends readonly unknown[] ? unknown : T extends object ? { readonly [K in keyof T]-?: Accessor<T[K]> } : unknown)
+  (T extends readonly unknown[]
+    ? unknown
+    : T extends object
+      ? { readonly [K in keyof T]-?: Accessor<T[K]> }
+      : unknown)
 
 const KEY_RE = /^[^:]+$/
 

@@ -1,4 +1,6 @@
 /** salt-dsl: typed TypeScript for SaltStack. */
+
+export type { SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
 export type { Accessor, Condition, Lookup } from './expr.ts'
 export { and, eq, not, oneOf, or } from './expr.ts'
 export type { Ref, SlsHandle, StateHandle } from './handle.ts'
@@ -7,7 +9,7 @@ export { grains, pillar } from './lookups.ts'
 export type { SlsOptions } from './sls.ts'
 export { sls, when } from './sls.ts'
 export type { CommonOptions, Requisites } from './state.ts'
-export { state } from './state.ts'
+export { extensionState, state } from './state.ts'
 export type { GroupOptions, UserOptions } from './states/account.ts'
 export { group, user } from './states/account.ts'
 export type { CmdOptions } from './states/cmd.ts'

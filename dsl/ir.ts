@@ -39,10 +39,7 @@ export type Value = Scalar | Expr | readonly Value[] | { readonly [key: string]:
 export const REQUISITES = ['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen', 'use'] as const
 export const ANY_REQUISITES = ['require', 'watch', 'onchanges', 'onfail'] as const
 export type RequisiteBase = (typeof REQUISITES)[number]
-export type RequisiteKind =
-  | RequisiteBase
-  | `${RequisiteBase}_in`
-  | `${(typeof ANY_REQUISITES)[number]}_any`
+export type RequisiteKind = RequisiteBase | `${RequisiteBase}_in` | `${(typeof ANY_REQUISITES)[number]}_any`
 
 /** Every requisite keyword, in the order they are emitted. */
 export const REQUISITE_KINDS: readonly RequisiteKind[] = [
@@ -72,6 +69,8 @@ export interface StateNode {
   /** Conditions (outermost first) under which the state exists. */
   readonly when: readonly Cond[]
   readonly origin: Origin
+  /** Set for extension modules the catalog of the pinned Salt does not know. */
+  readonly unchecked?: true
 }
 
 export interface SlsNode {

@@ -14,38 +14,79 @@ const oneOrMany = lit(z.union([text, z.array(lit(text)).min(1)]))
 const mode = lit(z.string().regex(/^0?[0-7]{3,4}$/, "must be an octal mode as a string, e.g. '0644'"))
 const account = lit(z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'must be a valid user or group name'))
 const path = lit(
-  z.string().refine((p) => p.startsWith('/') || /^~[a-z_][a-z0-9_.-]*(\/|$)/i.test(p), 'must be an absolute path or ~user/...'),
+  z
+    .string()
+    .refine(
+      (p) => p.startsWith('/') || /^~[a-z_][a-z0-9_.-]*(\/|$)/i.test(p),
+      'must be an absolute path or ~user/...',
+    ),
 )
 const port = z.number().int().min(0)
 const cronField = (max: number) =>
-  lit(z.union([z.number().int().min(0).max(max), z.string().regex(/^(\*|[0-9,\-/*]+|random)$/, 'must be a cron field')]))
+  lit(
+    z.union([
+      z.number().int().min(0).max(max),
+      z.string().regex(/^(\*|[0-9,\-/*]+|random)$/, 'must be a cron field'),
+    ]),
+  )
 
-const owned = { user: account.optional(), group: account.optional(), mode: mode.optional(), makedirs: lit(z.boolean()).optional() }
+const owned = {
+  user: account.optional(),
+  group: account.optional(),
+  mode: mode.optional(),
+  makedirs: lit(z.boolean()).optional(),
+}
 const managed = z
   .object({ name: path, ...owned, contents: lit(z.string()).optional(), source: lit(text).optional() })
   .loose()
-  .refine((a) => !(a.contents !== undefined && a.source !== undefined), 'give either `contents` or `source`, not both')
+  .refine(
+    (a) => !(a.contents !== undefined && a.source !== undefined),
+    'give either `contents` or `source`, not both',
+  )
 
 export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  'pkg.installed': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
+  'pkg.installed': z
+    .object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() })
+    .loose(),
   'pkg.latest': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
   'pkg.removed': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
   'pkg.purged': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
   'file.managed': managed,
-  'file.directory': z.object({ name: path, ...owned, dir_mode: mode.optional(), file_mode: mode.optional() }).loose(),
-  'file.symlink': z.object({ name: path, target: lit(text), user: account.optional(), group: account.optional() }).loose(),
+  'file.directory': z
+    .object({ name: path, ...owned, dir_mode: mode.optional(), file_mode: mode.optional() })
+    .loose(),
+  'file.symlink': z
+    .object({ name: path, target: lit(text), user: account.optional(), group: account.optional() })
+    .loose(),
   'file.absent': z.object({ name: path }).loose(),
   'file.copy': z.object({ name: path, source: path }).loose(),
-  'file.blockreplace': z.object({ name: path, content: lit(z.string()), marker_start: lit(text), marker_end: lit(text) }).loose(),
+  'file.blockreplace': z
+    .object({ name: path, content: lit(z.string()), marker_start: lit(text), marker_end: lit(text) })
+    .loose(),
   'service.running': z.object({ name: lit(text), enable: lit(z.boolean()).optional() }).loose(),
   'service.dead': z.object({ name: lit(text), enable: lit(z.boolean()).optional() }).loose(),
   'user.present': z
-    .object({ name: account, uid: lit(port).optional(), home: path.optional(), shell: path.optional(), groups: z.array(account).optional() })
+    .object({
+      name: account,
+      uid: lit(port).optional(),
+      home: path.optional(),
+      shell: path.optional(),
+      groups: z.array(account).optional(),
+    })
     .loose(),
   'user.absent': z.object({ name: account }).loose(),
-  'group.present': z.object({ name: account, gid: lit(port).optional(), addusers: z.array(account).optional() }).loose(),
+  'group.present': z
+    .object({ name: account, gid: lit(port).optional(), addusers: z.array(account).optional() })
+    .loose(),
   'group.absent': z.object({ name: account }).loose(),
-  'cmd.run': z.object({ name: lit(text), unless: oneOrMany.optional(), onlyif: oneOrMany.optional(), creates: oneOrMany.optional() }).loose(),
+  'cmd.run': z
+    .object({
+      name: lit(text),
+      unless: oneOrMany.optional(),
+      onlyif: oneOrMany.optional(),
+      creates: oneOrMany.optional(),
+    })
+    .loose(),
   'git.latest': z.object({ name: lit(text), target: path, user: account.optional() }).loose(),
   'pkgrepo.managed': z.object({ name: lit(text) }).loose(),
   'cron.present': z

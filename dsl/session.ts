@@ -1,4 +1,14 @@
-import type { Asset, BuilderIssue, Cond, Origin, Program, RequisiteKind, SlsNode, StateNode, TopEntry } from './ir.ts'
+import type {
+  Asset,
+  BuilderIssue,
+  Cond,
+  Origin,
+  Program,
+  RequisiteKind,
+  SlsNode,
+  StateNode,
+  TopEntry,
+} from './ir.ts'
 
 /** A requisite as written by the user: a handle, or a thunk for a state declared later. */
 export interface RequisiteDraft {
@@ -30,7 +40,16 @@ const KEY = Symbol.for('salt-dsl.session')
 type Holder = { [KEY]?: Session }
 
 function newSession(): Session {
-  return { states: [], sls: new Map(), top: [], assets: [], issues: [], when: [], current: undefined, locate: (o) => o }
+  return {
+    states: [],
+    sls: new Map(),
+    top: [],
+    assets: [],
+    issues: [],
+    when: [],
+    current: undefined,
+    locate: (o) => o,
+  }
 }
 
 /** The active session (created on first use). */
@@ -47,9 +66,17 @@ export function resetSession(): Session {
   return fresh
 }
 
-export function addIssue(code: string, message: string, origin: Origin, hint?: string, into = session()): void {
+export function addIssue(
+  code: string,
+  message: string,
+  origin: Origin,
+  hint?: string,
+  into = session(),
+): void {
   const issue: BuilderIssue =
-    hint === undefined ? { kind: 'issue', code, message, origin } : { kind: 'issue', code, message, hint, origin }
+    hint === undefined
+      ? { kind: 'issue', code, message, origin }
+      : { kind: 'issue', code, message, hint, origin }
   into.issues.push(Object.freeze(issue))
 }
 

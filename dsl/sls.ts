@@ -25,10 +25,20 @@ export function sls(name: string, body: () => void, options: SlsOptions = {}): S
   const origin = callSite(sls)
   const s = session()
   if (!NAME_RE.test(name)) {
-    addIssue('DSL1007', `'${name}' is not a valid SLS name`, origin, 'use dotted names of letters, digits, _ and -, e.g. dev.git')
+    addIssue(
+      'DSL1007',
+      `'${name}' is not a valid SLS name`,
+      origin,
+      'use dotted names of letters, digits, _ and -, e.g. dev.git',
+    )
   }
   if (s.current !== undefined) {
-    addIssue('DSL1008', `sls('${name}') is nested inside sls('${s.current.name}')`, origin, 'declare SLS modules side by side')
+    addIssue(
+      'DSL1008',
+      `sls('${name}') is nested inside sls('${s.current.name}')`,
+      origin,
+      'declare SLS modules side by side',
+    )
   }
   const previous = s.sls.get(name)
   if (previous !== undefined) {
@@ -36,7 +46,13 @@ export function sls(name: string, body: () => void, options: SlsOptions = {}): S
     addIssue('DSL1009', `sls('${name}') is declared twice (first at ${at})`, origin)
   }
   const includes = (options.include ?? []).filter(isSlsHandle).map((h) => h.name)
-  const node: SlsNode = Object.freeze({ kind: 'sls', name, doc: options.doc, includes: Object.freeze(includes), origin })
+  const node: SlsNode = Object.freeze({
+    kind: 'sls',
+    name,
+    doc: options.doc,
+    includes: Object.freeze(includes),
+    origin,
+  })
   s.sls.set(name, { node })
   const outer = s.current
   s.current = node

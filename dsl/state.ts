@@ -1,3 +1,4 @@
+import type { SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
@@ -25,12 +26,16 @@ export interface StateSpec {
   readonly args: Readonly<Record<string, unknown>>
   readonly options: CommonOptions
   readonly origin: Origin
+  /** Not a function of the pinned Salt (an extension module): skip the catalog check. */
+  readonly unchecked?: boolean
 }
 
 const OPTION_KEYS = new Set<string>(['id', 'order', 'failhard', ...REQUISITE_KINDS])
 
 /** Splits user options into requisites, Salt's global arguments and the builder's own keys. */
-export function splitOptions<T extends CommonOptions>(options: T): { own: Omit<T, keyof CommonOptions>; common: CommonOptions } {
+export function splitOptions<T extends CommonOptions>(
+  options: T,
+): { own: Omit<T, keyof CommonOptions>; common: CommonOptions } {
   const own: Record<string, unknown> = {}
   const common: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) (OPTION_KEYS.has(key) ? common : own)[key] = value
@@ -42,7 +47,12 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   const s = session()
   const sls = s.current
   if (sls === undefined) {
-    addIssue('DSL1002', `state '${spec.id}' is declared outside of sls()`, spec.origin, "wrap it in sls('name', () => { ... })")
+    addIssue(
+      'DSL1002',
+      `state '${spec.id}' is declared outside of sls()`,
+      spec.origin,
+      "wrap it in sls('name', () => { ... })",
+    )
   }
   const key = s.states.length
   const args: (readonly [string, Value])[] = []
@@ -66,6 +76,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
       sls: sls?.name ?? '',
       when: Object.freeze([...s.when]),
       origin: spec.origin,
+      ...(spec.unchecked ? { unchecked: true } : {}),
     }),
   )
   return Object.freeze({ [HANDLE]: key, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
@@ -92,13 +103,45 @@ export function stateId(name: unknown, options: CommonOptions): string {
  * // Europe/Berlin:
  * //   timezone.system: []
  */
-export function state(fn: `${string}.${string}`, args: Readonly<Record<string, unknown>> & CommonOptions): StateHandle {
-  const origin = callSite(state)
+export function state<F extends SaltStateFunction>(
+  fn: F,
+  args: SaltStateArgs[F] & CommonOptions,
+): StateHandle {
+  return genericState(fn, args as Readonly<Record<string, unknown>> & CommonOptions, callSite(state), true)
+}
+
+/**
+ * A state of a module the pinned Salt does not ship (a Salt extension, or your own `_states/`): untyped,
+ * and not checked against the catalog.
+ * @example
+ * extensionState('docker_container.running', { name: 'web', image: 'nginx:1.27' })
+ */
+export function extensionState(
+  fn: `${string}.${string}`,
+  args: Readonly<Record<string, unknown>> & CommonOptions,
+): StateHandle {
+  return genericState(fn, args, callSite(extensionState), false)
+}
+
+function genericState(
+  fn: string,
+  args: Readonly<Record<string, unknown>> & CommonOptions,
+  origin: Origin,
+  checked: boolean,
+): StateHandle {
   const dot = fn.indexOf('.')
   const { own, common } = splitOptions(args)
   const name = (own as Record<string, unknown>).name
   if (common.id === undefined && typeof name !== 'string') {
     addIssue('DSL1006', `state('${fn}') needs an \`id\` or a string \`name\``, origin)
   }
-  return declareState({ module: fn.slice(0, dot), fun: fn.slice(dot + 1), id: stateId(name, common), args: own, options: common, origin })
+  const spec = {
+    module: fn.slice(0, dot),
+    fun: fn.slice(dot + 1),
+    id: stateId(name, common),
+    args: own,
+    options: common,
+    origin,
+  }
+  return declareState(checked ? spec : { ...spec, unchecked: true })
 }

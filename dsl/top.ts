@@ -4,7 +4,10 @@ import { callSite } from './origin.ts'
 import { session } from './session.ts'
 
 /** A target for a top file entry: a minion-id glob, or a grain match. */
-export type TargetSpec = string | { readonly grain: string; readonly value: string } | { readonly compound: string }
+export type TargetSpec =
+  | string
+  | { readonly grain: string; readonly value: string }
+  | { readonly compound: string }
 
 function toTarget(spec: TargetSpec): Target {
   if (typeof spec === 'string') return { match: 'glob', pattern: spec }
@@ -27,6 +30,11 @@ function toTarget(spec: TargetSpec): Target {
 export function top(target: TargetSpec, modules: readonly SlsHandle[]): void {
   const origin = callSite(top)
   session().top.push(
-    Object.freeze({ kind: 'top', target: Object.freeze(toTarget(target)), sls: Object.freeze(modules.map((m) => m.name)), origin }),
+    Object.freeze({
+      kind: 'top',
+      target: Object.freeze(toTarget(target)),
+      sls: Object.freeze(modules.map((m) => m.name)),
+      origin,
+    }),
   )
 }

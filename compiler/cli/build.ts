@@ -6,7 +6,8 @@ import type { Command } from './cli-error.ts'
 import { report } from './report.ts'
 
 export const command: Command = {
-  summary: 'Compile a config into a complete Salt tree (atomic: a failed build leaves the previous out/ as it was).',
+  summary:
+    'Compile a config into a complete Salt tree (atomic: a failed build leaves the previous out/ as it was).',
   usage: 'dsl build [ENTRY] [--out DIR] [--watch] [--no-typecheck] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
@@ -30,7 +31,9 @@ export const command: Command = {
     if (!values.quiet && values.format !== 'json') {
       const ms = Math.round(performance.now() - started)
       const states = result.graph?.states.length ?? 0
-      process.stdout.write(`built ${states} states, ${result.tree.size} files into ${values.out}/ in ${ms} ms\n`)
+      process.stdout.write(
+        `built ${states} states, ${result.tree.size} files into ${values.out}/ in ${ms} ms\n`,
+      )
     }
     return 0
   },

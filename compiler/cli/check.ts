@@ -15,7 +15,9 @@ export const command: Command = {
     const result = await compile({ entry: positionals[0] ?? 'config', outDir: tmpdir() })
     const code = report(result.diagnostics, values.format)
     if (code === 0 && values.format !== 'json') {
-      process.stderr.write(`ok: ${result.graph?.states.length ?? 0} states in ${result.graph?.sls.size ?? 0} SLS modules\n`)
+      process.stderr.write(
+        `ok: ${result.graph?.states.length ?? 0} states in ${result.graph?.sls.size ?? 0} SLS modules\n`,
+      )
     }
     return code
   },

@@ -8,7 +8,8 @@ export function report(diagnostics: readonly Diagnostic[], format: string | unde
     process.stdout.write(diagnosticsJson(diagnostics))
   } else {
     for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n\n`)
-    if (diagnostics.length > 0) process.stderr.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`)
+    if (diagnostics.length > 0)
+      process.stderr.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`)
   }
   return errors > 0 ? 1 : 0
 }

@@ -26,7 +26,8 @@ export function stateYaml(state: StateNode, states: readonly StateNode[]): YamlN
   return { [state.id]: { [`${state.module}.${state.fun}`]: items } }
 }
 
-const sameConds = (a: readonly Cond[], b: readonly Cond[]) => a.length === b.length && a.every((c, i) => c === b[i])
+const sameConds = (a: readonly Cond[], b: readonly Cond[]) =>
+  a.length === b.length && a.every((c, i) => c === b[i])
 
 /** The text of one SLS file. */
 export function emitSls(name: string, graph: Graph): string {
@@ -43,7 +44,8 @@ export function emitSls(name: string, graph: Graph): string {
   for (const state of ordered(members, graph)) {
     if (!sameConds(open, state.when)) {
       if (open.length > 0) parts.push('{% endif %}')
-      if (state.when.length > 0) parts.push(`{% if ${state.when.map((c) => `(${condJinja(c)})`).join(' and ')} %}`)
+      if (state.when.length > 0)
+        parts.push(`{% if ${state.when.map((c) => `(${condJinja(c)})`).join(' and ')} %}`)
       open = state.when
     }
     parts.push(emitYaml(stateYaml(state, graph.states), options))

@@ -29,7 +29,8 @@ export function emitTree(input: EmitInput): Tree {
   const names = new Set(graph.sls.keys())
   for (const name of [...names].sort()) files.set(`salt/${slsPath(name, names)}`, emitSls(name, graph))
   files.set('salt/top.sls', emitTop(graph.program.top))
-  for (const [path, bytes] of [...input.assets].sort(([a], [b]) => (a < b ? -1 : 1))) files.set(`salt/${path}`, bytes)
+  for (const [path, bytes] of [...input.assets].sort(([a], [b]) => (a < b ? -1 : 1)))
+    files.set(`salt/${path}`, bytes)
   if (!input.extra?.has('pillar/top.sls')) files.set('pillar/top.sls', '#!yaml\nbase: {}\n')
   for (const [path, text] of input.extra ?? []) files.set(path, text)
   files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
@@ -76,7 +77,13 @@ function manifest(files: Tree, program: Program, input: EmitInput): string {
   const states: Record<string, unknown> = {}
   for (const s of program.states) {
     const { file, line, column } = s.origin
-    states[s.id] = { sls: s.sls, function: `${s.module}.${s.fun}`, file: input.relativize(file), line, column }
+    states[s.id] = {
+      sls: s.sls,
+      function: `${s.module}.${s.fun}`,
+      file: input.relativize(file),
+      line,
+      column,
+    }
   }
   const body = { generator: GENERATOR, source: input.sourceHash, files: hashes, states }
   return `${JSON.stringify(body, null, 2)}\n`

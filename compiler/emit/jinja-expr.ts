@@ -33,7 +33,9 @@ export function condJinja(c: Cond): string {
       return `not (${condJinja(c.cond)})`
     case 'and':
     case 'or':
-      return c.conds.map((x) => `(${condJinja(x)})`).join(` ${c.kind} `) || (c.kind === 'and' ? 'true' : 'false')
+      return (
+        c.conds.map((x) => `(${condJinja(x)})`).join(` ${c.kind} `) || (c.kind === 'and' ? 'true' : 'false')
+      )
   }
 }
 

@@ -61,16 +61,22 @@ function cycleDiagnostic(cycle: readonly Edge[], states: readonly StateNode[]): 
   })
   const first = cycle[0]!
   const origin = states[first.via.state]!.requisites[first.via.index]!.origin
-  return error('DSL3002', `requisite cycle: ${path}`, origin, { related, hint: 'remove one of the requisites in the loop' })
+  return error('DSL3002', `requisite cycle: ${path}`, origin, {
+    related,
+    hint: 'remove one of the requisites in the loop',
+  })
 }
 
 function danglingSls(program: Program, sls: ReadonlyMap<string, SlsNode>): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const t of program.top) {
-    for (const name of t.sls) if (!sls.has(name)) out.push(error('DSL3008', `top file names unknown SLS '${name}'`, t.origin))
+    for (const name of t.sls)
+      if (!sls.has(name)) out.push(error('DSL3008', `top file names unknown SLS '${name}'`, t.origin))
   }
   for (const s of program.sls) {
-    for (const name of s.includes) if (!sls.has(name)) out.push(error('DSL3011', `sls '${s.name}' includes unknown SLS '${name}'`, s.origin))
+    for (const name of s.includes)
+      if (!sls.has(name))
+        out.push(error('DSL3011', `sls '${s.name}' includes unknown SLS '${name}'`, s.origin))
   }
   return out
 }

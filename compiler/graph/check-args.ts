@@ -1,18 +1,60 @@
+import { checkStateArgs } from '../../dsl/catalog/index.ts'
 import type { StateNode, Value } from '../../dsl/ir.ts'
 import { STATE_SCHEMAS } from '../../dsl/schemas.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 
-/** Checks one state's arguments against its function's schema. */
+const CATALOG_CODES = {
+  'unknown-function': 'DSL3004',
+  'missing-arg': 'DSL3005',
+  'unknown-arg': 'DSL3006',
+} as const
+
+/**
+ * Checks one state against what the pinned Salt accepts (function names, required and known arguments)
+ * and against its builder's schema (value shapes the types promise).
+ */
 export function checkArgs(state: StateNode): Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
+  if (state.unchecked) return []
+  const names = ['name', ...state.args.map(([key]) => key)]
+  const found = checkStateArgs(fn, names).map((issue) =>
+    error(
+      CATALOG_CODES[issue.code],
+      `${issue.message} ('${state.id}')`,
+      state.origin,
+      issue.hint ? { hint: issue.hint } : {},
+    ),
+  )
+  if (found.some((d) => d.code === 'DSL3004')) return found
+  return [...found, ...checkSchema(fn, state)]
+}
+
+function checkSchema(fn: string, state: StateNode): Diagnostic[] {
   const schema = STATE_SCHEMAS[fn]
   if (schema === undefined) return []
   const args: Record<string, Value> = { name: state.id }
   for (const [key, value] of state.args) args[key] = value
   const result = schema.safeParse(args)
   if (result.success) return []
-  return result.error.issues.map((issue) => {
+  return result.error.issues.flatMap((issue) => {
+    const key = issue.path[0]
+    if (typeof key === 'string' && !(key in args)) return [] // a missing argument: the catalog reports it
     const at = issue.path.length > 0 ? `argument '${issue.path.join('.')}'` : 'the arguments'
-    return error('DSL3003', `${at} of ${fn} '${state.id}' ${issue.message}`, state.origin)
+    const got = valueAt(args, issue.path)
+    const message = issue.code === 'invalid_union' ? `has the wrong type (${describe(got)})` : issue.message
+    return [error('DSL3003', `${at} of ${fn} '${state.id}' ${message}`, state.origin)]
   })
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined
+  return v
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'got a list'
+  if (v === null) return 'got null'
+  return `got ${typeof v} ${JSON.stringify(v)?.slice(0, 40) ?? ''}`.trimEnd()
 }

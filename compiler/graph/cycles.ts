@@ -13,7 +13,11 @@ export interface Edge {
  * `A prereq B` runs A first (when B would change). `use` orders nothing, but a `use` loop is never what was
  * meant either, so it counts like `require`.
  */
-export function orient(kind: RequisiteKind, owner: number, target: number): { before: number; after: number } {
+export function orient(
+  kind: RequisiteKind,
+  owner: number,
+  target: number,
+): { before: number; after: number } {
   const base = kind.replace(/_in$|_any$/, '')
   const reversed = kind.endsWith('_in') !== (base === 'prereq')
   return reversed ? { before: owner, after: target } : { before: target, after: owner }

@@ -19,7 +19,10 @@ export interface LoadedConfig {
 const BUNDLE = 'salt-dsl-config.cjs'
 
 /** Bundles the user's entry with esbuild, runs it, and returns what the builders recorded. */
-export async function loadConfig(entry: string, root: string): Promise<StageResult<LoadedConfig | undefined>> {
+export async function loadConfig(
+  entry: string,
+  root: string,
+): Promise<StageResult<LoadedConfig | undefined>> {
   const bundled = await bundle(entry, root)
   if ('diagnostics' in bundled) return { value: undefined, diagnostics: bundled.diagnostics }
   const { code, map, inputs } = bundled
@@ -43,7 +46,9 @@ export async function loadConfig(entry: string, root: string): Promise<StageResu
   }
   const program = finishSession(s)
   resetSession()
-  const diagnostics = program.issues.map((i) => error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {}))
+  const diagnostics = program.issues.map((i) =>
+    error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {}),
+  )
   return { value: { program, entry, root, inputs }, diagnostics }
 }
 

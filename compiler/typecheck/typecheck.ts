@@ -6,7 +6,11 @@ import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { findUp, PACKAGE_ROOT } from '../paths.ts'
 
-const TSC = join(dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json')), 'bin', 'tsc')
+const TSC = join(
+  dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json')),
+  'bin',
+  'tsc',
+)
 
 /** The TypeScript diagnostics of the user's config, by the TypeScript compiler, in our format. */
 export async function typecheckConfig(entry: string, root: string): Promise<StageResult<undefined>> {
@@ -17,13 +21,23 @@ export async function typecheckConfig(entry: string, root: string): Promise<Stag
   const options = { noEmit: true, incremental: false, composite: false }
   const settings = existsSync(base)
     ? { extends: base, compilerOptions: options, files: [entry], include: [] }
-    : { compilerOptions: { ...options, ...DEFAULTS, paths: { 'salt-dsl': [join(PACKAGE_ROOT, 'dsl', 'index.ts')] } }, files: [entry] }
+    : {
+        compilerOptions: {
+          ...options,
+          ...DEFAULTS,
+          paths: { 'salt-dsl': [join(PACKAGE_ROOT, 'dsl', 'index.ts')] },
+        },
+        files: [entry],
+      }
   writeFileSync(config, JSON.stringify(settings))
   try {
     const { code, output } = await run(process.execPath, [TSC, '-p', config, '--pretty', 'false'], project)
     const diagnostics = parseTscOutput(output, project)
     if (code !== 0 && diagnostics.length === 0) {
-      return { value: undefined, diagnostics: [error('DSL2001', `the TypeScript compiler failed: ${output.trim()}`)] }
+      return {
+        value: undefined,
+        diagnostics: [error('DSL2001', `the TypeScript compiler failed: ${output.trim()}`)],
+      }
     }
     return { value: undefined, diagnostics }
   } finally {
@@ -56,7 +70,11 @@ export function parseTscOutput(output: string, cwd: string): Diagnostic[] {
     const global = located ? undefined : line.match(GLOBAL)
     if (located) {
       flush()
-      const origin = { file: resolve(cwd, located[1] ?? ''), line: Number(located[2]), column: Number(located[3]) }
+      const origin = {
+        file: resolve(cwd, located[1] ?? ''),
+        line: Number(located[2]),
+        column: Number(located[3]),
+      }
       current = { code: located[5] ?? 'TS0', message: located[6] ?? '', origin }
     } else if (global) {
       flush()

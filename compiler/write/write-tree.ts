@@ -53,7 +53,11 @@ function swap(out: string, staging: string): void {
  * Brings `out` from `previous` to `tree` touching only what changed (each file replaced by rename), for
  * watch mode where rewriting thousands of files per keystroke would be the slowest part.
  */
-export function writeTreeIncremental(out: string, previous: Tree, tree: Tree): { written: number; removed: number } {
+export function writeTreeIncremental(
+  out: string,
+  previous: Tree,
+  tree: Tree,
+): { written: number; removed: number } {
   let written = 0
   let removed = 0
   for (const [path, data] of tree) {

@@ -33,7 +33,14 @@ export function user(name: string, options: UserOptions = {}): StateHandle<'user
   const origin = callSite(user)
   const { own, common } = splitOptions(options)
   const { ensure = 'present', ...rest } = own
-  return declareState({ module: 'user', fun: ensure, id: stateId(name, common), args: { name, ...rest }, options: common, origin })
+  return declareState({
+    module: 'user',
+    fun: ensure,
+    id: stateId(name, common),
+    args: { name, ...rest },
+    options: common,
+    origin,
+  })
 }
 
 export interface GroupOptions extends CommonOptions {
@@ -57,5 +64,12 @@ export function group(name: string, options: GroupOptions = {}): StateHandle<'gr
   const origin = callSite(group)
   const { own, common } = splitOptions(options)
   const { ensure = 'present', ...rest } = own
-  return declareState({ module: 'group', fun: ensure, id: stateId(name, common), args: { name, ...rest }, options: common, origin })
+  return declareState({
+    module: 'group',
+    fun: ensure,
+    id: stateId(name, common),
+    args: { name, ...rest },
+    options: common,
+    origin,
+  })
 }

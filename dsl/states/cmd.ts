@@ -29,5 +29,12 @@ export interface CmdOptions extends CommonOptions {
 export function cmd(command: string, options: CmdOptions = {}): StateHandle<'cmd'> {
   const origin = callSite(cmd)
   const { own, common } = splitOptions(options)
-  return declareState({ module: 'cmd', fun: 'run', id: stateId(command, common), args: { name: command, ...own }, options: common, origin })
+  return declareState({
+    module: 'cmd',
+    fun: 'run',
+    id: stateId(command, common),
+    args: { name: command, ...own },
+    options: common,
+    origin,
+  })
 }

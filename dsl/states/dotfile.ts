@@ -49,22 +49,53 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   if (as === 'symlink') {
     const inRepo = `.dotfiles/${clean.replace(/^\./, '')}`
     const stored = `${home}/${inRepo}`
-    const body = declareState({ module: 'file', fun: 'managed', id: stored, args: { name: stored, ...args, ...owned }, options: {}, origin })
+    const body = declareState({
+      module: 'file',
+      fun: 'managed',
+      id: stored,
+      args: { name: stored, ...args, ...owned },
+      options: {},
+      origin,
+    })
     // Salt expands `~` in the link's name but not in its target or backup name: both are written relative
     const up = '../'.repeat(clean.split('/').length - 1)
     const base = clean.split('/').pop() ?? clean
     const link = { name: target, target: `${up}${inRepo}`, user, group, makedirs: true }
     const linkArgs = backup ? { ...link, backupname: `${base}${BACKUP_SUFFIX}` } : link
     const options = { ...common, require: [body, ...asList(common.require)] }
-    return declareState({ module: 'file', fun: 'symlink', id: common.id ?? target, args: linkArgs, options, origin })
+    return declareState({
+      module: 'file',
+      fun: 'symlink',
+      id: common.id ?? target,
+      args: linkArgs,
+      options,
+      origin,
+    })
   }
   const id = common.id ?? target
   if (backup) {
     const copyArgs = { name: `${target}${BACKUP_SUFFIX}`, source: target, force: false, user, group }
-    const guard = { onlyif: `test -f ${shellPath(target)}`, unless: `test -e ${shellPath(target + BACKUP_SUFFIX)}` }
-    declareState({ module: 'file', fun: 'copy', id: `${id}${BACKUP_SUFFIX}`, args: { ...copyArgs, ...guard }, options: { prereq: [() => handle] }, origin })
+    const guard = {
+      onlyif: `test -f ${shellPath(target)}`,
+      unless: `test -e ${shellPath(target + BACKUP_SUFFIX)}`,
+    }
+    declareState({
+      module: 'file',
+      fun: 'copy',
+      id: `${id}${BACKUP_SUFFIX}`,
+      args: { ...copyArgs, ...guard },
+      options: { prereq: [() => handle] },
+      origin,
+    })
   }
-  const handle = declareState({ module: 'file', fun: 'managed', id, args: { name: target, ...args, ...owned }, options: common, origin })
+  const handle = declareState({
+    module: 'file',
+    fun: 'managed',
+    id,
+    args: { name: target, ...args, ...owned },
+    options: common,
+    origin,
+  })
   return handle
 }
 

@@ -27,7 +27,8 @@ export type Content =
 
 export type FileSpec = CommonOptions &
   (
-    | (Ownership & Content & { readonly ensure?: 'managed'; readonly replace?: boolean; readonly backup?: 'minion' })
+    | (Ownership &
+        Content & { readonly ensure?: 'managed'; readonly replace?: boolean; readonly backup?: 'minion' })
     | (Ownership & {
         readonly ensure: 'directory'
         readonly dir_mode?: string
@@ -60,14 +61,22 @@ export function shipSource(source: string, origin: Origin): string {
   if (SALT_URL.test(source) || /^[a-z]+:\/\//.test(source)) return source
   const path = source.replace(/^\.\//, '')
   if (path.startsWith('/') || path.split('/').includes('..')) {
-    addIssue('DSL1010', `source '${source}' is outside the config tree`, origin, 'use a path relative to the config root')
+    addIssue(
+      'DSL1010',
+      `source '${source}' is outside the config tree`,
+      origin,
+      'use a path relative to the config root',
+    )
   }
   session().assets.push(Object.freeze({ kind: 'asset', path, origin }))
   return `salt://${path}`
 }
 
 /** Builds the Salt arguments of a file spec (shared by `file()` and `dotfile()`). */
-export function fileArgs(own: Record<string, unknown>, origin: Origin): { fun: string; args: Record<string, unknown> } {
+export function fileArgs(
+  own: Record<string, unknown>,
+  origin: Origin,
+): { fun: string; args: Record<string, unknown> } {
   const { ensure = 'managed', ...rest } = own
   if (typeof rest.source === 'string') rest.source = shipSource(rest.source, origin)
   if (ensure === 'blockreplace') {
@@ -93,5 +102,12 @@ export function file(path: string, spec: FileSpec): StateHandle<'file'> {
   const origin = callSite(file)
   const { own, common } = splitOptions(spec)
   const { fun, args } = fileArgs(own as Record<string, unknown>, origin)
-  return declareState({ module: 'file', fun, id: stateId(path, common), args: { name: path, ...args }, options: common, origin })
+  return declareState({
+    module: 'file',
+    fun,
+    id: stateId(path, common),
+    args: { name: path, ...args },
+    options: common,
+    origin,
+  })
 }

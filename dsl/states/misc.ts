@@ -27,7 +27,14 @@ export function git(repo: string, options: GitOptions): StateHandle<'git'> {
   const origin = callSite(git)
   const { own, common } = splitOptions(options)
   const id = common.id ?? own.target
-  return declareState({ module: 'git', fun: 'latest', id, args: { name: repo, ...own }, options: common, origin })
+  return declareState({
+    module: 'git',
+    fun: 'latest',
+    id,
+    args: { name: repo, ...own },
+    options: common,
+    origin,
+  })
 }
 
 export interface PkgrepoOptions extends CommonOptions {
@@ -55,7 +62,14 @@ export function pkgrepo(name: string, options: PkgrepoOptions = {}): StateHandle
   const origin = callSite(pkgrepo)
   const { own, common } = splitOptions(options)
   const { ensure = 'managed', ...rest } = own
-  return declareState({ module: 'pkgrepo', fun: ensure, id: stateId(name, common), args: { name, ...rest }, options: common, origin })
+  return declareState({
+    module: 'pkgrepo',
+    fun: ensure,
+    id: stateId(name, common),
+    args: { name, ...rest },
+    options: common,
+    origin,
+  })
 }
 
 export interface CronOptions extends CommonOptions {
@@ -89,7 +103,14 @@ export function cron(command: string, options: CronOptions = {}): StateHandle<'c
   const { own, common } = splitOptions(options)
   const { ensure = 'present', ...rest } = own
   const id = common.id ?? own.identifier ?? command
-  return declareState({ module: 'cron', fun: ensure, id, args: { name: command, ...rest }, options: common, origin })
+  return declareState({
+    module: 'cron',
+    fun: ensure,
+    id,
+    args: { name: command, ...rest },
+    options: common,
+    origin,
+  })
 }
 
 export interface ArchiveOptions extends CommonOptions {
@@ -117,5 +138,12 @@ export interface ArchiveOptions extends CommonOptions {
 export function archive(destination: string, options: ArchiveOptions): StateHandle<'archive'> {
   const origin = callSite(archive)
   const { own, common } = splitOptions(options)
-  return declareState({ module: 'archive', fun: 'extracted', id: stateId(destination, common), args: { name: destination, ...own }, options: common, origin })
+  return declareState({
+    module: 'archive',
+    fun: 'extracted',
+    id: stateId(destination, common),
+    args: { name: destination, ...own },
+    options: common,
+    origin,
+  })
 }

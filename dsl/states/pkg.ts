@@ -28,8 +28,14 @@ export interface PkgOptions extends CommonOptions {
  * //       - ripgrep
  * //       - fd-find
  */
-export function pkg(name: string | import('../expr.ts').Lookup<string>, options?: PkgOptions): StateHandle<'pkg'>
-export function pkg(names: readonly unknown[], options: PkgOptions & { readonly id: string }): StateHandle<'pkg'>
+export function pkg(
+  name: string | import('../expr.ts').Lookup<string>,
+  options?: PkgOptions,
+): StateHandle<'pkg'>
+export function pkg(
+  names: readonly unknown[],
+  options: PkgOptions & { readonly id: string },
+): StateHandle<'pkg'>
 export function pkg(name: unknown, options: PkgOptions = {}): StateHandle<'pkg'> {
   const origin = callSite(pkg)
   const { own, common } = splitOptions(options)

@@ -25,5 +25,12 @@ export function service(name: string, options: ServiceOptions = {}): StateHandle
   const origin = callSite(service)
   const { own, common } = splitOptions(options)
   const { ensure = 'running', ...rest } = own
-  return declareState({ module: 'service', fun: ensure, id: stateId(name, common), args: { name, ...rest }, options: common, origin })
+  return declareState({
+    module: 'service',
+    fun: ensure,
+    id: stateId(name, common),
+    args: { name, ...rest },
+    options: common,
+    origin,
+  })
 }

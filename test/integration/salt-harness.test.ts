@@ -102,6 +102,24 @@ describe('saltCall and SaltOracle agree', () => {
     expect(cliGrains).toMatchObject({ ...GRAINS.macos, id: 'mac1' })
   })
 
+  it('a sequence of calls on one cached caller answers like fresh processes', async () => {
+    const pillar = { greeting: 'override' }
+    const calls: [string, string[], Record<string, unknown>][] = [
+      ['state.apply', ['common'], { test: true, pillar }],
+      ['state.show_sls', ['common'], {}],
+      ['pillar.get', ['greeting'], {}],
+      ['state.apply', ['common'], { test: true }],
+      ['config.get', ['test'], {}],
+    ]
+    for (const [fun, args, kwargs] of calls) {
+      const words = [...args, ...Object.entries(kwargs).map(([k, v]) => `${k}=${JSON.stringify(v)}`)]
+      const cli = await saltCall(specs.arch, fun, words, { retcodePassthrough: true })
+      const inproc = await oracle.call(specs.arch, fun, args, kwargs)
+      expect(inproc.retcode, fun).toBe(cli.retcode)
+      expect(stable(inproc.data), fun).toEqual(stable(cli.data))
+    }
+  })
+
   it('repeat calls on one spec are served from the cached caller', async () => {
     await timed('oracle first call (fresh spec, show_highstate)', () =>
       oracle.call({ ...specs.arch, id: 'timing' }, 'state.show_highstate'),
@@ -158,7 +176,7 @@ describe('errors come back as data with the retcode', () => {
     for (const r of [cli, inproc]) {
       expect(r.retcode).toBe(1)
       expect(r.data).toEqual([expect.stringContaining("Rendering SLS 'base:yamlerr' failed")])
-      expect(r.stderr).toContain('line 3, column 12')
+      expect(r.stderr).toContain('line 3, column 13')
     }
     expect(inproc.data).toEqual(cli.data)
   })

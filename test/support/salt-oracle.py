@@ -63,6 +63,7 @@ ERR = Router(REAL_STDERR)
 sys.stdout = OUT
 sys.stderr = ERR
 sys.argv[0] = "salt-call"  # opts["__cli"] is derived from it; salt.modules.state reads it
+sys.path[0] = os.path.dirname(sys.executable)  # as for .venv/bin/salt-call (the pythonpath grain shows it)
 
 _t0 = time.perf_counter()
 import logging  # noqa: E402
@@ -70,6 +71,7 @@ import logging  # noqa: E402
 import salt._logging  # noqa: E402
 import salt.cli.call  # noqa: E402
 import salt.cli.caller  # noqa: E402
+import salt.loader.lazy  # noqa: E402
 import salt.minion  # noqa: E402
 import salt.output  # noqa: E402
 import salt.state  # noqa: E402, F401
@@ -87,14 +89,27 @@ logging.root.addHandler(CONSOLE)
 salt._logging.impl.shutdown_temp_handler()  # hands records deferred during import to CONSOLE
 logging.root.setLevel(logging.WARNING)
 
+DEFAULT_NAMESPACE = salt.loader.lazy.LOADED_BASE_NAME
 MAX_CALLERS = int(os.environ.get("SALT_ORACLE_MAX_CALLERS", "12"))
 
 
 class Entry:
-    """One cached caller: the salt-call machinery for one minion spec."""
+    """One cached caller: the salt-call machinery for one minion spec.
+
+    Salt 3008's loader reuses a module object already in sys.modules under the same name and re-injects
+    __opts__ into it, so two callers in one process would share every module's globals (the last one to
+    load `state` wins: its grains and roots leak into the other). Each caller therefore loads its modules
+    under its own namespace, `oracleN.salt.loaded.*` (what Salt's deltaproxy does for its minions), and
+    that namespace is made the default for every loader created while this caller works.
+    """
+
+    serial = 0
 
     def __init__(self, conf_dir):
         self.conf_dir = conf_dir
+        Entry.serial += 1
+        self.namespace = f"oracle{Entry.serial}.{DEFAULT_NAMESPACE}"
+        self.activate()
         out, err = io.StringIO(), io.StringIO()
         with routed(out, err):
             parser = salt.cli.call.SaltCall()
@@ -109,6 +124,16 @@ class Entry:
         self.context0 = dict(self.context)
         self.scalars0 = {k: v for k, v in self.opts.items() if not isinstance(v, (dict, list))}
         self.keys0 = set(self.opts)
+
+    def activate(self):
+        salt.loader.lazy.LOADED_BASE_NAME = self.namespace
+
+    def forget(self):
+        """Drop the modules loaded for this caller and its cache dir (a later caller starts empty)."""
+        prefix = f"{self.namespace}."
+        for name in [n for n in sys.modules if n.startswith(prefix)]:
+            del sys.modules[name]
+        shutil.rmtree(self.opts["cachedir"], ignore_errors=True)
 
     @staticmethod
     def set_console(opts):
@@ -184,8 +209,7 @@ def get_entry(key, conf_dir):
 def drop(key):
     entry = CALLERS.pop(key, None)
     if entry is not None:
-        # A later caller for the same spec must start from an empty cache, like a fresh salt-call.
-        shutil.rmtree(entry.opts["cachedir"], ignore_errors=True)
+        entry.forget()
 
 
 def exit_status(code, err):
@@ -200,6 +224,7 @@ def exit_status(code, err):
 
 def run_call(req):
     entry, fresh = get_entry(req["key"], req["confDir"])
+    entry.activate()
     entry.reset()
     Entry.set_console(entry.opts)
     opts = entry.opts

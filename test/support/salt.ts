@@ -185,7 +185,7 @@ export class SaltOracle {
 
   /** Spawns the oracle and waits until Salt is imported (~0.4 s). */
   static async start(): Promise<SaltOracle> {
-    const python = venvTool('python')
+    const python = venvTool('python3') // salt-call's interpreter: the pythonexecutable grain
     venvTool('salt-call')
     const dir = mkdtempSync(join(tmpdir(), 'salt-oracle-'))
     const proc = spawn(python, [ORACLE_SCRIPT], {

@@ -33,7 +33,12 @@ function plain(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    Object.defineProperty(out, key, { value: plain(item), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, key, {
+      value: plain(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return out
 }
@@ -68,31 +73,46 @@ function loaderOf(pipe: (typeof pipes)[number]): Pick<SaltRenderInput, 'loader'>
   return 'loader' in pipe ? { loader: pipe.loader } : {}
 }
 
-const namedStrings = [
-  ...['on', 'no', 'yes', 'off', 'y', 'n', 'Y', 'N', 'ON', 'Off', 'True', 'FALSE', 'tRUE', '~', 'null', 'Null'],
-  ...['NULL', 'nULL', '', '0644', '0x1F', '0b101', '0o17', '1_000', '1e3', '1.0e3', '1.0e+3', '1.0', '.5', '1.'],
-  ...['+1', '-1', '0', '00', '-0', '+0', '0.0', '1e+21', 'e5', '_', '190:20:30', '190:20:30.15', '2001-12-14'],
-  ...['2001-12-14 21:59:43.10 -5', '2001-12-14t21:59:43.10-05:00', '<<', '=', '.inf', '-.Inf', '.NaN', 'NaN'],
-  ...['Infinity', '{{ 7*7 }}', '{% if x %}y{% endif %}', '{# c #}', 'a{{b}}c', 'a{%b', 'a{#b', '{', '{{', '}}'],
-  ...['key: value', 'key:', 'a:b', '#x', 'a #b', 'a#b', '- x', '-x', '-', '?', '? x', ':x', '*ref', '&a', '!tag'],
-  ...['%x', '@x', '`x', '|', '>', "'", '"', ' lead', 'trail ', '  both  ', ' ', '\t', 'a\tb', '\tx', '...', '---'],
-  ...['--- x', '... x', 'salt://a/b.conf', 'pkg.installed', 'C:\\path\\x', 'a\\nb', '"quoted"', "it's", '100%'],
-  ...["it's \"x\"", 'a: b: c', 'http://x:80/', '[a]', 'a,b', 'a, b', '{a: 1}', 'yes please', 'no!', '#!jinja|yaml'],
-  ...['#jinja2: {"trim_blocks": true}', '\n', '\n\n', 'a\nb', 'a\n', 'a\n\n', '\na', ' a\nb', '\ta\nb', 'a\r\nb'],
-  ...['\r', 'a\rb', '\x00', '\x07', '\x1b', '\x7f', '\x85', '\u2028', '\u2029', '\ufeff', '\ufeffx', '\ufffe'],
-  ...['café', '日本語', '😀👍🏽', 'שלום עולם', 'مرحبا بالعالم', 'a\u202eb', '\u00a0', 'x'.repeat(5000)],
-  ...['a b '.repeat(3000), 'line\n'.repeat(500), 'a\n  b\n\tc\n', ' \n  \n', 'a\n   ', 'a\n  \n\n', '#x\n- y\n'],
-  ...['x\n---\n...\n', 'x\n{{ y }}\n{% z %}', ' {# c #}\n{', 'end\\', '\\', '\\\\"', '\'"\\\n\t'],
-]
+const named = {
+  bool: ['on', 'no', 'yes', 'off', 'y', 'n', 'Y', 'N', 'ON', 'Off', 'True', 'FALSE', 'tRUE'],
+  null: ['~', 'null', 'Null', 'NULL', 'nULL', ''],
+  int: ['0644', '0x1F', '0b101', '0o17', '1_000', '+1', '-1', '0', '00', '-0', '+0', '190:20:30'],
+  float: ['1e3', '1.0e3', '1.0e+3', '1.0', '.5', '1.', '0.0', '1e+21', '190:20:30.15', '.inf', '-.Inf'],
+  notNumber: ['.NaN', 'NaN', 'Infinity', 'e5', '_', '1.2.3', '0b', '0x', '.bashrc', '80-nginx.conf'],
+  timestamp: ['2001-12-14', '2001-12-14 21:59:43.10 -5', '2001-12-14t21:59:43.10-05:00'],
+  merge: ['<<', '=', '<<x'],
+  jinja: ['{{ 7*7 }}', '{% if x %}y{% endif %}', '{# c #}', 'a{{b}}c', 'a{%b', 'a{#b', '{', '{{', '}}'],
+  indicator: ['#x', '- x', '-x', '-', '?', '? x', ':x', '*ref', '&a', '!tag', '%x', '@x', '`x', '|', '>'],
+  inside: ['key: value', 'key:', 'a:b', 'a #b', 'a#b', 'a: b: c', 'http://x:80/', '[a]', 'a,b', 'a, b'],
+  quote: ["'", '"', '"quoted"', "it's", 'it\'s "x"', '{a: 1}', 'C:\\path\\x', 'a\\nb', 'end\\', '\\'],
+  space: [' lead', 'trail ', '  both  ', ' ', '\t', 'a\tb', '\tx', '\u00a0', 'a\u202eb'],
+  marker: ['...', '---', '--- x', '... x', '#!jinja|yaml', '#jinja2: {"trim_blocks": true}'],
+  salt: ['salt://a/b.conf', 'pkg.installed', '100%', 'yes please', 'no!', '/etc/motd'],
+  control: ['\r', 'a\rb', '\x00', '\x07', '\x1b', '\x7f', '\x85', '\u2028', '\u2029', '\ufeff', '\ufeffx'],
+  unicode: ['\ufffe', 'café', '日本語', '😀👍🏽', 'שלום עולם', 'مرحبا بالعالم'],
+  lines: ['\n', '\n\n', 'a\nb', 'a\n', 'a\n\n', '\na', ' a\nb', '\ta\nb', 'a\r\nb', 'a\n  b\n\tc\n'],
+  blockEdge: [' \n  \n', 'a\n   ', 'a\n  \n\n', '#x\n- y\n', 'x\n---\n...\n', 'x\n{{ y }}\n{% z %}'],
+  blockJinja: [' {# c #}\n{', '\'"\\\n\t', '\\\\"\n'],
+  long: ['x'.repeat(5000), 'a b '.repeat(3000), 'line\n'.repeat(500)],
+}
+const namedStrings: readonly string[] = Object.values(named).flat()
 
-const longKeys = [1024, 1025].flatMap((n) => ['k'.repeat(n), '😀'.repeat(n), `'${'q'.repeat(n)}`, `${'{'.repeat(n)}`])
+const longKeys = [1024, 1025].flatMap((n) => [
+  'k'.repeat(n),
+  '😀'.repeat(n),
+  `'${'q'.repeat(n)}`,
+  `${'{'.repeat(n)}`,
+])
 
 const namedNumbers = [0, 1, -1, 644, 420, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, 1.5e21, 1e300, -1e300]
 namedNumbers.push(Number.MAX_VALUE, Number.MIN_VALUE, 0.1, -0.5, 1.5e-7, 1e-7, 123.456, 1 / 3, -0)
 namedNumbers.push(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, 1e-300)
 
 function stringCase(s: string): Case {
-  return { name: JSON.stringify(s.slice(0, 40)), doc: { value: s, list: [s, [s]], nested: { [s]: s, in: [{ [s]: [s] }] } } }
+  return {
+    name: JSON.stringify(s.slice(0, 40)),
+    doc: { value: s, list: [s, [s]], nested: { [s]: s, in: [{ [s]: [s] }] } },
+  }
 }
 
 describe('emitYaml round trip through Salt', () => {
@@ -106,7 +126,10 @@ describe('emitYaml round trip through Salt', () => {
 
   it('keeps long keys (explicit `?` keys past the 1024 character limit)', async () => {
     await expectRoundTrip(
-      longKeys.map((k) => ({ name: `key ${k.slice(0, 3)}×${[...k].length}`, doc: { [k]: { [k]: [k, 'x\ny'] } } })),
+      longKeys.map((k) => ({
+        name: `key ${k.slice(0, 3)}×${[...k].length}`,
+        doc: { [k]: { [k]: [k, 'x\ny'] } },
+      })),
     )
   })
 
@@ -120,7 +143,10 @@ describe('emitYaml round trip through Salt', () => {
   it('keeps nested and empty collections', async () => {
     await expectRoundTrip([
       { name: 'empty', doc: { a: [], b: {}, c: [[], {}], d: [[[]]], e: [{ x: [] }, { y: {} }] } },
-      { name: 'nested', doc: { a: [[1, [2, { b: [3, { c: 'x\n y' }] }]], { d: { e: [' z\n', { f: [] }] } }] } },
+      {
+        name: 'nested',
+        doc: { a: [[1, [2, { b: [3, { c: 'x\n y' }] }]], { d: { e: [' z\n', { f: [] }] } }] },
+      },
       { name: 'root list', doc: [1, 'on', { a: [{ b: 'c' }] }] },
     ])
   })
@@ -148,14 +174,18 @@ describe('emitYaml round trip through Salt', () => {
   })
 })
 
-const trickyChars = [..." \t\n\r:#-{}%'\"\\0123456789.eExXbBoO_+yYnN~<=|>!&*?@`,[]é\u2028\x85\ufeff\x00\x7f\u05d0"]
+const trickyChars = [
+  ...' \t\n\r:#-{}%\'"\\0123456789.eExXbBoO_+yYnN~<=|>!&*?@`,[]é\u2028\x85\ufeff\x00\x7f\u05d0',
+]
 const text = fc.oneof(
   fc.string({ unit: fc.constantFrom(...trickyChars, '😀'), maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.constantFrom(...namedStrings),
-  fc.array(fc.constantFrom(...namedStrings.slice(0, 120)), { maxLength: 4 }).map((w) => w.join(' ')),
-  fc.array(fc.constantFrom(...namedStrings.slice(0, 120), ' ', ''), { maxLength: 4 }).map((w) => w.join('\n')),
+  fc.array(fc.constantFrom(...namedStrings.slice(0, 150)), { maxLength: 4 }).map((w) => w.join(' ')),
+  fc
+    .array(fc.constantFrom(...namedStrings.slice(0, 150), ' ', ''), { maxLength: 4 })
+    .map((w) => w.join('\n')),
 )
 const number = fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), fc.constantFrom(...namedNumbers))
 const leaf = fc.oneof(text, number, fc.boolean(), fc.constant(null))
@@ -168,11 +198,13 @@ const { yamlValue } = fc.letrec<{ yamlValue: YamlNode }>((tie) => ({
   ),
 }))
 
+const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u))
+
 describe('jinjaLiteral', () => {
   it('renders exactly its text in Salt Jinja', async () => {
-    const extra = fc.sample(fc.string({ unit: fc.oneof(fc.constantFrom(...trickyChars), fc.char16bits()) }), 300)
+    const extra = fc.sample(fc.string({ unit: fc.oneof(fc.constantFrom(...trickyChars), codeUnit) }), 300)
     const texts = [...namedStrings, '\ud800', 'a\udfffb', '\udc00\ud800', ...extra]
-    const hexOf = (s: string) => 'x' + Buffer.from(s, 'utf16le').toString('hex')
+    const hexOf = (s: string) => `x${Buffer.from(s, 'utf16le').toString('hex')}`
     const inputs = texts.map((s): SaltRenderInput => {
       const expr = `(${jinjaLiteral(s)}).encode('utf-16-le', 'surrogatepass').hex()`
       return { text: `v: x{{ ${expr} }}\n`, renderer: 'jinja|yaml' }
@@ -194,7 +226,11 @@ describe('emitYaml text', () => {
   it('writes block scalars, nested maps under items, quoting and explicit keys', () => {
     const doc = {
       '/etc/motd': {
-        'file.managed': [{ contents: 'Hello\n  world\n' }, { mode: '0644' }, { defaults: { on: 'yes', n: 1.5 } }],
+        'file.managed': [
+          { contents: 'Hello\n  world\n' },
+          { mode: '0644' },
+          { defaults: { on: 'yes', n: 1.5 } },
+        ],
       },
       lead: ' x\ny',
       ['k'.repeat(1025)]: [1],
@@ -209,7 +245,7 @@ describe('emitYaml text', () => {
         "    - mode: '0644'",
         '    - defaults:',
         "        'on': 'yes'",
-        '        n: 1.5',
+        "        'n': 1.5",
         'lead: |2-',
         '   x',
         '  y',
@@ -239,11 +275,11 @@ describe('emitYaml text', () => {
       '.nan',
       '-.inf',
     ])
-    expect(['on', 'a\nb', '\x85', "it's", 'pkg.installed'].map((s) => yamlScalar(s, plainYaml))).toEqual([
+    expect(['on', 'a\nb', '\x85', "it's: x", 'pkg.installed'].map((s) => yamlScalar(s, plainYaml))).toEqual([
       "'on'",
       '"a\\nb"',
       '"\\x85"',
-      '"it\'s"',
+      '"it\'s: x"',
       'pkg.installed',
     ])
     expect(yamlScalar('{{', { jinja: true })).toBe(`{{ "'{{'" }}`)
@@ -255,7 +291,7 @@ describe('emitYaml text', () => {
     const bad: unknown[] = [
       { a: [new JinjaExpr('x')] },
       { a: '\ud800' },
-      { ['b\udc00']: 1 },
+      { 'b\udc00': 1 },
       cyclic,
       { a: undefined },
       { a: new Date(0) },

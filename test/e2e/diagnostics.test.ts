@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
+
+const FIXTURES = join(REPO, 'test/fixtures/diagnostics')
+const only = process.env.DSL_CASE
+const cases = readdirSync(FIXTURES).filter((name) => only === undefined || name === only)
+
+interface Expected {
+  readonly code: string
+  readonly line: number
+  readonly column: number
+}
+
+describe('diagnostic fixtures: code, line and column; the previous out/ survives', () => {
+  let out: string
+  let before: Map<string, Buffer>
+
+  beforeAll(() => {
+    // GIVEN a good tree already built into out/
+    out = join(tempDir(), 'out')
+    const built = dsl(['build', 'examples/hello', '--out', out])
+    expect(built.status, built.stderr).toBe(0)
+    before = readTree(out)
+  })
+
+  it.each(cases)('%s', (name) => {
+    const dir = join(FIXTURES, name)
+    // WHEN the broken config is built into the same out/
+    const run = dsl(['build', dir, '--out', out, '--format', 'json'])
+    const found = (JSON.parse(run.stdout) as { diagnostics: (Expected & { severity: string })[] }).diagnostics
+      .filter((d) => d.severity === 'error')
+      .map(({ code, line, column }) => ({ code, line, column }))
+    if (process.env.UPDATE_FIXTURES) writeFileSync(join(dir, 'expected.json'), `${JSON.stringify(found, null, 2)}\n`)
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected[]
+    // THEN it fails with exactly the expected diagnostics and leaves out/ byte-identical
+    expect(run.status).toBe(1)
+    expect(found).toEqual(expected)
+    expect(readTree(out)).toEqual(before)
+  })
+
+  it('prints file:line:col, the code, a code frame and the hint in text mode', () => {
+    const run = dsl(['check', join(FIXTURES, 'duplicate-id')])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain("test/fixtures/diagnostics/duplicate-id/index.ts:8:3 - error DSL3001: duplicate state ID 'git'")
+    expect(run.stderr).toContain('8 |   pkg(')
+    expect(run.stderr).toContain('index.ts:4:3 - ')
+    expect(run.stderr).toContain('hint: give one of them an explicit `id`')
+  })
+
+  it('exits 2 on usage errors and names the command', () => {
+    expect(dsl(['build', '--nope']).status).toBe(2)
+    expect(dsl(['frobnicate']).status).toBe(2)
+    const missing = dsl(['build', 'no/such/config', '--out', out])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toContain('DSL1000')
+    expect(readTree(out)).toEqual(before)
+  })
+})
