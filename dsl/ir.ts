@@ -20,6 +20,8 @@ export type Expr = { readonly [EXPR]: true } & (
   | { readonly kind: 'pillar'; readonly path: readonly string[] }
   | { readonly kind: 'grain'; readonly path: readonly string[] }
   | { readonly kind: 'concat'; readonly parts: readonly (string | Expr)[] }
+  /** A per-platform value (`byPlatform`): picked by the machine's `os` grain when Salt renders. */
+  | { readonly kind: 'platform'; readonly cases: readonly (readonly [platform: string, value: Value])[] }
 )
 
 export function isExpr(value: unknown): value is Expr {
@@ -116,4 +118,69 @@ export interface Program {
   readonly sls: readonly SlsNode[]
   readonly top: readonly TopEntry[]
   readonly issues: readonly BuilderIssue[]
+  /** Pillar schema, layers, profiles and inventory (absent when the config declares none). */
+  readonly pillar?: PillarProgram
+}
+
+/** One problem the pillar schema found in a machine's merged pillar. */
+export interface SchemaIssue {
+  readonly path: readonly (string | number)[]
+  readonly message: string
+  /** The key is not in the schema (it would be dropped, or is rejected by a strict object). */
+  readonly unknownKey?: boolean
+}
+
+/** The schema of the merged pillar (`pillarSchema`), as a checker and as JSON Schema. */
+export interface PillarSchemaNode {
+  readonly kind: 'pillar-schema'
+  readonly validate: (value: unknown) => readonly SchemaIssue[]
+  readonly jsonSchema: unknown
+  readonly origin: Origin
+}
+
+/** One pillar layer (`layer('platforms/macos', {...})`): data merged into the machines it applies to. */
+export interface LayerNode {
+  readonly kind: 'layer'
+  /** `defaults/<name>`, `profiles/<name>`, `environments/<name>`, `platforms/<platform>`, `machines/<id>`, `users/<name>`. */
+  readonly path: string
+  readonly data: { readonly [key: string]: Value }
+  readonly origin: Origin
+}
+
+export interface ProfileNode {
+  readonly kind: 'profile'
+  readonly name: string
+  readonly sls: readonly string[]
+  readonly features: { readonly [flag: string]: Value } | undefined
+  readonly origin: Origin
+}
+
+export interface MachineNode {
+  readonly kind: 'machine'
+  /** The minion id. */
+  readonly id: string
+  readonly platform: string
+  readonly environment: string
+  readonly profile: string
+  readonly users: readonly string[]
+  /** Extra grains the compiler assumes for this machine (beside the platform's). */
+  readonly grains: { readonly [grain: string]: Value }
+  readonly origin: Origin
+}
+
+export interface InventoryNode {
+  readonly kind: 'inventory'
+  readonly machines: readonly MachineNode[]
+  /** Defaults for machines that are not registered yet (matched by the grains onboarding sets). */
+  readonly onboarding: { readonly environment?: string; readonly profile?: string }
+  /** Salt's `pillar_merge_lists`: lists from later layers are appended instead of replacing. */
+  readonly mergeLists: boolean
+  readonly origin: Origin
+}
+
+export interface PillarProgram {
+  readonly schema: PillarSchemaNode | undefined
+  readonly layers: readonly LayerNode[]
+  readonly profiles: readonly ProfileNode[]
+  readonly inventory: InventoryNode | undefined
 }

@@ -2,7 +2,11 @@ import type {
   Asset,
   BuilderIssue,
   Cond,
+  InventoryNode,
+  LayerNode,
   Origin,
+  PillarSchemaNode,
+  ProfileNode,
   Program,
   RequisiteKind,
   SlsNode,
@@ -32,6 +36,8 @@ export interface Session {
   readonly issues: BuilderIssue[]
   readonly when: Cond[]
   current: SlsNode | undefined
+  /** What pillarSchema / layer / profile / inventory recorded. */
+  readonly pillar: { schema?: PillarSchemaNode; layers: LayerNode[]; profiles: ProfileNode[]; inventory?: InventoryNode }
   /** Maps a position in the running file to the user's source (installed by the loader). */
   locate: (origin: Origin) => Origin
 }
@@ -48,6 +54,7 @@ function newSession(): Session {
     issues: [],
     when: [],
     current: undefined,
+    pillar: { layers: [], profiles: [] },
     locate: (o) => o,
   }
 }
@@ -111,5 +118,21 @@ export function finishSession(s: Session): Program {
     top: Object.freeze([...s.top]),
     assets: Object.freeze([...s.assets]),
     issues: Object.freeze([...s.issues]),
+    ...(hasPillar(s) ? { pillar: freezePillar(s) } : {}),
+  })
+}
+
+function hasPillar(s: Session): boolean {
+  const p = s.pillar
+  return p.schema !== undefined || p.inventory !== undefined || p.layers.length > 0 || p.profiles.length > 0
+}
+
+function freezePillar(s: Session): NonNullable<Program['pillar']> {
+  const p = s.pillar
+  return Object.freeze({
+    schema: p.schema,
+    layers: Object.freeze([...p.layers]),
+    profiles: Object.freeze([...p.profiles]),
+    inventory: p.inventory,
   })
 }

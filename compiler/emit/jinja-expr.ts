@@ -1,5 +1,6 @@
 import type { Cond, Expr, Scalar, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
+import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
 import { JinjaExpr, jinjaLiteral, type YamlNode } from './yaml.ts'
 
 /** The Jinja expression that reads an IR expression at render time. */
@@ -11,7 +12,29 @@ export function exprJinja(e: Expr): string {
       return `salt['grains.get'](${jinjaLiteral(e.path.join(':'))})`
     case 'concat':
       return `(${e.parts.map((p) => (typeof p === 'string' ? jinjaLiteral(p) : `(${exprJinja(p)} | string)`)).join(' ~ ')})`
+    case 'platform':
+      return platformJinja(e.cases)
   }
+}
+
+/** `{"MacOS": "fd", "Ubuntu": "fd-find"}.get(salt['grains.get']("os"))`: none on a platform the map lacks. */
+function platformJinja(cases: readonly (readonly [string, Value])[]): string {
+  const entries = cases.map(([platform, v]) => {
+    const os = PLATFORM_GRAINS[platform as Platform]?.os ?? platform
+    return `${jinjaLiteral(os)}: ${valueJinja(v)}`
+  })
+  return `{${entries.join(', ')}}.get(salt['grains.get']("os"))`
+}
+
+/** An IR value as a Jinja literal. */
+export function valueJinja(v: Value): string {
+  if (isExpr(v)) return exprJinja(v)
+  if (Array.isArray(v)) return `[${v.map(valueJinja).join(', ')}]`
+  if (v !== null && typeof v === 'object') {
+    const items = Object.entries(v as Record<string, Value>).map(([k, x]) => `${jinjaLiteral(k)}: ${valueJinja(x)}`)
+    return `{${items.join(', ')}}`
+  }
+  return scalarJinja(v as Scalar)
 }
 
 function scalarJinja(v: Scalar): string {

@@ -110,7 +110,7 @@ function mappingLines(map: Mapping, indent: number, inItem: boolean, ctx: Contex
   const lines: string[] = []
   for (const [key, value] of Object.entries(map)) {
     ctx.path.push(key)
-    lines.push(...entryLines(key, value, indent, inItem ? indent : indent + 2, ctx))
+    for (const line of entryLines(key, value, indent, inItem ? indent : indent + 2, ctx)) lines.push(line)
     ctx.path.pop()
   }
   ctx.open.delete(map)
@@ -134,7 +134,7 @@ function sequenceLines(seq: readonly YamlNode[], indent: number, ctx: Context): 
   const lines: string[] = []
   for (let i = 0; i < seq.length; i++) {
     ctx.path.push(i)
-    lines.push(...itemLines(seq[i] as YamlNode, indent, ctx))
+    for (const line of itemLines(seq[i] as YamlNode, indent, ctx)) lines.push(line)
     ctx.path.pop()
   }
   ctx.open.delete(seq)

@@ -1,5 +1,5 @@
 // Every requisite kind, across two SLS modules (references into another module add its `include:`).
-import { cmd, file, service, sls, state, top } from 'salt-dsl'
+import { cmd, file, sls, state, top } from 'salt-dsl'
 
 const root = process.env.REQUISITES_ROOT ?? '/tmp/salt-dsl-requisites'
 
@@ -17,7 +17,7 @@ export const app = sls('req.app', () => {
   cmd(`touch ${root}/watched`, { watch: [conf], creates: `${root}/watched` })
   cmd(`echo failed > ${root}/failed`, { onfail: [reload] })
   cmd(`cp ${root}/app.conf ${root}/app.conf.bak`, { prereq: [conf], onlyif: `test -f ${root}/app.conf` })
-  state('test.succeed_with_changes', { name: 'listener', listen: [marker] })
+  state('test.succeed_without_changes', { name: 'listener', listen: [marker] })
   file(`${root}/copy.conf`, { contents: 'port = 8080\n', use: [conf] })
   cmd(`touch ${root}/any`, { require_any: [conf, marker], creates: `${root}/any` })
   cmd(`touch ${root}/changes-any`, { onchanges_any: [conf, marker] })
@@ -30,7 +30,7 @@ export const app = sls('req.app', () => {
   file(`${root}/listen-in`, { contents: 'x\n', listen_in: [reload], require: [base] })
   file(`${root}/prereq-in`, { contents: 'x\n', prereq_in: [marker], require: [base] })
   file(`${root}/use-in`, { contents: 'x\n', use_in: [marker], require: [base] })
-  service('salt-dsl-example-never-installed', { ensure: 'dead', order: 'last', failhard: false })
+  state('test.succeed_without_changes', { name: 'the-end', order: 'last', failhard: true })
 })
 
 top('*', [foundation, app])

@@ -32,7 +32,8 @@ describe('diagnostic fixtures: code, line and column; the previous out/ survives
     const found = (JSON.parse(run.stdout) as { diagnostics: (Expected & { severity: string })[] }).diagnostics
       .filter((d) => d.severity === 'error')
       .map(({ code, line, column }) => ({ code, line, column }))
-    if (process.env.UPDATE_FIXTURES) writeFileSync(join(dir, 'expected.json'), `${JSON.stringify(found, null, 2)}\n`)
+    if (process.env.UPDATE_FIXTURES)
+      writeFileSync(join(dir, 'expected.json'), `${JSON.stringify(found, null, 2)}\n`)
     const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected[]
     // THEN it fails with exactly the expected diagnostics and leaves out/ byte-identical
     expect(run.status).toBe(1)
@@ -43,7 +44,9 @@ describe('diagnostic fixtures: code, line and column; the previous out/ survives
   it('prints file:line:col, the code, a code frame and the hint in text mode', () => {
     const run = dsl(['check', join(FIXTURES, 'duplicate-id')])
     expect(run.status).toBe(1)
-    expect(run.stderr).toContain("test/fixtures/diagnostics/duplicate-id/index.ts:8:3 - error DSL3001: duplicate state ID 'git'")
+    expect(run.stderr).toContain(
+      "test/fixtures/diagnostics/duplicate-id/index.ts:8:3 - error DSL3001: duplicate state ID 'git'",
+    )
     expect(run.stderr).toContain('8 |   pkg(')
     expect(run.stderr).toContain('index.ts:4:3 - ')
     expect(run.stderr).toContain('hint: give one of them an explicit `id`')

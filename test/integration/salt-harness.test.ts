@@ -63,7 +63,10 @@ beforeAll(async () => {
     'top.sls': "base:\n  'G@os_family:Arch or G@os_family:Debian':\n    - match: compound\n    - common\n",
     'common.sls': "greeting: hello\nfamily: {{ grains['os_family'] }}\nlist: [1, 2]\n",
   })
-  writeTree(join(base, 'badpillar'), { 'top.sls': "base:\n  '*':\n    - common\n", 'common.sls': 'x: [oops\n' })
+  writeTree(join(base, 'badpillar'), {
+    'top.sls': "base:\n  '*':\n    - common\n",
+    'common.sls': 'x: [oops\n',
+  })
   const roots = { fileRoot: join(base, 'salt'), pillarRoot: join(base, 'pillar') }
   specs.host = { id: 'host', ...roots }
   specs.arch = { id: 'arch1', ...roots, grains: GRAINS.arch }
@@ -125,7 +128,9 @@ describe('saltCall and SaltOracle agree', () => {
       oracle.call({ ...specs.arch, id: 'timing' }, 'state.show_highstate'),
     )
     for (let i = 0; i < 3; i++) {
-      await timed('oracle repeat show_highstate', () => oracle.call({ ...specs.arch, id: 'timing' }, 'state.show_highstate'))
+      await timed('oracle repeat show_highstate', () =>
+        oracle.call({ ...specs.arch, id: 'timing' }, 'state.show_highstate'),
+      )
     }
     await timed('oracle repeat show_sls', () => oracle.call(specs.arch, 'state.show_sls', ['common']))
     await timed('oracle repeat pillar.items', () => oracle.call(specs.arch, 'pillar.items'))
@@ -144,7 +149,11 @@ describe('grain simulation', () => {
   })
 
   it('targets pillar by grain and renders grains into pillar and states', async () => {
-    expect((await oracle.call(specs.arch, 'pillar.items')).data).toEqual({ greeting: 'hello', family: 'Arch', list: [1, 2] })
+    expect((await oracle.call(specs.arch, 'pillar.items')).data).toEqual({
+      greeting: 'hello',
+      family: 'Arch',
+      list: [1, 2],
+    })
     expect((await oracle.call(specs.macos, 'pillar.items')).data).toEqual({})
     const sls = (await oracle.call(specs.macos, 'state.show_sls', ['common'])).data
     expect(JSON.stringify(sls)).toContain('none from MacOS')
@@ -153,14 +162,20 @@ describe('grain simulation', () => {
 
 describe('state.apply (as root, on the host)', () => {
   it('applies a file.managed, then converges with zero changes', async () => {
-    const first = await timed('oracle state.apply (first)', () => oracle.call(specs.host, 'state.apply', ['common']))
+    const first = await timed('oracle state.apply (first)', () =>
+      oracle.call(specs.host, 'state.apply', ['common']),
+    )
     expect(first.retcode).toBe(0)
     const [result] = Object.values(first.data as Record<string, { result: boolean; changes: object }>)
     expect(result).toMatchObject({ result: true, changes: { diff: 'New file' } })
     expect(readFileSync(target, 'utf8')).toBe('hello from Debian\n')
 
-    const again = await timed('oracle state.apply (converged)', () => oracle.call(specs.host, 'state.apply', ['common']))
-    const cli = await timed('saltCall state.apply (converged)', () => saltCall(specs.host, 'state.apply', ['common']))
+    const again = await timed('oracle state.apply (converged)', () =>
+      oracle.call(specs.host, 'state.apply', ['common']),
+    )
+    const cli = await timed('saltCall state.apply (converged)', () =>
+      saltCall(specs.host, 'state.apply', ['common']),
+    )
     for (const run of [again, cli]) {
       expect(run.retcode).toBe(0)
       const states = Object.values(run.data as Record<string, { result: boolean; changes: object }>)
@@ -192,7 +207,13 @@ describe('errors come back as data with the retcode', () => {
     expect([cli.retcode, inproc.retcode]).toEqual([2, 2])
     expect(stable(inproc.data)).toEqual(stable(cli.data))
     const plainCli = await saltCall(specs.host, 'state.apply', ['fails'], { test: true })
-    const plain = await oracle.call(specs.host, 'state.apply', ['fails'], { test: true }, { retcodePassthrough: false })
+    const plain = await oracle.call(
+      specs.host,
+      'state.apply',
+      ['fails'],
+      { test: true },
+      { retcodePassthrough: false },
+    )
     expect([plainCli.retcode, plain.retcode]).toEqual([1, 1])
     expect(stable(plain.data)).toEqual(stable(plainCli.data))
   })

@@ -36,7 +36,9 @@ export async function renderWithSalt(texts: readonly SaltRenderInput[]): Promise
   if (!existsSync(python)) {
     throw new Error(`Salt is not installed: ${python} is missing (create the project venv with Salt 3008.4)`)
   }
-  const input = texts.map((t) => `${JSON.stringify(t)}\n`).join('')
+  const input = texts
+    .map(({ text, renderer, loader }) => `${JSON.stringify({ text, renderer, loader })}\n`)
+    .join('')
   const output = await run(input)
   const lines = output.split('\n').filter((line) => line !== '')
   if (lines.length !== texts.length) {
@@ -53,6 +55,7 @@ function run(input: string): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
     child.on('error', reject)
+    child.stdin.on('error', reject)
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'))
       else reject(new Error(`salt-render.py exited with ${code}: ${Buffer.concat(err).toString('utf8')}`))

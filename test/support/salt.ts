@@ -46,30 +46,36 @@ export function saltCallPath(): string {
 
 /**
  * Writes `<dir>/conf/minion` (JSON, which is YAML) for a masterless minion whose root_dir, cachedir, pki,
- * sockets, pidfile and log all live under `<dir>/root`, and returns the config dir.
+ * sockets, pidfile and log all live under `<dir>/root`, and returns the config dir. Also writes
+ * `<dir>/conf/master` the same way: `saltutil.runner` (orchestrate's `salt.runner` steps) reads it and
+ * would otherwise write jobs under `/var/cache/salt/master`.
  * Harness default: `pillar_mask_output: false` (Salt 3008 prints pillar.items values as `**********`).
  */
 function writeMinionConfig(spec: MinionSpec, dir: string): string {
   const conf = join(dir, 'conf')
-  const root = join(dir, 'root')
   mkdirSync(conf, { recursive: true })
-  const config = {
-    id: spec.id,
-    file_client: 'local',
-    master_type: 'disable',
-    file_roots: { base: [spec.fileRoot] },
-    pillar_roots: { base: [spec.pillarRoot] },
+  const under = (root: string) => ({
     root_dir: root,
     cachedir: join(root, 'cache'),
     pki_dir: join(root, 'pki'),
     sock_dir: join(root, 'sock'),
-    pidfile: join(root, 'minion.pid'),
-    log_file: join(root, 'minion.log'),
+    pidfile: join(root, 'salt.pid'),
+    log_file: join(root, 'salt.log'),
+    file_roots: { base: [spec.fileRoot] },
+    pillar_roots: { base: [spec.pillarRoot] },
+  })
+  const minion = {
+    id: spec.id,
+    file_client: 'local',
+    master_type: 'disable',
+    ...under(join(dir, 'root')),
     pillar_mask_output: false,
     ...(spec.grains === undefined ? {} : { grains: spec.grains }),
     ...spec.options,
   }
-  writeFileSync(join(conf, 'minion'), `${JSON.stringify(config, null, 2)}\n`)
+  mkdirSync(join(dir, 'master', 'cache', 'proc'), { recursive: true }) // salt-master would create it
+  writeFileSync(join(conf, 'master'), `${JSON.stringify(under(join(dir, 'master')), null, 2)}\n`)
+  writeFileSync(join(conf, 'minion'), `${JSON.stringify(minion, null, 2)}\n`)
   if (!existsSync(join(conf, 'minion'))) throw new Error(`could not write ${join(conf, 'minion')}`)
   return conf
 }

@@ -1,0 +1,275 @@
+// The benchmark: `npm run bench [-- --sizes 1000,10000 --runs 5 --salt-max 20000]`.
+// For every size: generate the case, then measure `dsl build`, `dsl check` against a bare `tsc --noEmit`,
+// a watch-mode rebuild, and (up to --salt-max) Salt's show_highstate of the emitted tree against the
+// hand-written one; pairs are measured interleaved and their ratios computed from the same run.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { type BenchCase, generate } from './generate.ts'
+import { type Command, interleaved, type Stats } from './measure.ts'
+import { highstateOf, saltVersions, showHighstate } from './salt.ts'
+import { measureWatch, type WatchStats } from './watch.ts'
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000,20000,100000' },
+    runs: { type: 'string', default: '5' },
+    'salt-runs': { type: 'string', default: '3' },
+    'salt-max': { type: 'string', default: '20000' },
+    'watch-runs': { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '1' },
+    work: { type: 'string', default: '.bench' },
+    results: { type: 'string', default: 'bench/results' },
+    name: { type: 'string', default: 'latest' },
+    quiet: { type: 'boolean', default: false },
+  },
+})
+
+const ROOT = process.cwd()
+const CLI = join(ROOT, 'bin', 'dsl.js')
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+const SALT_CALL = join(ROOT, '.venv', 'bin', 'salt-call')
+const PYTHON = join(ROOT, '.venv', 'bin', 'python')
+const sizes = values.sizes.split(',').map((s) => Number(s.trim().replace(/k$/i, '000')))
+const runs = Number(values.runs)
+const saltRuns = Number(values['salt-runs'])
+const saltMax = Number(values['salt-max'])
+const watchRuns = Number(values['watch-runs'])
+const warmup = Number(values.warmup)
+const work = resolve(values.work)
+
+if (!existsSync(join(ROOT, 'dist', 'cli.js')))
+  throw new Error('the CLI is not built: run `node scripts/bundle.js` first')
+const withSalt = existsSync(SALT_CALL)
+if (!withSalt) log('Salt is not installed (.venv/bin/salt-call): skipping the Salt measurements')
+
+interface Report {
+  readonly date: string
+  readonly machine: ReturnType<typeof machine>
+  readonly settings: Record<string, number>
+  readonly results: readonly SizeResult[]
+  readonly growth: Record<string, number>
+}
+
+interface SizeResult {
+  readonly states: number
+  readonly modules: number
+  readonly configFiles: number
+  readonly build: Stats
+  readonly buildNoTypecheck: Stats
+  readonly check: Stats
+  readonly tsc: Stats
+  readonly watch: WatchStats
+  readonly salt?: {
+    readonly emitted: Stats
+    readonly hand: Stats
+    readonly sameHighstate: boolean
+    readonly saltStates: number
+    readonly buildWithSalt: Stats
+  }
+  readonly ratios: Record<string, number>
+}
+
+function log(message: string): void {
+  if (!values.quiet) process.stderr.write(`bench: ${message}\n`)
+}
+
+const node = (...args: string[]) => [process.execPath, ...args]
+
+function dslBuild(c: BenchCase, out: string, typecheck: boolean): Command {
+  return {
+    argv: node(CLI, 'build', c.entry, '--out', out, '--quiet', ...(typecheck ? [] : ['--no-typecheck'])),
+    cwd: ROOT,
+  }
+}
+
+async function measureSize(states: number): Promise<SizeResult> {
+  const dir = join(work, `n${states}`)
+  log(`${states} states: generating into ${dir}`)
+  const c = generate(states, dir)
+  const out = join(dir, 'out')
+  const build = dslBuild(c, out, true)
+  log(`${states}: dsl build / dsl build --no-typecheck`)
+  const [buildStats, noTc] = await interleaved([build, dslBuild(c, out, false)], runs, warmup)
+  log(`${states}: dsl check vs tsc --noEmit`)
+  const check: Command = { argv: node(CLI, 'check', c.entry), cwd: ROOT }
+  const tsc: Command = { argv: node(TSC, '-p', c.tsconfig, '--noEmit', '--pretty', 'false'), cwd: ROOT }
+  const [checkStats, tscStats] = await interleaved([check, tsc], runs, warmup)
+  log(`${states}: watch rebuild`)
+  const watch = await measureWatch(
+    { cli: CLI, cwd: ROOT, entry: c.entry, outDir: join(dir, 'out-watch'), ...c },
+    watchRuns,
+  )
+  const ratios: Record<string, number> = {
+    checkOverTsc: checkStats.medianMs / tscStats.medianMs,
+  }
+  let salt: SizeResult['salt']
+  if (withSalt && states <= saltMax) {
+    log(`${states}: salt show_highstate, emitted vs hand-written (with dsl build interleaved)`)
+    const emitted = showHighstate(SALT_CALL, join(dir, 'salt-emitted'), {
+      fileRoot: join(out, 'salt'),
+      pillarRoot: join(out, 'pillar'),
+    })
+    const hand = showHighstate(SALT_CALL, join(dir, 'salt-hand'), c.hand)
+    const a = highstateOf(emitted)
+    const b = highstateOf(hand)
+    const sameHighstate = JSON.stringify(a) === JSON.stringify(b)
+    if (!sameHighstate)
+      log(`${states}: WARNING the two trees render different highstates (${diffSummary(a, b)})`)
+    const [buildWithSalt, e, h] = await interleaved([build, emitted, hand], saltRuns, warmup)
+    salt = {
+      emitted: e!,
+      hand: h!,
+      sameHighstate,
+      saltStates: Object.keys(a).length,
+      buildWithSalt: buildWithSalt!,
+    }
+    ratios.buildOverSaltEmitted = buildWithSalt!.medianMs / e!.medianMs
+    ratios.saltEmittedOverHand = e!.medianMs / h!.medianMs
+  }
+  const configFiles = Number(
+    execFileSync('find', [join(dir, 'config'), '-name', '*.ts'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length,
+  )
+  return {
+    states,
+    modules: c.modules,
+    configFiles,
+    build: buildStats!,
+    buildNoTypecheck: noTc!,
+    check: checkStats!,
+    tsc: tscStats!,
+    watch,
+    ...(salt ? { salt } : {}),
+    ratios,
+  }
+}
+
+function diffSummary(a: Record<string, unknown>, b: Record<string, unknown>): string {
+  const onlyA = Object.keys(a).filter((k) => !(k in b))
+  const onlyB = Object.keys(b).filter((k) => !(k in a))
+  const differ = Object.keys(a).filter((k) => k in b && JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+  const first = differ[0]
+  return `${onlyA.length} only emitted, ${onlyB.length} only hand-written, ${differ.length} differ${first ? `, e.g. ${first}: ${JSON.stringify(a[first])} vs ${JSON.stringify(b[first])}` : ''}`
+}
+
+function machine() {
+  const versions = withSalt ? saltVersions(SALT_CALL, PYTHON) : { salt: 'not installed', python: 'n/a' }
+  const tsc = execFileSync(process.execPath, [TSC, '--version'], { encoding: 'utf8' }).trim()
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    nproc: cpus().length,
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    typescript: tsc,
+    ...versions,
+    kernel: readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' '),
+  }
+}
+
+// ---- the report --------------------------------------------------------------------------------
+
+function ms(s: Stats): string {
+  const fmt = (n: number) => (n >= 10000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`)
+  return `${fmt(s.medianMs)} (${fmt(s.minMs)}–${fmt(s.maxMs)})`
+}
+const mb = (s: Stats) => `${Math.round(s.maxRssMb)} MB`
+const x = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)}×`)
+
+function markdown(r: Report): string {
+  const m = r.machine
+  const lines = [
+    '# salt-dsl benchmark',
+    '',
+    `Generated by \`npm run bench\` on ${r.date.slice(0, 10)}. Machine: ${m.cpu}, ${m.nproc} cores, ${m.memoryGb} GB; ${m.kernel};`,
+    `node ${m.node}, ${m.typescript}, ${m.python}, ${m.salt}.`,
+    `Each figure: median (min–max) of ${r.settings.runs} runs (Salt: ${r.settings.saltRuns}, watch: ${r.settings.watchRuns} edits) after ${r.settings.warmup} warm-up;`,
+    'peak RSS is the largest single process of a run (GNU time `%M`; `dsl build` type-checks in a child `tsc`).',
+    '',
+    '## Compile',
+    '',
+    '| states | config files | dsl build | peak RSS | build --no-typecheck | peak RSS | dsl check | tsc --noEmit | check / tsc | watch rebuild (edit → tree) | watch RSS |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.results
+      .map((s) =>
+        [
+          s.states,
+          s.configFiles,
+          ms(s.build),
+          mb(s.build),
+          ms(s.buildNoTypecheck),
+          mb(s.buildNoTypecheck),
+          ms(s.check),
+          ms(s.tsc),
+          x(s.ratios.checkOverTsc),
+          `${ms(s.watch)}; self-reported ${s.watch.reportedMedianMs} ms`,
+          `${Math.round(s.watch.maxRssMb)} MB`,
+        ].join(' | '),
+      )
+      .map((l) => `| ${l} |`),
+    '',
+    '## Against Salt (`salt-call --local state.show_highstate`, fresh cachedir per run)',
+    '',
+    '| states | dsl build | Salt: emitted tree | peak RSS | Salt: hand-written Jinja | peak RSS | build / Salt | emitted / hand | same highstate |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+    ...r.results
+      .filter((s) => s.salt)
+      .map((s) => {
+        const salt = s.salt!
+        return `| ${[
+          s.states,
+          ms(salt.buildWithSalt),
+          ms(salt.emitted),
+          mb(salt.emitted),
+          ms(salt.hand),
+          mb(salt.hand),
+          x(s.ratios.buildOverSaltEmitted),
+          x(s.ratios.saltEmittedOverHand),
+          salt.sameHighstate ? `yes (${salt.saltStates} states)` : 'NO',
+        ].join(' | ')} |`
+      }),
+    '',
+    '## Growth',
+    '',
+    ...Object.entries(r.growth).map(([k, v]) => `- ${k}: ${x(v)}`),
+    '',
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+async function main(): Promise<void> {
+  const results: SizeResult[] = []
+  for (const size of sizes) results.push(await measureSize(size))
+  const byStates = new Map(results.map((r) => [r.states, r]))
+  const growth: Record<string, number> = {}
+  for (const [small, big] of [
+    [1000, 10000],
+    [10000, 100000],
+  ]) {
+    const a = byStates.get(small!)
+    const b = byStates.get(big!)
+    if (a && b) {
+      growth[`build ${big}/${small}`] = b.build.medianMs / a.build.medianMs
+      growth[`build --no-typecheck ${big}/${small}`] =
+        b.buildNoTypecheck.medianMs / a.buildNoTypecheck.medianMs
+      growth[`check ${big}/${small}`] = b.check.medianMs / a.check.medianMs
+    }
+  }
+  const report: Report = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings: { runs, saltRuns, watchRuns, warmup },
+    results,
+    growth,
+  }
+  mkdirSync(values.results, { recursive: true })
+  writeFileSync(join(values.results, `${values.name}.json`), `${JSON.stringify(report, null, 2)}\n`)
+  writeFileSync(join(values.results, `${values.name}.md`), markdown(report))
+  log(`wrote ${join(values.results, `${values.name}.md`)} and .json`)
+  if (!values.quiet) process.stdout.write(markdown(report))
+}
+
+await main()

@@ -1,0 +1,103 @@
+// The real Salt, masterless from a temp config dir, as the benchmark runs it.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Command } from './measure.ts'
+
+export const MINION_ID = 'bench-01'
+
+/**
+ * A `salt-call --local state.show_highstate` of one tree, with a config dir under `dir` and a fresh
+ * cachedir before every run (the roots fileserver caches by mtime: a reused cache could serve another tree).
+ */
+export function showHighstate(
+  saltCall: string,
+  dir: string,
+  tree: { fileRoot: string; pillarRoot: string },
+): Command {
+  const conf = join(dir, 'conf')
+  const root = join(dir, 'root')
+  mkdirSync(conf, { recursive: true })
+  const config = {
+    id: MINION_ID,
+    file_client: 'local',
+    master_type: 'disable',
+    file_roots: { base: [tree.fileRoot] },
+    pillar_roots: { base: [tree.pillarRoot] },
+    root_dir: root,
+    cachedir: join(root, 'cache'),
+    pki_dir: join(root, 'pki'),
+    sock_dir: join(root, 'sock'),
+    pidfile: join(root, 'minion.pid'),
+    log_file: join(root, 'minion.log'),
+  }
+  writeFileSync(join(conf, 'minion'), `${JSON.stringify(config, null, 2)}\n`)
+  return {
+    argv: [saltCall, '--local', '-c', conf, '--out=json', '--out-indent=-1', 'state.show_highstate'],
+    before: () => rmSync(root, { recursive: true, force: true }),
+    check: ({ code, stdout, stderr }) => {
+      const data = parseHighstate(stdout)
+      if (code !== 0 || data === undefined) {
+        throw new Error(
+          `show_highstate of ${tree.fileRoot} failed (rc ${code})\n${(stdout + stderr).slice(0, 2000)}`,
+        )
+      }
+    },
+  }
+}
+
+/** The `local` payload of a show_highstate, when it is a highstate (not a list of errors). */
+export function parseHighstate(stdout: string): Record<string, Record<string, unknown>> | undefined {
+  try {
+    const local = (JSON.parse(stdout) as { local?: unknown }).local
+    if (local === null || typeof local !== 'object' || Array.isArray(local)) return undefined
+    return local as Record<string, Record<string, unknown>>
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A highstate in a comparable form: per state ID, its module, function and arguments (as a sorted object),
+ * and SLS; Salt's `order` (the position in the rendered file) and `__env__` left out.
+ */
+export function normalizeHighstate(high: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const id of Object.keys(high).sort()) {
+    const body = high[id]!
+    const entry: Record<string, unknown> = { sls: body.__sls__ }
+    for (const [module, value] of Object.entries(body)) {
+      if (module.startsWith('__') || !Array.isArray(value)) continue
+      const args: Record<string, unknown> = {}
+      let fun = ''
+      for (const item of value) {
+        if (typeof item === 'string') fun = item
+        else if (item !== null && typeof item === 'object') {
+          for (const [k, v] of Object.entries(item)) if (k !== 'order') args[k] = v
+        }
+      }
+      entry[`${module}.${fun}`] = Object.fromEntries(
+        Object.entries(args).sort(([a], [b]) => a.localeCompare(b)),
+      )
+    }
+    out[id] = entry
+  }
+  return out
+}
+
+/** Runs one show_highstate (untimed) and returns its normalized highstate. */
+export function highstateOf(command: Command): Record<string, unknown> {
+  command.before?.()
+  const [bin, ...args] = command.argv as [string, ...string[]]
+  const stdout = execFileSync(bin, args, { encoding: 'utf8', maxBuffer: 1 << 30 })
+  const data = parseHighstate(stdout)
+  if (data === undefined) throw new Error(`show_highstate returned no highstate:\n${stdout.slice(0, 2000)}`)
+  return normalizeHighstate(data)
+}
+
+/** Versions of the Salt and Python in the venv. */
+export function saltVersions(saltCall: string, python: string): { salt: string; python: string } {
+  const salt = execFileSync(saltCall, ['--version'], { encoding: 'utf8' }).trim()
+  const py = execFileSync(python, ['--version'], { encoding: 'utf8' }).trim()
+  return { salt, python: py }
+}
