@@ -99,11 +99,18 @@ async function measureSize(states: number): Promise<SizeResult> {
   const [checkStats, tscStats] = await interleaved([check, tsc], runs, warmup)
   log(`${states}: watch rebuild`)
   const watch = await measureWatch(
-    { cli: CLI, cwd: ROOT, entry: c.entry, outDir: join(dir, 'out-watch'), ...c },
+    {
+      cli: CLI,
+      cwd: ROOT,
+      entry: c.entry,
+      outDir: join(dir, 'out-watch'),
+      touch: c.touch,
+      touched: c.touched,
+    },
     watchRuns,
   )
   const ratios: Record<string, number> = {
-    checkOverTsc: checkStats.medianMs / tscStats.medianMs,
+    checkOverTsc: checkStats!.medianMs / tscStats!.medianMs,
   }
   let salt: SizeResult['salt']
   if (withSalt && states <= saltMax) {
@@ -164,9 +171,9 @@ function machine() {
     nproc: cpus().length,
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    typescript: tsc,
+    typescript: `tsc ${tsc.replace(/^Version /, '')}`,
     ...versions,
-    kernel: readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' '),
+    kernel: `Linux ${readFileSync('/proc/version', 'utf8').split(' ')[2]}`,
   }
 }
 

@@ -7,6 +7,7 @@ import { emitTree, type Tree } from './emit/emit-tree.ts'
 import { buildGraph, type Graph } from './graph/build-graph.ts'
 import { type LoadedConfig, loadConfig } from './load/load-config.ts'
 import { findUp, resolveEntry } from './paths.ts'
+import { emitPillarTree, type Resolution, resolveStage } from './resolve/resolve.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
 
 export interface CompileOptions {
@@ -19,6 +20,8 @@ export interface CompileOptions {
 export interface Compiled {
   readonly loaded?: LoadedConfig
   readonly graph?: Graph
+  /** Every machine's merged pillar and top-file matches. */
+  readonly resolution?: Resolution
   readonly tree?: Tree
   readonly diagnostics: readonly Diagnostic[]
   /** The stage that stopped the pipeline, if any. */
@@ -53,6 +56,9 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     ...graph.diagnostics,
   ]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
+  const resolved = resolveStage(loaded.program)
+  found.push(...resolved.diagnostics)
+  if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
   const tree = emitTree({
     graph: graph.value,
@@ -60,8 +66,9 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     assets: assets.value,
     sourceHash: sourceHash(loaded.inputs, project),
     relativize: (file) => relative(project, file),
+    extra: emitPillarTree(resolved.value),
   })
-  return { loaded, graph: graph.value, tree, diagnostics: sortDiagnostics(found) }
+  return { loaded, graph: graph.value, resolution: resolved.value, tree, diagnostics: sortDiagnostics(found) }
 }
 
 function stop(

@@ -33,8 +33,9 @@ export function emitTree(input: EmitInput): Tree {
     files.set(`salt/${path}`, bytes)
   if (!input.extra?.has('pillar/top.sls')) files.set('pillar/top.sls', '#!yaml\nbase: {}\n')
   for (const [path, text] of input.extra ?? []) files.set(path, text)
-  files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
+  // hashed before minion.d is added: that snippet names the out path, the rest depends on the input alone
   files.set('manifest.json', manifest(files, graph.program, input))
+  files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
   return files
 }
 

@@ -62,9 +62,14 @@ export function condJinja(c: Cond): string {
   }
 }
 
-/** IR value → YAML node; expressions become `{{ ... | tojson }}` so Salt substitutes typed JSON. */
+/**
+ * IR value → YAML node; expressions become `{{ ... | tojson(ensure_ascii=False) }}` so Salt substitutes typed
+ * JSON. Not ASCII-escaped: Salt's escaped form writes characters above U+FFFF (emoji) as surrogate pairs,
+ * which libyaml rejects. The price: DEL, C1 controls and U+2028/2029 inside a substituted string do not
+ * survive (JSON leaves them raw and YAML folds or rejects them).
+ */
 export function toYamlNode(v: Value): YamlNode {
-  if (isExpr(v)) return new JinjaExpr(`${exprJinja(v)} | tojson`)
+  if (isExpr(v)) return new JinjaExpr(`${exprJinja(v)} | tojson(ensure_ascii=False)`)
   if (Array.isArray(v)) return v.map(toYamlNode)
   if (v !== null && typeof v === 'object') {
     const out: Record<string, YamlNode> = {}

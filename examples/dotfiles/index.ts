@@ -2,7 +2,7 @@
 // what was there before the first change (as <file>.pre-dsl).
 import { dotfile, sls, top } from 'salt-dsl'
 
-const owner = process.env.DOTFILES_USER ?? 'root'
+const owner = process.env.DOTFILES_USER || 'root'
 
 export const dotfiles = sls('dotfiles', () => {
   dotfile('.gitconfig', {

@@ -2,7 +2,7 @@
 import { cmd, file, sls, top } from 'salt-dsl'
 
 /** Where the example writes; the tests point it at a throw-away directory. */
-const root = process.env.HELLO_ROOT ?? '/tmp/salt-dsl-hello'
+const root = process.env.HELLO_ROOT || '/tmp/salt-dsl-hello'
 
 export const hello = sls('hello', () => {
   const dir = file(root, { ensure: 'directory', mode: '0755' })

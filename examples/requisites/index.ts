@@ -1,7 +1,7 @@
 // Every requisite kind, across two SLS modules (references into another module add its `include:`).
 import { cmd, file, sls, state, top } from 'salt-dsl'
 
-const root = process.env.REQUISITES_ROOT ?? '/tmp/salt-dsl-requisites'
+const root = process.env.REQUISITES_ROOT || '/tmp/salt-dsl-requisites'
 
 let base!: ReturnType<typeof file>
 let marker!: ReturnType<typeof file>

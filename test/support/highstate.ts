@@ -21,7 +21,7 @@ export function compilerView(graph: Graph): { view: Record<string, StateView>; e
   for (const s of graph.states) {
     const args: Record<string, unknown> = {}
     for (const [k, v] of s.args) {
-      if (containsExpr(v)) (exprKeys[s.id] ??= []).push(k)
+      if (containsExpr(v)) exprKeys[s.id] = [...(exprKeys[s.id] ?? []), k]
       else if (k !== 'order') args[k] = v
     }
     const requisites: StateView['requisites'] = {}

@@ -69,14 +69,18 @@ _t0 = time.perf_counter()
 import logging  # noqa: E402
 
 import salt._logging  # noqa: E402
+import salt._process_role  # noqa: E402
 import salt.cli.call  # noqa: E402
 import salt.cli.caller  # noqa: E402
+import salt.config  # noqa: E402
+import salt.exceptions  # noqa: E402
 import salt.loader.lazy  # noqa: E402
 import salt.minion  # noqa: E402
 import salt.output  # noqa: E402
 import salt.state  # noqa: E402, F401
 
 IMPORT_MS = (time.perf_counter() - _t0) * 1000
+salt._process_role.mark_as_cli()  # as salt.scripts.salt_call() does
 
 # salt-call configures logging once per process and freezes it; here the parser runs once per spec,
 # so logging is set up by this script instead: one console handler writing to the routed stderr.
@@ -89,6 +93,8 @@ logging.root.addHandler(CONSOLE)
 salt._logging.impl.shutdown_temp_handler()  # hands records deferred during import to CONSOLE
 logging.root.setLevel(logging.WARNING)
 
+LOG_LEVELS = salt._logging.impl.LOG_LEVELS
+DEFAULT_LOG_OPTS = {k: salt.config.DEFAULT_MINION_OPTS[k] for k in ("log_level", "log_fmt_console", "log_datefmt")}
 DEFAULT_NAMESPACE = salt.loader.lazy.LOADED_BASE_NAME
 MAX_CALLERS = int(os.environ.get("SALT_ORACLE_MAX_CALLERS", "12"))
 
@@ -112,12 +118,13 @@ class Entry:
         self.activate()
         out, err = io.StringIO(), io.StringIO()
         with routed(out, err):
-            parser = salt.cli.call.SaltCall()
-            parser.parse_args(["--local", "-c", conf_dir, "--out=json", "--out-indent=-1", "test.ping"])
-            self.opts = parser.config
-            self.set_console(self.opts)
-            self.fingerprint = tree_fingerprint(self.opts)
-            self.caller = salt.cli.caller.Caller.factory(self.opts)
+            try:
+                self.opts = parse_config(conf_dir)
+                self.fingerprint = tree_fingerprint(self.opts)
+                self.caller = salt.cli.caller.Caller.factory(self.opts)
+            except SystemExit as exc:  # salt-call would stop here, before calling anything
+                status = exit_status(exc.code, err)
+                raise StartupFailure(status, out.getvalue() + err.getvalue()) from None
         # What salt-call would print while starting up (pillar render errors...) precedes every call.
         self.startup_stderr = out.getvalue() + err.getvalue()
         self.context = self.caller.minion.executors.pack["__context__"]
@@ -137,7 +144,8 @@ class Entry:
 
     @staticmethod
     def set_console(opts):
-        level = salt._logging.get_logging_level_from_string(opts.get("log_level") or "warning")
+        """The console log salt-call sets up from the config: level, format."""
+        level = LOG_LEVELS.get(str(opts.get("log_level") or "warning").lower(), logging.ERROR)
         CONSOLE.setLevel(level)
         logging.root.setLevel(level)
         CONSOLE.setFormatter(logging.Formatter(opts["log_fmt_console"], datefmt=opts["log_datefmt"]))
@@ -151,6 +159,46 @@ class Entry:
         for key, value in self.scalars0.items():
             if self.opts.get(key) != value:
                 self.opts[key] = value
+
+
+class Deferred(logging.Handler):
+    """Holds the records logged while the config is parsed, as salt-call's temporary handler does."""
+
+    def __init__(self):
+        super().__init__(level=1)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def parse_config(conf_dir):
+    """The opts salt-call builds from `-c conf_dir --local --out=json --out-indent=-1`."""
+    deferred = Deferred()
+    logging.root.removeHandler(CONSOLE)
+    logging.root.addHandler(deferred)
+    logging.root.setLevel(1)
+    opts = None
+    try:
+        parser = salt.cli.call.SaltCall()
+        parser.parse_args(["--local", "-c", conf_dir, "--out=json", "--out-indent=-1", "test.ping"])
+        opts = parser.config
+    finally:
+        logging.root.removeHandler(deferred)
+        logging.root.addHandler(CONSOLE)
+        Entry.set_console(opts if opts is not None else DEFAULT_LOG_OPTS)
+        for record in deferred.records:
+            if record.levelno >= CONSOLE.level:
+                CONSOLE.handle(record)
+    return opts
+
+
+class StartupFailure(Exception):
+    """salt-call exited while setting up (bad config, unreachable master ...): a result, not a bug."""
+
+    def __init__(self, status, stderr):
+        super().__init__(status)
+        self.status, self.stderr = status, stderr
 
 
 class routed:
@@ -223,7 +271,10 @@ def exit_status(code, err):
 
 
 def run_call(req):
-    entry, fresh = get_entry(req["key"], req["confDir"])
+    try:
+        entry, fresh = get_entry(req["key"], req["confDir"])
+    except StartupFailure as exc:
+        return {"stdout": "", "stderr": exc.stderr, "retcode": exc.status, "exit": exc.status, "fresh": True}
     entry.activate()
     entry.reset()
     Entry.set_console(entry.opts)
@@ -247,6 +298,8 @@ def run_call(req):
             plain = 0 if retcode == 0 else 1
         except SystemExit as exc:  # salt-call exits from inside call(): same status either way
             retcode = plain = exit_status(exc.code, err)
+        except salt.exceptions.SaltInvocationError as exc:  # BaseCaller.run(): raise SystemExit(err)
+            retcode = plain = exit_status(str(exc), err)
         except Exception:  # noqa: BLE001 - salt-call would die with this traceback
             err.write(traceback.format_exc())
             retcode = plain = 1

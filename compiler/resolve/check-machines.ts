@@ -1,0 +1,144 @@
+/** The resolve stage's checks: every machine's merged pillar against the schema, and per-platform coverage. */
+import type { Expr, LayerNode, Origin, Value } from '../../dsl/ir.ts'
+import { isExpr } from '../../dsl/ir.ts'
+import { type Diagnostic, error, warning } from '../diagnostics.ts'
+import { keyOrigin } from './key-origins.ts'
+import { type Data, getPath, isDict } from './merge.ts'
+import type { Resolution, ResolvedMinion } from './resolve-machines.ts'
+
+const dotted = (path: readonly (string | number)[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')
+
+/** The layers that set `path` (or replaced a parent of it), in merge order. */
+export function settersOf(m: ResolvedMinion, path: readonly (string | number)[]): LayerNode[] {
+  return m.layers.filter((l) => {
+    for (let n = path.length; n > 0; n--) {
+      const v = getPath(l.data as Data, path.slice(0, n))
+      if (v !== undefined) return n === path.length || !isDict(v)
+    }
+    return false
+  })
+}
+
+/** Where a layer sets `path`: the key inside the layer() call. */
+export const layerKeyOrigin = (l: LayerNode, path: readonly (string | number)[]): Origin => keyOrigin(l.origin, 1, path)
+
+/** Where the inventory declares machine `id`. */
+export const machineOrigin = (m: ResolvedMinion): Origin | undefined =>
+  m.machine && keyOrigin(m.machine.origin, 0, ['machines', m.id])
+
+/** Schema issues of every machine; identical findings on several machines become one diagnostic. */
+export function checkSchema(r: Resolution): Diagnostic[] {
+  const schema = r.program.pillar?.schema
+  if (schema === undefined) return []
+  const found = new Map<string, { d: Diagnostic; machines: string[] }>()
+  for (const m of r.machines) {
+    for (const issue of schema.validate(m.pillar)) {
+      const setters = settersOf(m, issue.path)
+      const last = setters.at(-1)
+      const key = dotted(issue.path)
+      let d: Diagnostic
+      if (issue.unknownKey) {
+        d = error('DSL4003', `unknown pillar key '${key}'`, last && layerKeyOrigin(last, issue.path), {
+          hint: 'the pillar schema has no such key: fix the spelling or add it to pillarSchema()',
+        })
+      } else if (getPath(m.pillar, issue.path) === undefined) {
+        d = error('DSL4002', `required pillar key '${key}' is missing: ${issue.message}`, machineOrigin(m), {
+          hint: `set it in a layer this machine merges (${m.layers.map((l) => l.path).join(', ') || 'none'})`,
+        })
+      } else {
+        const where = last ? ` (set by layer '${last.path}')` : ''
+        d = error('DSL4001', `invalid pillar value at '${key}'${where}: ${issue.message}`, last && layerKeyOrigin(last, issue.path), {
+          related: setters.slice(0, -1).map((l) => ({ message: `also set by layer '${l.path}'`, origin: layerKeyOrigin(l, issue.path) })),
+        })
+      }
+      const id = `${d.code}\0${d.message}\0${JSON.stringify(d.origin)}`
+      const entry = found.get(id) ?? { d, machines: [] }
+      entry.machines.push(m.id)
+      found.set(id, entry)
+    }
+  }
+  return [...found.values()].map(({ d, machines }) => {
+    const who = machines.length === 1 ? `machine '${machines[0]}'` : `machines ${machines.map((x) => `'${x}'`).join(', ')}`
+    return { ...d, message: `${who}: ${d.message}` }
+  })
+}
+
+/** Keys that `pillar.get` cannot address (it splits on `:`), in layers and in lookups. */
+export function checkAddressable(r: Resolution): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const hint = "Salt's pillar.get splits keys on ':'; rename the key"
+  const walk = (v: Value, path: string[], report: (path: string[]) => void) => {
+    if (!isDict(v) || isExpr(v)) return
+    for (const [k, x] of Object.entries(v as Record<string, Value>)) {
+      if (k.includes(':')) report([...path, k])
+      walk(x, [...path, k], report)
+    }
+  }
+  for (const l of r.layers.values()) {
+    walk(l.data, [], (path) =>
+      out.push(error('DSL4004', `pillar key '${path.join('.')}' in layer '${l.path}' contains ':'`, layerKeyOrigin(l, path), { hint })),
+    )
+  }
+  for (const s of r.program.states) {
+    const exprs = [...s.args.flatMap(([, v]) => exprsIn(v)), ...s.when.flatMap((c) => condExprs(c))]
+    for (const e of exprs) {
+      if ((e.kind === 'pillar' || e.kind === 'grain') && e.path.some((k) => k.includes(':'))) {
+        out.push(error('DSL4004', `lookup ${e.kind}.${e.path.join('.')} in '${s.id}' has a key containing ':'`, s.origin, { hint }))
+      }
+    }
+  }
+  return out
+}
+
+export function exprsIn(v: Value): Expr[] {
+  if (isExpr(v)) return [v, ...(v.kind === 'concat' ? v.parts.flatMap((p) => (typeof p === 'string' ? [] : exprsIn(p))) : [])]
+  if (Array.isArray(v)) return v.flatMap(exprsIn)
+  if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Value>).flatMap(exprsIn)
+  return []
+}
+
+type CondLike = import('../../dsl/ir.ts').Cond
+function condExprs(c: CondLike): Expr[] {
+  if (c.kind === 'not') return condExprs(c.cond)
+  if ('conds' in c) return c.conds.flatMap(condExprs)
+  return exprsIn(c.expr)
+}
+
+/** A `byPlatform` map must cover the platform of every machine whose top file selects the state's SLS. */
+export function checkPlatforms(r: Resolution): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const s of r.program.states) {
+    const maps = s.args.flatMap(([, v]) => exprsIn(v)).filter((e) => e.kind === 'platform')
+    for (const e of maps) {
+      const covered = new Set(e.cases.map(([p]) => p))
+      for (const m of r.machines) {
+        const platform = m.machine?.platform
+        if (platform === undefined || covered.has(platform) || !m.sls.includes(s.sls)) continue
+        out.push(
+          error('DSL4005', `byPlatform in '${s.id}' has no value for '${platform}', which machine '${m.id}' runs`, s.origin, {
+            hint: `add a '${platform}' entry (the map has ${[...covered].join(', ') || 'none'})`,
+          }),
+        )
+      }
+    }
+  }
+  return out
+}
+
+/** An environment no layer describes is most likely a typo. */
+export function checkEnvironments(r: Resolution): Diagnostic[] {
+  return r.machines.flatMap((m) => {
+    const env = m.machine?.environment
+    if (env === undefined || r.layers.has(`environments/${env}`)) return []
+    return [warning('DSL4011', `machine '${m.id}': no layer 'environments/${env}'`, machineOrigin(m))]
+  })
+}
+
+/** Layers hold data: a lookup or byPlatform inside one has nothing to resolve against. */
+export function checkLayerData(r: Resolution): Diagnostic[] {
+  return [...r.layers.values()].flatMap((l) =>
+    exprsIn(l.data).length === 0
+      ? []
+      : [error('DSL4012', `layer '${l.path}' holds a lookup`, l.origin, { hint: 'layers are plain data; give the value itself' })],
+  )
+}

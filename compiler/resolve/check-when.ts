@@ -1,0 +1,54 @@
+/** Requisites into a state that exists only under a `when()` its requirer is not under. */
+import type { Cond, Expr, StateNode } from '../../dsl/ir.ts'
+import { type Diagnostic, error } from '../diagnostics.ts'
+
+/**
+ * `A require B` where B sits in a `when(cond)` that A does not: when `cond` is false on a machine, Salt
+ * fails A at apply time ("The following requisites were not found"). The same holds for `B require_in A`.
+ */
+export function checkConditionalRequisites(states: readonly StateNode[]): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const s of states) {
+    for (const r of s.requisites) {
+      const target = states[r.target]
+      if (target === undefined) continue
+      const [needer, needed] = r.kind.endsWith('_in') ? [target, s] : [s, target]
+      const missing = needed.when.filter((c) => !needer.when.includes(c))
+      if (missing.length === 0) continue
+      out.push(
+        error(
+          'DSL4010',
+          `'${needer.id}' has a ${r.kind.replace(/_in$/, '')} on '${needed.id}', which exists only when ${describe(missing)}`,
+          r.origin,
+          {
+            related: [{ message: `'${needed.id}' is declared inside when() here`, origin: needed.origin }],
+            hint: `where the condition is false Salt fails '${needer.id}' at apply time: put both states under the same when()`,
+          },
+        ),
+      )
+    }
+  }
+  return out
+}
+
+function describe(conds: readonly Cond[]): string {
+  return conds.map(condText).join(' and ')
+}
+
+function condText(c: Cond): string {
+  switch (c.kind) {
+    case 'truthy':
+      return exprText(c.expr)
+    case 'eq':
+      return `${exprText(c.expr)} == ${JSON.stringify(c.value)}`
+    case 'in':
+      return `${exprText(c.expr)} in ${JSON.stringify(c.values)}`
+    case 'not':
+      return `not (${condText(c.cond)})`
+    default:
+      return c.conds.map((x) => `(${condText(x)})`).join(` ${c.kind} `)
+  }
+}
+
+const exprText = (e: Expr): string =>
+  e.kind === 'pillar' || e.kind === 'grain' ? `${e.kind === 'grain' ? 'grains' : 'pillar'}.${e.path.join('.')}` : e.kind

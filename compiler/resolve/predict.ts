@@ -1,0 +1,72 @@
+/** What Salt renders for one minion: the state IDs of its highstate, with `when()` evaluated as Jinja would. */
+import type { Cond, Expr, Program } from '../../dsl/ir.ts'
+import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
+import { type Data, getPath } from './merge.ts'
+import type { ResolvedMinion } from './resolve-machines.ts'
+
+/** Python truthiness. */
+const truthy = (v: Data | undefined): boolean =>
+  !(v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) && v.length === 0)) &&
+  !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+
+/** The value of a lookup for `m` (pillar from the merge, grains from the assumed grains). */
+export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {
+  switch (e.kind) {
+    case 'pillar':
+      return getPath(m.pillar, e.path)
+    case 'grain':
+      return getPath(m.grains as Data, e.path)
+    case 'concat':
+      return e.parts.map((p) => (typeof p === 'string' ? p : String(evalExpr(p, m) ?? ''))).join('')
+    case 'platform': {
+      const os = getPath(m.grains as Data, ['os'])
+      const hit = e.cases.find(([p]) => PLATFORM_GRAINS[p as Platform]?.os === os)
+      return (hit?.[1] as Data | undefined) ?? null
+    }
+  }
+}
+
+export function evalCond(c: Cond, m: ResolvedMinion): boolean {
+  switch (c.kind) {
+    case 'truthy':
+      return truthy(evalExpr(c.expr, m))
+    case 'eq':
+      return evalExpr(c.expr, m) === c.value
+    case 'in':
+      return c.values.includes(evalExpr(c.expr, m) as never)
+    case 'not':
+      return !evalCond(c.cond, m)
+    case 'and':
+      return c.conds.every((x) => evalCond(x, m))
+    case 'or':
+      return c.conds.some((x) => evalCond(x, m))
+  }
+}
+
+/** The SLS a highstate renders: the top-file selection plus everything it includes. */
+export function renderedSls(program: Program, selected: readonly string[]): Set<string> {
+  const includes = new Map<string, Set<string>>(program.sls.map((s) => [s.name, new Set(s.includes)]))
+  for (const s of program.states) {
+    for (const r of s.requisites) {
+      const t = program.states[r.target]
+      if (t && t.sls !== s.sls) includes.get(s.sls)?.add(t.sls)
+    }
+  }
+  const out = new Set<string>()
+  const visit = (name: string) => {
+    if (out.has(name)) return
+    out.add(name)
+    for (const next of includes.get(name) ?? []) visit(next)
+  }
+  selected.forEach(visit)
+  return out
+}
+
+/** State IDs of the minion's highstate, sorted. */
+export function predictHighstate(program: Program, m: ResolvedMinion): string[] {
+  const sls = renderedSls(program, m.sls)
+  return program.states
+    .filter((s) => sls.has(s.sls) && s.when.every((c) => evalCond(c, m)))
+    .map((s) => s.id)
+    .sort()
+}

@@ -1,0 +1,28 @@
+/** Stage 4: resolve every machine of the inventory and check what it receives. */
+import type { Program } from '../../dsl/ir.ts'
+import type { Diagnostic, StageResult } from '../diagnostics.ts'
+import { checkAddressable, checkEnvironments, checkLayerData, checkPlatforms, checkSchema } from './check-machines.ts'
+import { checkConditionalRequisites } from './check-when.ts'
+import { type Resolution, type ResolveOptions, resolveMachines } from './resolve-machines.ts'
+
+export type { Resolution, ResolvedMinion, ResolveOptions } from './resolve-machines.ts'
+export { emitPillarTree } from './pillar-tree.ts'
+
+/**
+ * Merges each machine's pillar and checks it against the schema, the per-platform values its states use,
+ * the keys `pillar.get` can address, and requisites into conditional states. Never throws on user error.
+ */
+export function resolveStage(program: Program, options: ResolveOptions = {}): StageResult<Resolution> {
+  const resolved = resolveMachines(program, options)
+  const r = resolved.value
+  const diagnostics: Diagnostic[] = [
+    ...resolved.diagnostics,
+    ...checkLayerData(r),
+    ...checkAddressable(r),
+    ...checkSchema(r),
+    ...checkPlatforms(r),
+    ...checkEnvironments(r),
+    ...checkConditionalRequisites(program.states),
+  ]
+  return { value: r, diagnostics }
+}

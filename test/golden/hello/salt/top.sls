@@ -1,0 +1,4 @@
+#!yaml
+base:
+  '*':
+    - hello

@@ -1,0 +1,5 @@
+#!yaml
+base:
+  '*':
+    - req.base
+    - req.app
