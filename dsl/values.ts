@@ -2,14 +2,26 @@ import { exprOf } from './expr.ts'
 import type { Origin, Value } from './ir.ts'
 import { addIssue } from './session.ts'
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 /**
  * Turns what user code passed into IR values: lookups become expressions, `undefined` keys are dropped,
- * and anything Salt cannot carry (functions, handles, class instances, bigint, symbols) is reported.
+ * and anything Salt cannot carry (functions, handles, class instances, bigint, symbols, NaN, lone
+ * surrogates) is reported.
  */
 export function toValue(input: unknown, origin: Origin, where: string): Value | undefined {
   if (input === undefined) return undefined
+  if (typeof input === 'string' && LONE_SURROGATE.test(input)) {
+    const hint = 'a lone UTF-16 surrogate cannot be written as UTF-8; check how the string was built'
+    addIssue('DSL1005', `${where} is not valid Unicode (it holds a lone surrogate)`, origin, hint)
+    return undefined
+  }
   if (input === null || typeof input === 'string' || typeof input === 'boolean') return input
-  if (typeof input === 'number') return input
+  if (typeof input === 'number') {
+    if (Number.isFinite(input)) return input
+    addIssue('DSL1005', `${where} is ${input}, which Salt's YAML and JSON cannot carry`, origin)
+    return undefined
+  }
   const expr = exprOf(input)
   if (expr !== undefined) return expr
   if (Array.isArray(input)) {

@@ -182,14 +182,19 @@ function codePoints(text: string): number {
   return n
 }
 
-/** A literal block (`|`, `|-`, `|+`) for multi-line text whose every character YAML can carry raw. */
+/**
+ * A literal block (`|`, `|-`) for multi-line text whose every character YAML can carry raw. Text ending in
+ * more than one newline is double-quoted instead: a `|+` block would also keep the blank line that
+ * separates it from the next state when documents are joined.
+ */
 function literalBlock(text: string): Placed | undefined {
   if (!text.includes('\n')) return undefined
   const body = text.replace(/\n+$/, '')
   if (body === '' || !everyChar(text, (ch) => ch === '\n' || ch === '\t' || isPrintable(ch))) return undefined
   const trailing = text.length - body.length
-  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+'
-  const lines = (trailing > 1 ? text.slice(0, -1) : body).split('\n')
+  if (trailing > 1) return undefined
+  const chomp = trailing === 0 ? '-' : ''
+  const lines = body.split('\n')
   const first = lines.find((line) => line !== '') ?? ''
   const indicator = /^[ \t]/.test(first) ? '2' : ''
   return { kind: 'block', header: `|${indicator}${chomp}`, lines }

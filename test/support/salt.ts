@@ -31,6 +31,7 @@ export interface SaltResult {
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const VENV_BIN = join(ROOT, '.venv', 'bin')
 const ORACLE_SCRIPT = join(ROOT, 'test', 'support', 'salt-oracle.py')
+const TIMEOUT_MS = 300_000
 
 function venvTool(name: string): string {
   const path = join(VENV_BIN, name)
@@ -119,7 +120,7 @@ export async function saltCall(
     const argv = ['--local', '-c', conf, '--out=json', '--out-indent=-1']
     if (opts.retcodePassthrough === true) argv.push('--retcode-passthrough')
     argv.push(fun, ...args, ...(opts.test === true ? ['test=True'] : []))
-    const { code, stdout, stderr } = await run(bin, argv, opts.timeoutMs ?? 300_000)
+    const { code, stdout, stderr } = await run(bin, argv, opts.timeoutMs ?? TIMEOUT_MS)
     return { retcode: code, data: parseLocal(stdout), stdout, stderr }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -275,12 +276,12 @@ export class SaltOracle {
       const words = [...args.map(cliWord), ...Object.entries(kwargs).map(([k, v]) => `${k}=${cliWord(v)}`)]
       return saltCall(spec, fun, words, {
         retcodePassthrough: passthrough,
-        timeoutMs: opts.timeoutMs ?? 300_000,
+        timeoutMs: opts.timeoutMs ?? TIMEOUT_MS,
       })
     }
     const key = stableJson(spec)
     const msg = { op: 'call', key, confDir: this.#confDir(spec, key), fun, args, kwargs }
-    const answer = await this.#request(msg, opts.timeoutMs ?? 300_000)
+    const answer = await this.#request(msg, opts.timeoutMs ?? TIMEOUT_MS)
     const stdout = String(answer.stdout)
     const retcode = Number(passthrough ? answer.retcode : answer.exit)
     return { retcode, data: parseLocal(stdout), stdout, stderr: String(answer.stderr) }
@@ -313,35 +314,42 @@ function stableJson(value: unknown): string {
 }
 
 type Grains = Readonly<Record<string, unknown>>
-type Identity = Record<'os' | 'os_family' | 'osfullname' | 'osrelease' | 'osfinger' | 'oscodename', string>
-
-/** An identity plus the grains Salt 3008 derives from it on a Linux host (os-release, uname). */
-function linux(id: Identity, kernelrelease: string, osarch: string): Grains {
-  const info = id.osrelease === '' ? [] : id.osrelease.split('.').map(Number)
-  return Object.freeze({
-    ...id,
-    osrelease_info: info,
-    osmajorrelease: info[0] ?? '',
-    osarch,
-    kernel: 'Linux',
-    kernelrelease,
-    cpuarch: 'x86_64',
-    init: 'systemd',
-    lsb_distrib_id: id.osfullname,
-    lsb_distrib_release: id.osrelease,
-    lsb_distrib_codename: id.oscodename,
-    virtual: 'physical',
-  })
-}
-
-const id = (
+type Platform = readonly [
   os: string,
   os_family: string,
   osfullname: string,
   osrelease: string,
   osfinger: string,
   oscodename: string,
-) => ({ os, os_family, osfullname, osrelease, osfinger, oscodename })
+  kernelrelease: string,
+  osarch: string,
+]
+
+/** A platform's identity grains plus those Salt 3008's core grains derive from them. */
+function platform(row: Platform): Grains {
+  const [os, os_family, osfullname, osrelease, osfinger, oscodename, kernelrelease, osarch] = row
+  const info = osrelease === '' ? [] : osrelease.split('.').map(Number)
+  const mac = os === 'MacOS'
+  return Object.freeze({
+    os,
+    os_family,
+    osfullname,
+    osrelease,
+    osrelease_info: info,
+    osmajorrelease: info[0] ?? '',
+    osfinger,
+    oscodename,
+    osarch,
+    kernel: mac ? 'Darwin' : 'Linux',
+    kernelrelease,
+    cpuarch: mac ? 'arm64' : 'x86_64',
+    init: mac ? 'launchd' : 'systemd',
+    lsb_distrib_id: mac ? '' : osfullname,
+    lsb_distrib_release: mac ? '' : osrelease,
+    lsb_distrib_codename: mac ? '' : oscodename,
+    virtual: 'physical',
+  })
+}
 
 /**
  * Core grains of five platforms for `MinionSpec.grains`. Static grains only override: every other grain
@@ -351,42 +359,12 @@ const id = (
  * @example
  * { id: 'm1', fileRoot, pillarRoot, grains: GRAINS.arch } // top-file `os_family:Arch` now matches
  */
-export const GRAINS: {
-  readonly macos: Grains
-  readonly ubuntu: Grains
-  readonly debian: Grains
-  readonly arch: Grains
-  readonly fedora: Grains
-} = Object.freeze({
-  macos: Object.freeze({
-    ...id('MacOS', 'MacOS', 'macOS 14.5', '14.5', 'macOS 14.5-14', ''),
-    osrelease_info: [14, 5],
-    osmajorrelease: 14,
-    osbuild: '23F79',
-    osarch: 'arm64',
-    kernel: 'Darwin',
-    kernelrelease: '23.5.0',
-    cpuarch: 'arm64',
-    init: 'launchd',
-    lsb_distrib_id: '',
-    lsb_distrib_release: '',
-    lsb_distrib_codename: '',
-    virtual: 'physical',
-  }),
-  ubuntu: linux(
-    id('Ubuntu', 'Debian', 'Ubuntu', '24.04', 'Ubuntu-24.04', 'noble'),
-    '6.8.0-41-generic',
-    'amd64',
-  ),
-  debian: linux(
-    id('Debian', 'Debian', 'Debian GNU/Linux', '12', 'Debian-12', 'bookworm'),
-    '6.1.0-23-amd64',
-    'amd64',
-  ),
-  arch: linux(id('Arch', 'Arch', 'Arch Linux', '', '', ''), '6.10.10-arch1-1', 'x86_64'),
-  fedora: linux(
-    id('Fedora', 'RedHat', 'Fedora Linux', '40', 'Fedora Linux-40', ''),
-    '6.8.5-301.fc40.x86_64',
-    'x86_64',
-  ),
-})
+export const GRAINS: Readonly<Record<'macos' | 'ubuntu' | 'debian' | 'arch' | 'fedora', Grains>> =
+  // biome-ignore format: one platform per row
+  Object.freeze({
+    macos: platform(['MacOS', 'MacOS', 'macOS 14.5', '14.5', 'macOS 14.5-14', '', '23.5.0', 'arm64']),
+    ubuntu: platform(['Ubuntu', 'Debian', 'Ubuntu', '24.04', 'Ubuntu-24.04', 'noble', '6.8.0-41-generic', 'amd64']),
+    debian: platform(['Debian', 'Debian', 'Debian GNU/Linux', '12', 'Debian-12', 'bookworm', '6.1.0-23-amd64', 'amd64']),
+    arch: platform(['Arch', 'Arch', 'Arch Linux', '', '', '', '6.10.10-arch1-1', 'x86_64']),
+    fedora: platform(['Fedora', 'RedHat', 'Fedora Linux', '40', 'Fedora Linux-40', '', '6.8.5-301.fc40.x86_64', 'x86_64']),
+  })
