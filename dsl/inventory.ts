@@ -14,7 +14,9 @@ export interface ProfileHandle {
   readonly name: string
 }
 
-type Features = PillarData extends { features?: infer F } ? Partial<NonNullable<F>> : Readonly<Record<string, unknown>>
+type Features = PillarData extends { features?: infer F }
+  ? Partial<NonNullable<F>>
+  : Readonly<Record<string, unknown>>
 
 export interface ProfileSpec {
   /** The SLS modules every machine of this profile gets, in state top-file order. */
@@ -36,12 +38,18 @@ const ID_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
 export function profile(name: string, spec: ProfileSpec): ProfileHandle {
   const origin = callSite(profile)
   const s = session()
-  if (!NAME_RE.test(name)) addIssue('DSL4007', `'${name}' is not a valid profile name`, origin, 'use letters, digits, _ and -')
+  if (!NAME_RE.test(name))
+    addIssue('DSL4007', `'${name}' is not a valid profile name`, origin, 'use letters, digits, _ and -')
   const first = s.pillar.profiles.find((p) => p.name === name)
   if (first !== undefined) {
-    addIssue('DSL4008', `profile '${name}' is declared twice (first at ${first.origin.file}:${first.origin.line})`, origin)
+    addIssue(
+      'DSL4008',
+      `profile '${name}' is declared twice (first at ${first.origin.file}:${first.origin.line})`,
+      origin,
+    )
   }
-  const features = spec.features === undefined ? undefined : toValue(spec.features, origin, `features of profile '${name}'`)
+  const features =
+    spec.features === undefined ? undefined : toValue(spec.features, origin, `features of profile '${name}'`)
   const node: ProfileNode = Object.freeze({
     kind: 'profile',
     name,
@@ -91,14 +99,29 @@ export function inventory(spec: InventorySpec): void {
   const s = session()
   if (s.pillar.inventory !== undefined) {
     const at = `${s.pillar.inventory.origin.file}:${s.pillar.inventory.origin.line}`
-    addIssue('DSL4009', `inventory() is called twice (first at ${at})`, origin, 'declare every machine in one inventory')
+    addIssue(
+      'DSL4009',
+      `inventory() is called twice (first at ${at})`,
+      origin,
+      'declare every machine in one inventory',
+    )
   }
   const machines = Object.entries(spec.machines).map(([id, m]): MachineNode => {
     if (!ID_RE.test(id)) {
-      addIssue('DSL4007', `'${id}' is not a minion id salt-dsl can target`, origin, 'use letters, digits, ., _ and -')
+      addIssue(
+        'DSL4007',
+        `'${id}' is not a minion id salt-dsl can target`,
+        origin,
+        'use letters, digits, ., _ and -',
+      )
     }
     if (!isPlatform(m.platform)) {
-      addIssue('DSL4006', `machine '${id}': unknown platform '${String(m.platform)}'`, origin, `use one of ${PLATFORMS.join(', ')}`)
+      addIssue(
+        'DSL4006',
+        `machine '${id}': unknown platform '${String(m.platform)}'`,
+        origin,
+        `use one of ${PLATFORMS.join(', ')}`,
+      )
     }
     const grains = (toValue(m.grains ?? {}, origin, `grains of '${id}'`) ?? {}) as Record<string, Value>
     return Object.freeze({

@@ -55,7 +55,12 @@ export function pillarSchema<S extends z.ZodType>(schema: S): PillarKit<z.output
   const s = session()
   if (s.pillar.schema !== undefined) {
     const at = `${s.pillar.schema.origin.file}:${s.pillar.schema.origin.line}`
-    addIssue('DSL4009', `pillarSchema() is called twice (first at ${at})`, origin, 'one schema describes the merged pillar')
+    addIssue(
+      'DSL4009',
+      `pillarSchema() is called twice (first at ${at})`,
+      origin,
+      'one schema describes the merged pillar',
+    )
   }
   const node: PillarSchemaNode = Object.freeze({
     kind: 'pillar-schema',
@@ -64,8 +69,13 @@ export function pillarSchema<S extends z.ZodType>(schema: S): PillarKit<z.output
     origin,
   })
   s.pillar.schema = node
-  const kitLayer = (path: LayerPath, data: DeepPartial<z.output<S>>) => recordLayer(path, data, callSite(kitLayer))
-  return Object.freeze({ schema: schema as z.ZodType<z.output<S>>, pillar: makeAccessor<z.output<S>>('pillar', []), layer: kitLayer })
+  const kitLayer = (path: LayerPath, data: DeepPartial<z.output<S>>) =>
+    recordLayer(path, data, callSite(kitLayer))
+  return Object.freeze({
+    schema: schema as z.ZodType<z.output<S>>,
+    pillar: makeAccessor<z.output<S>>('pillar', []),
+    layer: kitLayer,
+  })
 }
 
 /**
@@ -90,7 +100,11 @@ function recordLayer(path: string, data: unknown, origin: Origin): void {
   }
   const first = s.pillar.layers.find((l) => l.path === path)
   if (first !== undefined) {
-    addIssue('DSL4008', `layer '${path}' is declared twice (first at ${first.origin.file}:${first.origin.line})`, origin)
+    addIssue(
+      'DSL4008',
+      `layer '${path}' is declared twice (first at ${first.origin.file}:${first.origin.line})`,
+      origin,
+    )
     return
   }
   const value = toValue(data, origin, `layer '${path}'`)
@@ -109,7 +123,8 @@ function validate(schema: z.ZodType, value: unknown): SchemaIssue[] {
   for (const issue of result.error.issues) {
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)))
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: [...path, key], message: 'unknown key', unknownKey: true })
+      for (const key of issue.keys)
+        out.push({ path: [...path, key], message: 'unknown key', unknownKey: true })
     } else {
       out.push({ path, message: issue.message })
     }
@@ -132,7 +147,8 @@ function strippedKeys(input: unknown, output: unknown, path: (string | number)[]
   )
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 function jsonSchemaOf(schema: z.ZodType): unknown {
   try {
@@ -141,4 +157,3 @@ function jsonSchemaOf(schema: z.ZodType): unknown {
     return { $schema: 'https://json-schema.org/draft/2020-12/schema' }
   }
 }
-

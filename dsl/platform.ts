@@ -9,14 +9,15 @@ export const PLATFORMS = ['macos', 'ubuntu', 'debian', 'arch', 'fedora'] as cons
 export type Platform = (typeof PLATFORMS)[number]
 
 /** The identity grains salt-dsl assumes for each platform (what the pillar and state top files match on). */
-export const PLATFORM_GRAINS: Readonly<Record<Platform, { readonly os: string; readonly os_family: string; readonly kernel: string }>> =
-  Object.freeze({
-    macos: Object.freeze({ os: 'MacOS', os_family: 'MacOS', kernel: 'Darwin' }),
-    ubuntu: Object.freeze({ os: 'Ubuntu', os_family: 'Debian', kernel: 'Linux' }),
-    debian: Object.freeze({ os: 'Debian', os_family: 'Debian', kernel: 'Linux' }),
-    arch: Object.freeze({ os: 'Arch', os_family: 'Arch', kernel: 'Linux' }),
-    fedora: Object.freeze({ os: 'Fedora', os_family: 'RedHat', kernel: 'Linux' }),
-  })
+export const PLATFORM_GRAINS: Readonly<
+  Record<Platform, { readonly os: string; readonly os_family: string; readonly kernel: string }>
+> = Object.freeze({
+  macos: Object.freeze({ os: 'MacOS', os_family: 'MacOS', kernel: 'Darwin' }),
+  ubuntu: Object.freeze({ os: 'Ubuntu', os_family: 'Debian', kernel: 'Linux' }),
+  debian: Object.freeze({ os: 'Debian', os_family: 'Debian', kernel: 'Linux' }),
+  arch: Object.freeze({ os: 'Arch', os_family: 'Arch', kernel: 'Linux' }),
+  fedora: Object.freeze({ os: 'Fedora', os_family: 'RedHat', kernel: 'Linux' }),
+})
 
 export function isPlatform(name: string): name is Platform {
   return (PLATFORMS as readonly string[]).includes(name)
@@ -41,7 +42,12 @@ export function byPlatform<const T extends Json>(map: { readonly [P in Platform]
   const cases: (readonly [string, Value])[] = []
   for (const [platform, raw] of Object.entries(map)) {
     if (!isPlatform(platform)) {
-      addIssue('DSL4006', `byPlatform: unknown platform '${platform}'`, origin, `use one of ${PLATFORMS.join(', ')}`)
+      addIssue(
+        'DSL4006',
+        `byPlatform: unknown platform '${platform}'`,
+        origin,
+        `use one of ${PLATFORMS.join(', ')}`,
+      )
       continue
     }
     const value = toValue(raw, origin, `byPlatform value for '${platform}'`)

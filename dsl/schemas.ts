@@ -102,3 +102,32 @@ export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
     .loose(),
   'archive.extracted': z.object({ name: path, source: lit(text) }).loose(),
 }
+
+/**
+ * Functions that change the machine every time they run unless guarded: Salt's `test=True` cannot predict
+ * them, and a converged re-apply still reports a change. Listed with the arguments that guard them.
+ */
+export const NEEDS_GUARD: Readonly<Record<string, readonly string[]>> = {
+  'cmd.run': [
+    'unless',
+    'onlyif',
+    'creates',
+    'onchanges',
+    'onchanges_any',
+    'onfail',
+    'onfail_any',
+    'prereq',
+    'stateful',
+  ],
+  'cmd.script': [
+    'unless',
+    'onlyif',
+    'creates',
+    'onchanges',
+    'onchanges_any',
+    'onfail',
+    'onfail_any',
+    'prereq',
+    'stateful',
+  ],
+}

@@ -37,7 +37,12 @@ export interface Session {
   readonly when: Cond[]
   current: SlsNode | undefined
   /** What pillarSchema / layer / profile / inventory recorded. */
-  readonly pillar: { schema?: PillarSchemaNode; layers: LayerNode[]; profiles: ProfileNode[]; inventory?: InventoryNode }
+  readonly pillar: {
+    schema?: PillarSchemaNode
+    layers: LayerNode[]
+    profiles: ProfileNode[]
+    inventory?: InventoryNode
+  }
   /** Maps a position in the running file to the user's source (installed by the loader). */
   locate: (origin: Origin) => Origin
 }

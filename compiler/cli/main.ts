@@ -4,6 +4,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   build: () => import('./build.ts'),
   check: () => import('./check.ts'),
   show: () => import('./show.ts'),
+  explain: () => import('./explain.ts'),
 }
 
 function help(): string {
@@ -15,6 +16,8 @@ function help(): string {
     '  build [ENTRY] [--out DIR] [--watch]   compile the config into a Salt tree (default config/ → out/)',
     '  check [ENTRY] [--format json]          report every problem without writing anything',
     '  show SLS [ENTRY]                       print one emitted SLS',
+    '  show pillar|top|grains --machine ID    one machine: merged pillar, top-file matches, assumed grains',
+    '  explain KEY --machine ID               a pillar value and every layer that set it (file:line)',
     '',
     'exit codes: 0 clean, 1 diagnostics, 2 usage or internal error',
   ].join('\n')

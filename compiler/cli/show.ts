@@ -3,14 +3,20 @@ import { compile } from '../compile.ts'
 import { slsPath } from '../emit/emit-sls.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
+import { loadMachine, showMachine } from './machine-views.ts'
 import { report } from './report.ts'
 
 export const command: Command = {
-  summary: 'Print one emitted SLS module (compiled in memory; out/ is not touched).',
-  usage: 'dsl show SLS [ENTRY]',
+  summary:
+    'Print one emitted SLS module, or one machine: its merged pillar, top-file matches or assumed grains (compiled in memory; out/ is not touched).',
+  usage: 'dsl show SLS [ENTRY] | dsl show pillar|top|grains --machine ID [ENTRY] [--format json]',
   async run(argv) {
-    const { positionals } = parse(argv, {})
+    const { positionals, values } = parse(argv, { machine: { type: 'string' }, format: { type: 'string' } })
     const [name, entry = 'config'] = positionals
+    if (name === 'pillar' || name === 'grains' || (name === 'top' && values.machine !== undefined)) {
+      const found = await loadMachine(entry, values.machine)
+      return typeof found === 'number' ? found : showMachine(name, found.m, values.format)
+    }
     if (name === undefined) throw new CliError('which SLS? e.g. `dsl show dev.git`')
     const result = await compile({ entry, outDir: resolve('out'), typecheck: false })
     if (result.tree === undefined || report(result.diagnostics, undefined) !== 0) return 1

@@ -1,5 +1,5 @@
 import { watch } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { resolveEntry } from '../paths.ts'
@@ -30,6 +30,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   let timer: NodeJS.Timeout | undefined
   const watcher = watch(resolved.root, { recursive: true }, (_event, file) => {
     if (file && dirname(file).split('/').includes('node_modules')) return
+    if (file && !relative(outDir, join(resolved.root, file)).startsWith('..')) return // our own output
     clearTimeout(timer)
     timer = setTimeout(() => {
       queued = queued.then(rebuild)

@@ -31,7 +31,9 @@ export function valueJinja(v: Value): string {
   if (isExpr(v)) return exprJinja(v)
   if (Array.isArray(v)) return `[${v.map(valueJinja).join(', ')}]`
   if (v !== null && typeof v === 'object') {
-    const items = Object.entries(v as Record<string, Value>).map(([k, x]) => `${jinjaLiteral(k)}: ${valueJinja(x)}`)
+    const items = Object.entries(v as Record<string, Value>).map(
+      ([k, x]) => `${jinjaLiteral(k)}: ${valueJinja(x)}`,
+    )
     return `{${items.join(', ')}}`
   }
   return scalarJinja(v as Scalar)

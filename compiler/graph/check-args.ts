@@ -1,7 +1,7 @@
 import { checkStateArgs } from '../../dsl/catalog/index.ts'
 import type { StateNode, Value } from '../../dsl/ir.ts'
-import { STATE_SCHEMAS } from '../../dsl/schemas.ts'
-import { type Diagnostic, error } from '../diagnostics.ts'
+import { NEEDS_GUARD, STATE_SCHEMAS } from '../../dsl/schemas.ts'
+import { type Diagnostic, error, warning } from '../diagnostics.ts'
 
 const CATALOG_CODES = {
   'unknown-function': 'DSL3004',
@@ -26,7 +26,7 @@ export function checkArgs(state: StateNode): Diagnostic[] {
     ),
   )
   if (found.some((d) => d.code === 'DSL3004')) return found
-  return [...found, ...checkSchema(fn, state)]
+  return [...found, ...checkSchema(fn, state), ...checkGuard(fn, state)]
 }
 
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
@@ -57,4 +57,19 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'got a list'
   if (v === null) return 'got null'
   return `got ${typeof v} ${JSON.stringify(v)?.slice(0, 40) ?? ''}`.trimEnd()
+}
+
+/** A warning for a command that runs, and reports a change, on every apply. */
+function checkGuard(fn: string, state: StateNode): Diagnostic[] {
+  const guards = NEEDS_GUARD[fn]
+  if (guards === undefined) return []
+  const has = (key: string) =>
+    state.args.some(([k]) => k === key) || state.requisites.some((r) => r.kind === key)
+  if (guards.some(has)) return []
+  const message = `${fn} '${state.id}' runs on every apply: test=True cannot predict it and re-applies never converge`
+  return [
+    warning('DSL3010', message, state.origin, {
+      hint: `guard it with ${guards.slice(0, 3).join(', ')} or onchanges`,
+    }),
+  ]
 }

@@ -6,7 +6,11 @@ import { keyOrigin } from './key-origins.ts'
 import { type Data, getPath, isDict } from './merge.ts'
 import type { Resolution, ResolvedMinion } from './resolve-machines.ts'
 
-const dotted = (path: readonly (string | number)[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')
+const dotted = (path: readonly (string | number)[]) =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[')
 
 /** The layers that set `path` (or replaced a parent of it), in merge order. */
 export function settersOf(m: ResolvedMinion, path: readonly (string | number)[]): LayerNode[] {
@@ -20,7 +24,8 @@ export function settersOf(m: ResolvedMinion, path: readonly (string | number)[])
 }
 
 /** Where a layer sets `path`: the key inside the layer() call. */
-export const layerKeyOrigin = (l: LayerNode, path: readonly (string | number)[]): Origin => keyOrigin(l.origin, 1, path)
+export const layerKeyOrigin = (l: LayerNode, path: readonly (string | number)[]): Origin =>
+  keyOrigin(l.origin, 1, path)
 
 /** Where the inventory declares machine `id`. */
 export const machineOrigin = (m: ResolvedMinion): Origin | undefined =>
@@ -47,9 +52,17 @@ export function checkSchema(r: Resolution): Diagnostic[] {
         })
       } else {
         const where = last ? ` (set by layer '${last.path}')` : ''
-        d = error('DSL4001', `invalid pillar value at '${key}'${where}: ${issue.message}`, last && layerKeyOrigin(last, issue.path), {
-          related: setters.slice(0, -1).map((l) => ({ message: `also set by layer '${l.path}'`, origin: layerKeyOrigin(l, issue.path) })),
-        })
+        d = error(
+          'DSL4001',
+          `invalid pillar value at '${key}'${where}: ${issue.message}`,
+          last && layerKeyOrigin(last, issue.path),
+          {
+            related: setters.slice(0, -1).map((l) => ({
+              message: `also set by layer '${l.path}'`,
+              origin: layerKeyOrigin(l, issue.path),
+            })),
+          },
+        )
       }
       const id = `${d.code}\0${d.message}\0${JSON.stringify(d.origin)}`
       const entry = found.get(id) ?? { d, machines: [] }
@@ -58,7 +71,10 @@ export function checkSchema(r: Resolution): Diagnostic[] {
     }
   }
   return [...found.values()].map(({ d, machines }) => {
-    const who = machines.length === 1 ? `machine '${machines[0]}'` : `machines ${machines.map((x) => `'${x}'`).join(', ')}`
+    const who =
+      machines.length === 1
+        ? `machine '${machines[0]}'`
+        : `machines ${machines.map((x) => `'${x}'`).join(', ')}`
     return { ...d, message: `${who}: ${d.message}` }
   })
 }
@@ -76,14 +92,28 @@ export function checkAddressable(r: Resolution): Diagnostic[] {
   }
   for (const l of r.layers.values()) {
     walk(l.data, [], (path) =>
-      out.push(error('DSL4004', `pillar key '${path.join('.')}' in layer '${l.path}' contains ':'`, layerKeyOrigin(l, path), { hint })),
+      out.push(
+        error(
+          'DSL4004',
+          `pillar key '${path.join('.')}' in layer '${l.path}' contains ':'`,
+          layerKeyOrigin(l, path),
+          { hint },
+        ),
+      ),
     )
   }
   for (const s of r.program.states) {
     const exprs = [...s.args.flatMap(([, v]) => exprsIn(v)), ...s.when.flatMap((c) => condExprs(c))]
     for (const e of exprs) {
       if ((e.kind === 'pillar' || e.kind === 'grain') && e.path.some((k) => k.includes(':'))) {
-        out.push(error('DSL4004', `lookup ${e.kind}.${e.path.join('.')} in '${s.id}' has a key containing ':'`, s.origin, { hint }))
+        out.push(
+          error(
+            'DSL4004',
+            `lookup ${e.kind}.${e.path.join('.')} in '${s.id}' has a key containing ':'`,
+            s.origin,
+            { hint },
+          ),
+        )
       }
     }
   }
@@ -91,7 +121,11 @@ export function checkAddressable(r: Resolution): Diagnostic[] {
 }
 
 export function exprsIn(v: Value): Expr[] {
-  if (isExpr(v)) return [v, ...(v.kind === 'concat' ? v.parts.flatMap((p) => (typeof p === 'string' ? [] : exprsIn(p))) : [])]
+  if (isExpr(v))
+    return [
+      v,
+      ...(v.kind === 'concat' ? v.parts.flatMap((p) => (typeof p === 'string' ? [] : exprsIn(p))) : []),
+    ]
   if (Array.isArray(v)) return v.flatMap(exprsIn)
   if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Value>).flatMap(exprsIn)
   return []
@@ -115,9 +149,14 @@ export function checkPlatforms(r: Resolution): Diagnostic[] {
         const platform = m.machine?.platform
         if (platform === undefined || covered.has(platform) || !m.sls.includes(s.sls)) continue
         out.push(
-          error('DSL4005', `byPlatform in '${s.id}' has no value for '${platform}', which machine '${m.id}' runs`, s.origin, {
-            hint: `add a '${platform}' entry (the map has ${[...covered].join(', ') || 'none'})`,
-          }),
+          error(
+            'DSL4005',
+            `byPlatform in '${s.id}' has no value for '${platform}', which machine '${m.id}' runs`,
+            s.origin,
+            {
+              hint: `add a '${platform}' entry (the map has ${[...covered].join(', ') || 'none'})`,
+            },
+          ),
         )
       }
     }
@@ -139,6 +178,10 @@ export function checkLayerData(r: Resolution): Diagnostic[] {
   return [...r.layers.values()].flatMap((l) =>
     exprsIn(l.data).length === 0
       ? []
-      : [error('DSL4012', `layer '${l.path}' holds a lookup`, l.origin, { hint: 'layers are plain data; give the value itself' })],
+      : [
+          error('DSL4012', `layer '${l.path}' holds a lookup`, l.origin, {
+            hint: 'layers are plain data; give the value itself',
+          }),
+        ],
   )
 }

@@ -51,4 +51,6 @@ function condText(c: Cond): string {
 }
 
 const exprText = (e: Expr): string =>
-  e.kind === 'pillar' || e.kind === 'grain' ? `${e.kind === 'grain' ? 'grains' : 'pillar'}.${e.path.join('.')}` : e.kind
+  e.kind === 'pillar' || e.kind === 'grain'
+    ? `${e.kind === 'grain' ? 'grains' : 'pillar'}.${e.path.join('.')}`
+    : e.kind

@@ -58,7 +58,8 @@ function scan(call: Origin, arg: number): Positions {
   let objectDepth = 0
   for (; i < text.length; i++) {
     const c = text[i]!
-    if (c === '/' && text[i + 1] === '/') i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i)
+    if (c === '/' && text[i + 1] === '/')
+      i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i)
     else if (c === '/' && text[i + 1] === '*') i = text.indexOf('*/', i) + 1
     else if (c === "'" || c === '"' || c === '`') {
       const end = skipString(text, i)

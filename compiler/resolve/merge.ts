@@ -39,7 +39,9 @@ export function pyEqual(a: Data, b: Data): boolean {
   if (isDict(x) || isDict(y)) {
     if (!isDict(x) || !isDict(y)) return false
     const keys = Object.keys(x)
-    return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && pyEqual(x[k]!, y[k]!))
+    return (
+      keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && pyEqual(x[k]!, y[k]!))
+    )
   }
   return x === y
 }

@@ -16,12 +16,17 @@ export function emitPillarTree(r: Resolution): Map<string, string> {
   files.set('pillar/top.sls', emitTop(r.pillarTop))
   for (const path of [...r.layers.keys()].sort()) {
     const layer = r.layers.get(path)!
-    const body = Object.keys(layer.data).length === 0 ? '{}\n' : emitYaml(layer.data as YamlNode, { jinja: false })
+    const body =
+      Object.keys(layer.data).length === 0 ? '{}\n' : emitYaml(layer.data as YamlNode, { jinja: false })
     files.set(layerFile(path), `#!yaml\n${NOTE}\n${body}`)
   }
   const schema = r.program.pillar.schema
   if (schema !== undefined) files.set('pillar/schema.json', `${JSON.stringify(schema.jsonSchema, null, 2)}\n`)
   if (r.program.pillar.profiles.length > 0) files.set('salt/top.sls', emitTop(r.stateTop))
-  if (r.mergeLists) files.set('minion.d/salt-dsl-pillar.conf', '# The pillar layers were merged with this setting.\npillar_merge_lists: true\n')
+  if (r.mergeLists)
+    files.set(
+      'minion.d/salt-dsl-pillar.conf',
+      '# The pillar layers were merged with this setting.\npillar_merge_lists: true\n',
+    )
   return files
 }

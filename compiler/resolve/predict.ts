@@ -6,8 +6,14 @@ import type { ResolvedMinion } from './resolve-machines.ts'
 
 /** Python truthiness. */
 const truthy = (v: Data | undefined): boolean =>
-  !(v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) && v.length === 0)) &&
-  !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+  !(
+    v === undefined ||
+    v === null ||
+    v === false ||
+    v === 0 ||
+    v === '' ||
+    (Array.isArray(v) && v.length === 0)
+  ) && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
 
 /** The value of a lookup for `m` (pillar from the merge, grains from the assumed grains). */
 export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {

@@ -45,7 +45,8 @@ export function effectiveLayers(p: PillarProgram, mergeLists: boolean): Map<stri
     const path = `profiles/${prof.name}`
     const own = layers.get(path)
     const features = { features: prof.features } as { [key: string]: Data }
-    const data = own === undefined ? features : smartMerge(own.data as { [key: string]: Data }, features, mergeLists)
+    const data =
+      own === undefined ? features : smartMerge(own.data as { [key: string]: Data }, features, mergeLists)
     layers.set(path, { kind: 'layer', path, data, origin: own?.origin ?? prof.origin })
   }
   return layers
@@ -59,7 +60,11 @@ export function resolvePillar(layers: readonly LayerNode[], mergeLists: boolean)
 }
 
 /** Predicts one minion: by id and grains, registered or not. */
-export function resolveMinion(r: Omit<Resolution, 'machines'>, id: string, grains: Minion['grains']): ResolvedMinion {
+export function resolveMinion(
+  r: Omit<Resolution, 'machines'>,
+  id: string,
+  grains: Minion['grains'],
+): ResolvedMinion {
   const minion: Minion = { id, grains }
   const bySls = new Map([...r.layers.values()].map((l) => [layerSls(l.path), l]))
   const layers = selectSls(r.pillarTop, minion, true).flatMap((name) => bySls.get(name) ?? [])
@@ -79,7 +84,13 @@ export function resolveMachines(program: Program, options: ResolveOptions = {}):
   const p = program.pillar ?? EMPTY
   const mergeLists = options.mergeLists ?? p.inventory?.mergeLists ?? false
   const layers = effectiveLayers(p, mergeLists)
-  const base = { program, layers, pillarTop: pillarTopEntries(p, layers), stateTop: stateTopEntries(program), mergeLists }
+  const base = {
+    program,
+    layers,
+    pillarTop: pillarTopEntries(p, layers),
+    stateTop: stateTopEntries(program),
+    mergeLists,
+  }
   const machines = (p.inventory?.machines ?? []).map((m) => resolveMinion(base, m.id, assumedGrains(m)))
   return { value: { ...base, machines }, diagnostics: [] }
 }

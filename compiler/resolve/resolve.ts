@@ -1,12 +1,18 @@
 /** Stage 4: resolve every machine of the inventory and check what it receives. */
 import type { Program } from '../../dsl/ir.ts'
 import type { Diagnostic, StageResult } from '../diagnostics.ts'
-import { checkAddressable, checkEnvironments, checkLayerData, checkPlatforms, checkSchema } from './check-machines.ts'
+import {
+  checkAddressable,
+  checkEnvironments,
+  checkLayerData,
+  checkPlatforms,
+  checkSchema,
+} from './check-machines.ts'
 import { checkConditionalRequisites } from './check-when.ts'
 import { type Resolution, type ResolveOptions, resolveMachines } from './resolve-machines.ts'
 
-export type { Resolution, ResolvedMinion, ResolveOptions } from './resolve-machines.ts'
 export { emitPillarTree } from './pillar-tree.ts'
+export type { Resolution, ResolvedMinion, ResolveOptions } from './resolve-machines.ts'
 
 /**
  * Merges each machine's pillar and checks it against the schema, the per-platform values its states use,

@@ -2,8 +2,16 @@
  * The pillar and state top files generated from the inventory, profiles and layers, as ordered entries,
  * and the SLS list Salt selects from them for one minion.
  */
-import type { LayerNode, MachineNode, Origin, PillarProgram, Program, Target, TopEntry } from '../../dsl/ir.ts'
-import { PLATFORM_GRAINS, type Platform, PLATFORMS } from '../../dsl/platform.ts'
+import type {
+  LayerNode,
+  MachineNode,
+  Origin,
+  PillarProgram,
+  Program,
+  Target,
+  TopEntry,
+} from '../../dsl/ir.ts'
+import { PLATFORM_GRAINS, PLATFORMS, type Platform } from '../../dsl/platform.ts'
 import { type Minion, targetMatches } from './target.ts'
 
 /** `environments/work` → `environments.work`. */
@@ -16,7 +24,13 @@ function entry(target: Target, sls: readonly string[], origin: Origin): TopEntry
 }
 
 /** `L@<members> or ( G@dsl:<grain>:<value> and not L@<registered> )`, plus the onboarding default. */
-function groupTarget(members: readonly string[], grain: string, value: string, registered: readonly string[], isDefault: boolean): Target {
+function groupTarget(
+  members: readonly string[],
+  grain: string,
+  value: string,
+  registered: readonly string[],
+  isDefault: boolean,
+): Target {
   const unregistered = registered.length > 0 ? ` and not L@${registered.join(',')}` : ''
   const parts: string[] = []
   if (members.length > 0) parts.push(`L@${members.join(',')}`)
@@ -50,10 +64,18 @@ export function pillarTopEntries(p: PillarProgram, layers: ReadonlyMap<string, L
   }
   for (const platform of PLATFORMS) {
     if (!layers.has(`platforms/${platform}`)) continue
-    out.push(entry({ match: 'grain', grain: 'os', value: PLATFORM_GRAINS[platform].os }, [`platforms.${platform}`], origin))
+    out.push(
+      entry(
+        { match: 'grain', grain: 'os', value: PLATFORM_GRAINS[platform].os },
+        [`platforms.${platform}`],
+        origin,
+      ),
+    )
   }
   for (const m of machines) {
-    const sls = machineLayers(m).filter((path) => layers.has(path)).map(layerSls)
+    const sls = machineLayers(m)
+      .filter((path) => layers.has(path))
+      .map(layerSls)
     if (sls.length > 0) out.push(entry({ match: 'glob', pattern: m.id }, sls, m.origin))
   }
   const users = names(layers, 'users').filter((u) => u !== 'default')
@@ -62,7 +84,9 @@ export function pillarTopEntries(p: PillarProgram, layers: ReadonlyMap<string, L
     out.push(entry({ match: 'compound', expression: `*${unregistered}` }, ['users.default'], origin))
   }
   for (const u of users) {
-    out.push(entry({ match: 'compound', expression: `G@dsl:users:${u}${unregistered}` }, [`users.${u}`], origin))
+    out.push(
+      entry({ match: 'compound', expression: `G@dsl:users:${u}${unregistered}` }, [`users.${u}`], origin),
+    )
   }
   return out
 }
@@ -82,7 +106,13 @@ export function stateTopEntries(program: Program): TopEntry[] {
   for (const prof of p.profiles) {
     if (prof.sls.length === 0) continue
     const members = machines.filter((m) => m.profile === prof.name).map((m) => m.id)
-    const target = groupTarget(members, 'profile', prof.name, registered, p.inventory?.onboarding.profile === prof.name)
+    const target = groupTarget(
+      members,
+      'profile',
+      prof.name,
+      registered,
+      p.inventory?.onboarding.profile === prof.name,
+    )
     out.push(entry(target, prof.sls, prof.origin))
   }
   return out

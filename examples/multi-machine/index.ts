@@ -15,11 +15,18 @@ const { pillar, layer } = pillarSchema(
   }),
 )
 
-layer('defaults/common', { owner: 'ada', motd: 'managed by salt-dsl', git: { email: 'ada@example.org', signing: false } })
+layer('defaults/common', {
+  owner: 'ada',
+  motd: 'managed by salt-dsl',
+  git: { email: 'ada@example.org', signing: false },
+})
 layer('defaults/packages', { packages: { base: ['git', 'curl'], extra: [] } })
 layer('defaults/features', { features: { docker: false, fonts: false } })
 layer('environments/personal', { motd: 'home sweet home' })
-layer('environments/work', { git: { email: 'ada@work.example.com', signing: true }, packages: { extra: ['vpn-client'] } })
+layer('environments/work', {
+  git: { email: 'ada@work.example.com', signing: true },
+  packages: { extra: ['vpn-client'] },
+})
 layer('environments/minimal', { packages: { base: ['curl'] } })
 layer('platforms/macos', { packages: { extra: ['coreutils'] } })
 layer('platforms/ubuntu', { packages: { extra: ['build-essential'] } })
@@ -42,9 +49,17 @@ export const dev = sls('dev', () => {
     pkg('docker', { id: 'docker' })
   })
   when(eq(pillar.features.fonts, true), () => {
-    pkg(byPlatform({ ubuntu: 'fonts-firacode', arch: 'ttf-fira-code', fedora: 'fira-code-fonts', macos: 'font-fira-code' }), {
-      id: 'fonts',
-    })
+    pkg(
+      byPlatform({
+        ubuntu: 'fonts-firacode',
+        arch: 'ttf-fira-code',
+        fedora: 'fira-code-fonts',
+        macos: 'font-fira-code',
+      }),
+      {
+        id: 'fonts',
+      },
+    )
   })
 })
 
@@ -59,7 +74,12 @@ const workstation = profile('desktop', { sls: [base, dev, desktop], features: { 
 inventory({
   machines: {
     'mbp-work': { platform: 'macos', environment: 'work', profile: development, users: ['grace'] },
-    'ubuntu-desk': { platform: 'ubuntu', environment: 'personal', profile: workstation, users: ['grace', 'linus'] },
+    'ubuntu-desk': {
+      platform: 'ubuntu',
+      environment: 'personal',
+      profile: workstation,
+      users: ['grace', 'linus'],
+    },
     'arch-laptop': { platform: 'arch', environment: 'personal', profile: workstation, users: ['linus'] },
     'fedora-vm': { platform: 'fedora', environment: 'minimal', profile: minimal },
   },

@@ -17,7 +17,11 @@ function normalized(out: string): Map<string, string> {
 describe('golden trees (UPDATE_GOLDEN=1 rewrites them)', () => {
   it.each(EXAMPLES)('examples/%s emits exactly the golden tree', (name) => {
     const out = join(tempDir(), 'out')
-    const run = dsl(['build', `examples/${name}`, '--out', out], { HELLO_ROOT: '', REQUISITES_ROOT: '', DOTFILES_USER: '' })
+    const run = dsl(['build', `examples/${name}`, '--out', out], {
+      HELLO_ROOT: '',
+      REQUISITES_ROOT: '',
+      DOTFILES_USER: '',
+    })
     expect(run.status, run.stderr).toBe(0)
     const tree = normalized(out)
     const golden = join(GOLDEN, name)

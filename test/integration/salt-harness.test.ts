@@ -9,7 +9,7 @@ import { GRAINS, type MinionSpec, SaltOracle, type SaltResult, saltCall } from '
 let base: string
 let oracle: SaltOracle
 let target: string
-const specs: Record<'host' | 'arch' | 'macos', MinionSpec> & { brokenPillar: MinionSpec } = {} as never
+let specs: Record<'host' | 'arch' | 'macos' | 'brokenPillar', MinionSpec>
 const timings: string[] = []
 
 function writeTree(dir: string, files: Record<string, string>): void {
@@ -68,10 +68,12 @@ beforeAll(async () => {
     'common.sls': 'x: [oops\n',
   })
   const roots = { fileRoot: join(base, 'salt'), pillarRoot: join(base, 'pillar') }
-  specs.host = { id: 'host', ...roots }
-  specs.arch = { id: 'arch1', ...roots, grains: GRAINS.arch }
-  specs.macos = { id: 'mac1', ...roots, grains: GRAINS.macos, options: { pillar_merge_lists: true } }
-  specs.brokenPillar = { id: 'broken', fileRoot: roots.fileRoot, pillarRoot: join(base, 'badpillar') }
+  specs = {
+    host: { id: 'host', ...roots },
+    arch: { id: 'arch1', ...roots, grains: GRAINS.arch },
+    macos: { id: 'mac1', ...roots, grains: GRAINS.macos, options: { pillar_merge_lists: true } },
+    brokenPillar: { id: 'broken', fileRoot: roots.fileRoot, pillarRoot: join(base, 'badpillar') },
+  }
   oracle = await timed('oracle start-up', () => SaltOracle.start())
 })
 
@@ -168,7 +170,8 @@ describe('state.apply (as root, on the host)', () => {
     expect(first.retcode).toBe(0)
     const [result] = Object.values(first.data as Record<string, { result: boolean; changes: object }>)
     expect(result).toMatchObject({ result: true, changes: { diff: 'New file' } })
-    expect(readFileSync(target, 'utf8')).toBe('hello from Debian\n')
+    const { os } = (await oracle.call(specs.host, 'grains.item', ['os'])).data as { os: string }
+    expect(readFileSync(target, 'utf8')).toBe(`hello from ${os}\n`)
 
     const again = await timed('oracle state.apply (converged)', () =>
       oracle.call(specs.host, 'state.apply', ['common']),

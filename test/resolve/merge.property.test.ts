@@ -32,7 +32,12 @@ function reference(dest: Dict, upd: Dict, mergeLists: boolean): Dict {
 }
 
 const key = fc.constantFrom('a', 'b', 'c', 'd')
-const leaf = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.constantFrom('x', 'y'), fc.constant(null))
+const leaf = fc.oneof(
+  fc.integer({ min: 0, max: 3 }),
+  fc.boolean(),
+  fc.constantFrom('x', 'y'),
+  fc.constant(null),
+)
 const { data } = fc.letrec<{ data: Data; dict: Dict }>((tie) => ({
   data: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('data'), { maxLength: 3 }), tie('dict')),
   dict: fc.dictionary(key, tie('data'), { maxKeys: 4 }) as fc.Arbitrary<Dict>,

@@ -45,16 +45,22 @@ async function compareMinion(b: BuiltExample, r: Resolution, m: ResolvedMinion, 
   const items = await oracle.call(spec, 'pillar.items')
   const topped = await oracle.call(spec, 'state.show_top')
   const high = await oracle.call(spec, 'state.show_highstate')
-  timings.push(`${b.name} ${m.id} merge_lists=${mergeLists}: ${(performance.now() - started).toFixed(0)} ms for 3 calls`)
+  timings.push(
+    `${b.name} ${m.id} merge_lists=${mergeLists}: ${(performance.now() - started).toFixed(0)} ms for 3 calls`,
+  )
   expect(items.retcode, items.stderr).toBe(0)
   expect(items.data, `pillar of ${m.id}`).toEqual(m.pillar)
   expect(topped.data, `top of ${m.id}`).toEqual(m.sls.length > 0 ? { base: m.sls } : {})
   expect(high.retcode, high.stdout).toBe(0)
-  expect(Object.keys(high.data as object).sort(), `highstate of ${m.id}`).toEqual(predictHighstate(r.program, m))
+  expect(Object.keys(high.data as object).sort(), `highstate of ${m.id}`).toEqual(
+    predictHighstate(r.program, m),
+  )
   const fd = (high.data as Record<string, { pkg?: unknown[] }>).fd
   if (fd !== undefined) {
     const os = String(m.grains.os)
-    const expected = ({ MacOS: 'fd', Arch: 'fd', Ubuntu: 'fd-find', Fedora: 'fd-find' } as Record<string, string>)[os] ?? null
+    const expected =
+      ({ MacOS: 'fd', Arch: 'fd', Ubuntu: 'fd-find', Fedora: 'fd-find' } as Record<string, string>)[os] ??
+      null
     expect(fd.pkg, `byPlatform on ${m.id}`).toContainEqual({ name: expected })
   }
 }
@@ -78,9 +84,18 @@ describe.each([false, true])('pillar_merge_lists=%s', (mergeLists) => {
       const r = resolveStage(b.compiled.loaded!.program, { mergeLists }).value
       const [first] = r.machines
       if (first?.machine === undefined) continue
-      const onboarded = { dsl: { environment: first.machine.environment, profile: first.machine.profile, users: [...first.machine.users] } }
-      const fresh = resolveMinion(r, 'new-box', { ...GRAINS.ubuntu, ...onboarded })
-      const bare = resolveMinion(r, 'bare-box', { ...GRAINS.debian })
+      const onboarded = {
+        dsl: {
+          environment: first.machine.environment,
+          profile: first.machine.profile,
+          users: [...first.machine.users],
+        },
+      }
+      const fresh = resolveMinion(r, 'new-box', {
+        ...GRAINS.ubuntu,
+        ...onboarded,
+      } as ResolvedMinion['grains'])
+      const bare = resolveMinion(r, 'bare-box', { ...GRAINS.debian } as ResolvedMinion['grains'])
       for (const m of [fresh, bare]) await compareMinion(b, r, m, mergeLists)
     }
   })

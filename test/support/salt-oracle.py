@@ -3,11 +3,10 @@
 Protocol: one JSON object per line on stdin, one JSON answer per line on the original stdout.
   -> {"id": 1, "op": "call", "key": "<spec json>", "confDir": "/tmp/x/conf", "fun": "state.show_sls",
       "args": ["a"], "kwargs": {}}
-  <- {"id": 1, "ok": true, "stdout": "{\"local\": ...}", "stderr": "...", "retcode": 2, "exit": 1,
-      "fresh": true, "ms": 12.3}
-  -> {"id": 2, "op": "drop", "key": "..."}          forget one cached caller
-  <- {"id": 2, "ok": true}
+  <- {"id": 1, "ok": true, "stdout": "{\"local\": ...}\n", "stderr": "...", "retcode": 2, "exit": 1, "ms": 12.3}
+  <- {"id": 1, "ok": false, "error": "..."}         a bug of the harness, not a Salt result
 `retcode` is the exit status of salt-call with --retcode-passthrough, `exit` the one without.
+The first line written is {"ready": true, "importMs": ...}. EOF on stdin ends the process.
 
 Each spec gets one salt.cli.caller.Caller (the object salt-call itself drives), built from the same
 option parser salt-call uses, so opts, retcode and JSON output follow the same code. Before every call
@@ -242,7 +241,7 @@ def get_entry(key, conf_dir):
     entry = CALLERS.get(key)
     if entry is not None and tree_fingerprint(entry.opts) == entry.fingerprint:
         CALLERS.move_to_end(key)
-        return entry, False
+        return entry
     if entry is not None:
         drop(key)
     if not os.path.isfile(os.path.join(conf_dir, "minion")):
@@ -251,7 +250,7 @@ def get_entry(key, conf_dir):
     CALLERS[key] = entry
     while len(CALLERS) > MAX_CALLERS:
         drop(next(iter(CALLERS)))
-    return entry, True
+    return entry
 
 
 def drop(key):
@@ -272,9 +271,9 @@ def exit_status(code, err):
 
 def run_call(req):
     try:
-        entry, fresh = get_entry(req["key"], req["confDir"])
+        entry = get_entry(req["key"], req["confDir"])
     except StartupFailure as exc:
-        return {"stdout": "", "stderr": exc.stderr, "retcode": exc.status, "exit": exc.status, "fresh": True}
+        return {"stdout": "", "stderr": exc.stderr, "retcode": exc.status, "exit": exc.status}
     entry.activate()
     entry.reset()
     Entry.set_console(entry.opts)
@@ -309,7 +308,6 @@ def run_call(req):
         "stderr": entry.startup_stderr + err.getvalue(),
         "retcode": retcode,
         "exit": plain,
-        "fresh": fresh,
     }
 
 
@@ -329,20 +327,16 @@ def reply(obj):
 
 
 def main():
-    reply({"ready": True, "importMs": round(IMPORT_MS, 1), "pid": os.getpid()})
+    reply({"ready": True, "importMs": round(IMPORT_MS, 1)})
     for line in PROTO_IN:
         if not line.strip():
             continue
         req = json.loads(line)
         started = time.perf_counter()
         try:
-            if req["op"] == "call":
-                answer = run_call(req)
-            elif req["op"] == "drop":
-                drop(req["key"])
-                answer = {}
-            else:
+            if req["op"] != "call":
                 raise ValueError(f"unknown op {req['op']!r}")
+            answer = run_call(req)
             answer.update(id=req["id"], ok=True)
         except BaseException as exc:  # noqa: BLE001 - report, keep serving
             answer = {"id": req.get("id"), "ok": False, "error": f"{exc!r}\n{traceback.format_exc()}"}

@@ -209,6 +209,7 @@ export class SaltOracle {
     createInterface({ input: proc.stdout }).on('line', (line) => oracle.#onLine(line))
     proc.on('exit', (code, signal) => oracle.#fail(`salt-oracle exited (${code ?? signal})`))
     proc.on('error', (e) => oracle.#fail(`salt-oracle failed to start: ${e.message}`))
+    proc.stdin.on('error', () => {}) // EPIPE after a crash: 'exit' reports it
     await ready
     return oracle
   }

@@ -1,0 +1,19 @@
+import { explainKey } from '../resolve/explain.ts'
+import { parse } from './args.ts'
+import { CliError, type Command } from './cli-error.ts'
+import { loadMachine, printExplanation } from './machine-views.ts'
+
+export const command: Command = {
+  summary:
+    'Explain a pillar key on one machine: its merged value and every layer that set it, in order, with file:line.',
+  usage: 'dsl explain KEY --machine ID [ENTRY] [--format json]',
+  async run(argv) {
+    const { values, positionals } = parse(argv, { machine: { type: 'string' }, format: { type: 'string' } })
+    const [key, entry = 'config'] = positionals
+    if (key === undefined) throw new CliError('which key? e.g. `dsl explain git.email --machine mbp-work`')
+    const found = await loadMachine(entry, values.machine)
+    if (typeof found === 'number') return found
+    printExplanation(explainKey(found.m, key), values.format)
+    return 0
+  },
+}

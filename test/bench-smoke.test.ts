@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
+const SMALLEST = 104
+
+// Only that the benchmark runs end to end: its figures are reported, never asserted.
+describe('bench', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-bench-smoke-'))
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+  it('runs every measurement on the smallest case and writes the report', async () => {
+    // GIVEN the runner bundled the way `npm run bench` bundles it
+    const runner = join(scratch, 'run.mjs')
+    await build({
+      entryPoints: [join(REPO, 'bench', 'run.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outfile: runner,
+      logLevel: 'silent',
+    })
+    // WHEN it runs once per measurement on a one-module case
+    const results = join(scratch, 'results')
+    const args = [
+      '--sizes',
+      String(SMALLEST),
+      '--runs',
+      '1',
+      '--salt-runs',
+      '1',
+      '--watch-runs',
+      '2',
+      '--warmup',
+      '0',
+    ]
+    const run = spawnSync(
+      process.execPath,
+      [runner, ...args, '--work', join(scratch, 'work'), '--results', results, '--quiet'],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+      },
+    )
+    // THEN it succeeds and reports the case, with Salt's render of both trees when Salt is installed
+    expect(run.status, run.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(join(results, 'latest.json'), 'utf8'))
+    expect(report.results).toHaveLength(1)
+    const [size] = report.results
+    expect(size.states).toBe(SMALLEST)
+    expect(size.build.runs).toBe(1)
+    expect(size.watch.runs).toBe(2)
+    if (existsSync(join(REPO, '.venv', 'bin', 'salt-call'))) {
+      expect(size.salt.sameHighstate).toBe(true)
+      expect(size.salt.saltStates).toBe(SMALLEST)
+    }
+    expect(readFileSync(join(results, 'latest.md'), 'utf8')).toContain(`| ${SMALLEST} |`)
+  })
+})
