@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 if (!existsSync(cli)) {
-  process.stderr.write('dsl: the CLI is not built; run `bash scripts/setup.sh` (or `npm run build:cli`) first\n')
+  process.stderr.write(
+    'dsl: the CLI is not built; run `bash scripts/setup.sh` (or `npm run build:cli`) first\n',
+  )
   process.exit(2)
 }
 const { main } = await import(cli)

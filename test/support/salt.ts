@@ -166,10 +166,12 @@ const OUT_OF_PROCESS = /^(saltutil\.|sys\.reload_modules$|grains\.(set|append|re
 type Pending = { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }
 
 /**
- * A long-lived `.venv/bin/python test/support/salt-oracle.py` that serves `salt-call --local --out=json`
+ * A long-lived `.venv/bin/python3 test/support/salt-oracle.py` that serves `salt-call --local --out=json`
  * calls for many minion specs without paying Salt's start-up each time: one cached caller per spec (keyed
  * by the spec's JSON), rebuilt with an empty cachedir whenever a file of its trees changes. Calls are
- * served one at a time, in order. Results (payload, stdout JSON, retcode) are those of `saltCall`.
+ * served one at a time, in order. Payload, stdout and retcode are those of `saltCall` with
+ * `retcodePassthrough: true` (pass `{ retcodePassthrough: false }` for plain salt-call's 0/1).
+ * Functions that alter the minion itself (`saltutil.*`, `grains.set*`, `state.orch*`...) run via `saltCall`.
  *
  * @example
  * const oracle = await SaltOracle.start()
@@ -185,9 +187,13 @@ export class SaltOracle {
   #stderrTail = ''
   #dead: Error | undefined
 
+  // Removes the temp dir even when a test ends without close().
+  readonly #cleanup = () => rmSync(this.#dir, { recursive: true, force: true })
+
   private constructor(proc: ChildProcessWithoutNullStreams, dir: string) {
     this.#proc = proc
     this.#dir = dir
+    process.once('exit', this.#cleanup)
   }
 
   /** Spawns the oracle and waits until Salt is imported (~0.4 s). */
@@ -210,7 +216,11 @@ export class SaltOracle {
     proc.on('exit', (code, signal) => oracle.#fail(`salt-oracle exited (${code ?? signal})`))
     proc.on('error', (e) => oracle.#fail(`salt-oracle failed to start: ${e.message}`))
     proc.stdin.on('error', () => {}) // EPIPE after a crash: 'exit' reports it
-    await ready
+    await ready.catch(async (e: unknown) => {
+      proc.kill('SIGKILL')
+      await oracle.close()
+      throw e
+    })
     return oracle
   }
 
@@ -298,7 +308,8 @@ export class SaltOracle {
       clearTimeout(timer)
     }
     this.#dead ??= new Error('salt-oracle is closed')
-    rmSync(this.#dir, { recursive: true, force: true })
+    process.off('exit', this.#cleanup)
+    this.#cleanup()
   }
 }
 
