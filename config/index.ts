@@ -1,13 +1,9 @@
-// The bundled workstation configuration (see README): what `dsl build` builds by default.
-import { dotfile, file, pkg, sls, top } from 'salt-dsl'
+// The bundled workstation configuration: what `dsl build` builds by default. Layers and states are
+// declared by importing their modules; the inventory generates both top files.
+import './pillar/defaults.ts'
+import './pillar/environments.ts'
+import './pillar/platforms.ts'
+import './pillar/users.ts'
+import './inventory.ts'
 
-export const core = sls('core', () => {
-  const tools = pkg(['git', 'curl', 'tmux'], { id: 'core-tools' })
-  file('/etc/salt-dsl', { ensure: 'directory', mode: '0755', require: [tools] })
-})
-
-export const shell = sls('shell', () => {
-  dotfile('.inputrc', { user: 'root', contents: 'set editing-mode emacs\nset bell-style none\n' })
-})
-
-top('*', [core, shell])
+export { desktop, development, minimal, work } from './profiles.ts'

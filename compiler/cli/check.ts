@@ -1,22 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { compile } from '../compile.ts'
+import { sortDiagnostics } from '../diagnostics.ts'
+import { crossCheck, findSaltPython } from '../salt/crosscheck.ts'
+import { writeTreeAtomic } from '../write/write-tree.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
 import { report } from './report.ts'
 
 export const command: Command = {
   summary: 'Type-check and validate a config without writing anything: the CI gate.',
-  usage: 'dsl check [ENTRY] [--format json]',
+  usage: 'dsl check [ENTRY] [--format json] [--salt] [--salt-python PATH]',
   async run(argv) {
-    const { values, positionals } = parse(argv, { format: { type: 'string' } })
+    const { values, positionals } = parse(argv, {
+      format: { type: 'string' },
+      salt: { type: 'boolean', default: false },
+      'salt-python': { type: 'string' },
+    })
     if (values.format !== undefined && values.format !== 'json' && values.format !== 'text') {
       throw new CliError(`unknown --format '${values.format}' (text or json)`)
     }
-    const result = await compile({ entry: positionals[0] ?? 'config', outDir: tmpdir() })
-    const code = report(result.diagnostics, values.format)
+    const entry = positionals[0] ?? 'config'
+    const python = values.salt ? findSaltPython(values['salt-python'], resolve(entry)) : undefined
+    if (values.salt && python === undefined) {
+      throw new CliError('--salt needs a Python with Salt: run scripts/setup.sh, or pass --salt-python PATH')
+    }
+    const result = await compile({ entry, outDir: tmpdir() })
+    let diagnostics = result.diagnostics
+    if (python !== undefined && result.tree !== undefined && result.resolution !== undefined) {
+      // render every machine with the real Salt and compare with the compiler's own view of it
+      const dir = mkdtempSync(join(tmpdir(), 'salt-dsl-check-'))
+      try {
+        await writeTreeAtomic(join(dir, 'out'), result.tree)
+        diagnostics = sortDiagnostics([
+          ...diagnostics,
+          ...(await crossCheck(result.resolution, join(dir, 'out'), python)),
+        ])
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+    const code = report(diagnostics, values.format)
     if (code === 0 && values.format !== 'json') {
       process.stderr.write(
-        `ok: ${result.graph?.states.length ?? 0} states in ${result.graph?.sls.size ?? 0} SLS modules\n`,
+        `ok: ${result.graph?.states.length ?? 0} states in ${result.graph?.sls.size ?? 0} SLS modules` +
+          (python
+            ? `, ${result.resolution?.machines.length ?? 0} machines rendered by Salt as predicted\n`
+            : '\n'),
       )
     }
     return code

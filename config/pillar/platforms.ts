@@ -1,6 +1,6 @@
 /** platforms/<name>: the real package names of each platform's package manager, by tier. */
 import type { Platform } from 'salt-dsl'
-import { type Pillar, layer } from './schema.ts'
+import { layer, type Pillar } from './schema.ts'
 
 type Lists = Omit<Pillar['packages'], 'auto_update' | 'install_recommended' | 'casks'>
 type Casks = Pillar['packages']['casks']

@@ -65,3 +65,6 @@ layer(`users/${CI_USER}`, {
     },
   },
 })
+
+/** Every user a machine can list: each gets account and dotfile states, active where its layer is merged. */
+export const USERS: readonly string[] = ['ada', 'grace', 'linus', CI_USER]

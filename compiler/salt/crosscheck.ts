@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Diagnostic, error } from '../diagnostics.ts'
+import { findUp, PACKAGE_ROOT } from '../paths.ts'
+import { type Data, pyEqual } from '../resolve/merge.ts'
+import { predictHighstate } from '../resolve/predict.ts'
+import type { Resolution, ResolvedMinion } from '../resolve/resolve.ts'
+
+const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'render.py')
+
+/** The Python that has Salt: an explicit one, else the project's or salt-dsl's own `.venv`. */
+export function findSaltPython(explicit: string | undefined, from: string): string | undefined {
+  if (explicit !== undefined) return existsSync(explicit) ? explicit : undefined
+  const project = findUp(from, (dir) => existsSync(join(dir, '.venv', 'bin', 'salt-call')))
+  for (const root of [project, PACKAGE_ROOT]) {
+    const python = join(root, '.venv', 'bin', 'python')
+    if (existsSync(python) && existsSync(join(root, '.venv', 'bin', 'salt-call'))) return python
+  }
+  return undefined
+}
+
+interface Rendered {
+  readonly top?: { base?: string[] } | unknown
+  readonly pillar?: Data
+  readonly highstate?: Record<string, unknown> | string[]
+  readonly error?: string
+}
+
+/**
+ * Renders every machine with the real Salt (a temp minion config each, with the grains the compiler assumes)
+ * and reports where Salt disagrees with the compiler: its state top, its merged pillar, its highstate IDs.
+ */
+export async function crossCheck(r: Resolution, tree: string, python: string): Promise<Diagnostic[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'salt-dsl-crosscheck-'))
+  try {
+    const rendered = await mapLimit(r.machines, availableParallelism(), async (m) => {
+      const output = await run(python, [SCRIPT, minionConfig(dir, m, tree, r.mergeLists)])
+      return JSON.parse(output) as Rendered
+    })
+    return r.machines.flatMap((m, i) => compare(r, m, rendered[i]))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function minionConfig(dir: string, m: ResolvedMinion, tree: string, mergeLists: boolean): string {
+  const root = join(dir, m.id)
+  mkdirSync(root, { recursive: true })
+  const conf = {
+    id: m.id,
+    file_client: 'local',
+    master_type: 'disable',
+    file_roots: { base: [join(tree, 'salt')] },
+    pillar_roots: { base: [join(tree, 'pillar')] },
+    root_dir: root,
+    cachedir: join(root, 'cache'),
+    pki_dir: join(root, 'pki'),
+    sock_dir: join(root, 'sock'),
+    pidfile: join(root, 'minion.pid'),
+    log_file: join(root, 'minion.log'),
+    pillar_merge_lists: mergeLists,
+    pillar_mask_output: false,
+    grains: m.grains,
+  }
+  const file = join(root, 'minion')
+  writeFileSync(file, JSON.stringify(conf))
+  return file
+}
+
+function compare(r: Resolution, m: ResolvedMinion, got: Rendered | undefined): Diagnostic[] {
+  const at = m.machine?.origin
+  const fail = (code: string, message: string) => error(code, `machine '${m.id}': ${message}`, at)
+  if (got === undefined || got.error !== undefined)
+    return [fail('DSL5001', `Salt could not render it: ${got?.error ?? 'no answer'}`)]
+  if (Array.isArray(got.highstate))
+    return [fail('DSL5001', `Salt's highstate has errors: ${got.highstate.join('; ')}`)]
+  const out: Diagnostic[] = []
+  const top = ((got.top as { base?: string[] })?.base ?? []).join(', ')
+  if (top !== m.sls.join(', '))
+    out.push(fail('DSL5002', `Salt's state top selects [${top}], the compiler [${m.sls.join(', ')}]`))
+  const pillar = { ...(got.pillar as Record<string, Data>) }
+  if (!pyEqual(pillar, m.pillar))
+    out.push(
+      fail(
+        'DSL5003',
+        'Salt merged a different pillar (compare `dsl show pillar` with `salt-call pillar.items`)',
+      ),
+    )
+  const ids = Object.keys(got.highstate ?? {}).sort()
+  const predicted = [...predictHighstate(r.program, m)].sort()
+  if (ids.join('\n') !== predicted.join('\n')) {
+    const missing = predicted.filter((id) => !ids.includes(id))
+    const extra = ids.filter((id) => !predicted.includes(id))
+    out.push(
+      fail(
+        'DSL5004',
+        `Salt's highstate differs: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`,
+      ),
+    )
+  }
+  return out
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  return results
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    child.on('error', fail)
+    child.on('close', (code) =>
+      code === 0 ? done(stdout) : fail(new Error(`Salt render failed (${code}): ${stderr.slice(-2000)}`)),
+    )
+  })
+}

@@ -1,0 +1,46 @@
+/** The four profiles: the SLS modules each brings (in top-file order) and its feature flags. */
+import { profile, type SlsHandle } from 'salt-dsl'
+import { USERS } from './pillar/users.ts'
+import { declareAccounts } from './states/accounts.ts'
+import { declareDotfiles } from './states/dotfiles.ts'
+import { basePackages, desktopPackages, devPackages } from './states/packages.ts'
+import { devServices } from './states/services.ts'
+import { workCompliance, workSecurity } from './states/work.ts'
+
+const accounts = declareAccounts(USERS)
+const dot = declareDotfiles(USERS)
+
+// OPS: preflight first, validation and reporting last, once config/ops/index.ts exists
+const ops = { before: [] as SlsHandle[], after: [] as SlsHandle[] }
+
+const minimalSls = [basePackages, accounts, dot.git, dot.shell, dot.vim, dot.tmux, dot.ssh]
+const developmentSls = [...minimalSls, devPackages, devServices, dot.zsh, dot.neovim]
+
+const withOps = (modules: readonly SlsHandle[]) => [...ops.before, ...modules, ...ops.after]
+
+/** Core tools and the essential dotfiles: small and quick. */
+export const minimal = profile('minimal', { sls: withOps(minimalSls) })
+
+/** The full development stack: compilers, language servers, databases, zsh and neovim. */
+export const development = profile('development', {
+  sls: withOps(developmentSls),
+  features: { install_development_tools: true, enable_shell_integrations: true },
+})
+
+/** Development plus desktop applications, media tools, browsers, fonts (and games). */
+export const desktop = profile('desktop', {
+  sls: withOps([...developmentSls, desktopPackages]),
+  features: {
+    install_development_tools: true,
+    install_desktop_apps: true,
+    install_fonts: true,
+    install_media_tools: true,
+    install_games: true,
+  },
+})
+
+/** Development plus security tools, the VPN client and compliance settings. */
+export const work = profile('work', {
+  sls: withOps([...developmentSls, workSecurity, workCompliance]),
+  features: { install_development_tools: true, install_security_tools: true, install_fonts: true },
+})
