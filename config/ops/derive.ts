@@ -1,0 +1,101 @@
+// What validation and reports check, derived from the states the config declared before operations().
+import { type DeclaredState, declaredStates, type StateHandle, text } from 'salt-dsl'
+
+/** An IR value as the DSL builders accept it back (strings, lookups, lists, maps). */
+export type Val = DeclaredState['args'][number][1]
+
+/** A declared state, reduced to what one check needs. */
+export interface Target {
+  readonly state: DeclaredState
+  readonly handle: StateHandle
+  /** The package, path, service, user or group name. */
+  readonly name: Val
+}
+
+export interface Declared {
+  readonly packages: readonly Target[]
+  readonly files: readonly Target[]
+  readonly symlinks: readonly (Target & { readonly target: Val })[]
+  readonly directories: readonly Target[]
+  readonly services: readonly (Target & { readonly running: boolean })[]
+  readonly users: readonly Target[]
+  readonly groups: readonly Target[]
+}
+
+const arg = (s: DeclaredState, key: string): Val | undefined => s.args.find(([k]) => k === key)?.[1]
+const nameOf = (s: DeclaredState): Val => arg(s, 'name') ?? s.id
+const target = (s: DeclaredState, name: Val): Target => ({ state: s, handle: s.handle, name })
+
+/** Package names of one `pkg` state: `name`, or each entry of `pkgs` (a `{name: version}` map gives its key). */
+function packageNames(s: DeclaredState): Val[] {
+  const pkgs = arg(s, 'pkgs')
+  if (pkgs === undefined) return [nameOf(s)]
+  if (!Array.isArray(pkgs)) return [pkgs]
+  return (pkgs as readonly Val[]).map((p) =>
+    p !== null && typeof p === 'object' && !Array.isArray(p) && !isLookup(p) ? Object.keys(p)[0]! : p,
+  )
+}
+
+const isLookup = (v: Val): boolean => typeof v === 'object' && v !== null && Object.getOwnPropertySymbols(v).length > 0
+
+/** The states declared so far, sorted into what can be checked; states of `skipSls` are left out. */
+export function declared(skipSls: ReadonlySet<string> = new Set()): Declared {
+  const states = declaredStates().filter((s) => !skipSls.has(s.sls))
+  const fn = (s: DeclaredState) => `${s.module}.${s.fun}`
+  const pick = (...fns: string[]) => states.filter((s) => fns.includes(fn(s)))
+  return {
+    packages: pick('pkg.installed', 'pkg.latest').flatMap((s) => packageNames(s).map((n) => target(s, n))),
+    files: pick('file.managed').map((s) => target(s, nameOf(s))),
+    symlinks: pick('file.symlink').map((s) => ({ ...target(s, nameOf(s)), target: arg(s, 'target') ?? '' })),
+    directories: pick('file.directory').map((s) => target(s, nameOf(s))),
+    services: pick('service.running', 'service.dead').map((s) => ({
+      ...target(s, nameOf(s)),
+      running: s.fun === 'running',
+    })),
+    users: pick('user.present').map((s) => target(s, nameOf(s))),
+    groups: pick('group.present').map((s) => target(s, nameOf(s))),
+  }
+}
+
+/** A path as one shell word: quoted, except a leading `~user/` that the shell must expand. */
+export function shellPath(path: Val): string {
+  if (typeof path !== 'string') return text`'${path}'`
+  const m = /^(~[A-Za-z0-9_.-]*)(\/.*)?$/.exec(path)
+  if (m === null) return quote(path)
+  return m[2] === undefined ? m[1]! : `${m[1]}/${quote(m[2].slice(1))}`
+}
+
+export const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+/** The directory a path lives in (`~alice/.config/x` → `~alice/.config`). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/')
+  return i <= 0 ? (path.startsWith('/') ? '/' : path) : path.slice(0, i)
+}
+
+/** The syntax check of a managed config file, when its name says which tool reads it. */
+export function syntaxCheck(path: string): { tool: string; check: (file: string) => string } | undefined {
+  const base = path.split('/').pop() ?? path
+  if (/^\.?gitconfig$|\.gitconfig$/.test(base) || /\/git\/config$/.test(path))
+    return { tool: 'git', check: (f) => `git config --file ${f} --list >/dev/null 2>&1` }
+  if (/^\.(zshrc|zshenv|zprofile|zlogin|zlogout)$|\.zsh$/.test(base))
+    return { tool: 'zsh', check: (f) => `zsh -n ${f} >/dev/null 2>&1` }
+  if (/^\.(bashrc|bash_profile|bash_login|bash_logout|profile)$|\.(sh|bash)$/.test(base))
+    return { tool: 'bash', check: (f) => `bash -n ${f} >/dev/null 2>&1` }
+  if (/^\.?tmux\.conf$/.test(base))
+    return {
+      tool: 'tmux',
+      check: (f) =>
+        `test -z "$(tmux -L salt-dsl-check -f /dev/null start-server \\; source-file -n ${f} \\; kill-server 2>&1)"`,
+    }
+  if (/^(init\.vim|init\.lua)$/.test(base))
+    return {
+      tool: 'nvim',
+      check: (f) => `test -z "$(nvim --headless -n -i NONE -u ${f} -c 'qa!' 2>&1 </dev/null)"`,
+    }
+  if (/^\.?vimrc$/.test(base))
+    return { tool: 'vim', check: (f) => `vim -Nu ${f} -i NONE -es -c 'qa!' </dev/null >/dev/null 2>&1` }
+  if (/(^|\/)\.ssh\/config$/.test(path))
+    return { tool: 'ssh', check: (f) => `ssh -G -F ${f} localhost >/dev/null 2>&1` }
+  return undefined
+}
