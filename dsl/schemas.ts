@@ -107,27 +107,18 @@ export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
  * Functions that change the machine every time they run unless guarded: Salt's `test=True` cannot predict
  * them, and a converged re-apply still reports a change. Listed with the arguments that guard them.
  */
+const COMMAND_GUARDS = [
+  'unless',
+  'onlyif',
+  'creates',
+  'onchanges',
+  'onchanges_any',
+  'onfail',
+  'onfail_any',
+  'prereq',
+  'stateful',
+]
 export const NEEDS_GUARD: Readonly<Record<string, readonly string[]>> = {
-  'cmd.run': [
-    'unless',
-    'onlyif',
-    'creates',
-    'onchanges',
-    'onchanges_any',
-    'onfail',
-    'onfail_any',
-    'prereq',
-    'stateful',
-  ],
-  'cmd.script': [
-    'unless',
-    'onlyif',
-    'creates',
-    'onchanges',
-    'onchanges_any',
-    'onfail',
-    'onfail_any',
-    'prereq',
-    'stateful',
-  ],
+  'cmd.run': COMMAND_GUARDS,
+  'cmd.script': COMMAND_GUARDS,
 }

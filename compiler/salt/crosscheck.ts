@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { findUp, PACKAGE_ROOT } from '../paths.ts'
 import { type Data, pyEqual } from '../resolve/merge.ts'
 import { predictHighstate } from '../resolve/predict.ts'
 import type { Resolution, ResolvedMinion } from '../resolve/resolve.ts'
+import { runProcess } from '../run-process.ts'
 
 const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'render.py')
 
@@ -36,8 +36,9 @@ export async function crossCheck(r: Resolution, tree: string, python: string): P
   const dir = mkdtempSync(join(tmpdir(), 'salt-dsl-crosscheck-'))
   try {
     const rendered = await mapLimit(r.machines, availableParallelism(), async (m) => {
-      const output = await run(python, [SCRIPT, minionConfig(dir, m, tree, r.mergeLists)])
-      return JSON.parse(output) as Rendered
+      const run = await runProcess(python, [SCRIPT, minionConfig(dir, m, tree, r.mergeLists)])
+      if (run.code !== 0) return { error: `the Salt renderer exited ${run.code}: ${run.stderr.slice(-2000)}` }
+      return JSON.parse(run.stdout) as Rendered
     })
     return r.machines.flatMap((m, i) => compare(r, m, rendered[i]))
   } finally {
@@ -114,22 +115,4 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
   return results
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => {
-      stdout += d
-    })
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    child.on('error', fail)
-    child.on('close', (code) =>
-      code === 0 ? done(stdout) : fail(new Error(`Salt render failed (${code}): ${stderr.slice(-2000)}`)),
-    )
-  })
 }

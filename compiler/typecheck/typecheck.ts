@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { findUp, PACKAGE_ROOT } from '../paths.ts'
+import { runProcess } from '../run-process.ts'
 
 const TSC = join(
   dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json')),
@@ -31,7 +31,12 @@ export async function typecheckConfig(entry: string, root: string): Promise<Stag
       }
   writeFileSync(config, JSON.stringify(settings))
   try {
-    const { code, output } = await run(process.execPath, [TSC, '-p', config, '--pretty', 'false'], project)
+    const { code, stdout, stderr } = await runProcess(
+      process.execPath,
+      [TSC, '-p', config, '--pretty', 'false'],
+      project,
+    )
+    const output = stdout + stderr
     const diagnostics = parseTscOutput(output, project)
     if (code !== 0 && diagnostics.length === 0) {
       return {
@@ -88,19 +93,4 @@ export function parseTscOutput(output: string, cwd: string): Diagnostic[] {
   }
   flush()
   return out
-}
-
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (d) => {
-      output += d
-    })
-    child.stderr.on('data', (d) => {
-      output += d
-    })
-    child.on('error', fail)
-    child.on('close', (code) => done({ code: code ?? 1, output }))
-  })
 }

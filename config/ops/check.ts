@@ -1,0 +1,40 @@
+// A check: a state that fails with a clear message unless its test passes, and never reports changes.
+import { type CommonOptions, type StateHandle, state } from 'salt-dsl'
+
+/** A Salt run-time test: a shell command, or an execution function (`{ fun, args }`) whose result is truthy. */
+export type Test = string | { readonly fun: string; readonly args?: readonly unknown[] }
+
+export interface CheckSpec extends CommonOptions {
+  readonly id: string
+  /** Shown when the check fails. */
+  readonly message: string
+  /** Every test must pass (Salt's `unless`). */
+  readonly pass: readonly Test[]
+  /** Only check when every one of these holds, e.g. the tool exists (Salt's `onlyif`). */
+  readonly when?: readonly Test[]
+}
+
+/**
+ * `test.configurable_test_state` failing with `message`, skipped (result true, no changes) when every test
+ * in `pass` holds. Salt runs `unless` in test mode too, so `test=True` predicts the real outcome.
+ * @example
+ * check({ id: 'pkg git', message: 'git is not installed', pass: [{ fun: 'pkg.version', args: ['git'] }] })
+ */
+export function check(spec: CheckSpec): StateHandle {
+  const { message, pass, when, ...common } = spec
+  // Salt's global arguments (unless, onlyif) are not in state()'s argument type: passed through a spread
+  const guards: Record<string, unknown> = { unless: pass.map(test) }
+  if (when !== undefined && when.length > 0) guards.onlyif = when.map(test)
+  return state('test.configurable_test_state', {
+    result: false,
+    changes: false,
+    comment: message,
+    allow_test_mode_failure: true,
+    ...guards,
+    ...common,
+  })
+}
+
+function test(t: Test): unknown {
+  return typeof t === 'string' ? t : { fun: t.fun, args: t.args ?? [] }
+}
