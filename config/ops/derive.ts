@@ -36,7 +36,8 @@ function packageNames(s: DeclaredState): Val[] {
   )
 }
 
-const isLookup = (v: Val): boolean => typeof v === 'object' && v !== null && Object.getOwnPropertySymbols(v).length > 0
+const isLookup = (v: Val): boolean =>
+  typeof v === 'object' && v !== null && Object.getOwnPropertySymbols(v).length > 0
 
 /** The states declared so far, sorted into what can be checked; states of `skipSls` are left out. */
 export function declared(skipSls: ReadonlySet<string> = new Set()): Declared {

@@ -29,12 +29,13 @@ export interface PkgOptions extends CommonOptions {
  * //       - fd-find
  */
 export function pkg(
-  name: string | import('../expr.ts').Lookup<string>,
-  options?: PkgOptions,
-): StateHandle<'pkg'>
-export function pkg(
   names: readonly unknown[],
   options: PkgOptions & { readonly id: string },
+): StateHandle<'pkg'>
+// the string form is last: TypeScript reports the last overload's error, the one most calls mean
+export function pkg(
+  name: string | import('../expr.ts').Lookup<string>,
+  options?: PkgOptions,
 ): StateHandle<'pkg'>
 export function pkg(name: unknown, options: PkgOptions = {}): StateHandle<'pkg'> {
   const origin = callSite(pkg)

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
-import { GRAINS, type MinionSpec } from '../support/salt.ts'
+import type { GRAINS, MinionSpec } from '../support/salt.ts'
 
 export type PlatformName = keyof typeof GRAINS
 

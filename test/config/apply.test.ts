@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process'
+import { chownSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { changed, failed, runs, throwawayUser } from '../support/apply.ts'
+import { type MinionSpec, SaltOracle } from '../support/salt.ts'
+import { buildConfig } from './build.ts'
+
+const has = (cmd: string, args: string[]) => {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('config/ on this Debian host, as root: the minimal profile of debian-ci, applied for real', () => {
+  let oracle: SaltOracle
+  let user: ReturnType<typeof throwawayUser>
+  let spec: MinionSpec
+  const own = (path: string, bytes: Buffer | string, mode = 0o644) => {
+    const full = join(user.home, path)
+    mkdirSync(join(full, '..'), { recursive: true, mode: 0o700 })
+    writeFileSync(full, bytes, { mode })
+    chownSync(join(full, '..'), lstatSync(user.home).uid, lstatSync(user.home).gid)
+    chownSync(full, lstatSync(user.home).uid, lstatSync(user.home).gid)
+  }
+
+  beforeAll(async () => {
+    oracle = await SaltOracle.start()
+    user = throwawayUser()
+    spec = buildConfig(user.name).spec('debian-ci') // the host's real grains: Debian
+  })
+  afterAll(async () => {
+    user?.remove()
+    await oracle?.close()
+  })
+
+  it('installs, writes the dotfiles, keeps what was there, then converges', async () => {
+    // GIVEN a user with their own ~/.tmux.conf, the skeleton ~/.bashrc and an ~/.ssh/config of their own
+    const tmux = Buffer.from('# mine\nset -g status off\n\u00e9\u0000\n')
+    own('.tmux.conf', tmux)
+    const sshOwn = 'Host build\n    HostName build.example.org\n    User me\n'
+    own('.ssh/config', sshOwn, 0o600)
+    const skel = readFileSync(join(user.home, '.bashrc'))
+    const core = (await oracle.call(spec, 'pillar.get', ['packages:core'])).data as string[]
+    expect(core.length).toBeGreaterThan(0)
+
+    // WHEN the highstate is applied
+    const first = await oracle.call(spec, 'state.apply')
+
+    // THEN every state succeeds, the core packages are installed by apt
+    expect(failed(first.data)).toEqual([])
+    expect(first.retcode).toBe(0)
+    for (const p of core) expect(has('dpkg-query', ['-W', '-f=${Status}', p]), p).toBe(true)
+    expect(execFileSync('getent', ['passwd', user.name], { encoding: 'utf8' })).toContain(':/bin/bash')
+    const home = (p: string) => join(user.home, p)
+    const text = (p: string) => readFileSync(home(p), 'utf8')
+    // AND the dotfiles are in place, from the pillar of debian-ci
+    expect(text('.gitconfig')).toContain('email = ci@example.org')
+    expect(text('.gitconfig')).toContain('defaultBranch = main')
+    expect(text('.tmux.conf')).toContain('set -g prefix C-a')
+    expect(text('.vimrc')).toContain('set tabstop=4')
+    expect(text('.config/salt-dsl/shell/env.sh')).toContain("alias ll='ls -alF'")
+    expect(text('.ssh/config.d/salt-dsl.conf')).toContain('ServerAliveInterval 60')
+    // AND what the user had is kept: byte-identical backups, their own lines outside the managed blocks
+    expect(readFileSync(home('.tmux.conf.pre-dsl')).equals(tmux)).toBe(true)
+    expect(lstatSync(home('.tmux.conf.pre-dsl')).uid).toBe(lstatSync(user.home).uid)
+    expect(readFileSync(home('.bashrc.pre-dsl')).equals(skel)).toBe(true)
+    expect(readFileSync(home('.bashrc')).subarray(0, skel.length).equals(skel)).toBe(true)
+    expect(text('.bashrc')).toContain('. "$HOME/.config/salt-dsl/shell/env.sh"')
+    expect(text('.ssh/config').startsWith(sshOwn)).toBe(true)
+    expect(text('.ssh/config')).toContain('Include ~/.ssh/config.d/salt-dsl.conf')
+    expect(text('.ssh/config.pre-dsl')).toBe(sshOwn)
+    expect(lstatSync(home('.ssh')).mode & 0o777).toBe(0o700)
+    expect(lstatSync(home('.ssh/config')).mode & 0o777).toBe(0o600)
+    // AND the configs pass their tools' own checks, as the user would run them
+    const asUser = (cmd: string) => has('su', ['-s', '/bin/sh', user.name, '-c', cmd])
+    expect(asUser('git config --global --list >/dev/null')).toBe(true)
+    expect(asUser('bash -n ~/.bashrc && bash -n ~/.config/salt-dsl/shell/env.sh')).toBe(true)
+    expect(asUser('bash -ic "alias ll" >/dev/null 2>&1')).toBe(true)
+    expect(asUser('ssh -G build | grep -qx "serveraliveinterval 60"')).toBe(true)
+    expect(asUser('ssh -G build | grep -qx "hostname build.example.org"')).toBe(true)
+    expect(
+      asUser('tmux -L cfgtest -f ~/.tmux.conf start-server \\; show -g prefix \\; kill-server | grep -q C-a'),
+    ).toBe(true)
+    // TODO(ops): the validation SLS of config/ops asserts the same inside the highstate
+
+    // AND a second apply changes nothing, and test=True after it predicts nothing
+    const second = await oracle.call(spec, 'state.apply')
+    expect(failed(second.data)).toEqual([])
+    expect(changed(second.data)).toEqual([])
+    const predicted = await oracle.call(spec, 'state.apply', [], { test: true })
+    expect(changed(predicted.data)).toEqual([])
+    expect(runs(predicted.data).filter((r) => r.result !== true)).toEqual([])
+    expect(readFileSync(home('.tmux.conf.pre-dsl')).equals(tmux)).toBe(true)
+  })
+})
