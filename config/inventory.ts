@@ -16,14 +16,14 @@ const machines = {
 export type MachineId = keyof typeof machines
 export const MACHINES: Readonly<Record<MachineId, MachineSpec>> = machines
 
-// each machine's layer records its profile; a few also carry their own values
-const extras: { readonly [id in MachineId]?: Parameters<typeof layer>[1] } = {
+// a few machines carry values of their own
+const extras: { readonly [id in MachineId]: Parameters<typeof layer>[1] } = {
   'arch-laptop': { features: { enable_database_services: true } },
   'ubuntu-desk': { packages: { auto_update: true } },
   'fedora-vm': { features: { install_fonts: false } },
+  'mbp-work': { dotfiles: { shell: { path_prepend: ['$HOME/.local/bin', '/opt/homebrew/bin'] } } },
+  'debian-ci': { packages: { auto_update: false } },
 }
-for (const [id, m] of Object.entries(machines)) {
-  layer(`machines/${id}`, { ...extras[id as MachineId], profile: m.profile.name as 'minimal' })
-}
+for (const [id, data] of Object.entries(extras)) layer(`machines/${id}`, data)
 
 inventory({ machines, onboarding: { environment: 'minimal', profile: minimal } })

@@ -1,5 +1,7 @@
 /** The four profiles: the SLS modules each brings (in top-file order) and its feature flags. */
 import { profile, type SlsHandle } from 'salt-dsl'
+import { operations } from './ops/index.ts'
+import { layer, PROFILE_NAMES } from './pillar/schema.ts'
 import { USERS } from './pillar/users.ts'
 import { declareAccounts } from './states/accounts.ts'
 import { declareDotfiles } from './states/dotfiles.ts'
@@ -10,13 +12,14 @@ import { workCompliance, workSecurity } from './states/work.ts'
 const accounts = declareAccounts(USERS)
 const dot = declareDotfiles(USERS)
 
-// OPS: preflight first, validation and reporting last, once config/ops/index.ts exists
-const ops = { before: [] as SlsHandle[], after: [] as SlsHandle[] }
+// after every state above: validation and reports are derived from what is declared so far
+export const ops = operations()
+const around = { before: [ops.preflight], after: [ops.validation, ops.reporting] }
 
 const minimalSls = [basePackages, accounts, dot.git, dot.shell, dot.vim, dot.tmux, dot.ssh]
 const developmentSls = [...minimalSls, devPackages, devServices, dot.zsh, dot.neovim]
 
-const withOps = (modules: readonly SlsHandle[]) => [...ops.before, ...modules, ...ops.after]
+const withOps = (modules: readonly SlsHandle[]) => [...around.before, ...modules, ...around.after]
 
 /** Core tools and the essential dotfiles: small and quick. */
 export const minimal = profile('minimal', { sls: withOps(minimalSls) })
@@ -44,3 +47,6 @@ export const work = profile('work', {
   sls: withOps([...developmentSls, workSecurity, workCompliance]),
   features: { install_development_tools: true, install_security_tools: true, install_fonts: true },
 })
+
+// each profile's layer names it, so an onboarded machine (matched by its dsl:profile grain) knows it too
+for (const name of PROFILE_NAMES) layer(`profiles/${name}`, { profile: name })

@@ -20,8 +20,11 @@ export interface SlsHandle {
   readonly name: string
 }
 
-/** A requisite target: a handle, or a thunk returning one (for a state declared further down). */
-export type Ref = StateHandle | (() => StateHandle)
+/**
+ * A requisite target: a state handle, an SLS handle (every state in it, Salt's `- sls: name`), or a thunk
+ * returning one (for a state declared further down).
+ */
+export type Ref = StateHandle | SlsHandle | (() => StateHandle | SlsHandle)
 
 export function isSlsHandle(value: unknown): value is SlsHandle {
   return value !== null && typeof value === 'object' && SLS in value

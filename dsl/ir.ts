@@ -54,6 +54,8 @@ export interface Requisite {
   readonly kind: RequisiteKind
   /** The `key` of the target state. */
   readonly target: number
+  /** Set when the user named a whole SLS: emitted once as `- sls: <name>` for all its states. */
+  readonly sls?: string
   readonly origin: Origin
 }
 

@@ -92,10 +92,12 @@ export function addIssue(
   into.issues.push(Object.freeze(issue))
 }
 
-import { HANDLE } from './handle.ts'
+import { HANDLE, isSlsHandle } from './handle.ts'
 
-function resolveRef(ref: unknown): number | undefined {
+/** A state key, or the name of a whole SLS (`- sls: name`). */
+function resolveRef(ref: unknown): number | { sls: string } | undefined {
   const value = typeof ref === 'function' ? (ref as () => unknown)() : ref
+  if (isSlsHandle(value)) return { sls: value.name }
   if (value !== null && typeof value === 'object' && HANDLE in value) {
     return (value as Record<symbol, unknown>)[HANDLE] as number
   }
@@ -109,11 +111,14 @@ export function finishSession(s: Session): Program {
     const requisites = drafts.flatMap((r) => {
       const target = resolveRef(r.ref)
       if (target === undefined) {
-        const hint = 'pass the value a builder returned, e.g. `require: [gitPkg]`'
+        const hint = 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
         addIssue('DSL1004', `a \`${r.kind}\` entry of '${draft.id}' is not a state handle`, r.origin, hint, s)
         return []
       }
-      return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
+      if (typeof target === 'number') return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
+      // a whole SLS: one requisite per state in it (what Salt does with `- sls: name`), emitted as one line
+      const members = s.states.filter((x) => x.sls === target.sls)
+      return members.map((m) => Object.freeze({ kind: r.kind, target: m.key, sls: target.sls, origin: r.origin }))
     })
     return Object.freeze({ ...rest, requisites: Object.freeze(requisites) })
   })

@@ -16,11 +16,14 @@ export function slsPath(name: string, all: ReadonlySet<string>): string {
 export function stateYaml(state: StateNode, states: readonly StateNode[]): YamlNode {
   const items: YamlNode[] = state.args.map(([key, value]) => ({ [key]: toYamlNode(value) }))
   const byKind = new Map<string, YamlNode[]>()
+  const seen = new Set<string>()
   for (const r of state.requisites) {
     const target = states[r.target]!
-    const list = byKind.get(r.kind) ?? []
-    list.push({ [target.module]: target.id })
-    byKind.set(r.kind, list)
+    const [module, id] = r.sls === undefined ? [target.module, target.id] : ['sls', r.sls]
+    const key = `${r.kind}\0${module}\0${id}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), { [module]: id }])
   }
   for (const [kind, list] of byKind) items.push({ [kind]: list })
   return { [state.id]: { [`${state.module}.${state.fun}`]: items } }

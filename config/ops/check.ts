@@ -35,6 +35,8 @@ export function check(spec: CheckSpec): StateHandle {
   })
 }
 
+/** A shell test may be a `text` lookup (an object at run time): only a `{ fun }` map is a function call. */
 function test(t: Test): unknown {
-  return typeof t === 'string' ? t : { fun: t.fun, args: t.args ?? [] }
+  const call = t as { readonly fun?: unknown; readonly args?: readonly unknown[] }
+  return typeof call.fun === 'string' ? { fun: call.fun, args: call.args ?? [] } : t
 }

@@ -1,5 +1,6 @@
 /** The merged pillar of every machine: one zod schema; each layer file is a deep-partial of it. */
 import { pillarSchema, z } from 'salt-dsl'
+import { opsSchema } from '../ops/index.ts'
 
 export const PROFILE_NAMES = ['minimal', 'development', 'desktop', 'work'] as const
 export const ENVIRONMENT_NAMES = ['personal', 'work', 'minimal'] as const
@@ -84,7 +85,8 @@ export const schema = z.object({
     vpn_gateway: z.string(),
   }),
   accounts: z.record(z.string(), account),
-  // OPS: the ops engineer's schema goes here as `ops: opsSchema` once config/ops/index.ts exists
+  /** Pre-flight thresholds, report and backup directories (config/ops). */
+  ops: opsSchema,
 })
 
 export type Pillar = z.infer<typeof schema>

@@ -30,6 +30,7 @@ export const app = sls('req.app', () => {
   file(`${root}/listen-in`, { contents: 'x\n', listen_in: [reload], require: [base] })
   file(`${root}/prereq-in`, { contents: 'x\n', prereq_in: [marker], require: [base] })
   file(`${root}/use-in`, { contents: 'x\n', use_in: [marker], require: [base] })
+  cmd(`touch ${root}/after-base`, { require: [foundation], creates: `${root}/after-base` }) // a whole SLS
   state('test.succeed_without_changes', { name: 'the-end', order: 'last', failhard: true })
 })
 

@@ -51,6 +51,10 @@ describe('config/: the real Salt renders every machine and every profile on ever
         const dsl = { profile, environment: 'personal', users: ['grace'] }
         const high = await oracle.call(built.spec(id, { ...GRAINS[platform], dsl }), 'state.show_highstate')
         expect(high.retcode, `${id}: ${high.stdout}${high.stderr}`).toBe(0)
+        const pillar = await oracle.call(built.spec(id, { ...GRAINS[platform], dsl }), 'pillar.get', [
+          'profile',
+        ])
+        expect(pillar.data, id).toBe(profile)
         const sls = new Set(Object.values(states(high.data)).map((s) => s.__sls__))
         expect(sls.has('base.packages'), id).toBe(true)
         expect(sls.has('dotfiles.zsh'), id).toBe(profile !== 'minimal')

@@ -27,8 +27,10 @@ export function compilerView(graph: Graph): { view: Record<string, StateView>; e
     const requisites: StateView['requisites'] = {}
     for (const r of s.requisites) {
       const t = graph.states[r.target]!
-      requisites[r.kind] ??= []
-      requisites[r.kind]!.push({ [t.module]: t.id })
+      const ref = r.sls === undefined ? { [t.module]: t.id } : { sls: r.sls }
+      const list = requisites[r.kind] ?? []
+      if (!list.some((x) => JSON.stringify(x) === JSON.stringify(ref))) list.push(ref)
+      requisites[r.kind] = list
     }
     out[s.id] = { sls: s.sls, fun: `${s.module}.${s.fun}`, args, requisites }
   }

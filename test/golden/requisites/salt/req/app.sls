@@ -134,6 +134,12 @@ touch /tmp/salt-dsl-requisites/onfail-any:
     - use_in:
       - file: /tmp/salt-dsl-requisites/marker
 
+touch /tmp/salt-dsl-requisites/after-base:
+  cmd.run:
+    - creates: /tmp/salt-dsl-requisites/after-base
+    - require:
+      - sls: req.base
+
 the-end:
   test.succeed_without_changes:
     - order: last
