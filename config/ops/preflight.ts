@@ -19,9 +19,14 @@ export function preflightSls(found: Declared, knownProfiles: readonly string[]):
     () => {
       state('test.check_pillar', {
         id: 'pre-flight: ops pillar',
-        present: ['ops:preflight', 'ops:reports:dir', 'ops:backups:dir'],
-        integer: ['ops:preflight:min_disk_mb', 'ops:preflight:network_timeout_s'],
-        string: ['ops:preflight:min_salt_version', 'ops:preflight:disk_path', 'ops:reports:dir'],
+        // presence only: Salt 3008's integer/string checks reject values the pillar holds as int/str
+        present: [
+          'ops:preflight:min_salt_version',
+          'ops:preflight:min_disk_mb',
+          'ops:preflight:disk_path',
+          'ops:reports:dir',
+          'ops:backups:dir',
+        ],
         ...step(1),
       })
       check({
