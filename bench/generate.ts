@@ -2,7 +2,7 @@
 // it: data lists and loops, one file per SLS module) and the same states hand-written for Salt (Jinja
 // loops over pillar lists, one pillar file per module), so both trees render to the same highstate.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 
 /** States per generated module (the last module takes the remainder as extra packages). */
 export const STATES_PER_MODULE = 100
@@ -81,12 +81,15 @@ function modules(states: number): Module[] {
   })
 }
 
-/** Writes `.bench`-style case `dir` for `states` states (replacing what was there). */
-export function generate(states: number, dir: string): BenchCase {
+/**
+ * Writes case `dir` for `states` states (replacing what was there). `dir` must be inside the salt-dsl
+ * checkout `repo`: the config imports 'salt-dsl' and its tsconfig extends the repo's.
+ */
+export function generate(states: number, dir: string, repo: string = process.cwd()): BenchCase {
   const mods = modules(states)
   rmSync(dir, { recursive: true, force: true })
   const files = new Map<string, string>()
-  files.set('tsconfig.json', tsconfig())
+  files.set('tsconfig.json', tsconfig(relative(dir, join(repo, 'tsconfig.json'))))
   files.set('config/index.ts', configIndex(mods))
   files.set('config/base.ts', configBase())
   files.set('hand/salt/top.sls', handTop(mods))
@@ -128,8 +131,8 @@ export function generate(states: number, dir: string): BenchCase {
 
 // ---- the salt-dsl config -------------------------------------------------------------------------
 
-function tsconfig(): string {
-  return `${JSON.stringify({ extends: '../../tsconfig.json', files: ['config/index.ts'], include: [] }, null, 2)}\n`
+function tsconfig(base: string): string {
+  return `${JSON.stringify({ extends: base, files: ['config/index.ts'], include: [] }, null, 2)}\n`
 }
 
 function configIndex(mods: readonly Module[]): string {

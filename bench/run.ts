@@ -88,7 +88,7 @@ function dslBuild(c: BenchCase, out: string, typecheck: boolean): Command {
 async function measureSize(states: number): Promise<SizeResult> {
   const dir = join(work, `n${states}`)
   log(`${states} states: generating into ${dir}`)
-  const c = generate(states, dir)
+  const c = generate(states, dir, ROOT)
   const out = join(dir, 'out')
   const build = dslBuild(c, out, true)
   log(`${states}: dsl build / dsl build --no-typecheck`)

@@ -9,8 +9,17 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * and anything Salt cannot carry (functions, handles, class instances, bigint, symbols, NaN, lone
  * surrogates) is reported.
  */
-export function toValue(input: unknown, origin: Origin, where: string): Value | undefined {
+export function toValue(
+  input: unknown,
+  origin: Origin,
+  where: string,
+  seen = new Set<object>(),
+): Value | undefined {
   if (input === undefined) return undefined
+  if (typeof input === 'object' && input !== null && seen.has(input)) {
+    addIssue('DSL1005', `${where} refers back to itself, which YAML cannot carry`, origin)
+    return undefined
+  }
   if (typeof input === 'string' && LONE_SURROGATE.test(input)) {
     const hint = 'a lone UTF-16 surrogate cannot be written as UTF-8; check how the string was built'
     addIssue('DSL1005', `${where} is not valid Unicode (it holds a lone surrogate)`, origin, hint)
@@ -25,14 +34,19 @@ export function toValue(input: unknown, origin: Origin, where: string): Value | 
   const expr = exprOf(input)
   if (expr !== undefined) return expr
   if (Array.isArray(input)) {
-    return Object.freeze(input.map((item, i) => toValue(item, origin, `${where}[${i}]`) ?? null))
+    seen.add(input)
+    const items = input.map((item, i) => toValue(item, origin, `${where}[${i}]`, seen) ?? null)
+    seen.delete(input)
+    return Object.freeze(items)
   }
   if (typeof input === 'object' && isPlainObject(input)) {
+    seen.add(input)
     const out: Record<string, Value> = {}
     for (const [key, item] of Object.entries(input)) {
-      const value = toValue(item, origin, `${where}.${key}`)
+      const value = toValue(item, origin, `${where}.${key}`, seen)
       if (value !== undefined) out[key] = value
     }
+    seen.delete(input)
     return Object.freeze(out)
   }
   const hint = 'pass strings, numbers, booleans, null, arrays, plain objects or pillar/grains lookups'

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -11,7 +10,9 @@ const SMALLEST = 104
 
 // Only that the benchmark runs end to end: its figures are reported, never asserted.
 describe('bench', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-bench-smoke-'))
+  // inside the repo (gitignored .bench/): the generated config imports 'salt-dsl' as a user's would
+  mkdirSync(join(REPO, '.bench'), { recursive: true })
+  const scratch = mkdtempSync(join(REPO, '.bench', 'smoke-'))
   afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
   it('runs every measurement on the smallest case and writes the report', async () => {

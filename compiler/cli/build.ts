@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
 import { compile } from '../compile.ts'
-import { writeTreeAtomic } from '../write/write-tree.ts'
+import { WriteRefused, writeTreeAtomic } from '../write/write-tree.ts'
 import { parse } from './args.ts'
-import type { Command } from './cli-error.ts'
+import { CliError, type Command } from './cli-error.ts'
 import { report } from './report.ts'
 
 export const command: Command = {
@@ -27,7 +27,12 @@ export const command: Command = {
     const result = await compile({ entry, outDir, typecheck: !values['no-typecheck'] })
     const code = report(result.diagnostics, values.format)
     if (result.tree === undefined || code !== 0) return 1
-    await writeTreeAtomic(outDir, result.tree)
+    try {
+      await writeTreeAtomic(outDir, result.tree)
+    } catch (thrown) {
+      if (thrown instanceof WriteRefused) throw new CliError(thrown.message, 1)
+      throw thrown
+    }
     if (!values.quiet && values.format !== 'json') {
       const ms = Math.round(performance.now() - started)
       const states = result.graph?.states.length ?? 0

@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { resolveEntry } from '../paths.ts'
-import { writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
+import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
 import { report } from './report.ts'
 
@@ -20,8 +20,11 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     const result = await compile({ entry, outDir, typecheck: previous === undefined })
     report(result.diagnostics, undefined)
     if (result.tree === undefined) return
-    if (previous === undefined) await writeTreeAtomic(outDir, result.tree)
-    else writeTreeIncremental(outDir, previous, result.tree)
+    if (previous === undefined) {
+      const refusal = refuseToReplace(outDir)
+      if (refusal !== undefined) throw new CliError(refusal, 1)
+      await writeTreeAtomic(outDir, result.tree)
+    } else writeTreeIncremental(outDir, previous, result.tree)
     previous = result.tree
     process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms\n`)
   }

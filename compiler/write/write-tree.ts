@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Tree } from '../emit/emit-tree.ts'
@@ -8,6 +18,8 @@ import type { Tree } from '../emit/emit-tree.ts'
  * If anything fails before the swap, the previous `out` is untouched.
  */
 export async function writeTreeAtomic(out: string, tree: Tree): Promise<void> {
+  const refusal = refuseToReplace(out)
+  if (refusal !== undefined) throw new WriteRefused(refusal)
   const parent = dirname(out)
   mkdirSync(parent, { recursive: true })
   const staging = await mkdtemp(join(parent, `.${basename(out)}.new-`))
@@ -18,6 +30,23 @@ export async function writeTreeAtomic(out: string, tree: Tree): Promise<void> {
     rmSync(staging, { recursive: true, force: true })
     throw thrown
   }
+}
+
+/** Thrown when `out` holds something that is not a salt-dsl tree: it is never replaced. */
+export class WriteRefused extends Error {}
+
+/** Why `out` must not be replaced, if it must not: a file, or a non-empty directory we did not write. */
+export function refuseToReplace(out: string): string | undefined {
+  if (!existsSync(out)) return undefined
+  if (!statSync(out).isDirectory()) return `${out} exists and is not a directory`
+  if (readdirSync(out).length === 0) return undefined
+  const manifest = join(out, 'manifest.json')
+  try {
+    if (JSON.parse(readFileSync(manifest, 'utf8')).generator?.startsWith('salt-dsl')) return undefined
+  } catch {
+    // no readable manifest: not ours
+  }
+  return `${out} is not empty and holds no salt-dsl manifest.json: refusing to replace it (remove it or pick another --out)`
 }
 
 function writeFiles(root: string, tree: Tree): void {

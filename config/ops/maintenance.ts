@@ -33,6 +33,7 @@ export function maintenanceSls(found: Declared): Record<'updates' | 'cleanup' | 
       name: p.ops.cleanup.tmp_dir,
       age: p.ops.cleanup.tmp_age_days,
       time_comparison: 'mtime',
+      age_size_only: 'age',
       rmdirs: true,
       ...onlyIfDir(p.ops.cleanup.tmp_dir),
     })
@@ -42,6 +43,7 @@ export function maintenanceSls(found: Declared): Record<'updates' | 'cleanup' | 
       age: p.ops.backups.keep_days,
       matches: ['^configs-.*\\.tar\\.gz$'],
       time_comparison: 'mtime',
+      age_size_only: 'age',
       ...onlyIfDir(p.ops.backups.dir),
     })
   })

@@ -44,7 +44,7 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
     const sshOwn = 'Host build\n    HostName build.example.org\n    User me\n'
     own('.ssh/config', sshOwn, 0o600)
     const skel = readFileSync(join(user.home, '.bashrc'))
-    const core = (await oracle.call(spec, 'pillar.get', ['packages:core'])).data as string[]
+    const core = (await oracle.call(spec, 'pillar.get', ['packages:core'], { unmask: true })).data as string[]
     expect(core.length).toBeGreaterThan(0)
 
     // WHEN the highstate is applied

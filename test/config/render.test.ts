@@ -51,9 +51,14 @@ describe('config/: the real Salt renders every machine and every profile on ever
         const dsl = { profile, environment: 'personal', users: ['grace'] }
         const high = await oracle.call(built.spec(id, { ...GRAINS[platform], dsl }), 'state.show_highstate')
         expect(high.retcode, `${id}: ${high.stdout}${high.stderr}`).toBe(0)
-        const pillar = await oracle.call(built.spec(id, { ...GRAINS[platform], dsl }), 'pillar.get', [
-          'profile',
-        ])
+        const pillar = await oracle.call(
+          built.spec(id, { ...GRAINS[platform], dsl }),
+          'pillar.get',
+          ['profile'],
+          {
+            unmask: true,
+          },
+        )
         expect(pillar.data, id).toBe(profile)
         const sls = new Set(Object.values(states(high.data)).map((s) => s.__sls__))
         expect(sls.has('base.packages'), id).toBe(true)

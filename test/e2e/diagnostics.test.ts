@@ -61,3 +61,31 @@ describe('diagnostic fixtures: code, line and column; the previous out/ survives
     expect(readTree(out)).toEqual(before)
   })
 })
+
+describe('dsl build never replaces what it did not write', () => {
+  it('refuses a non-empty --out that holds no salt-dsl manifest, and leaves it untouched', () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'thesis.tex'), 'years of work\n')
+    const before = readTree(dir)
+    const run = dsl(['build', 'examples/hello', '--out', dir])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('refusing to replace it')
+    expect(readTree(dir)).toEqual(before)
+  })
+
+  it('refuses an --out that is a file', () => {
+    const file = join(tempDir(), 'notes.txt')
+    writeFileSync(file, 'keep me\n')
+    const run = dsl(['build', 'examples/hello', '--out', file])
+    expect(run.status).toBe(1)
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n')
+  })
+
+  it('replaces its own previous tree, and an empty directory', () => {
+    const dir = tempDir()
+    expect(dsl(['build', 'examples/hello', '--out', dir]).status).toBe(0)
+    expect(dsl(['build', 'examples/dotfiles', '--out', dir]).status).toBe(0)
+    expect([...readTree(dir).keys()]).toContain('salt/dotfiles.sls')
+    expect([...readTree(dir).keys()]).not.toContain('salt/hello.sls')
+  })
+})

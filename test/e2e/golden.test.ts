@@ -15,7 +15,10 @@ function normalized(out: string): Map<string, string> {
   const tree = new Map<string, string>()
   for (const [path, bytes] of readTree(out)) {
     const text = bytes.toString('utf8').replaceAll(out, OUT)
-    tree.set(path, path === 'manifest.json' ? text.replace(/"source": "[0-9a-f]{64}"/, '"source": "<sha256>"') : text)
+    tree.set(
+      path,
+      path === 'manifest.json' ? text.replace(/"source": "[0-9a-f]{64}"/, '"source": "<sha256>"') : text,
+    )
   }
   return tree
 }

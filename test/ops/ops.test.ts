@@ -132,6 +132,7 @@ describe('ops: pre-flight, validation, maintenance, reporting, orchestrate (real
     const backups = join(tempDir('salt-dsl-backups-'), 'b')
     const run = await apply(['maintenance'], { backups: { dir: backups, keep_days: 30 } })
     expect(failed(run.data)).toEqual([])
+    expect(runs(run.data).find((r) => r.__id__.includes('back up'))?.comment).toMatch(/backed up \d+ files/)
     const list = execFileSync('sh', ['-c', `tar -tzf ${backups}/configs-*.tar.gz`], { encoding: 'utf8' })
     expect(list).toContain(`${user.home}/.gitconfig`)
   })
