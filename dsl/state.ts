@@ -1,4 +1,4 @@
-import type { SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
+import type { SaltGlobalStateArgs, SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
@@ -29,6 +29,27 @@ export interface StateSpec {
   /** Not a function of the pinned Salt (an extension module): skip the catalog check. */
   readonly unchecked?: boolean
 }
+
+/** Salt's arguments every state function accepts (beyond requisites, `order` and `failhard`). */
+export type GlobalArgs = Partial<
+  Pick<
+    SaltGlobalStateArgs,
+    | 'unless'
+    | 'onlyif'
+    | 'creates'
+    | 'check_cmd'
+    | 'retry'
+    | 'reload_modules'
+    | 'reload_pillar'
+    | 'reload_grains'
+    | 'parallel'
+    | 'fire_event'
+    | 'names'
+    | 'runas'
+    | 'umask'
+    | 'no_log'
+  >
+>
 
 const OPTION_KEYS = new Set<string>(['id', 'order', 'failhard', ...REQUISITE_KINDS])
 

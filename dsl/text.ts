@@ -21,5 +21,9 @@ export function text(strings: TemplateStringsArray, ...values: readonly unknown[
     push(exprOf(value) ?? String(value))
   })
   if (parts.every((p) => typeof p === 'string')) return parts.join('') as string & Lookup<string>
-  return Object.freeze({ [EXPR]: true as const, kind: 'concat' as const, parts: Object.freeze(parts) }) as never
+  return Object.freeze({
+    [EXPR]: true as const,
+    kind: 'concat' as const,
+    parts: Object.freeze(parts),
+  }) as never
 }

@@ -22,7 +22,6 @@ export interface CheckSpec extends CommonOptions {
  */
 export function check(spec: CheckSpec): StateHandle {
   const { message, pass, when, ...common } = spec
-  // Salt's global arguments (unless, onlyif) are not in state()'s argument type: passed through a spread
   const guards: Record<string, unknown> = pass.length > 0 ? { unless: pass.map(test) } : {}
   if (when !== undefined && when.length > 0) guards.onlyif = when.map(test)
   return state('test.configurable_test_state', {

@@ -28,9 +28,7 @@ export function orchestrateSls(o: OrchestrateOptions): Record<Phase | 'init', Sl
       const handles = body()
       if (handles.length > 0) last = handles
     })
-  const pre_flight = phase('pre_flight', () => [
-    step('orchestrate: pre-flight', { sls: ['preflight'] }, []),
-  ])
+  const pre_flight = phase('pre_flight', () => [step('orchestrate: pre-flight', { sls: ['preflight'] }, [])])
   const installation = phase('installation', () => {
     const after = last
     const groups = o.profiles.length > 0 ? o.profiles : [undefined]

@@ -22,7 +22,9 @@ function report(name: string, template: string, context: Record<string, unknown>
   })
 }
 
-export function reportingSls(found: Declared): Record<'inventory' | 'status' | 'compliance' | 'all', SlsHandle> {
+export function reportingSls(
+  found: Declared,
+): Record<'inventory' | 'status' | 'compliance' | 'all', SlsHandle> {
   const packages = found.packages.map((t) => ({ name: str(t.name), ...entry(t) }))
   const managed = [
     ...found.files.map((t) => ({ path: t.name, kind: 'file', target: null, ...entry(t) })),

@@ -13,7 +13,9 @@ const MODULES = [
   ...['', '.system', '.packages', '.configs', '.services'].map((s) => `validation${s}`),
   ...['', '.updates', '.cleanup', '.backup'].map((s) => `maintenance${s}`),
   ...['', '.inventory', '.status', '.compliance'].map((s) => `reporting${s}`),
-  ...['', '.pre_flight', '.installation', '.configuration', '.validation', '.cleanup'].map((s) => `orchestrate${s}`),
+  ...['', '.pre_flight', '.installation', '.configuration', '.validation', '.cleanup'].map(
+    (s) => `orchestrate${s}`,
+  ),
 ]
 
 describe('ops: pre-flight, validation, maintenance, reporting, orchestrate (real Salt, as root)', () => {
@@ -39,7 +41,10 @@ describe('ops: pre-flight, validation, maintenance, reporting, orchestrate (real
     expect(run.status, run.stderr).toBe(0)
     spec = { id: 'ops-test', fileRoot: join(out, 'salt'), pillarRoot: join(out, 'pillar') }
     pillar = {
-      ops: { preflight: { package_source_url: `http://127.0.0.1:${port}/`, network_timeout_s: 5 }, reports: { dir: reports } },
+      ops: {
+        preflight: { package_source_url: `http://127.0.0.1:${port}/`, network_timeout_s: 5 },
+        reports: { dir: reports },
+      },
     }
     oracle = await SaltOracle.start()
   })
@@ -110,12 +115,17 @@ describe('ops: pre-flight, validation, maintenance, reporting, orchestrate (real
     expect(failed(run.data)).toEqual([])
     const inventory = JSON.parse(readFileSync(join(reports, 'inventory.json'), 'utf8'))
     const git = inventory.declared_packages.find((p: { name: string }) => p.name === 'git')
-    const version = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'git'], { encoding: 'utf8' })
+    const version = execFileSync('dpkg-query', ['-W', '-f=$' + '{Version}', 'git'], { encoding: 'utf8' })
     expect(git).toMatchObject({ installed: true, version, state: 'git' })
     expect(inventory.installed_packages.git).toBe(version)
     const status = JSON.parse(readFileSync(join(reports, 'status.json'), 'utf8'))
     const link = status.managed_files.find((f: { path: string }) => f.path.endsWith('/.tmux.conf'))
-    expect(link).toMatchObject({ kind: 'symlink', type: 'link', ok: true, link_target: '.dotfiles/tmux.conf' })
+    expect(link).toMatchObject({
+      kind: 'symlink',
+      type: 'link',
+      ok: true,
+      link_target: '.dotfiles/tmux.conf',
+    })
     expect(status.managed_files.every((f: { ok: boolean }) => f.ok)).toBe(true)
     expect(typeof status.available_updates).toBe('object')
     const compliance = JSON.parse(readFileSync(join(reports, 'compliance.json'), 'utf8'))
@@ -130,10 +140,13 @@ describe('ops: pre-flight, validation, maintenance, reporting, orchestrate (real
 
   it('maintenance backs up the managed configs into the backup dir', async () => {
     const backups = join(tempDir('salt-dsl-backups-'), 'b')
+    const old = join(backups, 'configs-20000101T000000Z.tar.gz')
+    execFileSync('sh', ['-c', `mkdir -p ${backups} && touch -d '40 days ago' ${old}`])
     const run = await apply(['maintenance'], { backups: { dir: backups, keep_days: 30 } })
     expect(failed(run.data)).toEqual([])
     expect(runs(run.data).find((r) => r.__id__.includes('back up'))?.comment).toMatch(/backed up \d+ files/)
     const list = execFileSync('sh', ['-c', `tar -tzf ${backups}/configs-*.tar.gz`], { encoding: 'utf8' })
     expect(list).toContain(`${user.home}/.gitconfig`)
+    expect(existsSync(old)).toBe(false) // older than keep_days: tidied
   })
 })
