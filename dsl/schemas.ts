@@ -46,11 +46,17 @@ const managed = z
 
 export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'pkg.installed': z
-    .object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() })
+    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
     .loose(),
-  'pkg.latest': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
-  'pkg.removed': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
-  'pkg.purged': z.object({ name: lit(text).optional(), pkgs: z.array(lit(text)).min(1).optional() }).loose(),
+  'pkg.latest': z
+    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
+    .loose(),
+  'pkg.removed': z
+    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
+    .loose(),
+  'pkg.purged': z
+    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
+    .loose(),
   'file.managed': managed,
   'file.directory': z
     .object({ name: path, ...owned, dir_mode: mode.optional(), file_mode: mode.optional() })

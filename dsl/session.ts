@@ -118,7 +118,9 @@ export function finishSession(s: Session): Program {
       if (typeof target === 'number') return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
       // a whole SLS: one requisite per state in it (what Salt does with `- sls: name`), emitted as one line
       const members = s.states.filter((x) => x.sls === target.sls)
-      return members.map((m) => Object.freeze({ kind: r.kind, target: m.key, sls: target.sls, origin: r.origin }))
+      return members.map((m) =>
+        Object.freeze({ kind: r.kind, target: m.key, sls: target.sls, origin: r.origin }),
+      )
     })
     return Object.freeze({ ...rest, requisites: Object.freeze(requisites) })
   })

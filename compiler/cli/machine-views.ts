@@ -12,7 +12,7 @@ export async function loadMachine(
   id: string | undefined,
 ): Promise<{ r: Resolution; m: ResolvedMinion } | number> {
   const result = await compile({ entry, outDir: resolve('out'), typecheck: false })
-  if (result.resolution === undefined || report(result.diagnostics, undefined) !== 0) return 1
+  if (report(result.diagnostics, undefined) !== 0 || result.resolution === undefined) return 1
   const r = result.resolution
   const known = r.machines.map((m) => m.id).join(', ') || 'none: the config has no inventory'
   if (id === undefined) throw new CliError(`which machine? pass --machine ID (known: ${known})`)

@@ -19,7 +19,7 @@ export const command: Command = {
     }
     if (name === undefined) throw new CliError('which SLS? e.g. `dsl show dev.git`')
     const result = await compile({ entry, outDir: resolve('out'), typecheck: false })
-    if (result.tree === undefined || report(result.diagnostics, undefined) !== 0) return 1
+    if (report(result.diagnostics, undefined) !== 0 || result.tree === undefined) return 1
     const names = new Set(result.graph?.sls.keys())
     const path = name === 'top' ? 'salt/top.sls' : `salt/${slsPath(name, names)}`
     const text = result.tree.get(path)

@@ -1,5 +1,6 @@
 import type { Cond, StateNode } from '../../dsl/ir.ts'
 import type { Graph } from '../graph/build-graph.ts'
+import { condKey } from '../graph/cond-key.ts'
 import { condJinja, hasExpr, toYamlNode } from './jinja-expr.ts'
 import { emitYaml, type YamlNode } from './yaml.ts'
 
@@ -30,7 +31,7 @@ export function stateYaml(state: StateNode, states: readonly StateNode[]): YamlN
 }
 
 const sameConds = (a: readonly Cond[], b: readonly Cond[]) =>
-  a.length === b.length && a.every((c, i) => c === b[i])
+  a.length === b.length && a.every((c, i) => c === b[i] || condKey(c) === condKey(b[i]!))
 
 /** The text of one SLS file. */
 export function emitSls(name: string, graph: Graph): string {

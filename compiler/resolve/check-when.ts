@@ -1,6 +1,7 @@
 /** Requisites into a state that exists only under a `when()` its requirer is not under. */
 import type { Cond, Expr, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import { condKey } from '../graph/cond-key.ts'
 
 /**
  * `A require B` where B sits in a `when(cond)` that A does not: when `cond` is false on a machine, Salt
@@ -13,7 +14,8 @@ export function checkConditionalRequisites(states: readonly StateNode[]): Diagno
       const target = states[r.target]
       if (target === undefined) continue
       const [needer, needed] = r.kind.endsWith('_in') ? [target, s] : [s, target]
-      const missing = needed.when.filter((c) => !needer.when.includes(c))
+      const held = new Set(needer.when.map(condKey))
+      const missing = needed.when.filter((c) => !held.has(condKey(c)))
       if (missing.length === 0) continue
       out.push(
         error(

@@ -1,5 +1,7 @@
+import { type Condition, toCond } from '../expr.ts'
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
+import { addIssue, session } from '../session.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
 import { type Content, fileArgs } from './file.ts'
 
@@ -14,9 +16,10 @@ export type DotfileSpec = CommonOptions &
      */
     readonly as?: 'copy' | 'symlink'
     /**
-     * Keep what was there before the first change, as `<path>.pre-dsl` next to it (default `true`).
+     * Keep what was there before the first change, as `<path>.pre-dsl` next to it (default `true`); a
+     * condition (e.g. `pillar.user.backup_existing_configs`) decides when Salt renders the SLS (copy mode).
      */
-    readonly backup?: boolean
+    readonly backup?: boolean | Condition
   }
 
 /** The suffix of a dotfile's backup: the file that was there before salt-dsl first changed it. */
@@ -61,7 +64,15 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
     const up = '../'.repeat(clean.split('/').length - 1)
     const base = clean.split('/').pop() ?? clean
     const link = { name: target, target: `${up}${inRepo}`, user, group, makedirs: true }
-    const linkArgs = backup ? { ...link, backupname: `${base}${BACKUP_SUFFIX}` } : link
+    if (typeof backup !== 'boolean') {
+      addIssue(
+        'DSL1011',
+        `a conditional backup needs as: 'copy' ('${target}')`,
+        origin,
+        'pass backup: true or false',
+      )
+    }
+    const linkArgs = backup === true ? { ...link, backupname: `${base}${BACKUP_SUFFIX}` } : link
     const options = { ...common, require: [body, ...asList(common.require)] }
     return declareState({
       module: 'file',
@@ -73,7 +84,9 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
     })
   }
   const id = common.id ?? target
-  if (backup) {
+  if (backup !== false) {
+    const when = session().when
+    if (backup !== true) when.push(toCond(backup))
     const copyArgs = { name: `${target}${BACKUP_SUFFIX}`, source: target, force: false, user, group }
     const guard = {
       onlyif: `test -f ${shellPath(target)}`,
@@ -87,6 +100,7 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
       options: { prereq: [() => handle] },
       origin,
     })
+    if (backup !== true) when.pop()
   }
   const handle = declareState({
     module: 'file',

@@ -29,6 +29,8 @@ export type FileSpec = CommonOptions &
   (
     | (Ownership &
         Content & { readonly ensure?: 'managed'; readonly replace?: boolean; readonly backup?: 'minion' })
+    /** Create the file empty when it is missing, never touch its content. */
+    | (Ownership & { readonly ensure?: 'managed'; readonly replace: false })
     | (Ownership & {
         readonly ensure: 'directory'
         readonly dir_mode?: string
@@ -51,6 +53,8 @@ export type FileSpec = CommonOptions &
         readonly marker_end?: string
         readonly append_if_not_found?: boolean
         readonly prepend_if_not_found?: boolean
+        /** Salt writes `<file>.bak` before each edit by default: a suffix, or `false` for none. */
+        readonly backup?: string | false
       }
   )
 

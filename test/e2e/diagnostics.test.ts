@@ -89,3 +89,23 @@ describe('dsl build never replaces what it did not write', () => {
     expect([...readTree(dir).keys()]).not.toContain('salt/hello.sls')
   })
 })
+
+describe('every command reports why it failed', () => {
+  it.each([
+    [['show', 'base'], []],
+    [
+      ['show', 'pillar'],
+      ['--machine', 'x'],
+    ],
+    [
+      ['explain', 'a'],
+      ['--machine', 'x'],
+    ],
+    [['check'], []],
+    [['build'], ['--out', join(tempDir(), 'out')]],
+  ])('dsl %s on a broken config prints the diagnostic and exits 1', (before, after) => {
+    const run = dsl([...before, join(FIXTURES, 'duplicate-id'), ...after])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('DSL3001')
+  })
+})
