@@ -1,8 +1,26 @@
 // A check: a state that fails with a clear message unless its test passes, and never reports changes.
 import { type CommonOptions, type StateHandle, state } from 'salt-dsl'
 
-/** A Salt run-time test: a shell command, or an execution function (`{ fun, args }`) whose result is truthy. */
-export type Test = string | { readonly fun: string; readonly args?: readonly unknown[] }
+/** A Salt run-time test: a shell command, or an execution function (`{ fun, args, kwargs }`) whose result is truthy. */
+export type Test =
+  | string
+  | {
+      readonly fun: string
+      readonly args?: readonly unknown[]
+      readonly kwargs?: Readonly<Record<string, unknown>>
+    }
+
+/** Jinja, rendered by the test itself at run time: `True` when every name of `names` is installed. */
+const ALL_INSTALLED = "{{ names | reject('in', salt['pkg.list_pkgs']()) | list | length == 0 }}"
+
+/**
+ * Every package of `names` (a lookup of a list) is installed: the list is only known when Salt runs, so
+ * the test renders a Jinja expression over it (`slsutil.renderer`) against `pkg.list_pkgs`.
+ */
+export const allInstalled = (names: unknown): Test => ({
+  fun: 'slsutil.renderer',
+  kwargs: { string: ALL_INSTALLED, default_renderer: 'jinja|yaml', names },
+})
 
 export interface CheckSpec extends CommonOptions {
   readonly id: string
@@ -36,6 +54,7 @@ export function check(spec: CheckSpec): StateHandle {
 
 /** A shell test may be a `text` lookup (an object at run time): only a `{ fun }` map is a function call. */
 function test(t: Test): unknown {
-  const call = t as { readonly fun?: unknown; readonly args?: readonly unknown[] }
-  return typeof call.fun === 'string' ? { fun: call.fun, args: call.args ?? [] } : t
+  const call = t as Exclude<Test, string> | { readonly fun?: undefined }
+  if (typeof call.fun !== 'string') return t
+  return { fun: call.fun, args: call.args ?? [], ...call.kwargs }
 }

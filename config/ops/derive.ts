@@ -10,6 +10,8 @@ export interface Target {
   readonly handle: StateHandle
   /** The package, path, service, user or group name. */
   readonly name: Val
+  /** `name` is a lookup of a whole list (`pkgs: pillar.packages.core`): Salt knows the entries at run time. */
+  readonly list?: boolean
 }
 
 export interface Declared {
@@ -24,28 +26,31 @@ export interface Declared {
 
 const arg = (s: DeclaredState, key: string): Val | undefined => s.args.find(([k]) => k === key)?.[1]
 const nameOf = (s: DeclaredState): Val => arg(s, 'name') ?? s.id
-const target = (s: DeclaredState, name: Val): Target => ({ state: s, handle: s.handle, name })
+const target = (s: DeclaredState, name: Val, list = false): Target =>
+  list ? { state: s, handle: s.handle, name, list } : { state: s, handle: s.handle, name }
 
-/** Package names of one `pkg` state: `name`, or each entry of `pkgs` (a `{name: version}` map gives its key). */
-function packageNames(s: DeclaredState): Val[] {
+/**
+ * Package targets of one `pkg` state: `name`, or each entry of `pkgs` (a `{name: version}` map gives its
+ * key); a `pkgs` that is one lookup is the whole list, a single target marked `list`.
+ */
+function packageTargets(s: DeclaredState): Target[] {
   const pkgs = arg(s, 'pkgs')
-  if (pkgs === undefined) return [nameOf(s)]
-  if (!Array.isArray(pkgs)) return [pkgs]
+  if (pkgs === undefined) return [target(s, nameOf(s))]
+  if (!Array.isArray(pkgs)) return [target(s, pkgs, true)]
   return (pkgs as readonly Val[]).map((p) =>
-    p !== null && typeof p === 'object' && !Array.isArray(p) && !isLookup(p) ? Object.keys(p)[0]! : p,
+    target(s, p !== null && typeof p === 'object' && !Array.isArray(p) && !isLookup(p) ? Object.keys(p)[0]! : p),
   )
 }
 
 const isLookup = (v: Val): boolean =>
   typeof v === 'object' && v !== null && Object.getOwnPropertySymbols(v).length > 0
 
-/** The states declared so far, sorted into what can be checked; states of `skipSls` are left out. */
-export function declared(skipSls: ReadonlySet<string> = new Set()): Declared {
-  const states = declaredStates().filter((s) => !skipSls.has(s.sls))
+/** The states declared so far (or `states`), sorted into what can be checked. */
+export function declared(states: readonly DeclaredState[] = declaredStates()): Declared {
   const fn = (s: DeclaredState) => `${s.module}.${s.fun}`
   const pick = (...fns: string[]) => states.filter((s) => fns.includes(fn(s)))
   return {
-    packages: pick('pkg.installed', 'pkg.latest').flatMap((s) => packageNames(s).map((n) => target(s, n))),
+    packages: pick('pkg.installed', 'pkg.latest').flatMap(packageTargets),
     files: pick('file.managed').map((s) => target(s, nameOf(s))),
     symlinks: pick('file.symlink').map((s) => ({ ...target(s, nameOf(s)), target: arg(s, 'target') ?? '' })),
     directories: pick('file.directory').map((s) => target(s, nameOf(s))),
@@ -55,6 +60,20 @@ export function declared(skipSls: ReadonlySet<string> = new Set()): Declared {
     })),
     users: pick('user.present').map((s) => target(s, nameOf(s))),
     groups: pick('group.present').map((s) => target(s, nameOf(s))),
+  }
+}
+
+/** The part of `found` declared in SLS module `sls`. */
+export function declaredIn(found: Declared, sls: string): Declared {
+  const mine = <T extends Target>(ts: readonly T[]) => ts.filter((t) => t.state.sls === sls)
+  return {
+    packages: mine(found.packages),
+    files: mine(found.files),
+    symlinks: mine(found.symlinks),
+    directories: mine(found.directories),
+    services: mine(found.services),
+    users: mine(found.users),
+    groups: mine(found.groups),
   }
 }
 

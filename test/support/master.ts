@@ -14,11 +14,6 @@ export interface LoopbackMaster {
   stop(): void
 }
 
-function config(path: string, body: Record<string, unknown>): void {
-  mkdirSync(path, { recursive: true })
-  writeFileSync(join(path, path.endsWith('master') ? 'master' : 'minion'), JSON.stringify(body))
-}
-
 /** Starts both daemons (foreground children) and waits until the minion answers a ping. */
 export async function startLoopbackMaster(opts: {
   dir: string
@@ -33,7 +28,6 @@ export async function startLoopbackMaster(opts: {
   const m = join(opts.dir, 'master-root')
   const n = join(opts.dir, 'minion-root')
   const common = { log_level_logfile: 'warning', user: 'root' }
-  config(join(masterConf, 'master').replace(/\/master$/, ''), {})
   mkdirSync(masterConf, { recursive: true })
   writeFileSync(
     join(masterConf, 'master'),
@@ -74,10 +68,12 @@ export async function startLoopbackMaster(opts: {
     }),
   )
   const children: ChildProcess[] = [
-    spawn(join(BIN, 'salt-master'), ['-c', masterConf, '-l', 'quiet'], { stdio: 'ignore' }),
+    spawn(join(BIN, 'salt-master'), ['-c', masterConf, '-l', 'quiet'], { stdio: 'ignore', detached: true }),
   ]
   await new Promise((r) => setTimeout(r, 2000))
-  children.push(spawn(join(BIN, 'salt-minion'), ['-c', minionConf, '-l', 'quiet'], { stdio: 'ignore' }))
+  children.push(
+    spawn(join(BIN, 'salt-minion'), ['-c', minionConf, '-l', 'quiet'], { stdio: 'ignore', detached: true }),
+  )
   const salt = (tool: string, args: readonly string[], timeoutMs = 120_000) => {
     const run = spawnSync(join(BIN, tool), ['-c', masterConf, '--out=json', '--out-indent=-1', ...args], {
       encoding: 'utf8',
@@ -91,9 +87,17 @@ export async function startLoopbackMaster(opts: {
     }
     return { status: run.status ?? -1, data, stderr: run.stderr }
   }
+  // each daemon leads its own process group: kill the whole group, workers included
   const stop = () => {
-    for (const child of children) child.kill('SIGKILL')
+    for (const child of children) {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
   }
+  process.once('exit', stop)
   for (let i = 0; i < 60; i++) {
     const ping = salt('salt', [opts.minionId, 'test.ping', '--timeout=5'], 20_000)
     if (ping.status === 0 && (ping.data as Record<string, unknown>)?.[opts.minionId] === true) {
