@@ -15,6 +15,8 @@ export interface CompileOptions {
   readonly outDir: string
   /** Run the TypeScript compiler over the config (default true). */
   readonly typecheck?: boolean
+  /** Produce the tree (default true; `dsl check` only needs the diagnostics). */
+  readonly emit?: boolean
 }
 
 export interface Compiled {
@@ -24,13 +26,16 @@ export interface Compiled {
   readonly resolution?: Resolution
   readonly tree?: Tree
   readonly diagnostics: readonly Diagnostic[]
+  /** Wall time per stage in ms (load and typecheck overlap). */
+  readonly timings?: Readonly<Record<string, number>>
   /** The stage that stopped the pipeline, if any. */
   readonly failedStage?: 'load' | 'typecheck' | 'graph' | 'resolve' | 'emit'
 }
 
 /**
- * The pipeline: load → type-check → graph → resolve → emit. Stops after the first stage with errors;
- * type-checking runs in parallel with loading (it is a separate process) and is reported in stage order.
+ * The pipeline: load → type-check → graph → resolve → emit, reported in that order: the first stage with
+ * errors stops it. The type-check is a separate process, so the in-process stages run while it works and
+ * their results are dropped if it finds errors; a failed load cancels it.
  */
 export async function compile(options: CompileOptions): Promise<Compiled> {
   const entry = resolveEntry(options.entry)
@@ -40,35 +45,55 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     })
     return { diagnostics: [d], failedStage: 'load' }
   }
-  const checking = options.typecheck === false ? undefined : typecheckConfig(entry.file, entry.root)
-  const load = await loadConfig(entry.file, entry.root)
-  const typed = await checking
-  if (hasErrors(load.diagnostics) || load.value === undefined) return stop('load', load.diagnostics)
+  const t = stopwatch()
+  const cancel = new AbortController()
+  const checking =
+    options.typecheck === false
+      ? undefined
+      : typecheckConfig(entry.file, entry.root, cancel.signal).finally(t.lap('typecheck'))
+  const load = await loadConfig(entry.file, entry.root).finally(t.lap('load'))
+  if (hasErrors(load.diagnostics) || load.value === undefined) {
+    cancel.abort()
+    await checking?.catch(() => undefined)
+    return stop('load', load.diagnostics)
+  }
   const loaded = load.value
-  if (typed && hasErrors(typed.diagnostics))
+  const rest = compileLoaded(loaded, options, t)
+  const typed = await checking
+  if (typed && hasErrors(typed.diagnostics)) {
     return stop('typecheck', [...load.diagnostics, ...typed.diagnostics], loaded)
+  }
+  const found = [...load.diagnostics, ...(typed?.diagnostics ?? []), ...rest.diagnostics]
+  const diagnostics = sortDiagnostics(found)
+  return { ...rest, loaded, diagnostics, timings: t.laps }
+}
+
+/** Graph → resolve → emit of a loaded config (runs while the type-check does). */
+function compileLoaded(
+  loaded: LoadedConfig,
+  options: CompileOptions,
+  t: ReturnType<typeof stopwatch>,
+): Compiled {
   const assets = readAssets(loaded)
-  const graph = buildGraph(loaded.program)
-  const found = [
-    ...load.diagnostics,
-    ...(typed?.diagnostics ?? []),
-    ...assets.diagnostics,
-    ...graph.diagnostics,
-  ]
+  const graph = t.time('graph', () => buildGraph(loaded.program))
+  const found = [...assets.diagnostics, ...graph.diagnostics]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
-  const resolved = resolveStage(loaded.program)
+  const resolved = t.time('resolve', () => resolveStage(loaded.program))
   found.push(...resolved.diagnostics)
   if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
+  if (options.emit === false) return { graph: graph.value, resolution: resolved.value, diagnostics: found }
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
-  const tree = emitTree({
-    graph: graph.value,
-    outDir: resolve(options.outDir),
-    assets: assets.value,
-    sourceHash: sourceHash(loaded.inputs, project),
-    relativize: (file) => relative(project, file),
-    extra: emitPillarTree(resolved.value),
-  })
-  return { loaded, graph: graph.value, resolution: resolved.value, tree, diagnostics: sortDiagnostics(found) }
+  const tree = t.time('emit', () =>
+    emitTree({
+      graph: graph.value,
+      outDir: resolve(options.outDir),
+      assets: assets.value,
+      sourceHash: sourceHash(loaded.inputs, project),
+      relativize: (file) => relative(project, file),
+      extra: emitPillarTree(resolved.value),
+    }),
+  )
+  return { graph: graph.value, resolution: resolved.value, tree, diagnostics: found }
 }
 
 function stop(
@@ -114,3 +139,21 @@ function sourceHash(inputs: readonly string[], project: string): string {
 }
 
 export type { Program }
+
+/** Wall-clock laps per stage, since the pipeline started. */
+function stopwatch() {
+  const started = performance.now()
+  const laps: Record<string, number> = {}
+  return {
+    laps,
+    lap: (name: string) => () => {
+      laps[name] = Math.round(performance.now() - started)
+    },
+    time<T>(name: string, fn: () => T): T {
+      const from = performance.now()
+      const value = fn()
+      laps[name] = Math.round(performance.now() - from)
+      return value
+    },
+  }
+}

@@ -7,9 +7,15 @@ export interface ProcessResult {
 }
 
 /** Runs a child process to completion, collecting both streams (rejects only when it cannot start). */
-export function runProcess(cmd: string, args: readonly string[], cwd?: string): Promise<ProcessResult> {
+export function runProcess(
+  cmd: string,
+  args: readonly string[],
+  cwd?: string,
+  signal?: AbortSignal,
+): Promise<ProcessResult> {
   return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { ...(cwd ? { cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] })
+    const options = { ...(cwd ? { cwd } : {}), ...(signal ? { signal } : {}) }
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => out.push(d))

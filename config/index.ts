@@ -5,5 +5,9 @@ import './pillar/environments.ts'
 import './pillar/platforms.ts'
 import './pillar/users.ts'
 import './inventory.ts'
+import { ops } from './profiles.ts'
+
+// now that the profiles and machines are known: the orchestrate SLS, with one step per profile
+ops.finish()
 
 export { desktop, development, minimal, work } from './profiles.ts'

@@ -12,14 +12,20 @@ import { workCompliance, workSecurity } from './states/work.ts'
 const accounts = declareAccounts(USERS)
 const dot = declareDotfiles(USERS)
 
-// after every state above: validation and reports are derived from what is declared so far
-export const ops = operations()
-const around = { before: [ops.preflight], after: [ops.validation, ops.reporting] }
+// after every state above: validation and reports are derived from what is declared so far; the
+// profiles below are named up front, as their SLS lists hold the ops handles (config/index.ts finishes)
+export const ops = operations({ profiles: PROFILE_NAMES })
 
 const minimalSls = [basePackages, accounts, dot.git, dot.shell, dot.vim, dot.tmux, dot.ssh]
 const developmentSls = [...minimalSls, devPackages, devServices, dot.zsh, dot.neovim]
 
-const withOps = (modules: readonly SlsHandle[]) => [...around.before, ...modules, ...around.after]
+/** Pre-flight first; then the modules, the validation of exactly those, and the reports. */
+const withOps = (modules: readonly SlsHandle[]) => [
+  ops.preflight,
+  ...modules,
+  ...ops.validationFor(modules),
+  ops.reporting,
+]
 
 /** Core tools and the essential dotfiles: small and quick. */
 export const minimal = profile('minimal', { sls: withOps(minimalSls) })

@@ -8,6 +8,7 @@ import type {
   PillarSchemaNode,
   ProfileNode,
   Program,
+  Requisite,
   RequisiteKind,
   SlsNode,
   StateNode,
@@ -104,25 +105,48 @@ function resolveRef(ref: unknown): number | { sls: string } | undefined {
   return undefined
 }
 
+const NO_REQUISITES: readonly Requisite[] = Object.freeze([])
+
 /** Freezes what was recorded into the IR, resolving requisite thunks. */
 export function finishSession(s: Session): Program {
-  const states = s.states.map((draft): StateNode => {
-    const { drafts, ...rest } = draft
-    const requisites = drafts.flatMap((r) => {
-      const target = resolveRef(r.ref)
-      if (target === undefined) {
-        const hint = 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
-        addIssue('DSL1004', `a \`${r.kind}\` entry of '${draft.id}' is not a state handle`, r.origin, hint, s)
-        return []
-      }
-      if (typeof target === 'number') return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
-      // a whole SLS: one requisite per state in it (what Salt does with `- sls: name`), emitted as one line
-      const members = s.states.filter((x) => x.sls === target.sls)
-      return members.map((m) =>
-        Object.freeze({ kind: r.kind, target: m.key, sls: target.sls, origin: r.origin }),
-      )
-    })
-    return Object.freeze({ ...rest, requisites: Object.freeze(requisites) })
+  let bySls: Map<string, number[]> | undefined
+  const membersOf = (name: string): readonly number[] => {
+    if (bySls === undefined) {
+      bySls = new Map()
+      for (const x of s.states) bySls.set(x.sls, [...(bySls.get(x.sls) ?? []), x.key])
+    }
+    return bySls.get(name) ?? []
+  }
+  const resolveDraft = (draft: StateDraft, r: RequisiteDraft): Requisite[] => {
+    const target = resolveRef(r.ref)
+    if (target === undefined) {
+      const hint = 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
+      addIssue('DSL1004', `a \`${r.kind}\` entry of '${draft.id}' is not a state handle`, r.origin, hint, s)
+      return []
+    }
+    if (typeof target === 'number') return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
+    // a whole SLS: one requisite per state in it (what Salt does with `- sls: name`), emitted as one line
+    return membersOf(target.sls).map((key) =>
+      Object.freeze({ kind: r.kind, target: key, sls: target.sls, origin: r.origin }),
+    )
+  }
+  const states = s.states.map((d): StateNode => {
+    const requisites =
+      d.drafts.length === 0 ? NO_REQUISITES : Object.freeze(d.drafts.flatMap((r) => resolveDraft(d, r)))
+    const node: StateNode = {
+      kind: 'state',
+      key: d.key,
+      id: d.id,
+      module: d.module,
+      fun: d.fun,
+      args: d.args,
+      requisites,
+      sls: d.sls,
+      when: d.when,
+      origin: d.origin,
+      ...(d.unchecked ? { unchecked: true as const } : {}),
+    }
+    return Object.freeze(node)
   })
   return Object.freeze({
     states: Object.freeze(states),

@@ -103,12 +103,19 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   return Object.freeze({ [HANDLE]: key, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
 }
 
+const KIND_ORDER = new Map<string, number>(REQUISITE_KINDS.map((kind, i) => [kind, i]))
+
+/** The requisites among the options, in REQUISITE_KINDS order (the emitted order). */
 function requisiteDrafts(options: CommonOptions, origin: Origin): RequisiteDraft[] {
-  return REQUISITE_KINDS.flatMap((kind) => {
-    const refs = options[kind]
-    if (refs === undefined) return []
+  const kinds = Object.keys(options).filter(
+    (k) => KIND_ORDER.has(k) && options[k as RequisiteKind] !== undefined,
+  )
+  if (kinds.length === 0) return []
+  kinds.sort((a, b) => KIND_ORDER.get(a)! - KIND_ORDER.get(b)!)
+  return kinds.flatMap((kind) => {
+    const refs = options[kind as RequisiteKind]
     const list = Array.isArray(refs) ? refs : [refs]
-    return list.map((ref) => Object.freeze({ kind, ref, origin }))
+    return list.map((ref) => Object.freeze({ kind: kind as RequisiteKind, ref, origin }))
   })
 }
 

@@ -8,7 +8,7 @@ import { report } from './report.ts'
 export const command: Command = {
   summary:
     'Compile a config into a complete Salt tree (atomic: a failed build leaves the previous out/ as it was).',
-  usage: 'dsl build [ENTRY] [--out DIR] [--watch] [--no-typecheck] [--format json]',
+  usage: 'dsl build [ENTRY] [--out DIR] [--watch] [--no-typecheck] [--timings] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
@@ -16,6 +16,7 @@ export const command: Command = {
       'no-typecheck': { type: 'boolean', default: false },
       format: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      timings: { type: 'boolean', default: false },
     })
     const entry = positionals[0] ?? 'config'
     const outDir = resolve(values.out)
@@ -27,11 +28,20 @@ export const command: Command = {
     const result = await compile({ entry, outDir, typecheck: !values['no-typecheck'] })
     const code = report(result.diagnostics, values.format)
     if (result.tree === undefined || code !== 0) return 1
+    const writing = performance.now()
     try {
       await writeTreeAtomic(outDir, result.tree)
     } catch (thrown) {
       if (thrown instanceof WriteRefused) throw new CliError(thrown.message, 1)
       throw thrown
+    }
+    if (values.timings) {
+      const laps = { ...result.timings, write: Math.round(performance.now() - writing) }
+      process.stderr.write(
+        `timings (ms): ${Object.entries(laps)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n`,
+      )
     }
     if (!values.quiet && values.format !== 'json') {
       const ms = Math.round(performance.now() - started)

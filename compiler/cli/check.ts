@@ -26,7 +26,7 @@ export const command: Command = {
     if (values.salt && python === undefined) {
       throw new CliError('--salt needs a Python with Salt: run scripts/setup.sh, or pass --salt-python PATH')
     }
-    const result = await compile({ entry, outDir: tmpdir() })
+    const result = await compile({ entry, outDir: tmpdir(), emit: python !== undefined })
     let diagnostics = result.diagnostics
     if (python !== undefined && result.tree !== undefined && result.resolution !== undefined) {
       // render every machine with the real Salt and compare with the compiler's own view of it

@@ -72,20 +72,20 @@ function minionConf(outDir: string): string {
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex')
 
+/** JSON with one file and one state per line: compact at 100k states, and still diff-friendly. */
 function manifest(files: Tree, program: Program, input: EmitInput): string {
-  const hashes: Record<string, string> = {}
-  for (const path of [...files.keys()].sort()) hashes[path] = sha256(files.get(path)!)
-  const states: Record<string, unknown> = {}
-  for (const s of program.states) {
+  const hashes = [...files.keys()]
+    .sort()
+    .map((path) => `    ${JSON.stringify(path)}: "${sha256(files.get(path)!)}"`)
+  const relative = new Map<string, string>()
+  const states = program.states.map((s) => {
     const { file, line, column } = s.origin
-    states[s.id] = {
-      sls: s.sls,
-      function: `${s.module}.${s.fun}`,
-      file: input.relativize(file),
-      line,
-      column,
-    }
-  }
-  const body = { generator: GENERATOR, source: input.sourceHash, files: hashes, states }
-  return `${JSON.stringify(body, null, 2)}\n`
+    const rel = relative.get(file) ?? input.relativize(file)
+    relative.set(file, rel)
+    const entry = { sls: s.sls, function: `${s.module}.${s.fun}`, file: rel, line, column }
+    return `    ${JSON.stringify(s.id)}: ${JSON.stringify(entry)}`
+  })
+  const block = (lines: string[]) => (lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n  }`)
+  const head = `  "generator": ${JSON.stringify(GENERATOR)},\n  "source": ${JSON.stringify(input.sourceHash)}`
+  return `{\n${head},\n  "files": ${block(hashes)},\n  "states": ${block(states)}\n}\n`
 }

@@ -27,11 +27,21 @@ export async function loadConfig(
   if ('diagnostics' in bundled) return { value: undefined, diagnostics: bundled.diagnostics }
   const { code, map, inputs } = bundled
   const trace = new TraceMap(map)
+  // builders called in a loop share a call site: map each bundle position once
+  const seen = new Map<number, Origin>()
+  const files = new Map<string, string>()
   const locate = (o: Origin): Origin => {
     if (!o.file.endsWith(BUNDLE)) return o
+    const key = o.line * 65536 + o.column
+    const known = seen.get(key)
+    if (known !== undefined) return known
     const pos = originalPositionFor(trace, { line: o.line - 1, column: Math.max(0, o.column - 1) })
     if (pos.source === null || pos.line === null) return o
-    return { file: resolve(root, pos.source), line: pos.line, column: pos.column + 1 }
+    const file = files.get(pos.source) ?? resolve(root, pos.source)
+    files.set(pos.source, file)
+    const mapped = Object.freeze({ file, line: pos.line, column: pos.column + 1 })
+    seen.set(key, mapped)
+    return mapped
   }
   const s = resetSession()
   s.locate = locate
@@ -65,6 +75,7 @@ async function bundle(entry: string, root: string): Promise<Bundled> {
       platform: 'node',
       target: 'node20',
       sourcemap: 'external',
+      sourcesContent: false,
       outfile: join(root, BUNDLE),
       alias: { 'salt-dsl': DSL_ENTRY },
       metafile: true,

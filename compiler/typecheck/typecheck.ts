@@ -1,24 +1,58 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { findUp, PACKAGE_ROOT } from '../paths.ts'
 import { runProcess } from '../run-process.ts'
 
-const TSC = join(
-  dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json')),
-  'bin',
-  'tsc',
-)
+const TS_DIR = dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json'))
+
+/**
+ * The TypeScript compiler to run: the native binary itself when its platform package is there (saves the
+ * Node wrapper's own start-up), else the package's `bin/tsc` under Node.
+ */
+const TSC: { readonly cmd: string; readonly args: readonly string[] } = (() => {
+  const native = join(
+    TS_DIR,
+    '..',
+    '@typescript',
+    `typescript-${process.platform}-${process.arch}`,
+    'lib',
+    'tsc',
+  )
+  return existsSync(native)
+    ? { cmd: native, args: [] }
+    : { cmd: process.execPath, args: [join(TS_DIR, 'bin', 'tsc')] }
+})()
+
+/** Where tsc keeps its incremental state for a project (a rebuild of unchanged files is then cheap). */
+function buildInfoFile(project: string, entry: string): string {
+  const cache = existsSync(join(project, 'node_modules'))
+    ? join(project, 'node_modules', '.cache', 'salt-dsl')
+    : join(tmpdir(), 'salt-dsl-cache')
+  mkdirSync(cache, { recursive: true })
+  return join(cache, `tsc-${createHash('sha256').update(entry).digest('hex').slice(0, 16)}.tsbuildinfo`)
+}
 
 /** The TypeScript diagnostics of the user's config, by the TypeScript compiler, in our format. */
-export async function typecheckConfig(entry: string, root: string): Promise<StageResult<undefined>> {
+export async function typecheckConfig(
+  entry: string,
+  root: string,
+  signal?: AbortSignal,
+): Promise<StageResult<undefined>> {
   const project = findUp(root, (dir) => existsSync(join(dir, 'tsconfig.json')))
   const base = join(project, 'tsconfig.json')
   // beside the user's tsconfig, so `types`, `typeRoots` and `paths` resolve as they do for the editor
   const config = join(project, `.tsconfig.salt-dsl-${process.pid}-${Date.now()}.json`)
-  const options = { noEmit: true, incremental: false, composite: false }
+  const options = {
+    noEmit: true,
+    incremental: true,
+    composite: false,
+    tsBuildInfoFile: buildInfoFile(project, entry),
+  }
   const settings = existsSync(base)
     ? { extends: base, compilerOptions: options, files: [entry], include: [] }
     : {
@@ -32,9 +66,10 @@ export async function typecheckConfig(entry: string, root: string): Promise<Stag
   writeFileSync(config, JSON.stringify(settings))
   try {
     const { code, stdout, stderr } = await runProcess(
-      process.execPath,
-      [TSC, '-p', config, '--pretty', 'false'],
+      TSC.cmd,
+      [...TSC.args, '-p', config, '--pretty', 'false'],
       project,
+      signal,
     )
     const output = stdout + stderr
     const diagnostics = parseTscOutput(output, project)

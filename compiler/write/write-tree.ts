@@ -1,15 +1,18 @@
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Tree } from '../emit/emit-tree.ts'
 
@@ -24,7 +27,7 @@ export async function writeTreeAtomic(out: string, tree: Tree): Promise<void> {
   mkdirSync(parent, { recursive: true })
   const staging = await mkdtemp(join(parent, `.${basename(out)}.new-`))
   try {
-    writeFiles(staging, tree)
+    await writeFiles(staging, tree)
     swap(out, staging)
   } catch (thrown) {
     rmSync(staging, { recursive: true, force: true })
@@ -40,26 +43,29 @@ export function refuseToReplace(out: string): string | undefined {
   if (!existsSync(out)) return undefined
   if (!statSync(out).isDirectory()) return `${out} exists and is not a directory`
   if (readdirSync(out).length === 0) return undefined
-  const manifest = join(out, 'manifest.json')
-  try {
-    if (JSON.parse(readFileSync(manifest, 'utf8')).generator?.startsWith('salt-dsl')) return undefined
-  } catch {
-    // no readable manifest: not ours
-  }
+  if (startsLikeOurManifest(join(out, 'manifest.json'))) return undefined
   return `${out} is not empty and holds no salt-dsl manifest.json: refusing to replace it (remove it or pick another --out)`
 }
 
-function writeFiles(root: string, tree: Tree): void {
-  const dirs = new Set<string>()
-  for (const [path, data] of tree) {
-    const file = join(root, path)
-    const dir = dirname(file)
-    if (!dirs.has(dir)) {
-      mkdirSync(dir, { recursive: true })
-      dirs.add(dir)
-    }
-    writeFileSync(file, data)
+/** The manifest's first bytes name the generator: no need to parse megabytes of it. */
+function startsLikeOurManifest(file: string): boolean {
+  if (!existsSync(file)) return false
+  const fd = openSync(file, 'r')
+  try {
+    const head = Buffer.alloc(256)
+    const n = readSync(fd, head, 0, head.length, 0)
+    return /^\{\s*"generator":\s*"salt-dsl /.test(head.subarray(0, n).toString('utf8'))
+  } finally {
+    closeSync(fd)
   }
+}
+
+/** Writes every file, several at a time (the thread pool overlaps the file system's latency). */
+async function writeFiles(root: string, tree: Tree): Promise<void> {
+  const dirs = new Set<string>()
+  for (const path of tree.keys()) dirs.add(dirname(join(root, path)))
+  for (const dir of [...dirs].sort()) mkdirSync(dir, { recursive: true })
+  await Promise.all([...tree].map(([path, data]) => writeFile(join(root, path), data)))
 }
 
 function swap(out: string, staging: string): void {

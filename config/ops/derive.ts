@@ -38,7 +38,10 @@ function packageTargets(s: DeclaredState): Target[] {
   if (pkgs === undefined) return [target(s, nameOf(s))]
   if (!Array.isArray(pkgs)) return [target(s, pkgs, true)]
   return (pkgs as readonly Val[]).map((p) =>
-    target(s, p !== null && typeof p === 'object' && !Array.isArray(p) && !isLookup(p) ? Object.keys(p)[0]! : p),
+    target(
+      s,
+      p !== null && typeof p === 'object' && !Array.isArray(p) && !isLookup(p) ? Object.keys(p)[0]! : p,
+    ),
   )
 }
 

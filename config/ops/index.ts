@@ -1,18 +1,25 @@
 // Operations of the config: pre-flight, validation, maintenance, reporting and the orchestrate SLS.
-// Call operations() at the end of the config: validation and reports are derived from what it declared.
+// Call operations() after the config's states (validation and reports are derived from them), list its
+// modules in the profiles, then call finish() once the profiles and the inventory are declared.
 import { declaredProfiles, declaredSls, layer, type SlsHandle } from 'salt-dsl'
 import { declared } from './derive.ts'
 import { maintenanceSls } from './maintenance.ts'
-import { installationSls, orchestrateSls } from './orchestrate.ts'
+import { installationSls, type Orchestration, orchestrateSls } from './orchestrate.ts'
 import { preflightSls } from './preflight.ts'
 import { reportingSls } from './reporting.ts'
 import { OPS_DEFAULTS } from './schema.ts'
 import { validationSls } from './validation.ts'
 
+export type { Orchestration } from './orchestrate.ts'
 export type { OpsPillar, OpsView } from './schema.ts'
 export { OPS_DEFAULTS, opsSchema } from './schema.ts'
 
 export interface OperationsOptions {
+  /**
+   * Names of the profiles the pre-flight accepts. Default: the profiles declared so far; give them when
+   * the profiles are declared after operations() (their SLS lists hold its handles).
+   */
+  readonly profiles?: readonly string[]
   /** Minions the orchestrate steps target (default `*`, matched as a glob). */
   readonly target?: string
   readonly targetType?: 'glob' | 'compound' | 'list' | 'grain' | 'pillar'
@@ -23,51 +30,83 @@ export interface OperationsOptions {
 export interface Operations {
   /** For the highstate, first: checks that stop the run when one fails. */
   readonly preflight: SlsHandle
-  /** For the highstate, last (or on demand): read-only checks of everything declared. */
+  /** On demand: read-only checks of everything declared in the tree (`validation.<family>` per family). */
   readonly validation: SlsHandle
+  /**
+   * For the highstate, after `modules`: the validation of exactly those modules (`validation.<module>`
+   * of each that declares something to check) and of the host.
+   */
+  validationFor(modules: readonly SlsHandle[]): SlsHandle[]
   /** On demand or from cron, not in the highstate: upgrades, cleanup, backups. */
   readonly maintenance: SlsHandle
-  /** After an apply, not in the highstate: JSON reports in `ops:reports:dir`. */
+  /** After an apply (last in the highstate, or on demand): JSON reports in `ops:reports:dir`. */
   readonly reporting: SlsHandle
-  /** For `salt-run state.orchestrate orchestrate` on a master; never in a top file. */
-  readonly orchestrate: SlsHandle
-  /** Every SLS by name (`validation.packages`, `orchestrate.pre_flight`, ...). */
+  /** Every SLS declared so far by name (`validation.packages`, `reporting.inventory`, ...). */
   readonly modules: Readonly<Record<string, SlsHandle>>
+  /**
+   * Declares the orchestrate SLS (`salt-run state.orchestrate orchestrate` on a master; never in a top
+   * file) from the profiles and machines declared by now: call once, after `inventory()`.
+   */
+  finish(): Orchestration
 }
 
 /**
- * Declares the ops SLS modules, derived from the states declared so far (call it last).
+ * Declares the ops SLS modules, derived from the states declared so far (call it after them).
  * @example
- * const ops = operations()
- * profile('minimal', { sls: [ops.preflight, core, shell, ops.validation] })
+ * const ops = operations({ profiles: ['minimal'] })
+ * profile('minimal', { sls: [ops.preflight, core, shell, ...ops.validationFor([core, shell]), ops.reporting] })
+ * inventory({ machines })
+ * ops.finish()
  */
 export function operations(opts: OperationsOptions = {}): Operations {
   if (opts.defaultsLayer !== false) layer('defaults/ops', { ops: OPS_DEFAULTS })
-  const configSls = new Set(declaredSls())
+  const configSls = declaredSls()
   const found = declared()
-  const profiles = declaredProfiles()
-  const preflight = preflightSls(
-    found,
-    profiles.map((p) => p.name),
-  )
-  const v = validationSls(found)
+  const known = opts.profiles ?? declaredProfiles().map((p) => p.name)
+  const preflight = preflightSls(found, known)
+  const v = validationSls(found, configSls)
   const m = maintenanceSls(found)
   const r = reportingSls(found)
-  const o = orchestrateSls({
-    target: opts.target ?? '*',
-    targetType: opts.targetType ?? 'glob',
-    installSls: installationSls(found).filter((s) => configSls.has(s)),
-    profiles,
-  })
   const modules: Record<string, SlsHandle> = { preflight }
-  for (const h of [...Object.values(v), ...Object.values(m), ...Object.values(r), ...Object.values(o)])
-    modules[h.name] = h
+  const add = (hs: Iterable<SlsHandle>) => {
+    for (const h of hs) modules[h.name] = h
+  }
+  const validationModules = [v.all, v.host, ...Object.values(v.families), ...v.byModule.values()]
+  add(validationModules)
+  add([...Object.values(m), ...Object.values(r)])
+  const validationFor = (mods: readonly string[]) => [
+    ...mods.flatMap((name) => {
+      const own = v.byModule.get(name)
+      return own === undefined ? [] : [own]
+    }),
+    v.host,
+  ]
+  let finished: Orchestration | undefined
   return {
     preflight,
     validation: v.all,
+    validationFor: (mods) => validationFor(mods.map((h) => h.name)),
     maintenance: m.all,
     reporting: r.all,
-    orchestrate: o.init,
-    modules: Object.freeze(modules),
+    modules,
+    finish() {
+      if (finished !== undefined) return finished
+      const profiles = declaredProfiles()
+      const unknown = profiles.map((p) => p.name).filter((n) => !known.includes(n))
+      if (unknown.length > 0)
+        throw new Error(
+          `operations(): profile ${unknown.join(', ')} is declared but not in the pre-flight's list (${known.join(', ')}): add it to operations({ profiles })`,
+        )
+      const installable = new Set(configSls)
+      finished = orchestrateSls({
+        target: opts.target ?? '*',
+        targetType: opts.targetType ?? 'glob',
+        installSls: installationSls(found).filter((s) => installable.has(s)),
+        validationSls: new Set(validationModules.map((h) => h.name)),
+        profiles,
+      })
+      add(Object.values(finished))
+      return finished
+    },
   }
 }

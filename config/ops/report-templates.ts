@@ -10,8 +10,10 @@ const EXPAND = `{%- macro expand(path) -%}
 
 const PACKAGES = `{%- set installed = salt['pkg.list_pkgs']() -%}
 {%- set declared = [] -%}
-{%- for p in packages if p.name -%}
-{%- do declared.append({'name': p.name, 'state': p.state, 'conditional': p.conditional, 'installed': p.name in installed, 'version': installed.get(p.name)}) -%}
+{%- for p in packages -%}
+{%- for name in p.names or [] if name -%}
+{%- do declared.append({'name': name, 'state': p.state, 'conditional': p.conditional, 'installed': name in installed, 'version': installed.get(name)}) -%}
+{%- endfor -%}
 {%- endfor -%}`
 
 const FILES = `${EXPAND}

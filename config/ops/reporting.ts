@@ -5,7 +5,8 @@ import { COMPLIANCE, INVENTORY, STATUS } from './report-templates.ts'
 import { opsPillar as p } from './schema.ts'
 
 const entry = (t: Target) => ({ state: t.state.id, conditional: t.state.when.length > 0 })
-const str = (v: Val) => v
+/** The names a package target stands for: a lookup of a whole list, else a list of the one name. */
+const names = (t: Target): Val => (t.list === true ? t.name : [t.name])
 
 /** One report file: the template rendered with `context` when Salt applies it (mode 0640, root-only dir). */
 function report(name: string, template: string, context: Record<string, unknown>): StateHandle {
@@ -25,7 +26,7 @@ function report(name: string, template: string, context: Record<string, unknown>
 export function reportingSls(
   found: Declared,
 ): Record<'inventory' | 'status' | 'compliance' | 'all', SlsHandle> {
-  const packages = found.packages.map((t) => ({ name: str(t.name), ...entry(t) }))
+  const packages = found.packages.map((t) => ({ names: names(t), ...entry(t) }))
   const managed = [
     ...found.files.map((t) => ({ path: t.name, kind: 'file', target: null, ...entry(t) })),
     ...found.symlinks.map((t) => ({ path: t.name, kind: 'symlink', target: t.target, ...entry(t) })),

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { chownSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { changed, runs, throwawayUser } from '../support/apply.ts'
+import { tempDir } from '../support/cli.ts'
 import { type MinionSpec, SaltOracle } from '../support/salt.ts'
 import { buildConfig } from './build.ts'
 
@@ -30,6 +33,12 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
   let oracle: SaltOracle
   let user: ReturnType<typeof throwawayUser>
   let spec: MinionSpec
+  // the host is offline but for its package mirror: the pre-flight's network check asks a local server
+  let server: Server
+  let source: Record<string, unknown>
+  const reports = join(tempDir('salt-dsl-config-reports-'), 'reports')
+  const apply = (kwargs: Record<string, unknown> = {}) =>
+    oracle.call(spec, 'state.apply', [], { pillar: source, ...kwargs })
   const own = (path: string, bytes: Buffer | string, mode = 0o644) => {
     const full = join(user.home, path)
     mkdirSync(join(full, '..'), { recursive: true, mode: 0o700 })
@@ -39,6 +48,12 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
   }
 
   beforeAll(async () => {
+    server = createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    source = {
+      ops: { preflight: { package_source_url: url, network_timeout_s: 5 }, reports: { dir: reports } },
+    }
     oracle = await SaltOracle.start()
     user = throwawayUser()
     spec = buildConfig(user.name).spec('debian-ci') // the host's real grains: Debian
@@ -46,6 +61,7 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
   afterAll(async () => {
     user?.remove()
     await oracle?.close()
+    server?.close()
   })
 
   it('installs, writes the dotfiles, keeps what was there, then converges', async () => {
@@ -59,12 +75,30 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
     expect(core.length).toBeGreaterThan(0)
 
     // WHEN the highstate is applied
-    const first = await oracle.call(spec, 'state.apply')
+    const first = await apply()
 
     // THEN every state succeeds (the config's own and the ops checks), the core packages are installed by apt
     expect(failures(first.data, 'config')).toEqual([])
     expect(failures(first.data, 'ops')).toEqual([])
     expect(first.retcode).toBe(0)
+    // AND pre-flight ran every check first, validation checked the list and only the modules of the profile
+    const ids = runs(first.data).map((r) => r.__id__)
+    expect(ids.slice(0, 6)).toEqual([
+      'pre-flight: ops pillar',
+      'pre-flight: Salt version',
+      'pre-flight: disk space',
+      'pre-flight: write permissions',
+      'pre-flight: package source reachable',
+      'pre-flight: profile',
+    ])
+    expect(ids).toContain('validate: packages of core-packages')
+    expect(ids).toContain(`validate: git syntax ~${user.name}/.gitconfig`)
+    expect(ids.filter((id) => /zshrc|nvim|packages of (development|desktop|security)/.test(id))).toEqual([])
+    // AND the inventory report lists each core package, installed
+    const inventory = JSON.parse(readFileSync(join(reports, 'inventory.json'), 'utf8'))
+    const declared = inventory.declared_packages.map((p: { name: string; installed: boolean }) => p)
+    for (const p of core)
+      expect(declared, p).toContainEqual(expect.objectContaining({ name: p, installed: true }))
     for (const p of core) {
       const status = execFileSync('dpkg-query', ['-W', `-f=\${Status}`, p], { encoding: 'utf8' })
       expect(status, p).toBe('install ok installed')
@@ -102,11 +136,11 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
     ).toBe(true)
 
     // AND a second apply changes nothing, and test=True after it predicts nothing
-    const second = await oracle.call(spec, 'state.apply')
+    const second = await apply()
     expect(failures(second.data, 'config')).toEqual([])
     expect(failures(second.data, 'ops')).toEqual([])
     expect(changed(second.data)).toEqual([])
-    const predicted = await oracle.call(spec, 'state.apply', [], { test: true })
+    const predicted = await apply({ test: true })
     expect(changed(predicted.data)).toEqual([])
     expect(failures(predicted.data, 'config')).toEqual([])
     expect(failures(predicted.data, 'ops')).toEqual([])
