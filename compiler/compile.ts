@@ -5,7 +5,7 @@ import type { Program } from '../dsl/ir.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
 import { emitTree, type Tree } from './emit/emit-tree.ts'
 import { buildGraph, type Graph } from './graph/build-graph.ts'
-import { type LoadedConfig, loadConfig } from './load/load-config.ts'
+import { type Bundler, type LoadedConfig, loadConfig } from './load/load-config.ts'
 import { findUp, resolveEntry } from './paths.ts'
 import { emitPillarTree, type Resolution, resolveStage } from './resolve/resolve.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
@@ -17,6 +17,8 @@ export interface CompileOptions {
   readonly typecheck?: boolean
   /** Produce the tree (default true; `dsl check` only needs the diagnostics). */
   readonly emit?: boolean
+  /** How to bundle the config (watch mode passes an incremental one). */
+  readonly bundler?: Bundler
 }
 
 export interface Compiled {
@@ -51,7 +53,7 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     options.typecheck === false
       ? undefined
       : typecheckConfig(entry.file, entry.root, cancel.signal).finally(t.lap('typecheck'))
-  const load = await loadConfig(entry.file, entry.root).finally(t.lap('load'))
+  const load = await loadConfig(entry.file, entry.root, options.bundler).finally(t.lap('load'))
   if (hasErrors(load.diagnostics) || load.value === undefined) {
     cancel.abort()
     await checking?.catch(() => undefined)

@@ -2,6 +2,7 @@ import { watch } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Tree } from '../emit/emit-tree.ts'
+import { incrementalBundler } from '../load/load-config.ts'
 import { resolveEntry } from '../paths.ts'
 import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
@@ -15,9 +16,10 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   const resolved = resolveEntry(entry)
   if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
   let previous: Tree | undefined
+  const bundler = incrementalBundler()
   const rebuild = async () => {
     const started = performance.now()
-    const result = await compile({ entry, outDir, typecheck: previous === undefined })
+    const result = await compile({ entry, outDir, typecheck: previous === undefined, bundler })
     report(result.diagnostics, undefined)
     if (result.tree === undefined) return
     if (previous === undefined) {
@@ -26,7 +28,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       await writeTreeAtomic(outDir, result.tree)
     } else writeTreeIncremental(outDir, previous, result.tree)
     previous = result.tree
-    process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms\n`)
+    const laps = Object.entries(result.timings ?? {}).map(([k, v]) => `${k} ${v}`)
+    process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms (${laps.join(', ')})\n`)
   }
   await rebuild()
   let queued: Promise<void> = Promise.resolve()
@@ -45,5 +48,6 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   })
   watcher.close()
   await queued
+  await bundler.dispose?.()
   return 0
 }

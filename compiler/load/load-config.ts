@@ -2,7 +2,15 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { runInThisContext } from 'node:vm'
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
-import { type BuildFailure, build, type Message } from 'esbuild'
+import {
+  type BuildContext,
+  type BuildFailure,
+  type BuildOptions,
+  type BuildResult,
+  build,
+  context,
+  type Message,
+} from 'esbuild'
 import type { Origin, Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
@@ -18,12 +26,26 @@ export interface LoadedConfig {
 
 const BUNDLE = 'salt-dsl-config.cjs'
 
+/**
+ * Libraries the authoring API depends on, loaded once per process from salt-dsl's own dependencies instead
+ * of being bundled and initialised again with every build (zod's start-up dominated watch rebuilds).
+ */
+const SHARED = ['zod'] as const
+const dslRequire = createRequire(DSL_ENTRY)
+
+function configRequire(entry: string): NodeJS.Require {
+  const own = createRequire(entry)
+  const shared = new Set<string>(SHARED)
+  return Object.assign((id: string) => (shared.has(id) ? dslRequire(id) : own(id)), own)
+}
+
 /** Bundles the user's entry with esbuild, runs it, and returns what the builders recorded. */
 export async function loadConfig(
   entry: string,
   root: string,
+  bundler: Bundler = bundleOnce,
 ): Promise<StageResult<LoadedConfig | undefined>> {
-  const bundled = await bundle(entry, root)
+  const bundled = await bundler(entry, root)
   if ('diagnostics' in bundled) return { value: undefined, diagnostics: bundled.diagnostics }
   const { code, map, inputs } = bundled
   const trace = new TraceMap(map)
@@ -49,7 +71,7 @@ export async function loadConfig(
     const wrapper = `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`
     const fn = runInThisContext(wrapper, { filename: join(root, BUNDLE) }) as (...args: unknown[]) => void
     const module = { exports: {} }
-    fn(module.exports, createRequire(entry), module, entry, dirname(entry))
+    fn(module.exports, configRequire(entry), module, entry, dirname(entry))
   } catch (thrown) {
     resetSession()
     return { value: undefined, diagnostics: [thrownDiagnostic(thrown, locate)] }
@@ -64,23 +86,34 @@ export async function loadConfig(
 
 type Bundled = { code: string; map: string; inputs: string[] } | { diagnostics: Diagnostic[] }
 
-async function bundle(entry: string, root: string): Promise<Bundled> {
+/** Bundles a config entry into one CommonJS text with its source map. */
+export type Bundler = ((entry: string, root: string) => Promise<Bundled>) & { dispose?: () => Promise<void> }
+
+function options(entry: string, root: string): BuildOptions & { write: false; metafile: true } {
+  return {
+    entryPoints: [entry],
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'external',
+    sourcesContent: false,
+    outfile: join(root, BUNDLE),
+    alias: { 'salt-dsl': DSL_ENTRY },
+    external: [...SHARED],
+    metafile: true,
+    logLevel: 'silent',
+  }
+}
+
+async function collect(
+  root: string,
+  run: () => Promise<BuildResult<{ write: false; metafile: true }>>,
+): Promise<Bundled> {
   try {
-    const result = await build({
-      entryPoints: [entry],
-      absWorkingDir: root,
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'external',
-      sourcesContent: false,
-      outfile: join(root, BUNDLE),
-      alias: { 'salt-dsl': DSL_ENTRY },
-      metafile: true,
-      logLevel: 'silent',
-    })
+    const result = await run()
     const js = result.outputFiles.find((f) => f.path.endsWith('.cjs'))
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'))
     const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(root, p))
@@ -90,6 +123,22 @@ async function bundle(entry: string, root: string): Promise<Bundled> {
     if (!Array.isArray(failure.errors)) throw thrown
     return { diagnostics: failure.errors.map((m) => messageDiagnostic(m, root)) }
   }
+}
+
+const bundleOnce: Bundler = (entry, root) => collect(root, () => build(options(entry, root)))
+
+/** A bundler that keeps esbuild's state between calls (watch mode): unchanged files are not parsed again. */
+export function incrementalBundler(): Bundler {
+  let ctx: Promise<BuildContext<{ write: false; metafile: true }>> | undefined
+  const bundler: Bundler = (entry, root) => {
+    ctx ??= context(options(entry, root))
+    const current = ctx
+    return collect(root, async () => (await current).rebuild())
+  }
+  bundler.dispose = async () => {
+    await (await ctx)?.dispose()
+  }
+  return bundler
 }
 
 function messageDiagnostic(m: Message, root: string): Diagnostic {
