@@ -150,11 +150,13 @@ function stopwatch() {
     laps,
     lap: (name: string) => () => {
       laps[name] = Math.round(performance.now() - started)
+      laps[`${name} heap MB`] = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
     },
     time<T>(name: string, fn: () => T): T {
       const from = performance.now()
       const value = fn()
       laps[name] = Math.round(performance.now() - from)
+      laps[`${name} heap MB`] = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
       return value
     },
   }

@@ -1,6 +1,6 @@
 import type { SaltGlobalStateArgs, SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
-import { type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
+import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
 import { addIssue, type RequisiteDraft, session } from './session.ts'
 import { toValue } from './values.ts'
@@ -95,7 +95,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
       args: Object.freeze(args),
       drafts: Object.freeze(requisiteDrafts(spec.options, spec.origin)),
       sls: sls?.name ?? '',
-      when: Object.freeze([...s.when]),
+      when: whenSnapshot(s.when),
       origin: spec.origin,
       ...(spec.unchecked ? { unchecked: true } : {}),
     }),
@@ -117,6 +117,18 @@ function requisiteDrafts(options: CommonOptions, origin: Origin): RequisiteDraft
     const list = Array.isArray(refs) ? refs : [refs]
     return list.map((ref) => Object.freeze({ kind: kind as RequisiteKind, ref, origin }))
   })
+}
+
+let lastWhen: readonly Cond[] | undefined
+const NO_CONDITIONS: readonly Cond[] = Object.freeze([])
+
+/** A frozen copy of the current `when()` stack, shared by consecutive states under the same stack. */
+function whenSnapshot(stack: readonly Cond[]): readonly Cond[] {
+  if (stack.length === 0) return NO_CONDITIONS
+  const last = lastWhen
+  if (last && last.length === stack.length && last.every((c, i) => c === stack[i])) return last
+  lastWhen = Object.freeze([...stack])
+  return lastWhen
 }
 
 /** The state ID: the explicit `id`, else the name. */
