@@ -30,18 +30,24 @@ export type PlatformValue<T> = T & Lookup<T>
 
 /**
  * A value that differs per platform, chosen by the machine's `os` grain when Salt renders the SLS.
- * A machine that receives the state on a platform the map lacks is a compile-time error (DSL4005).
+ * A machine that receives the state on a platform the map lacks is a compile-time error (DSL4005), unless
+ * the map has a `default`.
  * @example
  * pkg(byPlatform({ ubuntu: 'fd-find', fedora: 'fd-find', arch: 'fd', macos: 'fd' }), { id: 'fd' })
  * // fd:
  * //   pkg.installed:
  * //     - name: {{ {"Ubuntu": "fd-find", "Fedora": "fd-find", "Arch": "fd", "MacOS": "fd"}.get(salt['grains.get']("os")) | tojson }}
  */
-export function byPlatform<const T extends Json>(map: { readonly [P in Platform]?: T }): PlatformValue<T> {
+export function byPlatform<const T extends Json>(
+  map: { readonly [P in Platform]?: T } & {
+    /** The value for every other platform (also for machines not in the inventory). */
+    readonly default?: T
+  },
+): PlatformValue<T> {
   const origin = callSite(byPlatform)
   const cases: (readonly [string, Value])[] = []
   for (const [platform, raw] of Object.entries(map)) {
-    if (!isPlatform(platform)) {
+    if (!isPlatform(platform) && platform !== 'default') {
       addIssue(
         'DSL4006',
         `byPlatform: unknown platform '${platform}'`,

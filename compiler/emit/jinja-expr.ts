@@ -19,11 +19,15 @@ export function exprJinja(e: Expr): string {
 
 /** `{"MacOS": "fd", "Ubuntu": "fd-find"}.get(salt['grains.get']("os"))`: none on a platform the map lacks. */
 function platformJinja(cases: readonly (readonly [string, Value])[]): string {
-  const entries = cases.map(([platform, v]) => {
-    const os = PLATFORM_GRAINS[platform as Platform]?.os ?? platform
-    return `${jinjaLiteral(os)}: ${valueJinja(v)}`
-  })
-  return `{${entries.join(', ')}}.get(salt['grains.get']("os"))`
+  const fallback = cases.find(([p]) => p === 'default')
+  const entries = cases
+    .filter(([p]) => p !== 'default')
+    .map(([platform, v]) => {
+      const os = PLATFORM_GRAINS[platform as Platform]?.os ?? platform
+      return `${jinjaLiteral(os)}: ${valueJinja(v)}`
+    })
+  const or = fallback === undefined ? '' : `, ${valueJinja(fallback[1])}`
+  return `{${entries.join(', ')}}.get(salt['grains.get']("os")${or})`
 }
 
 /** An IR value as a Jinja literal. */

@@ -145,6 +145,7 @@ export function checkPlatforms(r: Resolution): Diagnostic[] {
     const maps = s.args.flatMap(([, v]) => exprsIn(v)).filter((e) => e.kind === 'platform')
     for (const e of maps) {
       const covered = new Set(e.cases.map(([p]) => p))
+      if (covered.has('default')) continue
       for (const m of r.machines) {
         const platform = m.machine?.platform
         if (platform === undefined || covered.has(platform) || !m.sls.includes(s.sls)) continue
@@ -154,7 +155,7 @@ export function checkPlatforms(r: Resolution): Diagnostic[] {
             `byPlatform in '${s.id}' has no value for '${platform}', which machine '${m.id}' runs`,
             s.origin,
             {
-              hint: `add a '${platform}' entry (the map has ${[...covered].join(', ') || 'none'})`,
+              hint: `add a '${platform}' entry or a default (the map has ${[...covered].join(', ') || 'none'})`,
             },
           ),
         )

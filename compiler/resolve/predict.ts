@@ -26,7 +26,9 @@ export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {
       return e.parts.map((p) => (typeof p === 'string' ? p : String(evalExpr(p, m) ?? ''))).join('')
     case 'platform': {
       const os = getPath(m.grains as Data, ['os'])
-      const hit = e.cases.find(([p]) => PLATFORM_GRAINS[p as Platform]?.os === os)
+      const hit =
+        e.cases.find(([p]) => PLATFORM_GRAINS[p as Platform]?.os === os) ??
+        e.cases.find(([p]) => p === 'default')
       return (hit?.[1] as Data | undefined) ?? null
     }
   }

@@ -102,6 +102,10 @@ layer('environments/work', {})
         line: FIRST,
       }),
     ])
+    const covered = await diagnose(
+      `const tools = sls('tools', () => { pkg(byPlatform({ ubuntu: 'fd-find', default: 'fd' }), { id: 'fd' }) })\nconst d = profile('dev', { sls: [tools] })\n${machines().replace(/profile: p/g, 'profile: d')}`,
+    )
+    expect(covered).toEqual([]) // a default covers every other platform
   })
 
   it('DSL4010: a requisite from an unconditional state into a when() one', async () => {
