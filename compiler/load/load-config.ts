@@ -25,6 +25,13 @@ export interface LoadedConfig {
 }
 
 const BUNDLE = 'salt-dsl-config.cjs'
+const ARGS = Symbol.for('salt-dsl.load-args')
+
+/** How long user code may run (`DSL_LOAD_TIMEOUT_MS`, default 60 s). */
+function loadTimeoutMs(): number {
+  const ms = Number(process.env.DSL_LOAD_TIMEOUT_MS)
+  return Number.isFinite(ms) && ms > 0 ? ms : 60_000
+}
 
 /**
  * Libraries the authoring API depends on, loaded once per process from salt-dsl's own dependencies instead
@@ -67,14 +74,22 @@ export async function loadConfig(
   }
   const s = resetSession()
   s.locate = locate
+  const module = { exports: {} }
+  const holder = globalThis as { [ARGS]?: unknown[] }
+  holder[ARGS] = [module.exports, configRequire(entry), module, entry, dirname(entry)]
   try {
-    const wrapper = `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`
-    const fn = runInThisContext(wrapper, { filename: join(root, BUNDLE) }) as (...args: unknown[]) => void
-    const module = { exports: {} }
-    fn(module.exports, configRequire(entry), module, entry, dirname(entry))
+    // the call runs inside the script so that vm's timeout can stop an endless loop in user code
+    const wrapper = `(function (exports, require, module, __filename, __dirname) {\n${code}\n}).apply(undefined, globalThis[Symbol.for('salt-dsl.load-args')])`
+    runInThisContext(wrapper, {
+      filename: join(root, BUNDLE),
+      timeout: loadTimeoutMs(),
+      displayErrors: false,
+    })
   } catch (thrown) {
     resetSession()
     return { value: undefined, diagnostics: [thrownDiagnostic(thrown, locate)] }
+  } finally {
+    delete holder[ARGS]
   }
   const program = finishSession(s)
   resetSession()
@@ -149,9 +164,14 @@ function messageDiagnostic(m: Message, root: string): Diagnostic {
 
 /** A throw from user code: the first frame in user code is where it happened. */
 function thrownDiagnostic(thrown: unknown, locate: (o: Origin) => Origin): Diagnostic {
+  if ((thrown as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+    return error('DSL1012', `the config did not finish within ${loadTimeoutMs() / 1000} s`, undefined, {
+      hint: 'look for an endless loop; DSL_LOAD_TIMEOUT_MS raises the limit',
+    })
+  }
   const message = thrown instanceof Error ? thrown.message : String(thrown)
   const stack = thrown instanceof Error ? (thrown.stack ?? '') : ''
-  const frame = stack.split('\n').find((l) => l.includes(BUNDLE))
+  const frame = stack.split('\n').find((l) => /^\s+at /.test(l) && l.includes(BUNDLE))
   const m = frame?.match(/\((.*):(\d+):(\d+)\)$/) ?? frame?.match(/at (.*):(\d+):(\d+)$/)
   const origin = m ? locate({ file: m[1] ?? '', line: Number(m[2]), column: Number(m[3]) }) : undefined
   return error('DSL1003', `the config threw while it ran: ${message}`, origin, {

@@ -28,7 +28,7 @@ describe('diagnostic fixtures: code, line and column; the previous out/ survives
   it.each(cases)('%s', (name) => {
     const dir = join(FIXTURES, name)
     // WHEN the broken config is built into the same out/
-    const run = dsl(['build', dir, '--out', out, '--format', 'json'])
+    const run = dsl(['build', dir, '--out', out, '--format', 'json'], { DSL_LOAD_TIMEOUT_MS: '2000' })
     const found = (JSON.parse(run.stdout) as { diagnostics: (Expected & { severity: string })[] }).diagnostics
       .filter((d) => d.severity === 'error')
       .map(({ code, line, column }) => ({ code, line, column }))
