@@ -85,7 +85,7 @@ function inline(text: string): Placed {
 function place(value: YamlNode, ctx: Context): Placed {
   if (value instanceof JinjaExpr) return inline(jinjaExpr(value, ctx))
   if (Array.isArray(value)) return value.length === 0 ? inline('[]') : { kind: 'seq', value }
-  if (typeof value === 'string') return literalBlock(value) ?? inline(protect(stringToken(value, ctx), ctx))
+  if (typeof value === 'string') return literalBlock(value) ?? inline(cachedToken(value, ctx))
   if (typeof value === 'object' && value !== null) {
     const proto: unknown = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) throw new YamlEmitError('not a plain object', ctx.path)
@@ -120,9 +120,26 @@ function mappingLines(map: Mapping, indent: number, inItem: boolean, ctx: Contex
 /** Longest key PyYAML and libyaml accept as an implicit key (counted in code points up to the `:`). */
 const maxImplicitKey = 1024
 
+/** Written tokens of short strings (keys and values repeat across thousands of states). */
+const tokens = [new Map<string, string>(), new Map<string, string>()] as const
+
+function cachedToken(text: string, ctx: Context): string {
+  if (text.length > 200) return protect(stringToken(text, ctx), ctx)
+  const cache = tokens[ctx.jinja ? 1 : 0]
+  let token = cache.get(text)
+  if (token === undefined) {
+    token = protect(stringToken(text, ctx), ctx)
+    if (cache.size > 50_000) cache.clear()
+    cache.set(text, token)
+  }
+  return token
+}
+
 function entryLines(key: string, value: YamlNode, indent: number, seqIndent: number, ctx: Context) {
-  const token = stringToken(key, ctx)
   const pad = ' '.repeat(indent)
+  if (key.length <= 200)
+    return attach(`${pad}${cachedToken(key, ctx)}:`, place(value, ctx), indent, seqIndent, ctx)
+  const token = stringToken(key, ctx)
   if (codePoints(token) <= maxImplicitKey) {
     return attach(`${pad}${protect(token, ctx)}:`, place(value, ctx), indent, seqIndent, ctx)
   }
