@@ -1,15 +1,19 @@
 // Generates one benchmark case: a salt-dsl config of exactly N states (TypeScript, the way a user writes
-// it: data lists and loops, one file per SLS module) and the same states hand-written for Salt (Jinja
-// loops over pillar lists, one pillar file per module), so both trees render to the same highstate.
+// it: data lists and loops, one file per SLS module, a typed pillar in layers, profiles splitting the
+// modules and an inventory of several machines on several platforms) and the same config hand-written for
+// Salt (Jinja loops over pillar lists, one pillar file per module, the same pillar layers, and top files that
+// target minion ids and grains), so every machine gets the same pillar from both trees and the rendered
+// machine the same highstate.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 
 /** States per generated module (the last module takes the remainder as extra packages). */
 export const STATES_PER_MODULE = 100
 /** States of `fleet.base`. */
-export const BASE_STATES = 4
+export const BASE_STATES = 7
 const MODULES_PER_TEAM = 10
-const PACKAGES = 40
+/** Literal packages per module; one more package's name is picked per platform. */
+const PACKAGES = 39
 const SERVICES = 10
 const USERS = 4
 const DOTFILES = ['.bashrc', '.profile'] as const
@@ -19,6 +23,116 @@ const ARCHIVES = 2
 const REINDEXES = 2
 
 const TOOLS = ['jq', 'htop', 'tmux', 'ripgrep', 'fd', 'bat', 'curl', 'rsync', 'strace', 'lsof']
+
+// ---- the fleet: machines, profiles, pillar layers -----------------------------------------------
+
+type Platform = 'ubuntu' | 'debian' | 'fedora' | 'arch'
+type ProfileName = 'full' | 'core' | 'edge'
+
+/** A machine of the generated inventory. */
+export interface BenchMachine {
+  readonly id: string
+  readonly platform: Platform
+  readonly environment: string
+  readonly profile: ProfileName
+  readonly users: readonly string[]
+}
+
+export const MACHINES: readonly BenchMachine[] = [
+  { id: 'bench-01', platform: 'ubuntu', environment: 'production', profile: 'full', users: ['ops'] },
+  { id: 'bench-02', platform: 'debian', environment: 'production', profile: 'core', users: ['ops', 'dba'] },
+  { id: 'bench-03', platform: 'fedora', environment: 'staging', profile: 'edge', users: ['dev'] },
+  { id: 'bench-04', platform: 'arch', environment: 'staging', profile: 'full', users: ['dev', 'ops'] },
+  { id: 'bench-05', platform: 'fedora', environment: 'development', profile: 'core', users: [] },
+  { id: 'bench-06', platform: 'ubuntu', environment: 'development', profile: 'edge', users: ['dev'] },
+]
+
+/**
+ * The machine Salt renders: profile `full` (every module) in `production` (archives and monitoring on), so
+ * its highstate holds all N states.
+ */
+export const RENDERED = 'bench-01'
+
+/** The identity grains Salt reports on each platform (what the hand-written top files match on). */
+const OS_GRAINS: Readonly<Record<Platform, { os: string; os_family: string; kernel: string }>> = {
+  ubuntu: { os: 'Ubuntu', os_family: 'Debian', kernel: 'Linux' },
+  debian: { os: 'Debian', os_family: 'Debian', kernel: 'Linux' },
+  fedora: { os: 'Fedora', os_family: 'RedHat', kernel: 'Linux' },
+  arch: { os: 'Arch', os_family: 'Arch', kernel: 'Linux' },
+}
+
+type Data = { readonly [key: string]: Data | string | number | boolean | readonly string[] }
+
+/** Feature flags per profile (merged right after the defaults). */
+const PROFILE_FEATURES: Readonly<Record<ProfileName, Data | undefined>> = {
+  full: { monitoring: true },
+  core: undefined,
+  edge: { archives: false },
+}
+
+const ACCOUNTS: Readonly<Record<string, { shell: string; editor: string }>> = {
+  ops: { shell: '/bin/zsh', editor: 'vim' },
+  dba: { shell: '/bin/bash', editor: 'nano' },
+  dev: { shell: '/usr/bin/fish', editor: 'emacs' },
+}
+
+const PACKAGER: Readonly<Record<Platform, string>> = {
+  ubuntu: 'apt',
+  debian: 'apt',
+  fedora: 'dnf',
+  arch: 'pacman',
+}
+
+/** Every pillar layer (profiles aside) in merge order: defaults, environments, platforms, machines, users. */
+function layers(): [path: string, data: Data][] {
+  const platforms = [...new Set(MACHINES.map((m) => m.platform))]
+  const users = [...new Set(MACHINES.flatMap((m) => m.users))]
+  return [
+    [
+      'defaults/common',
+      {
+        motd: 'managed by salt-dsl',
+        mirror: { url: 'https://mirror.example.org/stable', gpgcheck: true },
+        tuning: { swappiness: 10 },
+        ntp: { servers: ['0.pool.ntp.org', '1.pool.ntp.org'] },
+      },
+    ],
+    ['defaults/features', { features: { archives: true, monitoring: false } }],
+    [
+      'environments/production',
+      {
+        mirror: { url: 'https://mirror.example.org/production' },
+        features: { monitoring: true },
+        ntp: { servers: ['ntp1.example.org', 'ntp2.example.org', 'ntp3.example.org'] },
+      },
+    ],
+    [
+      'environments/staging',
+      {
+        motd: 'staging - expect breakage',
+        mirror: { url: 'https://mirror.example.org/staging', gpgcheck: false },
+      },
+    ],
+    [
+      'environments/development',
+      { motd: 'development box', tuning: { swappiness: 60 }, features: { archives: false } },
+    ],
+    ...platforms.map((p): [string, Data] => [
+      `platforms/${p}`,
+      p === 'arch' ? { packager: PACKAGER[p], tuning: { swappiness: 30 } } : { packager: PACKAGER[p] },
+    ]),
+    ...MACHINES.map((m): [string, Data] => [
+      `machines/${m.id}`,
+      m.id === RENDERED
+        ? { motd: `${m.id} (${m.profile}, ${m.environment})`, tuning: { swappiness: 5 } }
+        : { motd: `${m.id} (${m.profile}, ${m.environment})` },
+    ]),
+    ['users/default', { users: { admin: { shell: '/bin/bash', editor: 'vi' } } }],
+    ...users.map((u): [string, Data] => [`users/${u}`, { users: { [u]: ACCOUNTS[u]! } }]),
+  ]
+}
+
+// ---- the modules --------------------------------------------------------------------------------
 
 interface Module {
   readonly index: number
@@ -33,6 +147,12 @@ interface Module {
   readonly users: readonly { readonly name: string; readonly uid: number }[]
 }
 
+/** A machine as Salt sees it: minion id and identity grains. */
+export interface BenchMinion {
+  readonly id: string
+  readonly grains: Readonly<Record<string, string>>
+}
+
 /** One generated case on disk. */
 export interface BenchCase {
   readonly states: number
@@ -44,6 +164,20 @@ export interface BenchCase {
   readonly tsconfig: string
   /** The hand-written Salt tree. */
   readonly hand: { readonly fileRoot: string; readonly pillarRoot: string }
+  /** The fleet: machines, platforms, environments, profiles and pillar layers of the config. */
+  readonly fleet: {
+    readonly machines: number
+    readonly platforms: number
+    readonly environments: number
+    readonly profiles: number
+    readonly layers: number
+  }
+  /** The machine Salt renders (its highstate holds every state), with the grains its minion reports. */
+  readonly minion: BenchMinion
+  /** Every machine of the inventory as a minion (the rendered one first). */
+  readonly minions: readonly BenchMinion[]
+  /** Pillar keys only the hand-written tree has (the data its Jinja loops over; the config has it in TS). */
+  readonly handOnlyPillar: readonly string[]
   /** The config file the watch benchmark edits, and the text it toggles. */
   readonly touch: { readonly file: string; readonly from: string; readonly to: string }
   /** The emitted file that changes when `touch` is applied, and what it then contains. */
@@ -81,20 +215,33 @@ function modules(states: number): Module[] {
   })
 }
 
+/** The modules of each profile: `full` all of them, `core` the first half, `edge` the rest. */
+function profileModules(mods: readonly Module[]): Record<ProfileName, readonly Module[]> {
+  const half = Math.ceil(mods.length / 2)
+  return { full: mods, core: mods.slice(0, half), edge: mods.slice(half) }
+}
+
 /**
  * Writes case `dir` for `states` states (replacing what was there). `dir` must be inside the salt-dsl
  * checkout `repo`: the config imports 'salt-dsl' and its tsconfig extends the repo's.
  */
 export function generate(states: number, dir: string, repo: string = process.cwd()): BenchCase {
   const mods = modules(states)
+  const layered = layers()
   rmSync(dir, { recursive: true, force: true })
   const files = new Map<string, string>()
   files.set('tsconfig.json', tsconfig(relative(dir, join(repo, 'tsconfig.json'))))
   files.set('config/index.ts', configIndex(mods))
+  files.set('config/pillar.ts', configPillar())
+  files.set('config/layers.ts', configLayers(layered))
   files.set('config/base.ts', configBase())
   files.set('hand/salt/top.sls', handTop(mods))
   files.set('hand/salt/fleet/base.sls', handBase())
-  files.set('hand/pillar/top.sls', handPillarTop(mods))
+  files.set('hand/pillar/top.sls', handPillarTop(mods, layered))
+  for (const [path, data] of layered) files.set(`hand/pillar/${path}.sls`, `${yaml(data).join('\n')}\n`)
+  for (const [name, features] of Object.entries(PROFILE_FEATURES)) {
+    if (features) files.set(`hand/pillar/profiles/${name}.sls`, `${yaml({ features }).join('\n')}\n`)
+  }
   for (const team of new Set(mods.map((m) => m.team))) {
     files.set(`config/teams/${team}/index.ts`, configTeam(mods.filter((m) => m.team === team)))
   }
@@ -113,6 +260,9 @@ export function generate(states: number, dir: string, repo: string = process.cwd
     writeFileSync(file, text)
   }
   const first = mods[0]!
+  const minions = [...MACHINES]
+    .sort((a, b) => Number(b.id === RENDERED) - Number(a.id === RENDERED))
+    .map((m) => ({ id: m.id, grains: OS_GRAINS[m.platform] }))
   return {
     states,
     modules: mods.length,
@@ -120,6 +270,16 @@ export function generate(states: number, dir: string, repo: string = process.cwd
     entry: join(dir, 'config', 'index.ts'),
     tsconfig: join(dir, 'tsconfig.json'),
     hand: { fileRoot: join(dir, 'hand', 'salt'), pillarRoot: join(dir, 'hand', 'pillar') },
+    fleet: {
+      machines: MACHINES.length,
+      platforms: new Set(MACHINES.map((m) => m.platform)).size,
+      environments: new Set(MACHINES.map((m) => m.environment)).size,
+      profiles: Object.keys(PROFILE_FEATURES).length,
+      layers: layered.length + Object.values(PROFILE_FEATURES).filter(Boolean).length,
+    },
+    minion: minions[0]!,
+    minions,
+    handOnlyPillar: ['fleet'],
     touch: {
       file: join(dir, 'config', 'teams', first.team, `${first.name}.ts`),
       from: 'port: 8000 }',
@@ -135,21 +295,82 @@ function tsconfig(base: string): string {
   return `${JSON.stringify({ extends: base, files: ['config/index.ts'], include: [] }, null, 2)}\n`
 }
 
+const json = (v: unknown) => JSON.stringify(v).replaceAll('"', "'")
+/** A TS literal as a person writes it: single quotes, identifier keys bare, spaces after separators. */
+function literal(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`
+  if (v !== null && typeof v === 'object') {
+    const key = (k: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : `'${k}'`)
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${key(k)}: ${literal(x)}`)
+      .join(', ')} }`
+  }
+  return typeof v === 'string' ? `'${v}'` : String(v)
+}
+
 function configIndex(mods: readonly Module[]): string {
   const teams = [...new Set(mods.map((m) => m.team))]
+  const machines = MACHINES.map(
+    (m) =>
+      `    '${m.id}': { platform: '${m.platform}', environment: '${m.environment}', profile: ${m.profile}${m.users.length > 0 ? `, users: ${literal(m.users)}` : ''} },`,
+  )
+  const features = (p: ProfileName) => {
+    const f = PROFILE_FEATURES[p]
+    return f ? `, features: ${literal(f)}` : ''
+  }
   return [
-    `import { top } from 'salt-dsl'`,
+    `import { inventory, profile } from 'salt-dsl'`,
     `import { base } from './base.ts'`,
+    `import './layers.ts'`,
     ...teams.map((t) => `import { modules as ${t} } from './teams/${t}/index.ts'`),
     '',
-    `top('*', [base])`,
-    `top('bench-*', [${teams.map((t) => `...${t}`).join(', ')}])`,
+    `const modules = [${teams.map((t) => `...${t}`).join(', ')}]`,
+    'const half = Math.ceil(modules.length / 2)',
+    '',
+    `const full = profile('full', { sls: [base, ...modules]${features('full')} })`,
+    `const core = profile('core', { sls: [base, ...modules.slice(0, half)]${features('core')} })`,
+    `const edge = profile('edge', { sls: [base, ...modules.slice(half)]${features('edge')} })`,
+    '',
+    'inventory({',
+    '  machines: {',
+    ...machines,
+    '  },',
+    '})',
+    '',
+  ].join('\n')
+}
+
+function configPillar(): string {
+  return `import { pillarSchema, z } from 'salt-dsl'
+
+const account = z.object({ shell: z.string(), editor: z.string() })
+
+export const { pillar, layer } = pillarSchema(
+  z.object({
+    motd: z.string().min(1),
+    packager: z.enum(['apt', 'dnf', 'pacman', 'brew']),
+    mirror: z.object({ url: z.url(), gpgcheck: z.boolean() }),
+    tuning: z.object({ swappiness: z.number().int().min(0).max(100) }),
+    features: z.object({ archives: z.boolean(), monitoring: z.boolean() }),
+    ntp: z.object({ servers: z.array(z.string()).min(1) }),
+    users: z.record(z.string(), account),
+  }),
+)
+`
+}
+
+function configLayers(layered: readonly [string, Data][]): string {
+  return [
+    `import { layer } from './pillar.ts'`,
+    '',
+    ...layered.map(([path, data]) => `layer('${path}', ${literal(data)})`),
     '',
   ].join('\n')
 }
 
 function configBase(): string {
-  return `import { file, group, pkg, type StateHandle, sls } from 'salt-dsl'
+  return `import { byPlatform, file, group, pkg, service, type StateHandle, sls, when } from 'salt-dsl'
+import { pillar } from './pillar.ts'
 
 export let gitPkg!: StateHandle<'pkg'>
 export let benchDir!: StateHandle<'file'>
@@ -157,8 +378,15 @@ export let benchDir!: StateHandle<'file'>
 export const base = sls('fleet.base', () => {
   gitPkg = pkg('git')
   pkg('curl')
+  pkg(byPlatform({ ubuntu: 'build-essential', debian: 'build-essential', fedora: 'gcc', arch: 'base-devel' }), {
+    id: 'toolchain',
+  })
   group('bench', { gid: 19999 })
   benchDir = file('/etc/bench', { ensure: 'directory', mode: '0755' })
+  file('/etc/motd', { contents: pillar.motd })
+  when(pillar.features.monitoring, () => {
+    service('node-exporter', { enable: true })
+  })
 })
 `
 }
@@ -173,11 +401,18 @@ function configTeam(mods: readonly Module[]): string {
   ].join('\n')
 }
 
-const json = (v: unknown) => JSON.stringify(v).replaceAll('"', "'")
+/** The one package of a module whose name differs per platform. */
+const fdNames = (m: Module) => ({
+  ubuntu: `${m.name}-fd-find`,
+  debian: `${m.name}-fd-find`,
+  fedora: `${m.name}-fd-find`,
+  arch: `${m.name}-fd`,
+})
 
 function configModule(m: Module): string {
   const imports = [
     'archive',
+    'byPlatform',
     'cmd',
     'cron',
     'dotfile',
@@ -189,12 +424,15 @@ function configModule(m: Module): string {
     'service',
     'sls',
     'state',
+    'text',
     'user',
+    'when',
   ]
   const prev = m.previous
   const services = m.services.map((s) => `  { name: '${s.name}', port: ${s.port} },`).join('\n')
   return `import { ${imports.join(', ')}, type StateHandle } from 'salt-dsl'
 import { benchDir, gitPkg } from '../../base.ts'
+import { pillar } from '../../pillar.ts'
 ${prev ? `import { ${prev}Repo } from './${prev}.ts'\n` : ''}
 const packages = ${json(m.packages)}
 const services = [
@@ -208,11 +446,12 @@ export let ${m.name}Repo!: StateHandle<'pkgrepo'>
 export const ${m.name} = sls('${m.sls}', () => {
   const repo = pkgrepo('${m.name}-repo', {
     humanname: '${m.name} tools',
-    baseurl: 'https://repo.example.org/${m.name}',
+    baseurl: text\`\${pillar.mirror.url}/${m.name}\`,
     gpgcheck: 1,${prev ? `\n    require: [${prev}Repo],` : ''}
   })
   ${m.name}Repo = repo
   const installed = packages.map((name) => pkg(name, { require: [repo] }))
+  pkg(byPlatform(${json(fdNames(m))}), { id: '${m.name}-fd', require: [repo] })
 
   for (const [i, svc] of services.entries()) {
     const conf = file(\`/etc/bench/${m.name}/\${svc.name}.conf\`, {
@@ -236,35 +475,105 @@ export const ${m.name} = sls('${m.sls}', () => {
   for (let i = 0; i < ${GITS}; i++) {
     git(\`https://git.example.org/${m.name}/r\${i}.git\`, { target: \`/srv/${m.name}/r\${i}\`, rev: 'main', require: [gitPkg] })
   }
-  for (let i = 0; i < ${ARCHIVES}; i++) {
-    const unpacked = archive(\`/opt/${m.name}/tool-\${i}\`, {
-      source: \`https://dl.example.org/${m.name}/tool-\${i}.tar.gz\`,
-      source_hash: 'sha256=${'0'.repeat(64)}',
-      enforce_toplevel: false,
-    })
-    cmd(\`/opt/${m.name}/tool-\${i}/install.sh\`, { creates: \`/opt/${m.name}/tool-\${i}/.installed\`, require: [unpacked] })
-  }
+  when(pillar.features.archives, () => {
+    for (let i = 0; i < ${ARCHIVES}; i++) {
+      const unpacked = archive(\`/opt/${m.name}/tool-\${i}\`, {
+        source: \`https://dl.example.org/${m.name}/tool-\${i}.tar.gz\`,
+        source_hash: 'sha256=${'0'.repeat(64)}',
+        enforce_toplevel: false,
+      })
+      cmd(\`/opt/${m.name}/tool-\${i}/install.sh\`, { creates: \`/opt/${m.name}/tool-\${i}/.installed\`, require: [unpacked] })
+    }
+  })
   state('sysctl.present', { id: '${m.name}-somaxconn', name: 'net.core.somaxconn', value: ${1024 + m.index} })
-  state('sysctl.present', { id: '${m.name}-swappiness', name: 'vm.swappiness', value: 10 })
+  state('sysctl.present', { id: '${m.name}-swappiness', name: 'vm.swappiness', value: pillar.tuning.swappiness })
 })
 `
 }
 
 // ---- the hand-written Salt tree ------------------------------------------------------------------
 
-function handTop(mods: readonly Module[]): string {
-  return [
-    'base:',
-    "  '*':",
-    '    - fleet.base',
-    "  'bench-*':",
-    ...mods.map((m) => `    - ${m.sls}`),
-    '',
-  ].join('\n')
+/** A YAML scalar as a person writes it: plain when that reads back as the same string, else quoted. */
+function scalar(v: string | number | boolean): string {
+  if (typeof v !== 'string') return String(v)
+  const plain = /^[A-Za-z0-9_/][A-Za-z0-9 _./()-]*$/.test(v) && !/ $/.test(v)
+  const special = /^(true|false|yes|no|on|off|y|n|null|~|[-+0-9.eE_]+)$/i.test(v)
+  return plain && !special ? v : JSON.stringify(v)
 }
 
-function handPillarTop(mods: readonly Module[]): string {
-  return ['base:', "  '*':", ...mods.map((m) => `    - fleet.${m.name}`), ''].join('\n')
+function yaml(data: Data, indent = ''): string[] {
+  const lines: string[] = []
+  for (const [key, value] of Object.entries(data)) {
+    const k = scalar(key)
+    if (Array.isArray(value)) {
+      lines.push(`${indent}${k}:`, ...value.map((item: string) => `${indent}  - ${scalar(item)}`))
+    } else if (typeof value === 'object') {
+      lines.push(`${indent}${k}:`, ...yaml(value as Data, `${indent}  `))
+    } else {
+      lines.push(`${indent}${k}: ${scalar(value as string | number | boolean)}`)
+    }
+  }
+  return lines
+}
+
+/** A top file: targets in order, each with an optional matcher and its SLS (a target may appear once). */
+function topFile(entries: readonly { target: string; match?: string; sls: readonly string[] }[]): string {
+  const seen = new Set<string>()
+  const lines = ['base:']
+  for (const e of entries) {
+    if (e.sls.length === 0) continue
+    if (seen.has(e.target)) throw new Error(`top file target '${e.target}' appears twice`)
+    seen.add(e.target)
+    lines.push(`  '${e.target}':`)
+    if (e.match) lines.push(`    - match: ${e.match}`)
+    for (const s of e.sls) lines.push(`    - ${s}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+const idsWhere = (pick: (m: BenchMachine) => boolean) =>
+  MACHINES.filter(pick)
+    .map((m) => m.id)
+    .join(',')
+
+function handTop(mods: readonly Module[]): string {
+  const byProfile = profileModules(mods)
+  return topFile([
+    { target: '*', sls: ['fleet.base'] },
+    ...(Object.keys(byProfile) as ProfileName[]).map((p) => ({
+      target: idsWhere((m) => m.profile === p),
+      match: 'list',
+      sls: byProfile[p].map((m) => m.sls),
+    })),
+  ])
+}
+
+function handPillarTop(mods: readonly Module[], layered: readonly [string, Data][]): string {
+  const sls = (kind: string) =>
+    layered.filter(([p]) => p.startsWith(`${kind}/`)).map(([p]) => p.replace('/', '.'))
+  const has = (path: string) => layered.some(([p]) => p === path)
+  const environments = [...new Set(MACHINES.map((m) => m.environment))]
+  const platforms = [...new Set(MACHINES.map((m) => m.platform))]
+  return topFile([
+    { target: '*', sls: [...sls('defaults'), ...mods.map((m) => `fleet.${m.name}`)] },
+    ...(Object.keys(PROFILE_FEATURES) as ProfileName[])
+      .filter((p) => PROFILE_FEATURES[p])
+      .map((p) => ({ target: idsWhere((m) => m.profile === p), match: 'list', sls: [`profiles.${p}`] })),
+    ...environments.map((e) => ({
+      target: idsWhere((m) => m.environment === e),
+      match: 'list',
+      sls: [`environments.${e}`],
+    })),
+    ...platforms.map((p) => ({ target: `os:${OS_GRAINS[p].os}`, match: 'grain', sls: [`platforms.${p}`] })),
+    ...MACHINES.map((m) => ({
+      target: m.id,
+      sls: [
+        ...(has(`machines/${m.id}`) ? [`machines.${m.id}`] : []),
+        'users.default',
+        ...m.users.map((u) => `users.${u}`),
+      ],
+    })),
+  ])
 }
 
 function handBase(): string {
@@ -274,6 +583,10 @@ function handBase(): string {
 curl:
   pkg.installed: []
 
+toolchain:
+  pkg.installed:
+    - name: {{ salt['grains.filter_by']({'Ubuntu': 'build-essential', 'Debian': 'build-essential', 'Fedora': 'gcc', 'Arch': 'base-devel'}, grain='os') }}
+
 bench:
   group.present:
     - gid: 19999
@@ -281,6 +594,16 @@ bench:
 /etc/bench:
   file.directory:
     - mode: '0755'
+
+/etc/motd:
+  file.managed:
+    - contents: {{ pillar['motd'] | yaml_encode }}
+{%- if salt['pillar.get']('features:monitoring') %}
+
+node-exporter:
+  service.running:
+    - enable: true
+{%- endif %}
 `
 }
 
@@ -297,6 +620,9 @@ function handPillar(m: Module): string {
 
 function handModule(m: Module): string {
   const n = m.name
+  const fd = Object.entries(fdNames(m))
+    .map(([p, name]) => `'${OS_GRAINS[p as Platform].os}': '${name}'`)
+    .join(', ')
   return `{%- set m = pillar['fleet']['${n}'] %}
 include:
   - fleet.base
@@ -304,7 +630,7 @@ ${m.previous ? `  - fleet.${m.team}.${m.previous}\n` : ''}
 ${n}-repo:
   pkgrepo.managed:
     - humanname: ${n} tools
-    - baseurl: https://repo.example.org/${n}
+    - baseurl: {{ pillar['mirror']['url'] }}/${n}
     - gpgcheck: 1
 ${m.previous ? `    - require:\n      - pkgrepo: ${m.previous}-repo\n` : ''}
 {%- for p in m.packages %}
@@ -314,6 +640,12 @@ ${m.previous ? `    - require:\n      - pkgrepo: ${m.previous}-repo\n` : ''}
     - require:
       - pkgrepo: ${n}-repo
 {%- endfor %}
+
+${n}-fd:
+  pkg.installed:
+    - name: {{ salt['grains.filter_by']({${fd}}, grain='os') }}
+    - require:
+      - pkgrepo: ${n}-repo
 
 {%- for svc in m.services %}
 
@@ -415,6 +747,7 @@ ${n}-job-{{ i }}:
       - pkg: git
 {%- endfor %}
 
+{%- if salt['pillar.get']('features:archives') %}
 {%- for i in range(${ARCHIVES}) %}
 
 /opt/${n}/tool-{{ i }}:
@@ -429,6 +762,7 @@ ${n}-job-{{ i }}:
     - require:
       - archive: /opt/${n}/tool-{{ i }}
 {%- endfor %}
+{%- endif %}
 
 ${n}-somaxconn:
   sysctl.present:
@@ -438,6 +772,6 @@ ${n}-somaxconn:
 ${n}-swappiness:
   sysctl.present:
     - name: vm.swappiness
-    - value: 10
+    - value: {{ salt['pillar.get']('tuning:swappiness') }}
 `
 }

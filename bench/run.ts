@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type BenchCase, generate } from './generate.ts'
 import { type Command, interleaved, type Stats } from './measure.ts'
-import { highstateOf, saltVersions, showHighstate } from './salt.ts'
+import { highstateOf, pillarOf, saltVersions, showHighstate, topOf } from './salt.ts'
 import { measureWatch, type WatchStats } from './watch.ts'
 
 const { values } = parseArgs({
@@ -57,6 +57,7 @@ interface SizeResult {
   readonly states: number
   readonly modules: number
   readonly configFiles: number
+  readonly fleet: BenchCase['fleet']
   readonly build: Stats
   readonly buildNoTypecheck: Stats
   readonly check: Stats
@@ -65,7 +66,15 @@ interface SizeResult {
   readonly salt?: {
     readonly emitted: Stats
     readonly hand: Stats
+    /** The machine rendered (its id; its grains are simulated in the minion config). */
+    readonly machine: string
     readonly sameHighstate: boolean
+    /**
+     * Every machine of the inventory gets the same merged pillar from both trees (the hand-written tree's
+     * own loop data aside) and the same SLS from their state top files.
+     */
+    readonly samePillar: boolean
+    readonly sameTop: boolean
     readonly saltStates: number
     readonly buildWithSalt: Stats
   }
@@ -114,22 +123,43 @@ async function measureSize(states: number): Promise<SizeResult> {
   }
   let salt: SizeResult['salt']
   if (withSalt && states <= saltMax) {
-    log(`${states}: salt show_highstate, emitted vs hand-written (with dsl build interleaved)`)
-    const emitted = showHighstate(SALT_CALL, join(dir, 'salt-emitted'), {
-      fileRoot: join(out, 'salt'),
-      pillarRoot: join(out, 'pillar'),
-    })
-    const hand = showHighstate(SALT_CALL, join(dir, 'salt-hand'), c.hand)
+    log(
+      `${states}: salt show_highstate of ${c.minion.id}, emitted vs hand-written (with dsl build interleaved)`,
+    )
+    const emittedTree = { fileRoot: join(out, 'salt'), pillarRoot: join(out, 'pillar') }
+    const emitted = showHighstate(SALT_CALL, join(dir, 'salt-emitted'), emittedTree, c.minion)
+    const hand = showHighstate(SALT_CALL, join(dir, 'salt-hand'), c.hand, c.minion)
     const a = highstateOf(emitted)
     const b = highstateOf(hand)
     const sameHighstate = JSON.stringify(a) === JSON.stringify(b)
     if (!sameHighstate)
       log(`${states}: WARNING the two trees render different highstates (${diffSummary(a, b)})`)
+    log(`${states}: pillar and state top of every machine, emitted vs hand-written`)
+    let samePillar = true
+    let sameTop = true
+    for (const minion of c.minions) {
+      const pa = pillarOf(SALT_CALL, join(dir, 'check-emitted'), emittedTree, minion)
+      const pb = pillarOf(SALT_CALL, join(dir, 'check-hand'), c.hand, minion)
+      for (const key of c.handOnlyPillar) delete pb[key]
+      if (JSON.stringify(pa) !== JSON.stringify(pb)) {
+        samePillar = false
+        log(`${states}: WARNING ${minion.id} gets different pillars (${diffSummary(pa, pb)})`)
+      }
+      const ta = JSON.stringify(topOf(SALT_CALL, join(dir, 'check-emitted'), emittedTree, minion))
+      const tb = JSON.stringify(topOf(SALT_CALL, join(dir, 'check-hand'), c.hand, minion))
+      if (ta !== tb) {
+        sameTop = false
+        log(`${states}: WARNING ${minion.id} gets different SLS: ${ta.slice(0, 300)} vs ${tb.slice(0, 300)}`)
+      }
+    }
     const [buildWithSalt, e, h] = await interleaved([build, emitted, hand], saltRuns, warmup)
     salt = {
       emitted: e!,
       hand: h!,
+      machine: c.minion.id,
       sameHighstate,
+      samePillar,
+      sameTop,
       saltStates: Object.keys(a).length,
       buildWithSalt: buildWithSalt!,
     }
@@ -145,6 +175,7 @@ async function measureSize(states: number): Promise<SizeResult> {
     states,
     modules: c.modules,
     configFiles,
+    fleet: c.fleet,
     build: buildStats!,
     buildNoTypecheck: noTc!,
     check: checkStats!,
@@ -186,6 +217,15 @@ function ms(s: Stats): string {
 const mb = (s: Stats) => `${Math.round(s.maxRssMb)} MB`
 const x = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)}×`)
 
+function fleetLine(s: SizeResult | undefined): string[] {
+  if (s === undefined) return []
+  const f = s.fleet
+  return [
+    `Each case: a typed pillar in ${f.layers} layers, ${f.profiles} profiles splitting the modules, an inventory of ${f.machines} machines`,
+    `(${f.platforms} platforms, ${f.environments} environments); Salt renders one machine whose profile has every state, both trees.`,
+  ]
+}
+
 function markdown(r: Report): string {
   const m = r.machine
   const lines = [
@@ -195,6 +235,7 @@ function markdown(r: Report): string {
     `node ${m.node}, ${m.typescript}, ${m.python}, ${m.salt}.`,
     `Each figure: median (min–max) of ${r.settings.runs} runs (Salt: ${r.settings.saltRuns}, watch: ${r.settings.watchRuns} edits) after ${r.settings.warmup} warm-up;`,
     'peak RSS is the largest single process of a run (GNU time `%M`; `dsl build` type-checks in a child `tsc`).',
+    ...fleetLine(r.results[0]),
     '',
     '## Compile',
     '',
@@ -220,14 +261,15 @@ function markdown(r: Report): string {
     '',
     '## Against Salt (`salt-call --local state.show_highstate`, fresh cachedir per run)',
     '',
-    '| states | dsl build | Salt: emitted tree | peak RSS | Salt: hand-written Jinja | peak RSS | build / Salt | emitted / hand | same highstate |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+    '| states | machine | dsl build | Salt: emitted tree | peak RSS | Salt: hand-written Jinja | peak RSS | build / Salt | emitted / hand | same highstate | same pillar and top, every machine |',
+    '|---:|:---|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|',
     ...r.results
       .filter((s) => s.salt)
       .map((s) => {
         const salt = s.salt!
         return `| ${[
           s.states,
+          salt.machine,
           ms(salt.buildWithSalt),
           ms(salt.emitted),
           mb(salt.emitted),
@@ -236,6 +278,7 @@ function markdown(r: Report): string {
           x(s.ratios.buildOverSaltEmitted),
           x(s.ratios.saltEmittedOverHand),
           salt.sameHighstate ? `yes (${salt.saltStates} states)` : 'NO',
+          salt.samePillar && salt.sameTop ? `yes (${s.fleet.machines})` : 'NO',
         ].join(' | ')} |`
       }),
     '',

@@ -4,22 +4,22 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from './measure.ts'
 
-export const MINION_ID = 'bench-01'
+/** The minion Salt plays: its id and the grains it reports (set in its config, over the host's own). */
+export interface SimulatedMinion {
+  readonly id: string
+  readonly grains: Readonly<Record<string, string>>
+}
 
-/**
- * A `salt-call --local state.show_highstate` of one tree, with a config dir under `dir` and a fresh
- * cachedir before every run (the roots fileserver caches by mtime: a reused cache could serve another tree).
- */
-export function showHighstate(
-  saltCall: string,
-  dir: string,
-  tree: { fileRoot: string; pillarRoot: string },
-): Command {
+type Tree = { readonly fileRoot: string; readonly pillarRoot: string }
+
+/** Writes a masterless minion config under `dir` for `tree`; returns the config dir and the root to reset. */
+function minionConfig(dir: string, tree: Tree, minion: SimulatedMinion): { conf: string; root: string } {
   const conf = join(dir, 'conf')
   const root = join(dir, 'root')
   mkdirSync(conf, { recursive: true })
   const config = {
-    id: MINION_ID,
+    id: minion.id,
+    grains: minion.grains,
     file_client: 'local',
     master_type: 'disable',
     file_roots: { base: [tree.fileRoot] },
@@ -32,6 +32,15 @@ export function showHighstate(
     log_file: join(root, 'minion.log'),
   }
   writeFileSync(join(conf, 'minion'), `${JSON.stringify(config, null, 2)}\n`)
+  return { conf, root }
+}
+
+/**
+ * A `salt-call --local state.show_highstate` of one tree as `minion`, with a config dir under `dir` and a
+ * fresh cachedir before every run (the roots fileserver caches by mtime: a reused cache could serve another tree).
+ */
+export function showHighstate(saltCall: string, dir: string, tree: Tree, minion: SimulatedMinion): Command {
+  const { conf, root } = minionConfig(dir, tree, minion)
   return {
     argv: [saltCall, '--local', '-c', conf, '--out=json', '--out-indent=-1', 'state.show_highstate'],
     before: () => rmSync(root, { recursive: true, force: true }),
@@ -44,6 +53,50 @@ export function showHighstate(
       }
     },
   }
+}
+
+/** The `local` payload of one untimed salt-call as `minion` (fresh cachedir first). */
+function callLocal(
+  saltCall: string,
+  dir: string,
+  tree: Tree,
+  minion: SimulatedMinion,
+  fun: string[],
+): unknown {
+  const { conf, root } = minionConfig(dir, tree, minion)
+  rmSync(root, { recursive: true, force: true })
+  const argv = ['--local', '-c', conf, '--out=json', '--out-indent=-1', ...fun]
+  const stdout = execFileSync(saltCall, argv, { encoding: 'utf8', maxBuffer: 1 << 30 })
+  return (JSON.parse(stdout) as { local?: unknown }).local
+}
+
+/** The merged pillar `minion` gets from `tree` (`pillar.items`, unmasked), keys sorted at every level. */
+export function pillarOf(
+  saltCall: string,
+  dir: string,
+  tree: Tree,
+  minion: SimulatedMinion,
+): Record<string, unknown> {
+  const local = callLocal(saltCall, dir, tree, minion, ['pillar.items', 'unmask=True'])
+  if (local === null || typeof local !== 'object' || Array.isArray(local))
+    throw new Error(`pillar.items of ${tree.pillarRoot} returned no pillar: ${JSON.stringify(local)}`)
+  if ('_errors' in local) throw new Error(`pillar of ${tree.pillarRoot}: ${JSON.stringify(local._errors)}`)
+  return sortKeys(local) as Record<string, unknown>
+}
+
+/** The SLS the state top file gives `minion` (`state.show_top`), by saltenv. */
+export function topOf(saltCall: string, dir: string, tree: Tree, minion: SimulatedMinion): unknown {
+  return callLocal(saltCall, dir, tree, minion, ['state.show_top'])
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys)
+  if (v === null || typeof v !== 'object') return v
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+  )
 }
 
 /** The `local` payload of a show_highstate, when it is a highstate (not a list of errors). */

@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { afterAll, describe, expect, it } from 'vitest'
+import { BASE_STATES, MACHINES, RENDERED, STATES_PER_MODULE } from '../bench/generate.ts'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SMALLEST = 104
+const SMALLEST = BASE_STATES + STATES_PER_MODULE
 
 // Only that the benchmark runs end to end: its figures are reported, never asserted.
 describe('bench', () => {
@@ -50,7 +51,9 @@ describe('bench', () => {
         encoding: 'utf8',
       },
     )
-    // THEN it succeeds and reports the case, with Salt's render of both trees when Salt is installed
+    // THEN it succeeds and reports the case (a fleet of several machines), with Salt's render of both trees
+    // for the rendered machine when Salt is installed: the same highstate of every state, and for every
+    // machine the same pillar and state top
     expect(run.status, run.stderr).toBe(0)
     const report = JSON.parse(readFileSync(join(results, 'latest.json'), 'utf8'))
     expect(report.results).toHaveLength(1)
@@ -58,9 +61,15 @@ describe('bench', () => {
     expect(size.states).toBe(SMALLEST)
     expect(size.build.runs).toBe(1)
     expect(size.watch.runs).toBe(2)
+    expect(size.fleet.machines).toBe(MACHINES.length)
+    expect(size.fleet.machines).toBeGreaterThan(3)
+    expect(size.fleet.platforms).toBeGreaterThan(2)
     if (existsSync(join(REPO, '.venv', 'bin', 'salt-call'))) {
+      expect(size.salt.machine).toBe(RENDERED)
       expect(size.salt.sameHighstate).toBe(true)
       expect(size.salt.saltStates).toBe(SMALLEST)
+      expect(size.salt.samePillar).toBe(true)
+      expect(size.salt.sameTop).toBe(true)
     }
     expect(readFileSync(join(results, 'latest.md'), 'utf8')).toContain(`| ${SMALLEST} |`)
   })
