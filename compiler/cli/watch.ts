@@ -28,7 +28,9 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       await writeTreeAtomic(outDir, result.tree)
     } else writeTreeIncremental(outDir, previous, result.tree)
     previous = result.tree
-    const laps = Object.entries(result.timings ?? {}).map(([k, v]) => `${k} ${v}`)
+    const laps = Object.entries(result.timings ?? {})
+      .filter(([k]) => !k.endsWith('heap MB'))
+      .map(([k, v]) => `${k} ${v}`)
     process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms (${laps.join(', ')})\n`)
   }
   await rebuild()
