@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process'
-import { chownSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -47,6 +56,10 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
     chownSync(full, lstatSync(user.home).uid, lstatSync(user.home).gid)
   }
 
+  // the config keeps a once-a-day stamp of the package database refresh: leave the host as it was
+  const STAMP = '/var/cache/salt-dsl/package-db.stamp'
+  const stampExisted = existsSync(STAMP)
+
   beforeAll(async () => {
     server = createServer((_req, res) => res.end('ok'))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -60,6 +73,14 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
   })
   afterAll(async () => {
     user?.remove()
+    if (!stampExisted) {
+      rmSync(STAMP, { force: true })
+      try {
+        rmdirSync('/var/cache/salt-dsl') // only when the test created it empty
+      } catch {
+        // not empty or already gone
+      }
+    }
     await oracle?.close()
     server?.close()
   })
