@@ -1,7 +1,9 @@
 // The real Salt, masterless from a temp config dir, as the benchmark runs it.
+
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { masterlessMinionConfig } from '../compiler/salt/minion-config.ts'
 import type { Command } from './measure.ts'
 
 /** The minion Salt plays: its id and the grains it reports (set in its config, over the host's own). */
@@ -17,20 +19,7 @@ function minionConfig(dir: string, tree: Tree, minion: SimulatedMinion): { conf:
   const conf = join(dir, 'conf')
   const root = join(dir, 'root')
   mkdirSync(conf, { recursive: true })
-  const config = {
-    id: minion.id,
-    grains: minion.grains,
-    file_client: 'local',
-    master_type: 'disable',
-    file_roots: { base: [tree.fileRoot] },
-    pillar_roots: { base: [tree.pillarRoot] },
-    root_dir: root,
-    cachedir: join(root, 'cache'),
-    pki_dir: join(root, 'pki'),
-    sock_dir: join(root, 'sock'),
-    pidfile: join(root, 'minion.pid'),
-    log_file: join(root, 'minion.log'),
-  }
+  const config = masterlessMinionConfig({ ...tree, id: minion.id, root, grains: minion.grains })
   writeFileSync(join(conf, 'minion'), `${JSON.stringify(config, null, 2)}\n`)
   return { conf, root }
 }

@@ -7,6 +7,7 @@ import { type Data, pyEqual } from '../resolve/merge.ts'
 import { predictHighstate } from '../resolve/predict.ts'
 import type { Resolution, ResolvedMinion } from '../resolve/resolve.ts'
 import { runProcess } from '../run-process.ts'
+import { masterlessMinionConfig } from './minion-config.ts'
 
 const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'render.py')
 
@@ -49,24 +50,16 @@ export async function crossCheck(r: Resolution, tree: string, python: string): P
 function minionConfig(dir: string, m: ResolvedMinion, tree: string, mergeLists: boolean): string {
   const root = join(dir, m.id)
   mkdirSync(root, { recursive: true })
-  const conf = {
+  const options = { pillar_merge_lists: mergeLists, pillar_mask_output: false }
+  const base = {
     id: m.id,
-    file_client: 'local',
-    master_type: 'disable',
-    file_roots: { base: [join(tree, 'salt')] },
-    pillar_roots: { base: [join(tree, 'pillar')] },
-    root_dir: root,
-    cachedir: join(root, 'cache'),
-    pki_dir: join(root, 'pki'),
-    sock_dir: join(root, 'sock'),
-    pidfile: join(root, 'minion.pid'),
-    log_file: join(root, 'minion.log'),
-    pillar_merge_lists: mergeLists,
-    pillar_mask_output: false,
+    fileRoot: join(tree, 'salt'),
+    pillarRoot: join(tree, 'pillar'),
+    root,
     grains: m.grains,
   }
   const file = join(root, 'minion')
-  writeFileSync(file, JSON.stringify(conf))
+  writeFileSync(file, JSON.stringify(masterlessMinionConfig({ ...base, options })))
   return file
 }
 
