@@ -67,6 +67,37 @@ export function emitYaml(doc: YamlNode, options: EmitOptions): string {
 }
 
 /**
+ * One Salt state, `id:` / `  module.fun:` / `    - key: value` items: exactly what `emitYaml` writes for
+ * `{ [id]: { [fun]: items.map(([k, v]) => ({ [k]: v })) } }`, without building that tree first.
+ *
+ * @example
+ * emitState('git', 'pkg.installed', [['refresh', true]], { jinja: false })
+ * // 'git:\n  pkg.installed:\n    - refresh: true\n'
+ */
+export function emitState(
+  id: string,
+  fun: string,
+  items: readonly (readonly [string, YamlNode])[],
+  options: EmitOptions,
+): string {
+  if (id.length > 200 || fun.length > 200 || items.some(([key]) => key.length > 200)) {
+    const list = items.map(([key, value]) => ({ [key]: value }))
+    return emitYaml({ [id]: { [fun]: list } }, options)
+  }
+  const ctx: Context = { jinja: options.jinja, path: [id, fun], open: new Set() }
+  const head = `${cachedToken(id, ctx)}:\n  ${cachedToken(fun, ctx)}:`
+  if (items.length === 0) return `${head} []\n`
+  const lines = [head]
+  items.forEach(([key, value], i) => {
+    ctx.path.push(i, key)
+    const [first = '', ...rest] = entryLines(key, value, 6, 6, ctx)
+    lines.push(`    - ${first.slice(6)}`, ...rest)
+    ctx.path.length -= 2
+  })
+  return `${lines.join('\n')}\n`
+}
+
+/**
  * One scalar in its inline form, as it would follow `key: ` (multi-line text is double-quoted here).
  *
  * @example
