@@ -1,0 +1,53 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
+
+/** A project of its own that depends on salt-dsl by name, with an ordinary tsconfig. */
+function project(config: string): string {
+  const dir = tempDir('salt-dsl-user-')
+  mkdirSync(join(dir, 'node_modules'), { recursive: true })
+  symlinkSync(REPO, join(dir, 'node_modules', 'salt-dsl'))
+  writeFileSync(join(dir, 'package.json'), '{ "name": "my-machines", "type": "module" }\n')
+  const options = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+  }
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options }))
+  mkdirSync(join(dir, 'config'))
+  writeFileSync(join(dir, 'config', 'index.ts'), config)
+  return dir
+}
+
+const GOOD = `import { pillarSchema, pkg, sls, top, z } from 'salt-dsl'
+const { pillar, layer } = pillarSchema(z.object({ editor: z.string() }))
+layer('defaults/common', { editor: 'vim' })
+export const base = sls('base', () => { pkg(pillar.editor, { id: 'editor' }) })
+top('*', [base])
+`
+
+describe('salt-dsl as a dependency of another project', () => {
+  it('checks and builds with the project’s own plain tsconfig (the package ships declarations)', () => {
+    const dir = project(GOOD)
+    const check = dsl(['check'], {}, dir)
+    expect(check.status, check.stderr).toBe(0)
+    const build = dsl(['build'], {}, dir)
+    expect(build.status, build.stderr).toBe(0)
+    expect(readTree(join(dir, 'out')).get('salt/base.sls')?.toString()).toContain(
+      'salt[\'pillar.get\']("editor")',
+    )
+  })
+
+  it('reports type errors in the project’s config through the published types', () => {
+    const dir = project(GOOD.replace("{ id: 'editor' }", "{ id: 'editor', ensure: 'instaled' }"))
+    const check = dsl(['check', '--format', 'json'], {}, dir)
+    expect(check.status).toBe(1)
+    const found = JSON.parse(check.stdout).diagnostics.map(
+      (d: { code: string; file: string }) => `${d.code} ${d.file}`,
+    )
+    expect(found).toEqual(['TS2769 config/index.ts'])
+  })
+})
