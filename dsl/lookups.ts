@@ -28,7 +28,7 @@ export interface Grains {
  * @example
  * dotfile('.gitconfig', { user: 'alice', source: 'files/gitconfig', template: 'jinja', context: { email: pillar.git.email } })
  * // - context:
- * //     email: {{ salt['pillar.get']('git:email') | tojson }}
+ * //     email: {{ salt['pillar.get']("git:email") | tojson(ensure_ascii=False) }}
  */
 export const pillar: Accessor<PillarData> = makeAccessor('pillar', [])
 
