@@ -29,6 +29,13 @@ await Promise.all([
 // Type declarations of the authoring API for projects that import 'salt-dsl' by name (their tsconfig need
 // not allow `.ts` import extensions, which the sources use).
 const tsDir = dirname(createRequire(import.meta.url).resolve('typescript/package.json'))
-const native = join(tsDir, '..', '@typescript', `typescript-${process.platform}-${process.arch}`, 'lib', 'tsc')
+const native = join(
+  tsDir,
+  '..',
+  '@typescript',
+  `typescript-${process.platform}-${process.arch}`,
+  'lib',
+  'tsc',
+)
 const [cmd, args] = existsSync(native) ? [native, []] : [process.execPath, [join(tsDir, 'bin', 'tsc')]]
 execFileSync(cmd, [...args, '-p', 'tsconfig.types.json'], { stdio: 'inherit' })
