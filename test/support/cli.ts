@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 
@@ -21,8 +21,18 @@ export function dsl(args: readonly string[], env: Readonly<Record<string, string
   return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr }
 }
 
+const made: string[] = []
+
+/** Removes every directory `tempDir` made (run after each test file by test/setup.ts). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
+
+/** A fresh directory under the system temp dir, removed after the test file. */
 export function tempDir(prefix = 'salt-dsl-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
 }
 
 /** Every file under `root` with its bytes, keyed by relative path (sorted). */
