@@ -3,7 +3,7 @@ import type { InventoryNode, MachineNode, ProfileNode, Value } from './ir.ts'
 import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import { isPlatform, PLATFORMS, type Platform } from './platform.ts'
-import { addIssue, session } from './session.ts'
+import { addDuplicate, addIssue, session } from './session.ts'
 import { toValue } from './values.ts'
 
 const PROFILE = Symbol.for('salt-dsl.profile')
@@ -42,11 +42,7 @@ export function profile(name: string, spec: ProfileSpec): ProfileHandle {
     addIssue('DSL4007', `'${name}' is not a valid profile name`, origin, 'use letters, digits, _ and -')
   const first = s.pillar.profiles.find((p) => p.name === name)
   if (first !== undefined) {
-    addIssue(
-      'DSL4008',
-      `profile '${name}' is declared twice (first at ${first.origin.file}:${first.origin.line})`,
-      origin,
-    )
+    addDuplicate('DSL4008', `profile '${name}' is declared twice`, first.origin, origin)
   }
   const features =
     spec.features === undefined ? undefined : toValue(spec.features, origin, `features of profile '${name}'`)
@@ -98,13 +94,8 @@ export function inventory(spec: InventorySpec): void {
   const origin = callSite(inventory)
   const s = session()
   if (s.pillar.inventory !== undefined) {
-    const at = `${s.pillar.inventory.origin.file}:${s.pillar.inventory.origin.line}`
-    addIssue(
-      'DSL4009',
-      `inventory() is called twice (first at ${at})`,
-      origin,
-      'declare every machine in one inventory',
-    )
+    const hint = 'declare every machine in one inventory'
+    addDuplicate('DSL4009', 'inventory() is called twice', s.pillar.inventory.origin, origin, hint)
   }
   const machines = Object.entries(spec.machines).map(([id, m]): MachineNode => {
     if (!ID_RE.test(id)) {

@@ -4,7 +4,7 @@ import type { LayerNode, Origin, PillarSchemaNode, SchemaIssue } from './ir.ts'
 import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import type { Platform } from './platform.ts'
-import { addIssue, session } from './session.ts'
+import { addDuplicate, addIssue, session } from './session.ts'
 import { toValue } from './values.ts'
 
 export { z }
@@ -54,13 +54,8 @@ export function pillarSchema<S extends z.ZodType>(schema: S): PillarKit<z.output
   const origin = callSite(pillarSchema)
   const s = session()
   if (s.pillar.schema !== undefined) {
-    const at = `${s.pillar.schema.origin.file}:${s.pillar.schema.origin.line}`
-    addIssue(
-      'DSL4009',
-      `pillarSchema() is called twice (first at ${at})`,
-      origin,
-      'one schema describes the merged pillar',
-    )
+    const hint = 'one schema describes the merged pillar'
+    addDuplicate('DSL4009', 'pillarSchema() is called twice', s.pillar.schema.origin, origin, hint)
   }
   const node: PillarSchemaNode = Object.freeze({
     kind: 'pillar-schema',
@@ -100,11 +95,7 @@ function recordLayer(path: string, data: unknown, origin: Origin): void {
   }
   const first = s.pillar.layers.find((l) => l.path === path)
   if (first !== undefined) {
-    addIssue(
-      'DSL4008',
-      `layer '${path}' is declared twice (first at ${first.origin.file}:${first.origin.line})`,
-      origin,
-    )
+    addDuplicate('DSL4008', `layer '${path}' is declared twice`, first.origin, origin)
     return
   }
   const value = toValue(data, origin, `layer '${path}'`)

@@ -1,3 +1,4 @@
+import { HANDLE, isSlsHandle } from './handle.ts'
 import type {
   Asset,
   BuilderIssue,
@@ -93,8 +94,6 @@ export function addIssue(
   into.issues.push(Object.freeze(issue))
 }
 
-import { HANDLE, isSlsHandle } from './handle.ts'
-
 /** A state key, or the name of a whole SLS (`- sls: name`). */
 function resolveRef(ref: unknown): number | { sls: string } | undefined {
   const value = typeof ref === 'function' ? (ref as () => unknown)() : ref
@@ -103,6 +102,11 @@ function resolveRef(ref: unknown): number | { sls: string } | undefined {
     return (value as Record<symbol, unknown>)[HANDLE] as number
   }
   return undefined
+}
+
+/** Reports a second declaration of something that may exist once, pointing at the first. */
+export function addDuplicate(code: string, what: string, first: Origin, origin: Origin, hint?: string): void {
+  addIssue(code, `${what} (first at ${first.file}:${first.line})`, origin, hint)
 }
 
 const NO_REQUISITES: readonly Requisite[] = Object.freeze([])

@@ -2,7 +2,7 @@ import { type Condition, toCond } from './expr.ts'
 import { isSlsHandle, SLS, type SlsHandle } from './handle.ts'
 import type { SlsNode } from './ir.ts'
 import { callSite } from './origin.ts'
-import { addIssue, session } from './session.ts'
+import { addDuplicate, addIssue, session } from './session.ts'
 
 const NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
 
@@ -42,8 +42,7 @@ export function sls(name: string, body: () => void, options: SlsOptions = {}): S
   }
   const previous = s.sls.get(name)
   if (previous !== undefined) {
-    const at = `${previous.node.origin.file}:${previous.node.origin.line}`
-    addIssue('DSL1009', `sls('${name}') is declared twice (first at ${at})`, origin)
+    addDuplicate('DSL1009', `sls('${name}') is declared twice`, previous.node.origin, origin)
   }
   const includes = (options.include ?? []).filter(isSlsHandle).map((h) => h.name)
   const node: SlsNode = Object.freeze({

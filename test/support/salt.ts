@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { masterlessMinionConfig } from '../../compiler/salt/minion-config.ts'
 
 /** A simulated machine: minion id, the two trees it reads, and the grains/options it pretends to have. */
 export interface MinionSpec {
@@ -65,15 +66,14 @@ function writeMinionConfig(spec: MinionSpec, dir: string): string {
     file_roots: { base: [spec.fileRoot] },
     pillar_roots: { base: [spec.pillarRoot] },
   })
-  const minion = {
+  const minion = masterlessMinionConfig({
     id: spec.id,
-    file_client: 'local',
-    master_type: 'disable',
-    ...under(join(dir, 'root')),
-    pillar_mask_output: false,
+    fileRoot: spec.fileRoot,
+    pillarRoot: spec.pillarRoot,
+    root: join(dir, 'root'),
     ...(spec.grains === undefined ? {} : { grains: spec.grains }),
-    ...spec.options,
-  }
+    options: { pillar_mask_output: false, ...spec.options },
+  })
   mkdirSync(join(dir, 'master', 'cache', 'proc'), { recursive: true }) // salt-master would create it
   writeFileSync(join(conf, 'master'), `${JSON.stringify(under(join(dir, 'master')), null, 2)}\n`)
   writeFileSync(join(conf, 'minion'), `${JSON.stringify(minion, null, 2)}\n`)
