@@ -6,6 +6,7 @@ import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostic
 import { emitTree, type Tree } from './emit/emit-tree.ts'
 import { buildGraph, type Graph } from './graph/build-graph.ts'
 import { type Bundler, type LoadedConfig, loadConfig } from './load/load-config.ts'
+import { collectGarbage, LARGE_CONFIG } from './memory.ts'
 import { findUp, resolveEntry } from './paths.ts'
 import { emitPillarTree, type Resolution, resolveStage } from './resolve/resolve.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
@@ -60,6 +61,9 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     return stop('load', load.diagnostics)
   }
   const loaded = load.value
+  // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
+  // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
+  if (loaded.program.states.length >= LARGE_CONFIG) collectGarbage()
   const rest = compileLoaded(loaded, options, t)
   const typed = await checking
   if (typed && hasErrors(typed.diagnostics)) {
@@ -85,6 +89,7 @@ function compileLoaded(
   if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   if (options.emit === false) return { graph: graph.value, resolution: resolved.value, diagnostics: found }
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
+  const large = loaded.program.states.length >= LARGE_CONFIG
   const tree = t.time('emit', () =>
     emitTree({
       graph: graph.value,
@@ -93,8 +98,11 @@ function compileLoaded(
       sourceHash: sourceHash(loaded.inputs, project),
       relativize: (file) => relative(project, file),
       extra: emitPillarTree(resolved.value),
+      ...(large ? { checkpoint: { every: LARGE_CONFIG / 2, run: collectGarbage } } : {}),
     }),
   )
+  // emit's intermediate text is garbage now, and writing the tree allocates its bytes again
+  if (large) collectGarbage()
   return { graph: graph.value, resolution: resolved.value, tree, diagnostics: found }
 }
 
@@ -146,17 +154,22 @@ export type { Program }
 function stopwatch() {
   const started = performance.now()
   const laps: Record<string, number> = {}
+  const memory = (name: string) => {
+    const m = process.memoryUsage()
+    laps[`${name} heap MB`] = Math.round(m.heapUsed / 2 ** 20)
+    laps[`${name} rss MB`] = Math.round(m.rss / 2 ** 20)
+  }
   return {
     laps,
     lap: (name: string) => () => {
       laps[name] = Math.round(performance.now() - started)
-      laps[`${name} heap MB`] = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
+      memory(name)
     },
     time<T>(name: string, fn: () => T): T {
       const from = performance.now()
       const value = fn()
       laps[name] = Math.round(performance.now() - from)
-      laps[`${name} heap MB`] = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
+      memory(name)
       return value
     },
   }

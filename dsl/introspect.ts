@@ -3,7 +3,7 @@
  * the config (validation, reports). Snapshots: later declarations do not show up in an earlier result.
  */
 import { HANDLE, type StateHandle } from './handle.ts'
-import type { Cond, Value } from './ir.ts'
+import type { Args, Cond } from './ir.ts'
 import { session } from './session.ts'
 
 /** One state recorded so far. */
@@ -13,8 +13,8 @@ export interface DeclaredState {
   readonly module: string
   /** The state function, e.g. `installed`. */
   readonly fun: string
-  /** Arguments in emission order (requisites excluded). */
-  readonly args: readonly (readonly [string, Value])[]
+  /** Arguments by name, in emission order (requisites excluded). */
+  readonly args: Args
   readonly sls: string
   /** The `when()` conditions (outermost first) the state was declared under. */
   readonly when: readonly Cond[]

@@ -59,6 +59,9 @@ export interface Requisite {
   readonly origin: Origin
 }
 
+/** A state's arguments by name; key order is the emission order (names are never integer-like). */
+export type Args = { readonly [name: string]: Value }
+
 export interface StateNode {
   readonly kind: 'state'
   /** Unique in a program, in declaration order. */
@@ -66,8 +69,8 @@ export interface StateNode {
   readonly id: string
   readonly module: string
   readonly fun: string
-  /** Arguments in emission order (without requisites). */
-  readonly args: readonly (readonly [string, Value])[]
+  /** Arguments by name, in emission order (without requisites). */
+  readonly args: Args
   readonly requisites: readonly Requisite[]
   readonly sls: string
   /** Conditions (outermost first) under which the state exists. */

@@ -23,7 +23,11 @@ export interface RequisiteDraft {
   readonly origin: Origin
 }
 
-export type StateDraft = Omit<StateNode, 'requisites'> & { readonly drafts: readonly RequisiteDraft[] }
+/**
+ * A state as recorded: its final node, frozen by finishSession once its requisites are resolved (the
+ * node is not copied, which at 100k states would double the IR for a moment).
+ */
+export type StateDraft = { -readonly [K in keyof StateNode]: StateNode[K] }
 
 interface SlsDraft {
   readonly node: SlsNode
@@ -32,6 +36,8 @@ interface SlsDraft {
 /** What the builders record while user code runs. One per load; shared across module copies. */
 export interface Session {
   readonly states: StateDraft[]
+  /** The requisites each state was given, by state key (absent for none), resolved at the end. */
+  readonly drafts: (readonly RequisiteDraft[] | undefined)[]
   readonly sls: Map<string, SlsDraft>
   readonly top: TopEntry[]
   readonly assets: Asset[]
@@ -55,6 +61,7 @@ type Holder = { [KEY]?: Session }
 function newSession(): Session {
   return {
     states: [],
+    drafts: [],
     sls: new Map(),
     top: [],
     assets: [],
@@ -109,7 +116,7 @@ export function addDuplicate(code: string, what: string, first: Origin, origin: 
   addIssue(code, `${what} (first at ${first.file}:${first.line})`, origin, hint)
 }
 
-const NO_REQUISITES: readonly Requisite[] = Object.freeze([])
+export const NO_REQUISITES: readonly Requisite[] = Object.freeze([])
 
 /** Freezes what was recorded into the IR, resolving requisite thunks. */
 export function finishSession(s: Session): Program {
@@ -117,11 +124,15 @@ export function finishSession(s: Session): Program {
   const membersOf = (name: string): readonly number[] => {
     if (bySls === undefined) {
       bySls = new Map()
-      for (const x of s.states) bySls.set(x.sls, [...(bySls.get(x.sls) ?? []), x.key])
+      for (const x of s.states) {
+        const keys = bySls.get(x.sls)
+        if (keys === undefined) bySls.set(x.sls, [x.key])
+        else keys.push(x.key)
+      }
     }
     return bySls.get(name) ?? []
   }
-  const resolveDraft = (draft: StateDraft, r: RequisiteDraft): Requisite[] => {
+  const resolveDraft = (draft: StateNode, r: RequisiteDraft): Requisite[] => {
     const target = resolveRef(r.ref)
     if (target === undefined) {
       const hint = 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
@@ -134,26 +145,14 @@ export function finishSession(s: Session): Program {
       Object.freeze({ kind: r.kind, target: key, sls: target.sls, origin: r.origin }),
     )
   }
-  const states = s.states.map((d): StateNode => {
-    const requisites =
-      d.drafts.length === 0 ? NO_REQUISITES : Object.freeze(d.drafts.flatMap((r) => resolveDraft(d, r)))
-    const node: StateNode = {
-      kind: 'state',
-      key: d.key,
-      id: d.id,
-      module: d.module,
-      fun: d.fun,
-      args: d.args,
-      requisites,
-      sls: d.sls,
-      when: d.when,
-      origin: d.origin,
-      ...(d.unchecked ? { unchecked: true as const } : {}),
-    }
-    return Object.freeze(node)
-  })
+  const states: readonly StateNode[] = s.states
+  for (const d of s.states) {
+    const drafts = s.drafts[d.key]
+    if (drafts !== undefined) d.requisites = Object.freeze(drafts.flatMap((r) => resolveDraft(d, r)))
+  }
+  for (const d of s.states) Object.freeze(d)
   return Object.freeze({
-    states: Object.freeze(states),
+    states: Object.freeze([...states]),
     sls: Object.freeze([...s.sls.values()].map((d) => d.node)),
     top: Object.freeze([...s.top]),
     assets: Object.freeze([...s.assets]),

@@ -29,7 +29,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     } else writeTreeIncremental(outDir, previous, result.tree)
     previous = result.tree
     const laps = Object.entries(result.timings ?? {})
-      .filter(([k]) => !k.endsWith('heap MB'))
+      .filter(([k]) => !k.endsWith(' MB'))
       .map(([k, v]) => `${k} ${v}`)
     process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms (${laps.join(', ')})\n`)
   }

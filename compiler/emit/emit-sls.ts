@@ -31,7 +31,8 @@ function parentsOf(all: ReadonlySet<string>): ReadonlySet<string> {
 
 /** One state's argument and requisite items, each a `key: value` pair of `- key: value`. */
 export function stateItems(state: StateNode, states: readonly StateNode[]): [string, YamlNode][] {
-  const items: [string, YamlNode][] = state.args.map(([key, value]) => [key, toYamlNode(value)])
+  const items: [string, YamlNode][] = []
+  for (const key in state.args) items.push([key, toYamlNode(state.args[key]!)])
   const byKind = new Map<string, YamlNode[]>()
   const seen = new Set<string>()
   for (const r of state.requisites) {
@@ -55,7 +56,7 @@ const sameConds = (a: readonly Cond[], b: readonly Cond[]) =>
 export function emitSls(name: string, graph: Graph): string {
   const members = graph.members.get(name) ?? []
   const includes = graph.includes.get(name) ?? []
-  const jinja = members.some((s) => s.when.length > 0 || s.args.some(([, v]) => hasExpr(v)))
+  const jinja = members.some((s) => s.when.length > 0 || Object.values(s.args).some(hasExpr))
   const options = { jinja }
   const doc = graph.sls.get(name)?.doc
   const parts = [jinja ? '#!jinja|yaml' : '#!yaml', HEADER_NOTE]

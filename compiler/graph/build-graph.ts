@@ -1,7 +1,7 @@
 import type { Program, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { checkArgs } from './check-args.ts'
-import { type Edge, findCycles, orient } from './cycles.ts'
+import { type Edge, findCycles, requisiteEdge } from './cycles.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
 export interface Graph {
@@ -21,9 +21,13 @@ export function buildGraph(program: Program): StageResult<Graph> {
   const states = program.states
   const sls = new Map(program.sls.map((s) => [s.name, s]))
   diagnostics.push(...duplicateIds(states))
-  const edges = states.flatMap((s) =>
-    s.requisites.map((r, index) => ({ ...orient(r.kind, s.key, r.target), via: { state: s.key, index } })),
-  )
+  const edges: Edge[] = []
+  for (const s of states) {
+    for (let i = 0; i < s.requisites.length; i++) {
+      const r = s.requisites[i]!
+      edges.push(requisiteEdge(r.kind, s.key, r.target, i))
+    }
+  }
   for (const cycle of findCycles(states.length, edges)) diagnostics.push(cycleDiagnostic(cycle, states))
   for (const s of states) diagnostics.push(...checkArgs(s))
   diagnostics.push(...danglingSls(program, sls))
@@ -55,12 +59,12 @@ function cycleDiagnostic(cycle: readonly Edge[], states: readonly StateNode[]): 
   const names = cycle.map((e) => states[e.before]!.id)
   const path = [...names, names[0]].join(' → ')
   const related = cycle.map((e) => {
-    const owner = states[e.via.state]!
-    const req = owner.requisites[e.via.index]!
+    const owner = states[e.state]!
+    const req = owner.requisites[e.index]!
     return { message: `'${owner.id}' ${req.kind} '${states[req.target]!.id}'`, origin: req.origin }
   })
   const first = cycle[0]!
-  const origin = states[first.via.state]!.requisites[first.via.index]!.origin
+  const origin = states[first.state]!.requisites[first.index]!.origin
   return error('DSL3002', `requisite cycle: ${path}`, origin, {
     related,
     hint: 'remove one of the requisites in the loop',

@@ -16,7 +16,7 @@ const CATALOG_CODES = {
 export function checkArgs(state: StateNode): Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
   if (state.unchecked) return []
-  const names = ['name', ...state.args.map(([key]) => key)]
+  const names = ['name', ...Object.keys(state.args)]
   const found = checkStateArgs(fn, names).map((issue) =>
     error(
       CATALOG_CODES[issue.code],
@@ -32,8 +32,7 @@ export function checkArgs(state: StateNode): Diagnostic[] {
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
   const schema = STATE_SCHEMAS[fn]
   if (schema === undefined) return []
-  const args: Record<string, Value> = { name: state.id }
-  for (const [key, value] of state.args) args[key] = value
+  const args: Record<string, Value> = { name: state.id, ...state.args }
   const result = schema.safeParse(args)
   if (result.success) return []
   return result.error.issues.flatMap((issue) => {
@@ -63,8 +62,7 @@ function describe(v: unknown): string {
 function checkGuard(fn: string, state: StateNode): Diagnostic[] {
   const guards = NEEDS_GUARD[fn]
   if (guards === undefined) return []
-  const has = (key: string) =>
-    state.args.some(([k]) => k === key) || state.requisites.some((r) => r.kind === key)
+  const has = (key: string) => Object.hasOwn(state.args, key) || state.requisites.some((r) => r.kind === key)
   if (guards.some(has)) return []
   const message = `${fn} '${state.id}' runs on every apply: test=True cannot predict it and re-applies never converge`
   return [

@@ -4,9 +4,18 @@ import type { RequisiteKind } from '../../dsl/ir.ts'
 export interface Edge {
   readonly before: number
   readonly after: number
-  /** Index of the requisite that made the edge, for locating diagnostics. */
-  readonly via: { readonly state: number; readonly index: number }
+  /** The requisite that made the edge (`states[state].requisites[index]`), for locating diagnostics. */
+  readonly state: number
+  readonly index: number
 }
+
+/** The edge a state's requisite makes (one flat object of one shape: there is one per requisite). */
+export function requisiteEdge(kind: RequisiteKind, state: number, target: number, index: number): Edge {
+  const { before, after } = orient(kind, state, target)
+  return { before, after, state, index }
+}
+
+const REVERSED = new Map<string, boolean>()
 
 /**
  * Which way a requisite orders its two states. `A require B` runs B first; the `_in` forms turn it around;
@@ -18,8 +27,12 @@ export function orient(
   owner: number,
   target: number,
 ): { before: number; after: number } {
-  const base = kind.replace(/_in$|_any$/, '')
-  const reversed = kind.endsWith('_in') !== (base === 'prereq')
+  let reversed = REVERSED.get(kind)
+  if (reversed === undefined) {
+    const base = kind.replace(/_in$|_any$/, '')
+    reversed = kind.endsWith('_in') !== (base === 'prereq')
+    REVERSED.set(kind, reversed)
+  }
   return reversed ? { before: owner, after: target } : { before: target, after: owner }
 }
 

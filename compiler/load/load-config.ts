@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { runInThisContext } from 'node:vm'
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import {
   type BuildContext,
   type BuildFailure,
@@ -11,10 +10,12 @@ import {
   context,
   type Message,
 } from 'esbuild'
+import * as zod from 'zod'
 import type { Origin, Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { DSL_ENTRY } from '../paths.ts'
+import { LineIndexedMap } from './source-map.ts'
 
 export interface LoadedConfig {
   readonly program: Program
@@ -34,16 +35,15 @@ function loadTimeoutMs(): number {
 }
 
 /**
- * Libraries the authoring API depends on, loaded once per process from salt-dsl's own dependencies instead
- * of being bundled and initialised again with every build (zod's start-up dominated watch rebuilds).
+ * Libraries the authoring API depends on, handed to the config from the CLI's own copy instead of being
+ * bundled (or loaded from node_modules) and initialised again with every build: zod's start-up alone cost
+ * 50 ms per 20k-state build and dominated watch rebuilds. The config and the compiler then share one zod.
  */
-const SHARED = ['zod'] as const
-const dslRequire = createRequire(DSL_ENTRY)
+const SHARED: ReadonlyMap<string, unknown> = new Map([['zod', Object.freeze({ __esModule: true, ...zod })]])
 
 function configRequire(entry: string): NodeJS.Require {
   const own = createRequire(entry)
-  const shared = new Set<string>(SHARED)
-  return Object.assign((id: string) => (shared.has(id) ? dslRequire(id) : own(id)), own)
+  return Object.assign((id: string) => (SHARED.has(id) ? SHARED.get(id) : own(id)), own)
 }
 
 /** Bundles the user's entry with esbuild, runs it, and returns what the builders recorded. */
@@ -55,17 +55,18 @@ export async function loadConfig(
   const bundled = await bundler(entry, root)
   if ('diagnostics' in bundled) return { value: undefined, diagnostics: bundled.diagnostics }
   const { code, map, inputs } = bundled
-  const trace = new TraceMap(map)
+  const trace = new LineIndexedMap(map)
   // builders called in a loop share a call site: map each bundle position once
   const seen = new Map<number, Origin>()
   const files = new Map<string, string>()
   const locate = (o: Origin): Origin => {
     if (!o.file.endsWith(BUNDLE)) return o
-    const key = o.line * 65536 + o.column
+    const key = o.line * 2 ** 24 + o.column
     const known = seen.get(key)
     if (known !== undefined) return known
-    const pos = originalPositionFor(trace, { line: o.line - 1, column: Math.max(0, o.column - 1) })
-    if (pos.source === null || pos.line === null) return o
+    // the wrapper below puts the bundle one line down
+    const pos = trace.originalPositionFor(o.line - 1, Math.max(0, o.column - 1))
+    if (pos === undefined) return o
     const file = files.get(pos.source) ?? resolve(root, pos.source)
     files.set(pos.source, file)
     const mapped = Object.freeze({ file, line: pos.line, column: pos.column + 1 })
@@ -117,7 +118,7 @@ function options(entry: string, root: string): BuildOptions & { write: false; me
     sourcesContent: false,
     outfile: join(root, BUNDLE),
     alias: { 'salt-dsl': DSL_ENTRY },
-    external: [...SHARED],
+    external: [...SHARED.keys()],
     metafile: true,
     logLevel: 'silent',
   }

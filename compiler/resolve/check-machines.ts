@@ -103,7 +103,7 @@ export function checkAddressable(r: Resolution): Diagnostic[] {
     )
   }
   for (const s of r.program.states) {
-    const exprs = [...s.args.flatMap(([, v]) => exprsIn(v)), ...s.when.flatMap((c) => condExprs(c))]
+    const exprs = [...Object.values(s.args).flatMap(exprsIn), ...s.when.flatMap((c) => condExprs(c))]
     for (const e of exprs) {
       if ((e.kind === 'pillar' || e.kind === 'grain') && e.path.some((k) => k.includes(':'))) {
         out.push(
@@ -142,7 +142,9 @@ function condExprs(c: CondLike): Expr[] {
 export function checkPlatforms(r: Resolution): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const s of r.program.states) {
-    const maps = s.args.flatMap(([, v]) => exprsIn(v)).filter((e) => e.kind === 'platform')
+    const maps = Object.values(s.args)
+      .flatMap(exprsIn)
+      .filter((e) => e.kind === 'platform')
     for (const e of maps) {
       const covered = new Set(e.cases.map(([p]) => p))
       if (covered.has('default')) continue

@@ -65,8 +65,17 @@ async function writeFiles(root: string, tree: Tree): Promise<void> {
   const dirs = new Set<string>()
   for (const path of tree.keys()) dirs.add(dirname(join(root, path)))
   for (const dir of [...dirs].sort()) mkdirSync(dir, { recursive: true })
-  await Promise.all([...tree].map(([path, data]) => writeFile(join(root, path), data)))
+  // a bounded number in flight: each write holds its file's bytes until it is done
+  const queue = [...tree]
+  const worker = async () => {
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      await writeFile(join(root, next[0]), next[1])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, queue.length) }, worker))
 }
+
+const WRITES_IN_FLIGHT = 32
 
 function swap(out: string, staging: string): void {
   if (!existsSync(out)) {

@@ -2,7 +2,7 @@
 import { type DeclaredState, declaredStates, type StateHandle, text } from 'salt-dsl'
 
 /** An IR value as the DSL builders accept it back (strings, lookups, lists, maps). */
-export type Val = DeclaredState['args'][number][1]
+export type Val = DeclaredState['args'][string]
 
 /** A declared state, reduced to what one check needs. */
 export interface Target {
@@ -24,7 +24,7 @@ export interface Declared {
   readonly groups: readonly Target[]
 }
 
-const arg = (s: DeclaredState, key: string): Val | undefined => s.args.find(([k]) => k === key)?.[1]
+const arg = (s: DeclaredState, key: string): Val | undefined => s.args[key]
 const nameOf = (s: DeclaredState): Val => arg(s, 'name') ?? s.id
 const target = (s: DeclaredState, name: Val, list = false): Target =>
   list ? { state: s, handle: s.handle, name, list } : { state: s, handle: s.handle, name }

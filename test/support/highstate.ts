@@ -20,7 +20,7 @@ export function compilerView(graph: Graph): { view: Record<string, StateView>; e
   const exprKeys: Record<string, string[]> = {}
   for (const s of graph.states) {
     const args: Record<string, unknown> = {}
-    for (const [k, v] of s.args) {
+    for (const [k, v] of Object.entries(s.args)) {
       if (containsExpr(v)) exprKeys[s.id] = [...(exprKeys[s.id] ?? []), k]
       else if (k !== 'order') args[k] = v
     }
