@@ -58,9 +58,13 @@ interface SizeResult {
   readonly modules: number
   readonly configFiles: number
   readonly fleet: BenchCase['fleet']
+  /** Nothing changed since the last build: the type-check is remembered (tsc does not run). */
   readonly build: Stats
+  /** One config file edited before each run: tsc checks incrementally. */
+  readonly buildEdited: Stats
   readonly buildNoTypecheck: Stats
   readonly check: Stats
+  readonly checkEdited: Stats
   readonly tsc: Stats
   readonly watch: WatchStats
   readonly salt?: {
@@ -77,6 +81,7 @@ interface SizeResult {
     readonly sameTop: boolean
     readonly saltStates: number
     readonly buildWithSalt: Stats
+    readonly buildEditedWithSalt: Stats
   }
   readonly ratios: Record<string, number>
 }
@@ -94,18 +99,39 @@ function dslBuild(c: BenchCase, out: string, typecheck: boolean): Command {
   }
 }
 
+/** Before each run: edits one config file (back and forth), so the next command sees a changed file. */
+function editing(c: BenchCase): { edit: () => void; restore: () => void } {
+  let forward = true
+  const edit = () => {
+    const text = readFileSync(c.touch.file, 'utf8')
+    const [from, to] = forward ? [c.touch.from, c.touch.to] : [c.touch.to, c.touch.from]
+    if (!text.includes(from)) throw new Error(`${c.touch.file} does not contain '${from}'`)
+    writeFileSync(c.touch.file, text.replace(from, to))
+    forward = !forward
+  }
+  return { edit, restore: () => (forward ? undefined : edit()) }
+}
+
 async function measureSize(states: number): Promise<SizeResult> {
   const dir = join(work, `n${states}`)
   log(`${states} states: generating into ${dir}`)
   const c = generate(states, dir, ROOT)
   const out = join(dir, 'out')
   const build = dslBuild(c, out, true)
-  log(`${states}: dsl build / dsl build --no-typecheck`)
-  const [buildStats, noTc] = await interleaved([build, dslBuild(c, out, false)], runs, warmup)
-  log(`${states}: dsl check vs tsc --noEmit`)
+  const { edit, restore } = editing(c)
+  const buildEdited: Command = { ...build, before: edit }
+  log(`${states}: dsl build (unchanged / one file edited) / dsl build --no-typecheck`)
+  const [buildStats, editedStats, noTc] = await interleaved(
+    [build, buildEdited, dslBuild(c, out, false)],
+    runs,
+    warmup,
+  )
+  log(`${states}: dsl check (unchanged / one file edited) vs tsc --noEmit`)
   const check: Command = { argv: node(CLI, 'check', c.entry), cwd: ROOT }
+  const checkEdited: Command = { ...check, before: edit }
   const tsc: Command = { argv: node(TSC, '-p', c.tsconfig, '--noEmit', '--pretty', 'false'), cwd: ROOT }
-  const [checkStats, tscStats] = await interleaved([check, tsc], runs, warmup)
+  const [checkStats, checkEditedStats, tscStats] = await interleaved([check, checkEdited, tsc], runs, warmup)
+  restore()
   log(`${states}: watch rebuild`)
   const watch = await measureWatch(
     {
@@ -120,12 +146,16 @@ async function measureSize(states: number): Promise<SizeResult> {
   )
   const ratios: Record<string, number> = {
     checkOverTsc: checkStats!.medianMs / tscStats!.medianMs,
+    checkEditedOverTsc: checkEditedStats!.medianMs / tscStats!.medianMs,
   }
   let salt: SizeResult['salt']
   if (withSalt && states <= saltMax) {
     log(
       `${states}: salt show_highstate of ${c.minion.id}, emitted vs hand-written (with dsl build interleaved)`,
     )
+    // out/ as the unedited config gives it (the edited runs above may have left the other variant)
+    const [bin, ...args] = build.argv as [string, ...string[]]
+    execFileSync(bin, args, { cwd: ROOT, stdio: 'ignore' })
     const emittedTree = { fileRoot: join(out, 'salt'), pillarRoot: join(out, 'pillar') }
     const emitted = showHighstate(SALT_CALL, join(dir, 'salt-emitted'), emittedTree, c.minion)
     const hand = showHighstate(SALT_CALL, join(dir, 'salt-hand'), c.hand, c.minion)
@@ -152,7 +182,12 @@ async function measureSize(states: number): Promise<SizeResult> {
         log(`${states}: WARNING ${minion.id} gets different SLS: ${ta.slice(0, 300)} vs ${tb.slice(0, 300)}`)
       }
     }
-    const [buildWithSalt, e, h] = await interleaved([build, emitted, hand], saltRuns, warmup)
+    const [buildWithSalt, buildEditedWithSalt, e, h] = await interleaved(
+      [build, buildEdited, emitted, hand],
+      saltRuns,
+      warmup,
+    )
+    restore()
     salt = {
       emitted: e!,
       hand: h!,
@@ -162,8 +197,10 @@ async function measureSize(states: number): Promise<SizeResult> {
       sameTop,
       saltStates: Object.keys(a).length,
       buildWithSalt: buildWithSalt!,
+      buildEditedWithSalt: buildEditedWithSalt!,
     }
     ratios.buildOverSaltEmitted = buildWithSalt!.medianMs / e!.medianMs
+    ratios.buildEditedOverSaltEmitted = buildEditedWithSalt!.medianMs / e!.medianMs
     ratios.saltEmittedOverHand = e!.medianMs / h!.medianMs
   }
   const configFiles = Number(
@@ -177,8 +214,10 @@ async function measureSize(states: number): Promise<SizeResult> {
     configFiles,
     fleet: c.fleet,
     build: buildStats!,
+    buildEdited: editedStats!,
     buildNoTypecheck: noTc!,
     check: checkStats!,
+    checkEdited: checkEditedStats!,
     tsc: tscStats!,
     watch,
     ...(salt ? { salt } : {}),
@@ -235,12 +274,14 @@ function markdown(r: Report): string {
     `node ${m.node}, ${m.typescript}, ${m.python}, ${m.salt}.`,
     `Each figure: median (min–max) of ${r.settings.runs} runs (Salt: ${r.settings.saltRuns}, watch: ${r.settings.watchRuns} edits) after ${r.settings.warmup} warm-up;`,
     'peak RSS is the largest single process of a run (GNU time `%M`; `dsl build` type-checks in a child `tsc`).',
+    '"unchanged": nothing changed since the last run, so the remembered clean type-check stands and tsc does not start;',
+    '"edited": one config file is edited before each run, so tsc checks incrementally (what a commit costs).',
     ...fleetLine(r.results[0]),
     '',
     '## Compile',
     '',
-    '| states | config files | dsl build | peak RSS | build --no-typecheck | peak RSS | dsl check | tsc --noEmit | check / tsc | watch rebuild (edit → tree) | watch RSS |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| states | config files | dsl build, unchanged | peak RSS | dsl build, edited | peak RSS | build --no-typecheck | peak RSS | dsl check, unchanged | dsl check, edited | tsc --noEmit (cold) | check / tsc (unchanged, edited) | watch rebuild (edit → tree) | watch RSS |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.results
       .map((s) =>
         [
@@ -248,11 +289,14 @@ function markdown(r: Report): string {
           s.configFiles,
           ms(s.build),
           mb(s.build),
+          ms(s.buildEdited),
+          mb(s.buildEdited),
           ms(s.buildNoTypecheck),
           mb(s.buildNoTypecheck),
           ms(s.check),
+          ms(s.checkEdited),
           ms(s.tsc),
-          x(s.ratios.checkOverTsc),
+          `${x(s.ratios.checkOverTsc)}, ${x(s.ratios.checkEditedOverTsc)}`,
           `${ms(s.watch)}; self-reported ${s.watch.reportedMedianMs} ms`,
           `${Math.round(s.watch.maxRssMb)} MB`,
         ].join(' | '),
@@ -261,8 +305,8 @@ function markdown(r: Report): string {
     '',
     '## Against Salt (`salt-call --local state.show_highstate`, fresh cachedir per run)',
     '',
-    '| states | machine | dsl build | Salt: emitted tree | peak RSS | Salt: hand-written Jinja | peak RSS | build / Salt | emitted / hand | same highstate | same pillar and top, every machine |',
-    '|---:|:---|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|',
+    '| states | machine | dsl build, unchanged | dsl build, edited | Salt: emitted tree | peak RSS | Salt: hand-written Jinja | peak RSS | build / Salt (unchanged, edited) | emitted / hand | same highstate | same pillar and top, every machine |',
+    '|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|',
     ...r.results
       .filter((s) => s.salt)
       .map((s) => {
@@ -271,11 +315,12 @@ function markdown(r: Report): string {
           s.states,
           salt.machine,
           ms(salt.buildWithSalt),
+          ms(salt.buildEditedWithSalt),
           ms(salt.emitted),
           mb(salt.emitted),
           ms(salt.hand),
           mb(salt.hand),
-          x(s.ratios.buildOverSaltEmitted),
+          `${x(s.ratios.buildOverSaltEmitted)}, ${x(s.ratios.buildEditedOverSaltEmitted)}`,
           x(s.ratios.saltEmittedOverHand),
           salt.sameHighstate ? `yes (${salt.saltStates} states)` : 'NO',
           salt.samePillar && salt.sameTop ? `yes (${s.fleet.machines})` : 'NO',
@@ -303,6 +348,7 @@ async function main(): Promise<void> {
     const b = byStates.get(big!)
     if (a && b) {
       growth[`build ${big}/${small}`] = b.build.medianMs / a.build.medianMs
+      growth[`build, edited ${big}/${small}`] = b.buildEdited.medianMs / a.buildEdited.medianMs
       growth[`build --no-typecheck ${big}/${small}`] =
         b.buildNoTypecheck.medianMs / a.buildNoTypecheck.medianMs
       growth[`check ${big}/${small}`] = b.check.medianMs / a.check.medianMs

@@ -60,6 +60,8 @@ describe('bench', () => {
     const [size] = report.results
     expect(size.states).toBe(SMALLEST)
     expect(size.build.runs).toBe(1)
+    expect(size.buildEdited.runs).toBe(1)
+    expect(size.checkEdited.runs).toBe(1)
     expect(size.watch.runs).toBe(2)
     expect(size.fleet.machines).toBe(MACHINES.length)
     expect(size.fleet.machines).toBeGreaterThan(3)

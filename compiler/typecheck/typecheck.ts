@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { findUp, PACKAGE_ROOT } from '../paths.ts'
@@ -63,16 +63,26 @@ export async function typecheckConfig(
         },
         files: [entry],
       }
+  const stamp = `${options.tsBuildInfoFile}.clean.json`
+  const key = createHash('sha256')
+    .update(JSON.stringify([TSC, settings]))
+    .digest('hex')
+  if (isUpToDate(stamp, key)) return { value: undefined, diagnostics: [] }
   writeFileSync(config, JSON.stringify(settings))
   try {
+    const started = Date.now()
     const { code, stdout, stderr } = await runProcess(
       TSC.cmd,
-      [...TSC.args, '-p', config, '--pretty', 'false'],
+      [...TSC.args, '-p', config, '--pretty', 'false', '--listFiles'],
       project,
       signal,
     )
-    const output = stdout + stderr
+    const { files, rest } = splitFileList(stdout)
+    const output = rest + stderr
     const diagnostics = parseTscOutput(output, project)
+    if (code === 0 && diagnostics.length === 0) {
+      writeStamp(stamp, key, [...files, ...configChain(base), join(project, 'package.json')], started)
+    }
     if (code !== 0 && diagnostics.length === 0) {
       return {
         value: undefined,
@@ -83,6 +93,77 @@ export async function typecheckConfig(
   } finally {
     rmSync(config, { force: true })
   }
+}
+
+/**
+ * tsc's own up-to-date check, as `tsc --build` does it: a config whose last check was clean, and none of
+ * whose files (every file tsc read, the tsconfig and package.json) has changed size or mtime since, is
+ * clean still, without starting tsc. A file tsc never read (a new `.d.ts` that would shadow a module,
+ * say) is not noticed until one of those changes; `rm node_modules/.cache/salt-dsl` forces a check.
+ */
+interface Stamp {
+  readonly key: string
+  readonly files: readonly (readonly [path: string, mtimeMs: number, size: number])[]
+}
+
+function isUpToDate(stamp: string, key: string): boolean {
+  let parsed: Stamp
+  try {
+    parsed = JSON.parse(readFileSync(stamp, 'utf8')) as Stamp
+  } catch {
+    return false
+  }
+  if (parsed.key !== key || !Array.isArray(parsed.files)) return false
+  return parsed.files.every(([path, mtimeMs, size]) => {
+    const now = statSync(path, { throwIfNoEntry: false })
+    if (mtimeMs === -1) return now === undefined
+    return now !== undefined && now.mtimeMs === mtimeMs && now.size === size
+  })
+}
+
+/** Records a clean check; not when a file changed while tsc ran (its mtime would vouch for unread text). */
+function writeStamp(stamp: string, key: string, paths: readonly string[], started: number): void {
+  const files: [string, number, number][] = []
+  for (const path of new Set(paths)) {
+    const now = statSync(path, { throwIfNoEntry: false })
+    if (now !== undefined && now.mtimeMs >= started) return
+    files.push(now === undefined ? [path, -1, -1] : [path, now.mtimeMs, now.size])
+  }
+  try {
+    writeFileSync(stamp, JSON.stringify({ key, files }))
+  } catch {
+    // a cache that cannot be written only costs the next check its shortcut
+  }
+}
+
+/** A tsconfig and the files it `extends` by path (package-named bases are covered by package.json). */
+function configChain(config: string): string[] {
+  const chain: string[] = []
+  for (let file: string | undefined = config; file !== undefined && chain.length < 16; ) {
+    chain.push(file)
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      break
+    }
+    const base = text.match(/"extends"\s*:\s*"([^"]+)"/)?.[1]
+    if (base === undefined || !/^\.{0,2}\//.test(base)) break
+    const next = resolve(dirname(file), base)
+    file = next.endsWith('.json') ? next : `${next}.json`
+  }
+  return chain
+}
+
+/** `--listFiles` prints every file of the program, one absolute path per line, before the diagnostics. */
+function splitFileList(stdout: string): { files: string[]; rest: string } {
+  const files: string[] = []
+  const rest: string[] = []
+  for (const line of stdout.split('\n')) {
+    if (isAbsolute(line) && !LINE.test(line) && !GLOBAL.test(line)) files.push(line)
+    else rest.push(line)
+  }
+  return { files, rest: rest.join('\n') }
 }
 
 const DEFAULTS = {

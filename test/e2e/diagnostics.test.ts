@@ -109,3 +109,36 @@ describe('every command reports why it failed', () => {
     expect(run.stderr).toContain('DSL3001')
   })
 })
+
+describe('a clean type-check is remembered until a file of the program changes', () => {
+  it('skips nothing that changed: an edit, an edit of the same size, and a new tsconfig are all checked', () => {
+    const dir = tempDir()
+    const entry = join(dir, 'index.ts')
+    const helper = join(dir, 'names.ts')
+    writeFileSync(
+      entry,
+      "import { pkg, sls } from 'salt-dsl'\nimport { tool } from './names.ts'\nsls('a', () => {\n  pkg(tool)\n})\n",
+    )
+    writeFileSync(helper, "export const tool = 'git'\n")
+    // GIVEN a config that checks clean, twice (the second time from the remembered result)
+    expect(dsl(['check', dir]).status).toBe(0)
+    expect(dsl(['check', dir]).status).toBe(0)
+    // WHEN an imported file changes its type (same byte size): THEN the check runs and fails
+    writeFileSync(helper, 'export const tool = 12345\n')
+    const broken = dsl(['check', dir])
+    expect(broken.status).toBe(1)
+    expect(broken.stderr).toContain('error TS2345')
+    // and a failed check is never remembered as clean
+    expect(dsl(['check', dir]).status).toBe(1)
+    writeFileSync(helper, "export const tool = 'git'\n")
+    expect(dsl(['check', dir]).status).toBe(0)
+    // WHEN a tsconfig appears beside the config (it was absent): THEN its settings apply
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: ['no-such-types'] } }),
+    )
+    const configured = dsl(['check', dir])
+    expect(configured.status).toBe(1)
+    expect(configured.stderr).toContain('no-such-types')
+  })
+})
