@@ -40,7 +40,7 @@ const watchRuns = Number(values['watch-runs'])
 const warmup = Number(values.warmup)
 const work = resolve(values.work)
 
-if (!existsSync(join(ROOT, 'dist', 'cli.js')))
+if (!existsSync(join(ROOT, 'dist', 'cli.cjs')))
   throw new Error('the CLI is not built: run `node scripts/bundle.js` first')
 const withSalt = existsSync(SALT_CALL)
 if (!withSalt) log('Salt is not installed (.venv/bin/salt-call): skipping the Salt measurements')

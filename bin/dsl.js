@@ -1,13 +1,56 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs'
+// Loads the bundled CLI with V8's code cache: compiling the megabyte bundle (and the functions a build
+// runs) is then read back instead of redone on every start.
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Script } from 'node:vm'
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const cli = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url))
 if (!existsSync(cli)) {
   process.stderr.write(
     'dsl: the CLI is not built; run `bash scripts/setup.sh` (or `npm run build:cli`) first\n',
   )
   process.exit(2)
 }
-const { main } = await import(cli)
-process.exitCode = await main(process.argv.slice(2))
+
+const source = readFileSync(cli, 'utf8')
+const stat = statSync(cli)
+const key = createHash('sha256')
+  .update(`${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs}`)
+  .digest('hex')
+  .slice(0, 16)
+const root = dirname(dirname(cli))
+const cacheDir = existsSync(join(root, 'node_modules'))
+  ? join(root, 'node_modules', '.cache', 'salt-dsl')
+  : join(tmpdir(), 'salt-dsl-cache')
+const cacheFile = join(cacheDir, `cli-${key}.v8cache`)
+let cachedData
+try {
+  cachedData = process.env.DSL_NO_CODE_CACHE ? undefined : readFileSync(cacheFile)
+} catch {
+  cachedData = undefined
+}
+
+// one line, so the bundle's own line numbers (and its source map) stay as they are
+const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`
+const script = new Script(wrapper, { filename: cli, ...(cachedData ? { cachedData } : {}) })
+const module = { exports: {} }
+script.runInThisContext()(module.exports, createRequire(cli), module, cli, dirname(cli))
+process.exitCode = await module.exports.main(process.argv.slice(2))
+
+// written after a command that compiles a config, so the cache covers the functions a build runs
+const compiles = ['build', 'check', 'show', 'explain'].includes(process.argv[2] ?? '')
+if (compiles && !process.env.DSL_NO_CODE_CACHE && (cachedData === undefined || script.cachedDataRejected)) {
+  // after the run: the cache then holds the functions it compiled too; a cache that cannot be written
+  // only costs the next start its shortcut
+  try {
+    mkdirSync(cacheDir, { recursive: true })
+    const partial = `${cacheFile}.${process.pid}`
+    writeFileSync(partial, script.createCachedData())
+    renameSync(partial, cacheFile)
+  } catch {}
+}

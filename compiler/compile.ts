@@ -3,12 +3,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { Program } from '../dsl/ir.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
-import { emitTree, type Tree } from './emit/emit-tree.ts'
-import { buildGraph, type Graph } from './graph/build-graph.ts'
+import type { Tree } from './emit/emit-tree.ts'
+import type { Graph } from './graph/build-graph.ts'
 import { type Bundler, type LoadedConfig, loadConfig } from './load/load-config.ts'
 import { collectGarbage, LARGE_CONFIG } from './memory.ts'
 import { findUp, resolveEntry } from './paths.ts'
-import { emitPillarTree, type Resolution, resolveStage } from './resolve/resolve.ts'
+import type { Resolution } from './resolve/resolve.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
 
 export interface CompileOptions {
@@ -54,7 +54,9 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     options.typecheck === false
       ? undefined
       : typecheckConfig(entry.file, entry.root, cancel.signal).finally(t.lap('typecheck'))
-  const load = await loadConfig(entry.file, entry.root, options.bundler).finally(t.lap('load'))
+  const loading = loadConfig(entry.file, entry.root, options.bundler).finally(t.lap('load'))
+  const stages = import('./stages.ts')
+  const load = await loading
   if (hasErrors(load.diagnostics) || load.value === undefined) {
     cancel.abort()
     await checking?.catch(() => undefined)
@@ -64,7 +66,7 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
   // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
   // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
   if (loaded.program.states.length >= LARGE_CONFIG) collectGarbage()
-  const rest = compileLoaded(loaded, options, t)
+  const rest = compileLoaded(loaded, options, t, await stages)
   const typed = await checking
   if (typed && hasErrors(typed.diagnostics)) {
     return stop('typecheck', [...load.diagnostics, ...typed.diagnostics], loaded)
@@ -79,6 +81,7 @@ function compileLoaded(
   loaded: LoadedConfig,
   options: CompileOptions,
   t: ReturnType<typeof stopwatch>,
+  { buildGraph, emitPillarTree, emitTree, resolveStage }: typeof import('./stages.ts'),
 ): Compiled {
   const assets = readAssets(loaded)
   const graph = t.time('graph', () => buildGraph(loaded.program))

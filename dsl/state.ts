@@ -59,7 +59,7 @@ export function splitOptions<T extends CommonOptions>(
 ): { own: Omit<T, keyof CommonOptions>; common: CommonOptions } {
   const own: Record<string, unknown> = {}
   const common: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(options)) (OPTION_KEYS.has(key) ? common : own)[key] = value
+  for (const key of Object.keys(options)) (OPTION_KEYS.has(key) ? common : own)[key] = options[key as keyof T]
   return { own: own as Omit<T, keyof CommonOptions>, common: common as CommonOptions }
 }
 
@@ -78,14 +78,18 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   const key = s.states.length
   // one object per state (not a list of pairs): a third of the IR's memory at 100k states
   const args: Record<string, Value> = {}
+  // the message's place is built only if a value is reported (synchronously, so `current` is right)
+  let current = ''
+  const where = () => `argument '${current}' of '${spec.id}'`
   const put = (name: string, raw: unknown) => {
-    const value = toValue(raw, spec.origin, `argument '${name}' of '${spec.id}'`)
+    current = name
+    const value = toValue(raw, spec.origin, where)
     if (value === undefined) return
     if (name === '__proto__') Object.defineProperty(args, name, { value, enumerable: true })
     else args[name] = value
   }
   if (spec.args.name !== undefined && spec.args.name !== spec.id) put('name', spec.args.name)
-  for (const [name, raw] of Object.entries(spec.args)) if (name !== 'name') put(name, raw)
+  for (const name of Object.keys(spec.args)) if (name !== 'name') put(name, spec.args[name])
   put('order', spec.options.order)
   put('failhard', spec.options.failhard)
   const node: StateDraft = {
@@ -103,24 +107,21 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   if (spec.unchecked) node.unchecked = true
   s.states.push(node)
   const drafts = requisiteDrafts(spec.options, spec.origin)
-  if (drafts.length > 0) s.drafts[key] = drafts
+  if (drafts !== undefined) s.drafts[key] = drafts
   return Object.freeze({ [HANDLE]: key, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
 }
 
-const KIND_ORDER = new Map<string, number>(REQUISITE_KINDS.map((kind, i) => [kind, i]))
-
 /** The requisites among the options, in REQUISITE_KINDS order (the emitted order). */
-function requisiteDrafts(options: CommonOptions, origin: Origin): RequisiteDraft[] {
-  const kinds = Object.keys(options).filter(
-    (k) => KIND_ORDER.has(k) && options[k as RequisiteKind] !== undefined,
-  )
-  if (kinds.length === 0) return []
-  kinds.sort((a, b) => KIND_ORDER.get(a)! - KIND_ORDER.get(b)!)
-  return kinds.flatMap((kind) => {
-    const refs = options[kind as RequisiteKind]
-    const list = Array.isArray(refs) ? refs : [refs]
-    return list.map((ref) => Object.freeze({ kind: kind as RequisiteKind, ref, origin }))
-  })
+function requisiteDrafts(options: CommonOptions, origin: Origin): RequisiteDraft[] | undefined {
+  let drafts: RequisiteDraft[] | undefined
+  for (const kind of REQUISITE_KINDS) {
+    const refs: Ref | readonly Ref[] | undefined = options[kind]
+    if (refs === undefined) continue
+    drafts ??= []
+    if (Array.isArray(refs)) for (const ref of refs) drafts.push(Object.freeze({ kind, ref, origin }))
+    else drafts.push(Object.freeze({ kind, ref: refs, origin }))
+  }
+  return drafts
 }
 
 let lastWhen: readonly Cond[] | undefined

@@ -12,46 +12,55 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function toValue(
   input: unknown,
   origin: Origin,
-  where: string,
-  seen = new Set<object>(),
+  where: string | (() => string),
+  seen?: Set<object>,
 ): Value | undefined {
+  // scalars first, without allocating: this runs for every argument of every state
   if (input === undefined) return undefined
-  if (typeof input === 'object' && input !== null && seen.has(input)) {
-    addIssue('DSL1005', `${where} refers back to itself, which YAML cannot carry`, origin)
-    return undefined
-  }
-  if (typeof input === 'string' && LONE_SURROGATE.test(input)) {
+  if (input === null || typeof input === 'boolean') return input
+  if (typeof input === 'string') {
+    if (!LONE_SURROGATE.test(input)) return input
     const hint = 'a lone UTF-16 surrogate cannot be written as UTF-8; check how the string was built'
-    addIssue('DSL1005', `${where} is not valid Unicode (it holds a lone surrogate)`, origin, hint)
+    addIssue('DSL1005', `${label(where)} is not valid Unicode (it holds a lone surrogate)`, origin, hint)
     return undefined
   }
-  if (input === null || typeof input === 'string' || typeof input === 'boolean') return input
   if (typeof input === 'number') {
     if (Number.isFinite(input)) return input
-    addIssue('DSL1005', `${where} is ${input}, which Salt's YAML and JSON cannot carry`, origin)
+    addIssue('DSL1005', `${label(where)} is ${input}, which Salt's YAML and JSON cannot carry`, origin)
+    return undefined
+  }
+  if (typeof input === 'object' && seen?.has(input)) {
+    addIssue('DSL1005', `${label(where)} refers back to itself, which YAML cannot carry`, origin)
     return undefined
   }
   const expr = exprOf(input)
   if (expr !== undefined) return expr
   if (Array.isArray(input)) {
-    seen.add(input)
-    const items = input.map((item, i) => toValue(item, origin, `${where}[${i}]`, seen) ?? null)
-    seen.delete(input)
+    const path = seen ?? new Set<object>()
+    path.add(input)
+    const items = input.map((item, i) => toValue(item, origin, () => `${label(where)}[${i}]`, path) ?? null)
+    path.delete(input)
     return Object.freeze(items)
   }
   if (typeof input === 'object' && isPlainObject(input)) {
-    seen.add(input)
+    const path = seen ?? new Set<object>()
+    path.add(input)
     const out: Record<string, Value> = {}
     for (const [key, item] of Object.entries(input)) {
-      const value = toValue(item, origin, `${where}.${key}`, seen)
+      const value = toValue(item, origin, () => `${label(where)}.${key}`, path)
       if (value !== undefined) out[key] = value
     }
-    seen.delete(input)
+    path.delete(input)
     return Object.freeze(out)
   }
   const hint = 'pass strings, numbers, booleans, null, arrays, plain objects or pillar/grains lookups'
-  addIssue('DSL1005', `${where} is a ${describe(input)}, which Salt cannot receive`, origin, hint)
+  addIssue('DSL1005', `${label(where)} is a ${describe(input)}, which Salt cannot receive`, origin, hint)
   return undefined
+}
+
+/** The place a value was given at, for a message (built only when there is one). */
+function label(where: string | (() => string)): string {
+  return typeof where === 'string' ? where : where()
 }
 
 function isPlainObject(value: object): boolean {

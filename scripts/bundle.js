@@ -14,14 +14,16 @@ const common = {
   logLevel: 'warning',
 }
 await Promise.all([
+  // CommonJS, so bin/dsl.js can compile it with V8's code cache (Node 20 has no module compile cache)
   build({
     ...common,
+    format: 'cjs',
     entryPoints: { cli: 'compiler/cli/main.ts' },
+    outExtension: { '.js': '.cjs' },
     outdir: 'dist',
     external: ['esbuild', 'typescript'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
+    define: { 'import.meta.url': '__cliUrl' },
+    banner: { js: "const __cliUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
   build({ ...common, entryPoints: { dsl: 'dsl/index.ts' }, outdir: 'dist' }),
 ])

@@ -75,6 +75,7 @@ export function condJinja(c: Cond): string {
  * survive (JSON leaves them raw and YAML folds or rejects them).
  */
 export function toYamlNode(v: Value): YamlNode {
+  if (typeof v !== 'object' || v === null) return v
   if (isExpr(v)) return new JinjaExpr(`${exprJinja(v)} | tojson(ensure_ascii=False)`)
   if (Array.isArray(v)) return v.map(toYamlNode)
   if (v !== null && typeof v === 'object') {

@@ -90,11 +90,52 @@ export function emitState(
   const lines = [head]
   items.forEach(([key, value], i) => {
     ctx.path.push(i, key)
-    const [first = '', ...rest] = entryLines(key, value, 6, 6, ctx)
-    lines.push(`    - ${first.slice(6)}`, ...rest)
+    // the common shapes (a scalar; a list of `module: id` requisites), written directly: the same lines
+    // the general path below writes, without its intermediate arrays
+    if (key.length <= 200 && isInlineScalar(value)) {
+      lines.push(`    - ${cachedToken(key, ctx)}: ${inlineScalar(value, ctx)}`)
+    } else if (key.length <= 200 && isListOfPairs(value)) {
+      lines.push(`    - ${cachedToken(key, ctx)}:`)
+      value.forEach((item, j) => {
+        const [k, v] = Object.entries(item)[0]!
+        ctx.path.push(j, k)
+        lines.push(`      - ${cachedToken(k, ctx)}: ${inlineScalar(v, ctx)}`)
+        ctx.path.length -= 2
+      })
+    } else {
+      const [first = '', ...rest] = entryLines(key, value, 6, 6, ctx)
+      lines.push(`    - ${first.slice(6)}`, ...rest)
+    }
     ctx.path.length -= 2
   })
   return `${lines.join('\n')}\n`
+}
+
+/** A scalar that `place` writes inline (a string without a line break: no literal block). */
+function isInlineScalar(value: YamlNode): value is Scalar {
+  return (
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'string' && !value.includes('\n'))
+  )
+}
+
+function inlineScalar(value: Scalar, ctx: Context): string {
+  return typeof value === 'string' ? cachedToken(value, ctx) : scalarToken(value, ctx)
+}
+
+/** A non-empty list of plain one-key maps with inline scalars under short keys (requisite lists). */
+function isListOfPairs(value: YamlNode): value is readonly { readonly [key: string]: Scalar }[] {
+  if (!Array.isArray(value) || value.length === 0) return false
+  return value.every((item: YamlNode) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || item instanceof JinjaExpr)
+      return false
+    const proto: unknown = Object.getPrototypeOf(item)
+    if (proto !== Object.prototype && proto !== null) return false
+    const keys = Object.keys(item)
+    return keys.length === 1 && keys[0]!.length <= 200 && isInlineScalar((item as Mapping)[keys[0]!]!)
+  })
 }
 
 /**
@@ -238,7 +279,7 @@ function codePoints(text: string): number {
 function literalBlock(text: string): Placed | undefined {
   if (!text.includes('\n')) return undefined
   const body = text.replace(/\n+$/, '')
-  if (body === '' || !everyChar(text, (ch) => ch === '\n' || ch === '\t' || isPrintable(ch))) return undefined
+  if (body === '' || unprintableInBlock.test(text)) return undefined
   const trailing = text.length - body.length
   if (trailing > 1) return undefined
   const chomp = trailing === 0 ? '-' : ''
@@ -248,10 +289,11 @@ function literalBlock(text: string): Placed | undefined {
   return { kind: 'block', header: `|${indicator}${chomp}`, lines }
 }
 
-function everyChar(text: string, test: (ch: string) => boolean): boolean {
-  for (const ch of text) if (!test(ch)) return false
-  return true
-}
+/** A character `isPrintable` rejects (one regex test instead of a walk that makes a string per character). */
+const unprintable = /[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029\ufeff]/u
+/** The same, where a literal block may also carry line breaks and tabs. */
+const unprintableInBlock =
+  /[^\n\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029\ufeff]/u
 
 /** Characters YAML 1.1 readers take raw inside a line: printable, not a line break, not a tab, not a BOM. */
 function isPrintable(ch: string): boolean {
@@ -271,7 +313,7 @@ function stringToken(text: string, ctx: Context): string {
     throw new YamlEmitError('string holds a lone UTF-16 surrogate, which YAML cannot carry', ctx.path)
   }
   if (isPlainSafe(text)) return text
-  if (!everyChar(text, isPrintable)) return doubleQuoted(text)
+  if (unprintable.test(text)) return doubleQuoted(text)
   if (text.includes("'") && !/["\\]/.test(text)) return `"${text}"`
   return `'${text.replaceAll("'", "''")}'`
 }
@@ -292,7 +334,15 @@ function isPlainSafe(text: string): boolean {
   const first = text[0]
   if (first === undefined || indicators.has(first) || first === ' ' || text.endsWith(' ')) return false
   if (text.endsWith(':') || text.includes(': ') || text.includes(' #') || text.startsWith('...')) return false
-  return everyChar(text, isPrintable) && !implicitTypes.some((type) => type.test(text))
+  return !unprintable.test(text) && !looksImplicit(text)
+}
+
+/** Whether an implicit type could match: those all start with `[-+.0-9~<=]`, or are a word of up to 5 letters. */
+function looksImplicit(text: string): boolean {
+  const c = text.charCodeAt(0)
+  const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46
+  if (!numeric && text.length > 5) return false
+  return implicitTypes.some((type) => type.test(text))
 }
 
 const escapes: Record<string, string> = {

@@ -1,16 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { runInThisContext } from 'node:vm'
-import {
-  type BuildContext,
-  type BuildFailure,
-  type BuildOptions,
-  type BuildResult,
-  build,
-  context,
-  type Message,
-} from 'esbuild'
-import * as zod from 'zod'
+import type { BuildContext, BuildFailure, BuildOptions, BuildResult, Message } from 'esbuild'
 import type { Origin, Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
@@ -34,16 +25,23 @@ function loadTimeoutMs(): number {
   return Number.isFinite(ms) && ms > 0 ? ms : 60_000
 }
 
-/**
- * Libraries the authoring API depends on, handed to the config from the CLI's own copy instead of being
- * bundled (or loaded from node_modules) and initialised again with every build: zod's start-up alone cost
- * 50 ms per 20k-state build and dominated watch rebuilds. The config and the compiler then share one zod.
- */
-const SHARED: ReadonlyMap<string, unknown> = new Map([['zod', Object.freeze({ __esModule: true, ...zod })]])
+/** Modules the config gets from the CLI (see shared-modules.ts), not bundled. */
+const SHARED_IDS = ['zod'] as const
 
-function configRequire(entry: string): NodeJS.Require {
+/**
+ * esbuild, required rather than imported: it is CommonJS, and an ESM import of it makes Node scan its
+ * source for export names on every start (8 ms); loaded on first use, so commands that bundle nothing
+ * skip it.
+ */
+let esbuildModule: typeof import('esbuild') | undefined
+const esbuild = (): typeof import('esbuild') => {
+  esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof import('esbuild')
+  return esbuildModule
+}
+
+function configRequire(entry: string, shared: ReadonlyMap<string, unknown>): NodeJS.Require {
   const own = createRequire(entry)
-  return Object.assign((id: string) => (SHARED.has(id) ? SHARED.get(id) : own(id)), own)
+  return Object.assign((id: string) => (shared.has(id) ? shared.get(id) : own(id)), own)
 }
 
 /** Bundles the user's entry with esbuild, runs it, and returns what the builders recorded. */
@@ -52,7 +50,10 @@ export async function loadConfig(
   root: string,
   bundler: Bundler = bundleOnce,
 ): Promise<StageResult<LoadedConfig | undefined>> {
-  const bundled = await bundler(entry, root)
+  const bundling = bundler(entry, root)
+  // zod initialises while esbuild bundles
+  const sharing = import('./shared-modules.ts')
+  const bundled = await bundling
   if ('diagnostics' in bundled) return { value: undefined, diagnostics: bundled.diagnostics }
   const { code, map, inputs } = bundled
   const trace = new LineIndexedMap(map)
@@ -77,7 +78,7 @@ export async function loadConfig(
   s.locate = locate
   const module = { exports: {} }
   const holder = globalThis as { [ARGS]?: unknown[] }
-  holder[ARGS] = [module.exports, configRequire(entry), module, entry, dirname(entry)]
+  holder[ARGS] = [module.exports, configRequire(entry, (await sharing).SHARED), module, entry, dirname(entry)]
   try {
     // the call runs inside the script so that vm's timeout can stop an endless loop in user code
     const wrapper = `(function (exports, require, module, __filename, __dirname) {\n${code}\n}).apply(undefined, globalThis[Symbol.for('salt-dsl.load-args')])`
@@ -118,7 +119,7 @@ function options(entry: string, root: string): BuildOptions & { write: false; me
     sourcesContent: false,
     outfile: join(root, BUNDLE),
     alias: { 'salt-dsl': DSL_ENTRY },
-    external: [...SHARED.keys()],
+    external: [...SHARED_IDS],
     metafile: true,
     logLevel: 'silent',
   }
@@ -141,13 +142,13 @@ async function collect(
   }
 }
 
-const bundleOnce: Bundler = (entry, root) => collect(root, () => build(options(entry, root)))
+const bundleOnce: Bundler = (entry, root) => collect(root, () => esbuild().build(options(entry, root)))
 
 /** A bundler that keeps esbuild's state between calls (watch mode): unchanged files are not parsed again. */
 export function incrementalBundler(): Bundler {
   let ctx: Promise<BuildContext<{ write: false; metafile: true }>> | undefined
   const bundler: Bundler = (entry, root) => {
-    ctx ??= context(options(entry, root))
+    ctx ??= esbuild().context(options(entry, root))
     const current = ctx
     return collect(root, async () => (await current).rebuild())
   }

@@ -11,7 +11,7 @@ export interface CliRun {
   readonly stderr: string
 }
 
-/** Runs the real `dsl` CLI (the bundled dist/cli.js) in a child process. */
+/** Runs the real `dsl` CLI (the bundled dist/cli.cjs) in a child process. */
 export function dsl(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = REPO): CliRun {
   const run = spawnSync(process.execPath, [join(REPO, 'bin/dsl.js'), ...args], {
     cwd,
