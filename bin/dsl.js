@@ -2,7 +2,16 @@
 // Loads the bundled CLI with V8's code cache: compiling the megabyte bundle (and the functions a build
 // runs) is then read back instead of redone on every start.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -52,5 +61,11 @@ if (compiles && !process.env.DSL_NO_CODE_CACHE && (cachedData === undefined || s
     const partial = `${cacheFile}.${process.pid}`
     writeFileSync(partial, script.createCachedData())
     renameSync(partial, cacheFile)
+    // caches of earlier builds of the CLI are dead weight now
+    for (const name of readdirSync(cacheDir)) {
+      if (/^cli-[0-9a-f]{16}\.v8cache$/.test(name) && join(cacheDir, name) !== cacheFile) {
+        rmSync(join(cacheDir, name), { force: true })
+      }
+    }
   } catch {}
 }
