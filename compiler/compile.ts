@@ -20,6 +20,11 @@ export interface CompileOptions {
   readonly emit?: boolean
   /** How to bundle the config (watch mode passes an incremental one). */
   readonly bundler?: Bundler
+  /**
+   * Receives each SLS file as it is emitted (the build writes them meanwhile); not for large configs,
+   * whose files would then sit in a second heap at once.
+   */
+  readonly onFile?: (path: string, data: string) => void
 }
 
 export interface Compiled {
@@ -102,6 +107,7 @@ function compileLoaded(
       relativize: (file) => relative(project, file),
       extra: emitPillarTree(resolved.value),
       ...(large ? { checkpoint: { every: LARGE_CONFIG / 2, run: collectGarbage } } : {}),
+      ...(!large && options.onFile ? { onFile: options.onFile } : {}),
     }),
   )
   // emit's intermediate text is garbage now, and writing the tree allocates its bytes again

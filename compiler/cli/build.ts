@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { compile } from '../compile.ts'
-import { WriteRefused, writeTreeAtomic } from '../write/write-tree.ts'
+import { stageTree, WriteRefused } from '../write/write-tree.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
 import { report } from './report.ts'
@@ -25,16 +25,23 @@ export const command: Command = {
       return watchBuild(entry, outDir)
     }
     const started = performance.now()
-    const result = await compile({ entry, outDir, typecheck: !values['no-typecheck'] })
-    const code = report(result.diagnostics, values.format)
-    if (result.tree === undefined || code !== 0) return 1
-    const writing = performance.now()
+    const staged = await stageTree(outDir).catch((thrown: unknown) => {
+      throw thrown instanceof WriteRefused ? new CliError(thrown.message, 1) : thrown
+    })
+    let result: Awaited<ReturnType<typeof compile>>
     try {
-      await writeTreeAtomic(outDir, result.tree)
+      result = await compile({ entry, outDir, typecheck: !values['no-typecheck'], onFile: staged.put })
     } catch (thrown) {
-      if (thrown instanceof WriteRefused) throw new CliError(thrown.message, 1)
+      await staged.discard()
       throw thrown
     }
+    const code = report(result.diagnostics, values.format)
+    if (result.tree === undefined || code !== 0) {
+      await staged.discard()
+      return 1
+    }
+    const writing = performance.now()
+    await staged.commit(result.tree)
     if (values.timings) {
       const laps = { ...result.timings, write: Math.round(performance.now() - writing) }
       process.stderr.write(

@@ -16,6 +16,8 @@ export interface EmitInput {
   readonly relativize: (file: string) => string
   /** Extra files from later stages (pillar, orchestrate, ...), by path under out/. */
   readonly extra?: ReadonlyMap<string, string>
+  /** Called with each SLS file as soon as it is emitted (the build writes it meanwhile). */
+  readonly onFile?: (path: string, data: string) => void
   /** Called after every `every` states emitted (large configs collect garbage there). */
   readonly checkpoint?: { readonly every: number; readonly run: () => void }
 }
@@ -34,7 +36,10 @@ export function emitTree(input: EmitInput): Tree {
   const names = new Set(graph.sls.keys())
   let sinceCheckpoint = 0
   for (const name of [...names].sort()) {
-    files.set(`salt/${slsPath(name, names)}`, emitSls(name, graph))
+    const path = `salt/${slsPath(name, names)}`
+    const text = emitSls(name, graph)
+    files.set(path, text)
+    input.onFile?.(path, text)
     sinceCheckpoint += graph.members.get(name)?.length ?? 0
     if (input.checkpoint && sinceCheckpoint >= input.checkpoint.every) {
       input.checkpoint.run()

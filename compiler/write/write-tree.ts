@@ -14,6 +14,7 @@ import {
 } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import type { Tree } from '../emit/emit-tree.ts'
 
 /**
@@ -32,6 +33,82 @@ export async function writeTreeAtomic(out: string, tree: Tree): Promise<void> {
   } catch (thrown) {
     rmSync(staging, { recursive: true, force: true })
     throw thrown
+  }
+}
+
+/**
+ * A tree written while it is emitted: files `put` during emit go to a writer thread (so the file system's
+ * latency, and its stalls under writeback, overlap emit instead of following it), into a staging dir
+ * beside `out`; `commit` writes the rest, waits, and swaps it in; `discard` leaves `out` as it was.
+ */
+export interface StagedTree {
+  put(path: string, data: string | Uint8Array): void
+  commit(tree: Tree): Promise<void>
+  discard(): Promise<void>
+}
+
+/** The writer thread: one message per file, `null` for "all sent" (answered once everything is on disk). */
+const WRITER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { mkdirSync, writeFileSync } = require('node:fs')
+const { dirname, join } = require('node:path')
+const made = new Set()
+let failed
+parentPort.on('message', (m) => {
+  if (m === null) return parentPort.postMessage({ failed })
+  if (failed) return
+  try {
+    const file = join(workerData, m[0])
+    const dir = dirname(file)
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
+    writeFileSync(file, m[1])
+  } catch (e) {
+    failed = String(e && e.message || e)
+  }
+})
+`
+
+export async function stageTree(out: string): Promise<StagedTree> {
+  const refusal = refuseToReplace(out)
+  if (refusal !== undefined) throw new WriteRefused(refusal)
+  mkdirSync(dirname(out), { recursive: true })
+  const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.new-`))
+  let writer: Worker | undefined
+  const sent = new Set<string>()
+  const put = (path: string, data: string | Uint8Array) => {
+    writer ??= new Worker(WRITER, { eval: true, workerData: staging })
+    sent.add(path)
+    writer.postMessage([path, data])
+  }
+  const drained = (w: Worker) =>
+    new Promise<void>((done, fail) => {
+      w.once('message', (m: { failed?: string }) =>
+        m.failed === undefined ? done() : fail(new Error(`cannot write the tree: ${m.failed}`)),
+      )
+      w.once('error', fail)
+      w.postMessage(null)
+    })
+  const discard = async () => {
+    await writer?.terminate()
+    rmSync(staging, { recursive: true, force: true })
+  }
+  return {
+    put,
+    async commit(tree) {
+      try {
+        const rest: Tree = new Map([...tree].filter(([path]) => !sent.has(path)))
+        await Promise.all([writeFiles(staging, rest), writer ? drained(writer) : undefined])
+        await writer?.terminate()
+        swap(out, staging)
+      } catch (thrown) {
+        await discard()
+        throw thrown
+      }
+    },
+    discard,
   }
 }
 
