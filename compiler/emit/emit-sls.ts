@@ -33,6 +33,14 @@ function parentsOf(all: ReadonlySet<string>): ReadonlySet<string> {
 export function stateItems(state: StateNode, states: readonly StateNode[]): [string, YamlNode][] {
   const items: [string, YamlNode][] = []
   for (const key in state.args) items.push([key, toYamlNode(state.args[key]!)])
+  const only = state.requisites.length === 1 ? state.requisites[0]! : undefined
+  if (state.requisites.length === 0) return items
+  if (only !== undefined) {
+    // one requisite (most states): nothing to merge or deduplicate
+    const target = states[only.target]!
+    items.push([only.kind, [only.sls === undefined ? { [target.module]: target.id } : { sls: only.sls }]])
+    return items
+  }
   const byKind = new Map<string, YamlNode[]>()
   const seen = new Set<string>()
   for (const r of state.requisites) {

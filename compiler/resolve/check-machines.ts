@@ -1,5 +1,5 @@
 /** The resolve stage's checks: every machine's merged pillar against the schema, and per-platform coverage. */
-import type { Expr, LayerNode, Origin, Value } from '../../dsl/ir.ts'
+import type { Expr, LayerNode, Origin, StateNode, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
 import { keyOrigin } from './key-origins.ts'
@@ -103,7 +103,8 @@ export function checkAddressable(r: Resolution): Diagnostic[] {
     )
   }
   for (const s of r.program.states) {
-    const exprs = [...Object.values(s.args).flatMap(exprsIn), ...s.when.flatMap((c) => condExprs(c))]
+    const exprs =
+      s.when.length === 0 ? exprsOfArgs(s) : [...exprsOfArgs(s), ...s.when.flatMap((c) => condExprs(c))]
     for (const e of exprs) {
       if ((e.kind === 'pillar' || e.kind === 'grain') && e.path.some((k) => k.includes(':'))) {
         out.push(
@@ -120,15 +121,32 @@ export function checkAddressable(r: Resolution): Diagnostic[] {
   return out
 }
 
-export function exprsIn(v: Value): Expr[] {
-  if (isExpr(v))
-    return [
-      v,
-      ...(v.kind === 'concat' ? v.parts.flatMap((p) => (typeof p === 'string' ? [] : exprsIn(p))) : []),
-    ]
-  if (Array.isArray(v)) return v.flatMap(exprsIn)
-  if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Value>).flatMap(exprsIn)
-  return []
+export function exprsIn(v: Value, into: Expr[] = []): Expr[] {
+  if (v === null || typeof v !== 'object') return into
+  if (isExpr(v)) {
+    into.push(v)
+    if (v.kind === 'concat') for (const p of v.parts) if (typeof p !== 'string') exprsIn(p, into)
+  } else if (Array.isArray(v)) {
+    for (const item of v) exprsIn(item, into)
+  } else {
+    for (const key in v) exprsIn((v as Record<string, Value>)[key]!, into)
+  }
+  return into
+}
+
+const NO_EXPRS: readonly Expr[] = Object.freeze([])
+const argExprs = new WeakMap<object, readonly Expr[]>()
+
+/** The expressions in a state's arguments (computed once per state: several checks read them). */
+function exprsOfArgs(s: StateNode): readonly Expr[] {
+  let found = argExprs.get(s)
+  if (found === undefined) {
+    const list: Expr[] = []
+    for (const key in s.args) exprsIn(s.args[key]!, list)
+    found = list.length === 0 ? NO_EXPRS : list
+    argExprs.set(s, found)
+  }
+  return found
 }
 
 type CondLike = import('../../dsl/ir.ts').Cond
@@ -142,9 +160,7 @@ function condExprs(c: CondLike): Expr[] {
 export function checkPlatforms(r: Resolution): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const s of r.program.states) {
-    const maps = Object.values(s.args)
-      .flatMap(exprsIn)
-      .filter((e) => e.kind === 'platform')
+    const maps = exprsOfArgs(s).filter((e) => e.kind === 'platform')
     for (const e of maps) {
       const covered = new Set(e.cases.map(([p]) => p))
       if (covered.has('default')) continue
