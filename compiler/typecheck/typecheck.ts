@@ -28,6 +28,12 @@ const TSC: { readonly cmd: string; readonly args: readonly string[] } = (() => {
     : { cmd: process.execPath, args: [join(TS_DIR, 'bin', 'tsc')] }
 })()
 
+/**
+ * tsc runs under `nice`: on a small machine it would otherwise take cores from the stages that run
+ * meanwhile, which are the longer path (a 20k-state build after an edit: 3–6 % faster, measured).
+ */
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((path) => existsSync(path))
+
 /** Where tsc keeps its incremental state for a project (a rebuild of unchanged files is then cheap). */
 function buildInfoFile(project: string, entry: string): string {
   const cache = existsSync(join(project, 'node_modules'))
@@ -71,9 +77,10 @@ export async function typecheckConfig(
   writeFileSync(config, JSON.stringify(settings))
   try {
     const started = Date.now()
+    const tscArgs = [...TSC.args, '-p', config, '--pretty', 'false', '--listFiles']
     const { code, stdout, stderr } = await runProcess(
-      TSC.cmd,
-      [...TSC.args, '-p', config, '--pretty', 'false', '--listFiles'],
+      NICE ?? TSC.cmd,
+      NICE ? ['-n', '10', TSC.cmd, ...tscArgs] : tscArgs,
       project,
       signal,
     )
