@@ -5,109 +5,135 @@
 import { z } from 'zod'
 import { isExpr } from './ir.ts'
 
-const expr = z.custom<unknown>((v) => isExpr(v), 'a lookup')
-/** A literal that must match `schema`, or a pillar/grains lookup (checked when the pillar resolves). */
-const lit = <T extends z.ZodType>(schema: T) => z.union([schema, expr])
+/**
+ * A rule is a zod schema together with a predicate that accepts a subset of what the schema accepts,
+ * without allocating: the graph stage tries the predicate first and asks zod (for its messages) only
+ * when it says no. A test checks, on generated values, that the predicate never accepts what zod rejects.
+ */
+export interface Rule {
+  readonly zod: z.ZodType
+  readonly ok: (v: unknown) => boolean
+}
+const rule = (zod: z.ZodType, ok: (v: unknown) => boolean): Rule => ({ zod, ok })
 
-const text = z.string().min(1, 'must not be empty')
-const oneOrMany = lit(z.union([text, z.array(lit(text)).min(1)]))
-const mode = lit(z.string().regex(/^0?[0-7]{3,4}$/, "must be an octal mode as a string, e.g. '0644'"))
-const account = lit(z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'must be a valid user or group name'))
-const path = lit(
-  z
-    .string()
-    .refine(
-      (p) => p.startsWith('/') || /^~[a-z_][a-z0-9_.-]*(\/|$)/i.test(p),
-      'must be an absolute path or ~user/...',
-    ),
-)
-const port = z.number().int().min(0)
-const cronField = (max: number) =>
-  lit(
-    z.union([
-      z.number().int().min(0).max(max),
-      z.string().regex(/^(\*|[0-9,\-/*]+|random)$/, 'must be a cron field'),
-    ]),
+const exprZod = z.custom<unknown>((v) => isExpr(v), 'a lookup')
+/** A literal that must match `r`, or a pillar/grains lookup (checked when the pillar resolves). */
+const lit = (r: Rule) => rule(z.union([r.zod, exprZod]), (v) => r.ok(v) || isExpr(v))
+const optional = (r: Rule) => rule(r.zod.optional(), (v) => v === undefined || r.ok(v))
+const arrayOf = (r: Rule, min = 0) =>
+  rule(z.array(r.zod).min(min), (v) => Array.isArray(v) && v.length >= min && v.every(r.ok))
+const string = rule(z.string(), (v) => typeof v === 'string')
+const boolean = rule(z.boolean(), (v) => typeof v === 'boolean')
+const matching = (re: RegExp, message: string) =>
+  rule(z.string().regex(re, message), (v) => typeof v === 'string' && re.test(v))
+const intUpTo = (max: number) =>
+  rule(
+    z.number().int().min(0).max(max),
+    (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max,
   )
+
+const text = rule(z.string().min(1, 'must not be empty'), (v) => typeof v === 'string' && v.length > 0)
+const union = (a: Rule, b: Rule) => rule(z.union([a.zod, b.zod]), (v) => a.ok(v) || b.ok(v))
+const oneOrMany = lit(union(text, arrayOf(lit(text), 1)))
+const mode = lit(matching(/^0?[0-7]{3,4}$/, "must be an octal mode as a string, e.g. '0644'"))
+const account = lit(matching(/^[a-z_][a-z0-9_.-]*\$?$/i, 'must be a valid user or group name'))
+const isPath = (p: string) => p.startsWith('/') || /^~[a-z_][a-z0-9_.-]*(\/|$)/i.test(p)
+const path = lit(
+  rule(
+    z.string().refine(isPath, 'must be an absolute path or ~user/...'),
+    (v) => typeof v === 'string' && isPath(v),
+  ),
+)
+const port = rule(z.number().int().min(0), (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+const cronField = (max: number) =>
+  lit(union(intUpTo(max), matching(/^(\*|[0-9,\-/*]+|random)$/, 'must be a cron field')))
+
+/** A map of arguments: the given keys checked, any other key allowed (Salt's own checks cover those). */
+function args(
+  shape: Record<string, Rule>,
+  refine?: { test: (a: Record<string, unknown>) => boolean; message: string },
+): Rule {
+  const zodShape = Object.fromEntries(Object.entries(shape).map(([k, r]) => [k, r.zod]))
+  const base = z.object(zodShape).loose()
+  const zod = refine ? base.refine((a) => refine.test(a), refine.message) : base
+  const entries = Object.entries(shape)
+  const ok = (v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+    const a = v as Record<string, unknown>
+    for (const [k, r] of entries) if (!r.ok(a[k])) return false
+    return refine === undefined || refine.test(a)
+  }
+  return rule(zod, ok)
+}
 
 const owned = {
-  user: account.optional(),
-  group: account.optional(),
-  mode: mode.optional(),
-  makedirs: lit(z.boolean()).optional(),
+  user: optional(account),
+  group: optional(account),
+  mode: optional(mode),
+  makedirs: optional(lit(boolean)),
 }
-const managed = z
-  .object({ name: path, ...owned, contents: lit(z.string()).optional(), source: lit(text).optional() })
-  .loose()
-  .refine(
-    (a) => !(a.contents !== undefined && a.source !== undefined),
-    'give either `contents` or `source`, not both',
-  )
+const managed = args(
+  { name: path, ...owned, contents: optional(lit(string)), source: optional(lit(text)) },
+  {
+    test: (a) => !(a.contents !== undefined && a.source !== undefined),
+    message: 'give either `contents` or `source`, not both',
+  },
+)
+const packages = args({ name: optional(lit(text)), pkgs: optional(lit(arrayOf(lit(text), 1))) })
+const serviceArgs = args({ name: lit(text), enable: optional(lit(boolean)) })
 
-export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  'pkg.installed': z
-    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
-    .loose(),
-  'pkg.latest': z
-    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
-    .loose(),
-  'pkg.removed': z
-    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
-    .loose(),
-  'pkg.purged': z
-    .object({ name: lit(text).optional(), pkgs: lit(z.array(lit(text)).min(1)).optional() })
-    .loose(),
+export const STATE_RULES: Readonly<Record<string, Rule>> = {
+  'pkg.installed': packages,
+  'pkg.latest': packages,
+  'pkg.removed': packages,
+  'pkg.purged': packages,
   'file.managed': managed,
-  'file.directory': z
-    .object({ name: path, ...owned, dir_mode: mode.optional(), file_mode: mode.optional() })
-    .loose(),
-  'file.symlink': z
-    .object({ name: path, target: lit(text), user: account.optional(), group: account.optional() })
-    .loose(),
-  'file.absent': z.object({ name: path }).loose(),
-  'file.copy': z.object({ name: path, source: path }).loose(),
-  'file.blockreplace': z
-    .object({ name: path, content: lit(z.string()), marker_start: lit(text), marker_end: lit(text) })
-    .loose(),
-  'service.running': z.object({ name: lit(text), enable: lit(z.boolean()).optional() }).loose(),
-  'service.dead': z.object({ name: lit(text), enable: lit(z.boolean()).optional() }).loose(),
-  'user.present': z
-    .object({
-      name: account,
-      uid: lit(port).optional(),
-      home: path.optional(),
-      shell: path.optional(),
-      groups: z.array(account).optional(),
-    })
-    .loose(),
-  'user.absent': z.object({ name: account }).loose(),
-  'group.present': z
-    .object({ name: account, gid: lit(port).optional(), addusers: z.array(account).optional() })
-    .loose(),
-  'group.absent': z.object({ name: account }).loose(),
-  'cmd.run': z
-    .object({
-      name: lit(text),
-      unless: oneOrMany.optional(),
-      onlyif: oneOrMany.optional(),
-      creates: oneOrMany.optional(),
-    })
-    .loose(),
-  'git.latest': z.object({ name: lit(text), target: path, user: account.optional() }).loose(),
-  'pkgrepo.managed': z.object({ name: lit(text) }).loose(),
-  'cron.present': z
-    .object({
-      name: lit(text),
-      user: account.optional(),
-      minute: cronField(59).optional(),
-      hour: cronField(23).optional(),
-      daymonth: cronField(31).optional(),
-      month: cronField(12).optional(),
-      dayweek: cronField(7).optional(),
-    })
-    .loose(),
-  'archive.extracted': z.object({ name: path, source: lit(text) }).loose(),
+  'file.directory': args({ name: path, ...owned, dir_mode: optional(mode), file_mode: optional(mode) }),
+  'file.symlink': args({ name: path, target: lit(text), user: optional(account), group: optional(account) }),
+  'file.absent': args({ name: path }),
+  'file.copy': args({ name: path, source: path }),
+  'file.blockreplace': args({
+    name: path,
+    content: lit(string),
+    marker_start: lit(text),
+    marker_end: lit(text),
+  }),
+  'service.running': serviceArgs,
+  'service.dead': serviceArgs,
+  'user.present': args({
+    name: account,
+    uid: optional(lit(port)),
+    home: optional(path),
+    shell: optional(path),
+    groups: optional(arrayOf(account)),
+  }),
+  'user.absent': args({ name: account }),
+  'group.present': args({ name: account, gid: optional(lit(port)), addusers: optional(arrayOf(account)) }),
+  'group.absent': args({ name: account }),
+  'cmd.run': args({
+    name: lit(text),
+    unless: optional(oneOrMany),
+    onlyif: optional(oneOrMany),
+    creates: optional(oneOrMany),
+  }),
+  'git.latest': args({ name: lit(text), target: path, user: optional(account) }),
+  'pkgrepo.managed': args({ name: lit(text) }),
+  'cron.present': args({
+    name: lit(text),
+    user: optional(account),
+    minute: optional(cronField(59)),
+    hour: optional(cronField(23)),
+    daymonth: optional(cronField(31)),
+    month: optional(cronField(12)),
+    dayweek: optional(cronField(7)),
+  }),
+  'archive.extracted': args({ name: path, source: lit(text) }),
 }
+
+/** The zod schema of each state function's arguments (what the messages come from). */
+export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
+  Object.entries(STATE_RULES).map(([fn, r]) => [fn, r.zod]),
+)
 
 /**
  * Functions that change the machine every time they run unless guarded: Salt's `test=True` cannot predict

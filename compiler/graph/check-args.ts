@@ -1,6 +1,6 @@
 import { checkStateArgs } from '../../dsl/catalog/index.ts'
 import type { StateNode, Value } from '../../dsl/ir.ts'
-import { NEEDS_GUARD, STATE_SCHEMAS } from '../../dsl/schemas.ts'
+import { NEEDS_GUARD, STATE_RULES } from '../../dsl/schemas.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
 
 const CATALOG_CODES = {
@@ -30,10 +30,12 @@ export function checkArgs(state: StateNode): Diagnostic[] {
 }
 
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
-  const schema = STATE_SCHEMAS[fn]
-  if (schema === undefined) return []
+  const rule = STATE_RULES[fn]
+  if (rule === undefined) return []
   const args: Record<string, Value> = { name: state.id, ...state.args }
-  const result = schema.safeParse(args)
+  // the allocation-free predicate first; zod only for what it does not accept (and for the messages)
+  if (rule.ok(args)) return []
+  const result = rule.zod.safeParse(args)
   if (result.success) return []
   return result.error.issues.flatMap((issue) => {
     const key = issue.path[0]
