@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { editing } from './edit.ts'
 import { type BenchCase, generate } from './generate.ts'
 import { type Command, interleaved, type Stats } from './measure.ts'
 import { highstateOf, pillarOf, saltVersions, showHighstate, topOf } from './salt.ts'
@@ -99,26 +100,16 @@ function dslBuild(c: BenchCase, out: string, typecheck: boolean): Command {
   }
 }
 
-/** Before each run: edits one config file (back and forth), so the next command sees a changed file. */
-function editing(c: BenchCase): { edit: () => void; restore: () => void } {
-  let forward = true
-  const edit = () => {
-    const text = readFileSync(c.touch.file, 'utf8')
-    const [from, to] = forward ? [c.touch.from, c.touch.to] : [c.touch.to, c.touch.from]
-    if (!text.includes(from)) throw new Error(`${c.touch.file} does not contain '${from}'`)
-    writeFileSync(c.touch.file, text.replace(from, to))
-    forward = !forward
-  }
-  return { edit, restore: () => (forward ? undefined : edit()) }
-}
-
 async function measureSize(states: number): Promise<SizeResult> {
   const dir = join(work, `n${states}`)
   log(`${states} states: generating into ${dir}`)
   const c = generate(states, dir, ROOT)
   const out = join(dir, 'out')
   const build = dslBuild(c, out, true)
-  const { edit, restore } = editing(c)
+  // before each edited run, the next version of one config file
+  const editor = editing(c.touch)
+  const edit = () => void editor.edit()
+  const restore = () => editor.restore()
   const buildEdited: Command = { ...build, before: edit }
   log(`${states}: dsl build (unchanged / one file edited) / dsl build --no-typecheck`)
   const [buildStats, editedStats, noTc] = await interleaved(

@@ -1,7 +1,8 @@
 // The watch-mode rebuild: time from writing one config file to the emitted tree holding the change.
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { editing } from './edit.ts'
 import { type Stats, stats } from './measure.ts'
 
 export interface WatchCase {
@@ -27,9 +28,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
  * it and said so). Peak RSS is the watch process's high-water mark, read from /proc before it stops.
  */
 export async function measureWatch(c: WatchCase, runs: number, warmup = 2): Promise<WatchStats> {
-  const original = readFileSync(c.touch.file, 'utf8')
-  if (!original.includes(c.touch.from)) throw new Error(`${c.touch.file} does not contain '${c.touch.from}'`)
-  const changed = original.replace(c.touch.from, c.touch.to)
+  const editor = editing(c.touch)
   const child = spawn(process.execPath, [c.cli, 'build', c.entry, '--out', c.outDir, '--watch'], {
     cwd: c.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,11 +69,10 @@ export async function measureWatch(c: WatchCase, runs: number, warmup = 2): Prom
   try {
     await rebuilds(1, 600_000)
     for (let i = 0; i < warmup + runs; i++) {
-      const forward = i % 2 === 0
       await sleep(150)
       const before = reported.length
       const started = performance.now()
-      writeFileSync(c.touch.file, forward ? changed : original)
+      const forward = editor.edit()
       await rebuilds(before + 1, 120_000)
       const ms = performance.now() - started
       const text = readFileSync(target, 'utf8')
@@ -86,7 +84,7 @@ export async function measureWatch(c: WatchCase, runs: number, warmup = 2): Prom
       }
     }
   } finally {
-    writeFileSync(c.touch.file, original)
+    editor.restore()
     child.kill('SIGINT')
     await exited
   }

@@ -68,9 +68,6 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     return stop('load', load.diagnostics)
   }
   const loaded = load.value
-  // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
-  // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
-  if (loaded.program.states.length >= LARGE_CONFIG) collectGarbage()
   const rest = compileLoaded(loaded, options, t, await stages)
   const typed = await checking
   if (typed && hasErrors(typed.diagnostics)) {
@@ -88,6 +85,10 @@ function compileLoaded(
   t: ReturnType<typeof stopwatch>,
   { buildGraph, emitPillarTree, emitTree, resolveStage }: typeof import('./stages.ts'),
 ): Compiled {
+  const large = loaded.program.states.length >= LARGE_CONFIG
+  // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
+  // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
+  if (large) collectGarbage()
   const assets = readAssets(loaded)
   const graph = t.time('graph', () => buildGraph(loaded.program))
   const found = [...assets.diagnostics, ...graph.diagnostics]
@@ -97,7 +98,6 @@ function compileLoaded(
   if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   if (options.emit === false) return { graph: graph.value, resolution: resolved.value, diagnostics: found }
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
-  const large = loaded.program.states.length >= LARGE_CONFIG
   const tree = t.time('emit', () =>
     emitTree({
       graph: graph.value,

@@ -130,11 +130,6 @@ export const STATE_RULES: Readonly<Record<string, Rule>> = {
   'archive.extracted': args({ name: path, source: lit(text) }),
 }
 
-/** The zod schema of each state function's arguments (what the messages come from). */
-export const STATE_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
-  Object.entries(STATE_RULES).map(([fn, r]) => [fn, r.zod]),
-)
-
 /**
  * Functions that change the machine every time they run unless guarded: Salt's `test=True` cannot predict
  * them, and a converged re-apply still reports a change. Listed with the arguments that guard them.

@@ -289,21 +289,21 @@ function literalBlock(text: string): Placed | undefined {
   return { kind: 'block', header: `|${indicator}${chomp}`, lines }
 }
 
-/** A character `isPrintable` rejects (one regex test instead of a walk that makes a string per character). */
-const unprintable = /[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029\ufeff]/u
-/** The same, where a literal block may also carry line breaks and tabs. */
-const unprintableInBlock =
-  /[^\n\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029\ufeff]/u
-
-/** Characters YAML 1.1 readers take raw inside a line: printable, not a line break, not a tab, not a BOM. */
-function isPrintable(ch: string): boolean {
-  const cp = ch.codePointAt(0) ?? 0
-  return (
-    (cp >= 0x20 && cp <= 0x7e) ||
-    (cp >= 0xa0 && cp <= 0xd7ff && cp !== 0x2028 && cp !== 0x2029) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) ||
-    cp >= 0x10000
+/**
+ * Characters YAML 1.1 readers take raw inside a line: printable, not a line break, not a tab, not a BOM
+ * (nor U+2028/U+2029). Written once as regex ranges; `extra` adds what a literal block may also carry.
+ */
+const unprintableExcept = (extra: string) =>
+  new RegExp(
+    `[^${extra}\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\u{10000}-\\u{10ffff}]|[\\u2028\\u2029\\ufeff]`,
+    'u',
   )
+/** A character YAML cannot carry raw (one regex test instead of a walk that makes a string per character). */
+const unprintable = unprintableExcept('')
+const unprintableInBlock = unprintableExcept('\\n\\t')
+
+function isPrintable(ch: string): boolean {
+  return !unprintable.test(ch)
 }
 
 const loneSurrogate = /[\ud800-\udfff]/u

@@ -37,8 +37,9 @@ export class LineIndexedMap {
   readonly #source: Int32Array
   readonly #line: Int32Array
   readonly #column: Int32Array
-  #pos = 0
-  #value = 0
+  /** The segment last read: up to five deltas, and how many fields it had. */
+  readonly #segment = new Int32Array(5)
+  #fields = 0
 
   constructor(json: string) {
     const raw = JSON.parse(json) as RawMap
@@ -56,7 +57,8 @@ export class LineIndexedMap {
     this.#source = sources
     this.#line = origLines
     this.#column = origColumns
-    // a tight loop over locals: this pass reads every segment of a multi-megabyte map
+    // the same decoding as #readSegment, inlined: this pass reads every segment of a multi-megabyte map
+    // (through #readSegment it took twice as long: 14 ms instead of 7 at 20k states)
     let source = 0
     let line = 0
     let column = 0
@@ -106,32 +108,28 @@ export class LineIndexedMap {
     const n = line - 1
     if (n < 0 || n >= this.#source.length) return undefined
     const end = this.#start[n + 1]! - 1
+    const seg = this.#segment
     let source = this.#source[n]!
     let origLine = this.#line[n]!
     let origColumn = this.#column[n]!
     let genColumn = 0
     let foundAt = -1
     let found: OriginalPosition | undefined
-    this.#pos = this.#start[n]!
-    while (this.#pos < end) {
-      if (this.#mappings.charCodeAt(this.#pos) === COMMA) {
-        this.#pos++
+    for (let i = this.#start[n]!; i < end; ) {
+      if (this.#mappings.charCodeAt(i) === COMMA) {
+        i++
         continue
       }
-      this.#vlq()
-      genColumn += this.#value
+      i = this.#readSegment(i)
+      genColumn += seg[0]!
       if (genColumn > column) break
       // of several segments at one column, the first counts
       const first = genColumn !== foundAt
       foundAt = genColumn
-      if (this.#more()) {
-        this.#vlq()
-        source += this.#value
-        this.#vlq()
-        origLine += this.#value
-        this.#vlq()
-        origColumn += this.#value
-        if (this.#more()) this.#vlq()
+      if (this.#fields >= 4) {
+        source += seg[1]!
+        origLine += seg[2]!
+        origColumn += seg[3]!
         const name = this.#sources[source]
         if (first) found = name == null ? undefined : { source: name, line: origLine + 1, column: origColumn }
       } else if (first) {
@@ -141,25 +139,27 @@ export class LineIndexedMap {
     return found
   }
 
-  /** Whether the current segment has another field. */
-  #more(): boolean {
-    if (this.#pos >= this.#mappings.length) return false
-    const c = this.#mappings.charCodeAt(this.#pos)
-    return c !== COMMA && c !== SEMICOLON
-  }
-
-  /** Decodes one base64 VLQ at the cursor into #value. */
-  #vlq(): void {
-    let result = 0
+  /** Decodes the segment at `i` into #segment (its deltas) and #fields; returns where the next one starts. */
+  #readSegment(i: number): number {
+    const mappings = this.#mappings
+    const seg = this.#segment
+    let fields = 0
+    let value = 0
     let shift = 0
-    let digit: number
-    do {
-      const c = this.#mappings.charCodeAt(this.#pos++)
-      digit = c < 128 ? BASE64[c]! : -1
-      if (digit < 0) throw new Error(`invalid source map: bad VLQ character at offset ${this.#pos - 1}`)
-      result += (digit & 31) * 2 ** shift
+    for (; i < mappings.length; i++) {
+      const c = mappings.charCodeAt(i)
+      if (c === COMMA || c === SEMICOLON) break
+      const digit = c < 128 ? BASE64[c]! : -1
+      if (digit < 0) throw new Error(`invalid source map: bad VLQ character at offset ${i}`)
+      value += shift < 25 ? (digit & 31) << shift : (digit & 31) * 2 ** shift
       shift += 5
-    } while (digit & 32)
-    this.#value = result & 1 ? -Math.floor(result / 2) : Math.floor(result / 2)
+      if (digit & 32) continue
+      if (fields < 5) seg[fields] = value & 1 ? -Math.floor(value / 2) : Math.floor(value / 2)
+      fields++
+      value = 0
+      shift = 0
+    }
+    this.#fields = fields
+    return i
   }
 }

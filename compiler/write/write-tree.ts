@@ -22,18 +22,7 @@ import type { Tree } from '../emit/emit-tree.ts'
  * If anything fails before the swap, the previous `out` is untouched.
  */
 export async function writeTreeAtomic(out: string, tree: Tree): Promise<void> {
-  const refusal = refuseToReplace(out)
-  if (refusal !== undefined) throw new WriteRefused(refusal)
-  const parent = dirname(out)
-  mkdirSync(parent, { recursive: true })
-  const staging = await mkdtemp(join(parent, `.${basename(out)}.new-`))
-  try {
-    await writeFiles(staging, tree)
-    swap(out, staging)
-  } catch (thrown) {
-    rmSync(staging, { recursive: true, force: true })
-    throw thrown
-  }
+  await (await stageTree(out)).commit(tree)
 }
 
 /**

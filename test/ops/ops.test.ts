@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { changed, failed, runs, throwawayUser } from '../support/apply.ts'
+import { changed, failed, PREFLIGHT_IDS, runs, throwawayUser } from '../support/apply.ts'
 import { dsl, tempDir } from '../support/cli.ts'
 import { type MinionSpec, SaltOracle } from '../support/salt.ts'
 
@@ -70,14 +70,7 @@ describe('ops: pre-flight, validation, maintenance, reporting, orchestrate (real
     const first = await apply()
     expect(failed(first.data)).toEqual([])
     const ids = runs(first.data).map((r) => r.__id__)
-    expect(ids.slice(0, 6)).toEqual([
-      'pre-flight: ops pillar',
-      'pre-flight: Salt version',
-      'pre-flight: disk space',
-      'pre-flight: write permissions',
-      'pre-flight: package source reachable',
-      'pre-flight: profile',
-    ])
+    expect(ids.slice(0, PREFLIGHT_IDS.length)).toEqual(PREFLIGHT_IDS)
     expect(ids.at(-1)).toMatch(/^validate: /)
     expect(ids.filter((id) => id.startsWith('validate: ')).length).toBeGreaterThanOrEqual(9)
     expect(changed((await apply()).data)).toEqual([])

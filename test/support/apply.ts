@@ -11,6 +11,16 @@ export interface StateRun {
 }
 
 /** The per-state results of an apply, in run order; throws when Salt returned errors instead. */
+/** The pre-flight checks of the bundled config's ops, in the order a highstate must run them first. */
+export const PREFLIGHT_IDS = [
+  'pre-flight: ops pillar',
+  'pre-flight: Salt version',
+  'pre-flight: disk space',
+  'pre-flight: write permissions',
+  'pre-flight: package source reachable',
+  'pre-flight: profile',
+]
+
 export function runs(data: unknown): StateRun[] {
   if (Array.isArray(data)) throw new Error(`Salt returned errors: ${JSON.stringify(data)}`)
   return Object.values(data as Record<string, StateRun>).sort((a, b) => a.__run_num__ - b.__run_num__)
