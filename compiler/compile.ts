@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { Program } from '../dsl/ir.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
-import type { Tree } from './emit/emit-tree.ts'
-import type { Graph } from './graph/build-graph.ts'
-import { type Bundler, type LoadedConfig, loadConfig } from './load/load-config.ts'
+import type { EmitCache, Tree } from './emit/emit-tree.ts'
+import type { ArgsCheckCache, Graph } from './graph/build-graph.ts'
+import { type LoadedConfig, loadConfig } from './load/load-config.ts'
+import type { ConfigModules } from './load/modules.ts'
 import { collectGarbage, LARGE_CONFIG } from './memory.ts'
 import { findUp, resolveEntry } from './paths.ts'
 import type { Resolution } from './resolve/resolve.ts'
@@ -18,13 +19,23 @@ export interface CompileOptions {
   readonly typecheck?: boolean
   /** Produce the tree (default true; `dsl check` only needs the diagnostics). */
   readonly emit?: boolean
-  /** How to bundle the config (watch mode passes an incremental one). */
-  readonly bundler?: Bundler
+  /** The config's modules, kept between compiles (watch mode). */
+  readonly modules?: ConfigModules
+  /** Replay the config modules that did not change since the last compile with `modules`. */
+  readonly incremental?: boolean
+  /** What the last compile checked and emitted, reused where its inputs are the same (watch mode). */
+  readonly reuse?: Reuse
   /**
    * Receives each SLS file as it is emitted (the build writes them meanwhile); not for large configs,
    * whose files would then sit in a second heap at once.
    */
   readonly onFile?: (path: string, data: string) => void
+}
+
+/** Caches a watch keeps from one compile to the next. */
+export interface Reuse {
+  readonly argsChecked: ArgsCheckCache
+  readonly emit: EmitCache
 }
 
 export interface Compiled {
@@ -59,7 +70,10 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     options.typecheck === false
       ? undefined
       : typecheckConfig(entry.file, entry.root, cancel.signal).finally(t.lap('typecheck'))
-  const loading = loadConfig(entry.file, entry.root, options.bundler).finally(t.lap('load'))
+  const loading = loadConfig(entry.file, entry.root, {
+    ...(options.modules ? { modules: options.modules } : {}),
+    incremental: options.incremental === true,
+  }).finally(t.lap('load'))
   const stages = import('./stages.ts')
   const load = await loading
   if (hasErrors(load.diagnostics) || load.value === undefined) {
@@ -90,7 +104,7 @@ function compileLoaded(
   // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
   if (large) collectGarbage()
   const assets = readAssets(loaded)
-  const graph = t.time('graph', () => buildGraph(loaded.program))
+  const graph = t.time('graph', () => buildGraph(loaded.program, options.reuse?.argsChecked))
   const found = [...assets.diagnostics, ...graph.diagnostics]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
   const resolved = t.time('resolve', () => resolveStage(loaded.program))
@@ -107,6 +121,7 @@ function compileLoaded(
       relativize: (file) => relative(project, file),
       extra: emitPillarTree(resolved.value),
       ...(large ? { checkpoint: { every: LARGE_CONFIG / 2, run: collectGarbage } } : {}),
+      ...(options.reuse ? { cache: options.reuse.emit } : {}),
       ...(!large && options.onFile ? { onFile: options.onFile } : {}),
     }),
   )

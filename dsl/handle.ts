@@ -5,7 +5,8 @@ export const SLS: unique symbol = Symbol.for('salt-dsl.sls') as never
 
 /** What a builder returns: a reference to one declared state, for requisites. */
 export interface StateHandle<Module extends string = string> {
-  readonly [HANDLE]: number
+  /** The recorded state (opaque to configs). */
+  readonly [HANDLE]: object
   /** The state ID in the emitted SLS. */
   readonly id: string
   /** The Salt state module, e.g. `pkg`. */

@@ -44,7 +44,7 @@ export function declaredStates(): readonly DeclaredState[] {
       args: s.args,
       sls: s.sls,
       when: s.when,
-      handle: Object.freeze({ [HANDLE]: s.key, id: s.id, module: s.module, sls: s.sls }),
+      handle: Object.freeze({ [HANDLE]: s, id: s.id, module: s.module, sls: s.sls }),
     }),
   )
   return Object.freeze(out)

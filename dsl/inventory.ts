@@ -3,7 +3,7 @@ import type { InventoryNode, MachineNode, ProfileNode, Value } from './ir.ts'
 import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import { isPlatform, PLATFORMS, type Platform } from './platform.ts'
-import { addDuplicate, addIssue, session } from './session.ts'
+import { addIssue, register, session } from './session.ts'
 import { toValue } from './values.ts'
 
 const PROFILE = Symbol.for('salt-dsl.profile')
@@ -37,13 +37,8 @@ const ID_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
  */
 export function profile(name: string, spec: ProfileSpec): ProfileHandle {
   const origin = callSite(profile)
-  const s = session()
   if (!NAME_RE.test(name))
     addIssue('DSL4007', `'${name}' is not a valid profile name`, origin, 'use letters, digits, _ and -')
-  const first = s.pillar.profiles.find((p) => p.name === name)
-  if (first !== undefined) {
-    addDuplicate('DSL4008', `profile '${name}' is declared twice`, first.origin, origin)
-  }
   const features =
     spec.features === undefined ? undefined : toValue(spec.features, origin, `features of profile '${name}'`)
   const node: ProfileNode = Object.freeze({
@@ -53,7 +48,7 @@ export function profile(name: string, spec: ProfileSpec): ProfileHandle {
     features: features as ProfileNode['features'],
     origin,
   })
-  s.pillar.profiles.push(node)
+  register(session(), { kind: 'profile', node })
   return Object.freeze({ [PROFILE]: true as const, name })
 }
 
@@ -92,11 +87,6 @@ export interface InventorySpec {
  */
 export function inventory(spec: InventorySpec): void {
   const origin = callSite(inventory)
-  const s = session()
-  if (s.pillar.inventory !== undefined) {
-    const hint = 'declare every machine in one inventory'
-    addDuplicate('DSL4009', 'inventory() is called twice', s.pillar.inventory.origin, origin, hint)
-  }
   const machines = Object.entries(spec.machines).map(([id, m]): MachineNode => {
     if (!ID_RE.test(id)) {
       addIssue(
@@ -137,5 +127,5 @@ export function inventory(spec: InventorySpec): void {
     mergeLists: spec.pillarMergeLists === true,
     origin,
   })
-  s.pillar.inventory = node
+  register(session(), { kind: 'inventory', node })
 }

@@ -4,7 +4,7 @@ import type { LayerNode, Origin, PillarSchemaNode, SchemaIssue } from './ir.ts'
 import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import type { Platform } from './platform.ts'
-import { addDuplicate, addIssue, session } from './session.ts'
+import { addIssue, register, session } from './session.ts'
 import { toValue } from './values.ts'
 
 export { z }
@@ -52,18 +52,13 @@ export interface PillarKit<T> {
  */
 export function pillarSchema<S extends z.ZodType>(schema: S): PillarKit<z.output<S>> {
   const origin = callSite(pillarSchema)
-  const s = session()
-  if (s.pillar.schema !== undefined) {
-    const hint = 'one schema describes the merged pillar'
-    addDuplicate('DSL4009', 'pillarSchema() is called twice', s.pillar.schema.origin, origin, hint)
-  }
   const node: PillarSchemaNode = Object.freeze({
     kind: 'pillar-schema',
     validate: (value: unknown) => validate(schema, value),
     jsonSchema: jsonSchemaOf(schema),
     origin,
   })
-  s.pillar.schema = node
+  register(session(), { kind: 'schema', node })
   const kitLayer = (path: LayerPath, data: DeepPartial<z.output<S>>) =>
     recordLayer(path, data, callSite(kitLayer))
   return Object.freeze({
@@ -87,15 +82,9 @@ export function layer(path: LayerPath, data: DeepPartial<PillarData>): void {
 }
 
 function recordLayer(path: string, data: unknown, origin: Origin): void {
-  const s = session()
   if (!LAYER_RE.test(path)) {
     const hint = `use <kind>/<name> with kind one of ${LAYER_KINDS.join(', ')}, e.g. 'environments/work'`
     addIssue('DSL4007', `'${path}' is not a layer path`, origin, hint)
-    return
-  }
-  const first = s.pillar.layers.find((l) => l.path === path)
-  if (first !== undefined) {
-    addDuplicate('DSL4008', `layer '${path}' is declared twice`, first.origin, origin)
     return
   }
   const value = toValue(data, origin, `layer '${path}'`)
@@ -104,7 +93,7 @@ function recordLayer(path: string, data: unknown, origin: Origin): void {
     return
   }
   const node: LayerNode = Object.freeze({ kind: 'layer', path, data: value as LayerNode['data'], origin })
-  s.pillar.layers.push(node)
+  register(session(), { kind: 'layer', node })
 }
 
 function validate(schema: z.ZodType, value: unknown): SchemaIssue[] {

@@ -33,6 +33,18 @@ interface SlsDraft {
   readonly node: SlsNode
 }
 
+/**
+ * Something that may exist once per name (an SLS, a layer, a profile) or once per config (the pillar
+ * schema, the inventory): recorded as an event, so that replaying a module's record (watch mode) checks it
+ * against what the rest of the config declared, as running the module did.
+ */
+export type Registration =
+  | { readonly kind: 'sls'; readonly node: SlsNode }
+  | { readonly kind: 'schema'; readonly node: PillarSchemaNode }
+  | { readonly kind: 'layer'; readonly node: LayerNode }
+  | { readonly kind: 'profile'; readonly node: ProfileNode }
+  | { readonly kind: 'inventory'; readonly node: InventoryNode }
+
 /** What the builders record while user code runs. One per load; shared across module copies. */
 export interface Session {
   readonly states: StateDraft[]
@@ -42,6 +54,11 @@ export interface Session {
   readonly top: TopEntry[]
   readonly assets: Asset[]
   readonly issues: BuilderIssue[]
+  /** Issues that depend on the rest of the config (duplicates): not part of a module's record. */
+  readonly derived: Set<BuilderIssue>
+  readonly registrations: Registration[]
+  /** Requisites whose handle points at a state that is not in this session (set by finishSession). */
+  stale: number
   readonly when: Cond[]
   current: SlsNode | undefined
   /** What pillarSchema / layer / profile / inventory recorded. */
@@ -66,6 +83,9 @@ function newSession(): Session {
     top: [],
     assets: [],
     issues: [],
+    derived: new Set(),
+    registrations: [],
+    stale: 0,
     when: [],
     current: undefined,
     pillar: { layers: [], profiles: [] },
@@ -102,24 +122,149 @@ export function addIssue(
 }
 
 /** A state key, or the name of a whole SLS (`- sls: name`). */
-function resolveRef(ref: unknown): number | { sls: string } | undefined {
+function resolveRef(s: Session, ref: unknown): number | { sls: string } | undefined {
   const value = typeof ref === 'function' ? (ref as () => unknown)() : ref
   if (isSlsHandle(value)) return { sls: value.name }
   if (value !== null && typeof value === 'object' && HANDLE in value) {
-    return (value as Record<symbol, unknown>)[HANDLE] as number
+    const draft = (value as Record<symbol, unknown>)[HANDLE] as StateDraft | undefined
+    if (draft === null || typeof draft !== 'object' || draft.kind !== 'state') return undefined
+    if (s.states[draft.key] === draft) return draft.key
+    // a handle kept from an earlier run of a module (watch mode replays records): not this program's
+    s.stale++
   }
   return undefined
 }
 
 /** Reports a second declaration of something that may exist once, pointing at the first. */
-export function addDuplicate(code: string, what: string, first: Origin, origin: Origin, hint?: string): void {
-  addIssue(code, `${what} (first at ${first.file}:${first.line})`, origin, hint)
+function addDuplicate(s: Session, code: string, what: string, first: Origin, origin: Origin, hint?: string) {
+  addIssue(code, `${what} (first at ${first.file}:${first.line})`, origin, hint, s)
+  s.derived.add(s.issues[s.issues.length - 1]!)
+}
+
+/** Records an SLS, a layer, a profile, the schema or the inventory, reporting a second declaration. */
+export function register(s: Session, r: Registration): void {
+  s.registrations.push(r)
+  const p = s.pillar
+  switch (r.kind) {
+    case 'sls': {
+      const previous = s.sls.get(r.node.name)
+      if (previous !== undefined) {
+        const what = `sls('${r.node.name}') is declared twice`
+        addDuplicate(s, 'DSL1009', what, previous.node.origin, r.node.origin)
+      }
+      s.sls.set(r.node.name, { node: r.node })
+      return
+    }
+    case 'schema':
+      if (p.schema !== undefined) {
+        const hint = 'one schema describes the merged pillar'
+        addDuplicate(s, 'DSL4009', 'pillarSchema() is called twice', p.schema.origin, r.node.origin, hint)
+      }
+      p.schema = r.node
+      return
+    case 'layer': {
+      const first = p.layers.find((l) => l.path === r.node.path)
+      if (first !== undefined) {
+        const what = `layer '${r.node.path}' is declared twice`
+        addDuplicate(s, 'DSL4008', what, first.origin, r.node.origin)
+        return
+      }
+      p.layers.push(r.node)
+      return
+    }
+    case 'profile': {
+      const first = p.profiles.find((x) => x.name === r.node.name)
+      if (first !== undefined) {
+        const what = `profile '${r.node.name}' is declared twice`
+        addDuplicate(s, 'DSL4008', what, first.origin, r.node.origin)
+      }
+      p.profiles.push(r.node)
+      return
+    }
+    case 'inventory':
+      if (p.inventory !== undefined) {
+        const hint = 'declare every machine in one inventory'
+        addDuplicate(s, 'DSL4009', 'inventory() is called twice', p.inventory.origin, r.node.origin, hint)
+      }
+      p.inventory = r.node
+      return
+  }
+}
+
+/** How far each of a session's records had grown at one point of the run. */
+export interface SessionMark {
+  readonly states: number
+  readonly issues: number
+  readonly top: number
+  readonly assets: number
+  readonly registrations: number
+}
+
+/** What builders recorded between two marks: one stretch of one module's run (watch mode keeps these). */
+export interface SessionSlice {
+  readonly states: readonly StateDraft[]
+  readonly requisites: readonly (readonly RequisiteDraft[] | undefined)[]
+  readonly issues: readonly BuilderIssue[]
+  readonly top: readonly TopEntry[]
+  readonly assets: readonly Asset[]
+  readonly registrations: readonly Registration[]
+}
+
+export function markSession(s: Session): SessionMark {
+  return {
+    states: s.states.length,
+    issues: s.issues.length,
+    top: s.top.length,
+    assets: s.assets.length,
+    registrations: s.registrations.length,
+  }
+}
+
+/** What was recorded since `m` (undefined when nothing was). */
+export function sliceSession(s: Session, m: SessionMark): SessionSlice | undefined {
+  const unchanged =
+    s.states.length === m.states &&
+    s.issues.length === m.issues &&
+    s.top.length === m.top &&
+    s.assets.length === m.assets &&
+    s.registrations.length === m.registrations
+  if (unchanged) return undefined
+  const states = s.states.slice(m.states)
+  return {
+    states,
+    requisites: states.map((d) => s.drafts[d.key]),
+    issues: s.issues.slice(m.issues).filter((i) => !s.derived.has(i)),
+    top: s.top.slice(m.top),
+    assets: s.assets.slice(m.assets),
+    registrations: s.registrations.slice(m.registrations),
+  }
+}
+
+/**
+ * Records a slice again, as if its module had run at this point: states get the next keys (their handles
+ * point at the drafts, so they follow), and registrations are checked against what is there now.
+ */
+export function replaySlice(s: Session, slice: SessionSlice): void {
+  for (let i = 0; i < slice.states.length; i++) {
+    const d = slice.states[i]!
+    d.key = s.states.length
+    s.states.push(d)
+    const requisites = slice.requisites[i]
+    if (requisites !== undefined) s.drafts[d.key] = requisites
+  }
+  s.issues.push(...slice.issues)
+  s.top.push(...slice.top)
+  s.assets.push(...slice.assets)
+  for (const r of slice.registrations) register(s, r)
 }
 
 export const NO_REQUISITES: readonly Requisite[] = Object.freeze([])
 
-/** Freezes what was recorded into the IR, resolving requisite thunks. */
-export function finishSession(s: Session): Program {
+/**
+ * Freezes what was recorded into the IR, resolving requisite thunks. The state drafts become the nodes;
+ * with `copy` (watch mode, whose records are replayed into the next run) they are copied instead.
+ */
+export function finishSession(s: Session, copy = false): Program {
   let bySls: Map<string, number[]> | undefined
   const membersOf = (name: string): readonly number[] => {
     if (bySls === undefined) {
@@ -133,7 +278,7 @@ export function finishSession(s: Session): Program {
     return bySls.get(name) ?? []
   }
   const resolveDraft = (draft: StateNode, r: RequisiteDraft): Requisite[] => {
-    const target = resolveRef(r.ref)
+    const target = resolveRef(s, r.ref)
     if (target === undefined) {
       const hint = 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
       addIssue('DSL1004', `a \`${r.kind}\` entry of '${draft.id}' is not a state handle`, r.origin, hint, s)
@@ -145,14 +290,19 @@ export function finishSession(s: Session): Program {
       Object.freeze({ kind: r.kind, target: key, sls: target.sls, origin: r.origin }),
     )
   }
-  const states: readonly StateNode[] = s.states
-  for (const d of s.states) {
+  const requisitesOf = (d: StateDraft): readonly Requisite[] => {
     const drafts = s.drafts[d.key]
-    if (drafts !== undefined) d.requisites = Object.freeze(drafts.flatMap((r) => resolveDraft(d, r)))
+    return drafts === undefined ? NO_REQUISITES : Object.freeze(drafts.flatMap((r) => resolveDraft(d, r)))
   }
-  for (const d of s.states) Object.freeze(d)
+  let states: readonly StateNode[]
+  if (copy) states = s.states.map((d) => Object.freeze({ ...d, requisites: requisitesOf(d) }))
+  else {
+    for (const d of s.states) d.requisites = requisitesOf(d)
+    for (const d of s.states) Object.freeze(d)
+    states = [...s.states]
+  }
   return Object.freeze({
-    states: Object.freeze([...states]),
+    states: Object.freeze(states),
     sls: Object.freeze([...s.sls.values()].map((d) => d.node)),
     top: Object.freeze([...s.top]),
     assets: Object.freeze([...s.assets]),

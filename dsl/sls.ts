@@ -2,7 +2,7 @@ import { type Condition, toCond } from './expr.ts'
 import { isSlsHandle, SLS, type SlsHandle } from './handle.ts'
 import type { SlsNode } from './ir.ts'
 import { callSite } from './origin.ts'
-import { addDuplicate, addIssue, session } from './session.ts'
+import { addIssue, register, session } from './session.ts'
 
 const NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
 
@@ -40,10 +40,6 @@ export function sls(name: string, body: () => void, options: SlsOptions = {}): S
       'declare SLS modules side by side',
     )
   }
-  const previous = s.sls.get(name)
-  if (previous !== undefined) {
-    addDuplicate('DSL1009', `sls('${name}') is declared twice`, previous.node.origin, origin)
-  }
   const includes = (options.include ?? []).filter(isSlsHandle).map((h) => h.name)
   const node: SlsNode = Object.freeze({
     kind: 'sls',
@@ -52,7 +48,7 @@ export function sls(name: string, body: () => void, options: SlsOptions = {}): S
     includes: Object.freeze(includes),
     origin,
   })
-  s.sls.set(name, { node })
+  register(s, { kind: 'sls', node })
   const outer = s.current
   s.current = node
   try {

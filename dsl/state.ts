@@ -108,7 +108,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   s.states.push(node)
   const drafts = requisiteDrafts(spec.options, spec.origin)
   if (drafts !== undefined) s.drafts[key] = drafts
-  return Object.freeze({ [HANDLE]: key, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
+  return Object.freeze({ [HANDLE]: node, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
 }
 
 /** The requisites among the options, in REQUISITE_KINDS order (the emitted order). */

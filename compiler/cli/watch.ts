@@ -1,8 +1,8 @@
 import { watch } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
-import type { Tree } from '../emit/emit-tree.ts'
-import { incrementalBundler } from '../load/load-config.ts'
+import { EmitCache, type Tree } from '../emit/emit-tree.ts'
+import { configModules } from '../load/load-config.ts'
 import { resolveEntry } from '../paths.ts'
 import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
@@ -16,10 +16,12 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   const resolved = resolveEntry(entry)
   if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
   let previous: Tree | undefined
-  const bundler = incrementalBundler()
+  const modules = configModules(resolved.root)
+  const reuse = { argsChecked: new WeakMap(), emit: new EmitCache() }
   const rebuild = async () => {
     const started = performance.now()
-    const result = await compile({ entry, outDir, typecheck: previous === undefined, bundler })
+    const first = previous === undefined
+    const result = await compile({ entry, outDir, typecheck: first, modules, incremental: true, reuse })
     report(result.diagnostics, undefined)
     if (result.tree === undefined) return
     if (previous === undefined) {
@@ -50,6 +52,5 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   })
   watcher.close()
   await queued
-  await bundler.dispose?.()
   return 0
 }

@@ -20,6 +20,48 @@ export interface EmitInput {
   readonly onFile?: (path: string, data: string) => void
   /** Called after every `every` states emitted (large configs collect garbage there). */
   readonly checkpoint?: { readonly every: number; readonly run: () => void }
+  /** What the last emit of this config made (watch mode): SLS files whose inputs are the same are reused. */
+  readonly cache?: EmitCache
+}
+
+/**
+ * The SLS texts and file hashes of the last emit, for the next one (watch mode). An SLS file is written
+ * again only when its fingerprint changed: its doc and includes, and for each member its arguments object
+ * (one per declared state: states replayed from an unchanged module keep theirs) and each requisite's
+ * kind and target.
+ */
+export class EmitCache {
+  readonly sls = new Map<string, { readonly print: readonly unknown[]; readonly text: string }>()
+  readonly hashes = new Map<string, { readonly data: string | Uint8Array; readonly hash: string }>()
+  /** SLS files emitted afresh by the last emit (the rest were reused). */
+  emitted = 0
+}
+
+/** What an SLS file's text depends on, as a flat list compared element by element. */
+function fingerprint(name: string, graph: Graph): unknown[] {
+  const members = graph.members.get(name) ?? []
+  const print: unknown[] = [
+    graph.sls.get(name)?.doc,
+    (graph.includes.get(name) ?? []).join('\n'),
+    members.length,
+  ]
+  const first = members[0]?.key ?? 0
+  for (const s of members) {
+    print.push(s.args, s.id, s.module, s.fun, s.when, s.requisites.length)
+    for (const r of s.requisites) {
+      const target = graph.states[r.target]
+      // in-file targets order the file: their place among the members counts
+      const place = target?.sls === name ? r.target - first : -1
+      print.push(r.kind, r.sls, target?.module, target?.id, place)
+    }
+  }
+  return print
+}
+
+function samePrint(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 export type Tree = Map<string, string | Uint8Array>
@@ -35,9 +77,23 @@ export function emitTree(input: EmitInput): Tree {
   const files: Tree = new Map()
   const names = new Set(graph.sls.keys())
   let sinceCheckpoint = 0
+  const cache = input.cache
+  if (cache !== undefined) cache.emitted = 0
+  const kept = new Map<string, { readonly print: readonly unknown[]; readonly text: string }>()
   for (const name of [...names].sort()) {
     const path = `salt/${slsPath(name, names)}`
-    const text = emitSls(name, graph)
+    let text: string
+    if (cache === undefined) text = emitSls(name, graph)
+    else {
+      const print = fingerprint(name, graph)
+      const last = cache.sls.get(name)
+      if (last !== undefined && samePrint(last.print, print)) text = last.text
+      else {
+        text = emitSls(name, graph)
+        cache.emitted++
+      }
+      kept.set(name, { print, text })
+    }
     files.set(path, text)
     input.onFile?.(path, text)
     sinceCheckpoint += graph.members.get(name)?.length ?? 0
@@ -52,6 +108,10 @@ export function emitTree(input: EmitInput): Tree {
   if (!input.extra?.has('pillar/top.sls')) files.set('pillar/top.sls', '#!yaml\nbase: {}\n')
   for (const [path, text] of input.extra ?? []) files.set(path, text)
   // hashed before minion.d is added: that snippet names the out path, the rest depends on the input alone
+  if (cache !== undefined) {
+    cache.sls.clear()
+    for (const [name, entry] of kept) cache.sls.set(name, entry)
+  }
   files.set('manifest.json', manifest(files, graph.program, input))
   files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
   return files
@@ -90,6 +150,16 @@ function minionConf(outDir: string): string {
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex')
 
+/** A file's hash, reused when the file is the same string or buffer as last time. */
+function hashOf(path: string, data: string | Uint8Array, cache: EmitCache | undefined): string {
+  if (cache === undefined) return sha256(data)
+  const last = cache.hashes.get(path)
+  if (last !== undefined && last.data === data) return last.hash
+  const hash = sha256(data)
+  cache.hashes.set(path, { data, hash })
+  return hash
+}
+
 /**
  * JSON with one file and one state per line: diff-friendly, and compact at 100k states (a state is a row
  * of `STATE_FIELDS`; its source is an index into `sources`, so paths are not repeated per state).
@@ -97,7 +167,7 @@ const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).
 function manifest(files: Tree, program: Program, input: EmitInput): string {
   const hashes = [...files.keys()]
     .sort()
-    .map((path) => `    ${JSON.stringify(path)}: "${sha256(files.get(path)!)}"`)
+    .map((path) => `    ${JSON.stringify(path)}: "${hashOf(path, files.get(path)!, input.cache)}"`)
   const sources: string[] = []
   const sourceIndex = new Map<string, number>()
   const quoted = new Map<string, string>()

@@ -1,6 +1,6 @@
 import type { Program, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
-import { checkArgs } from './check-args.ts'
+import { checkArgs, checkGuard } from './check-args.ts'
 import { type Edge, findCycles, requisiteEdge } from './cycles.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
@@ -15,8 +15,14 @@ export interface Graph {
   readonly edges: readonly Edge[]
 }
 
+/**
+ * What argument checks found, by a state's arguments object (watch mode: a state replayed from an
+ * unchanged module keeps its object, and with it its id, function and origin, so it is not checked again).
+ */
+export type ArgsCheckCache = WeakMap<object, readonly Diagnostic[]>
+
 /** Builds the IR graph and collects every graph error: duplicate IDs, cycles, bad arguments, dangling names. */
-export function buildGraph(program: Program): StageResult<Graph> {
+export function buildGraph(program: Program, argsChecked?: ArgsCheckCache): StageResult<Graph> {
   const diagnostics: Diagnostic[] = []
   const states = program.states
   const sls = new Map(program.sls.map((s) => [s.name, s]))
@@ -29,7 +35,17 @@ export function buildGraph(program: Program): StageResult<Graph> {
     }
   }
   for (const cycle of findCycles(states.length, edges)) diagnostics.push(cycleDiagnostic(cycle, states))
-  for (const s of states) diagnostics.push(...checkArgs(s))
+  if (argsChecked === undefined) for (const s of states) diagnostics.push(...checkArgs(s))
+  else {
+    for (const s of states) {
+      let found = argsChecked.get(s.args)
+      if (found === undefined) {
+        found = checkArgs(s, false)
+        argsChecked.set(s.args, found)
+      }
+      diagnostics.push(...found, ...checkGuard(s))
+    }
+  }
   diagnostics.push(...danglingSls(program, sls))
   const members = new Map<string, StateNode[]>([...sls.keys()].map((name) => [name, []]))
   for (const s of states) members.get(s.sls)?.push(s)

@@ -11,9 +11,10 @@ const CATALOG_CODES = {
 
 /**
  * Checks one state against what the pinned Salt accepts (function names, required and known arguments)
- * and against its builder's schema (value shapes the types promise).
+ * and against its builder's schema (value shapes the types promise); with `guard`, also whether a command
+ * is guarded (which depends on its requisites, not only on its arguments).
  */
-export function checkArgs(state: StateNode): Diagnostic[] {
+export function checkArgs(state: StateNode, guard = true): Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
   if (state.unchecked) return []
   const names = ['name', ...Object.keys(state.args)]
@@ -26,7 +27,7 @@ export function checkArgs(state: StateNode): Diagnostic[] {
     ),
   )
   if (found.some((d) => d.code === 'DSL3004')) return found
-  return [...found, ...checkSchema(fn, state), ...checkGuard(fn, state)]
+  return [...found, ...checkSchema(fn, state), ...(guard ? checkGuard(state) : [])]
 }
 
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
@@ -61,7 +62,9 @@ function describe(v: unknown): string {
 }
 
 /** A warning for a command that runs, and reports a change, on every apply. */
-function checkGuard(fn: string, state: StateNode): Diagnostic[] {
+export function checkGuard(state: StateNode): Diagnostic[] {
+  if (state.unchecked) return []
+  const fn = `${state.module}.${state.fun}`
   const guards = NEEDS_GUARD[fn]
   if (guards === undefined) return []
   const has = (key: string) => Object.hasOwn(state.args, key) || state.requisites.some((r) => r.kind === key)

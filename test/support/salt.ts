@@ -120,16 +120,20 @@ export async function saltCall(
     const argv = ['--local', '-c', conf, '--out=json', '--out-indent=-1']
     if (opts.retcodePassthrough === true) argv.push('--retcode-passthrough')
     argv.push(fun, ...args, ...(opts.test === true ? ['test=True'] : []))
-    const { code, stdout, stderr } = await run(bin, argv, opts.timeoutMs ?? TIMEOUT_MS)
+    const { code, stdout, stderr } = await run(bin, argv, opts.timeoutMs ?? TIMEOUT_MS, dir)
     return { retcode: code, data: parseLocal(stdout), stdout, stderr }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-function run(bin: string, argv: readonly string[], timeoutMs: number) {
+/** Salt's own temp files (`__salt.tmp.*`) go to `tmp`, which the caller removes. */
+function run(bin: string, argv: readonly string[], timeoutMs: number, tmp: string) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(bin, argv, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
@@ -203,7 +207,8 @@ export class SaltOracle {
     const dir = mkdtempSync(join(tmpdir(), 'salt-oracle-'))
     const proc = spawn(python, [ORACLE_SCRIPT], {
       stdio: 'pipe',
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      // Salt's renderers leave their __salt.tmp.* files behind: they go with the oracle's own dir
+      env: { ...process.env, PYTHONUNBUFFERED: '1', TMPDIR: dir },
     })
     const oracle = new SaltOracle(proc, dir)
     const ready = new Promise<void>((resolve, reject) => {

@@ -1,0 +1,578 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { builtinModules, createRequire } from 'node:module'
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
+import { Script } from 'node:vm'
+import type { Message, TransformResult } from 'esbuild'
+import type { Origin } from '../../dsl/ir.ts'
+import {
+  markSession,
+  replaySlice,
+  type Session,
+  type SessionMark,
+  type SessionSlice,
+  sliceSession,
+} from '../../dsl/session.ts'
+import { type Diagnostic, error } from '../diagnostics.ts'
+import { LineIndexedMap } from './source-map.ts'
+
+/**
+ * The config's modules, each compiled on its own (TypeScript to CommonJS by esbuild) and run by a small
+ * module system of ours, instead of one bundle:
+ *
+ * - a module that did not change is not transformed or compiled again: its CommonJS, its source map
+ *   and V8's code cache for it are kept on disk (and in memory in watch mode), keyed by the file's size
+ *   and mtime;
+ * - the authoring API and zod are the CLI's own, already compiled and initialised, instead of a copy
+ *   bundled into every build;
+ * - in watch mode, a module whose file and imports did not change is not run again: what its run recorded
+ *   (its states, layers, profiles, ...) is replayed into the session at the point where the run would
+ *   have recorded it, so the program is the one a full run gives (see `ModuleRecord`).
+ */
+
+/** Extensions tried for an import without one, in esbuild's order for TypeScript projects. */
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json']
+/** `./x.js` in TypeScript source names `./x.ts` (the compiled name), as tsc and esbuild resolve it. */
+const TS_FOR_JS: Readonly<Record<string, readonly string[]>> = {
+  '.js': ['.ts', '.tsx'],
+  '.jsx': ['.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+}
+const LOADERS: Readonly<Record<string, 'ts' | 'tsx' | 'js' | 'jsx'>> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+}
+const BUILTINS = new Set(builtinModules)
+
+/** Lines the wrapper adds above a module's code (positions in stack traces are shifted by it). */
+const WRAPPER_LINES = 1
+const HEADER = '(function (exports, require, module, __filename, __dirname) {\n'
+const ARGS = Symbol.for('salt-dsl.load-args')
+
+interface Transformed {
+  readonly stamp: string
+  /** The cache entry's name. */
+  readonly key: string
+  /** CommonJS; undefined for JSON, whose `value` is then set. */
+  readonly code?: string
+  readonly map?: string
+  readonly value?: unknown
+  /** The specifiers the code requires, in order (esbuild writes each as `require("...")`). */
+  readonly requires: readonly string[]
+  readonly source: string
+}
+
+/**
+ * One module's last run. `items` is what it recorded, in order, cut where it required a config module
+ * (whose own record goes there); replaying the items in order gives the session the run gave.
+ */
+interface ModuleRecord {
+  readonly file: string
+  /** The file's stamp when it ran. */
+  readonly stamp: string
+  readonly module: { exports: unknown }
+  readonly items: (SessionSlice | { readonly child: string })[]
+  /** Config modules it required (their importers are run again when they change). */
+  readonly deps: Set<string>
+}
+
+/** Bumped when what a cache entry holds, or how it is made, changes. */
+const CACHE_VERSION = 1
+
+const REQUIRE_RE = /\brequire\("((?:[^"\\]|\\.)*)"\)/g
+
+/** Reads a file's stamp (size and mtime), or undefined if it is gone. */
+function stampOf(file: string): string | undefined {
+  try {
+    const st = statSync(file)
+    return `${st.size}:${st.mtimeMs}`
+  } catch {
+    return undefined
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** A relative or absolute specifier → the file, as tsc and esbuild resolve it (undefined if none). */
+export function resolveLocal(from: string, spec: string): string | undefined {
+  const base = isAbsolute(spec) ? spec : resolve(dirname(from), spec)
+  const ext = extname(base)
+  for (const ts of TS_FOR_JS[ext] ?? []) {
+    const candidate = base.slice(0, -ext.length) + ts
+    if (isFile(candidate)) return candidate
+  }
+  if (ext !== '' && isFile(base)) return base
+  for (const e of EXTENSIONS) if (isFile(base + e)) return base + e
+  for (const e of EXTENSIONS) if (isFile(join(base, `index${e}`))) return join(base, `index${e}`)
+  return undefined
+}
+
+const isLocal = (spec: string) =>
+  spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || isAbsolute(spec)
+
+function unquote(literal: string): string {
+  return JSON.parse(`"${literal}"`) as string
+}
+
+/** Where `spec` is written in the source (for a diagnostic), else the file's start. */
+function whereImported(file: string, source: string, spec: string): Origin {
+  for (const quote of ["'", '"', '`']) {
+    const at = source.indexOf(`${quote}${spec}${quote}`)
+    if (at === -1) continue
+    const before = source.slice(0, at)
+    const line = before.split('\n').length
+    return { file, line, column: at - before.lastIndexOf('\n') }
+  }
+  return { file, line: 1, column: 1 }
+}
+
+type Esbuild = typeof import('esbuild')
+
+export interface RunOptions {
+  /** The session the builders record into (already installed as the active one). */
+  readonly session: Session
+  /** Modules handed to the config instead of loaded (the authoring API, zod), by specifier. */
+  readonly shared: ReadonlyMap<string, unknown>
+  readonly timeoutMs: number
+  /** Keep records and replay unchanged modules (watch mode). */
+  readonly incremental: boolean
+}
+
+export interface RunResult {
+  /** Config modules that ran this time (the rest were replayed). */
+  readonly ran: number
+  readonly replayed: number
+}
+
+export class ConfigModules {
+  readonly #esbuild: () => Esbuild
+  /** Where transforms and code caches are kept between runs (none: memory only). */
+  readonly #cacheDir: string | undefined
+  /** V8 code caches read from disk, and the modules whose cache is missing or was refused. */
+  readonly #codeCache = new Map<string, Buffer>()
+  readonly #compiled = new Map<string, Script>()
+  readonly #transformed = new Map<string, Transformed>()
+  readonly #maps = new Map<string, { map: LineIndexedMap; seen: Map<number, Origin> }>()
+  #records = new Map<string, ModuleRecord>()
+
+  constructor(esbuild: () => Esbuild, cacheDir?: string) {
+    this.#esbuild = esbuild
+    this.#cacheDir = cacheDir
+    if (cacheDir !== undefined) {
+      try {
+        mkdirSync(cacheDir, { recursive: true })
+      } catch {
+        this.#cacheDir = undefined
+      }
+    }
+  }
+
+  /** Every config module of the last `prepare`, in the order found. */
+  files: readonly string[] = []
+
+  /**
+   * Transforms every config module reachable from `entry` by static imports (the changed ones only, when
+   * called again), concurrently. Returns esbuild's and resolution errors as diagnostics.
+   */
+  async prepare(entry: string): Promise<Diagnostic[]> {
+    const diagnostics: Diagnostic[] = []
+    const found = new Set<string>([entry])
+    const order: string[] = []
+    let wave = [entry]
+    while (wave.length > 0) {
+      const done = await Promise.all(wave.map((file) => this.#transform(file)))
+      const next: string[] = []
+      for (const [i, result] of done.entries()) {
+        const file = wave[i]!
+        order.push(file)
+        if ('diagnostics' in result) {
+          diagnostics.push(...result.diagnostics)
+          continue
+        }
+        for (const spec of result.requires) {
+          if (!isLocal(spec)) continue
+          const target = resolveLocal(file, spec)
+          if (target === undefined) {
+            diagnostics.push(
+              error(
+                'DSL1001',
+                `cannot load the config: Could not resolve "${spec}"`,
+                whereImported(file, result.source, spec),
+              ),
+            )
+            continue
+          }
+          if (target.split(/[\\/]/).includes('node_modules') || found.has(target)) continue
+          found.add(target)
+          next.push(target)
+        }
+      }
+      wave = next
+    }
+    this.files = order
+    return diagnostics
+  }
+
+  async #transform(file: string): Promise<Transformed | { diagnostics: Diagnostic[] }> {
+    const stamp = stampOf(file)
+    const known = this.#transformed.get(file)
+    if (known !== undefined && known.stamp === stamp) return known
+    if (stamp === undefined) {
+      return { diagnostics: [error('DSL1001', `cannot load the config: '${file}' does not exist`)] }
+    }
+    const key = createHash('sha256').update(file).digest('hex').slice(0, 24)
+    const cached = this.#readCache(key, stamp)
+    if (cached !== undefined) {
+      this.#transformed.set(file, cached)
+      this.#maps.delete(file)
+      return cached
+    }
+    const source = readFileSync(file, 'utf8')
+    if (extname(file) === '.json') {
+      try {
+        const value = JSON.parse(source)
+        const t = { stamp, key, value, requires: [], source }
+        this.#transformed.set(file, t)
+        return t
+      } catch (thrown) {
+        const message = `cannot load the config: ${file}: ${(thrown as Error).message}`
+        return { diagnostics: [error('DSL1001', message, { file, line: 1, column: 1 })] }
+      }
+    }
+    let result: TransformResult
+    try {
+      result = await this.#esbuild().transform(source, {
+        loader: LOADERS[extname(file)] ?? 'ts',
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        sourcemap: 'external',
+        sourcesContent: false,
+        sourcefile: file,
+        logLevel: 'silent',
+      })
+    } catch (thrown) {
+      const errors = (thrown as { errors?: Message[] }).errors
+      if (!Array.isArray(errors)) throw thrown
+      return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
+    }
+    const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
+    const t = { stamp, key, code: result.code, map: result.map, requires, source }
+    this.#transformed.set(file, t)
+    this.#maps.delete(file)
+    this.#compiled.delete(file)
+    this.#writeCache(
+      `${key}.json`,
+      JSON.stringify({ v: CACHE_VERSION, stamp, code: t.code, map: t.map, requires, source }),
+    )
+    return t
+  }
+
+  #readCache(key: string, stamp: string): Transformed | undefined {
+    if (this.#cacheDir === undefined) return undefined
+    try {
+      const entry = JSON.parse(readFileSync(join(this.#cacheDir, `${key}.json`), 'utf8')) as Omit<
+        Transformed,
+        'key'
+      > & {
+        v: number
+      }
+      if (entry.v !== CACHE_VERSION || entry.stamp !== stamp) return undefined
+      const code = readCodeCache(join(this.#cacheDir, `${key}.v8`), stamp)
+      if (code !== undefined) this.#codeCache.set(key, code)
+      const { code: js, map, requires, source } = entry as { code: string; map: string } & typeof entry
+      return { stamp, key, code: js, map, requires, source }
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Writes a cache file whole (a reader never sees half of one); a cache that cannot be written is skipped. */
+  #writeCache(name: string, data: string | Uint8Array): void {
+    if (this.#cacheDir === undefined) return
+    const file = join(this.#cacheDir, name)
+    const tmp = `${file}.${process.pid}.tmp`
+    try {
+      writeFileSync(tmp, data)
+      renameSync(tmp, file)
+    } catch {
+      // a read-only or full disk: the next build transforms again
+    }
+  }
+
+  /** The compiled wrapper of a module, from V8's code cache when there is a valid one. */
+  #script(file: string, t: Transformed, text: string): Script {
+    const known = this.#compiled.get(file)
+    if (known !== undefined) return known
+    const cachedData = this.#codeCache.get(t.key)
+    this.#codeCache.delete(t.key)
+    const script = new Script(text, { filename: file, ...(cachedData ? { cachedData } : {}) })
+    if (cachedData === undefined || script.cachedDataRejected === true) this.#uncached.push([t, script])
+    this.#compiled.set(file, script)
+    return script
+  }
+
+  readonly #uncached: [Transformed, Script][] = []
+
+  /**
+   * Saves V8's code cache of the modules that had none, after they ran (it then holds the functions the
+   * run compiled, not only the top level).
+   */
+  saveCodeCache(): void {
+    if (this.#cacheDir === undefined) return
+    for (const [t, script] of this.#uncached.splice(0)) {
+      const stamp = Buffer.from(t.stamp.padEnd(STAMP_BYTES))
+      this.#writeCache(`${t.key}.v8`, Buffer.concat([stamp, script.createCachedData()]))
+    }
+  }
+
+  /** A position in a running module → the user's source (other positions are returned as they are). */
+  locate = (o: Origin): Origin => {
+    let known = this.#maps.get(o.file)
+    if (known === undefined) {
+      const t = this.#transformed.get(o.file)
+      if (t?.map === undefined) return o
+      known = { map: new LineIndexedMap(t.map), seen: new Map() }
+      this.#maps.set(o.file, known)
+    }
+    // builders called in a loop share a call site: map each position once
+    const key = o.line * 2 ** 24 + o.column
+    const seen = known.seen.get(key)
+    if (seen !== undefined) return seen
+    const pos = known.map.originalPositionFor(o.line - WRAPPER_LINES, Math.max(0, o.column - 1))
+    if (pos === undefined) return o
+    const mapped = Object.freeze({ file: o.file, line: pos.line, column: pos.column + 1 })
+    known.seen.set(key, mapped)
+    return mapped
+  }
+
+  /** Whether a stack frame's file is one of the config's modules. */
+  isModule(file: string): boolean {
+    return this.#transformed.has(file)
+  }
+
+  /**
+   * Runs the config from `entry` (after `prepare`). With `incremental`, modules whose file did not change
+   * since the last run, and none of whose imports ran again, are replayed from their record.
+   */
+  run(entry: string, options: RunOptions): RunResult {
+    const previous = options.incremental ? this.#records : new Map<string, ModuleRecord>()
+    const rerun = invalidated(previous, (r) => this.#transformed.get(r.file)?.stamp === r.stamp)
+    const records = new Map<string, ModuleRecord>()
+    const s = options.session
+    let ran = 0
+    let replayed = 0
+    /** The record being run, and where its current stretch began. */
+    let current: { record: ModuleRecord; mark: SessionMark } | undefined
+    const cut = () => {
+      if (current === undefined) return
+      const slice = sliceSession(s, current.mark)
+      if (slice !== undefined) current.record.items.push(slice)
+    }
+    const replay = (record: ModuleRecord) => {
+      records.set(record.file, record)
+      replayed++
+      for (const item of record.items) {
+        if (!('child' in item)) replaySlice(s, item)
+        else if (!records.has(item.child)) replay(previous.get(item.child)!)
+      }
+    }
+    const load = (file: string, from: string | undefined): unknown => {
+      const done = records.get(file)
+      if (done !== undefined) return done.module.exports
+      const kept = previous.get(file)
+      if (kept !== undefined && !rerun.has(file)) {
+        replay(kept)
+        return kept.module.exports
+      }
+      const t = this.#transformed.get(file) ?? this.#transformNow(file)
+      const record: ModuleRecord = {
+        file,
+        stamp: t.stamp,
+        module: { exports: {} },
+        items: [],
+        deps: new Set(),
+      }
+      records.set(file, record)
+      ran++
+      if (t.code === undefined) {
+        record.module.exports = t.value
+        return t.value
+      }
+      const outer = current
+      current = { record, mark: markSession(s) }
+      try {
+        const args = [
+          record.module.exports,
+          this.#requireFor(file, child, options.shared),
+          record.module,
+          file,
+          dirname(file),
+        ]
+        if (from === undefined) {
+          // the entry: the call runs inside the script, so that vm's timeout stops an endless loop anywhere
+          const holder = globalThis as { [ARGS]?: unknown[] }
+          holder[ARGS] = args
+          try {
+            const text = `${HEADER}${t.code}\n}).apply(undefined, globalThis[Symbol.for('salt-dsl.load-args')])`
+            this.#script(file, t, text).runInThisContext({ timeout: options.timeoutMs, displayErrors: false })
+          } finally {
+            delete holder[ARGS]
+          }
+        } else {
+          const fn = this.#script(file, t, `${HEADER}${t.code}\n})`).runInThisContext({
+            displayErrors: false,
+          }) as (...a: unknown[]) => void
+          fn.apply(undefined, args)
+        }
+        cut()
+      } finally {
+        current = outer
+      }
+      return record.module.exports
+    }
+    /** A config module required by the one running: its record goes after what was recorded so far. */
+    const child = (target: string): unknown => {
+      const by = current
+      if (by === undefined) return load(target, entry)
+      cut()
+      by.record.deps.add(target)
+      by.record.items.push({ child: target })
+      const exports = load(target, by.record.file)
+      by.mark = markSession(s)
+      return exports
+    }
+    try {
+      load(entry, undefined)
+    } finally {
+      // a failed run keeps nothing: the next one runs every module
+      this.#records = new Map()
+    }
+    if (options.incremental) this.#records = records
+    return { ran, replayed }
+  }
+
+  /** A module required by code at run time that the static scan did not see. */
+  #transformNow(file: string): Transformed {
+    const stamp = stampOf(file) ?? ''
+    const key = createHash('sha256').update(file).digest('hex').slice(0, 24)
+    const source = readFileSync(file, 'utf8')
+    if (extname(file) === '.json') {
+      const t = { stamp, key, value: JSON.parse(source), requires: [], source }
+      this.#transformed.set(file, t)
+      return t
+    }
+    const result = this.#esbuild().transformSync(source, {
+      loader: LOADERS[extname(file)] ?? 'ts',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'external',
+      sourcesContent: false,
+      sourcefile: file,
+      logLevel: 'silent',
+    })
+    const t = { stamp, key, code: result.code, map: result.map, requires: [], source }
+    this.#transformed.set(file, t)
+    return t
+  }
+
+  #requireFor(
+    file: string,
+    child: (target: string) => unknown,
+    sharedModules: ReadonlyMap<string, unknown>,
+  ): NodeJS.Require {
+    const own = createRequire(file)
+    const req = (spec: string): unknown => {
+      const shared = sharedModules.get(spec)
+      if (shared !== undefined) return shared
+      if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
+      if (!isLocal(spec)) return this.#requirePackage(own, spec, file)
+      const target = resolveLocal(file, spec)
+      if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
+      if (target.split(/[\\/]/).includes('node_modules')) return own(target)
+      return child(target)
+    }
+    return Object.assign(req, own)
+  }
+
+  /** A package: Node's own require, or (for a package that is ESM only) esbuild's bundle of it. */
+  #requirePackage(own: NodeJS.Require, spec: string, from: string): unknown {
+    try {
+      return own(spec)
+    } catch (thrown) {
+      const code = (thrown as { code?: string }).code
+      if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw thrown
+    }
+    const built = this.#esbuild().buildSync({
+      stdin: { contents: `export * from ${JSON.stringify(spec)}`, resolveDir: dirname(from), loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+    })
+    const module = { exports: {} }
+    const fn = new Script(`${HEADER}${built.outputFiles[0]?.text ?? ''}\n})`, {
+      filename: `${from}#${spec}`,
+    }).runInThisContext() as (...a: unknown[]) => void
+    fn.call(undefined, module.exports, createRequire(from), module, from, dirname(from))
+    return module.exports
+  }
+}
+
+const STAMP_BYTES = 64
+
+/** A code cache saved for the module's `stamp`, else undefined. */
+function readCodeCache(file: string, stamp: string): Buffer | undefined {
+  try {
+    const data = readFileSync(file)
+    if (data.subarray(0, STAMP_BYTES).toString().trimEnd() !== stamp) return undefined
+    return data.subarray(STAMP_BYTES)
+  } catch {
+    return undefined
+  }
+}
+
+/** The modules to run again: those whose file changed, and every module that imports one of them. */
+function invalidated(
+  records: ReadonlyMap<string, ModuleRecord>,
+  unchanged: (r: ModuleRecord) => boolean,
+): Set<string> {
+  const importers = new Map<string, string[]>()
+  for (const r of records.values()) {
+    for (const dep of r.deps) {
+      const list = importers.get(dep)
+      if (list === undefined) importers.set(dep, [r.file])
+      else list.push(r.file)
+    }
+  }
+  const out = new Set<string>()
+  const add = (file: string) => {
+    if (out.has(file)) return
+    out.add(file)
+    for (const importer of importers.get(file) ?? []) add(importer)
+  }
+  for (const r of records.values()) if (!unchanged(r)) add(r.file)
+  return out
+}
+
+function messageDiagnostic(m: Message, file: string): Diagnostic {
+  const loc = m.location
+  const origin = loc ? { file, line: loc.line, column: loc.column + 1 } : undefined
+  return error('DSL1001', `cannot load the config: ${m.text}`, origin)
+}
