@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path'
 import type { Program } from '../dsl/ir.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
 import type { EmitCache, Tree } from './emit/emit-tree.ts'
-import type { ArgsCheckCache, Graph } from './graph/build-graph.ts'
+import type { Graph, GraphCache } from './graph/build-graph.ts'
 import { type LoadedConfig, loadConfig } from './load/load-config.ts'
 import type { ConfigModules } from './load/modules.ts'
 import { collectGarbage, LARGE_CONFIG } from './memory.ts'
@@ -23,6 +23,8 @@ export interface CompileOptions {
   readonly modules?: ConfigModules
   /** Replay the config modules that did not change since the last compile with `modules`. */
   readonly incremental?: boolean
+  /** With `incremental`: run every module this time (watch mode's check of its replays). */
+  readonly runAll?: boolean
   /** What the last compile checked and emitted, reused where its inputs are the same (watch mode). */
   readonly reuse?: Reuse
   /**
@@ -34,7 +36,7 @@ export interface CompileOptions {
 
 /** Caches a watch keeps from one compile to the next. */
 export interface Reuse {
-  readonly argsChecked: ArgsCheckCache
+  readonly graph: GraphCache
   readonly emit: EmitCache
 }
 
@@ -73,6 +75,7 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
   const loading = loadConfig(entry.file, entry.root, {
     ...(options.modules ? { modules: options.modules } : {}),
     incremental: options.incremental === true,
+    runAll: options.runAll === true,
   }).finally(t.lap('load'))
   const stages = import('./stages.ts')
   const load = await loading
@@ -104,7 +107,7 @@ function compileLoaded(
   // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
   if (large) collectGarbage()
   const assets = readAssets(loaded)
-  const graph = t.time('graph', () => buildGraph(loaded.program, options.reuse?.argsChecked))
+  const graph = t.time('graph', () => buildGraph(loaded.program, options.reuse?.graph))
   const found = [...assets.diagnostics, ...graph.diagnostics]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
   const resolved = t.time('resolve', () => resolveStage(loaded.program))
@@ -117,7 +120,7 @@ function compileLoaded(
       graph: graph.value,
       outDir: resolve(options.outDir),
       assets: assets.value,
-      sourceHash: sourceHash(loaded.inputs, project),
+      sourceHash: sourceHash(loaded, project),
       relativize: (file) => relative(project, file),
       extra: emitPillarTree(resolved.value),
       ...(large ? { checkpoint: { every: LARGE_CONFIG / 2, run: collectGarbage } } : {}),
@@ -165,10 +168,12 @@ function readAssets(loaded: LoadedConfig): { value: Map<string, Uint8Array>; dia
   return { value, diagnostics }
 }
 
-function sourceHash(inputs: readonly string[], project: string): string {
+function sourceHash(loaded: LoadedConfig, project: string): string {
   const hash = createHash('sha256')
-  for (const file of [...inputs].sort())
-    hash.update(relative(project, file)).update('\0').update(readFileSync(file)).update('\0')
+  for (const file of [...loaded.inputs].sort()) {
+    const text = loaded.sourceOf(file) ?? readFileSync(file)
+    hash.update(relative(project, file)).update('\0').update(text).update('\0')
+  }
   return hash.digest('hex')
 }
 

@@ -124,14 +124,16 @@ export function addIssue(
 /** A state key, or the name of a whole SLS (`- sls: name`). */
 function resolveRef(s: Session, ref: unknown): number | { sls: string } | undefined {
   const value = typeof ref === 'function' ? (ref as () => unknown)() : ref
-  if (isSlsHandle(value)) return { sls: value.name }
-  if (value !== null && typeof value === 'object' && HANDLE in value) {
-    const draft = (value as Record<symbol, unknown>)[HANDLE] as StateDraft | undefined
+  if (value === null || typeof value !== 'object') return undefined
+  const draft = (value as { [HANDLE]?: StateDraft })[HANDLE]
+  if (draft !== undefined) {
     if (draft === null || typeof draft !== 'object' || draft.kind !== 'state') return undefined
     if (s.states[draft.key] === draft) return draft.key
     // a handle kept from an earlier run of a module (watch mode replays records): not this program's
     s.stale++
+    return undefined
   }
+  if (isSlsHandle(value)) return { sls: value.name }
   return undefined
 }
 
@@ -262,9 +264,11 @@ export const NO_REQUISITES: readonly Requisite[] = Object.freeze([])
 
 /**
  * Freezes what was recorded into the IR, resolving requisite thunks. The state drafts become the nodes;
- * with `copy` (watch mode, whose records are replayed into the next run) they are copied instead.
+ * with `previous` (watch mode, whose records are replayed into the next run) they are copied instead, and a
+ * replayed state whose key and requisites came out the same is the node of `previous` again, so that
+ * later stages can tell it did not change.
  */
-export function finishSession(s: Session, copy = false): Program {
+export function finishSession(s: Session, previous?: readonly StateNode[]): Program {
   let bySls: Map<string, number[]> | undefined
   const membersOf = (name: string): readonly number[] => {
     if (bySls === undefined) {
@@ -295,8 +299,15 @@ export function finishSession(s: Session, copy = false): Program {
     return drafts === undefined ? NO_REQUISITES : Object.freeze(drafts.flatMap((r) => resolveDraft(d, r)))
   }
   let states: readonly StateNode[]
-  if (copy) states = s.states.map((d) => Object.freeze({ ...d, requisites: requisitesOf(d) }))
-  else {
+  if (previous !== undefined) {
+    states = s.states.map((d) => {
+      // the same draft at the same key: a draft's arguments object is its own
+      const last = previous[d.key]
+      if (last !== undefined && last.args === d.args && sameRequisites(s, last, s.drafts[d.key], membersOf))
+        return last
+      return Object.freeze({ ...d, requisites: requisitesOf(d) })
+    })
+  } else {
     for (const d of s.states) d.requisites = requisitesOf(d)
     for (const d of s.states) Object.freeze(d)
     states = [...s.states]
@@ -309,6 +320,31 @@ export function finishSession(s: Session, copy = false): Program {
     issues: Object.freeze([...s.issues]),
     ...(hasPillar(s) ? { pillar: freezePillar(s) } : {}),
   })
+}
+
+/** Whether `drafts` resolve to exactly `node.requisites` (without allocating for the usual handles). */
+function sameRequisites(
+  s: Session,
+  node: StateNode,
+  drafts: readonly RequisiteDraft[] | undefined,
+  membersOf: (sls: string) => readonly number[],
+): boolean {
+  const had = node.requisites
+  if (drafts === undefined) return had.length === 0
+  let j = 0
+  for (const r of drafts) {
+    const target = resolveRef(s, r.ref)
+    if (target === undefined) return false
+    const keys = typeof target === 'number' ? undefined : membersOf(target.sls)
+    const count = keys === undefined ? 1 : keys.length
+    for (let k = 0; k < count; k++, j++) {
+      const h = had[j]
+      if (h === undefined || h.kind !== r.kind || h.origin !== r.origin) return false
+      const sls = keys === undefined ? undefined : (target as { sls: string }).sls
+      if (h.target !== (keys === undefined ? target : keys[k]) || h.sls !== sls) return false
+    }
+  }
+  return j === had.length
 }
 
 function hasPillar(s: Session): boolean {

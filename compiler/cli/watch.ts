@@ -2,22 +2,33 @@ import { watch } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
 import { EmitCache, type Tree } from '../emit/emit-tree.ts'
+import { newGraphCache } from '../graph/build-graph.ts'
 import { configModules } from '../load/load-config.ts'
 import { resolveEntry } from '../paths.ts'
-import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
+import { refuseToReplace, sameBytes, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
 import { report } from './report.ts'
 
+/** How long the config must sit unchanged before a quick rebuild is checked against a full one. */
+const VERIFY_IDLE_MS = 500
+
 /**
  * Rebuilds on every change under the config root. The rebuild skips the type-check (run `dsl check` for
- * that, or let the editor do it) and rewrites only the files that changed.
+ * that, or let the editor do it), runs again only the config modules that changed and the modules that
+ * import them (the others' records are replayed), and rewrites only the files that changed.
+ *
+ * A module can change what another one reads without the other importing it (a shared array both
+ * fill, say); a replay then misses it. So once the config has been left alone for a moment, the quick
+ * rebuild is checked against a full one, and the tree corrected (with a warning) if they differ.
  */
 export async function watchBuild(entry: string, outDir: string, signal?: AbortSignal): Promise<number> {
   const resolved = resolveEntry(entry)
   if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
   let previous: Tree | undefined
   const modules = configModules(resolved.root)
-  const reuse = { argsChecked: new WeakMap(), emit: new EmitCache() }
+  const reuse = { graph: newGraphCache(), emit: new EmitCache() }
+  let verifyTimer: NodeJS.Timeout | undefined
+  let queued: Promise<void> = Promise.resolve()
   const rebuild = async () => {
     const started = performance.now()
     const first = previous === undefined
@@ -30,18 +41,67 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       await writeTreeAtomic(outDir, result.tree)
     } else writeTreeIncremental(outDir, previous, result.tree)
     previous = result.tree
+    built = modules.generation
     const laps = Object.entries(result.timings ?? {})
       .filter(([k]) => !k.endsWith(' MB'))
       .map(([k, v]) => `${k} ${v}`)
-    process.stdout.write(`rebuilt in ${Math.round(performance.now() - started)} ms (${laps.join(', ')})\n`)
+    const ran = result.loaded?.ran
+    const modulesRan = ran ? `, ${ran.ran} of ${ran.ran + ran.replayed} modules run` : ''
+    process.stdout.write(
+      `rebuilt in ${Math.round(performance.now() - started)} ms (${laps.join(', ')}${modulesRan})\n`,
+    )
+    // the code caches of the modules that ran are written once the tree is
+    modules.saveCodeCache()
+    if (!first && ran !== undefined && ran.replayed > 0) {
+      verifyTimer = setTimeout(() => {
+        queued = queued.then(verify)
+      }, VERIFY_IDLE_MS)
+    }
+  }
+  /** Changes seen so far (a check that overlaps one is dropped: the rebuild queued for it decides). */
+  let changes = 0
+  /** The modules' generation the last quick rebuild was made from. */
+  let built = 0
+  const verify = async () => {
+    const seen = changes
+    const result = await compile({
+      entry,
+      outDir,
+      typecheck: false,
+      modules,
+      incremental: true,
+      runAll: true,
+      reuse,
+    })
+    // a file changed since the quick rebuild read it: the rebuild queued for that change decides
+    if (previous === undefined || changes !== seen || modules.generation !== built) return
+    if (result.tree === undefined) {
+      report(result.diagnostics, undefined)
+      process.stderr.write('warning: a full rebuild found errors the quick rebuild did not (above)\n')
+      return
+    }
+    const before = previous
+    const differ = [...new Set([...before.keys(), ...result.tree.keys()])].filter((path) => {
+      const [a, b] = [before.get(path), result.tree?.get(path)]
+      return a === undefined || b === undefined || !sameBytes(a, b)
+    })
+    writeTreeIncremental(outDir, previous, result.tree)
+    previous = result.tree
+    if (differ.length > 0) {
+      const shown = differ.slice(0, 3).join(', ') + (differ.length > 3 ? ', ...' : '')
+      process.stderr.write(
+        `warning: the quick rebuild differed from a full one in ${shown}; the tree now holds the full rebuild (a module changes something another module reads without importing it)\n`,
+      )
+    }
   }
   await rebuild()
-  let queued: Promise<void> = Promise.resolve()
   let timer: NodeJS.Timeout | undefined
   const watcher = watch(resolved.root, { recursive: true }, (_event, file) => {
     if (file && dirname(file).split('/').includes('node_modules')) return
     if (file && !relative(outDir, join(resolved.root, file)).startsWith('..')) return // our own output
+    changes++
     clearTimeout(timer)
+    clearTimeout(verifyTimer)
     timer = setTimeout(() => {
       queued = queued.then(rebuild)
     }, 10)
@@ -51,6 +111,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     process.once('SIGINT', () => done())
   })
   watcher.close()
+  clearTimeout(verifyTimer)
   await queued
   return 0
 }

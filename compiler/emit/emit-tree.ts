@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Program, Target, TopEntry } from '../../dsl/ir.ts'
+import type { Program, StateNode, Target, TopEntry } from '../../dsl/ir.ts'
 import type { Graph } from '../graph/build-graph.ts'
 import { emitSls, slsPath } from './emit-sls.ts'
 import { emitYaml, type YamlNode } from './yaml.ts'
@@ -25,43 +25,20 @@ export interface EmitInput {
 }
 
 /**
- * The SLS texts and file hashes of the last emit, for the next one (watch mode). An SLS file is written
- * again only when its fingerprint changed: its doc and includes, and for each member its arguments object
- * (one per declared state: states replayed from an unchanged module keep theirs) and each requisite's
- * kind and target.
+ * The SLS texts, file hashes and manifest rows of the last emit, for the next one (watch mode). An SLS
+ * file the graph found clean (the same node, members and requisite targets as last time) is not emitted
+ * again.
  */
 export class EmitCache {
-  readonly sls = new Map<string, { readonly print: readonly unknown[]; readonly text: string }>()
+  readonly sls = new Map<string, string>()
   readonly hashes = new Map<string, { readonly data: string | Uint8Array; readonly hash: string }>()
+  /** Each state's manifest row by key, with its node and the index into `sources` it was made with. */
+  rows: readonly ({ readonly node: StateNode; readonly source: number; readonly row: string } | undefined)[] =
+    []
+  /** The manifest's state rows joined, per run of ROW_CHUNK keys (a chunk of reused rows is reused whole). */
+  chunks: readonly string[] = []
   /** SLS files emitted afresh by the last emit (the rest were reused). */
   emitted = 0
-}
-
-/** What an SLS file's text depends on, as a flat list compared element by element. */
-function fingerprint(name: string, graph: Graph): unknown[] {
-  const members = graph.members.get(name) ?? []
-  const print: unknown[] = [
-    graph.sls.get(name)?.doc,
-    (graph.includes.get(name) ?? []).join('\n'),
-    members.length,
-  ]
-  const first = members[0]?.key ?? 0
-  for (const s of members) {
-    print.push(s.args, s.id, s.module, s.fun, s.when, s.requisites.length)
-    for (const r of s.requisites) {
-      const target = graph.states[r.target]
-      // in-file targets order the file: their place among the members counts
-      const place = target?.sls === name ? r.target - first : -1
-      print.push(r.kind, r.sls, target?.module, target?.id, place)
-    }
-  }
-  return print
-}
-
-function samePrint(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 export type Tree = Map<string, string | Uint8Array>
@@ -79,20 +56,19 @@ export function emitTree(input: EmitInput): Tree {
   let sinceCheckpoint = 0
   const cache = input.cache
   if (cache !== undefined) cache.emitted = 0
-  const kept = new Map<string, { readonly print: readonly unknown[]; readonly text: string }>()
+  const kept = new Map<string, string>()
   for (const name of [...names].sort()) {
     const path = `salt/${slsPath(name, names)}`
     let text: string
     if (cache === undefined) text = emitSls(name, graph)
     else {
-      const print = fingerprint(name, graph)
-      const last = cache.sls.get(name)
-      if (last !== undefined && samePrint(last.print, print)) text = last.text
+      const last = graph.clean?.has(name) ? cache.sls.get(name) : undefined
+      if (last !== undefined) text = last
       else {
         text = emitSls(name, graph)
         cache.emitted++
       }
-      kept.set(name, { print, text })
+      kept.set(name, text)
     }
     files.set(path, text)
     input.onFile?.(path, text)
@@ -110,7 +86,7 @@ export function emitTree(input: EmitInput): Tree {
   // hashed before minion.d is added: that snippet names the out path, the rest depends on the input alone
   if (cache !== undefined) {
     cache.sls.clear()
-    for (const [name, entry] of kept) cache.sls.set(name, entry)
+    for (const [name, text] of kept) cache.sls.set(name, text)
   }
   files.set('manifest.json', manifest(files, graph.program, input))
   files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
@@ -148,6 +124,9 @@ function minionConf(outDir: string): string {
   return `# Masterless minion settings for this tree: copy into /etc/salt/minion.d/ (or a -c config dir).\n${body}`
 }
 
+/** Manifest rows per reusable chunk (watch mode). */
+const ROW_CHUNK = 512
+
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex')
 
 /** A file's hash, reused when the file is the same string or buffer as last time. */
@@ -179,7 +158,28 @@ function manifest(files: Tree, program: Program, input: EmitInput): string {
     }
     return q
   }
-  const states = program.states.map((s) => {
+  const rows = input.cache?.rows
+  const made: EmitCache['rows'][number][] | undefined =
+    rows === undefined ? undefined : new Array(program.states.length)
+  let chunkClean = true
+  const chunks: string[] = []
+  const states = program.states.map((s, i) => {
+    if (made !== undefined && i % ROW_CHUNK === 0) chunkClean = true
+    const row = rowOf(s)
+    if (made !== undefined && (i % ROW_CHUNK === ROW_CHUNK - 1 || i === program.states.length - 1)) {
+      const c = Math.floor(i / ROW_CHUNK)
+      const known = input.cache?.chunks[c]
+      const whole = i % ROW_CHUNK === ROW_CHUNK - 1
+      if (chunkClean && whole && known !== undefined) chunks.push(known)
+      else {
+        const texts: string[] = []
+        for (let k = c * ROW_CHUNK; k <= i; k++) texts.push(made[k]!.row)
+        chunks.push(texts.join(',\n'))
+      }
+    }
+    return row
+  })
+  function rowOf(s: StateNode): string {
     const { file, line, column } = s.origin
     let source = sourceIndex.get(file)
     if (source === undefined) {
@@ -187,8 +187,14 @@ function manifest(files: Tree, program: Program, input: EmitInput): string {
       sourceIndex.set(file, source)
       sources.push(`    ${JSON.stringify(input.relativize(file))}`)
     }
+    const last = rows?.[s.key]
+    if (last !== undefined && last.node === s && last.source === source) {
+      if (made) made[s.key] = last
+      return last.row
+    }
+    chunkClean = false
     // joined, not concatenated: a flat string per row instead of a rope of eight (30 MB at 100k states)
-    return [
+    const row = [
       '    ',
       JSON.stringify(s.id),
       ': [',
@@ -203,11 +209,19 @@ function manifest(files: Tree, program: Program, input: EmitInput): string {
       column,
       ']',
     ].join('')
-  })
+    if (made) made[s.key] = { node: s, source, row }
+    return row
+  }
+  if (input.cache !== undefined && made !== undefined) {
+    input.cache.rows = made
+    input.cache.chunks = chunks
+  }
   const block = (lines: string[]) => (lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n  }`)
   const list = (lines: string[]) => (lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n  ]`)
   const head = `  "generator": ${JSON.stringify(GENERATOR)},\n  "source": ${JSON.stringify(input.sourceHash)}`
   const fields = `  "state_fields": ${JSON.stringify(STATE_FIELDS)}`
-  const body = `  "files": ${block(hashes)},\n  "sources": ${list(sources)},\n${fields},\n  "states": ${block(states)}`
+  const stateBlock =
+    made === undefined || chunks.length === 0 ? block(states) : `{\n${chunks.join(',\n')}\n  }`
+  const body = `  "files": ${block(hashes)},\n  "sources": ${list(sources)},\n${fields},\n  "states": ${stateBlock}`
   return `{\n${head},\n${body}\n}\n`
 }

@@ -1,6 +1,6 @@
 import type { Program, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
-import { checkArgs, checkGuard } from './check-args.ts'
+import { checkArgs } from './check-args.ts'
 import { type Edge, findCycles, requisiteEdge } from './cycles.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
@@ -13,43 +13,164 @@ export interface Graph {
   /** SLS name → the SLS it must include, sorted. */
   readonly includes: ReadonlyMap<string, readonly string[]>
   readonly edges: readonly Edge[]
+  /**
+   * With a cache (watch mode): the SLS modules whose node, members and requisite targets are the very
+   * objects of the previous graph, so everything made from them (includes, the emitted file) is too.
+   */
+  readonly clean?: ReadonlySet<string>
 }
 
 /**
- * What argument checks found, by a state's arguments object (watch mode: a state replayed from an
- * unchanged module keeps its object, and with it its id, function and origin, so it is not checked again).
+ * What the last graph of this config found per state, and its edges, by key (watch mode): a state
+ * replayed from an unchanged module, with the same key and requisites, keeps its node, and a node at the
+ * same key as last time is not checked again.
  */
-export type ArgsCheckCache = WeakMap<object, readonly Diagnostic[]>
+export interface GraphCache {
+  states: readonly StateNode[]
+  edges: readonly (readonly Edge[])[]
+  checked: readonly (readonly Diagnostic[])[]
+  /** Per SLS: its node, how many members it had, and its includes. */
+  sls: ReadonlyMap<
+    string,
+    { readonly node: SlsNode; readonly size: number; readonly includes: readonly string[] }
+  >
+  /** The states of each ID, in key order (kept up to date from the states that changed). */
+  readonly ids: Map<string, StateNode[]>
+}
+
+export function newGraphCache(): GraphCache {
+  return { states: [], edges: [], checked: [], sls: new Map(), ids: new Map() }
+}
+
+const NO_EDGES: readonly Edge[] = Object.freeze([])
+
+function edgesOf(s: StateNode): readonly Edge[] {
+  if (s.requisites.length === 0) return NO_EDGES
+  const own: Edge[] = []
+  for (let i = 0; i < s.requisites.length; i++) {
+    const r = s.requisites[i]!
+    own.push(requisiteEdge(r.kind, s.key, r.target, i))
+  }
+  return own
+}
 
 /** Builds the IR graph and collects every graph error: duplicate IDs, cycles, bad arguments, dangling names. */
-export function buildGraph(program: Program, argsChecked?: ArgsCheckCache): StageResult<Graph> {
+export function buildGraph(program: Program, cache?: GraphCache): StageResult<Graph> {
   const diagnostics: Diagnostic[] = []
   const states = program.states
   const sls = new Map(program.sls.map((s) => [s.name, s]))
-  diagnostics.push(...duplicateIds(states))
   const edges: Edge[] = []
-  for (const s of states) {
-    for (let i = 0; i < s.requisites.length; i++) {
-      const r = s.requisites[i]!
-      edges.push(requisiteEdge(r.kind, s.key, r.target, i))
+  const checks: Diagnostic[] = []
+  let dirty: Set<string> | undefined
+  if (cache === undefined) {
+    diagnostics.push(...duplicateIds(states))
+    for (const s of states) for (const e of edgesOf(s)) edges.push(e)
+    for (const s of states) checks.push(...checkArgs(s))
+  } else {
+    const last = cache.states
+    const fresh = changedKeys(states, cache)
+    diagnostics.push(...duplicatesOf(cache.ids))
+    dirty = new Set()
+    const own: (readonly Edge[])[] = new Array(states.length)
+    const checked: (readonly Diagnostic[])[] = new Array(states.length)
+    for (let i = 0; i < states.length; i++) {
+      const s = states[i]!
+      const same = fresh[i] === 0
+      const mine = same ? cache.edges[i]! : edgesOf(s)
+      own[i] = mine
+      for (const e of mine) edges.push(e)
+      const found = same ? cache.checked[i]! : checkArgs(s)
+      checked[i] = found
+      if (found.length > 0) checks.push(...found)
+      // an SLS is dirty when one of its states is new, or a state one of them points at is another one
+      // (a new node with the same ID, function and SLS is written the same)
+      if (!same) dirty.add(s.sls)
+      else if (!dirty.has(s.sls)) {
+        for (const r of s.requisites) {
+          if (fresh[r.target] === 0) continue
+          const now = states[r.target]
+          const was = last[r.target]
+          if (now?.id !== was?.id || now?.module !== was?.module || now?.sls !== was?.sls) dirty.add(s.sls)
+        }
+      }
     }
+    cache.states = states
+    cache.edges = own
+    cache.checked = checked
   }
   for (const cycle of findCycles(states.length, edges)) diagnostics.push(cycleDiagnostic(cycle, states))
-  if (argsChecked === undefined) for (const s of states) diagnostics.push(...checkArgs(s))
-  else {
-    for (const s of states) {
-      let found = argsChecked.get(s.args)
-      if (found === undefined) {
-        found = checkArgs(s, false)
-        argsChecked.set(s.args, found)
-      }
-      diagnostics.push(...found, ...checkGuard(s))
-    }
-  }
+  diagnostics.push(...checks)
   diagnostics.push(...danglingSls(program, sls))
   const members = new Map<string, StateNode[]>([...sls.keys()].map((name) => [name, []]))
   for (const s of states) members.get(s.sls)?.push(s)
-  return { value: { program, states, sls, members, includes: includesOf(sls, states), edges }, diagnostics }
+  if (cache === undefined || dirty === undefined) {
+    return { value: { program, states, sls, members, includes: includesOf(sls, states), edges }, diagnostics }
+  }
+  const clean = cleanSls(sls, members, dirty, cache)
+  const includes = includesOf(sls, states, clean, cache)
+  cache.sls = new Map(
+    [...sls.values()].map((node) => [
+      node.name,
+      { node, size: members.get(node.name)?.length ?? 0, includes: includes.get(node.name) ?? [] },
+    ]),
+  )
+  return { value: { program, states, sls, members, includes, edges, clean }, diagnostics }
+}
+
+/** The SLS modules made of the same objects as in the last graph (`dirty`: those that are not). */
+function cleanSls(
+  sls: ReadonlyMap<string, SlsNode>,
+  members: ReadonlyMap<string, readonly StateNode[]>,
+  dirty: ReadonlySet<string>,
+  cache: GraphCache,
+): Set<string> {
+  const clean = new Set<string>()
+  for (const [name, node] of sls) {
+    const last = cache.sls.get(name)
+    if (last === undefined || last.node !== node || dirty.has(name)) continue
+    if (last.size === (members.get(name)?.length ?? 0)) clean.add(name)
+  }
+  return clean
+}
+
+/**
+ * Marks the keys whose node is not the one of the last graph (1 in the result), and brings the states by
+ * ID up to date with them.
+ */
+function changedKeys(states: readonly StateNode[], cache: GraphCache): Uint8Array {
+  const last = cache.states
+  const fresh = new Uint8Array(states.length)
+  const ids = cache.ids
+  for (let i = 0; i < Math.max(states.length, last.length); i++) {
+    const now = states[i]
+    const was = last[i]
+    if (now === was) continue
+    if (now !== undefined) fresh[i] = 1
+    if (was !== undefined) {
+      const list = ids.get(was.id)
+      const at = list?.indexOf(was) ?? -1
+      if (list !== undefined && at !== -1) {
+        list.splice(at, 1)
+        if (list.length === 0) ids.delete(was.id)
+      }
+    }
+    if (now !== undefined) {
+      const list = ids.get(now.id)
+      if (list === undefined) ids.set(now.id, [now])
+      else {
+        list.push(now)
+        list.sort((a, b) => a.key - b.key)
+      }
+    }
+  }
+  return fresh
+}
+
+/** What duplicateIds reports, from the states by ID. */
+function duplicatesOf(ids: ReadonlyMap<string, readonly StateNode[]>): Diagnostic[] {
+  const repeated: StateNode[] = []
+  for (const list of ids.values()) if (list.length > 1) repeated.push(...list)
+  return duplicateIds(repeated.sort((a, b) => a.key - b.key))
 }
 
 function duplicateIds(states: readonly StateNode[]): Diagnostic[] {
@@ -102,13 +223,25 @@ function danglingSls(program: Program, sls: ReadonlyMap<string, SlsNode>): Diagn
 }
 
 /** Explicit includes plus every SLS a requisite (either direction) points into. */
-function includesOf(sls: ReadonlyMap<string, SlsNode>, states: readonly StateNode[]): Map<string, string[]> {
-  const sets = new Map<string, Set<string>>([...sls.values()].map((s) => [s.name, new Set(s.includes)]))
+function includesOf(
+  sls: ReadonlyMap<string, SlsNode>,
+  states: readonly StateNode[],
+  clean?: ReadonlySet<string>,
+  cache?: GraphCache,
+): Map<string, readonly string[]> {
+  const sets = new Map<string, Set<string>>()
+  for (const s of sls.values()) if (!clean?.has(s.name)) sets.set(s.name, new Set(s.includes))
   for (const s of states) {
+    if (clean?.has(s.sls)) continue
     for (const r of s.requisites) {
       const target = states[r.target]
       if (target && target.sls !== s.sls) sets.get(s.sls)?.add(target.sls)
     }
   }
-  return new Map([...sets].map(([name, set]) => [name, [...set].sort()]))
+  const out = new Map<string, readonly string[]>()
+  for (const name of sls.keys()) {
+    const set = sets.get(name)
+    out.set(name, set === undefined ? (cache?.sls.get(name)?.includes ?? []) : [...set].sort())
+  }
+  return out
 }

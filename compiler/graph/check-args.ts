@@ -11,10 +11,9 @@ const CATALOG_CODES = {
 
 /**
  * Checks one state against what the pinned Salt accepts (function names, required and known arguments)
- * and against its builder's schema (value shapes the types promise); with `guard`, also whether a command
- * is guarded (which depends on its requisites, not only on its arguments).
+ * and against its builder's schema (value shapes the types promise).
  */
-export function checkArgs(state: StateNode, guard = true): Diagnostic[] {
+export function checkArgs(state: StateNode): Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
   if (state.unchecked) return []
   const names = ['name', ...Object.keys(state.args)]
@@ -27,7 +26,7 @@ export function checkArgs(state: StateNode, guard = true): Diagnostic[] {
     ),
   )
   if (found.some((d) => d.code === 'DSL3004')) return found
-  return [...found, ...checkSchema(fn, state), ...(guard ? checkGuard(state) : [])]
+  return [...found, ...checkSchema(fn, state), ...checkGuard(fn, state)]
 }
 
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
@@ -62,9 +61,7 @@ function describe(v: unknown): string {
 }
 
 /** A warning for a command that runs, and reports a change, on every apply. */
-export function checkGuard(state: StateNode): Diagnostic[] {
-  if (state.unchecked) return []
-  const fn = `${state.module}.${state.fun}`
+function checkGuard(fn: string, state: StateNode): Diagnostic[] {
   const guards = NEEDS_GUARD[fn]
   if (guards === undefined) return []
   const has = (key: string) => Object.hasOwn(state.args, key) || state.requisites.some((r) => r.kind === key)

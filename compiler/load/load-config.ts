@@ -14,6 +14,8 @@ export interface LoadedConfig {
   readonly root: string
   /** Absolute paths of every source file the config is made of. */
   readonly inputs: readonly string[]
+  /** The text each input was run from (read once, so the manifest's hash matches what ran). */
+  readonly sourceOf: (file: string) => string | undefined
   /** How many modules ran, and how many were replayed (watch mode). */
   readonly ran: RunResult
 }
@@ -52,13 +54,15 @@ export async function loadConfig(
   let ran: RunResult
   try {
     const incremental = options.incremental === true
-    ran = modules.run(entry, { session: s, shared: SHARED, timeoutMs: loadTimeoutMs(), incremental })
+    const all = options.runAll === true
+    ran = modules.run(entry, { session: s, shared: SHARED, timeoutMs: loadTimeoutMs(), incremental, all })
   } catch (thrown) {
     resetSession()
     return { value: undefined, diagnostics: [thrownDiagnostic(thrown, modules)] }
   }
-  modules.saveCodeCache()
-  const program = finishSession(s, options.incremental === true)
+  // watch mode writes them after the tree
+  if (options.incremental !== true) modules.saveCodeCache()
+  const program = finishSession(s, options.incremental === true ? modules.lastStates : undefined)
   resetSession()
   if (s.stale > 0 && options.incremental === true) {
     // a replayed module holds a handle of a module that ran again (they share state outside their
@@ -68,7 +72,9 @@ export async function loadConfig(
   const diagnostics = program.issues.map((i) =>
     error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {}),
   )
-  return { value: { program, entry, root, inputs: modules.files, ran }, diagnostics }
+  if (options.incremental === true) modules.lastStates = program.states
+  const sourceOf = modules.sourcesNow()
+  return { value: { program, entry, root, inputs: modules.files, sourceOf, ran }, diagnostics }
 }
 
 export interface LoadOptions {
@@ -76,6 +82,8 @@ export interface LoadOptions {
   readonly modules?: ConfigModules
   /** Replay modules that did not change instead of running them (watch mode). */
   readonly incremental?: boolean
+  /** With `incremental`: run every module this time, and keep what they record for the next load. */
+  readonly runAll?: boolean
 }
 
 /**

@@ -4,7 +4,7 @@ import { builtinModules, createRequire } from 'node:module'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { Script } from 'node:vm'
 import type { Message, TransformResult } from 'esbuild'
-import type { Origin } from '../../dsl/ir.ts'
+import type { Origin, StateNode } from '../../dsl/ir.ts'
 import {
   markSession,
   replaySlice,
@@ -58,6 +58,10 @@ const ARGS = Symbol.for('salt-dsl.load-args')
 
 interface Transformed {
   readonly stamp: string
+  /** Unique to this transform (V8's code cache for it is saved under it). */
+  readonly id: string
+  /** When the source was read (ms since the epoch). */
+  readonly readAt: number
   /** The cache entry's name. */
   readonly key: string
   /** CommonJS; undefined for JSON, whose `value` is then set. */
@@ -75,8 +79,8 @@ interface Transformed {
  */
 interface ModuleRecord {
   readonly file: string
-  /** The file's stamp when it ran. */
-  readonly stamp: string
+  /** The module's text it ran. */
+  readonly ran: Transformed
   readonly module: { exports: unknown }
   readonly items: (SessionSlice | { readonly child: string })[]
   /** Config modules it required (their importers are run again when they change). */
@@ -84,7 +88,38 @@ interface ModuleRecord {
 }
 
 /** Bumped when what a cache entry holds, or how it is made, changes. */
-const CACHE_VERSION = 1
+const CACHE_VERSION = 2
+let transforms = 0
+
+/**
+ * A file's mtime has the kernel's coarse clock (milliseconds or worse): a write of the same size soon
+ * after the source was read can leave size and mtime as they were. Such a "racily clean" entry (read
+ * within this window of its mtime) is compared by content, as git does with its index.
+ */
+const RACY_MS = 2000
+
+function changedRacily(file: string, t: Transformed): boolean {
+  const mtime = Number(t.stamp.slice(t.stamp.indexOf(':') + 1))
+  if (t.readAt - mtime >= RACY_MS) return false
+  try {
+    return readFileSync(file, 'utf8') !== t.source
+  } catch {
+    return true
+  }
+}
+
+function transformOptions(file: string): import('esbuild').TransformOptions {
+  return {
+    loader: LOADERS[extname(file)] ?? 'ts',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'external',
+    sourcesContent: false,
+    sourcefile: file,
+    logLevel: 'silent',
+  }
+}
 
 const REQUIRE_RE = /\brequire\("((?:[^"\\]|\\.)*)"\)/g
 
@@ -149,6 +184,8 @@ export interface RunOptions {
   readonly timeoutMs: number
   /** Keep records and replay unchanged modules (watch mode). */
   readonly incremental: boolean
+  /** Run every module, replaying none (records are still kept with `incremental`). */
+  readonly all?: boolean
 }
 
 export interface RunResult {
@@ -179,6 +216,9 @@ export class ConfigModules {
       }
     }
   }
+
+  /** The states of the last incremental load, by key (their nodes are reused where nothing changed). */
+  lastStates: readonly StateNode[] = []
 
   /** Every config module of the last `prepare`, in the order found. */
   files: readonly string[] = []
@@ -228,25 +268,20 @@ export class ConfigModules {
 
   async #transform(file: string): Promise<Transformed | { diagnostics: Diagnostic[] }> {
     const stamp = stampOf(file)
-    const known = this.#transformed.get(file)
-    if (known !== undefined && known.stamp === stamp) return known
     if (stamp === undefined) {
       return { diagnostics: [error('DSL1001', `cannot load the config: '${file}' does not exist`)] }
     }
+    const known = this.#transformed.get(file)
+    if (known !== undefined && known.stamp === stamp && !changedRacily(file, known)) return known
     const key = createHash('sha256').update(file).digest('hex').slice(0, 24)
-    const cached = this.#readCache(key, stamp)
-    if (cached !== undefined) {
-      this.#transformed.set(file, cached)
-      this.#maps.delete(file)
-      return cached
-    }
+    const cached = this.#readCache(file, key, stamp)
+    if (cached !== undefined) return this.#keep(file, cached)
+    const readAt = Date.now()
     const source = readFileSync(file, 'utf8')
+    const id = `${stamp}:${readAt}:${process.pid}:${++transforms}`
     if (extname(file) === '.json') {
       try {
-        const value = JSON.parse(source)
-        const t = { stamp, key, value, requires: [], source }
-        this.#transformed.set(file, t)
-        return t
+        return this.#keep(file, { stamp, id, readAt, key, value: JSON.parse(source), requires: [], source })
       } catch (thrown) {
         const message = `cannot load the config: ${file}: ${(thrown as Error).message}`
         return { diagnostics: [error('DSL1001', message, { file, line: 1, column: 1 })] }
@@ -254,47 +289,50 @@ export class ConfigModules {
     }
     let result: TransformResult
     try {
-      result = await this.#esbuild().transform(source, {
-        loader: LOADERS[extname(file)] ?? 'ts',
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
-        sourcemap: 'external',
-        sourcesContent: false,
-        sourcefile: file,
-        logLevel: 'silent',
-      })
+      result = await this.#esbuild().transform(source, transformOptions(file))
     } catch (thrown) {
       const errors = (thrown as { errors?: Message[] }).errors
       if (!Array.isArray(errors)) throw thrown
       return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
-    const t = { stamp, key, code: result.code, map: result.map, requires, source }
+    const t = { stamp, id, readAt, key, code: result.code, map: result.map, requires, source }
+    const entry = { v: CACHE_VERSION, stamp, id, readAt, code: t.code, map: t.map, requires, source }
+    this.#writeCache(`${key}.json`, JSON.stringify(entry))
+    return this.#keep(file, t)
+  }
+
+  /** Makes `t` the module's current text: what was derived from the one before goes. */
+  #keep(file: string, t: Transformed): Transformed {
+    this.generation++
     this.#transformed.set(file, t)
     this.#maps.delete(file)
     this.#compiled.delete(file)
-    this.#writeCache(
-      `${key}.json`,
-      JSON.stringify({ v: CACHE_VERSION, stamp, code: t.code, map: t.map, requires, source }),
-    )
     return t
   }
 
-  #readCache(key: string, stamp: string): Transformed | undefined {
+  #readCache(file: string, key: string, stamp: string): Transformed | undefined {
     if (this.#cacheDir === undefined) return undefined
     try {
-      const entry = JSON.parse(readFileSync(join(this.#cacheDir, `${key}.json`), 'utf8')) as Omit<
-        Transformed,
-        'key'
-      > & {
+      const entry = JSON.parse(readFileSync(join(this.#cacheDir, `${key}.json`), 'utf8')) as Transformed & {
         v: number
+        code: string
+        map: string
       }
-      if (entry.v !== CACHE_VERSION || entry.stamp !== stamp) return undefined
-      const code = readCodeCache(join(this.#cacheDir, `${key}.v8`), stamp)
+      if (entry.v !== CACHE_VERSION || entry.stamp !== stamp || changedRacily(file, entry)) return undefined
+      const t: Transformed = {
+        stamp,
+        id: entry.id,
+        readAt: entry.readAt,
+        key,
+        code: entry.code,
+        map: entry.map,
+        requires: entry.requires,
+        source: entry.source,
+      }
+      const code = readCodeCache(join(this.#cacheDir, `${key}.v8`), t.id)
       if (code !== undefined) this.#codeCache.set(key, code)
-      const { code: js, map, requires, source } = entry as { code: string; map: string } & typeof entry
-      return { stamp, key, code: js, map, requires, source }
+      return t
     } catch {
       return undefined
     }
@@ -334,9 +372,19 @@ export class ConfigModules {
   saveCodeCache(): void {
     if (this.#cacheDir === undefined) return
     for (const [t, script] of this.#uncached.splice(0)) {
-      const stamp = Buffer.from(t.stamp.padEnd(STAMP_BYTES))
+      const stamp = Buffer.from(t.id.padEnd(STAMP_BYTES))
       this.#writeCache(`${t.key}.v8`, Buffer.concat([stamp, script.createCachedData()]))
     }
+  }
+
+  /** How many times a module's text was replaced (read anew) since this set was made. */
+  generation = 0
+
+  /** The texts the modules have now (a snapshot: later reads do not change it). */
+  sourcesNow(): (file: string) => string | undefined {
+    const texts = new Map<string, string>()
+    for (const [file, t] of this.#transformed) texts.set(file, t.source)
+    return (file) => texts.get(file)
   }
 
   /** A position in a running module → the user's source (other positions are returned as they are). */
@@ -369,8 +417,9 @@ export class ConfigModules {
    * since the last run, and none of whose imports ran again, are replayed from their record.
    */
   run(entry: string, options: RunOptions): RunResult {
-    const previous = options.incremental ? this.#records : new Map<string, ModuleRecord>()
-    const rerun = invalidated(previous, (r) => this.#transformed.get(r.file)?.stamp === r.stamp)
+    const previous =
+      options.incremental && options.all !== true ? this.#records : new Map<string, ModuleRecord>()
+    const rerun = invalidated(previous, (r) => this.#transformed.get(r.file) === r.ran)
     const records = new Map<string, ModuleRecord>()
     const s = options.session
     let ran = 0
@@ -401,7 +450,7 @@ export class ConfigModules {
       const t = this.#transformed.get(file) ?? this.#transformNow(file)
       const record: ModuleRecord = {
         file,
-        stamp: t.stamp,
+        ran: t,
         module: { exports: {} },
         items: [],
         deps: new Set(),
@@ -469,25 +518,23 @@ export class ConfigModules {
   #transformNow(file: string): Transformed {
     const stamp = stampOf(file) ?? ''
     const key = createHash('sha256').update(file).digest('hex').slice(0, 24)
+    const readAt = Date.now()
     const source = readFileSync(file, 'utf8')
+    const id = `${stamp}:${readAt}:${process.pid}:${++transforms}`
     if (extname(file) === '.json') {
-      const t = { stamp, key, value: JSON.parse(source), requires: [], source }
-      this.#transformed.set(file, t)
-      return t
+      return this.#keep(file, { stamp, id, readAt, key, value: JSON.parse(source), requires: [], source })
     }
-    const result = this.#esbuild().transformSync(source, {
-      loader: LOADERS[extname(file)] ?? 'ts',
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'external',
-      sourcesContent: false,
-      sourcefile: file,
-      logLevel: 'silent',
+    const result = this.#esbuild().transformSync(source, transformOptions(file))
+    return this.#keep(file, {
+      stamp,
+      id,
+      readAt,
+      key,
+      code: result.code,
+      map: result.map,
+      requires: [],
+      source,
     })
-    const t = { stamp, key, code: result.code, map: result.map, requires: [], source }
-    this.#transformed.set(file, t)
-    return t
   }
 
   #requireFor(
@@ -535,9 +582,9 @@ export class ConfigModules {
   }
 }
 
-const STAMP_BYTES = 64
+const STAMP_BYTES = 128
 
-/** A code cache saved for the module's `stamp`, else undefined. */
+/** A code cache saved for the transform `id`, else undefined. */
 function readCodeCache(file: string, stamp: string): Buffer | undefined {
   try {
     const data = readFileSync(file)

@@ -14,6 +14,8 @@ export function checkConditionalRequisites(states: readonly StateNode[]): Diagno
       const target = states[r.target]
       if (target === undefined) continue
       const [needer, needed] = r.kind.endsWith('_in') ? [target, s] : [s, target]
+      // most requisites: the needed state is under no condition, or under the same ones
+      if (needed.when.length === 0 || needed.when === needer.when) continue
       const held = new Set(needer.when.map(condKey))
       const missing = needed.when.filter((c) => !held.has(condKey(c)))
       if (missing.length === 0) continue

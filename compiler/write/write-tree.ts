@@ -189,7 +189,7 @@ export function writeTreeIncremental(
   return { written, removed }
 }
 
-function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
+export function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b
   return Buffer.from(a).equals(Buffer.from(b))
 }
