@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO, tempDir } from '../support/cli.ts'
+import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
 
 const source = (text: string) =>
   `import { file, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => {\n  file('/tmp/w', { contents: ${JSON.stringify(text)} })\n})\ntop('*', [a])\n`
@@ -38,6 +38,52 @@ describe('dsl build --watch', () => {
       writeFileSync(join(dir, 'index.ts'), `${source('three\n')}sls(`)
       await until(() => stderr.includes('DSL1001'))
       expect(readFileSync(join(out, 'salt/a.sls'), 'utf8')).toContain('two')
+    } finally {
+      child.kill('SIGINT')
+    }
+  })
+
+  it('corrects a quick rebuild that missed a change a module made to state another one reads', async () => {
+    // `c` reads the list `b` fills without importing `b`: when `b` changes, the replay of `c` misses it
+    const dir = tempDir()
+    const out = join(dir, 'out')
+    const files: Record<string, string> = {
+      'index.ts':
+        "import './b.ts'\nimport { c } from './c.ts'\nimport { top } from 'salt-dsl'\ntop('*', [c])\n",
+      'names.ts': 'export const names: string[] = []\n',
+      'b.ts': "import { names } from './names.ts'\nnames.push('tool-a')\n",
+      'c.ts':
+        "import { pkg, sls } from 'salt-dsl'\nimport { names } from './names.ts'\nexport const c = sls('c', () => { for (const n of names) pkg(n) })\n",
+    }
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+    const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
+      cwd: REPO,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
+    }
+    try {
+      await until(() => stdout.includes('rebuilt in'))
+      writeFileSync(join(dir, 'b.ts'), "import { names } from './names.ts'\nnames.push('tool-a', 'tool-b')\n")
+      // THEN the full rebuild that follows once the config sits still finds the difference and fixes the tree
+      await until(() => stderr.includes('differed from a full one in salt/c.sls'))
+      await until(() => readFileSync(join(out, 'salt/c.sls'), 'utf8').includes('tool-b'))
+      const full = join(tempDir(), 'out')
+      expect(dsl(['build', dir, '--out', full, '--no-typecheck']).status).toBe(0)
+      const expected = readTree(full)
+      for (const [path, data] of readTree(out)) {
+        if (path.startsWith('minion.d/')) continue
+        expect(data.toString(), path).toBe(expected.get(path)?.toString())
+      }
     } finally {
       child.kill('SIGINT')
     }
