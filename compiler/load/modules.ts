@@ -174,6 +174,21 @@ function whereImported(file: string, source: string, spec: string): Origin {
   return { file, line: 1, column: 1 }
 }
 
+/** Whether a bare specifier names a builtin, a module handed to the config, or an installed package. */
+function resolvesAsPackage(from: string, spec: string): boolean {
+  if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return true
+  try {
+    createRequire(from).resolve(spec)
+    return true
+  } catch (thrown) {
+    // a package that has no `require` export (ESM only) is there: it is bundled when required
+    return (thrown as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED'
+  }
+}
+
+/** What shared-modules.ts hands to the config (those need not be installed beside it). */
+const SHARED_NAMES = new Set(['salt-dsl', 'zod'])
+
 type Esbuild = typeof import('esbuild')
 
 export interface RunOptions {
@@ -243,7 +258,14 @@ export class ConfigModules {
           continue
         }
         for (const spec of result.requires) {
-          if (!isLocal(spec)) continue
+          if (!isLocal(spec)) {
+            if (!resolvesAsPackage(file, spec)) {
+              const message = `cannot load the config: Could not resolve "${spec}"`
+              const hint = 'install the package, or fix the name'
+              diagnostics.push(error('DSL1001', message, whereImported(file, result.source, spec), { hint }))
+            }
+            continue
+          }
           const target = resolveLocal(file, spec)
           if (target === undefined) {
             diagnostics.push(

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
 
@@ -9,6 +9,8 @@ const cases = readdirSync(FIXTURES).filter((name) => only === undefined || name 
 
 interface Expected {
   readonly code: string
+  /** Relative to the fixture's directory. */
+  readonly file?: string
   readonly line: number
   readonly column: number
 }
@@ -31,7 +33,12 @@ describe('diagnostic fixtures: code, line and column; the previous out/ survives
     const run = dsl(['build', dir, '--out', out, '--format', 'json'], { DSL_LOAD_TIMEOUT_MS: '2000' })
     const found = (JSON.parse(run.stdout) as { diagnostics: (Expected & { severity: string })[] }).diagnostics
       .filter((d) => d.severity === 'error')
-      .map(({ code, line, column }) => ({ code, line, column }))
+      .map(({ code, file, line, column }) => ({
+        code,
+        ...(file === undefined ? {} : { file: relative(dir, join(REPO, file)) }),
+        line,
+        column,
+      }))
     if (process.env.UPDATE_FIXTURES)
       writeFileSync(join(dir, 'expected.json'), `${JSON.stringify(found, null, 2)}\n`)
     const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected[]
