@@ -64,7 +64,12 @@ export function buildGraph(program: Program, cache?: GraphCache): StageResult<Gr
   let dirty: Set<string> | undefined
   if (cache === undefined) {
     diagnostics.push(...duplicateIds(states))
-    for (const s of states) for (const e of edgesOf(s)) edges.push(e)
+    for (const s of states) {
+      for (let i = 0; i < s.requisites.length; i++) {
+        const r = s.requisites[i]!
+        edges.push(requisiteEdge(r.kind, s.key, r.target, i))
+      }
+    }
     for (const s of states) checks.push(...checkArgs(s))
   } else {
     const last = cache.states
