@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { Script } from 'node:vm'
@@ -88,7 +88,7 @@ interface ModuleRecord {
 }
 
 /** Bumped when what a cache entry holds, or how it is made, changes. */
-const CACHE_VERSION = 2
+const CACHE_VERSION = 3
 let transforms = 0
 
 /**
@@ -319,8 +319,10 @@ export class ConfigModules {
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
     const t = { stamp, id, readAt, key, code: result.code, map: result.map, requires, source }
-    const entry = { v: CACHE_VERSION, stamp, id, readAt, code: t.code, map: t.map, requires, source }
-    this.#writeCache(`${key}.json`, JSON.stringify(entry))
+    // a JSON head, then the three texts as they are (JSON-quoting megabytes of code costs its parse)
+    const lengths = [t.code.length, t.map.length, source.length]
+    const head = JSON.stringify({ v: CACHE_VERSION, stamp, id, readAt, requires, lengths })
+    this.#writeCache(`${key}.module`, `${head}\n${t.code}${t.map}${source}`)
     return this.#keep(file, t)
   }
 
@@ -336,22 +338,31 @@ export class ConfigModules {
   #readCache(file: string, key: string, stamp: string): Transformed | undefined {
     if (this.#cacheDir === undefined) return undefined
     try {
-      const entry = JSON.parse(readFileSync(join(this.#cacheDir, `${key}.json`), 'utf8')) as Transformed & {
+      const data = readFileSync(join(this.#cacheDir, `${key}.module`), 'utf8')
+      const newline = data.indexOf('\n')
+      const head = JSON.parse(data.slice(0, newline)) as {
         v: number
-        code: string
-        map: string
+        stamp: string
+        id: string
+        readAt: number
+        requires: string[]
+        lengths: [number, number, number]
       }
-      if (entry.v !== CACHE_VERSION || entry.stamp !== stamp || changedRacily(file, entry)) return undefined
+      if (head.v !== CACHE_VERSION || head.stamp !== stamp) return undefined
+      const [codeLength, mapLength, sourceLength] = head.lengths
+      const at = newline + 1
+      if (data.length !== at + codeLength + mapLength + sourceLength) return undefined
       const t: Transformed = {
         stamp,
-        id: entry.id,
-        readAt: entry.readAt,
+        id: head.id,
+        readAt: head.readAt,
         key,
-        code: entry.code,
-        map: entry.map,
-        requires: entry.requires,
-        source: entry.source,
+        code: data.slice(at, at + codeLength),
+        map: data.slice(at + codeLength, at + codeLength + mapLength),
+        requires: head.requires,
+        source: data.slice(at + codeLength + mapLength),
       }
+      if (changedRacily(file, t)) return undefined
       const code = readCodeCache(join(this.#cacheDir, `${key}.v8`), t.id)
       if (code !== undefined) this.#codeCache.set(key, code)
       return t
@@ -393,10 +404,12 @@ export class ConfigModules {
    */
   saveCodeCache(): void {
     if (this.#cacheDir === undefined) return
+    const written = this.#uncached.length
     for (const [t, script] of this.#uncached.splice(0)) {
       const stamp = Buffer.from(t.id.padEnd(STAMP_BYTES))
       this.#writeCache(`${t.key}.v8`, Buffer.concat([stamp, script.createCachedData()]))
     }
+    if (written > 0) pruneCache(this.#cacheDir)
   }
 
   /** How many times a module's text was replaced (read anew) since this set was made. */
@@ -605,6 +618,29 @@ export class ConfigModules {
 }
 
 const STAMP_BYTES = 128
+
+/** Cache files kept per cache directory (two per module); past that, the oldest half goes. */
+const MAX_CACHE_FILES = 8000
+
+/** Keeps a cache directory from growing without end (files of modules long deleted or renamed). */
+function pruneCache(dir: string): void {
+  try {
+    const names = readdirSync(dir)
+    if (names.length <= MAX_CACHE_FILES) return
+    const aged = names.map((name) => {
+      try {
+        return { name, mtime: statSync(join(dir, name)).mtimeMs }
+      } catch {
+        return { name, mtime: 0 }
+      }
+    })
+    aged.sort((a, b) => a.mtime - b.mtime)
+    for (const { name } of aged.slice(0, names.length - MAX_CACHE_FILES / 2))
+      rmSync(join(dir, name), { force: true })
+  } catch {
+    // another process pruned it, or it is not ours to prune: the next build tries again
+  }
+}
 
 /** A code cache saved for the transform `id`, else undefined. */
 function readCodeCache(file: string, stamp: string): Buffer | undefined {
