@@ -9,7 +9,7 @@ import { type LoadedConfig, loadConfig } from './load/load-config.ts'
 import type { ConfigModules } from './load/modules.ts'
 import { collectGarbage, LARGE_CONFIG } from './memory.ts'
 import { findUp, resolveEntry } from './paths.ts'
-import type { Resolution } from './resolve/resolve.ts'
+import type { FactsCache, Resolution } from './resolve/resolve.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
 
 export interface CompileOptions {
@@ -37,6 +37,7 @@ export interface CompileOptions {
 /** Caches a watch keeps from one compile to the next. */
 export interface Reuse {
   readonly graph: GraphCache
+  readonly resolve: FactsCache
   readonly emit: EmitCache
 }
 
@@ -110,7 +111,7 @@ function compileLoaded(
   const graph = t.time('graph', () => buildGraph(loaded.program, options.reuse?.graph))
   const found = [...assets.diagnostics, ...graph.diagnostics]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
-  const resolved = t.time('resolve', () => resolveStage(loaded.program))
+  const resolved = t.time('resolve', () => resolveStage(loaded.program, {}, options.reuse?.resolve))
   found.push(...resolved.diagnostics)
   if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   if (options.emit === false) return { graph: graph.value, resolution: resolved.value, diagnostics: found }
@@ -168,11 +169,12 @@ function readAssets(loaded: LoadedConfig): { value: Map<string, Uint8Array>; dia
   return { value, diagnostics }
 }
 
+/** The config's inputs: each file's path and the SHA-256 of its text, in path order. */
 function sourceHash(loaded: LoadedConfig, project: string): string {
   const hash = createHash('sha256')
   for (const file of [...loaded.inputs].sort()) {
-    const text = loaded.sourceOf(file) ?? readFileSync(file)
-    hash.update(relative(project, file)).update('\0').update(text).update('\0')
+    const digest = loaded.digestOf(file) ?? createHash('sha256').update(readFileSync(file)).digest('hex')
+    hash.update(relative(project, file)).update('\0').update(digest).update('\0')
   }
   return hash.digest('hex')
 }

@@ -26,7 +26,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
   let previous: Tree | undefined
   const modules = configModules(resolved.root)
-  const reuse = { graph: newGraphCache(), emit: new EmitCache() }
+  const reuse = { graph: newGraphCache(), resolve: { states: [], facts: [] }, emit: new EmitCache() }
   let verifyTimer: NodeJS.Timeout | undefined
   let queued: Promise<void> = Promise.resolve()
   const rebuild = async () => {

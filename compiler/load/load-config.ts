@@ -14,8 +14,8 @@ export interface LoadedConfig {
   readonly root: string
   /** Absolute paths of every source file the config is made of. */
   readonly inputs: readonly string[]
-  /** The text each input was run from (read once, so the manifest's hash matches what ran). */
-  readonly sourceOf: (file: string) => string | undefined
+  /** The SHA-256 of the text each input was run from (so the manifest's hash matches what ran). */
+  readonly digestOf: (file: string) => string | undefined
   /** How many modules ran, and how many were replayed (watch mode). */
   readonly ran: RunResult
 }
@@ -73,8 +73,8 @@ export async function loadConfig(
     error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {}),
   )
   if (options.incremental === true) modules.lastStates = program.states
-  const sourceOf = modules.sourcesNow()
-  return { value: { program, entry, root, inputs: modules.files, sourceOf, ran }, diagnostics }
+  const digestOf = modules.digestsNow()
+  return { value: { program, entry, root, inputs: modules.files, digestOf, ran }, diagnostics }
 }
 
 export interface LoadOptions {

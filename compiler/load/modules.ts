@@ -87,6 +87,9 @@ interface ModuleRecord {
   readonly deps: Set<string>
 }
 
+/** Each module text's SHA-256, computed once (watch mode keeps the texts of unchanged modules). */
+const digests = new WeakMap<Transformed, string>()
+
 /** Bumped when what a cache entry holds, or how it is made, changes. */
 const CACHE_VERSION = 3
 let transforms = 0
@@ -416,10 +419,19 @@ export class ConfigModules {
   generation = 0
 
   /** The texts the modules have now (a snapshot: later reads do not change it). */
-  sourcesNow(): (file: string) => string | undefined {
-    const texts = new Map<string, string>()
-    for (const [file, t] of this.#transformed) texts.set(file, t.source)
-    return (file) => texts.get(file)
+  /** The SHA-256 of the text each module has now (a snapshot: later reads do not change it). */
+  digestsNow(): (file: string) => string | undefined {
+    const texts = new Map<string, Transformed>(this.#transformed)
+    return (file) => {
+      const t = texts.get(file)
+      if (t === undefined) return undefined
+      let digest = digests.get(t)
+      if (digest === undefined) {
+        digest = createHash('sha256').update(t.source).digest('hex')
+        digests.set(t, digest)
+      }
+      return digest
+    }
   }
 
   /** A position in a running module → the user's source (other positions are returned as they are). */

@@ -79,10 +79,12 @@ export function checkSchema(r: Resolution): Diagnostic[] {
   })
 }
 
+const ADDRESS_HINT = "Salt's pillar.get splits keys on ':'; rename the key"
+
 /** Keys that `pillar.get` cannot address (it splits on `:`), in layers and in lookups. */
-export function checkAddressable(r: Resolution): Diagnostic[] {
+export function checkAddressable(r: Resolution, facts: readonly StateFacts[]): Diagnostic[] {
   const out: Diagnostic[] = []
-  const hint = "Salt's pillar.get splits keys on ':'; rename the key"
+  const hint = ADDRESS_HINT
   const walk = (v: Value, path: string[], report: (path: string[]) => void) => {
     if (!isDict(v) || isExpr(v)) return
     for (const [k, x] of Object.entries(v as Record<string, Value>)) {
@@ -102,23 +104,63 @@ export function checkAddressable(r: Resolution): Diagnostic[] {
       ),
     )
   }
-  for (const s of r.program.states) {
-    const exprs =
-      s.when.length === 0 ? exprsOfArgs(s) : [...exprsOfArgs(s), ...s.when.flatMap((c) => condExprs(c))]
-    for (const e of exprs) {
-      if ((e.kind === 'pillar' || e.kind === 'grain') && e.path.some((k) => k.includes(':'))) {
-        out.push(
-          error(
-            'DSL4004',
-            `lookup ${e.kind}.${e.path.join('.')} in '${s.id}' has a key containing ':'`,
-            s.origin,
-            { hint },
-          ),
-        )
-      }
+  for (const f of facts) if (f.addressable.length > 0) out.push(...f.addressable)
+  return out
+}
+
+/** What the resolve checks read of one state: the lookups in its arguments, and its own DSL4004s. */
+export interface StateFacts {
+  readonly exprs: readonly Expr[]
+  readonly addressable: readonly Diagnostic[]
+}
+
+const NO_EXPRS: readonly Expr[] = Object.freeze([])
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([])
+const PLAIN: StateFacts = Object.freeze({ exprs: NO_EXPRS, addressable: NO_DIAGNOSTICS })
+
+function factsOf(s: StateNode): StateFacts {
+  const list: Expr[] = []
+  for (const key in s.args) exprsIn(s.args[key]!, list)
+  if (list.length === 0 && s.when.length === 0) return PLAIN
+  const exprs = list.length === 0 ? NO_EXPRS : list
+  const all = s.when.length === 0 ? exprs : [...exprs, ...s.when.flatMap((c) => condExprs(c))]
+  const addressable: Diagnostic[] = []
+  for (const e of all) {
+    if ((e.kind === 'pillar' || e.kind === 'grain') && e.path.some((k) => k.includes(':'))) {
+      addressable.push(
+        error(
+          'DSL4004',
+          `lookup ${e.kind}.${e.path.join('.')} in '${s.id}' has a key containing ':'`,
+          s.origin,
+          {
+            hint: ADDRESS_HINT,
+          },
+        ),
+      )
     }
   }
-  return out
+  return { exprs, addressable: addressable.length === 0 ? NO_DIAGNOSTICS : addressable }
+}
+
+/** The facts of the last resolve, by key (watch mode): a node at the same key as then has the same. */
+export interface FactsCache {
+  states: readonly StateNode[]
+  facts: readonly StateFacts[]
+}
+
+/** Each state's facts, reused from `cache` for a node at the same key as last time. */
+export function stateFacts(states: readonly StateNode[], cache?: FactsCache): readonly StateFacts[] {
+  const facts: StateFacts[] = new Array(states.length)
+  const last = cache?.states
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i]!
+    facts[i] = last !== undefined && last[i] === s ? cache!.facts[i]! : factsOf(s)
+  }
+  if (cache !== undefined) {
+    cache.states = states
+    cache.facts = facts
+  }
+  return facts
 }
 
 export function exprsIn(v: Value, into: Expr[] = []): Expr[] {
@@ -134,21 +176,6 @@ export function exprsIn(v: Value, into: Expr[] = []): Expr[] {
   return into
 }
 
-const NO_EXPRS: readonly Expr[] = Object.freeze([])
-const argExprs = new WeakMap<object, readonly Expr[]>()
-
-/** The expressions in a state's arguments (computed once per state: several checks read them). */
-function exprsOfArgs(s: StateNode): readonly Expr[] {
-  let found = argExprs.get(s)
-  if (found === undefined) {
-    const list: Expr[] = []
-    for (const key in s.args) exprsIn(s.args[key]!, list)
-    found = list.length === 0 ? NO_EXPRS : list
-    argExprs.set(s, found)
-  }
-  return found
-}
-
 type CondLike = import('../../dsl/ir.ts').Cond
 function condExprs(c: CondLike): Expr[] {
   if (c.kind === 'not') return condExprs(c.cond)
@@ -157,10 +184,14 @@ function condExprs(c: CondLike): Expr[] {
 }
 
 /** A `byPlatform` map must cover the platform of every machine whose top file selects the state's SLS. */
-export function checkPlatforms(r: Resolution): Diagnostic[] {
+export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Diagnostic[] {
   const out: Diagnostic[] = []
-  for (const s of r.program.states) {
-    const maps = exprsOfArgs(s).filter((e) => e.kind === 'platform')
+  const states = r.program.states
+  for (let i = 0; i < states.length; i++) {
+    const f = facts[i]!
+    if (f.exprs.length === 0) continue
+    const s = states[i]!
+    const maps = f.exprs.filter((e) => e.kind === 'platform')
     for (const e of maps) {
       const covered = new Set(e.cases.map(([p]) => p))
       if (covered.has('default')) continue

@@ -13,7 +13,9 @@ export function checkConditionalRequisites(states: readonly StateNode[]): Diagno
     for (const r of s.requisites) {
       const target = states[r.target]
       if (target === undefined) continue
-      const [needer, needed] = r.kind.endsWith('_in') ? [target, s] : [s, target]
+      const inward = r.kind.endsWith('_in')
+      const needer = inward ? target : s
+      const needed = inward ? s : target
       // most requisites: the needed state is under no condition, or under the same ones
       if (needed.when.length === 0 || needed.when === needer.when) continue
       const held = new Set(needer.when.map(condKey))

@@ -7,10 +7,13 @@ import {
   checkLayerData,
   checkPlatforms,
   checkSchema,
+  type FactsCache,
+  stateFacts,
 } from './check-machines.ts'
 import { checkConditionalRequisites } from './check-when.ts'
 import { type Resolution, type ResolveOptions, resolveMachines } from './resolve-machines.ts'
 
+export type { FactsCache } from './check-machines.ts'
 export { emitPillarTree } from './pillar-tree.ts'
 export type { Resolution, ResolvedMinion, ResolveOptions } from './resolve-machines.ts'
 
@@ -18,15 +21,20 @@ export type { Resolution, ResolvedMinion, ResolveOptions } from './resolve-machi
  * Merges each machine's pillar and checks it against the schema, the per-platform values its states use,
  * the keys `pillar.get` can address, and requisites into conditional states. Never throws on user error.
  */
-export function resolveStage(program: Program, options: ResolveOptions = {}): StageResult<Resolution> {
+export function resolveStage(
+  program: Program,
+  options: ResolveOptions = {},
+  cache?: FactsCache,
+): StageResult<Resolution> {
   const resolved = resolveMachines(program, options)
   const r = resolved.value
+  const facts = stateFacts(program.states, cache)
   const diagnostics: Diagnostic[] = [
     ...resolved.diagnostics,
     ...checkLayerData(r),
-    ...checkAddressable(r),
+    ...checkAddressable(r, facts),
     ...checkSchema(r),
-    ...checkPlatforms(r),
+    ...checkPlatforms(r, facts),
     ...checkEnvironments(r),
     ...checkConditionalRequisites(program.states),
   ]

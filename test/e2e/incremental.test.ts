@@ -157,7 +157,7 @@ describe('watch: the quick rebuild', () => {
     const entry = join(dir, 'index.ts')
     const outDir = join(dir, 'out')
     const modules = configModules(dir)
-    const reuse = { graph: newGraphCache(), emit: new EmitCache() }
+    const reuse = { graph: newGraphCache(), resolve: { states: [], facts: [] }, emit: new EmitCache() }
     const quick = () => compile({ entry, outDir, typecheck: false, modules, incremental: true, reuse })
     const full = () => compile({ entry, outDir, typecheck: false })
     const first = await quick()
