@@ -6,6 +6,7 @@ import type { Origin, Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { findUp } from '../paths.ts'
+import { configChain } from '../typecheck/typecheck.ts'
 import { ConfigModules, type RunResult } from './modules.ts'
 
 export interface LoadedConfig {
@@ -95,7 +96,9 @@ export function configModules(root: string): ConfigModules {
   const base = existsSync(join(project, 'node_modules'))
     ? join(project, 'node_modules', '.cache', 'salt-dsl')
     : join(tmpdir(), 'salt-dsl-cache')
-  return new ConfigModules(esbuild, join(base, 'modules'))
+  const tsconfig = findUp(root, (dir) => existsSync(join(dir, 'tsconfig.json')))
+  const chain = () => configChain(join(tsconfig, 'tsconfig.json'))
+  return new ConfigModules(esbuild, join(base, 'modules'), chain)
 }
 
 /** A throw from user code: the first frame in user code is where it happened. */

@@ -111,8 +111,49 @@ function changedRacily(file: string, t: Transformed): boolean {
   }
 }
 
-function transformOptions(file: string): import('esbuild').TransformOptions {
+/** The compiler options of the tsconfig chain that change how esbuild compiles TypeScript. */
+const TS_OPTIONS = {
+  verbatimModuleSyntax: 'boolean',
+  preserveValueImports: 'boolean',
+  experimentalDecorators: 'boolean',
+  useDefineForClassFields: 'boolean',
+  importsNotUsedAsValues: 'string',
+  jsx: 'string',
+  jsxFactory: 'string',
+  jsxFragmentFactory: 'string',
+  jsxImportSource: 'string',
+} as const
+
+/**
+ * What the config's tsconfig (and those it extends) says about compiling TypeScript, as esbuild's
+ * `tsconfigRaw`: `verbatimModuleSyntax`, say, keeps an import whose bindings are unused, so the module
+ * it names runs, as tsc and the editor expect. The files are JSON with comments: the keys are read by
+ * pattern, the nearest file winning.
+ */
+export function typescriptOptions(chain: readonly string[]): Record<string, boolean | string> {
+  const options: Record<string, boolean | string> = {}
+  for (const file of [...chain].reverse()) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    for (const [key, type] of Object.entries(TS_OPTIONS)) {
+      const value = type === 'boolean' ? '(true|false)' : '"([^"]*)"'
+      const m = text.match(new RegExp(`"${key}"\\s*:\\s*${value}`))
+      if (m?.[1] !== undefined) options[key] = type === 'boolean' ? m[1] === 'true' : m[1]
+    }
+  }
+  return options
+}
+
+function transformOptions(
+  file: string,
+  tsconfig: Record<string, boolean | string>,
+): import('esbuild').TransformOptions {
   return {
+    tsconfigRaw: { compilerOptions: tsconfig },
     loader: LOADERS[extname(file)] ?? 'ts',
     format: 'cjs',
     platform: 'node',
@@ -223,8 +264,14 @@ export class ConfigModules {
   readonly #maps = new Map<string, { map: LineIndexedMap; seen: Map<number, Origin> }>()
   #records = new Map<string, ModuleRecord>()
 
-  constructor(esbuild: () => Esbuild, cacheDir?: string) {
+  /** Where the config's tsconfig chain is read from (nearest first), and what it said last time. */
+  readonly #tsconfigChain: () => readonly string[]
+  #tsconfig: Record<string, boolean | string> = {}
+  #tsconfigKey = ''
+
+  constructor(esbuild: () => Esbuild, cacheDir?: string, tsconfigChain: () => readonly string[] = () => []) {
     this.#esbuild = esbuild
+    this.#tsconfigChain = tsconfigChain
     this.#cacheDir = cacheDir
     if (cacheDir !== undefined) {
       try {
@@ -246,6 +293,17 @@ export class ConfigModules {
    * called again), concurrently. Returns esbuild's and resolution errors as diagnostics.
    */
   async prepare(entry: string): Promise<Diagnostic[]> {
+    const tsconfig = typescriptOptions(this.#tsconfigChain())
+    const key = JSON.stringify(tsconfig)
+    if (key !== this.#tsconfigKey) {
+      // compiled under other options: nothing compiled so far stands
+      this.#tsconfig = tsconfig
+      this.#tsconfigKey = key
+      this.#transformed.clear()
+      this.#compiled.clear()
+      this.#maps.clear()
+      this.#records = new Map()
+    }
     const diagnostics: Diagnostic[] = []
     const found = new Set<string>([entry])
     const order: string[] = []
@@ -314,7 +372,7 @@ export class ConfigModules {
     }
     let result: TransformResult
     try {
-      result = await this.#esbuild().transform(source, transformOptions(file))
+      result = await this.#esbuild().transform(source, transformOptions(file, this.#tsconfig))
     } catch (thrown) {
       const errors = (thrown as { errors?: Message[] }).errors
       if (!Array.isArray(errors)) throw thrown
@@ -324,7 +382,15 @@ export class ConfigModules {
     const t = { stamp, id, readAt, key, code: result.code, map: result.map, requires, source }
     // a JSON head, then the three texts as they are (JSON-quoting megabytes of code costs its parse)
     const lengths = [t.code.length, t.map.length, source.length]
-    const head = JSON.stringify({ v: CACHE_VERSION, stamp, id, readAt, requires, lengths })
+    const head = JSON.stringify({
+      v: CACHE_VERSION,
+      stamp,
+      id,
+      readAt,
+      requires,
+      lengths,
+      ts: this.#tsconfigKey,
+    })
     this.#writeCache(`${key}.module`, `${head}\n${t.code}${t.map}${source}`)
     return this.#keep(file, t)
   }
@@ -350,8 +416,9 @@ export class ConfigModules {
         readAt: number
         requires: string[]
         lengths: [number, number, number]
+        ts: string
       }
-      if (head.v !== CACHE_VERSION || head.stamp !== stamp) return undefined
+      if (head.v !== CACHE_VERSION || head.stamp !== stamp || head.ts !== this.#tsconfigKey) return undefined
       const [codeLength, mapLength, sourceLength] = head.lengths
       const at = newline + 1
       if (data.length !== at + codeLength + mapLength + sourceLength) return undefined
@@ -571,7 +638,7 @@ export class ConfigModules {
     if (extname(file) === '.json') {
       return this.#keep(file, { stamp, id, readAt, key, value: JSON.parse(source), requires: [], source })
     }
-    const result = this.#esbuild().transformSync(source, transformOptions(file))
+    const result = this.#esbuild().transformSync(source, transformOptions(file, this.#tsconfig))
     return this.#keep(file, {
       stamp,
       id,

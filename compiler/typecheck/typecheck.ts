@@ -144,7 +144,8 @@ function writeStamp(stamp: string, key: string, paths: readonly string[], starte
 }
 
 /** A tsconfig and the files it `extends` by path (package-named bases are covered by package.json). */
-function configChain(config: string): string[] {
+/** A tsconfig and the ones it extends (relative `extends` only), nearest first. */
+export function configChain(config: string): string[] {
   const chain: string[] = []
   for (let file: string | undefined = config; file !== undefined && chain.length < 16; ) {
     chain.push(file)

@@ -1,0 +1,89 @@
+// The module loader through the CLI: what a config may import, the tsconfig options that change how it is
+// compiled, and the module cache (a build after an edit of the same size, within the mtime's resolution).
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { dsl, readTree, tempDir } from '../support/cli.ts'
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir('salt-dsl-loader-')
+  mkdirSync(join(dir, 'node_modules'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  return dir
+}
+
+const sls = (dir: string, name: string) => readTree(join(dir, 'out')).get(`salt/${name}.sls`)?.toString()
+
+describe('the config loader', () => {
+  it('runs JSON, Node builtins and a module imported for its side effects', () => {
+    const dir = project({
+      'index.ts': `import { join } from 'node:path'
+import os from 'os'
+import data from './data.json'
+import { file, sls, top } from 'salt-dsl'
+import './side.ts'
+export const a = sls('a', () => { file(join('/etc', data.name), { contents: typeof os.cpus }) })
+top('*', [a])
+`,
+      'side.ts': "import { pkg, sls } from 'salt-dsl'\nsls('side', () => { pkg('htop') })\n",
+      'data.json': '{ "name": "motd" }\n',
+    })
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    expect(sls(dir, 'a')).toContain('/etc/motd:')
+    expect(sls(dir, 'a')).toContain('contents: function')
+    expect(sls(dir, 'side')).toContain('htop:')
+  })
+
+  it('keeps an import whose bindings are unused when the tsconfig says verbatimModuleSyntax', () => {
+    const files = {
+      'index.ts': `import { sls, top } from 'salt-dsl'
+import { tools } from './tools.ts'
+export const a = sls('a', () => {})
+top('*', [a])
+`,
+      'tools.ts':
+        "import { pkg, sls } from 'salt-dsl'\nexport const tools = sls('tools', () => { pkg('jq') })\n",
+    }
+    // WITHOUT it, TypeScript drops the import (its binding is unused), so tools.ts does not run
+    const plain = project(files)
+    expect(
+      dsl(['build', join(plain, 'index.ts'), '--out', join(plain, 'out'), '--no-typecheck']).status,
+    ).toBe(0)
+    expect(sls(plain, 'tools')).toBeUndefined()
+    // WITH it (in a tsconfig the project's extends), the import stays and tools.ts runs
+    const verbatim = project({
+      ...files,
+      'base.json': '{\n  // shared settings\n  "compilerOptions": { "verbatimModuleSyntax": true, },\n}\n',
+      'tsconfig.json': '{ "extends": "./base.json" }\n',
+    })
+    const run = dsl(['build', join(verbatim, 'index.ts'), '--out', join(verbatim, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    expect(sls(verbatim, 'tools')).toContain('jq:')
+  })
+
+  it('caches each module, and still sees an edit that keeps size and modification time', () => {
+    const index = (name: string) =>
+      `import { pkg, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => { pkg('${name}') })\ntop('*', [a])\n`
+    const dir = project({ 'index.ts': index('vim') })
+    const file = join(dir, 'index.ts')
+    const build = () => dsl(['build', file, '--out', join(dir, 'out'), '--no-typecheck'])
+    // a whole second, so the modification time can be put back exactly
+    const second = Math.floor(Date.now() / 1000)
+    utimesSync(file, second, second)
+    expect(build().status).toBe(0)
+    const cache = join(dir, 'node_modules', '.cache', 'salt-dsl', 'modules')
+    expect(readdirSync(cache).some((f) => f.endsWith('.module'))).toBe(true)
+    expect(readdirSync(cache).some((f) => f.endsWith('.v8'))).toBe(true)
+    expect(sls(dir, 'a')).toContain('vim:')
+    // the same size, and the modification time put back: what a second write within the clock's
+    // resolution looks like (the file was written just before the build read it, so it is racily clean)
+    writeFileSync(file, index('nvi'))
+    utimesSync(file, second, second)
+    expect(build().status).toBe(0)
+    expect(sls(dir, 'a')).toContain('nvi:')
+    writeFileSync(join(dir, 'index.ts'), index('vim'))
+    expect(build().status).toBe(0)
+    expect(sls(dir, 'a')).toContain('vim:')
+  })
+})
