@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { rename, rm, writeFile } from 'node:fs/promises'
 import { builtinModules, createRequire } from 'node:module'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { Script } from 'node:vm'
@@ -62,6 +63,8 @@ interface Transformed {
   readonly id: string
   /** When the source was read (ms since the epoch). */
   readonly readAt: number
+  /** Compiled by esbuild in this process (not read from the cache). */
+  readonly fresh?: true
   /** The cache entry's name. */
   readonly key: string
   /** CommonJS; undefined for JSON, whose `value` is then set. */
@@ -93,6 +96,7 @@ const digests = new WeakMap<Transformed, string>()
 /** Bumped when what a cache entry holds, or how it is made, changes. */
 const CACHE_VERSION = 3
 let transforms = 0
+let cacheWrites = 0
 
 /**
  * A file's mtime has the kernel's coarse clock (milliseconds or worse): a write of the same size soon
@@ -379,7 +383,17 @@ export class ConfigModules {
       return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
-    const t = { stamp, id, readAt, key, code: result.code, map: result.map, requires, source }
+    const t = {
+      stamp,
+      id,
+      readAt,
+      key,
+      code: result.code,
+      map: result.map,
+      requires,
+      source,
+      fresh: true as const,
+    }
     // a JSON head, then the three texts as they are (JSON-quoting megabytes of code costs its parse)
     const lengths = [t.code.length, t.map.length, source.length]
     const head = JSON.stringify({
@@ -445,13 +459,11 @@ export class ConfigModules {
   #writeCache(name: string, data: string | Uint8Array): void {
     if (this.#cacheDir === undefined) return
     const file = join(this.#cacheDir, name)
-    const tmp = `${file}.${process.pid}.tmp`
-    try {
-      writeFileSync(tmp, data)
-      renameSync(tmp, file)
-    } catch {
-      // a read-only or full disk: the next build transforms again
-    }
+    const tmp = `${file}.${process.pid}-${++cacheWrites}.tmp`
+    // on libuv's threads, while the build goes on (the process exits once they are done)
+    writeFile(tmp, data)
+      .then(() => rename(tmp, file))
+      .catch(() => rm(tmp, { force: true }).catch(() => undefined))
   }
 
   /** The compiled wrapper of a module, from V8's code cache when there is a valid one. */
@@ -461,7 +473,9 @@ export class ConfigModules {
     const cachedData = this.#codeCache.get(t.key)
     this.#codeCache.delete(t.key)
     const script = new Script(text, { filename: file, ...(cachedData ? { cachedData } : {}) })
-    if (cachedData === undefined || script.cachedDataRejected === true) this.#uncached.push([t, script])
+    // a module compiled afresh gets its code cache at its next build: the first one has enough to do
+    if ((cachedData === undefined && t.fresh !== true) || script.cachedDataRejected === true)
+      this.#uncached.push([t, script])
     this.#compiled.set(file, script)
     return script
   }
