@@ -360,15 +360,13 @@ export class ConfigModules {
     }
     const known = this.#transformed.get(file)
     if (known !== undefined && known.stamp === stamp && !changedRacily(file, known)) return known
-    const key = createHash('sha256').update(file).digest('hex').slice(0, 24)
-    const cached = this.#readCache(file, key, stamp)
+    const cached = this.#readCache(file, cacheKey(file), stamp)
     if (cached !== undefined) return this.#keep(file, cached)
-    const readAt = Date.now()
-    const source = readFileSync(file, 'utf8')
-    const id = `${stamp}:${readAt}:${process.pid}:${++transforms}`
+    const read = readModule(file, stamp)
+    const { source } = read
     if (extname(file) === '.json') {
       try {
-        return this.#keep(file, { stamp, id, readAt, key, value: JSON.parse(source), requires: [], source })
+        return this.#keep(file, { ...read, value: JSON.parse(source), requires: [], fresh: true })
       } catch (thrown) {
         const message = `cannot load the config: ${file}: ${(thrown as Error).message}`
         return { diagnostics: [error('DSL1001', message, { file, line: 1, column: 1 })] }
@@ -383,29 +381,19 @@ export class ConfigModules {
       return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
-    const t = {
-      stamp,
-      id,
-      readAt,
-      key,
-      code: result.code,
-      map: result.map,
-      requires,
-      source,
-      fresh: true as const,
-    }
+    const t = { ...read, code: result.code, map: result.map, requires, fresh: true as const }
     // a JSON head, then the three texts as they are (JSON-quoting megabytes of code costs its parse)
     const lengths = [t.code.length, t.map.length, source.length]
     const head = JSON.stringify({
       v: CACHE_VERSION,
       stamp,
-      id,
-      readAt,
+      id: read.id,
+      readAt: read.readAt,
       requires,
       lengths,
       ts: this.#tsconfigKey,
     })
-    this.#writeCache(`${key}.module`, `${head}\n${t.code}${t.map}${source}`)
+    this.#writeCache(`${read.key}.module`, `${head}\n${t.code}${t.map}${source}`)
     return this.#keep(file, t)
   }
 
@@ -644,25 +632,12 @@ export class ConfigModules {
 
   /** A module required by code at run time that the static scan did not see. */
   #transformNow(file: string): Transformed {
-    const stamp = stampOf(file) ?? ''
-    const key = createHash('sha256').update(file).digest('hex').slice(0, 24)
-    const readAt = Date.now()
-    const source = readFileSync(file, 'utf8')
-    const id = `${stamp}:${readAt}:${process.pid}:${++transforms}`
+    const read = readModule(file, stampOf(file) ?? '')
     if (extname(file) === '.json') {
-      return this.#keep(file, { stamp, id, readAt, key, value: JSON.parse(source), requires: [], source })
+      return this.#keep(file, { ...read, value: JSON.parse(read.source), requires: [], fresh: true })
     }
-    const result = this.#esbuild().transformSync(source, transformOptions(file, this.#tsconfig))
-    return this.#keep(file, {
-      stamp,
-      id,
-      readAt,
-      key,
-      code: result.code,
-      map: result.map,
-      requires: [],
-      source,
-    })
+    const result = this.#esbuild().transformSync(read.source, transformOptions(file, this.#tsconfig))
+    return this.#keep(file, { ...read, code: result.code, map: result.map, requires: [], fresh: true })
   }
 
   #requireFor(
@@ -708,6 +683,17 @@ export class ConfigModules {
     fn.call(undefined, module.exports, createRequire(from), module, from, dirname(from))
     return module.exports
   }
+}
+
+/** A module's cache entry name. */
+const cacheKey = (file: string) => createHash('sha256').update(file).digest('hex').slice(0, 24)
+
+/** A module's source as read now, with what identifies this reading. */
+function readModule(file: string, stamp: string) {
+  const readAt = Date.now()
+  const source = readFileSync(file, 'utf8')
+  const id = `${stamp}:${readAt}:${process.pid}:${++transforms}`
+  return { stamp, key: cacheKey(file), readAt, source, id }
 }
 
 const STAMP_BYTES = 128

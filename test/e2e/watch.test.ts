@@ -7,27 +7,33 @@ import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
 const source = (text: string) =>
   `import { file, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => {\n  file('/tmp/w', { contents: ${JSON.stringify(text)} })\n})\ntop('*', [a])\n`
 
+/** `dsl build --watch` of `dir`, its output so far, and a wait for a condition (10 s at most). */
+function watching(dir: string, out: string) {
+  const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
+    cwd: REPO,
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => {
+    stdout += d
+  })
+  child.stderr.on('data', (d) => {
+    stderr += d
+  })
+  const until = async (test: () => boolean) => {
+    for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
+  }
+  return { child, output: () => ({ stdout, stderr }), until }
+}
+
 describe('dsl build --watch', () => {
   it('rebuilds the tree when a config file changes, and keeps the last good tree on an error', async () => {
     const dir = tempDir()
     const out = join(dir, 'out')
     writeFileSync(join(dir, 'index.ts'), source('one\n'))
-    const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
-      cwd: REPO,
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => {
-      stdout += d
-    })
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    const rebuilds = () => stdout.split('rebuilt in').length - 1
-    const until = async (test: () => boolean) => {
-      for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
-      expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
-    }
+    const { child, output, until } = watching(dir, out)
+    const rebuilds = () => output().stdout.split('rebuilt in').length - 1
     try {
       await until(() => rebuilds() >= 1)
       expect(readFileSync(join(out, 'salt/a.sls'), 'utf8')).toContain('one')
@@ -36,7 +42,7 @@ describe('dsl build --watch', () => {
       await until(() => readFileSync(join(out, 'salt/a.sls'), 'utf8').includes('two'))
       // WHEN it breaks THEN a diagnostic is printed and the last good tree stays
       writeFileSync(join(dir, 'index.ts'), `${source('three\n')}sls(`)
-      await until(() => stderr.includes('DSL1001'))
+      await until(() => output().stderr.includes('DSL1001'))
       expect(readFileSync(join(out, 'salt/a.sls'), 'utf8')).toContain('two')
     } finally {
       child.kill('SIGINT')
@@ -56,26 +62,12 @@ describe('dsl build --watch', () => {
         "import { pkg, sls } from 'salt-dsl'\nimport { names } from './names.ts'\nexport const c = sls('c', () => { for (const n of names) pkg(n) })\n",
     }
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
-    const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
-      cwd: REPO,
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => {
-      stdout += d
-    })
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    const until = async (test: () => boolean) => {
-      for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
-      expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
-    }
+    const { child, output, until } = watching(dir, out)
     try {
-      await until(() => stdout.includes('rebuilt in'))
+      await until(() => output().stdout.includes('rebuilt in'))
       writeFileSync(join(dir, 'b.ts'), "import { names } from './names.ts'\nnames.push('tool-a', 'tool-b')\n")
       // THEN the full rebuild that follows once the config sits still finds the difference and fixes the tree
-      await until(() => stderr.includes('differed from a full one in salt/c.sls'))
+      await until(() => output().stderr.includes('differed from a full one in salt/c.sls'))
       await until(() => readFileSync(join(out, 'salt/c.sls'), 'utf8').includes('tool-b'))
       const full = join(tempDir(), 'out')
       expect(dsl(['build', dir, '--out', full, '--no-typecheck']).status).toBe(0)
