@@ -15,6 +15,7 @@ import type {
   StateNode,
   TopEntry,
 } from './ir.ts'
+import { isExpr } from './ir.ts'
 
 /** A requisite as written by the user: a handle, or a thunk for a state declared later. */
 export interface RequisiteDraft {
@@ -301,9 +302,14 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
   let states: readonly StateNode[]
   if (previous !== undefined) {
     states = s.states.map((d) => {
-      // the same draft at the same key: a draft's arguments object is its own
+      // the same draft at the same key (a draft's arguments object is its own), or a module that ran again
+      // and declared the very same state there
       const last = previous[d.key]
-      if (last !== undefined && last.args === d.args && sameRequisites(s, last, s.drafts[d.key], membersOf))
+      if (
+        last !== undefined &&
+        (last.args === d.args || sameDeclaration(last, d)) &&
+        sameRequisites(s, last, s.drafts[d.key], membersOf)
+      )
         return last
       return Object.freeze({ ...d, requisites: requisitesOf(d) })
     })
@@ -345,6 +351,44 @@ function sameRequisites(
     }
   }
   return j === had.length
+}
+
+/** Whether two states were declared alike: the same ID, function, SLS, place, arguments and conditions. */
+function sameDeclaration(a: StateNode, b: StateDraft): boolean {
+  return (
+    a.id === b.id &&
+    a.module === b.module &&
+    a.fun === b.fun &&
+    a.sls === b.sls &&
+    a.unchecked === b.unchecked &&
+    a.origin.file === b.origin.file &&
+    a.origin.line === b.origin.line &&
+    a.origin.column === b.origin.column &&
+    sameValue(a.when, b.when) &&
+    sameValue(a.args, b.args)
+  )
+}
+
+/** Deep equality of recorded values (arguments, conditions, expressions: plain data, frozen). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b) || isExpr(a) !== isExpr(b)) return false
+  const keys = Object.keys(a)
+  const others = Object.keys(b)
+  if (keys.length !== others.length) return false
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    // the key order is the emission order
+    if (others[i] !== k) return false
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  }
+  return true
 }
 
 function hasPillar(s: Session): boolean {

@@ -132,10 +132,24 @@ function cleanSls(
   const clean = new Set<string>()
   for (const [name, node] of sls) {
     const last = cache.sls.get(name)
-    if (last === undefined || last.node !== node || dirty.has(name)) continue
+    if (last === undefined || !sameSls(last.node, node) || dirty.has(name)) continue
     if (last.size === (members.get(name)?.length ?? 0)) clean.add(name)
   }
   return clean
+}
+
+/** The same SLS declaration (a module that ran again makes a new node for it). */
+function sameSls(a: SlsNode, b: SlsNode): boolean {
+  if (a === b) return true
+  const [x, y] = [a.origin, b.origin]
+  return (
+    a.doc === b.doc &&
+    a.includes.length === b.includes.length &&
+    a.includes.every((name, i) => name === b.includes[i]) &&
+    x.file === y.file &&
+    x.line === y.line &&
+    x.column === y.column
+  )
 }
 
 /**
