@@ -30,6 +30,12 @@ export const LAYER_KINDS = ['defaults', 'profiles', 'environments', 'platforms',
 
 const LAYER_RE = /^(defaults|profiles|environments|platforms|machines|users)\/[A-Za-z0-9_.-]+$/
 
+/**
+ * What `pillarSchema` needs of a zod schema, spelled out instead of `z.ZodType`: checking a schema against
+ * ZodType's whole structure cost tsc about 200 ms on every run that checked a file reading the pillar.
+ */
+type SchemaLike = { readonly _zod: { readonly output: unknown } }
+
 /** The typed pillar tools of one schema: the accessor and `layer` typed by it (no module augmentation needed). */
 export interface PillarKit<T> {
   readonly schema: z.ZodType<T>
@@ -50,22 +56,20 @@ export interface PillarKit<T> {
  * // git:
  * //   email: ada@example.org
  */
-export function pillarSchema<S extends z.ZodType>(schema: S): PillarKit<z.output<S>> {
+export function pillarSchema<S extends SchemaLike>(schema: S): PillarKit<S['_zod']['output']> {
+  type T = S['_zod']['output']
   const origin = callSite(pillarSchema)
+  // a zod schema at run time (a value that is not one fails in zod, as before)
+  const zod = schema as unknown as z.ZodType<T>
   const node: PillarSchemaNode = Object.freeze({
     kind: 'pillar-schema',
-    validate: (value: unknown) => validate(schema, value),
-    jsonSchema: jsonSchemaOf(schema),
+    validate: (value: unknown) => validate(zod, value),
+    jsonSchema: jsonSchemaOf(zod),
     origin,
   })
   register(session(), { kind: 'schema', node })
-  const kitLayer = (path: LayerPath, data: DeepPartial<z.output<S>>) =>
-    recordLayer(path, data, callSite(kitLayer))
-  return Object.freeze({
-    schema: schema as z.ZodType<z.output<S>>,
-    pillar: makeAccessor<z.output<S>>('pillar', []),
-    layer: kitLayer,
-  })
+  const kitLayer = (path: LayerPath, data: DeepPartial<T>) => recordLayer(path, data, callSite(kitLayer))
+  return Object.freeze({ schema: zod, pillar: makeAccessor<T>('pillar', []), layer: kitLayer })
 }
 
 /**
