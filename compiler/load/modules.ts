@@ -222,6 +222,99 @@ function whereImported(file: string, source: string, spec: string): Origin {
   return { file, line: 1, column: 1 }
 }
 
+/** A tsconfig's `paths`: patterns (one `*` at most) to targets under `base`. */
+interface PathMapping {
+  readonly base: string
+  readonly paths: Readonly<Record<string, readonly string[]>>
+}
+
+/** A tsconfig as JSON with comments and trailing commas (what tsc accepts), undefined if it is not one. */
+function readJsonc(file: string): Record<string, unknown> | undefined {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '"') {
+      const end = stringEnd(text, i)
+      out += text.slice(i, end)
+      i = end - 1
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++
+      out += '\n'
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2)
+      if (i === -1) break
+      i++
+    } else out += c
+  }
+  try {
+    return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
+
+/** The index just past the JSON string that starts at `from`. */
+function stringEnd(text: string, from: number): number {
+  for (let i = from + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++
+    else if (text[i] === '"') return i + 1
+  }
+  return text.length
+}
+
+/**
+ * The `paths` of the nearest tsconfig of the chain that sets them, relative to its `baseUrl` (or to its
+ * own directory), as tsc reads them.
+ */
+function pathsOf(chain: readonly string[]): PathMapping | undefined {
+  let baseUrl: string | undefined
+  for (const file of chain) {
+    const options = readJsonc(file)?.compilerOptions as Record<string, unknown> | undefined
+    if (baseUrl === undefined && typeof options?.baseUrl === 'string')
+      baseUrl = resolve(dirname(file), options.baseUrl)
+    const paths = options?.paths
+    if (paths !== null && typeof paths === 'object') {
+      const base = baseUrl ?? dirname(file)
+      return { base, paths: paths as Record<string, string[]> }
+    }
+  }
+  return undefined
+}
+
+/** The file a `paths` alias names (the longest matching pattern's first target that exists). */
+function aliasOf(mapping: PathMapping | undefined, spec: string): string | undefined {
+  if (mapping === undefined) return undefined
+  let best: { star: string; targets: readonly string[]; prefix: number } | undefined
+  for (const [pattern, targets] of Object.entries(mapping.paths)) {
+    if (!Array.isArray(targets)) continue
+    const star = pattern.indexOf('*')
+    if (star === -1) {
+      if (pattern === spec) return firstExisting(mapping.base, targets, '')
+      continue
+    }
+    const [prefix, suffix] = [pattern.slice(0, star), pattern.slice(star + 1)]
+    if (!spec.startsWith(prefix) || !spec.endsWith(suffix) || spec.length < prefix.length + suffix.length)
+      continue
+    if (best !== undefined && best.prefix >= prefix.length) continue
+    best = { star: spec.slice(prefix.length, spec.length - suffix.length), targets, prefix: prefix.length }
+  }
+  return best && firstExisting(mapping.base, best.targets, best.star)
+}
+
+function firstExisting(base: string, targets: readonly string[], star: string): string | undefined {
+  for (const target of targets) {
+    const found = resolveLocal(join(base, 'tsconfig.json'), resolve(base, target.replace('*', star)))
+    if (found !== undefined && !found.split(/[\\/]/).includes('node_modules')) return found
+  }
+  return undefined
+}
+
 /** Whether a bare specifier names a builtin, a module handed to the config, or an installed package. */
 function resolvesAsPackage(from: string, spec: string): boolean {
   if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return true
@@ -271,6 +364,8 @@ export class ConfigModules {
   /** Where the config's tsconfig chain is read from (nearest first), and what it said last time. */
   readonly #tsconfigChain: () => readonly string[]
   #tsconfig: Record<string, boolean | string> = {}
+  /** The tsconfig's `paths`, with the directory its targets are relative to. */
+  #paths: PathMapping | undefined
   #tsconfigKey = ''
 
   constructor(esbuild: () => Esbuild, cacheDir?: string, tsconfigChain: () => readonly string[] = () => []) {
@@ -297,7 +392,9 @@ export class ConfigModules {
    * called again), concurrently. Returns esbuild's and resolution errors as diagnostics.
    */
   async prepare(entry: string): Promise<Diagnostic[]> {
-    const tsconfig = typescriptOptions(this.#tsconfigChain())
+    const chain = this.#tsconfigChain()
+    const tsconfig = typescriptOptions(chain)
+    this.#paths = pathsOf(chain)
     const key = JSON.stringify(tsconfig)
     if (key !== this.#tsconfigKey) {
       // compiled under other options: nothing compiled so far stands
@@ -323,7 +420,8 @@ export class ConfigModules {
           continue
         }
         for (const spec of result.requires) {
-          if (!isLocal(spec)) {
+          const alias = isLocal(spec) || SHARED_NAMES.has(spec) ? undefined : aliasOf(this.#paths, spec)
+          if (!isLocal(spec) && alias === undefined) {
             if (!resolvesAsPackage(file, spec)) {
               const message = `cannot load the config: Could not resolve "${spec}"`
               const hint = 'install the package, or fix the name'
@@ -331,7 +429,7 @@ export class ConfigModules {
             }
             continue
           }
-          const target = resolveLocal(file, spec)
+          const target = alias ?? resolveLocal(file, spec)
           if (target === undefined) {
             diagnostics.push(
               error(
@@ -650,8 +748,9 @@ export class ConfigModules {
       const shared = sharedModules.get(spec)
       if (shared !== undefined) return shared
       if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
-      if (!isLocal(spec)) return this.#requirePackage(own, spec, file)
-      const target = resolveLocal(file, spec)
+      const alias = isLocal(spec) ? undefined : aliasOf(this.#paths, spec)
+      if (!isLocal(spec) && alias === undefined) return this.#requirePackage(own, spec, file)
+      const target = alias ?? resolveLocal(file, spec)
       if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
       if (target.split(/[\\/]/).includes('node_modules')) return own(target)
       return child(target)

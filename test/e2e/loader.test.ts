@@ -62,6 +62,44 @@ top('*', [a])
     expect(sls(verbatim, 'tools')).toContain('jq:')
   })
 
+  it('resolves tsconfig `paths` aliases as tsc does (baseUrl, the longest pattern, extends)', () => {
+    const dir = project({
+      'index.ts': `import { pkg, sls, top } from 'salt-dsl'
+import { tools } from '@lib/tools'
+import { editor } from '@lib/deep/editor'
+import { shell } from 'shell-alias'
+export const a = sls('a', () => { for (const t of [...tools, editor, shell]) pkg(t) })
+top('*', [a])
+`,
+      'base.json':
+        '{\n  "compilerOptions": {\n    "baseUrl": ".",\n    // aliases\n    "paths": { "@lib/*": ["src/*"], "@lib/deep/*": ["deep/*"], "shell-alias": ["src/shell.ts"], },\n  },\n}\n',
+      'tsconfig.json': '{ "extends": "./base.json" }\n',
+    })
+    mkdirSync(join(dir, 'src'))
+    mkdirSync(join(dir, 'deep'))
+    writeFileSync(join(dir, 'src', 'tools.ts'), "export const tools = ['jq', 'fd']\n")
+    writeFileSync(join(dir, 'deep', 'editor.ts'), "export const editor = 'vim'\n")
+    writeFileSync(join(dir, 'src', 'shell.ts'), "export const shell = 'zsh'\n")
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    for (const name of ['jq:', 'fd:', 'vim:', 'zsh:']) expect(sls(dir, 'a')).toContain(name)
+    // an alias that names no file is a load diagnostic at the import
+    writeFileSync(join(dir, 'index.ts'), "import { x } from '@lib/missing'\nexport const y = x\n")
+    const bad = dsl([
+      'build',
+      join(dir, 'index.ts'),
+      '--out',
+      join(dir, 'out'),
+      '--no-typecheck',
+      '--format',
+      'json',
+    ])
+    expect(bad.status).toBe(1)
+    expect(
+      JSON.parse(bad.stdout).diagnostics.map((d: { code: string; line: number }) => [d.code, d.line]),
+    ).toEqual([['DSL1001', 1]])
+  })
+
   it('caches each module, and still sees an edit that keeps size and modification time', () => {
     const index = (name: string) =>
       `import { pkg, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => { pkg('${name}') })\ntop('*', [a])\n`
