@@ -36,11 +36,21 @@ export interface GraphCache {
   >
   /** The states of each ID, in key order (kept up to date from the states that changed). */
   readonly ids: Map<string, StateNode[]>
+  /** The cycles found in the last graph's edges (reused while the edges are the same). */
+  cycles: readonly (readonly Edge[])[]
 }
 
 export function newGraphCache(): GraphCache {
-  return { states: [], edges: [], checked: [], sls: new Map(), ids: new Map() }
+  return { states: [], edges: [], checked: [], sls: new Map(), ids: new Map(), cycles: [] }
 }
+
+const sameEdges = (a: readonly Edge[], b: readonly Edge[] | undefined) =>
+  b !== undefined &&
+  a.length === b.length &&
+  a.every((e, i) => {
+    const f = b[i]!
+    return e.before === f.before && e.after === f.after && e.state === f.state && e.index === f.index
+  })
 
 const NO_EDGES: readonly Edge[] = Object.freeze([])
 
@@ -62,6 +72,7 @@ export function buildGraph(program: Program, cache?: GraphCache): StageResult<Gr
   const edges: Edge[] = []
   const checks: Diagnostic[] = []
   let dirty: Set<string> | undefined
+  let edgesKept = false
   if (cache === undefined) {
     diagnostics.push(...duplicateIds(states))
     for (const s of states) {
@@ -78,10 +89,13 @@ export function buildGraph(program: Program, cache?: GraphCache): StageResult<Gr
     dirty = new Set()
     const own: (readonly Edge[])[] = new Array(states.length)
     const checked: (readonly Diagnostic[])[] = new Array(states.length)
+    // the same edges as the last graph (a new node with the very same requisites keeps them): its cycles
+    edgesKept = states.length === last.length
     for (let i = 0; i < states.length; i++) {
       const s = states[i]!
       const same = fresh[i] === 0
       const mine = same ? cache.edges[i]! : edgesOf(s)
+      if (!same && edgesKept && !sameEdges(mine, cache.edges[i])) edgesKept = false
       own[i] = mine
       for (const e of mine) edges.push(e)
       const found = same ? cache.checked[i]! : checkArgs(s)
@@ -103,7 +117,9 @@ export function buildGraph(program: Program, cache?: GraphCache): StageResult<Gr
     cache.edges = own
     cache.checked = checked
   }
-  for (const cycle of findCycles(states.length, edges)) diagnostics.push(cycleDiagnostic(cycle, states))
+  const cycles = cache !== undefined && edgesKept ? cache.cycles : findCycles(states.length, edges)
+  if (cache !== undefined) cache.cycles = cycles
+  for (const cycle of cycles) diagnostics.push(cycleDiagnostic(cycle, states))
   diagnostics.push(...checks)
   diagnostics.push(...danglingSls(program, sls))
   const members = new Map<string, StateNode[]>([...sls.keys()].map((name) => [name, []]))

@@ -138,6 +138,12 @@ const STEPS: [name: string, file: string, edit: (text: string) => string][] = [
         .replace('import { file, layer,', 'import { file,')
         .replace("layer('environments/home', { motd: 'x' })\n", ''),
   ],
+  [
+    'a cycle from a changed requisite (as many states as before)',
+    'extra.ts',
+    (t) => t.replace('{ onchanges: [() => vim!] }', '{ onchanges: [() => vim!], require_in: [() => vim!] }'),
+  ],
+  ['fixed', 'extra.ts', (t) => t.replace(', require_in: [() => vim!] }', ' }')],
   ['an edit of the same size', 'base.ts', (t) => t.replace("'two\\n'", "'six\\n'")],
 ]
 
