@@ -3,13 +3,14 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { Program } from '../dsl/ir.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
-import type { EmitCache, Tree } from './emit/emit-tree.ts'
-import type { Graph, GraphCache } from './graph/build-graph.ts'
+import type { Tree } from './emit/emit-tree.ts'
+import type { Graph } from './graph/build-graph.ts'
 import { type LoadedConfig, loadConfig } from './load/load-config.ts'
 import type { ConfigModules } from './load/modules.ts'
 import { collectGarbage, LARGE_CONFIG } from './memory.ts'
 import { findUp, resolveEntry } from './paths.ts'
-import type { FactsCache, Resolution } from './resolve/resolve.ts'
+import type { Resolution } from './resolve/resolve.ts'
+import type { Reuse } from './reuse.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
 
 export interface CompileOptions {
@@ -32,13 +33,6 @@ export interface CompileOptions {
    * whose files would then sit in a second heap at once.
    */
   readonly onFile?: (path: string, data: string) => void
-}
-
-/** Caches a watch keeps from one compile to the next. */
-export interface Reuse {
-  readonly graph: GraphCache
-  readonly resolve: FactsCache
-  readonly emit: EmitCache
 }
 
 export interface Compiled {

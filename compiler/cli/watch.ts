@@ -1,11 +1,11 @@
 import { watch } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
-import { EmitCache, type Tree } from '../emit/emit-tree.ts'
-import { newGraphCache } from '../graph/build-graph.ts'
+import type { Tree } from '../emit/emit-tree.ts'
 import { configModules } from '../load/load-config.ts'
 import { resolveEntry } from '../paths.ts'
-import { refuseToReplace, sameBytes, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
+import { newReuse } from '../reuse.ts'
+import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
 import { report } from './report.ts'
 
@@ -26,7 +26,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
   let previous: Tree | undefined
   const modules = configModules(resolved.root)
-  const reuse = { graph: newGraphCache(), resolve: { states: [], facts: [] }, emit: new EmitCache() }
+  const reuse = newReuse()
   let verifyTimer: NodeJS.Timeout | undefined
   let queued: Promise<void> = Promise.resolve()
   const rebuild = async () => {
@@ -80,12 +80,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       process.stderr.write('warning: a full rebuild found errors the quick rebuild did not (above)\n')
       return
     }
-    const before = previous
-    const differ = [...new Set([...before.keys(), ...result.tree.keys()])].filter((path) => {
-      const [a, b] = [before.get(path), result.tree?.get(path)]
-      return a === undefined || b === undefined || !sameBytes(a, b)
-    })
-    writeTreeIncremental(outDir, previous, result.tree)
+    // the files the full rebuild wrote or removed are those the quick one got wrong
+    const differ = writeTreeIncremental(outDir, previous, result.tree).changed
     previous = result.tree
     if (differ.length > 0) {
       const shown = differ.slice(0, 3).join(', ') + (differ.length > 3 ? ', ...' : '')

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
-import { builtinModules, createRequire } from 'node:module'
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, extname, join } from 'node:path'
 import { Script } from 'node:vm'
 import type { Message, TransformResult } from 'esbuild'
 import type { Origin, StateNode } from '../../dsl/ir.ts'
@@ -15,6 +15,17 @@ import {
   sliceSession,
 } from '../../dsl/session.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import {
+  aliasOf,
+  BUILTINS,
+  inNodeModules,
+  isLocal,
+  type PathMapping,
+  readTsconfig,
+  resolveLocal,
+  resolvesAsPackage,
+  SHARED_NAMES,
+} from './resolve-module.ts'
 import { LineIndexedMap } from './source-map.ts'
 
 /**
@@ -31,15 +42,6 @@ import { LineIndexedMap } from './source-map.ts'
  *   have recorded it, so the program is the one a full run gives (see `ModuleRecord`).
  */
 
-/** Extensions tried for an import without one, in esbuild's order for TypeScript projects. */
-const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json']
-/** `./x.js` in TypeScript source names `./x.ts` (the compiled name), as tsc and esbuild resolve it. */
-const TS_FOR_JS: Readonly<Record<string, readonly string[]>> = {
-  '.js': ['.ts', '.tsx'],
-  '.jsx': ['.tsx'],
-  '.mjs': ['.mts'],
-  '.cjs': ['.cts'],
-}
 const LOADERS: Readonly<Record<string, 'ts' | 'tsx' | 'js' | 'jsx'>> = {
   '.ts': 'ts',
   '.mts': 'ts',
@@ -50,7 +52,6 @@ const LOADERS: Readonly<Record<string, 'ts' | 'tsx' | 'js' | 'jsx'>> = {
   '.cjs': 'js',
   '.jsx': 'jsx',
 }
-const BUILTINS = new Set(builtinModules)
 
 /** Lines the wrapper adds above a module's code (positions in stack traces are shifted by it). */
 const WRAPPER_LINES = 1
@@ -115,43 +116,6 @@ function changedRacily(file: string, t: Transformed): boolean {
   }
 }
 
-/** The compiler options of the tsconfig chain that change how esbuild compiles TypeScript. */
-const TS_OPTIONS = {
-  verbatimModuleSyntax: 'boolean',
-  preserveValueImports: 'boolean',
-  experimentalDecorators: 'boolean',
-  useDefineForClassFields: 'boolean',
-  importsNotUsedAsValues: 'string',
-  jsx: 'string',
-  jsxFactory: 'string',
-  jsxFragmentFactory: 'string',
-  jsxImportSource: 'string',
-} as const
-
-/**
- * What the config's tsconfig (and those it extends) says about compiling TypeScript, as esbuild's
- * `tsconfigRaw`: `verbatimModuleSyntax`, say, keeps an import whose bindings are unused, so the module
- * it names runs, as tsc and the editor expect. The files are JSON with comments: the keys are read by
- * pattern, the nearest file winning.
- */
-export function typescriptOptions(chain: readonly string[]): Record<string, boolean | string> {
-  const options: Record<string, boolean | string> = {}
-  for (const file of [...chain].reverse()) {
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      continue
-    }
-    for (const [key, type] of Object.entries(TS_OPTIONS)) {
-      const value = type === 'boolean' ? '(true|false)' : '"([^"]*)"'
-      const m = text.match(new RegExp(`"${key}"\\s*:\\s*${value}`))
-      if (m?.[1] !== undefined) options[key] = type === 'boolean' ? m[1] === 'true' : m[1]
-    }
-  }
-  return options
-}
-
 function transformOptions(
   file: string,
   tsconfig: Record<string, boolean | string>,
@@ -181,31 +145,6 @@ function stampOf(file: string): string | undefined {
   }
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
-
-/** A relative or absolute specifier → the file, as tsc and esbuild resolve it (undefined if none). */
-export function resolveLocal(from: string, spec: string): string | undefined {
-  const base = isAbsolute(spec) ? spec : resolve(dirname(from), spec)
-  const ext = extname(base)
-  for (const ts of TS_FOR_JS[ext] ?? []) {
-    const candidate = base.slice(0, -ext.length) + ts
-    if (isFile(candidate)) return candidate
-  }
-  if (ext !== '' && isFile(base)) return base
-  for (const e of EXTENSIONS) if (isFile(base + e)) return base + e
-  for (const e of EXTENSIONS) if (isFile(join(base, `index${e}`))) return join(base, `index${e}`)
-  return undefined
-}
-
-const isLocal = (spec: string) =>
-  spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || isAbsolute(spec)
-
 function unquote(literal: string): string {
   return JSON.parse(`"${literal}"`) as string
 }
@@ -221,114 +160,6 @@ function whereImported(file: string, source: string, spec: string): Origin {
   }
   return { file, line: 1, column: 1 }
 }
-
-/** A tsconfig's `paths`: patterns (one `*` at most) to targets under `base`. */
-interface PathMapping {
-  readonly base: string
-  readonly paths: Readonly<Record<string, readonly string[]>>
-}
-
-/** A tsconfig as JSON with comments and trailing commas (what tsc accepts), undefined if it is not one. */
-function readJsonc(file: string): Record<string, unknown> | undefined {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (c === '"') {
-      const end = stringEnd(text, i)
-      out += text.slice(i, end)
-      i = end - 1
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++
-      out += '\n'
-    } else if (c === '/' && text[i + 1] === '*') {
-      i = text.indexOf('*/', i + 2)
-      if (i === -1) break
-      i++
-    } else out += c
-  }
-  try {
-    return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as Record<string, unknown>
-  } catch {
-    return undefined
-  }
-}
-
-/** The index just past the JSON string that starts at `from`. */
-function stringEnd(text: string, from: number): number {
-  for (let i = from + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++
-    else if (text[i] === '"') return i + 1
-  }
-  return text.length
-}
-
-/**
- * The `paths` of the nearest tsconfig of the chain that sets them, relative to its `baseUrl` (or to its
- * own directory), as tsc reads them.
- */
-function pathsOf(chain: readonly string[]): PathMapping | undefined {
-  let baseUrl: string | undefined
-  for (const file of chain) {
-    const options = readJsonc(file)?.compilerOptions as Record<string, unknown> | undefined
-    if (baseUrl === undefined && typeof options?.baseUrl === 'string')
-      baseUrl = resolve(dirname(file), options.baseUrl)
-    const paths = options?.paths
-    if (paths !== null && typeof paths === 'object') {
-      const base = baseUrl ?? dirname(file)
-      return { base, paths: paths as Record<string, string[]> }
-    }
-  }
-  return undefined
-}
-
-/** The file a `paths` alias names (the longest matching pattern's first target that exists). */
-function aliasOf(mapping: PathMapping | undefined, spec: string): string | undefined {
-  if (mapping === undefined) return undefined
-  let best: { star: string; targets: readonly string[]; prefix: number } | undefined
-  for (const [pattern, targets] of Object.entries(mapping.paths)) {
-    if (!Array.isArray(targets)) continue
-    const star = pattern.indexOf('*')
-    if (star === -1) {
-      if (pattern === spec) return firstExisting(mapping.base, targets, '')
-      continue
-    }
-    const [prefix, suffix] = [pattern.slice(0, star), pattern.slice(star + 1)]
-    if (!spec.startsWith(prefix) || !spec.endsWith(suffix) || spec.length < prefix.length + suffix.length)
-      continue
-    if (best !== undefined && best.prefix >= prefix.length) continue
-    best = { star: spec.slice(prefix.length, spec.length - suffix.length), targets, prefix: prefix.length }
-  }
-  return best && firstExisting(mapping.base, best.targets, best.star)
-}
-
-function firstExisting(base: string, targets: readonly string[], star: string): string | undefined {
-  for (const target of targets) {
-    const found = resolveLocal(join(base, 'tsconfig.json'), resolve(base, target.replace('*', star)))
-    if (found !== undefined && !found.split(/[\\/]/).includes('node_modules')) return found
-  }
-  return undefined
-}
-
-/** Whether a bare specifier names a builtin, a module handed to the config, or an installed package. */
-function resolvesAsPackage(from: string, spec: string): boolean {
-  if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return true
-  try {
-    createRequire(from).resolve(spec)
-    return true
-  } catch (thrown) {
-    // a package that has no `require` export (ESM only) is there: it is bundled when required
-    return (thrown as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED'
-  }
-}
-
-/** What shared-modules.ts hands to the config (those need not be installed beside it). */
-const SHARED_NAMES = new Set(['salt-dsl', 'zod'])
 
 type Esbuild = typeof import('esbuild')
 
@@ -392,9 +223,8 @@ export class ConfigModules {
    * called again), concurrently. Returns esbuild's and resolution errors as diagnostics.
    */
   async prepare(entry: string): Promise<Diagnostic[]> {
-    const chain = this.#tsconfigChain()
-    const tsconfig = typescriptOptions(chain)
-    this.#paths = pathsOf(chain)
+    const { options: tsconfig, paths } = readTsconfig(this.#tsconfigChain())
+    this.#paths = paths
     const key = JSON.stringify(tsconfig)
     if (key !== this.#tsconfigKey) {
       // compiled under other options: nothing compiled so far stands
@@ -440,7 +270,7 @@ export class ConfigModules {
             )
             continue
           }
-          if (target.split(/[\\/]/).includes('node_modules') || found.has(target)) continue
+          if (inNodeModules(target) || found.has(target)) continue
           found.add(target)
           next.push(target)
         }
@@ -752,7 +582,7 @@ export class ConfigModules {
       if (!isLocal(spec) && alias === undefined) return this.#requirePackage(own, spec, file)
       const target = alias ?? resolveLocal(file, spec)
       if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
-      if (target.split(/[\\/]/).includes('node_modules')) return own(target)
+      if (inNodeModules(target)) return own(target)
       return child(target)
     }
     return Object.assign(req, own)

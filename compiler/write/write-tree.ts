@@ -163,13 +163,8 @@ function swap(out: string, staging: string): void {
  * Brings `out` from `previous` to `tree` touching only what changed (each file replaced by rename), for
  * watch mode where rewriting thousands of files per keystroke would be the slowest part.
  */
-export function writeTreeIncremental(
-  out: string,
-  previous: Tree,
-  tree: Tree,
-): { written: number; removed: number } {
-  let written = 0
-  let removed = 0
+export function writeTreeIncremental(out: string, previous: Tree, tree: Tree): { changed: string[] } {
+  const changed: string[] = []
   for (const [path, data] of tree) {
     const before = previous.get(path)
     if (before !== undefined && sameBytes(before, data)) continue
@@ -178,18 +173,18 @@ export function writeTreeIncremental(
     const temp = `${file}.tmp-${process.pid}`
     writeFileSync(temp, data)
     renameSync(temp, file)
-    written++
+    changed.push(path)
   }
   for (const path of previous.keys()) {
     if (tree.has(path)) continue
     const file = join(out, path)
     if (existsSync(file)) unlinkSync(file)
-    removed++
+    changed.push(path)
   }
-  return { written, removed }
+  return { changed }
 }
 
-export function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
+function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b
   return Buffer.from(a).equals(Buffer.from(b))
 }

@@ -5,9 +5,8 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { type Compiled, compile } from '../../compiler/compile.ts'
-import { EmitCache } from '../../compiler/emit/emit-tree.ts'
-import { newGraphCache } from '../../compiler/graph/build-graph.ts'
 import { configModules } from '../../compiler/load/load-config.ts'
+import { newReuse } from '../../compiler/reuse.ts'
 import { tempDir } from '../support/cli.ts'
 
 const FILES: Record<string, string> = {
@@ -163,7 +162,7 @@ describe('watch: the quick rebuild', () => {
     const entry = join(dir, 'index.ts')
     const outDir = join(dir, 'out')
     const modules = configModules(dir)
-    const reuse = { graph: newGraphCache(), resolve: { states: [], facts: [] }, emit: new EmitCache() }
+    const reuse = newReuse()
     const quick = () => compile({ entry, outDir, typecheck: false, modules, incremental: true, reuse })
     const full = () => compile({ entry, outDir, typecheck: false })
     const first = await quick()
