@@ -1,5 +1,5 @@
 import { watch } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { configModules } from '../load/load-config.ts'
@@ -90,11 +90,12 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       )
     }
   }
-  await rebuild()
   let timer: NodeJS.Timeout | undefined
+  // watching starts before the first build, so a change made while it runs is not missed
   const watcher = watch(resolved.root, { recursive: true }, (_event, file) => {
     if (file && dirname(file).split('/').includes('node_modules')) return
     if (file && !relative(outDir, join(resolved.root, file)).startsWith('..')) return // our own output
+    if (file && basename(file).startsWith('.tsconfig.salt-dsl-')) return // the type-check's own tsconfig
     changes++
     clearTimeout(timer)
     clearTimeout(verifyTimer)
@@ -102,6 +103,15 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       queued = queued.then(rebuild)
     }, 10)
   })
+  const first = rebuild()
+  queued = first.catch(() => undefined)
+  try {
+    await first
+  } catch (thrown) {
+    clearTimeout(timer)
+    watcher.close()
+    throw thrown
+  }
   await new Promise<void>((done) => {
     signal?.addEventListener('abort', () => done())
     process.once('SIGINT', () => done())
