@@ -97,7 +97,7 @@ function compileLoaded(
   t: ReturnType<typeof stopwatch>,
   { buildGraph, emitPillarTree, emitTree, resolveStage }: typeof import('./stages.ts'),
 ): Compiled {
-  const large = loaded.program.states.length >= LARGE_CONFIG
+  const large = loaded.program.states.length >= LARGE_CONFIG && options.reuse === undefined
   // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
   // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
   if (large) collectGarbage()

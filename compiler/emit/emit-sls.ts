@@ -86,39 +86,24 @@ export function emitSls(name: string, graph: Graph): string {
   return `${parts.join('\n').replace(/\n+$/, '')}\n`
 }
 
-/** The edges of a graph whose two ends are in the same SLS, by SLS (computed once per graph). */
-const edgesBySls = new WeakMap<Graph, Map<string, Graph['edges'][number][]>>()
-
-function edgesInFile(name: string, graph: Graph): readonly Graph['edges'][number][] {
-  let index = edgesBySls.get(graph)
-  if (index === undefined) {
-    index = new Map()
-    for (const e of graph.edges) {
-      const sls = graph.states[e.before]?.sls
-      if (sls === undefined || sls !== graph.states[e.after]?.sls) continue
-      const list = index.get(sls)
-      if (list === undefined) index.set(sls, [e])
-      else list.push(e)
-    }
-    edgesBySls.set(graph, index)
-  }
-  return index.get(name) ?? []
-}
-
 /** Declaration order, moved only where a requisite inside the file needs another state first (stable). */
 function ordered(members: readonly StateNode[], graph: Graph): StateNode[] {
+  if (members.length < 2) return [...members]
   const inFile = new Set(members.map((s) => s.key))
   const pending = new Map<number, number>(members.map((s) => [s.key, 0]))
   const next = new Map<number, number[]>()
-  const edges = members.length === 0 ? [] : edgesInFile(members[0]!.sls, graph)
-  for (const e of edges) {
-    if (!inFile.has(e.before) || !inFile.has(e.after) || e.before === e.after) continue
-    pending.set(e.after, (pending.get(e.after) ?? 0) + 1)
-    const list = next.get(e.before)
-    if (list === undefined) next.set(e.before, [e.after])
-    else list.push(e.after)
+  let backwards = false
+  // an edge with both ends in the file is one of a member's own
+  for (const s of members) {
+    for (const e of graph.stateEdges[s.key] ?? []) {
+      if (!inFile.has(e.before) || !inFile.has(e.after) || e.before === e.after) continue
+      if (e.before > e.after) backwards = true
+      pending.set(e.after, (pending.get(e.after) ?? 0) + 1)
+      const list = next.get(e.before)
+      if (list === undefined) next.set(e.before, [e.after])
+      else list.push(e.after)
+    }
   }
-  const backwards = edges.some((e) => inFile.has(e.before) && inFile.has(e.after) && e.before > e.after)
   if (!backwards) return [...members]
   const out: StateNode[] = []
   const ready = members.filter((s) => pending.get(s.key) === 0).map((s) => s.key)

@@ -30,6 +30,8 @@ export interface EmitInput {
  * again.
  */
 export class EmitCache {
+  /** The `build` of the graph the last emit was made from (a graph's `clean` is relative to the one before). */
+  graph: number | undefined
   readonly sls = new Map<string, string>()
   readonly hashes = new Map<string, { readonly data: string | Uint8Array; readonly hash: string }>()
   /** Each state's manifest row by key, with its node and the index into `sources` it was made with. */
@@ -37,6 +39,9 @@ export class EmitCache {
     []
   /** The manifest's state rows joined, per run of ROW_CHUNK keys (a chunk of reused rows is reused whole). */
   chunks: readonly string[] = []
+  /** The manifest's `sources` lines, and each file's index into them. */
+  sources: readonly string[] = []
+  sourceIndex: ReadonlyMap<string, number> = new Map()
   /** SLS files emitted afresh by the last emit (the rest were reused). */
   emitted = 0
 }
@@ -55,6 +60,8 @@ export function emitTree(input: EmitInput): Tree {
   const names = new Set(graph.sls.keys())
   let sinceCheckpoint = 0
   const cache = input.cache
+  // what the graph found clean is clean against the graph before: the one this cache was emitted from?
+  const follows = cache !== undefined && graph.build !== undefined && cache.graph === graph.build - 1
   if (cache !== undefined) cache.emitted = 0
   const kept = new Map<string, string>()
   for (const name of [...names].sort()) {
@@ -62,7 +69,7 @@ export function emitTree(input: EmitInput): Tree {
     let text: string
     if (cache === undefined) text = emitSls(name, graph)
     else {
-      const last = graph.clean?.has(name) ? cache.sls.get(name) : undefined
+      const last = follows && graph.clean?.has(name) ? cache.sls.get(name) : undefined
       if (last !== undefined) text = last
       else {
         text = emitSls(name, graph)
@@ -88,8 +95,9 @@ export function emitTree(input: EmitInput): Tree {
     cache.sls.clear()
     for (const [name, text] of kept) cache.sls.set(name, text)
   }
-  files.set('manifest.json', manifest(files, graph.program, input))
+  files.set('manifest.json', manifest(files, graph, input, follows))
   files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
+  if (cache !== undefined) cache.graph = graph.build
   return files
 }
 
@@ -139,14 +147,87 @@ function hashOf(path: string, data: string | Uint8Array, cache: EmitCache | unde
   return hash
 }
 
+/** One state's manifest row (`STATE_FIELDS`). */
+function rowText(s: StateNode, source: number, quote: (text: string) => string): string {
+  // joined, not concatenated: a flat string per row instead of a rope of eight (30 MB at 100k states)
+  return [
+    '    ',
+    JSON.stringify(s.id),
+    ': [',
+    quote(s.sls),
+    ', ',
+    quote(`${s.module}.${s.fun}`),
+    ', ',
+    source,
+    ', ',
+    s.origin.line,
+    ', ',
+    s.origin.column,
+    ']',
+  ].join('')
+}
+
+type Row = NonNullable<EmitCache['rows'][number]>
+
+/**
+ * The manifest's state rows after a graph that changed only some keys, from the last emit's (which was
+ * made from the graph before): undefined when a changed state comes from another file (the sources and
+ * their indexes would change).
+ */
+function changedRows(graph: Graph, cache: EmitCache): { rows: Row[]; chunks: string[] } | undefined {
+  const { changed, states } = graph
+  if (changed === undefined || cache.rows.length !== states.length) return undefined
+  for (const k of changed) if (cache.rows[k]?.node.origin.file !== states[k]!.origin.file) return undefined
+  const rows = cache.rows as Row[]
+  const chunks = [...cache.chunks]
+  const touched = new Set<number>()
+  for (const k of changed) {
+    const node = states[k]!
+    const source = cache.sourceIndex.get(node.origin.file)!
+    rows[k] = { node, source, row: rowText(node, source, JSON.stringify) }
+    touched.add(Math.floor(k / ROW_CHUNK))
+  }
+  for (const c of touched) {
+    const texts: string[] = []
+    for (let k = c * ROW_CHUNK; k < Math.min(rows.length, (c + 1) * ROW_CHUNK); k++) texts.push(rows[k]!.row)
+    chunks[c] = texts.join(',\n')
+  }
+  return { rows, chunks }
+}
+
 /**
  * JSON with one file and one state per line: diff-friendly, and compact at 100k states (a state is a row
  * of `STATE_FIELDS`; its source is an index into `sources`, so paths are not repeated per state).
  */
-function manifest(files: Tree, program: Program, input: EmitInput): string {
+function manifest(files: Tree, graph: Graph, input: EmitInput, follows: boolean): string {
+  const program = graph.program
+  const cache = input.cache
   const hashes = [...files.keys()]
     .sort()
-    .map((path) => `    ${JSON.stringify(path)}: "${hashOf(path, files.get(path)!, input.cache)}"`)
+    .map((path) => `    ${JSON.stringify(path)}: "${hashOf(path, files.get(path)!, cache)}"`)
+  const block = (lines: readonly string[]) => (lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n  }`)
+  const list = (lines: readonly string[]) => (lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n  ]`)
+  const head = `  "generator": ${JSON.stringify(GENERATOR)},\n  "source": ${JSON.stringify(input.sourceHash)}`
+  const fields = `  "state_fields": ${JSON.stringify(STATE_FIELDS)}`
+  const quick = cache !== undefined && follows ? changedRows(graph, cache) : undefined
+  let sources: readonly string[]
+  let stateBlock: string
+  if (quick !== undefined && cache !== undefined) {
+    cache.rows = quick.rows
+    cache.chunks = quick.chunks
+    sources = cache.sources
+    stateBlock = quick.chunks.length === 0 ? '{}' : `{\n${quick.chunks.join(',\n')}\n  }`
+  } else {
+    const made = stateRows(program, input)
+    sources = made.sources
+    stateBlock = made.block
+  }
+  const body = `  "files": ${block(hashes)},\n  "sources": ${list(sources)},\n${fields},\n  "states": ${stateBlock}`
+  return `{\n${head},\n${body}\n}\n`
+}
+
+/** Every state's row (the rows of nodes the last emit had at the same key and source reused), and the sources. */
+function stateRows(program: Program, input: EmitInput): { sources: string[]; block: string } {
   const sources: string[] = []
   const sourceIndex = new Map<string, number>()
   const quoted = new Map<string, string>()
@@ -158,29 +239,15 @@ function manifest(files: Tree, program: Program, input: EmitInput): string {
     }
     return q
   }
-  const rows = input.cache?.rows
-  const made: EmitCache['rows'][number][] | undefined =
-    rows === undefined ? undefined : new Array(program.states.length)
+  const cache = input.cache
+  const rows = cache?.rows
+  const made: Row[] | undefined = rows === undefined ? undefined : new Array(program.states.length)
+  const count = program.states.length
   let chunkClean = true
   const chunks: string[] = []
-  const states = program.states.map((s, i) => {
+  const lines = program.states.map((s, i) => {
     if (made !== undefined && i % ROW_CHUNK === 0) chunkClean = true
-    const row = rowOf(s)
-    if (made !== undefined && (i % ROW_CHUNK === ROW_CHUNK - 1 || i === program.states.length - 1)) {
-      const c = Math.floor(i / ROW_CHUNK)
-      const known = input.cache?.chunks[c]
-      const whole = i % ROW_CHUNK === ROW_CHUNK - 1
-      if (chunkClean && whole && known !== undefined) chunks.push(known)
-      else {
-        const texts: string[] = []
-        for (let k = c * ROW_CHUNK; k <= i; k++) texts.push(made[k]!.row)
-        chunks.push(texts.join(',\n'))
-      }
-    }
-    return row
-  })
-  function rowOf(s: StateNode): string {
-    const { file, line, column } = s.origin
+    const { file } = s.origin
     let source = sourceIndex.get(file)
     if (source === undefined) {
       source = sources.length
@@ -188,40 +255,31 @@ function manifest(files: Tree, program: Program, input: EmitInput): string {
       sources.push(`    ${JSON.stringify(input.relativize(file))}`)
     }
     const last = rows?.[s.key]
-    if (last !== undefined && last.node === s && last.source === source) {
-      if (made) made[s.key] = last
-      return last.row
+    const same = last !== undefined && last.node === s && last.source === source
+    const row = same ? last.row : rowText(s, source, quote)
+    if (!same) chunkClean = false
+    if (made !== undefined) {
+      made[s.key] = same ? last : { node: s, source, row }
+      if (i % ROW_CHUNK === ROW_CHUNK - 1 || i === count - 1) {
+        const c = Math.floor(i / ROW_CHUNK)
+        const known = cache?.chunks[c]
+        const whole = i % ROW_CHUNK === ROW_CHUNK - 1
+        if (chunkClean && whole && known !== undefined) chunks.push(known)
+        else {
+          const texts: string[] = []
+          for (let k = c * ROW_CHUNK; k <= i; k++) texts.push(made[k]!.row)
+          chunks.push(texts.join(',\n'))
+        }
+      }
     }
-    chunkClean = false
-    // joined, not concatenated: a flat string per row instead of a rope of eight (30 MB at 100k states)
-    const row = [
-      '    ',
-      JSON.stringify(s.id),
-      ': [',
-      quote(s.sls),
-      ', ',
-      quote(`${s.module}.${s.fun}`),
-      ', ',
-      source,
-      ', ',
-      line,
-      ', ',
-      column,
-      ']',
-    ].join('')
-    if (made) made[s.key] = { node: s, source, row }
     return row
+  })
+  if (cache !== undefined && made !== undefined) {
+    cache.rows = made
+    cache.chunks = chunks
+    cache.sources = sources
+    cache.sourceIndex = sourceIndex
   }
-  if (input.cache !== undefined && made !== undefined) {
-    input.cache.rows = made
-    input.cache.chunks = chunks
-  }
-  const block = (lines: string[]) => (lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n  }`)
-  const list = (lines: string[]) => (lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n  ]`)
-  const head = `  "generator": ${JSON.stringify(GENERATOR)},\n  "source": ${JSON.stringify(input.sourceHash)}`
-  const fields = `  "state_fields": ${JSON.stringify(STATE_FIELDS)}`
-  const stateBlock =
-    made === undefined || chunks.length === 0 ? block(states) : `{\n${chunks.join(',\n')}\n  }`
-  const body = `  "files": ${block(hashes)},\n  "sources": ${list(sources)},\n${fields},\n  "states": ${stateBlock}`
-  return `{\n${head},\n${body}\n}\n`
+  const body = made === undefined || chunks.length === 0 ? lines : chunks
+  return { sources, block: body.length === 0 ? '{}' : `{\n${body.join(',\n')}\n  }` }
 }

@@ -12,36 +12,65 @@ export interface Graph {
   readonly members: ReadonlyMap<string, readonly StateNode[]>
   /** SLS name → the SLS it must include, sorted. */
   readonly includes: ReadonlyMap<string, readonly string[]>
-  readonly edges: readonly Edge[]
+  /** Each state's ordering edges (one per requisite, in order), by key. */
+  readonly stateEdges: readonly (readonly Edge[])[]
   /**
-   * With a cache (watch mode): the SLS modules whose node, members and requisite targets are the very
-   * objects of the previous graph, so everything made from them (includes, the emitted file) is too.
+   * With a cache (watch mode): this graph's number. What a later stage kept from the graph numbered
+   * one less is what `clean` and `changed` describe the difference from.
+   */
+  readonly build?: number
+  /**
+   * With a cache: the SLS modules whose node, members and requisite targets are the very objects of the
+   * graph before, so everything made from them (includes, the emitted file) is too.
    */
   readonly clean?: ReadonlySet<string>
+  /**
+   * With a cache, when the graph before had as many states and the same SLS names: the keys whose node is
+   * not the one there (ascending). Absent when every key may have changed.
+   */
+  readonly changed?: readonly number[]
+  /**
+   * With a cache: by key, the keys of the states with a requisite on it (one entry per requisite, in no
+   * order). Valid until the next graph made with the same cache.
+   */
+  readonly requirers?: readonly (readonly number[] | undefined)[]
 }
 
 /**
- * What the last graph of this config found per state, and its edges, by key (watch mode): a state
- * replayed from an unchanged module, with the same key and requisites, keeps its node, and a node at the
- * same key as last time is not checked again.
+ * What the last graph of this config found per state, by key (watch mode): a node at the same key as
+ * then is not checked again, and the edges, members and includes of what did not change are kept.
  */
 export interface GraphCache {
+  /** How many graphs were made with this cache (the last one's `build`). */
+  build: number
   states: readonly StateNode[]
-  edges: readonly (readonly Edge[])[]
-  checked: readonly (readonly Diagnostic[])[]
-  /** Per SLS: its node, how many members it had, and its includes. */
-  sls: ReadonlyMap<
-    string,
-    { readonly node: SlsNode; readonly size: number; readonly includes: readonly string[] }
-  >
+  edges: (readonly Edge[])[]
+  checked: (readonly Diagnostic[])[]
+  requirers: (number[] | undefined)[]
+  members: ReadonlyMap<string, readonly StateNode[]>
+  /** Per SLS: its node and its includes. */
+  sls: ReadonlyMap<string, { readonly node: SlsNode; readonly includes: readonly string[] }>
   /** The states of each ID, in key order (kept up to date from the states that changed). */
   readonly ids: Map<string, StateNode[]>
+  /** The IDs with more than one state. */
+  readonly repeated: Set<string>
   /** The cycles found in the last graph's edges (reused while the edges are the same). */
   cycles: readonly (readonly Edge[])[]
 }
 
 export function newGraphCache(): GraphCache {
-  return { states: [], edges: [], checked: [], sls: new Map(), ids: new Map(), cycles: [] }
+  return {
+    build: 0,
+    states: [],
+    edges: [],
+    checked: [],
+    requirers: [],
+    members: new Map(),
+    sls: new Map(),
+    ids: new Map(),
+    repeated: new Set(),
+    cycles: [],
+  }
 }
 
 const sameEdges = (a: readonly Edge[], b: readonly Edge[] | undefined) =>
@@ -66,92 +95,199 @@ function edgesOf(s: StateNode): readonly Edge[] {
 
 /** Builds the IR graph and collects every graph error: duplicate IDs, cycles, bad arguments, dangling names. */
 export function buildGraph(program: Program, cache?: GraphCache): StageResult<Graph> {
-  const diagnostics: Diagnostic[] = []
-  const states = program.states
   const sls = new Map(program.sls.map((s) => [s.name, s]))
-  const edges: Edge[] = []
-  const checks: Diagnostic[] = []
-  let dirty: Set<string> | undefined
-  let edgesKept = false
-  if (cache === undefined) {
-    diagnostics.push(...duplicateIds(states))
-    for (const s of states) {
-      for (let i = 0; i < s.requisites.length; i++) {
-        const r = s.requisites[i]!
-        edges.push(requisiteEdge(r.kind, s.key, r.target, i))
-      }
-    }
-    for (const s of states) checks.push(...checkArgs(s))
-  } else {
-    const last = cache.states
-    const fresh = changedKeys(states, cache)
-    diagnostics.push(...duplicatesOf(cache.ids))
-    dirty = new Set()
-    const own: (readonly Edge[])[] = new Array(states.length)
-    const checked: (readonly Diagnostic[])[] = new Array(states.length)
-    // the same edges as the last graph (a new node with the very same requisites keeps them): its cycles
-    edgesKept = states.length === last.length
-    for (let i = 0; i < states.length; i++) {
-      const s = states[i]!
-      const same = fresh[i] === 0
-      const mine = same ? cache.edges[i]! : edgesOf(s)
-      if (!same && edgesKept && !sameEdges(mine, cache.edges[i])) edgesKept = false
-      own[i] = mine
-      for (const e of mine) edges.push(e)
-      const found = same ? cache.checked[i]! : checkArgs(s)
-      checked[i] = found
-      if (found.length > 0) checks.push(...found)
-      // an SLS is dirty when one of its states is new, or a state one of them points at is another one
-      // (a new node with the same ID, function and SLS is written the same)
-      if (!same) dirty.add(s.sls)
-      else if (!dirty.has(s.sls)) {
-        for (const r of s.requisites) {
-          if (fresh[r.target] === 0) continue
-          const now = states[r.target]
-          const was = last[r.target]
-          if (now?.id !== was?.id || now?.module !== was?.module || now?.sls !== was?.sls) dirty.add(s.sls)
-        }
-      }
-    }
-    cache.states = states
-    cache.edges = own
-    cache.checked = checked
-  }
-  const cycles = cache !== undefined && edgesKept ? cache.cycles : findCycles(states.length, edges)
-  if (cache !== undefined) cache.cycles = cycles
-  for (const cycle of cycles) diagnostics.push(cycleDiagnostic(cycle, states))
-  diagnostics.push(...checks)
-  diagnostics.push(...danglingSls(program, sls))
-  const members = new Map<string, StateNode[]>([...sls.keys()].map((name) => [name, []]))
-  for (const s of states) members.get(s.sls)?.push(s)
-  if (cache === undefined || dirty === undefined) {
-    return { value: { program, states, sls, members, includes: includesOf(sls, states), edges }, diagnostics }
-  }
-  const clean = cleanSls(sls, members, dirty, cache)
-  const includes = includesOf(sls, states, clean, cache)
-  cache.sls = new Map(
-    [...sls.values()].map((node) => [
-      node.name,
-      { node, size: members.get(node.name)?.length ?? 0, includes: includes.get(node.name) ?? [] },
-    ]),
-  )
-  return { value: { program, states, sls, members, includes, edges, clean }, diagnostics }
+  if (cache === undefined) return fullGraph(program, sls)
+  const sameShape =
+    cache.build > 0 &&
+    cache.states.length === program.states.length &&
+    cache.sls.size === sls.size &&
+    [...cache.sls.keys()].every((name) => sls.has(name))
+  cache.build++
+  return sameShape ? changedGraph(program, sls, cache) : rebuiltGraph(program, sls, cache)
 }
 
-/** The SLS modules made of the same objects as in the last graph (`dirty`: those that are not). */
-function cleanSls(
+/** What every graph reports besides its arguments: duplicate IDs, cycles, names that are not there. */
+function graphDiagnostics(
+  program: Program,
+  sls: ReadonlyMap<string, SlsNode>,
+  duplicates: readonly Diagnostic[],
+  cycles: readonly (readonly Edge[])[],
+  checks: readonly Diagnostic[],
+): Diagnostic[] {
+  const out = [...duplicates]
+  for (const cycle of cycles) out.push(cycleDiagnostic(cycle, program.states))
+  out.push(...checks)
+  out.push(...danglingSls(program, sls))
+  return out
+}
+
+function membersOf(sls: ReadonlyMap<string, SlsNode>, states: readonly StateNode[]) {
+  const members = new Map<string, StateNode[]>([...sls.keys()].map((name) => [name, []]))
+  for (const s of states) members.get(s.sls)?.push(s)
+  return members
+}
+
+/** A one-shot build: everything from the program. */
+function fullGraph(program: Program, sls: Map<string, SlsNode>): StageResult<Graph> {
+  const states = program.states
+  const stateEdges = states.map(edgesOf)
+  const checks: Diagnostic[] = []
+  for (const s of states) checks.push(...checkArgs(s))
+  const cycles = findCycles(states.length, stateEdges.flat())
+  const diagnostics = graphDiagnostics(program, sls, duplicateIds(states), cycles, checks)
+  const members = membersOf(sls, states)
+  return {
+    value: { program, states, sls, members, includes: includesOf(sls, members, states), stateEdges },
+    diagnostics,
+  }
+}
+
+/**
+ * A graph after keys were added or removed (or SLS names changed): every key is looked at, and a node
+ * at the same key as last time keeps its checks and edges.
+ */
+function rebuiltGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphCache): StageResult<Graph> {
+  const states = program.states
+  const last = cache.states
+  const fresh = new Uint8Array(states.length)
+  const edges: (readonly Edge[])[] = new Array(states.length)
+  const checked: (readonly Diagnostic[])[] = new Array(states.length)
+  const requirers: (number[] | undefined)[] = new Array(states.length)
+  const checks: Diagnostic[] = []
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i]!
+    const same = s === last[i]
+    if (!same) fresh[i] = 1
+    edges[i] = same ? cache.edges[i]! : edgesOf(s)
+    const found = same ? cache.checked[i]! : checkArgs(s)
+    checked[i] = found
+    if (found.length > 0) checks.push(...found)
+    for (const r of s.requisites) (requirers[r.target] ??= []).push(i)
+  }
+  // an SLS is dirty when one of its states is new, or a state one of them points at is another one
+  // (a new node with the same ID, function and SLS is written the same)
+  const dirty = new Set<string>()
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i]!
+    if (fresh[i] === 1) {
+      dirty.add(s.sls)
+      continue
+    }
+    if (dirty.has(s.sls)) continue
+    for (const r of s.requisites) {
+      if (fresh[r.target] === 0) continue
+      const now = states[r.target]
+      const was = last[r.target]
+      if (now?.id !== was?.id || now?.module !== was?.module || now?.sls !== was?.sls) dirty.add(s.sls)
+    }
+  }
+  cache.ids.clear()
+  cache.repeated.clear()
+  for (const s of states) addId(cache, s)
+  const cycles = findCycles(states.length, edges.flat())
+  Object.assign(cache, { states, edges, checked, requirers, cycles })
+  const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache), cycles, checks)
+  const members = membersOf(sls, states)
+  // an SLS with as many members as before, none of them new, is made of the same objects
+  for (const [name, list] of members) if (cache.members.get(name)?.length !== list.length) dirty.add(name)
+  return finish(program, sls, members, edges, dirty, cache, diagnostics)
+}
+
+/**
+ * A graph with as many states and the same SLS names as the last one (an edit that changed values, or
+ * requisites): only the keys whose node changed, and the states that point at them, are looked at.
+ */
+function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphCache): StageResult<Graph> {
+  const states = program.states
+  const last = cache.states
+  const changed: number[] = []
+  for (let i = 0; i < states.length; i++) if (states[i] !== last[i]) changed.push(i)
+  let edgesKept = true
+  const dirty = new Set<string>()
+  for (const k of changed) {
+    const now = states[k]!
+    const was = last[k]!
+    removeId(cache, was)
+    addId(cache, now)
+    const mine = edgesOf(now)
+    if (edgesKept && !sameEdges(mine, cache.edges[k])) edgesKept = false
+    cache.edges[k] = mine
+    cache.checked[k] = checkArgs(now)
+    for (const r of was.requisites) {
+      const list = cache.requirers[r.target]
+      const at = list?.indexOf(k) ?? -1
+      if (at !== -1) list!.splice(at, 1)
+    }
+    for (const r of now.requisites) (cache.requirers[r.target] ??= []).push(k)
+    dirty.add(now.sls).add(was.sls)
+  }
+  // a state pointing at one that now has another ID, function or SLS is written differently
+  for (const k of changed) {
+    const now = states[k]!
+    const was = last[k]!
+    if (now.id === was.id && now.module === was.module && now.sls === was.sls) continue
+    for (const j of cache.requirers[k] ?? []) dirty.add(states[j]!.sls)
+  }
+  // the member lists of the SLS a changed state was or is in, with its node now
+  const members = new Map(cache.members)
+  for (const name of dirty) {
+    if (!sls.has(name)) continue
+    const list: StateNode[] = []
+    for (const x of cache.members.get(name) ?? []) if (states[x.key]!.sls === name) list.push(states[x.key]!)
+    let moved = false
+    for (const k of changed) {
+      if (states[k]!.sls !== name || last[k]!.sls === name) continue
+      list.push(states[k]!)
+      moved = true
+    }
+    if (moved) list.sort((a, b) => a.key - b.key)
+    members.set(name, list)
+  }
+  const checks: Diagnostic[] = []
+  for (const found of cache.checked) if (found.length > 0) checks.push(...found)
+  const cycles = edgesKept ? cache.cycles : findCycles(states.length, cache.edges.flat())
+  cache.states = states
+  cache.cycles = cycles
+  const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache), cycles, checks)
+  return finish(program, sls, members, cache.edges, dirty, cache, diagnostics, changed)
+}
+
+/** The clean SLS, their includes kept and the others' found again; the cache brought up to date. */
+function finish(
+  program: Program,
   sls: ReadonlyMap<string, SlsNode>,
   members: ReadonlyMap<string, readonly StateNode[]>,
+  stateEdges: readonly (readonly Edge[])[],
   dirty: ReadonlySet<string>,
   cache: GraphCache,
-): Set<string> {
+  diagnostics: Diagnostic[],
+  changed?: readonly number[],
+): StageResult<Graph> {
   const clean = new Set<string>()
   for (const [name, node] of sls) {
     const last = cache.sls.get(name)
-    if (last === undefined || !sameSls(last.node, node) || dirty.has(name)) continue
-    if (last.size === (members.get(name)?.length ?? 0)) clean.add(name)
+    if (last !== undefined && !dirty.has(name) && sameSls(last.node, node)) clean.add(name)
   }
-  return clean
+  const includes = includesOf(sls, members, program.states, clean, cache)
+  cache.members = members
+  cache.sls = new Map(
+    [...sls.values()].map((node) => [node.name, { node, includes: includes.get(node.name) ?? [] }]),
+  )
+  const { states } = program
+  const requirers = cache.requirers
+  const graph: Graph = {
+    program,
+    states,
+    sls,
+    members,
+    includes,
+    stateEdges,
+    build: cache.build,
+    clean,
+    requirers,
+    ...(changed ? { changed } : {}),
+  }
+  return { value: graph, diagnostics }
 }
 
 /** The same SLS declaration (a module that ran again makes a new node for it). */
@@ -168,43 +304,29 @@ function sameSls(a: SlsNode, b: SlsNode): boolean {
   )
 }
 
-/**
- * Marks the keys whose node is not the one of the last graph (1 in the result), and brings the states by
- * ID up to date with them.
- */
-function changedKeys(states: readonly StateNode[], cache: GraphCache): Uint8Array {
-  const last = cache.states
-  const fresh = new Uint8Array(states.length)
-  const ids = cache.ids
-  for (let i = 0; i < Math.max(states.length, last.length); i++) {
-    const now = states[i]
-    const was = last[i]
-    if (now === was) continue
-    if (now !== undefined) fresh[i] = 1
-    if (was !== undefined) {
-      const list = ids.get(was.id)
-      const at = list?.indexOf(was) ?? -1
-      if (list !== undefined && at !== -1) {
-        list.splice(at, 1)
-        if (list.length === 0) ids.delete(was.id)
-      }
-    }
-    if (now !== undefined) {
-      const list = ids.get(now.id)
-      if (list === undefined) ids.set(now.id, [now])
-      else {
-        list.push(now)
-        list.sort((a, b) => a.key - b.key)
-      }
-    }
+function addId(cache: GraphCache, s: StateNode): void {
+  const list = cache.ids.get(s.id)
+  if (list === undefined) cache.ids.set(s.id, [s])
+  else {
+    list.push(s)
+    if (list.length > 1 && list[list.length - 2]!.key > s.key) list.sort((a, b) => a.key - b.key)
+    cache.repeated.add(s.id)
   }
-  return fresh
+}
+
+function removeId(cache: GraphCache, s: StateNode): void {
+  const list = cache.ids.get(s.id)
+  const at = list?.indexOf(s) ?? -1
+  if (list === undefined || at === -1) return
+  list.splice(at, 1)
+  if (list.length === 0) cache.ids.delete(s.id)
+  if (list.length < 2) cache.repeated.delete(s.id)
 }
 
 /** What duplicateIds reports, from the states by ID. */
-function duplicatesOf(ids: ReadonlyMap<string, readonly StateNode[]>): Diagnostic[] {
+function duplicatesOf(cache: GraphCache): Diagnostic[] {
   const repeated: StateNode[] = []
-  for (const list of ids.values()) if (list.length > 1) repeated.push(...list)
+  for (const id of cache.repeated) repeated.push(...cache.ids.get(id)!)
   return duplicateIds(repeated.sort((a, b) => a.key - b.key))
 }
 
@@ -257,26 +379,29 @@ function danglingSls(program: Program, sls: ReadonlyMap<string, SlsNode>): Diagn
   return out
 }
 
-/** Explicit includes plus every SLS a requisite (either direction) points into. */
+/** Explicit includes plus every SLS a requisite (either direction) points into (the clean ones' kept). */
 function includesOf(
   sls: ReadonlyMap<string, SlsNode>,
+  members: ReadonlyMap<string, readonly StateNode[]>,
   states: readonly StateNode[],
   clean?: ReadonlySet<string>,
   cache?: GraphCache,
 ): Map<string, readonly string[]> {
-  const sets = new Map<string, Set<string>>()
-  for (const s of sls.values()) if (!clean?.has(s.name)) sets.set(s.name, new Set(s.includes))
-  for (const s of states) {
-    if (clean?.has(s.sls)) continue
-    for (const r of s.requisites) {
-      const target = states[r.target]
-      if (target && target.sls !== s.sls) sets.get(s.sls)?.add(target.sls)
-    }
-  }
   const out = new Map<string, readonly string[]>()
-  for (const name of sls.keys()) {
-    const set = sets.get(name)
-    out.set(name, set === undefined ? (cache?.sls.get(name)?.includes ?? []) : [...set].sort())
+  for (const [name, node] of sls) {
+    const kept = clean?.has(name) ? cache?.sls.get(name)?.includes : undefined
+    if (kept !== undefined) {
+      out.set(name, kept)
+      continue
+    }
+    const set = new Set(node.includes)
+    for (const s of members.get(name) ?? []) {
+      for (const r of s.requisites) {
+        const target = states[r.target]
+        if (target !== undefined && target.sls !== name) set.add(target.sls)
+      }
+    }
+    out.set(name, [...set].sort())
   }
   return out
 }

@@ -60,8 +60,10 @@ export const fill = sls('fill', () => { handles.push(pkg('curl')) })
 `,
 }
 
-/** Each step edits one file (or writes it back), then both compiles run. */
-const STEPS: [name: string, file: string, edit: (text: string) => string][] = [
+type Edit = (text: string) => string
+
+/** Each step edits one file (or two), then both compiles run. */
+const STEPS: [name: string, file: string, edit: Edit, also?: [file: string, edit: Edit]][] = [
   ['a value in a module others import', 'base.ts', (t) => t.replace("'one\\n'", "'two\\n'")],
   [
     'a state added before others (keys shift)',
@@ -144,6 +146,17 @@ const STEPS: [name: string, file: string, edit: (text: string) => string][] = [
   ],
   ['fixed', 'extra.ts', (t) => t.replace(', require_in: [() => vim!] }', ' }')],
   ['an edit of the same size', 'base.ts', (t) => t.replace("'two\\n'", "'six\\n'")],
+  [
+    'a value changes while another module makes a graph error (nothing is emitted)',
+    'base.ts',
+    (t) => t.replace("'six\\n'", "'ten\\n'"),
+    ['extra.ts', (t) => t.replace("cmd('/usr/bin/false', {", "cmd('/usr/bin/false', { id: 'vim',")],
+  ],
+  [
+    'the error fixed: the SLS changed two builds ago is emitted anew',
+    'extra.ts',
+    (t) => t.replace("{ id: 'vim',", '{'),
+  ],
 ]
 
 function outcome(c: Compiled) {
@@ -169,12 +182,14 @@ describe('watch: the quick rebuild', () => {
     expect(first.failedStage).toBeUndefined()
     expect(outcome(first)).toEqual(outcome(await full()))
     let replayed = 0
-    for (const [name, file, edit] of STEPS) {
-      const before = texts.get(file)!
-      const after = edit(before)
-      expect(after, name).not.toBe(before)
-      texts.set(file, after)
-      writeFileSync(join(dir, file), after)
+    for (const [name, file, edit, also] of STEPS) {
+      for (const [f, e] of [[file, edit], ...(also ? [also] : [])] as const) {
+        const before = texts.get(f)!
+        const after = e(before)
+        expect(after, name).not.toBe(before)
+        texts.set(f, after)
+        writeFileSync(join(dir, f), after)
+      }
       const q = await quick()
       replayed += q.loaded?.ran.replayed ?? 0
       expect(outcome(q), name).toEqual(outcome(await full()))
