@@ -162,7 +162,7 @@ function rebuiltGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
     const found = same ? cache.checked[i]! : checkArgs(s)
     checked[i] = found
     if (found.length > 0) checks.push(...found)
-    for (const r of s.requisites) (requirers[r.target] ??= []).push(i)
+    for (const r of s.requisites) addRequirer(requirers, r.target, i)
   }
   // an SLS is dirty when one of its states is new, or a state one of them points at is another one
   // (a new node with the same ID, function and SLS is written the same)
@@ -218,7 +218,7 @@ function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
       const at = list?.indexOf(k) ?? -1
       if (at !== -1) list!.splice(at, 1)
     }
-    for (const r of now.requisites) (cache.requirers[r.target] ??= []).push(k)
+    for (const r of now.requisites) addRequirer(cache.requirers, r.target, k)
     dirty.add(now.sls).add(was.sls)
   }
   // a state pointing at one that now has another ID, function or SLS is written differently
@@ -302,6 +302,12 @@ function sameSls(a: SlsNode, b: SlsNode): boolean {
     x.line === y.line &&
     x.column === y.column
   )
+}
+
+function addRequirer(requirers: (number[] | undefined)[], target: number, key: number): void {
+  const list = requirers[target]
+  if (list === undefined) requirers[target] = [key]
+  else list.push(key)
 }
 
 function addId(cache: GraphCache, s: StateNode): void {
