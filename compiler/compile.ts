@@ -105,7 +105,9 @@ function compileLoaded(
   const graph = t.time('graph', () => buildGraph(loaded.program, options.reuse?.graph))
   const found = [...assets.diagnostics, ...graph.diagnostics]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
-  const resolved = t.time('resolve', () => resolveStage(loaded.program, {}, options.reuse?.resolve))
+  const resolved = t.time('resolve', () =>
+    resolveStage(loaded.program, {}, options.reuse?.resolve, graph.value),
+  )
   found.push(...resolved.diagnostics)
   if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   if (options.emit === false) return { graph: graph.value, resolution: resolved.value, diagnostics: found }

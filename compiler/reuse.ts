@@ -12,5 +12,9 @@ export interface Reuse {
 }
 
 export function newReuse(): Reuse {
-  return { graph: newGraphCache(), resolve: { states: [], facts: [] }, emit: new EmitCache() }
+  return {
+    graph: newGraphCache(),
+    resolve: { states: [], facts: [], when: { graph: undefined, found: [] } },
+    emit: new EmitCache(),
+  }
 }

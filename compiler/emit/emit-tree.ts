@@ -110,10 +110,17 @@ function targetKey(t: Target): { key: string; match?: string } {
 /** The state top file; entries for the same target merge (a YAML key may appear once). */
 export function emitTop(entries: readonly TopEntry[]): string {
   const base: Record<string, YamlNode[]> = {}
+  const seen = new Map<string, Set<string>>()
   for (const e of entries) {
     const { key, match } = targetKey(e.target)
     const list: YamlNode[] = base[key] ?? (match ? [{ match }] : [])
-    for (const name of e.sls) if (!list.includes(name)) list.push(name)
+    const names = seen.get(key) ?? new Set()
+    seen.set(key, names)
+    for (const name of e.sls) {
+      if (names.has(name)) continue
+      names.add(name)
+      list.push(name)
+    }
     base[key] = list
   }
   return `#!yaml\n${emitYaml({ base }, { jinja: false })}`

@@ -146,6 +146,8 @@ function factsOf(s: StateNode): StateFacts {
 export interface FactsCache {
   states: readonly StateNode[]
   facts: readonly StateFacts[]
+  /** The requisite checks' findings (check-when.ts). */
+  readonly when: import('./check-when.ts').WhenCache
 }
 
 /** Each state's facts, reused from `cache` for a node at the same key as last time. */

@@ -10,7 +10,7 @@ import {
   type FactsCache,
   stateFacts,
 } from './check-machines.ts'
-import { checkConditionalRequisites } from './check-when.ts'
+import { checkConditionalRequisites, type GraphDelta } from './check-when.ts'
 import { type Resolution, type ResolveOptions, resolveMachines } from './resolve-machines.ts'
 
 export type { FactsCache } from './check-machines.ts'
@@ -25,6 +25,7 @@ export function resolveStage(
   program: Program,
   options: ResolveOptions = {},
   cache?: FactsCache,
+  graph?: GraphDelta,
 ): StageResult<Resolution> {
   const resolved = resolveMachines(program, options)
   const r = resolved.value
@@ -36,7 +37,7 @@ export function resolveStage(
     ...checkSchema(r),
     ...checkPlatforms(r, facts),
     ...checkEnvironments(r),
-    ...checkConditionalRequisites(program.states),
+    ...checkConditionalRequisites(program.states, cache?.when, graph),
   ]
   return { value: r, diagnostics }
 }

@@ -123,15 +123,25 @@ const targetKey = (t: Target) =>
 
 /** Entries as the emitted top file holds them: one key per target, in first-seen order. */
 export function groupTop(entries: readonly TopEntry[]): { target: Target; sls: string[] }[] {
-  const byKey = new Map<string, { target: Target; sls: string[] }>()
+  const byKey = new Map<string, { target: Target; sls: string[]; seen: Set<string> }>()
   for (const e of entries) {
     const key = targetKey(e.target)
-    const group = byKey.get(key) ?? { target: e.target, sls: [] }
-    for (const name of e.sls) if (!group.sls.includes(name)) group.sls.push(name)
-    byKey.set(key, group)
+    let group = byKey.get(key)
+    if (group === undefined) {
+      group = { target: e.target, sls: [], seen: new Set() }
+      byKey.set(key, group)
+    }
+    for (const name of e.sls) {
+      if (group.seen.has(name)) continue
+      group.seen.add(name)
+      group.sls.push(name)
+    }
   }
-  return [...byKey.values()]
+  return [...byKey.values()].map(({ target, sls }) => ({ target, sls }))
 }
+
+/** Each entry list's groups (every machine selects from the same lists). */
+const grouped = new WeakMap<readonly TopEntry[], ReturnType<typeof groupTop>>()
 
 /**
  * The SLS Salt selects for `m`: matching entries in order. The pillar top drops repeats (`dedupe`); the
@@ -139,9 +149,19 @@ export function groupTop(entries: readonly TopEntry[]): { target: Target; sls: s
  */
 export function selectSls(entries: readonly TopEntry[], m: Minion, dedupe: boolean): string[] {
   const out: string[] = []
-  for (const group of groupTop(entries)) {
+  const seen = new Set<string>()
+  let groups = grouped.get(entries)
+  if (groups === undefined) {
+    groups = groupTop(entries)
+    grouped.set(entries, groups)
+  }
+  for (const group of groups) {
     if (!targetMatches(group.target, m)) continue
-    for (const name of group.sls) if (!dedupe || !out.includes(name)) out.push(name)
+    for (const name of group.sls) {
+      if (dedupe && seen.has(name)) continue
+      seen.add(name)
+      out.push(name)
+    }
   }
   return out
 }
