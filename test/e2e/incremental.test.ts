@@ -157,6 +157,28 @@ const STEPS: [name: string, file: string, edit: Edit, also?: [file: string, edit
     'extra.ts',
     (t) => t.replace("{ id: 'vim',", '{'),
   ],
+  [
+    'a state others point at moves under a when() (theirs are the same nodes)',
+    'base.ts',
+    (t) =>
+      t
+        .replace('import { file,', 'import { file, pillar, when,')
+        .replace(
+          "gitPkg = pkg('git', { id: 'git-tool' })",
+          "when(pillar.editor, () => { gitPkg = pkg('git', { id: 'git-tool' }) })",
+        ),
+  ],
+  [
+    'and back',
+    'base.ts',
+    (t) =>
+      t
+        .replace('import { file, pillar, when,', 'import { file,')
+        .replace(
+          "when(pillar.editor, () => { gitPkg = pkg('git', { id: 'git-tool' }) })",
+          "gitPkg = pkg('git', { id: 'git-tool' })",
+        ),
+  ],
 ]
 
 function outcome(c: Compiled) {
