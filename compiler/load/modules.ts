@@ -62,8 +62,11 @@ interface Transformed {
   readonly stamp: string
   /** Unique to this transform (V8's code cache for it is saved under it). */
   readonly id: string
-  /** When the source was read (ms since the epoch). */
-  readonly readAt: number
+  /**
+   * When the source was read (ms since the epoch); moved on once the text was compared with the file's
+   * at a time far enough past its mtime (the entry is then no longer racily clean).
+   */
+  readAt: number
   /** Compiled by esbuild in this process (not read from the cache). */
   readonly fresh?: true
   /** The cache entry's name. */
@@ -106,14 +109,22 @@ let cacheWrites = 0
  */
 const RACY_MS = 2000
 
-function changedRacily(file: string, t: Transformed): boolean {
+function changedRacily(file: string, t: Transformed, settled: (t: Transformed) => void): boolean {
   const mtime = Number(t.stamp.slice(t.stamp.indexOf(':') + 1))
   if (t.readAt - mtime >= RACY_MS) return false
+  const comparedAt = Date.now()
+  let changed: boolean
   try {
-    return readFileSync(file, 'utf8') !== t.source
+    changed = readFileSync(file, 'utf8') !== t.source
   } catch {
     return true
   }
+  // the same text, compared once the mtime's window had passed: a later write changes the stamp
+  if (!changed && comparedAt - mtime >= RACY_MS) {
+    t.readAt = comparedAt
+    settled(t)
+  }
+  return changed
 }
 
 function transformOptions(
@@ -287,7 +298,8 @@ export class ConfigModules {
       return { diagnostics: [error('DSL1001', `cannot load the config: '${file}' does not exist`)] }
     }
     const known = this.#transformed.get(file)
-    if (known !== undefined && known.stamp === stamp && !changedRacily(file, known)) return known
+    if (known !== undefined && known.stamp === stamp && !changedRacily(file, known, this.#settled))
+      return known
     const cached = this.#readCache(file, cacheKey(file), stamp)
     if (cached !== undefined) return this.#keep(file, cached)
     const read = readModule(file, stamp)
@@ -310,20 +322,28 @@ export class ConfigModules {
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
     const t = { ...read, code: result.code, map: result.map, requires, fresh: true as const }
-    // a JSON head, then the three texts as they are (JSON-quoting megabytes of code costs its parse)
-    const lengths = [t.code.length, t.map.length, source.length]
+    this.#writeEntry(t)
+    return this.#keep(file, t)
+  }
+
+  /** Writes a module's cache entry: a JSON head, then the three texts as they are (JSON-quoting megabytes of code costs its parse). */
+  #writeEntry(t: Transformed): void {
+    if (t.code === undefined || t.map === undefined) return
+    const lengths = [t.code.length, t.map.length, t.source.length]
     const head = JSON.stringify({
       v: CACHE_VERSION,
-      stamp,
-      id: read.id,
-      readAt: read.readAt,
-      requires,
+      stamp: t.stamp,
+      id: t.id,
+      readAt: t.readAt,
+      requires: t.requires,
       lengths,
       ts: this.#tsconfigKey,
     })
-    this.#writeCache(`${read.key}.module`, `${head}\n${t.code}${t.map}${source}`)
-    return this.#keep(file, t)
+    this.#writeCache(`${t.key}.module`, `${head}\n${t.code}${t.map}${t.source}`)
   }
+
+  /** A racily clean entry found the same as its file: its new `readAt` is written down. */
+  readonly #settled = (t: Transformed) => this.#writeEntry(t)
 
   /** Makes `t` the module's current text: what was derived from the one before goes. */
   #keep(file: string, t: Transformed): Transformed {
@@ -362,7 +382,7 @@ export class ConfigModules {
         requires: head.requires,
         source: data.slice(at + codeLength + mapLength),
       }
-      if (changedRacily(file, t)) return undefined
+      if (changedRacily(file, t, this.#settled)) return undefined
       const code = readCodeCache(join(this.#cacheDir, `${key}.v8`), t.id)
       if (code !== undefined) this.#codeCache.set(key, code)
       return t
