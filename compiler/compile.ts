@@ -29,6 +29,11 @@ export interface CompileOptions {
   /** What the last compile checked and emitted, reused where its inputs are the same (watch mode). */
   readonly reuse?: Reuse
   /**
+   * With `incremental`: the files a watcher saw change since the last compile with `modules` (absolute
+   * paths). The other config files, modules and assets alike, are then taken as they were.
+   */
+  readonly changed?: ReadonlySet<string>
+  /**
    * Receives each SLS file as it is emitted (the build writes them meanwhile); not for large configs,
    * whose files would then sit in a second heap at once.
    */
@@ -71,6 +76,7 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     ...(options.modules ? { modules: options.modules } : {}),
     incremental: options.incremental === true,
     runAll: options.runAll === true,
+    ...(options.changed ? { changed: options.changed } : {}),
   }).finally(t.lap('load'))
   const stages = import('./stages.ts')
   const load = await loading
@@ -101,7 +107,7 @@ function compileLoaded(
   // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
   // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
   if (large) collectGarbage()
-  const assets = readAssets(loaded)
+  const assets = readAssets(loaded, options.reuse?.assets, options.changed)
   const graph = t.time('graph', () => buildGraph(loaded.program, options.reuse?.graph))
   const found = [...assets.diagnostics, ...graph.diagnostics]
   if (hasErrors(found)) return stop('graph', found, loaded, graph.value)
@@ -144,12 +150,25 @@ function stop(
   }
 }
 
-function readAssets(loaded: LoadedConfig): { value: Map<string, Uint8Array>; diagnostics: Diagnostic[] } {
+/**
+ * The bytes of every config-tree file the states ship. With `kept` (watch mode), what was read last time
+ * is reused for a file not among `changed` (when the watcher said what changed).
+ */
+function readAssets(
+  loaded: LoadedConfig,
+  kept?: Map<string, Uint8Array>,
+  changed?: ReadonlySet<string>,
+): { value: Map<string, Uint8Array>; diagnostics: Diagnostic[] } {
   const value = new Map<string, Uint8Array>()
   const diagnostics: Diagnostic[] = []
   for (const asset of loaded.program.assets) {
     if (value.has(asset.path)) continue
     const file = join(loaded.root, asset.path)
+    const known = changed === undefined || changed.has(file) ? undefined : kept?.get(file)
+    if (known !== undefined) {
+      value.set(asset.path, known)
+      continue
+    }
     if (!existsSync(file)) {
       diagnostics.push(
         error(
@@ -160,7 +179,12 @@ function readAssets(loaded: LoadedConfig): { value: Map<string, Uint8Array>; dia
       )
       continue
     }
-    value.set(asset.path, readFileSync(file))
+    const read = readFileSync(file)
+    const last = kept?.get(file)
+    // the same bytes as last time: the same buffer, whose hash emit then has
+    const bytes = last !== undefined && Buffer.compare(last, read) === 0 ? last : read
+    kept?.set(file, bytes)
+    value.set(asset.path, bytes)
   }
   return { value, diagnostics }
 }

@@ -9,6 +9,8 @@ export interface Reuse {
   readonly graph: GraphCache
   readonly resolve: FactsCache
   readonly emit: EmitCache
+  /** The config-tree files last read, by absolute path. */
+  readonly assets: Map<string, Uint8Array>
 }
 
 export function newReuse(): Reuse {
@@ -16,5 +18,6 @@ export function newReuse(): Reuse {
     graph: newGraphCache(),
     resolve: { states: [], facts: [], when: { graph: undefined, found: [] } },
     emit: new EmitCache(),
+    assets: new Map(),
   }
 }

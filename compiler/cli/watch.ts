@@ -14,12 +14,14 @@ const VERIFY_IDLE_MS = 500
 
 /**
  * Rebuilds on every change under the config root. The rebuild skips the type-check (run `dsl check` for
- * that, or let the editor do it), runs again only the config modules that changed and the modules that
- * import them (the others' records are replayed), and rewrites only the files that changed.
+ * that, or let the editor do it), looks only at the files the watcher named, runs again only the config
+ * modules that changed and the modules that import them (the others' records are replayed), and rewrites
+ * only the files that changed.
  *
  * A module can change what another one reads without the other importing it (a shared array both
- * fill, say); a replay then misses it. So once the config has been left alone for a moment, the quick
- * rebuild is checked against a full one, and the tree corrected (with a warning) if they differ.
+ * fill, say); a replay then misses it, and a watcher can miss a file. So once the config has been left
+ * alone for a moment, the quick rebuild is checked against a full one (every file looked at), and the
+ * tree corrected (with a warning) if they differ.
  */
 export async function watchBuild(entry: string, outDir: string, signal?: AbortSignal): Promise<number> {
   const resolved = resolveEntry(entry)
@@ -29,10 +31,22 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   const reuse = newReuse()
   let verifyTimer: NodeJS.Timeout | undefined
   let queued: Promise<void> = Promise.resolve()
+  /** The files changed since the last rebuild began (undefined: some change did not say which file). */
+  let pending: Set<string> | undefined = new Set()
   const rebuild = async () => {
     const started = performance.now()
     const first = previous === undefined
-    const result = await compile({ entry, outDir, typecheck: first, modules, incremental: true, reuse })
+    const changed = pending
+    pending = new Set()
+    const result = await compile({
+      entry,
+      outDir,
+      typecheck: first,
+      modules,
+      incremental: true,
+      reuse,
+      ...(!first && changed !== undefined ? { changed } : {}),
+    })
     report(result.diagnostics, undefined)
     if (result.tree === undefined) return
     if (previous === undefined) {
@@ -52,7 +66,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     )
     // the code caches of the modules that ran are written once the tree is
     modules.saveCodeCache()
-    if (!first && ran !== undefined && ran.replayed > 0) {
+    // replays, and files the watcher did not name, are taken on trust until the check
+    if (!first && ((ran !== undefined && ran.replayed > 0) || changed !== undefined)) {
       verifyTimer = setTimeout(() => {
         queued = queued.then(verify)
       }, VERIFY_IDLE_MS)
@@ -73,8 +88,11 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       runAll: true,
       reuse,
     })
-    // a file changed since the quick rebuild read it: the rebuild queued for that change decides
-    if (previous === undefined || changes !== seen || modules.generation !== built) return
+    // a change was seen meanwhile: the rebuild queued for it decides
+    if (previous === undefined || changes !== seen) return
+    // modules the full rebuild found changed though the watcher named none of them since
+    const unseen = modules.generation !== built
+    built = modules.generation
     if (result.tree === undefined) {
       report(result.diagnostics, undefined)
       process.stderr.write('warning: a full rebuild found errors the quick rebuild did not (above)\n')
@@ -85,8 +103,11 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     previous = result.tree
     if (differ.length > 0) {
       const shown = differ.slice(0, 3).join(', ') + (differ.length > 3 ? ', ...' : '')
+      const why = unseen
+        ? 'a config file changed that the watcher did not report'
+        : 'a module changes something another module reads without importing it'
       process.stderr.write(
-        `warning: the quick rebuild differed from a full one in ${shown}; the tree now holds the full rebuild (a module changes something another module reads without importing it)\n`,
+        `warning: the quick rebuild differed from a full one in ${shown}; the tree now holds the full rebuild (${why})\n`,
       )
     }
   }
@@ -96,6 +117,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     if (file && dirname(file).split('/').includes('node_modules')) return
     if (file && !relative(outDir, join(resolved.root, file)).startsWith('..')) return // our own output
     if (file && basename(file).startsWith('.tsconfig.salt-dsl-')) return // the type-check's own tsconfig
+    if (file) pending?.add(join(resolved.root, file))
+    else pending = undefined
     changes++
     clearTimeout(timer)
     clearTimeout(verifyTimer)

@@ -47,7 +47,7 @@ export async function loadConfig(
   // the authoring API and zod initialise while esbuild transforms the config
   const sharing = import('./shared-modules.ts')
   const modules = options.modules ?? configModules(root)
-  const failed = await modules.prepare(entry)
+  const failed = await modules.prepare(entry, options.incremental === true ? options.changed : undefined)
   const { SHARED } = await sharing
   if (failed.length > 0) return { value: undefined, diagnostics: failed }
   const s = resetSession()
@@ -85,6 +85,11 @@ export interface LoadOptions {
   readonly incremental?: boolean
   /** With `incremental`: run every module this time, and keep what they record for the next load. */
   readonly runAll?: boolean
+  /**
+   * With `incremental`: the files that changed since the last load with `modules` (a watcher saw them);
+   * the other modules are taken as they were, without a look at their files.
+   */
+  readonly changed?: ReadonlySet<string>
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { dirname, extname, join } from 'node:path'
+import { basename, dirname, extname, join } from 'node:path'
 import { Script } from 'node:vm'
 import type { Message, TransformResult } from 'esbuild'
 import type { Origin, StateNode } from '../../dsl/ir.ts'
@@ -18,6 +18,7 @@ import { type Diagnostic, error } from '../diagnostics.ts'
 import {
   aliasOf,
   BUILTINS,
+  EXTENSIONS,
   inNodeModules,
   isLocal,
   type PathMapping,
@@ -144,6 +145,9 @@ function transformOptions(
   }
 }
 
+/** A changed file with one of these extensions could be a module an import resolves to. */
+const MODULE_LIKE: ReadonlySet<string> = new Set(EXTENSIONS)
+
 const REQUIRE_RE = /\brequire\("((?:[^"\\]|\\.)*)"\)/g
 
 /** Reads a file's stamp (size and mtime), or undefined if it is gone. */
@@ -233,9 +237,12 @@ export class ConfigModules {
    * Transforms every config module reachable from `entry` by static imports (the changed ones only, when
    * called again), concurrently. Returns esbuild's and resolution errors as diagnostics.
    */
-  async prepare(entry: string): Promise<Diagnostic[]> {
+  async prepare(entry: string, changed?: ReadonlySet<string>): Promise<Diagnostic[]> {
     const { options: tsconfig, paths } = readTsconfig(this.#tsconfigChain())
+    const pathsKey = JSON.stringify(paths ?? null)
+    if (pathsKey !== this.#pathsKey) this.#walked = undefined
     this.#paths = paths
+    this.#pathsKey = pathsKey
     const key = JSON.stringify(tsconfig)
     if (key !== this.#tsconfigKey) {
       // compiled under other options: nothing compiled so far stands
@@ -245,10 +252,14 @@ export class ConfigModules {
       this.#compiled.clear()
       this.#maps.clear()
       this.#records = new Map()
+      this.#walked = undefined
     }
+    if (changed !== undefined && this.#walked === entry && (await this.#retransform(changed))) return []
+    this.#walked = undefined
     const diagnostics: Diagnostic[] = []
     const found = new Set<string>([entry])
     const order: string[] = []
+    this.#targets.clear()
     let wave = [entry]
     while (wave.length > 0) {
       const done = await Promise.all(wave.map((file) => this.#transform(file)))
@@ -260,6 +271,8 @@ export class ConfigModules {
           diagnostics.push(...result.diagnostics)
           continue
         }
+        const targets = new Map<string, string>()
+        this.#targets.set(file, targets)
         for (const spec of result.requires) {
           const alias = isLocal(spec) || SHARED_NAMES.has(spec) ? undefined : aliasOf(this.#paths, spec)
           if (!isLocal(spec) && alias === undefined) {
@@ -281,6 +294,7 @@ export class ConfigModules {
             )
             continue
           }
+          targets.set(spec, target)
           if (inNodeModules(target) || found.has(target)) continue
           found.add(target)
           next.push(target)
@@ -289,7 +303,52 @@ export class ConfigModules {
       wave = next
     }
     this.files = order
+    if (diagnostics.length === 0) this.#walked = entry
     return diagnostics
+  }
+
+  /**
+   * After a walk that found every module: the entry it started from. A prepare told which files changed
+   * (watch mode) then transforms those alone and keeps the walk, as long as no import could resolve
+   * otherwise.
+   */
+  #walked: string | undefined
+  #pathsKey = ''
+  /** What each module's local imports resolved to in the last walk, by specifier. */
+  readonly #targets = new Map<string, Map<string, string>>()
+
+  /**
+   * Whether a module's record still stands: the same text, and each config module it required is what
+   * one of its imports resolves to now (a new file can change that while no module changes).
+   */
+  #current(r: ModuleRecord): boolean {
+    if (this.#transformed.get(r.file) !== r.ran) return false
+    const targets = this.#targets.get(r.file)
+    if (r.deps.size === 0) return true
+    if (targets === undefined) return false
+    const now = new Set(targets.values())
+    for (const dep of r.deps) if (!now.has(dep)) return false
+    return true
+  }
+
+  /**
+   * Transforms again the modules among `changed` (the other config files are taken as they were), and
+   * says whether the last walk still stands: false when a changed file could be a module the walk did not
+   * see (an import could resolve to it now), or a changed module's imports or presence changed.
+   */
+  async #retransform(changed: ReadonlySet<string>): Promise<boolean> {
+    const again: [string, Transformed][] = []
+    for (const file of changed) {
+      const known = this.#transformed.get(file)
+      if (known !== undefined) again.push([file, known])
+      else if (MODULE_LIKE.has(extname(file)) || basename(file) === 'package.json') return false
+    }
+    const done = await Promise.all(again.map(([file]) => this.#transform(file)))
+    return done.every((t, i) => {
+      if ('diagnostics' in t) return false
+      const was = again[i]![1].requires
+      return t.requires.length === was.length && t.requires.every((spec, j) => spec === was[j])
+    })
   }
 
   async #transform(file: string): Promise<Transformed | { diagnostics: Diagnostic[] }> {
@@ -483,7 +542,7 @@ export class ConfigModules {
   run(entry: string, options: RunOptions): RunResult {
     const previous =
       options.incremental && options.all !== true ? this.#records : new Map<string, ModuleRecord>()
-    const rerun = invalidated(previous, (r) => this.#transformed.get(r.file) === r.ran)
+    const rerun = invalidated(previous, (r) => this.#current(r))
     const records = new Map<string, ModuleRecord>()
     const s = options.session
     let ran = 0
@@ -600,7 +659,7 @@ export class ConfigModules {
       if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
       const alias = isLocal(spec) ? undefined : aliasOf(this.#paths, spec)
       if (!isLocal(spec) && alias === undefined) return this.#requirePackage(own, spec, file)
-      const target = alias ?? resolveLocal(file, spec)
+      const target = alias ?? this.#targets.get(file)?.get(spec) ?? resolveLocal(file, spec)
       if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
       if (inNodeModules(target)) return own(target)
       return child(target)

@@ -5,7 +5,7 @@ import { builtinModules, createRequire } from 'node:module'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 
 /** Extensions tried for an import without one, in esbuild's order for TypeScript projects. */
-const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json']
+export const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json']
 /** `./x.js` in TypeScript source names `./x.ts` (the compiled name), as tsc and esbuild resolve it. */
 const TS_FOR_JS: Readonly<Record<string, readonly string[]>> = {
   '.js': ['.ts', '.tsx'],

@@ -1,8 +1,8 @@
 // Watch mode's quick rebuild (modules that did not change are replayed, unchanged states keep their nodes,
 // the graph and the emit reuse what they made for them) against the oracle of a full compile, over a run
 // of edits of a config of several modules that point at each other's states.
-import { rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { type Compiled, compile } from '../../compiler/compile.ts'
 import { configModules } from '../../compiler/load/load-config.ts'
@@ -158,6 +158,39 @@ const STEPS: [name: string, file: string, edit: Edit, also?: [file: string, edit
     (t) => t.replace("{ id: 'vim',", '{'),
   ],
   [
+    'a new module, imported (its file new to the watcher too)',
+    'more.ts',
+    () => "import { pkg, sls } from 'salt-dsl'\nexport const more = sls('more', () => { pkg('tree') })\n",
+    [
+      'index.ts',
+      (t) =>
+        t
+          .replace(
+            "import { late } from './late.ts'",
+            "import { late } from './late.ts'\nimport { more } from './more.ts'",
+          )
+          .replace("top('*', [base, apps, extra, late])", "top('*', [base, apps, extra, late, more])"),
+    ],
+  ],
+  [
+    'a module nothing imports yet',
+    'spare.ts',
+    () => "import { pkg, sls } from 'salt-dsl'\nexport const spare = sls('spare', () => { pkg('tig') })\n",
+  ],
+  ['now imported (only the importer changed)', 'index.ts', (t) => `${t}import './spare.ts'\n`],
+  [
+    'a directory imported by its index',
+    'lib/index.ts',
+    () => "import { pkg, sls } from 'salt-dsl'\nsls('lib', () => { pkg('mc') })\n",
+    ['index.ts', (t) => `${t}import './lib'\n`],
+  ],
+  [
+    'a new file the same import resolves to first (no importer changed)',
+    'lib.ts',
+    () => "import { pkg, sls } from 'salt-dsl'\nsls('lib', () => { pkg('ncdu') })\n",
+  ],
+  ['a file that is not a module', 'notes.txt', () => 'not config\n'],
+  [
     'a state others point at moves under a when() (theirs are the same nodes)',
     'base.ts',
     (t) =>
@@ -189,7 +222,10 @@ function outcome(c: Compiled) {
   return { failedStage: c.failedStage, diagnostics, tree }
 }
 
-describe('watch: the quick rebuild', () => {
+describe.each([
+  ['every file looked at', false],
+  ['told which files changed', true],
+])('watch: the quick rebuild (%s)', (_label, told) => {
   it('gives what a full compile gives, edit after edit', async () => {
     const dir = tempDir('salt-dsl-incremental-')
     const texts = new Map(Object.entries(FILES))
@@ -198,21 +234,33 @@ describe('watch: the quick rebuild', () => {
     const outDir = join(dir, 'out')
     const modules = configModules(dir)
     const reuse = newReuse()
-    const quick = () => compile({ entry, outDir, typecheck: false, modules, incremental: true, reuse })
+    const quick = (changed?: Set<string>) =>
+      compile({
+        entry,
+        outDir,
+        typecheck: false,
+        modules,
+        incremental: true,
+        reuse,
+        ...(told && changed ? { changed } : {}),
+      })
     const full = () => compile({ entry, outDir, typecheck: false })
     const first = await quick()
     expect(first.failedStage).toBeUndefined()
     expect(outcome(first)).toEqual(outcome(await full()))
     let replayed = 0
     for (const [name, file, edit, also] of STEPS) {
+      const changed = new Set<string>()
       for (const [f, e] of [[file, edit], ...(also ? [also] : [])] as const) {
-        const before = texts.get(f)!
+        const before = texts.get(f) ?? ''
         const after = e(before)
         expect(after, name).not.toBe(before)
         texts.set(f, after)
+        mkdirSync(dirname(join(dir, f)), { recursive: true })
         writeFileSync(join(dir, f), after)
+        changed.add(join(dir, f))
       }
-      const q = await quick()
+      const q = await quick(changed)
       replayed += q.loaded?.ran.replayed ?? 0
       expect(outcome(q), name).toEqual(outcome(await full()))
     }
