@@ -49,7 +49,7 @@ export type Registration =
 /** What the builders record while user code runs. One per load; shared across module copies. */
 export interface Session {
   readonly states: StateDraft[]
-  /** The requisites each state was given, by state key (absent for none), resolved at the end. */
+  /** The requisites each state was given, by state key (undefined for none), resolved at the end. */
   readonly drafts: (readonly RequisiteDraft[] | undefined)[]
   readonly sls: Map<string, SlsDraft>
   readonly top: TopEntry[]
@@ -58,6 +58,8 @@ export interface Session {
   /** Issues that depend on the rest of the config (duplicates): not part of a module's record. */
   readonly derived: Set<BuilderIssue>
   readonly registrations: Registration[]
+  /** The slices replayed into this session, in key order. */
+  readonly replays: Replay[]
   /** Requisites whose handle points at a state that is not in this session (set by finishSession). */
   stale: number
   readonly when: Cond[]
@@ -86,6 +88,7 @@ function newSession(): Session {
     issues: [],
     derived: new Set(),
     registrations: [],
+    replays: [],
     stale: 0,
     when: [],
     current: undefined,
@@ -211,6 +214,18 @@ export interface SessionSlice {
   readonly top: readonly TopEntry[]
   readonly assets: readonly Asset[]
   readonly registrations: readonly Registration[]
+  /**
+   * What the slice's requisites point at, when each is a state or SLS handle as such (no thunk, nothing
+   * else): the state drafts and the SLS names, each once. Undefined otherwise.
+   */
+  readonly refs: { readonly drafts: readonly StateDraft[]; readonly sls: readonly string[] } | undefined
+}
+
+/** A slice replayed into a session: where its states went, and whether that is not where they were. */
+interface Replay {
+  readonly slice: SessionSlice
+  readonly start: number
+  readonly moved: boolean
 }
 
 export function markSession(s: Session): SessionMark {
@@ -233,9 +248,11 @@ export function sliceSession(s: Session, m: SessionMark): SessionSlice | undefin
     s.registrations.length === m.registrations
   if (unchanged) return undefined
   const states = s.states.slice(m.states)
+  const requisites = states.map((d) => s.drafts[d.key])
   return {
     states,
-    requisites: states.map((d) => s.drafts[d.key]),
+    requisites,
+    refs: refsOf(requisites),
     issues: s.issues.slice(m.issues).filter((i) => !s.derived.has(i)),
     top: s.top.slice(m.top),
     assets: s.assets.slice(m.assets),
@@ -243,17 +260,57 @@ export function sliceSession(s: Session, m: SessionMark): SessionSlice | undefin
   }
 }
 
+/** Thunks a builder made for a state it declares next: once that is declared, they always return it. */
+const SETTLED_THUNKS = new WeakSet<() => unknown>()
+
+/** Marks a builder's own thunk as one that returns the same handle once its state is declared. */
+export function settledThunk<T>(thunk: () => T): () => T {
+  SETTLED_THUNKS.add(thunk)
+  return thunk
+}
+
+/** A handle as such, or what a settled thunk returns (undefined for any other thunk). */
+function settledRef(ref: unknown): unknown {
+  if (typeof ref !== 'function') return ref
+  if (!SETTLED_THUNKS.has(ref as () => unknown)) return undefined
+  try {
+    return (ref as () => unknown)()
+  } catch {
+    return undefined
+  }
+}
+
+function refsOf(requisites: SessionSlice['requisites']): SessionSlice['refs'] {
+  const drafts = new Set<StateDraft>()
+  const sls = new Set<string>()
+  for (const list of requisites) {
+    for (const r of list ?? []) {
+      const ref = settledRef(r.ref)
+      if (ref === null || typeof ref !== 'object') return undefined
+      const draft = (ref as { [HANDLE]?: StateDraft })[HANDLE]
+      if (draft !== undefined && draft !== null && typeof draft === 'object' && draft.kind === 'state')
+        drafts.add(draft)
+      else if (isSlsHandle(ref)) sls.add(ref.name)
+      else return undefined
+    }
+  }
+  return { drafts: [...drafts], sls: [...sls] }
+}
+
 /**
  * Records a slice again, as if its module had run at this point: states get the next keys (their handles
  * point at the drafts, so they follow), and registrations are checked against what is there now.
  */
 export function replaySlice(s: Session, slice: SessionSlice): void {
+  if (slice.states.length > 0) {
+    const start = s.states.length
+    s.replays.push({ slice, start, moved: slice.states[0]!.key !== start })
+  }
   for (let i = 0; i < slice.states.length; i++) {
     const d = slice.states[i]!
     d.key = s.states.length
     s.states.push(d)
-    const requisites = slice.requisites[i]
-    if (requisites !== undefined) s.drafts[d.key] = requisites
+    s.drafts.push(slice.requisites[i])
   }
   s.issues.push(...slice.issues)
   s.top.push(...slice.top)
@@ -274,10 +331,19 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
   const membersOf = (name: string): readonly number[] => {
     if (bySls === undefined) {
       bySls = new Map()
+      // a module's states come in runs of one SLS: the map is looked up once per run
+      let run: number[] | undefined
+      let runSls: string | undefined
       for (const x of s.states) {
-        const keys = bySls.get(x.sls)
-        if (keys === undefined) bySls.set(x.sls, [x.key])
-        else keys.push(x.key)
+        if (x.sls !== runSls || run === undefined) {
+          runSls = x.sls
+          run = bySls.get(x.sls)
+          if (run === undefined) {
+            run = []
+            bySls.set(x.sls, run)
+          }
+        }
+        run.push(x.key)
       }
     }
     return bySls.get(name) ?? []
@@ -301,7 +367,7 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
   }
   let states: readonly StateNode[]
   if (previous !== undefined) {
-    states = s.states.map((d) => {
+    const nodeOf = (d: StateDraft): StateNode => {
       // the same draft at the same key (a draft's arguments object is its own), or a module that ran again
       // and declared the very same state there
       const last = previous[d.key]
@@ -312,7 +378,16 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
       )
         return last
       return Object.freeze({ ...d, requisites: requisitesOf(d) })
-    })
+    }
+    const n = s.states.length
+    const out: StateNode[] = new Array(n)
+    let k = 0
+    for (const [start, end] of keptRanges(s, previous)) {
+      for (; k < start; k++) out[k] = nodeOf(s.states[k]!)
+      for (; k < end; k++) out[k] = previous[k]!
+    }
+    for (; k < n; k++) out[k] = nodeOf(s.states[k]!)
+    states = out
   } else {
     for (const d of s.states) d.requisites = requisitesOf(d)
     for (const d of s.states) Object.freeze(d)
@@ -326,6 +401,40 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
     issues: Object.freeze([...s.issues]),
     ...(hasPillar(s) ? { pillar: freezePillar(s) } : {}),
   })
+}
+
+/**
+ * The key ranges of replayed slices whose nodes are those of `previous` as they are: every state is where
+ * it was (no replay moved, as many states as before), so a slice whose requisites are handles of states
+ * still in the session, and of SLS that kept their members, resolves as it did.
+ */
+function keptRanges(s: Session, previous: readonly StateNode[]): [number, number][] {
+  const n = s.states.length
+  if (previous.length !== n || s.replays.some((r) => r.moved)) return []
+  // an SLS gains or loses members only at the keys the modules that ran recorded (between the replays)
+  const regrouped = new Set<string>()
+  let k = 0
+  const between = (end: number) => {
+    for (; k < end; k++) {
+      const was = previous[k]!.sls
+      const now = s.states[k]!.sls
+      if (was !== now) regrouped.add(was).add(now)
+    }
+  }
+  for (const r of s.replays) {
+    between(r.start)
+    k = r.start + r.slice.states.length
+  }
+  between(n)
+  const out: [number, number][] = []
+  for (const r of s.replays) {
+    const refs = r.slice.refs
+    if (refs === undefined) continue
+    if (!refs.drafts.every((d) => s.states[d.key] === d)) continue
+    if (refs.sls.some((name) => regrouped.has(name))) continue
+    out.push([r.start, r.start + r.slice.states.length])
+  }
+  return out
 }
 
 /** Whether `drafts` resolve to exactly `node.requisites` (without allocating for the usual handles). */

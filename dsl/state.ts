@@ -106,8 +106,8 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   }
   if (spec.unchecked) node.unchecked = true
   s.states.push(node)
-  const drafts = requisiteDrafts(spec.options, spec.origin)
-  if (drafts !== undefined) s.drafts[key] = drafts
+  // one entry per state, none skipped (a dense array)
+  s.drafts.push(requisiteDrafts(spec.options, spec.origin))
   return Object.freeze({ [HANDLE]: node, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
 }
 

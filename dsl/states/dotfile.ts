@@ -1,7 +1,7 @@
 import { type Condition, toCond } from '../expr.ts'
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
-import { addIssue, session } from '../session.ts'
+import { addIssue, session, settledThunk } from '../session.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
 import { type Content, fileArgs } from './file.ts'
 
@@ -97,7 +97,7 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
       fun: 'copy',
       id: `${id}${BACKUP_SUFFIX}`,
       args: { ...copyArgs, ...guard },
-      options: { prereq: [() => handle] },
+      options: { prereq: [settledThunk(() => handle)] },
       origin,
     })
     if (backup !== true) when.pop()

@@ -19,6 +19,34 @@ import { late } from './late.ts'
 const dev = profile('development', { sls: [base, apps, extra, late] })
 inventory({ machines: { 'box-1': { platform: 'ubuntu', environment: 'home', profile: dev } } })
 top('*', [base, apps, extra, late])
+import './giver.ts'
+import './taker.ts'
+import './grp.ts'
+import './user.ts'
+`,
+  // two modules that share handles through a third, neither importing the other
+  'shared.ts': `import type { SlsHandle, StateHandle } from 'salt-dsl'
+export const pool: StateHandle[] = []
+export const groups: SlsHandle[] = []
+export const cmds: StateHandle[] = []
+`,
+  'giver.ts': `import { pkg, sls } from 'salt-dsl'
+import { pool } from './shared.ts'
+sls('giver', () => { pool.push(pkg('rsync')); pkg('zip') })
+`,
+  'taker.ts': `import { pkg, sls } from 'salt-dsl'
+import { pool } from './shared.ts'
+sls('taker', () => { pkg('unison', { require: [pool[0]!] }) })
+`,
+  'grp.ts': `import { pkg, sls } from 'salt-dsl'
+import { cmds, groups } from './shared.ts'
+void cmds
+groups.push(sls('ga', () => { pkg('p1') }))
+sls('gb', () => { pkg('p2') })
+`,
+  'user.ts': `import { cmd, sls } from 'salt-dsl'
+import { cmds, groups } from './shared.ts'
+sls('user', () => { cmds.push(cmd('/bin/true', { require: [groups[0]!] })) })
 `,
   'layers.ts': `import { layer } from 'salt-dsl'
 layer('defaults/common', { editor: 'vim', motd: 'hello' })
@@ -190,6 +218,27 @@ const STEPS: [name: string, file: string, edit: Edit, also?: [file: string, edit
     () => "import { pkg, sls } from 'salt-dsl'\nsls('lib', () => { pkg('ncdu') })\n",
   ],
   ['a file that is not a module', 'notes.txt', () => 'not config\n'],
+  [
+    'a replayed module holds a plain handle; the module that made it declares its states in another order',
+    'giver.ts',
+    (t) => t.replace("pool.push(pkg('rsync')); pkg('zip')", "pkg('zip'); pool.push(pkg('rsync'))"),
+  ],
+  [
+    'a state moves into the SLS a replayed module requires whole, and closes a cycle through it',
+    'grp.ts',
+    (t) =>
+      t
+        .replace("pkg('p1') }))", "pkg('p1'); pkg('p2', { require: [() => cmds[0]!] }) }))")
+        .replace("sls('gb', () => { pkg('p2') })", "sls('gb', () => {})"),
+  ],
+  [
+    'fixed',
+    'grp.ts',
+    (t) =>
+      t
+        .replace("pkg('p1'); pkg('p2', { require: [() => cmds[0]!] }) }))", "pkg('p1') }))")
+        .replace("sls('gb', () => {})", "sls('gb', () => { pkg('p2') })"),
+  ],
   [
     'a state others point at moves under a when() (theirs are the same nodes)',
     'base.ts',
