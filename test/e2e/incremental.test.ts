@@ -240,6 +240,16 @@ const STEPS: [name: string, file: string, edit: Edit, also?: [file: string, edit
         .replace("sls('gb', () => {})", "sls('gb', () => { pkg('p2') })"),
   ],
   [
+    'one module gains a state and a later one loses one: the replays between move, the count stays',
+    'extra.ts',
+    (t) =>
+      t.replace(
+        "export const extra = sls('extra', () => {",
+        "export const extra = sls('extra', () => {\n  cmd('/usr/bin/env')",
+      ),
+    ['grp.ts', (t) => t.replace("sls('gb', () => { pkg('p2') })", "sls('gb', () => {})")],
+  ],
+  [
     'a state others point at moves under a when() (theirs are the same nodes)',
     'base.ts',
     (t) =>
