@@ -103,7 +103,11 @@ function compileLoaded(
   t: ReturnType<typeof stopwatch>,
   { buildGraph, emitPillarTree, emitTree, resolveStage }: typeof import('./stages.ts'),
 ): Compiled {
-  const large = loaded.program.states.length >= LARGE_CONFIG && options.reuse === undefined
+  // a watch collects on its first build only: a rebuild's garbage is small, and a full collection of the
+  // heap the watch keeps costs more than the rebuild (800 ms at 100k states)
+  const large =
+    loaded.program.states.length >= LARGE_CONFIG &&
+    (options.reuse === undefined || options.reuse.graph.build === 0)
   // the config's code, its bundle and what it dropped are garbage now; a large config frees them before
   // graph and emit allocate (peak memory at 100k states), a small one does not pay for the collection
   if (large) collectGarbage()

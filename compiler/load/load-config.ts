@@ -47,11 +47,9 @@ export async function loadConfig(
   // the authoring API and zod initialise while esbuild transforms the config
   const sharing = import('./shared-modules.ts')
   const modules = options.modules ?? configModules(root)
-  const T0 = performance.now()
   const failed = await modules.prepare(entry, options.incremental === true ? options.changed : undefined)
   const { SHARED } = await sharing
   if (failed.length > 0) return { value: undefined, diagnostics: failed }
-  const T1 = performance.now()
   const s = resetSession()
   s.locate = modules.locate
   let ran: RunResult
@@ -65,13 +63,7 @@ export async function loadConfig(
   }
   // watch mode writes them after the tree
   if (options.incremental !== true) modules.saveCodeCache()
-  const T2 = performance.now()
   const program = finishSession(s, options.incremental === true ? modules.lastStates : undefined)
-  const T3 = performance.now()
-  if (process.env.FT)
-    process.stderr.write(
-      `prepare ${(T1 - T0).toFixed(1)} run ${(T2 - T1).toFixed(1)} finish ${(T3 - T2).toFixed(1)} ran ${ran.ran}/${ran.ran + ran.replayed} replays ${s.replays.length} moved ${s.replays.filter((r) => r.moved).length} stale ${s.stale}\n`,
-    )
   resetSession()
   if (s.stale > 0 && options.incremental === true) {
     // a replayed module holds a handle of a module that ran again (they share state outside their

@@ -185,9 +185,14 @@ export function writeTreeIncremental(out: string, previous: Tree, tree: Tree): {
 }
 
 function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a === b
-  return Buffer.from(a).equals(Buffer.from(b))
+  if (a === b) return true
+  if (typeof a === 'string' && typeof b === 'string') return false
+  return bytesOf(a).equals(bytesOf(b))
 }
+
+/** A buffer over the same memory (a string is encoded). */
+const bytesOf = (data: string | Uint8Array): Buffer =>
+  typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
 /** Reads a tree back (for tests and `dsl show`). */
 export function readTreeFile(out: string, path: string): string | undefined {
