@@ -1,3 +1,4 @@
+import { CHECKER_ARG } from './checker-arg.ts'
 import { CliError, type Command } from './cli-error.ts'
 
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -27,6 +28,7 @@ function help(): string {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
+  if (name === CHECKER_ARG) return (await import('./full-check.ts')).serveFullCheck()
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${help()}\n`)
     return name === undefined ? 2 : 0

@@ -7,6 +7,7 @@ import { resolveEntry } from '../paths.ts'
 import { newReuse } from '../reuse.ts'
 import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
+import { type FullCheck, sameTree, startFullCheck, type Verdict } from './full-check.ts'
 import { report } from './report.ts'
 
 /** How long the config must sit unchanged before a quick rebuild is checked against a full one. */
@@ -67,16 +68,43 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     // the code caches of the modules that ran are written once the tree is
     modules.saveCodeCache()
     // replays, and files the watcher did not name, are taken on trust until the check
-    if (!first && ((ran !== undefined && ran.replayed > 0) || changed !== undefined)) {
-      verifyTimer = setTimeout(() => {
-        queued = queued.then(verify)
-      }, VERIFY_IDLE_MS)
-    }
+    if (!first && ((ran !== undefined && ran.replayed > 0) || changed !== undefined)) scheduleCheck()
   }
   /** Changes seen so far (a check that overlaps one is dropped: the rebuild queued for it decides). */
   let changes = 0
   /** The modules' generation the last quick rebuild was made from. */
   let built = 0
+  const scheduleCheck = () => {
+    clearTimeout(verifyTimer)
+    verifyTimer = setTimeout(() => void check(), VERIFY_IDLE_MS)
+  }
+  // the check: a full rebuild in a worker thread, compared with the tree; only when they differ does
+  // this thread rebuild in full (and then it is the one that writes, and warns)
+  const cli =
+    process.argv[1] !== undefined && basename(process.argv[1]) === 'dsl.js' ? process.argv[1] : undefined
+  let checker: FullCheck | undefined | null
+  let checking = false
+  const check = async () => {
+    if (checking || previous === undefined) return
+    checking = true
+    const seen = changes
+    const tree = previous
+    let verdict: Verdict | undefined
+    try {
+      checker ??= startFullCheck(cli, entry, outDir) ?? null
+      if (checker !== null) verdict = await checker.run()
+    } catch {
+      // no checker thread: check on this one
+      await checker?.close().catch(() => undefined)
+      checker = null
+    } finally {
+      checking = false
+    }
+    // a change came meanwhile: check again once it is rebuilt and the config sits still
+    if (changes !== seen) return scheduleCheck()
+    if (verdict !== undefined && 'tree' in verdict && sameTree(verdict.tree, tree)) return
+    queued = queued.then(verify)
+  }
   const verify = async () => {
     const seen = changes
     const result = await compile({
@@ -142,5 +170,6 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   watcher.close()
   clearTimeout(verifyTimer)
   await queued
+  await checker?.close()
   return 0
 }
