@@ -95,7 +95,7 @@ function ordered(members: readonly StateNode[], graph: Graph): StateNode[] {
   let backwards = false
   // an edge with both ends in the file is one of a member's own
   for (const s of members) {
-    for (const e of graph.stateEdges[s.key] ?? []) {
+    for (const e of graph.edgesOf(s.key)) {
       if (!inFile.has(e.before) || !inFile.has(e.after) || e.before === e.after) continue
       if (e.before > e.after) backwards = true
       pending.set(e.after, (pending.get(e.after) ?? 0) + 1)

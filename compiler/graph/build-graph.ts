@@ -12,8 +12,8 @@ export interface Graph {
   readonly members: ReadonlyMap<string, readonly StateNode[]>
   /** SLS name → the SLS it must include, sorted. */
   readonly includes: ReadonlyMap<string, readonly string[]>
-  /** Each state's ordering edges (one per requisite, in order), by key. */
-  readonly stateEdges: readonly (readonly Edge[])[]
+  /** A state's ordering edges (one per requisite, in order). */
+  readonly edgesOf: (key: number) => readonly Edge[]
   /**
    * With a cache (watch mode): this graph's number. What a later stage kept from the graph numbered
    * one less is what `clean` and `changed` describe the difference from.
@@ -130,14 +130,24 @@ function membersOf(sls: ReadonlyMap<string, SlsNode>, states: readonly StateNode
 /** A one-shot build: everything from the program. */
 function fullGraph(program: Program, sls: Map<string, SlsNode>): StageResult<Graph> {
   const states = program.states
-  const stateEdges = states.map(edgesOf)
+  // one flat array, each state's edges a run of it (at 100k states, not 100k small arrays)
+  const edges: Edge[] = []
+  const starts = new Int32Array(states.length + 1)
+  for (const s of states) {
+    starts[s.key] = edges.length
+    for (let i = 0; i < s.requisites.length; i++)
+      edges.push(requisiteEdge(s.requisites[i]!.kind, s.key, s.requisites[i]!.target, i))
+  }
+  starts[states.length] = edges.length
   const checks: Diagnostic[] = []
   for (const s of states) checks.push(...checkArgs(s))
-  const cycles = findCycles(states.length, stateEdges.flat())
+  const cycles = findCycles(states.length, edges)
   const diagnostics = graphDiagnostics(program, sls, duplicateIds(states), cycles, checks)
   const members = membersOf(sls, states)
+  const edgesAt = (key: number) =>
+    starts[key] === starts[key + 1] ? NO_EDGES : edges.slice(starts[key], starts[key + 1])
   return {
-    value: { program, states, sls, members, includes: includesOf(sls, members, states), stateEdges },
+    value: { program, states, sls, members, includes: includesOf(sls, members, states), edgesOf: edgesAt },
     diagnostics,
   }
 }
@@ -190,7 +200,7 @@ function rebuiltGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   const members = membersOf(sls, states)
   // an SLS with as many members as before, none of them new, is made of the same objects
   for (const [name, list] of members) if (cache.members.get(name)?.length !== list.length) dirty.add(name)
-  return finish(program, sls, members, edges, dirty, cache, diagnostics)
+  return finish(program, sls, members, dirty, cache, diagnostics)
 }
 
 /**
@@ -249,7 +259,7 @@ function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   cache.states = states
   cache.cycles = cycles
   const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache), cycles, checks)
-  return finish(program, sls, members, cache.edges, dirty, cache, diagnostics, changed)
+  return finish(program, sls, members, dirty, cache, diagnostics, changed)
 }
 
 /** The clean SLS, their includes kept and the others' found again; the cache brought up to date. */
@@ -257,7 +267,6 @@ function finish(
   program: Program,
   sls: ReadonlyMap<string, SlsNode>,
   members: ReadonlyMap<string, readonly StateNode[]>,
-  stateEdges: readonly (readonly Edge[])[],
   dirty: ReadonlySet<string>,
   cache: GraphCache,
   diagnostics: Diagnostic[],
@@ -281,7 +290,7 @@ function finish(
     sls,
     members,
     includes,
-    stateEdges,
+    edgesOf: (key) => cache.edges[key] ?? NO_EDGES,
     build: cache.build,
     clean,
     requirers,
