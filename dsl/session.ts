@@ -302,20 +302,25 @@ function refsOf(requisites: SessionSlice['requisites']): SessionSlice['refs'] {
  * point at the drafts, so they follow), and registrations are checked against what is there now.
  */
 export function replaySlice(s: Session, slice: SessionSlice): void {
+  const start = s.states.length
   if (slice.states.length > 0) {
-    const start = s.states.length
-    s.replays.push({ slice, start, moved: slice.states[0]!.key !== start })
-  }
-  for (let i = 0; i < slice.states.length; i++) {
-    const d = slice.states[i]!
-    d.key = s.states.length
-    s.states.push(d)
-    s.drafts.push(slice.requisites[i])
+    const moved = slice.states[0]!.key !== start
+    s.replays.push({ slice, start, moved })
+    // a slice is one stretch of keys: where it starts where it did, every key is as it was
+    if (moved) for (let i = 0; i < slice.states.length; i++) slice.states[i]!.key = start + i
+    pushAll(s.states, slice.states)
+    pushAll(s.drafts, slice.requisites)
   }
   s.issues.push(...slice.issues)
   s.top.push(...slice.top)
   s.assets.push(...slice.assets)
   for (const r of slice.registrations) register(s, r)
+}
+
+/** Appends `items` (a spread for the usual short list; a spread of a huge one would overflow the stack). */
+function pushAll<T>(to: T[], items: readonly T[]): void {
+  if (items.length <= 4096) to.push(...items)
+  else for (const item of items) to.push(item)
 }
 
 export const NO_REQUISITES: readonly Requisite[] = Object.freeze([])

@@ -1,7 +1,9 @@
 /** The resolve stage's checks: every machine's merged pillar against the schema, and per-platform coverage. */
+
 import type { Expr, LayerNode, Origin, StateNode, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
+import type { GraphDelta } from './check-when.ts'
 import { keyOrigin } from './key-origins.ts'
 import { type Data, getPath, isDict } from './merge.ts'
 import type { Resolution, ResolvedMinion } from './resolve-machines.ts'
@@ -145,13 +147,31 @@ function factsOf(s: StateNode): StateFacts {
 /** The facts of the last resolve, by key (watch mode): a node at the same key as then has the same. */
 export interface FactsCache {
   states: readonly StateNode[]
-  facts: readonly StateFacts[]
+  facts: StateFacts[]
+  /** The `build` of the graph the facts are of. */
+  graph?: number | undefined
   /** The requisite checks' findings (check-when.ts). */
   readonly when: import('./check-when.ts').WhenCache
 }
 
-/** Each state's facts, reused from `cache` for a node at the same key as last time. */
-export function stateFacts(states: readonly StateNode[], cache?: FactsCache): readonly StateFacts[] {
+/**
+ * Each state's facts, reused from `cache` for a node at the same key as last time; after a graph that
+ * says which keys changed (since the one the cache is of), only those are looked at.
+ */
+export function stateFacts(
+  states: readonly StateNode[],
+  cache?: FactsCache,
+  graph?: GraphDelta,
+): readonly StateFacts[] {
+  const { changed, build } = graph ?? {}
+  if (cache !== undefined && changed !== undefined && build !== undefined && cache.graph === build - 1) {
+    if (cache.facts.length === states.length) {
+      for (const k of changed) cache.facts[k] = factsOf(states[k]!)
+      cache.states = states
+      cache.graph = build
+      return cache.facts
+    }
+  }
   const facts: StateFacts[] = new Array(states.length)
   const last = cache?.states
   for (let i = 0; i < states.length; i++) {
@@ -161,6 +181,7 @@ export function stateFacts(states: readonly StateNode[], cache?: FactsCache): re
   if (cache !== undefined) {
     cache.states = states
     cache.facts = facts
+    cache.graph = build
   }
   return facts
 }
@@ -185,6 +206,18 @@ function condExprs(c: CondLike): Expr[] {
   return exprsIn(c.expr)
 }
 
+const slsSets = new WeakMap<readonly string[], ReadonlySet<string>>()
+
+/** A machine's SLS as a set (a large config's machines select hundreds). */
+function slsSet(list: readonly string[]): ReadonlySet<string> {
+  let set = slsSets.get(list)
+  if (set === undefined) {
+    set = new Set(list)
+    slsSets.set(list, set)
+  }
+  return set
+}
+
 /** A `byPlatform` map must cover the platform of every machine whose top file selects the state's SLS. */
 export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Diagnostic[] {
   const out: Diagnostic[] = []
@@ -199,7 +232,7 @@ export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Dia
       if (covered.has('default')) continue
       for (const m of r.machines) {
         const platform = m.machine?.platform
-        if (platform === undefined || covered.has(platform) || !m.sls.includes(s.sls)) continue
+        if (platform === undefined || covered.has(platform) || !slsSet(m.sls).has(s.sls)) continue
         out.push(
           error(
             'DSL4005',

@@ -29,7 +29,7 @@ export function resolveStage(
 ): StageResult<Resolution> {
   const resolved = resolveMachines(program, options)
   const r = resolved.value
-  const facts = stateFacts(program.states, cache)
+  const facts = stateFacts(program.states, cache, graph)
   const diagnostics: Diagnostic[] = [
     ...resolved.diagnostics,
     ...checkLayerData(r),
