@@ -22,6 +22,7 @@ import {
   inNodeModules,
   isLocal,
   type PathMapping,
+  packageImport,
   readTsconfig,
   resolveLocal,
   resolvesAsPackage,
@@ -274,7 +275,10 @@ export class ConfigModules {
         const targets = new Map<string, string>()
         this.#targets.set(file, targets)
         for (const spec of result.requires) {
-          const alias = isLocal(spec) || SHARED_NAMES.has(spec) ? undefined : aliasOf(this.#paths, spec)
+          const alias =
+            isLocal(spec) || SHARED_NAMES.has(spec)
+              ? undefined
+              : (packageImport(file, spec) ?? aliasOf(this.#paths, spec))
           if (!isLocal(spec) && alias === undefined) {
             if (!resolvesAsPackage(file, spec)) {
               const message = `cannot load the config: Could not resolve "${spec}"`
@@ -657,9 +661,12 @@ export class ConfigModules {
       const shared = sharedModules.get(spec)
       if (shared !== undefined) return shared
       if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
-      const alias = isLocal(spec) ? undefined : aliasOf(this.#paths, spec)
+      // what the walk resolved the import to (a config module, or a package's file)
+      const walked = this.#targets.get(file)?.get(spec)
+      if (walked !== undefined) return inNodeModules(walked) ? own(walked) : child(walked)
+      const alias = isLocal(spec) ? undefined : (packageImport(file, spec) ?? aliasOf(this.#paths, spec))
       if (!isLocal(spec) && alias === undefined) return this.#requirePackage(own, spec, file)
-      const target = alias ?? this.#targets.get(file)?.get(spec) ?? resolveLocal(file, spec)
+      const target = alias ?? resolveLocal(file, spec)
       if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
       if (inNodeModules(target)) return own(target)
       return child(target)

@@ -164,6 +164,64 @@ function firstExisting(base: string, targets: readonly string[], star: string): 
   return undefined
 }
 
+/** The conditions a config module's import matches in a package's `imports`, as the loader runs it. */
+const CONDITIONS: ReadonlySet<string> = new Set(['import', 'require', 'node', 'default'])
+
+/**
+ * A `#` specifier → the config file the nearest package.json's `imports` maps it to (exact keys, or one
+ * `*` pattern, the longest prefix first; conditions in the object's order, arrays tried in turn), as Node
+ * and tsc resolve it. Undefined when it maps to a package, or to nothing.
+ */
+export function packageImport(from: string, spec: string): string | undefined {
+  if (!spec.startsWith('#')) return undefined
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (isFile(manifest)) {
+      let imports: unknown
+      try {
+        imports = (JSON.parse(readFileSync(manifest, 'utf8')) as { imports?: unknown }).imports
+      } catch {
+        return undefined
+      }
+      if (imports === null || typeof imports !== 'object') return undefined
+      const map = imports as Record<string, unknown>
+      if (spec in map && !spec.includes('*')) return importTarget(dir, map[spec], '')
+      let best: { key: string; star: string } | undefined
+      for (const key of Object.keys(map)) {
+        const star = key.indexOf('*')
+        if (star === -1 || key.indexOf('*', star + 1) !== -1) continue
+        const [prefix, suffix] = [key.slice(0, star), key.slice(star + 1)]
+        if (!spec.startsWith(prefix) || !spec.endsWith(suffix) || spec.length < key.length - 1) continue
+        if (best !== undefined && best.key.indexOf('*') >= prefix.length) continue
+        best = { key, star: spec.slice(prefix.length, spec.length - suffix.length) }
+      }
+      return best && importTarget(dir, map[best.key], best.star)
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+function importTarget(dir: string, target: unknown, star: string): string | undefined {
+  if (typeof target === 'string') {
+    // a target that is not relative names a package: Node loads it
+    if (!target.startsWith('./')) return undefined
+    const found = resolveLocal(join(dir, 'package.json'), resolve(dir, target.replaceAll('*', star)))
+    return found !== undefined && !inNodeModules(found) ? found : undefined
+  }
+  if (Array.isArray(target)) {
+    for (const t of target) {
+      const found = importTarget(dir, t, star)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (target === null || typeof target !== 'object') return undefined
+  for (const [condition, value] of Object.entries(target)) {
+    if (CONDITIONS.has(condition)) return importTarget(dir, value, star)
+  }
+  return undefined
+}
+
 /** Whether a bare specifier names a builtin, a module handed to the config, or an installed package. */
 export function resolvesAsPackage(from: string, spec: string): boolean {
   if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return true

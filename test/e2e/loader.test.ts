@@ -100,6 +100,44 @@ top('*', [a])
     ).toEqual([['DSL1001', 1]])
   })
 
+  it("resolves `#` imports through package.json's `imports`, as Node and tsc do", () => {
+    const dir = project({
+      'index.ts': `import { pkg, sls, top } from 'salt-dsl'
+import { tools } from '#tools'
+import { editor } from '#lib/editor'
+export const a = sls('a', () => { for (const t of [...tools, editor]) pkg(t) })
+top('*', [a])
+`,
+      'package.json': JSON.stringify({
+        type: 'module',
+        imports: {
+          '#tools': './src/tools.ts',
+          // conditions in order ("types" is tsc's), and a `.js` target naming the `.ts` source
+          '#lib/*': { types: './src/lib/*.d.ts', import: './src/lib/*.js', default: './missing/*.js' },
+        },
+      }),
+    })
+    mkdirSync(join(dir, 'src', 'lib'), { recursive: true })
+    writeFileSync(join(dir, 'src', 'tools.ts'), "export const tools = ['jq', 'fd']\n")
+    writeFileSync(join(dir, 'src', 'lib', 'editor.ts'), "export const editor = 'vim'\n")
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    for (const name of ['jq:', 'fd:', 'vim:']) expect(sls(dir, 'a')).toContain(name)
+    // a `#` specifier the map does not cover is a load diagnostic at the import
+    writeFileSync(join(dir, 'index.ts'), "import { x } from '#nowhere'\nexport const y = x\n")
+    const bad = dsl([
+      'build',
+      join(dir, 'index.ts'),
+      '--out',
+      join(dir, 'out'),
+      '--no-typecheck',
+      '--format',
+      'json',
+    ])
+    expect(bad.status).toBe(1)
+    expect(JSON.parse(bad.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['DSL1001'])
+  })
+
   it('caches each module, and still sees an edit that keeps size and modification time', () => {
     const index = (name: string) =>
       `import { pkg, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => { pkg('${name}') })\ntop('*', [a])\n`
