@@ -3,9 +3,9 @@
 // a watch-mode rebuild, and (up to --salt-max) Salt's show_highstate of the emitted tree against the
 // hand-written one; pairs are measured interleaved and their ratios computed from the same run.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { editing } from './edit.ts'
 import { type BenchCase, generate } from './generate.ts'
@@ -52,6 +52,15 @@ interface Report {
   readonly settings: Record<string, number>
   readonly results: readonly SizeResult[]
   readonly growth: Record<string, number>
+  readonly bundled: BundledResult
+}
+
+/** `dsl check` of the bundled config (config/) against a bare `tsc --noEmit` over the same files. */
+interface BundledResult {
+  readonly configFiles: number
+  readonly check: Stats
+  readonly checkEdited: Stats
+  readonly tsc: Stats
 }
 
 interface SizeResult {
@@ -216,6 +225,39 @@ async function measureSize(states: number): Promise<SizeResult> {
   }
 }
 
+/**
+ * The bundled config, copied under the work dir (an edit never touches config/ itself): `dsl check` with
+ * nothing changed and after a one-file edit, against a bare `tsc --noEmit` of a tsconfig that extends the
+ * project's and names the same entry, interleaved.
+ */
+async function measureBundled(): Promise<BundledResult> {
+  const dir = join(work, 'bundled')
+  rmSync(dir, { recursive: true, force: true })
+  cpSync(join(ROOT, 'config'), join(dir, 'config'), { recursive: true })
+  const tsconfig = join(dir, 'tsconfig.json')
+  const extendsPath = relative(dir, join(ROOT, 'tsconfig.json'))
+  writeFileSync(
+    tsconfig,
+    `${JSON.stringify({ extends: extendsPath, files: ['config/index.ts'], include: [] }, null, 2)}\n`,
+  )
+  const entry = join(dir, 'config', 'index.ts')
+  const editor = editing({
+    file: join(dir, 'config', 'pillar', 'defaults.ts'),
+    from: 'screen_lock_minutes: 15',
+    to: 'screen_lock_minutes: 16',
+  })
+  log('bundled config: dsl check (unchanged / one file edited) vs tsc --noEmit')
+  const check: Command = { argv: node(CLI, 'check', entry), cwd: ROOT }
+  const checkEdited: Command = { ...check, before: () => void editor.edit() }
+  const tsc: Command = { argv: node(TSC, '-p', tsconfig, '--noEmit', '--pretty', 'false'), cwd: ROOT }
+  const [a, b, t] = await interleaved([check, checkEdited, tsc], runs, warmup)
+  editor.restore()
+  const configFiles = execFileSync('find', [join(dir, 'config'), '-name', '*.ts'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean).length
+  return { configFiles, check: a!, checkEdited: b!, tsc: t! }
+}
+
 function diffSummary(a: Record<string, unknown>, b: Record<string, unknown>): string {
   const onlyA = Object.keys(a).filter((k) => !(k in b))
   const onlyB = Object.keys(b).filter((k) => !(k in a))
@@ -322,6 +364,18 @@ function markdown(r: Report): string {
     '',
     ...Object.entries(r.growth).map(([k, v]) => `- ${k}: ${x(v)}`),
     '',
+    '## The bundled config (`dsl check` against a bare `tsc --noEmit` over the same files)',
+    '',
+    '| config files | dsl check, unchanged | dsl check, edited | tsc --noEmit | check / tsc (unchanged, edited) |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${[
+      r.bundled.configFiles,
+      ms(r.bundled.check),
+      ms(r.bundled.checkEdited),
+      ms(r.bundled.tsc),
+      `${x(r.bundled.check.medianMs / r.bundled.tsc.medianMs)}, ${x(r.bundled.checkEdited.medianMs / r.bundled.tsc.medianMs)}`,
+    ].join(' | ')} |`,
+    '',
   ]
   return `${lines.join('\n')}\n`
 }
@@ -345,12 +399,14 @@ async function main(): Promise<void> {
       growth[`check ${big}/${small}`] = b.check.medianMs / a.check.medianMs
     }
   }
+  const bundled = await measureBundled()
   const report: Report = {
     date: new Date().toISOString(),
     machine: machine(),
     settings: { runs, saltRuns, watchRuns, warmup },
     results,
     growth,
+    bundled,
   }
   mkdirSync(values.results, { recursive: true })
   writeFileSync(join(values.results, `${values.name}.json`), `${JSON.stringify(report, null, 2)}\n`)

@@ -73,6 +73,14 @@ describe('bench', () => {
       expect(size.salt.samePillar).toBe(true)
       expect(size.salt.sameTop).toBe(true)
     }
+    // and the bundled config's check against a bare tsc over the same files, its copy edited and put back
+    expect(report.bundled.check.runs).toBe(1)
+    expect(report.bundled.checkEdited.runs).toBe(1)
+    expect(report.bundled.tsc.runs).toBe(1)
+    expect(report.bundled.configFiles).toBeGreaterThan(10)
+    expect(readFileSync(join(scratch, 'work', 'bundled', 'config', 'pillar', 'defaults.ts'), 'utf8')).toBe(
+      readFileSync(join(REPO, 'config', 'pillar', 'defaults.ts'), 'utf8'),
+    )
     expect(readFileSync(join(results, 'latest.md'), 'utf8')).toContain(`| ${SMALLEST} |`)
   })
 })

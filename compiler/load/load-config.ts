@@ -47,7 +47,11 @@ export async function loadConfig(
   // the authoring API and zod initialise while esbuild transforms the config
   const sharing = import('./shared-modules.ts')
   const modules = options.modules ?? configModules(root)
-  const failed = await modules.prepare(entry, options.incremental === true ? options.changed : undefined)
+  const failed = await modules.prepare(
+    entry,
+    options.incremental === true ? options.changed : undefined,
+    root,
+  )
   const { SHARED } = await sharing
   if (failed.length > 0) return { value: undefined, diagnostics: failed }
   const s = resetSession()
@@ -86,8 +90,9 @@ export interface LoadOptions {
   /** With `incremental`: run every module this time, and keep what they record for the next load. */
   readonly runAll?: boolean
   /**
-   * With `incremental`: the files that changed since the last load with `modules` (a watcher saw them);
-   * the other modules are taken as they were, without a look at their files.
+   * With `incremental`: the files under `root` that changed since the last load with `modules` (a
+   * watcher of `root` saw them); the other modules under it are taken as they were, without a look at
+   * their files.
    */
   readonly changed?: ReadonlySet<string>
 }

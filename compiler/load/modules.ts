@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { basename, dirname, extname, join } from 'node:path'
+import { basename, dirname, extname, join, relative } from 'node:path'
 import { Script } from 'node:vm'
 import type { Message, TransformResult } from 'esbuild'
 import type { Origin, StateNode } from '../../dsl/ir.ts'
@@ -238,7 +238,7 @@ export class ConfigModules {
    * Transforms every config module reachable from `entry` by static imports (the changed ones only, when
    * called again), concurrently. Returns esbuild's and resolution errors as diagnostics.
    */
-  async prepare(entry: string, changed?: ReadonlySet<string>): Promise<Diagnostic[]> {
+  async prepare(entry: string, changed?: ReadonlySet<string>, watched?: string): Promise<Diagnostic[]> {
     const { options: tsconfig, paths } = readTsconfig(this.#tsconfigChain())
     const pathsKey = JSON.stringify(paths ?? null)
     if (pathsKey !== this.#pathsKey) this.#walked = undefined
@@ -255,7 +255,8 @@ export class ConfigModules {
       this.#records = new Map()
       this.#walked = undefined
     }
-    if (changed !== undefined && this.#walked === entry && (await this.#retransform(changed))) return []
+    if (changed !== undefined && this.#walked === entry && (await this.#retransform(changed, watched)))
+      return []
     this.#walked = undefined
     const diagnostics: Diagnostic[] = []
     const found = new Set<string>([entry])
@@ -336,16 +337,23 @@ export class ConfigModules {
   }
 
   /**
-   * Transforms again the modules among `changed` (the other config files are taken as they were), and
+   * Transforms again the modules among `changed` (the other config files under `watched`, where the
+   * watcher that named them looks, are taken as they were), and
    * says whether the last walk still stands: false when a changed file could be a module the walk did not
    * see (an import could resolve to it now), or a changed module's imports or presence changed.
    */
-  async #retransform(changed: ReadonlySet<string>): Promise<boolean> {
+  async #retransform(changed: ReadonlySet<string>, watched: string | undefined): Promise<boolean> {
     const again: [string, Transformed][] = []
     for (const file of changed) {
       const known = this.#transformed.get(file)
       if (known !== undefined) again.push([file, known])
       else if (MODULE_LIKE.has(extname(file)) || basename(file) === 'package.json') return false
+    }
+    // modules outside the watched directory are looked at every time (no watcher names them)
+    for (const file of this.files) {
+      const known = this.#transformed.get(file)
+      if (known === undefined || changed.has(file)) continue
+      if (watched === undefined || relative(watched, file).startsWith('..')) again.push([file, known])
     }
     const done = await Promise.all(again.map(([file]) => this.#transform(file)))
     return done.every((t, i) => {

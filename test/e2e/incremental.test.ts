@@ -328,3 +328,30 @@ describe.each([
     rmSync(dir, { recursive: true, force: true })
   })
 })
+
+describe('watch: the quick rebuild, told which files changed', () => {
+  it('looks at a module outside the watched directory every time (no watcher names it)', async () => {
+    const dir = tempDir('salt-dsl-incremental-outside-')
+    mkdirSync(join(dir, 'cfg'))
+    const shared = (name: string) => `export const tools = ['${name}']\n`
+    writeFileSync(join(dir, 'shared.ts'), shared('jq'))
+    writeFileSync(
+      join(dir, 'cfg', 'index.ts'),
+      "import { pkg, sls, top } from 'salt-dsl'\nimport { tools } from '../shared.ts'\nexport const a = sls('a', () => { for (const t of tools) pkg(t) })\ntop('*', [a])\n",
+    )
+    const entry = join(dir, 'cfg', 'index.ts')
+    const outDir = join(dir, 'out')
+    const modules = configModules(join(dir, 'cfg'))
+    const reuse = newReuse()
+    const quick = (changed: Set<string>) =>
+      compile({ entry, outDir, typecheck: false, modules, incremental: true, reuse, changed })
+    expect((await quick(new Set())).failedStage).toBeUndefined()
+    // WHEN the outside module changes and the watcher (of cfg/) names nothing
+    writeFileSync(join(dir, 'shared.ts'), shared('fd'))
+    const q = await quick(new Set())
+    // THEN the quick rebuild still sees it
+    expect(outcome(q)).toEqual(outcome(await compile({ entry, outDir, typecheck: false })))
+    expect(String(q.tree?.get('salt/a.sls'))).toContain('fd:')
+    rmSync(dir, { recursive: true, force: true })
+  })
+})
