@@ -5,8 +5,8 @@ import { compile } from '../compile.ts'
 import { hasErrors } from '../diagnostics.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { configModules } from '../load/load-config.ts'
+import { collectGarbage } from '../memory.ts'
 import { resolveEntry } from '../paths.ts'
-import { newReuse } from '../reuse.ts'
 import { CHECKER_ARG } from './checker-arg.ts'
 
 interface Request {
@@ -69,32 +69,26 @@ export function startFullCheck(
   }
 }
 
-/** The checker's side: answers each request with a full rebuild (its caches kept from one to the next). */
+/** The checker's side: answers each request with a full rebuild. */
 export async function serveFullCheck(): Promise<number> {
   if (isMainThread || parentPort === null) return 2
   const port = parentPort
   const { entry, outDir } = workerData as { entry: string; outDir: string }
   const resolved = resolveEntry(entry)
   if (resolved === undefined) return 2
+  // the modules' compiled texts are kept from one check to the next; nothing else is (the check is a
+  // one-shot build, and the thread gives its memory back once it has answered)
   const modules = configModules(resolved.root)
-  const reuse = newReuse()
   await new Promise<void>((stop) => {
     port.on('message', async ({ id }: Request) => {
       try {
-        const result = await compile({
-          entry,
-          outDir,
-          typecheck: false,
-          modules,
-          incremental: true,
-          runAll: true,
-          reuse,
-        })
+        const result = await compile({ entry, outDir, typecheck: false, modules })
         const ok = result.tree !== undefined && !hasErrors(result.diagnostics)
         port.postMessage({ id, ...(ok ? { tree: [...result.tree!] } : {}) } satisfies Reply)
       } catch (thrown) {
         port.postMessage({ id, failed: String(thrown) } satisfies Reply)
       }
+      collectGarbage()
     })
     port.on('close', () => stop())
   })
