@@ -12,6 +12,14 @@ function project(files: Record<string, string>): string {
   return dir
 }
 
+/** A build of `dir/index.ts` that must fail: its diagnostics' codes and lines. */
+function failedBuild(dir: string): [string, number][] {
+  const out = join(dir, 'out')
+  const run = dsl(['build', join(dir, 'index.ts'), '--out', out, '--no-typecheck', '--format', 'json'])
+  expect(run.status).toBe(1)
+  return JSON.parse(run.stdout).diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])
+}
+
 const sls = (dir: string, name: string) => readTree(join(dir, 'out')).get(`salt/${name}.sls`)?.toString()
 
 describe('the config loader', () => {
@@ -85,19 +93,7 @@ top('*', [a])
     for (const name of ['jq:', 'fd:', 'vim:', 'zsh:']) expect(sls(dir, 'a')).toContain(name)
     // an alias that names no file is a load diagnostic at the import
     writeFileSync(join(dir, 'index.ts'), "import { x } from '@lib/missing'\nexport const y = x\n")
-    const bad = dsl([
-      'build',
-      join(dir, 'index.ts'),
-      '--out',
-      join(dir, 'out'),
-      '--no-typecheck',
-      '--format',
-      'json',
-    ])
-    expect(bad.status).toBe(1)
-    expect(
-      JSON.parse(bad.stdout).diagnostics.map((d: { code: string; line: number }) => [d.code, d.line]),
-    ).toEqual([['DSL1001', 1]])
+    expect(failedBuild(dir)).toEqual([['DSL1001', 1]])
   })
 
   it("resolves `#` imports through package.json's `imports`, as Node and tsc do", () => {
@@ -125,17 +121,7 @@ top('*', [a])
     for (const name of ['jq:', 'fd:', 'vim:']) expect(sls(dir, 'a')).toContain(name)
     // a `#` specifier the map does not cover is a load diagnostic at the import
     writeFileSync(join(dir, 'index.ts'), "import { x } from '#nowhere'\nexport const y = x\n")
-    const bad = dsl([
-      'build',
-      join(dir, 'index.ts'),
-      '--out',
-      join(dir, 'out'),
-      '--no-typecheck',
-      '--format',
-      'json',
-    ])
-    expect(bad.status).toBe(1)
-    expect(JSON.parse(bad.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['DSL1001'])
+    expect(failedBuild(dir)).toEqual([['DSL1001', 1]])
   })
 
   it('caches each module, and still sees an edit that keeps size and modification time', () => {
