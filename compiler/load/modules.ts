@@ -20,9 +20,11 @@ import {
   BUILTINS,
   EXTENSIONS,
   inNodeModules,
+  isConfigModule,
   isLocal,
   type PathMapping,
   packageImport,
+  packageSource,
   readTsconfig,
   resolveLocal,
   resolvesAsPackage,
@@ -279,7 +281,7 @@ export class ConfigModules {
           const alias =
             isLocal(spec) || SHARED_NAMES.has(spec)
               ? undefined
-              : (packageImport(file, spec) ?? aliasOf(this.#paths, spec))
+              : (packageImport(file, spec) ?? aliasOf(this.#paths, spec) ?? packageSource(file, spec))
           if (!isLocal(spec) && alias === undefined) {
             if (!resolvesAsPackage(file, spec)) {
               const message = `cannot load the config: Could not resolve "${spec}"`
@@ -300,7 +302,7 @@ export class ConfigModules {
             continue
           }
           targets.set(spec, target)
-          if (inNodeModules(target) || found.has(target)) continue
+          if (!isConfigModule(target) || found.has(target)) continue
           found.add(target)
           next.push(target)
         }
@@ -349,11 +351,14 @@ export class ConfigModules {
       if (known !== undefined) again.push([file, known])
       else if (MODULE_LIKE.has(extname(file)) || basename(file) === 'package.json') return false
     }
-    // modules outside the watched directory are looked at every time (no watcher names them)
+    // modules outside the watched directory, or in node_modules, are looked at every time (no watcher
+    // names them)
     for (const file of this.files) {
       const known = this.#transformed.get(file)
       if (known === undefined || changed.has(file)) continue
-      if (watched === undefined || relative(watched, file).startsWith('..')) again.push([file, known])
+      const unwatched =
+        watched === undefined || relative(watched, file).startsWith('..') || inNodeModules(file)
+      if (unwatched) again.push([file, known])
     }
     const done = await Promise.all(again.map(([file]) => this.#transform(file)))
     return done.every((t, i) => {
@@ -671,13 +676,15 @@ export class ConfigModules {
       if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
       // what the walk resolved the import to (a config module, or a package's file)
       const walked = this.#targets.get(file)?.get(spec)
-      if (walked !== undefined) return inNodeModules(walked) ? own(walked) : child(walked)
+      if (walked !== undefined) return isConfigModule(walked) ? child(walked) : own(walked)
       const alias = isLocal(spec) ? undefined : (packageImport(file, spec) ?? aliasOf(this.#paths, spec))
-      if (!isLocal(spec) && alias === undefined) return this.#requirePackage(own, spec, file)
+      if (!isLocal(spec) && alias === undefined) {
+        const source = packageSource(file, spec)
+        return source === undefined ? this.#requirePackage(own, spec, file) : child(source)
+      }
       const target = alias ?? resolveLocal(file, spec)
       if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
-      if (inNodeModules(target)) return own(target)
-      return child(target)
+      return isConfigModule(target) ? child(target) : own(target)
     }
     return Object.assign(req, own)
   }

@@ -222,6 +222,26 @@ function importTarget(dir: string, target: unknown, star: string): string | unde
   return undefined
 }
 
+/** Extensions of TypeScript source, which Node cannot run: the loader compiles such a file itself. */
+const TS_SOURCE: ReadonlySet<string> = new Set(['.ts', '.tsx', '.mts', '.cts'])
+
+/** Whether a resolved file is the config's to compile and run (its own, or a package's TypeScript source). */
+export const isConfigModule = (path: string) => !inNodeModules(path) || TS_SOURCE.has(extname(path))
+
+/**
+ * The TypeScript source a package specifier resolves to (a workspace package that ships `.ts`, say), which
+ * the loader compiles and runs as a config module; undefined for a package Node loads itself.
+ */
+export function packageSource(from: string, spec: string): string | undefined {
+  if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return undefined
+  try {
+    const file = createRequire(from).resolve(spec)
+    return TS_SOURCE.has(extname(file)) ? file : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Whether a bare specifier names a builtin, a module handed to the config, or an installed package. */
 export function resolvesAsPackage(from: string, spec: string): boolean {
   if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return true

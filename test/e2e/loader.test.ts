@@ -124,6 +124,29 @@ top('*', [a])
     expect(failedBuild(dir)).toEqual([['DSL1001', 1]])
   })
 
+  it('compiles a package that ships TypeScript source (a workspace package) as a config module', () => {
+    const dir = project({
+      'index.ts': `import { top } from 'salt-dsl'
+import { tools } from '@team/common'
+top('*', [tools])
+`,
+    })
+    const pkg = join(dir, 'node_modules', '@team', 'common')
+    mkdirSync(join(pkg, 'src'), { recursive: true })
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: '@team/common', type: 'module', exports: { '.': './src/index.ts' } }),
+    )
+    // TypeScript Node cannot run, with the builders of the CLI's own authoring API
+    writeFileSync(
+      join(pkg, 'src', 'index.ts'),
+      "import { pkg, sls } from 'salt-dsl'\nconst names: readonly string[] = ['jq', 'fd']\nexport const tools = sls('tools', () => { for (const n of names) pkg(n) })\n",
+    )
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    for (const name of ['jq:', 'fd:']) expect(sls(dir, 'tools')).toContain(name)
+  })
+
   it('caches each module, and still sees an edit that keeps size and modification time', () => {
     const index = (name: string) =>
       `import { pkg, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => { pkg('${name}') })\ntop('*', [a])\n`
