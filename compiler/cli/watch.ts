@@ -10,6 +10,12 @@ import { CliError } from './cli-error.ts'
 import { type FullCheck, sameTree, startFullCheck, type Verdict } from './full-check.ts'
 import { report } from './report.ts'
 
+/**
+ * How long a rebuild waits after the last change event: the events of one save (truncate, write, close,
+ * or an editor's write and rename) come within microseconds of each other.
+ */
+const SETTLE_MS = 5
+
 /** How long the config must sit unchanged before a quick rebuild is checked against a full one. */
 const VERIFY_IDLE_MS = 500
 
@@ -152,7 +158,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     clearTimeout(verifyTimer)
     timer = setTimeout(() => {
       queued = queued.then(rebuild)
-    }, 10)
+    }, SETTLE_MS)
   })
   const first = rebuild()
   queued = first.catch(() => undefined)
