@@ -1,5 +1,4 @@
-import { watch } from 'node:fs'
-import { basename, dirname, join, relative } from 'node:path'
+import { basename, relative, resolve, sep } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { configModules } from '../load/load-config.ts'
@@ -9,6 +8,7 @@ import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write
 import { CliError } from './cli-error.ts'
 import { type FullCheck, sameTree, startFullCheck, type Verdict } from './full-check.ts'
 import { report } from './report.ts'
+import { watchTree } from './watch-tree.ts'
 
 /**
  * How long a rebuild waits after the last change event: the events of one save (truncate, write, close,
@@ -147,19 +147,33 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   }
   let timer: NodeJS.Timeout | undefined
   // watching starts before the first build, so a change made while it runs is not missed
-  const watcher = watch(resolved.root, { recursive: true }, (_event, file) => {
-    if (file && dirname(file).split('/').includes('node_modules')) return
-    if (file && !relative(outDir, join(resolved.root, file)).startsWith('..')) return // our own output
-    if (file && basename(file).startsWith('.tsconfig.salt-dsl-')) return // the type-check's own tsconfig
-    if (file) pending?.add(join(resolved.root, file))
-    else pending = undefined
-    changes++
-    clearTimeout(timer)
-    clearTimeout(verifyTimer)
-    timer = setTimeout(() => {
-      queued = queued.then(rebuild)
-    }, SETTLE_MS)
-  })
+  const out = resolve(outDir)
+  const inside = (path: string, dir: string) => !relative(dir, path).startsWith('..')
+  const skipped = (dir: string) =>
+    basename(dir) === 'node_modules' || basename(dir) === '.git' || inside(dir, out)
+  const watcher = watchTree(
+    resolved.root,
+    (file) => {
+      if (file !== undefined) {
+        if (
+          relative(resolved.root, file)
+            .split(sep)
+            .some((part) => part === 'node_modules' || part === '.git')
+        )
+          return
+        if (inside(file, out)) return // our own output
+        if (basename(file).startsWith('.tsconfig.salt-dsl-')) return // the type-check's own tsconfig
+        pending?.add(file)
+      } else pending = undefined
+      changes++
+      clearTimeout(timer)
+      clearTimeout(verifyTimer)
+      timer = setTimeout(() => {
+        queued = queued.then(rebuild)
+      }, SETTLE_MS)
+    },
+    skipped,
+  )
   const first = rebuild()
   queued = first.catch(() => undefined)
   try {

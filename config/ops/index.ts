@@ -90,7 +90,9 @@ export function operations(opts: OperationsOptions = {}): Operations {
     reporting: r.all,
     modules,
     finish() {
-      if (finished !== undefined) return finished
+      // once per run of the config: `finished` may come from an earlier run (watch mode replays the module
+      // that made this object, while the one calling finish() runs again), whose SLS this run lacks
+      if (finished !== undefined && declaredSls().includes(finished.init.name)) return finished
       const profiles = declaredProfiles()
       const unknown = profiles.map((p) => p.name).filter((n) => !known.includes(n))
       if (unknown.length > 0)

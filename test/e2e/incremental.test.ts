@@ -1,13 +1,13 @@
 // Watch mode's quick rebuild (modules that did not change are replayed, unchanged states keep their nodes,
 // the graph and the emit reuse what they made for them) against the oracle of a full compile, over a run
 // of edits of a config of several modules that point at each other's states.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { type Compiled, compile } from '../../compiler/compile.ts'
 import { configModules } from '../../compiler/load/load-config.ts'
 import { newReuse } from '../../compiler/reuse.ts'
-import { tempDir } from '../support/cli.ts'
+import { REPO, tempDir } from '../support/cli.ts'
 
 const FILES: Record<string, string> = {
   'index.ts': `import { inventory, profile, top } from 'salt-dsl'
@@ -353,5 +353,46 @@ describe('watch: the quick rebuild, told which files changed', () => {
     expect(outcome(q)).toEqual(outcome(await compile({ entry, outDir, typecheck: false })))
     expect(String(q.tree?.get('salt/a.sls'))).toContain('fd:')
     rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+describe('watch: the quick rebuild of the bundled config', () => {
+  it('gives what a full compile gives after an edit of a pillar layer and of a state module', async () => {
+    // operations() is made in one module and finished in another (the profiles, then index.ts): a replay
+    // of the first must not keep the orchestrate SLS of an earlier run from being declared again
+    const dir = join(tempDir('salt-dsl-incremental-bundled-'), 'config')
+    cpSync(join(REPO, 'config'), dir, { recursive: true })
+    const entry = join(dir, 'index.ts')
+    const outDir = join(dir, '..', 'out')
+    const modules = configModules(dir)
+    const reuse = newReuse()
+    const quick = (changed?: Set<string>) =>
+      compile({
+        entry,
+        outDir,
+        typecheck: false,
+        modules,
+        incremental: true,
+        reuse,
+        ...(changed ? { changed } : {}),
+      })
+    expect((await quick()).failedStage).toBeUndefined()
+    const edits: [string, string, string][] = [
+      ['pillar/defaults.ts', 'screen_lock_minutes: 15', 'screen_lock_minutes: 16'],
+      ['pillar/defaults.ts', 'screen_lock_minutes: 16', 'screen_lock_minutes: 15'],
+      ['states/dotfiles.ts', "ownDotfile(u, '.tmux.conf', {", "ownDotfile(u, '.tmux.conf.local', {"],
+    ]
+    for (const [file, from, to] of edits) {
+      const path = join(dir, file)
+      const text = readFileSync(path, 'utf8')
+      expect(text).toContain(from)
+      writeFileSync(path, text.replace(from, to))
+      const q = await quick(new Set([path]))
+      expect(q.loaded?.ran.replayed).toBeGreaterThan(0)
+      expect(outcome(q), `${file}: ${to}`).toEqual(
+        outcome(await compile({ entry, outDir, typecheck: false })),
+      )
+    }
+    rmSync(join(dir, '..'), { recursive: true, force: true })
   })
 })

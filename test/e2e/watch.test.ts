@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
@@ -76,6 +76,36 @@ describe('dsl build --watch', () => {
         if (path.startsWith('minion.d/')) continue
         expect(data.toString(), path).toBe(expected.get(path)?.toString())
       }
+    } finally {
+      child.kill('SIGINT')
+    }
+  })
+
+  it('follows a file an editor saves by writing a new one and renaming it over the old, save after save', async () => {
+    const dir = tempDir()
+    const out = join(dir, 'out')
+    mkdirSync(join(dir, 'lib'))
+    writeFileSync(join(dir, 'lib', 'value.ts'), "export const value = 'one'\n")
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "import { file, sls, top } from 'salt-dsl'\nimport { value } from './lib/value.ts'\nexport const a = sls('a', () => { file('/tmp/w', { contents: value }) })\ntop('*', [a])\n",
+    )
+    const { child, output, until } = watching(dir, out)
+    // an atomic save: the new text goes to a temp file beside the old one, which it then replaces
+    const save = (text: string) => {
+      const temp = join(dir, 'lib', `.value.ts.${text}.tmp`)
+      writeFileSync(temp, `export const value = '${text}'\n`)
+      renameSync(temp, join(dir, 'lib', 'value.ts'))
+    }
+    try {
+      await until(() => output().stdout.includes('rebuilt in'))
+      // WHEN the file is replaced three times THEN the tree follows each save (a watcher that watched
+      // the first file by itself would see the first replacement only)
+      for (const text of ['two', 'three', 'four']) {
+        save(text)
+        await until(() => readFileSync(join(out, 'salt/a.sls'), 'utf8').includes(text))
+      }
+      expect(output().stderr).not.toContain('differed from a full one')
     } finally {
       child.kill('SIGINT')
     }
