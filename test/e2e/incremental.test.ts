@@ -273,6 +273,22 @@ const STEPS: [name: string, file: string, edit: Edit, also?: [file: string, edit
   ],
 ]
 
+/** Watch mode's compile: incremental, its modules and caches kept from one call to the next. */
+function watchCompile(entry: string, outDir: string, root: string) {
+  const modules = configModules(root)
+  const reuse = newReuse()
+  return (changed?: ReadonlySet<string>) =>
+    compile({
+      entry,
+      outDir,
+      typecheck: false,
+      modules,
+      incremental: true,
+      reuse,
+      ...(changed ? { changed } : {}),
+    })
+}
+
 function outcome(c: Compiled) {
   const diagnostics = c.diagnostics.map(
     (d) => `${d.code} ${d.message} ${d.origin?.file}:${d.origin?.line}:${d.origin?.column}`,
@@ -291,18 +307,8 @@ describe.each([
     for (const [name, text] of texts) writeFileSync(join(dir, name), text)
     const entry = join(dir, 'index.ts')
     const outDir = join(dir, 'out')
-    const modules = configModules(dir)
-    const reuse = newReuse()
-    const quick = (changed?: Set<string>) =>
-      compile({
-        entry,
-        outDir,
-        typecheck: false,
-        modules,
-        incremental: true,
-        reuse,
-        ...(told && changed ? { changed } : {}),
-      })
+    const rebuild = watchCompile(entry, outDir, dir)
+    const quick = (changed?: Set<string>) => rebuild(told ? changed : undefined)
     const full = () => compile({ entry, outDir, typecheck: false })
     const first = await quick()
     expect(first.failedStage).toBeUndefined()
@@ -341,10 +347,7 @@ describe('watch: the quick rebuild, told which files changed', () => {
     )
     const entry = join(dir, 'cfg', 'index.ts')
     const outDir = join(dir, 'out')
-    const modules = configModules(join(dir, 'cfg'))
-    const reuse = newReuse()
-    const quick = (changed: Set<string>) =>
-      compile({ entry, outDir, typecheck: false, modules, incremental: true, reuse, changed })
+    const quick = watchCompile(entry, outDir, join(dir, 'cfg'))
     expect((await quick(new Set())).failedStage).toBeUndefined()
     // WHEN the outside module changes and the watcher (of cfg/) names nothing
     writeFileSync(join(dir, 'shared.ts'), shared('fd'))
@@ -364,18 +367,7 @@ describe('watch: the quick rebuild of the bundled config', () => {
     cpSync(join(REPO, 'config'), dir, { recursive: true })
     const entry = join(dir, 'index.ts')
     const outDir = join(dir, '..', 'out')
-    const modules = configModules(dir)
-    const reuse = newReuse()
-    const quick = (changed?: Set<string>) =>
-      compile({
-        entry,
-        outDir,
-        typecheck: false,
-        modules,
-        incremental: true,
-        reuse,
-        ...(changed ? { changed } : {}),
-      })
+    const quick = watchCompile(entry, outDir, dir)
     expect((await quick()).failedStage).toBeUndefined()
     const edits: [string, string, string][] = [
       ['pillar/defaults.ts', 'screen_lock_minutes: 15', 'screen_lock_minutes: 16'],
