@@ -7,6 +7,7 @@ import type { Tree } from '../emit/emit-tree.ts'
 import { configModules } from '../load/load-config.ts'
 import { collectGarbage } from '../memory.ts'
 import { resolveEntry } from '../paths.ts'
+import { sameBytes } from '../write/write-tree.ts'
 import { CHECKER_ARG } from './checker-arg.ts'
 
 interface Request {
@@ -100,13 +101,7 @@ export function sameTree(a: Tree, b: Tree): boolean {
   if (a.size !== b.size) return false
   for (const [path, data] of a) {
     const other = b.get(path)
-    if (other === undefined) return false
-    if (other === data) continue
-    if (typeof data === 'string' || typeof other === 'string') {
-      if (typeof data !== typeof other || data !== other) return false
-      continue
-    }
-    if (!Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(other)) return false
+    if (other === undefined || !sameBytes(data, other)) return false
   }
   return true
 }

@@ -17,7 +17,7 @@ import { watchTree } from './watch-tree.ts'
 const SETTLE_MS = 5
 
 /** How long the config must sit unchanged before a quick rebuild is checked against a full one. */
-const VERIFY_IDLE_MS = 500
+const CHECK_IDLE_MS = 500
 
 /**
  * Rebuilds on every change under the config root. The rebuild skips the type-check (run `dsl check` for
@@ -36,7 +36,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   let previous: Tree | undefined
   const modules = configModules(resolved.root)
   const reuse = newReuse()
-  let verifyTimer: NodeJS.Timeout | undefined
+  let checkTimer: NodeJS.Timeout | undefined
   let queued: Promise<void> = Promise.resolve()
   /** The files changed since the last rebuild began (undefined: some change did not say which file). */
   let pending: Set<string> | undefined = new Set()
@@ -81,8 +81,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   /** The modules' generation the last quick rebuild was made from. */
   let built = 0
   const scheduleCheck = () => {
-    clearTimeout(verifyTimer)
-    verifyTimer = setTimeout(() => void check(), VERIFY_IDLE_MS)
+    clearTimeout(checkTimer)
+    checkTimer = setTimeout(() => void check(), CHECK_IDLE_MS)
   }
   // the check: a full rebuild in a worker thread, compared with the tree; only when they differ does
   // this thread rebuild in full (and then it is the one that writes, and warns)
@@ -109,9 +109,9 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     // a change came meanwhile: check again once it is rebuilt and the config sits still
     if (changes !== seen) return scheduleCheck()
     if (verdict !== undefined && 'tree' in verdict && sameTree(verdict.tree, tree)) return
-    queued = queued.then(verify)
+    queued = queued.then(rebuildInFull)
   }
-  const verify = async () => {
+  const rebuildInFull = async () => {
     const seen = changes
     const result = await compile({
       entry,
@@ -167,7 +167,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       } else pending = undefined
       changes++
       clearTimeout(timer)
-      clearTimeout(verifyTimer)
+      clearTimeout(checkTimer)
       timer = setTimeout(() => {
         queued = queued.then(rebuild)
       }, SETTLE_MS)
@@ -188,7 +188,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     process.once('SIGINT', () => done())
   })
   watcher.close()
-  clearTimeout(verifyTimer)
+  clearTimeout(checkTimer)
   await queued
   await checker?.close()
   return 0

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Program, StateNode, Target, TopEntry } from '../../dsl/ir.ts'
-import type { Graph } from '../graph/build-graph.ts'
+import { follows, type Graph } from '../graph/build-graph.ts'
 import { emitSls, slsPath } from './emit-sls.ts'
 import { emitYaml, type YamlNode } from './yaml.ts'
 
@@ -61,7 +61,7 @@ export function emitTree(input: EmitInput): Tree {
   let sinceCheckpoint = 0
   const cache = input.cache
   // what the graph found clean is clean against the graph before: the one this cache was emitted from?
-  const follows = cache !== undefined && graph.build !== undefined && cache.graph === graph.build - 1
+  const followsCache = cache !== undefined && follows(graph, cache.graph)
   if (cache !== undefined) cache.emitted = 0
   const kept = new Map<string, string>()
   for (const name of [...names].sort()) {
@@ -69,7 +69,7 @@ export function emitTree(input: EmitInput): Tree {
     let text: string
     if (cache === undefined) text = emitSls(name, graph)
     else {
-      const last = follows && graph.clean?.has(name) ? cache.sls.get(name) : undefined
+      const last = followsCache && graph.clean?.has(name) ? cache.sls.get(name) : undefined
       if (last !== undefined) text = last
       else {
         text = emitSls(name, graph)
@@ -95,7 +95,7 @@ export function emitTree(input: EmitInput): Tree {
     cache.sls.clear()
     for (const [name, text] of kept) cache.sls.set(name, text)
   }
-  files.set('manifest.json', manifest(files, graph, input, follows))
+  files.set('manifest.json', manifest(files, graph, input, followsCache))
   files.set('minion.d/salt-dsl.conf', minionConf(input.outDir))
   if (cache !== undefined) cache.graph = graph.build
   return files
@@ -194,19 +194,22 @@ function changedRows(graph: Graph, cache: EmitCache): { rows: Row[]; chunks: str
     rows[k] = { node, source, row: rowText(node, source, JSON.stringify) }
     touched.add(Math.floor(k / ROW_CHUNK))
   }
-  for (const c of touched) {
-    const texts: string[] = []
-    for (let k = c * ROW_CHUNK; k < Math.min(rows.length, (c + 1) * ROW_CHUNK); k++) texts.push(rows[k]!.row)
-    chunks[c] = texts.join(',\n')
-  }
+  for (const c of touched) chunks[c] = chunkText(rows, c)
   return { rows, chunks }
+}
+
+/** Chunk `c` of the manifest's state rows, joined. */
+function chunkText(rows: readonly Row[], c: number): string {
+  const texts: string[] = []
+  for (let k = c * ROW_CHUNK; k < Math.min(rows.length, (c + 1) * ROW_CHUNK); k++) texts.push(rows[k]!.row)
+  return texts.join(',\n')
 }
 
 /**
  * JSON with one file and one state per line: diff-friendly, and compact at 100k states (a state is a row
  * of `STATE_FIELDS`; its source is an index into `sources`, so paths are not repeated per state).
  */
-function manifest(files: Tree, graph: Graph, input: EmitInput, follows: boolean): string {
+function manifest(files: Tree, graph: Graph, input: EmitInput, followsCache: boolean): string {
   const program = graph.program
   const cache = input.cache
   const hashes = [...files.keys()]
@@ -216,7 +219,7 @@ function manifest(files: Tree, graph: Graph, input: EmitInput, follows: boolean)
   const list = (lines: readonly string[]) => (lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n  ]`)
   const head = `  "generator": ${JSON.stringify(GENERATOR)},\n  "source": ${JSON.stringify(input.sourceHash)}`
   const fields = `  "state_fields": ${JSON.stringify(STATE_FIELDS)}`
-  const quick = cache !== undefined && follows ? changedRows(graph, cache) : undefined
+  const quick = cache !== undefined && followsCache ? changedRows(graph, cache) : undefined
   let sources: readonly string[]
   let stateBlock: string
   if (quick !== undefined && cache !== undefined) {
@@ -272,11 +275,7 @@ function stateRows(program: Program, input: EmitInput): { sources: string[]; blo
         const known = cache?.chunks[c]
         const whole = i % ROW_CHUNK === ROW_CHUNK - 1
         if (chunkClean && whole && known !== undefined) chunks.push(known)
-        else {
-          const texts: string[] = []
-          for (let k = c * ROW_CHUNK; k <= i; k++) texts.push(made[k]!.row)
-          chunks.push(texts.join(',\n'))
-        }
+        else chunks.push(chunkText(made, c))
       }
     }
     return row

@@ -36,6 +36,23 @@ export interface Graph {
   readonly requirers?: readonly (readonly number[] | undefined)[]
 }
 
+/** What a graph says of how it differs from the graph before it (for the caches of later stages). */
+export type GraphDelta = Pick<Graph, 'build' | 'changed' | 'requirers'>
+
+/**
+ * The keys whose node changed since the graph numbered `last`, when `graph` is the one right after it;
+ * undefined when it is not (a stage did not run for the graphs between), or when every key may have
+ * changed. A stage that keeps what it made from the graph numbered `last` redoes only those keys.
+ */
+export function changedSince(graph: GraphDelta, last: number | undefined): readonly number[] | undefined {
+  return follows(graph, last) ? graph.changed : undefined
+}
+
+/** Whether `graph` is the one right after the graph numbered `last` (its `clean` is relative to that). */
+export function follows(graph: GraphDelta, last: number | undefined): boolean {
+  return graph.build !== undefined && last === graph.build - 1
+}
+
 /**
  * What the last graph of this config found per state, by key (watch mode): a node at the same key as
  * then is not checked again, and the edges, members and includes of what did not change are kept.

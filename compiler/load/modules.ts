@@ -16,19 +16,14 @@ import {
 } from '../../dsl/session.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 import {
-  aliasOf,
   BUILTINS,
   EXTENSIONS,
   inNodeModules,
   isConfigModule,
   isLocal,
   type PathMapping,
-  packageImport,
-  packageSource,
   readTsconfig,
-  resolveLocal,
-  resolvesAsPackage,
-  SHARED_NAMES,
+  resolveImport,
 } from './resolve-module.ts'
 import { LineIndexedMap } from './source-map.ts'
 
@@ -278,29 +273,16 @@ export class ConfigModules {
         const targets = new Map<string, string>()
         this.#targets.set(file, targets)
         for (const spec of result.requires) {
-          const alias =
-            isLocal(spec) || SHARED_NAMES.has(spec)
-              ? undefined
-              : (packageImport(file, spec) ?? aliasOf(this.#paths, spec) ?? packageSource(file, spec))
-          if (!isLocal(spec) && alias === undefined) {
-            if (!resolvesAsPackage(file, spec)) {
-              const message = `cannot load the config: Could not resolve "${spec}"`
-              const hint = 'install the package, or fix the name'
-              diagnostics.push(error('DSL1001', message, whereImported(file, result.source, spec), { hint }))
-            }
+          const to = resolveImport(file, spec, this.#paths)
+          if (to === 'package') continue
+          if (to === undefined) {
+            const message = `cannot load the config: Could not resolve "${spec}"`
+            const origin = whereImported(file, result.source, spec)
+            const hint = isLocal(spec) ? {} : { hint: 'install the package, or fix the name' }
+            diagnostics.push(error('DSL1001', message, origin, hint))
             continue
           }
-          const target = alias ?? resolveLocal(file, spec)
-          if (target === undefined) {
-            diagnostics.push(
-              error(
-                'DSL1001',
-                `cannot load the config: Could not resolve "${spec}"`,
-                whereImported(file, result.source, spec),
-              ),
-            )
-            continue
-          }
+          const target = to.file
           targets.set(spec, target)
           if (!isConfigModule(target) || found.has(target)) continue
           found.add(target)
@@ -333,16 +315,32 @@ export class ConfigModules {
     const targets = this.#targets.get(r.file)
     if (r.deps.size === 0) return true
     if (targets === undefined) return false
-    const now = new Set(targets.values())
-    for (const dep of r.deps) if (!now.has(dep)) return false
+    const now = [...targets.values()]
+    for (const dep of r.deps) if (!now.includes(dep)) return false
     return true
   }
 
   /**
-   * Transforms again the modules among `changed` (the other config files under `watched`, where the
-   * watcher that named them looks, are taken as they were), and
-   * says whether the last walk still stands: false when a changed file could be a module the walk did not
-   * see (an import could resolve to it now), or a changed module's imports or presence changed.
+   * The modules of the last walk that no watcher of `watched` names: outside it, or in node_modules (they
+   * are looked at on every rebuild). Found once per walk.
+   */
+  #unwatched(watched: string | undefined): readonly string[] {
+    if (this.#outside?.files !== this.files || this.#outside.watched !== watched) {
+      const list = this.files.filter(
+        (file) => watched === undefined || relative(watched, file).startsWith('..') || inNodeModules(file),
+      )
+      this.#outside = { files: this.files, watched, list }
+    }
+    return this.#outside.list
+  }
+
+  #outside: { files: readonly string[]; watched: string | undefined; list: readonly string[] } | undefined
+
+  /**
+   * Transforms again the modules among `changed` and those no watcher names (the other config files under
+   * `watched` are taken as they were), and says whether the last walk still stands: false when a changed
+   * file could be a module the walk did not see (an import could resolve to it now), or a changed
+   * module's imports or presence changed.
    */
   async #retransform(changed: ReadonlySet<string>, watched: string | undefined): Promise<boolean> {
     const again: [string, Transformed][] = []
@@ -351,14 +349,9 @@ export class ConfigModules {
       if (known !== undefined) again.push([file, known])
       else if (MODULE_LIKE.has(extname(file)) || basename(file) === 'package.json') return false
     }
-    // modules outside the watched directory, or in node_modules, are looked at every time (no watcher
-    // names them)
-    for (const file of this.files) {
+    for (const file of this.#unwatched(watched)) {
       const known = this.#transformed.get(file)
-      if (known === undefined || changed.has(file)) continue
-      const unwatched =
-        watched === undefined || relative(watched, file).startsWith('..') || inNodeModules(file)
-      if (unwatched) again.push([file, known])
+      if (known !== undefined && !changed.has(file)) again.push([file, known])
     }
     const done = await Promise.all(again.map(([file]) => this.#transform(file)))
     return done.every((t, i) => {
@@ -674,17 +667,12 @@ export class ConfigModules {
       const shared = sharedModules.get(spec)
       if (shared !== undefined) return shared
       if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
-      // what the walk resolved the import to (a config module, or a package's file)
+      // what the walk resolved the import to, else where it leads now (a require the walk did not see)
       const walked = this.#targets.get(file)?.get(spec)
-      if (walked !== undefined) return isConfigModule(walked) ? child(walked) : own(walked)
-      const alias = isLocal(spec) ? undefined : (packageImport(file, spec) ?? aliasOf(this.#paths, spec))
-      if (!isLocal(spec) && alias === undefined) {
-        const source = packageSource(file, spec)
-        return source === undefined ? this.#requirePackage(own, spec, file) : child(source)
-      }
-      const target = alias ?? resolveLocal(file, spec)
-      if (target === undefined) throw new Error(`Cannot find module '${spec}' from '${file}'`)
-      return isConfigModule(target) ? child(target) : own(target)
+      const found = walked === undefined ? resolveImport(file, spec, this.#paths) : { file: walked }
+      if (found === undefined && isLocal(spec)) throw new Error(`Cannot find module '${spec}' from '${file}'`)
+      if (found === undefined || found === 'package') return this.#requirePackage(own, spec, file)
+      return isConfigModule(found.file) ? child(found.file) : own(found.file)
     }
     return Object.assign(req, own)
   }

@@ -229,28 +229,29 @@ const TS_SOURCE: ReadonlySet<string> = new Set(['.ts', '.tsx', '.mts', '.cts'])
 export const isConfigModule = (path: string) => !inNodeModules(path) || TS_SOURCE.has(extname(path))
 
 /**
- * The TypeScript source a package specifier resolves to (a workspace package that ships `.ts`, say), which
- * the loader compiles and runs as a config module; undefined for a package Node loads itself.
+ * Where an import leads, as tsc resolves it: `{ file }` for a file (a config module, or a file of a package
+ * that Node loads), `'package'` for a builtin, a module handed to the config or an installed package Node
+ * loads by name, undefined for nothing. A package whose entry is TypeScript source (a workspace package
+ * that ships `.ts`, say) is a file: the loader compiles and runs it as a config module.
  */
-export function packageSource(from: string, spec: string): string | undefined {
-  if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return undefined
+export function resolveImport(
+  from: string,
+  spec: string,
+  paths: PathMapping | undefined,
+): { readonly file: string } | 'package' | undefined {
+  if (isLocal(spec)) {
+    const file = resolveLocal(from, spec)
+    return file === undefined ? undefined : { file }
+  }
+  if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return 'package'
+  const mapped = packageImport(from, spec) ?? aliasOf(paths, spec)
+  if (mapped !== undefined) return { file: mapped }
   try {
     const file = createRequire(from).resolve(spec)
-    return TS_SOURCE.has(extname(file)) ? file : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** Whether a bare specifier names a builtin, a module handed to the config, or an installed package. */
-export function resolvesAsPackage(from: string, spec: string): boolean {
-  if (BUILTINS.has(spec) || spec.startsWith('node:') || SHARED_NAMES.has(spec)) return true
-  try {
-    createRequire(from).resolve(spec)
-    return true
+    return TS_SOURCE.has(extname(file)) ? { file } : 'package'
   } catch (thrown) {
     // a package that has no `require` export (ESM only) is there: it is bundled when required
-    return (thrown as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED'
+    return (thrown as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' ? 'package' : undefined
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Expr, LayerNode, Origin, StateNode, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
-import type { GraphDelta } from './check-when.ts'
+import { changedSince, type GraphDelta } from '../graph/build-graph.ts'
 import { keyOrigin } from './key-origins.ts'
 import { type Data, getPath, isDict } from './merge.ts'
 import type { Resolution, ResolvedMinion } from './resolve-machines.ts'
@@ -163,14 +163,12 @@ export function stateFacts(
   cache?: FactsCache,
   graph?: GraphDelta,
 ): readonly StateFacts[] {
-  const { changed, build } = graph ?? {}
-  if (cache !== undefined && changed !== undefined && build !== undefined && cache.graph === build - 1) {
-    if (cache.facts.length === states.length) {
-      for (const k of changed) cache.facts[k] = factsOf(states[k]!)
-      cache.states = states
-      cache.graph = build
-      return cache.facts
-    }
+  const changed = cache && graph && changedSince(graph, cache.graph)
+  if (cache !== undefined && changed !== undefined && cache.facts.length === states.length) {
+    for (const k of changed) cache.facts[k] = factsOf(states[k]!)
+    cache.states = states
+    cache.graph = graph?.build
+    return cache.facts
   }
   const facts: StateFacts[] = new Array(states.length)
   const last = cache?.states
@@ -181,7 +179,7 @@ export function stateFacts(
   if (cache !== undefined) {
     cache.states = states
     cache.facts = facts
-    cache.graph = build
+    cache.graph = graph?.build
   }
   return facts
 }

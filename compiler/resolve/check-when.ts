@@ -1,6 +1,7 @@
 /** Requisites into a state that exists only under a `when()` its requirer is not under. */
 import type { Cond, Expr, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import { changedSince, type GraphDelta } from '../graph/build-graph.ts'
 import { condKey } from '../graph/cond-key.ts'
 
 /**
@@ -17,23 +18,17 @@ export function checkConditionalRequisites(
     for (const s of states) out.push(...conditionalOf(states, s))
     return out
   }
-  const { changed, requirers, build } = graph ?? {}
-  if (changed !== undefined && requirers !== undefined && build !== undefined && cache.graph === build - 1) {
+  const changed = graph && changedSince(graph, cache.graph)
+  const requirers = graph?.requirers
+  if (changed !== undefined && requirers !== undefined) {
     const again = new Set<number>(changed)
     for (const k of changed) for (const j of requirers[k] ?? []) again.add(j)
     for (const k of again) cache.found[k] = conditionalOf(states, states[k]!)
   } else cache.found = states.map((s) => conditionalOf(states, s))
-  cache.graph = build
+  cache.graph = graph?.build
   const out: Diagnostic[] = []
   for (const found of cache.found) if (found.length > 0) out.push(...found)
   return out
-}
-
-/** What a graph tells of how it differs from the one before (see `Graph`). */
-export interface GraphDelta {
-  readonly build?: number
-  readonly changed?: readonly number[]
-  readonly requirers?: readonly (readonly number[] | undefined)[]
 }
 
 /**

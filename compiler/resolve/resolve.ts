@@ -1,6 +1,7 @@
 /** Stage 4: resolve every machine of the inventory and check what it receives. */
 import type { Program } from '../../dsl/ir.ts'
 import type { Diagnostic, StageResult } from '../diagnostics.ts'
+import type { GraphDelta } from '../graph/build-graph.ts'
 import {
   checkAddressable,
   checkEnvironments,
@@ -10,7 +11,7 @@ import {
   type FactsCache,
   stateFacts,
 } from './check-machines.ts'
-import { checkConditionalRequisites, type GraphDelta } from './check-when.ts'
+import { checkConditionalRequisites } from './check-when.ts'
 import { type Resolution, type ResolveOptions, resolveMachines } from './resolve-machines.ts'
 
 export type { FactsCache } from './check-machines.ts'

@@ -186,7 +186,8 @@ export function writeTreeIncremental(out: string, previous: Tree, tree: Tree): {
   return { changed }
 }
 
-function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
+/** Whether two files' data are the same bytes (the same string or buffer, without copying either). */
+export function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
   if (a === b) return true
   if (typeof a === 'string' && typeof b === 'string') return false
   return bytesOf(a).equals(bytesOf(b))
