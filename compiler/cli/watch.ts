@@ -111,6 +111,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     if (verdict !== undefined && 'tree' in verdict && sameTree(verdict.tree, tree)) return
     queued = queued.then(rebuildInFull)
   }
+  // the check found a difference (or could not run): this thread rebuilds in full, writes and warns
   const rebuildInFull = async () => {
     const seen = changes
     const result = await compile({
