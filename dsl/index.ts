@@ -1,5 +1,20 @@
 /** salt-dsl: typed TypeScript for SaltStack. */
 
+import { inventory, profile } from './inventory.ts'
+import { locateCalls } from './origin.ts'
+import { layer, pillarSchema } from './pillar.ts'
+import { byPlatform } from './platform.ts'
+import { sls } from './sls.ts'
+import { extensionState, state } from './state.ts'
+import { group, user } from './states/account.ts'
+import { cmd } from './states/cmd.ts'
+import { dotfile } from './states/dotfile.ts'
+import { file } from './states/file.ts'
+import { archive, cron, git, pkgrepo } from './states/misc.ts'
+import { pkg } from './states/pkg.ts'
+import { service } from './states/service.ts'
+import { top } from './top.ts'
+
 export type { SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
 export type { Accessor, Condition, Lookup } from './expr.ts'
 export { and, eq, not, oneOf, or } from './expr.ts'
@@ -35,3 +50,26 @@ export { service } from './states/service.ts'
 export { text } from './text.ts'
 export type { TargetSpec } from './top.ts'
 export { top } from './top.ts'
+
+locateCalls({
+  archive,
+  byPlatform,
+  cmd,
+  cron,
+  dotfile,
+  extensionState,
+  file,
+  git,
+  group,
+  inventory,
+  layer,
+  pillarSchema,
+  pkg,
+  pkgrepo,
+  profile,
+  service,
+  sls,
+  state,
+  top,
+  user,
+})

@@ -71,8 +71,11 @@ export interface Session {
     profiles: ProfileNode[]
     inventory?: InventoryNode
   }
-  /** Maps a position in the running file to the user's source (installed by the loader). */
-  locate: (origin: Origin) => Origin
+  /**
+   * Maps a position in the running file to the user's source (installed by the loader). `original`: the
+   * position is in the compiled text as it was before the loader wrote call positions into it.
+   */
+  locate: (origin: Origin, original?: boolean) => Origin
 }
 
 const KEY = Symbol.for('salt-dsl.session')

@@ -64,7 +64,7 @@ const sameConds = (a: readonly Cond[], b: readonly Cond[]) =>
 export function emitSls(name: string, graph: Graph): string {
   const members = graph.members.get(name) ?? []
   const includes = graph.includes.get(name) ?? []
-  const jinja = members.some((s) => s.when.length > 0 || Object.values(s.args).some(hasExpr))
+  const jinja = members.some(needsJinja)
   const options = { jinja }
   const doc = graph.sls.get(name)?.doc
   const parts = [jinja ? '#!jinja|yaml' : '#!yaml', HEADER_NOTE]
@@ -83,7 +83,17 @@ export function emitSls(name: string, graph: Graph): string {
   }
   if (open.length > 0) parts.push('{% endif %}')
   if (members.length === 0 && includes.length === 0) parts.push('{}\n')
-  return `${parts.join('\n').replace(/\n+$/, '')}\n`
+  const text = parts.join('\n')
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--
+  return `${text.slice(0, end)}\n`
+}
+
+/** A state under a condition, or with an expression among its arguments, needs the Jinja renderer. */
+function needsJinja(state: StateNode): boolean {
+  if (state.when.length > 0) return true
+  for (const key in state.args) if (hasExpr(state.args[key]!)) return true
+  return false
 }
 
 /** Declaration order, moved only where a requisite inside the file needs another state first (stable). */

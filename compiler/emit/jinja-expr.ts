@@ -88,8 +88,9 @@ export function toYamlNode(v: Value): YamlNode {
 
 /** True when a value holds an expression anywhere (the SLS then needs the Jinja renderer). */
 export function hasExpr(v: Value): boolean {
+  if (typeof v !== 'object' || v === null) return false
   if (isExpr(v)) return true
   if (Array.isArray(v)) return v.some(hasExpr)
-  if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Value>).some(hasExpr)
+  for (const key in v as Record<string, Value>) if (hasExpr((v as Record<string, Value>)[key]!)) return true
   return false
 }

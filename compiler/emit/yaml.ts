@@ -87,28 +87,33 @@ export function emitState(
   const ctx: Context = { jinja: options.jinja, path: [id, fun], open: new Set() }
   const head = `${cachedToken(id, ctx)}:\n  ${cachedToken(fun, ctx)}:`
   if (items.length === 0) return `${head} []\n`
-  const lines = [head]
-  items.forEach(([key, value], i) => {
+  // one string built by concatenation: V8 joins the pieces once, when the text is first read
+  let text = head
+  for (let i = 0; i < items.length; i++) {
+    const [key, value] = items[i]!
     ctx.path.push(i, key)
     // the common shapes (a scalar; a list of `module: id` requisites), written directly: the same lines
     // the general path below writes, without its intermediate arrays
     if (key.length <= 200 && isInlineScalar(value)) {
-      lines.push(`    - ${cachedToken(key, ctx)}: ${inlineScalar(value, ctx)}`)
+      text += `\n    - ${cachedToken(key, ctx)}: ${inlineScalar(value, ctx)}`
     } else if (key.length <= 200 && isListOfPairs(value)) {
-      lines.push(`    - ${cachedToken(key, ctx)}:`)
-      value.forEach((item, j) => {
-        const [k, v] = Object.entries(item)[0]!
-        ctx.path.push(j, k)
-        lines.push(`      - ${cachedToken(k, ctx)}: ${inlineScalar(v, ctx)}`)
-        ctx.path.length -= 2
-      })
+      text += `\n    - ${cachedToken(key, ctx)}:`
+      for (let j = 0; j < value.length; j++) {
+        const item = value[j]!
+        for (const k in item) {
+          ctx.path.push(j, k)
+          text += `\n      - ${cachedToken(k, ctx)}: ${inlineScalar(item[k]!, ctx)}`
+          ctx.path.length -= 2
+        }
+      }
     } else {
-      const [first = '', ...rest] = entryLines(key, value, 6, 6, ctx)
-      lines.push(`    - ${first.slice(6)}`, ...rest)
+      const lines = entryLines(key, value, 6, 6, ctx)
+      text += `\n    - ${lines[0]!.slice(6)}`
+      for (let j = 1; j < lines.length; j++) text += `\n${lines[j]}`
     }
     ctx.path.length -= 2
-  })
-  return `${lines.join('\n')}\n`
+  }
+  return `${text}\n`
 }
 
 /** A scalar that `place` writes inline (a string without a line break: no literal block). */
@@ -128,14 +133,18 @@ function inlineScalar(value: Scalar, ctx: Context): string {
 /** A non-empty list of plain one-key maps with inline scalars under short keys (requisite lists). */
 function isListOfPairs(value: YamlNode): value is readonly { readonly [key: string]: Scalar }[] {
   if (!Array.isArray(value) || value.length === 0) return false
-  return value.every((item: YamlNode) => {
+  for (const item of value as readonly YamlNode[]) {
     if (typeof item !== 'object' || item === null || Array.isArray(item) || item instanceof JinjaExpr)
       return false
     const proto: unknown = Object.getPrototypeOf(item)
     if (proto !== Object.prototype && proto !== null) return false
-    const keys = Object.keys(item)
-    return keys.length === 1 && keys[0]!.length <= 200 && isInlineScalar((item as Mapping)[keys[0]!]!)
-  })
+    let keys = 0
+    for (const key in item) {
+      if (++keys > 1 || key.length > 200 || !isInlineScalar((item as Mapping)[key]!)) return false
+    }
+    if (keys !== 1) return false
+  }
+  return true
 }
 
 /**
@@ -195,7 +204,17 @@ const maxImplicitKey = 1024
 /** Written tokens of short strings (keys and values repeat across thousands of states). */
 const tokens = [new Map<string, string>(), new Map<string, string>()] as const
 
+/**
+ * Text that is its own token: ASCII letters, digits and `_./-`, not starting with a digit, `-` or `.`
+ * (so no number, date or indicator), and not one of YAML 1.1's words for booleans and null. Most IDs,
+ * names and paths are; they skip the cache (each is written once or twice).
+ */
+const selfToken = /^[A-Za-z_/][\w./-]*$/
+/** YAML 1.1's words for booleans and null, and the merge and value keys. */
+const implicitWord = /^(?:y|n|yes|no|true|false|on|off|null|~|<<|=)$/i
+
 function cachedToken(text: string, ctx: Context): string {
+  if (text.length <= 200 && selfToken.test(text) && (text.length > 5 || !implicitWord.test(text))) return text
   if (text.length > 200) return protect(stringToken(text, ctx), ctx)
   const cache = tokens[ctx.jinja ? 1 : 0]
   let token = cache.get(text)
@@ -320,7 +339,7 @@ function stringToken(text: string, ctx: Context): string {
 
 /** Plain scalars PyYAML's YAML 1.1 resolver (or a stricter reader) would not read as a string. */
 const implicitTypes = [
-  /^(?:y|n|yes|no|true|false|on|off|null|~|<<|=)$/i,
+  implicitWord,
   /^[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-f_]+|[0-9][0-9_]*)$/i,
   /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
   /^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)(?:e[-+]?[0-9]+)?$/i,

@@ -157,7 +157,10 @@ function fullGraph(program: Program, sls: Map<string, SlsNode>): StageResult<Gra
   }
   starts[states.length] = edges.length
   const checks: Diagnostic[] = []
-  for (const s of states) checks.push(...checkArgs(s))
+  for (const s of states) {
+    const found = checkArgs(s)
+    if (found.length > 0) checks.push(...found)
+  }
   const cycles = findCycles(states.length, edges)
   const diagnostics = graphDiagnostics(program, sls, duplicateIds(states), cycles, checks)
   const members = membersOf(sls, states)

@@ -13,11 +13,19 @@ const CATALOG_CODES = {
  * Checks one state against what the pinned Salt accepts (function names, required and known arguments)
  * and against its builder's schema (value shapes the types promise).
  */
-export function checkArgs(state: StateNode): Diagnostic[] {
+export function checkArgs(state: StateNode): readonly Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
-  if (state.unchecked) return []
+  if (state.unchecked) return NO_DIAGNOSTICS
   const names = ['name', ...Object.keys(state.args)]
-  const found = checkStateArgs(fn, names).map((issue) =>
+  const issues = checkStateArgs(fn, names)
+  if (issues.length === 0) {
+    // the usual case, without the lists the general path makes
+    const schema = checkSchema(fn, state)
+    const guard = checkGuard(fn, state)
+    if (schema.length === 0 && guard.length === 0) return NO_DIAGNOSTICS
+    return [...schema, ...guard]
+  }
+  const found = issues.map((issue) =>
     error(
       CATALOG_CODES[issue.code],
       `${issue.message} ('${state.id}')`,
@@ -28,6 +36,8 @@ export function checkArgs(state: StateNode): Diagnostic[] {
   if (found.some((d) => d.code === 'DSL3004')) return found
   return [...found, ...checkSchema(fn, state), ...checkGuard(fn, state)]
 }
+
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([])
 
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
   const rule = STATE_RULES[fn]

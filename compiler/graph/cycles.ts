@@ -38,66 +38,105 @@ export function orient(
 
 /** Every elementary cycle's witness: one cycle per strongly connected component (Tarjan), as edge lists. */
 export function findCycles(nodeCount: number, edges: readonly Edge[]): Edge[][] {
-  const out: Edge[][] = Array.from({ length: nodeCount }, () => [])
-  for (const e of edges) out[e.before]?.push(e)
+  const out = outEdges(nodeCount, edges)
   const index = new Int32Array(nodeCount).fill(-1)
   const low = new Int32Array(nodeCount)
   const onStack = new Uint8Array(nodeCount)
-  const stack: number[] = []
+  const stack = new Int32Array(nodeCount)
+  let depth = 0
+  // iterative Tarjan: a frame is a node and the position of its next edge
+  const frameNode = new Int32Array(nodeCount)
+  const frameNext = new Int32Array(nodeCount)
   const components: number[][] = []
   let counter = 0
   for (let root = 0; root < nodeCount; root++) {
     if (index[root] !== -1) continue
-    // iterative Tarjan: frames of [node, next edge position]
-    const frames: [number, number][] = [[root, 0]]
+    let frames = 1
+    frameNode[0] = root
+    frameNext[0] = out.start[root]!
     index[root] = low[root] = counter++
-    stack.push(root)
+    stack[depth++] = root
     onStack[root] = 1
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!
-      const [v, i] = frame
-      const edge = out[v]![i]
-      if (edge !== undefined) {
-        frame[1] = i + 1
-        const w = edge.after
+    while (frames > 0) {
+      const v = frameNode[frames - 1]!
+      const next = frameNext[frames - 1]!
+      if (next < out.start[v + 1]!) {
+        frameNext[frames - 1] = next + 1
+        const w = edges[out.order[next]!]!.after
+        if (w < 0 || w >= nodeCount) continue
         if (index[w] === -1) {
           index[w] = low[w] = counter++
-          stack.push(w)
+          stack[depth++] = w
           onStack[w] = 1
-          frames.push([w, 0])
-        } else if (onStack[w]) {
+          frameNode[frames] = w
+          frameNext[frames] = out.start[w]!
+          frames++
+        } else if (onStack[w] === 1) {
           low[v] = Math.min(low[v]!, index[w]!)
         }
         continue
       }
-      frames.pop()
-      const parent = frames[frames.length - 1]
-      if (parent) low[parent[0]] = Math.min(low[parent[0]]!, low[v]!)
-      if (low[v] === index[v]) {
-        const component: number[] = []
-        let w: number
-        do {
-          w = stack.pop()!
-          onStack[w] = 0
-          component.push(w)
-        } while (w !== v)
-        const selfLoop = out[v]!.some((e) => e.after === v)
-        if (component.length > 1 || selfLoop) components.push(component)
+      frames--
+      if (frames > 0) {
+        const parent = frameNode[frames - 1]!
+        low[parent] = Math.min(low[parent]!, low[v]!)
       }
+      if (low[v] !== index[v]) continue
+      if (stack[depth - 1] === v) {
+        // a component of one node (nearly every state): a cycle only through an edge to itself
+        depth--
+        onStack[v] = 0
+        if (out.edgesFrom(v).some((e) => e.after === v)) components.push([v])
+        continue
+      }
+      const component: number[] = []
+      let w: number
+      do {
+        w = stack[--depth]!
+        onStack[w] = 0
+        component.push(w)
+      } while (w !== v)
+      components.push(component)
     }
   }
   return components.map((c) => witness(c, out))
 }
 
+/** The edges by the node they leave, in the given order: one index array, a run per node. */
+interface OutEdges {
+  readonly start: Int32Array
+  readonly order: Int32Array
+  edgesFrom(node: number): readonly Edge[]
+}
+
+function outEdges(nodeCount: number, edges: readonly Edge[]): OutEdges {
+  const inRange = (e: Edge) => e.before >= 0 && e.before < nodeCount
+  const start = new Int32Array(nodeCount + 1)
+  for (const e of edges) if (inRange(e)) start[e.before + 1]!++
+  for (let i = 0; i < nodeCount; i++) start[i + 1]! += start[i]!
+  const fill = start.slice(0, nodeCount)
+  const order = new Int32Array(start[nodeCount]!)
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i]!
+    if (inRange(e)) order[fill[e.before]!++] = i
+  }
+  const edgesFrom = (node: number): readonly Edge[] => {
+    const list: Edge[] = []
+    for (let j = start[node]!; j < start[node + 1]!; j++) list.push(edges[order[j]!]!)
+    return list
+  }
+  return { start, order, edgesFrom }
+}
+
 /** A shortest cycle through the component's smallest node (BFS inside the component). */
-function witness(component: readonly number[], out: readonly Edge[][]): Edge[] {
+function witness(component: readonly number[], out: OutEdges): Edge[] {
   const members = new Set(component)
-  const start = Math.min(...component)
+  const start = component.reduce((a, b) => Math.min(a, b))
   const via = new Map<number, Edge>()
   const queue = [start]
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!
-    for (const e of out[v]!) {
+    for (const e of out.edgesFrom(v)) {
       if (!members.has(e.after)) continue
       if (e.after === start) {
         const path = [e]

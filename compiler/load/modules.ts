@@ -15,6 +15,7 @@ import {
   sliceSession,
 } from '../../dsl/session.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import { columnBefore, FILE_PARAMETER, locateCalls } from './call-sites.ts'
 import {
   BUILTINS,
   EXTENSIONS,
@@ -54,7 +55,7 @@ const LOADERS: Readonly<Record<string, 'ts' | 'tsx' | 'js' | 'jsx'>> = {
 
 /** Lines the wrapper adds above a module's code (positions in stack traces are shifted by it). */
 const WRAPPER_LINES = 1
-const HEADER = '(function (exports, require, module, __filename, __dirname) {\n'
+const HEADER = `(function (exports, require, module, __filename, __dirname, ${FILE_PARAMETER}) {\n`
 const ARGS = Symbol.for('salt-dsl.load-args')
 
 interface Transformed {
@@ -73,6 +74,8 @@ interface Transformed {
   /** CommonJS; undefined for JSON, whose `value` is then set. */
   readonly code?: string
   readonly map?: string
+  /** Where the loader wrote call positions into `code` (see call-sites.ts); none when empty. */
+  readonly insertions?: readonly number[]
   readonly value?: unknown
   /** The specifiers the code requires, in order (esbuild writes each as `require("...")`). */
   readonly requires: readonly string[]
@@ -97,7 +100,7 @@ interface ModuleRecord {
 const digests = new WeakMap<Transformed, string>()
 
 /** Bumped when what a cache entry holds, or how it is made, changes. */
-const CACHE_VERSION = 3
+const CACHE_VERSION = 6
 let transforms = 0
 let cacheWrites = 0
 
@@ -202,7 +205,10 @@ export class ConfigModules {
   readonly #codeCache = new Map<string, Buffer>()
   readonly #compiled = new Map<string, Script>()
   readonly #transformed = new Map<string, Transformed>()
-  readonly #maps = new Map<string, { map: LineIndexedMap; seen: Map<number, Origin> }>()
+  readonly #maps = new Map<
+    string,
+    { map: LineIndexedMap; seen: Map<number, Origin>; insertions: readonly number[] | undefined }
+  >()
   #records = new Map<string, ModuleRecord>()
 
   /** Where the config's tsconfig chain is read from (nearest first), and what it said last time. */
@@ -390,7 +396,8 @@ export class ConfigModules {
       return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
-    const t = { ...read, code: result.code, map: result.map, requires, fresh: true as const }
+    const located = locateCalls(result.code, result.map, source, WRAPPER_LINES)
+    const t = { ...read, ...located, map: result.map, requires, fresh: true as const }
     this.#writeEntry(t)
     return this.#keep(file, t)
   }
@@ -405,6 +412,7 @@ export class ConfigModules {
       id: t.id,
       readAt: t.readAt,
       requires: t.requires,
+      insertions: t.insertions ?? [],
       lengths,
       ts: this.#tsconfigKey,
     })
@@ -434,6 +442,7 @@ export class ConfigModules {
         id: string
         readAt: number
         requires: string[]
+        insertions: number[]
         lengths: [number, number, number]
         ts: string
       }
@@ -449,6 +458,7 @@ export class ConfigModules {
         code: data.slice(at, at + codeLength),
         map: data.slice(at + codeLength, at + codeLength + mapLength),
         requires: head.requires,
+        insertions: head.insertions,
         source: data.slice(at + codeLength + mapLength),
       }
       if (changedRacily(file, t, this.#settled)) return undefined
@@ -521,19 +531,23 @@ export class ConfigModules {
   }
 
   /** A position in a running module → the user's source (other positions are returned as they are). */
-  locate = (o: Origin): Origin => {
+  locate = (o: Origin, original = false): Origin => {
     let known = this.#maps.get(o.file)
     if (known === undefined) {
       const t = this.#transformed.get(o.file)
       if (t?.map === undefined) return o
-      known = { map: new LineIndexedMap(t.map), seen: new Map() }
+      known = { map: new LineIndexedMap(t.map), seen: new Map(), insertions: t.insertions }
       this.#maps.set(o.file, known)
     }
-    // builders called in a loop share a call site: map each position once
-    const key = o.line * 2 ** 24 + o.column
+    // builders called in a loop share a call site: map each position once (a located call's position
+    // and one V8 reported are kept apart: they are in the text before and after the insertions)
+    const key = (o.line * 2 ** 24 + o.column) * (original ? -1 : 1)
     const seen = known.seen.get(key)
     if (seen !== undefined) return seen
-    const pos = known.map.originalPositionFor(o.line - WRAPPER_LINES, Math.max(0, o.column - 1))
+    const line = o.line - WRAPPER_LINES
+    const column = Math.max(0, o.column - 1)
+    const before = original ? column : columnBefore(known.insertions, line - 1, column)
+    const pos = known.map.originalPositionFor(line, before)
     if (pos === undefined) return o
     const mapped = Object.freeze({ file: o.file, line: pos.line, column: pos.column + 1 })
     known.seen.set(key, mapped)
@@ -603,6 +617,7 @@ export class ConfigModules {
           record.module,
           file,
           dirname(file),
+          file,
         ]
         if (from === undefined) {
           // the entry: the call runs inside the script, so that vm's timeout stops an endless loop anywhere
@@ -654,7 +669,8 @@ export class ConfigModules {
       return this.#keep(file, { ...read, value: JSON.parse(read.source), requires: [], fresh: true })
     }
     const result = this.#esbuild().transformSync(read.source, transformOptions(file, this.#tsconfig))
-    return this.#keep(file, { ...read, code: result.code, map: result.map, requires: [], fresh: true })
+    const located = locateCalls(result.code, result.map, read.source, WRAPPER_LINES)
+    return this.#keep(file, { ...read, ...located, map: result.map, requires: [], fresh: true })
   }
 
   #requireFor(
@@ -662,19 +678,31 @@ export class ConfigModules {
     child: (target: string) => unknown,
     sharedModules: ReadonlyMap<string, unknown>,
   ): NodeJS.Require {
-    const own = createRequire(file)
+    // Node's own require for the module, made on first use: most modules import config modules only
+    let made: NodeJS.Require | undefined
+    const own = (): NodeJS.Require => {
+      made ??= createRequire(file)
+      return made
+    }
     const req = (spec: string): unknown => {
       const shared = sharedModules.get(spec)
       if (shared !== undefined) return shared
-      if (BUILTINS.has(spec) || spec.startsWith('node:')) return own(spec)
+      if (BUILTINS.has(spec) || spec.startsWith('node:')) return own()(spec)
       // what the walk resolved the import to, else where it leads now (a require the walk did not see)
       const walked = this.#targets.get(file)?.get(spec)
       const found = walked === undefined ? resolveImport(file, spec, this.#paths) : { file: walked }
       if (found === undefined && isLocal(spec)) throw new Error(`Cannot find module '${spec}' from '${file}'`)
-      if (found === undefined || found === 'package') return this.#requirePackage(own, spec, file)
-      return isConfigModule(found.file) ? child(found.file) : own(found.file)
+      if (found === undefined || found === 'package') return this.#requirePackage(own(), spec, file)
+      return isConfigModule(found.file) ? child(found.file) : own()(found.file)
     }
-    return Object.assign(req, own)
+    const resolveSpec = (spec: string, options?: { paths?: string[] }) => own().resolve(spec, options)
+    const properties = {
+      resolve: { value: Object.assign(resolveSpec, { paths: (spec: string) => own().resolve.paths(spec) }) },
+      cache: { get: () => own().cache, enumerable: true },
+      main: { get: () => own().main, enumerable: true },
+      extensions: { get: () => own().extensions, enumerable: true },
+    }
+    return Object.defineProperties(req, properties) as unknown as NodeJS.Require
   }
 
   /** A package: Node's own require, or (for a package that is ESM only) esbuild's bundle of it. */

@@ -179,10 +179,11 @@ export function checkStateArgs(name: string, argNames: readonly string[]): reado
       },
     ]
   }
-  const given = new Set(argNames)
-  const issues: StateArgIssue[] = []
+  // a state has a handful of arguments: plain lists, no sets (this runs for every state of a build)
+  let issues: StateArgIssue[] | undefined
   for (const required of entry.required) {
-    if (!given.has(required)) {
+    if (!argNames.includes(required)) {
+      issues ??= []
       issues.push({
         code: 'missing-arg',
         message: `'${name}' requires the argument '${required}'`,
@@ -191,10 +192,12 @@ export function checkStateArgs(name: string, argNames: readonly string[]): reado
     }
   }
   if (!entry.kwargs) {
-    const own = new Set(entry.params)
-    for (const arg of given) {
-      if (own.has(arg) || GLOBAL_STATE_ARGS.has(arg)) continue
+    const own = paramSet(name, entry)
+    for (let i = 0; i < argNames.length; i++) {
+      const arg = argNames[i]!
+      if (own.has(arg) || GLOBAL_STATE_ARGS.has(arg) || argNames.indexOf(arg) !== i) continue
       const suggestion = suggestArg(entry, arg)
+      issues ??= []
       issues.push({
         code: 'unknown-arg',
         message: `'${arg}' is an invalid keyword argument for '${name}'`,
@@ -204,5 +207,18 @@ export function checkStateArgs(name: string, argNames: readonly string[]): reado
       })
     }
   }
-  return issues
+  return issues ?? NO_ISSUES
+}
+
+const NO_ISSUES: readonly StateArgIssue[] = Object.freeze([])
+const paramSets = new Map<string, ReadonlySet<string>>()
+
+/** A function's parameter names as a set, made once per function. */
+function paramSet(name: string, entry: CatalogEntry): ReadonlySet<string> {
+  let set = paramSets.get(name)
+  if (set === undefined) {
+    set = new Set(entry.params)
+    paramSets.set(name, set)
+  }
+  return set
 }

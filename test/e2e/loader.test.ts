@@ -23,14 +23,18 @@ function failedBuild(dir: string): [string, number][] {
 const sls = (dir: string, name: string) => readTree(join(dir, 'out')).get(`salt/${name}.sls`)?.toString()
 
 describe('the config loader', () => {
-  it('runs JSON, Node builtins and a module imported for its side effects', () => {
+  it('runs JSON, Node builtins, require.resolve and a module imported for its side effects', () => {
     const dir = project({
-      'index.ts': `import { join } from 'node:path'
+      'index.ts': `import { basename, join } from 'node:path'
 import os from 'os'
 import data from './data.json'
 import { file, sls, top } from 'salt-dsl'
 import './side.ts'
-export const a = sls('a', () => { file(join('/etc', data.name), { contents: typeof os.cpus }) })
+declare const require: { resolve(spec: string): string }
+export const a = sls('a', () => {
+  file(join('/etc', data.name), { contents: typeof os.cpus })
+  file('/etc/found', { contents: basename(require.resolve('./data.json')) })
+})
 top('*', [a])
 `,
       'side.ts': "import { pkg, sls } from 'salt-dsl'\nsls('side', () => { pkg('htop') })\n",
@@ -40,7 +44,32 @@ top('*', [a])
     expect(run.status, run.stderr).toBe(0)
     expect(sls(dir, 'a')).toContain('/etc/motd:')
     expect(sls(dir, 'a')).toContain('contents: function')
+    expect(sls(dir, 'a')).toContain('contents: data.json')
     expect(sls(dir, 'side')).toContain('htop:')
+  })
+
+  it('writes builder call positions into the compiled code, never into strings', () => {
+    // a string whose compiled form is a builder call as esbuild writes one (escapes are decoded)
+    const fake = String.raw`(0, \x69mport_salt_dsl.pkg)("x")`
+    const dir = project({
+      'index.ts': `import { file, sls, top, pkg as install } from 'salt-dsl'
+export const a = sls('a', () => {
+  install('tool'); file('/etc/x', { contents: '${fake}' }); file('/etc/y', { contents: \`${fake}\` })
+})
+top('*', [a])
+`,
+    })
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    const text = sls(dir, 'a')
+    expect(text).toContain(`/etc/x:
+  file.managed:
+    - contents: (0, import_salt_dsl.pkg)("x")`)
+    expect(text).toContain(`/etc/y:
+  file.managed:
+    - contents: (0, import_salt_dsl.pkg)("x")`)
+    const manifest = JSON.parse(readTree(join(dir, 'out')).get('manifest.json')!.toString())
+    expect(JSON.stringify(manifest)).toContain('"tool"')
   })
 
   it('keeps an import whose bindings are unused when the tsconfig says verbatimModuleSyntax', () => {
