@@ -4,7 +4,7 @@
 // Salt (Jinja loops over pillar lists, one pillar file per module, the same pillar layers, and top files that
 // target minion ids and grains), so every machine gets the same pillar from both trees and the rendered
 // machine the same highstate.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 
 /** States per generated module (the last module takes the remainder as extra packages). */
@@ -222,15 +222,36 @@ function profileModules(mods: readonly Module[]): Record<ProfileName, readonly M
 }
 
 /**
- * Writes case `dir` for `states` states (replacing what was there). `dir` must be inside the salt-dsl
- * checkout `repo`: the config imports 'salt-dsl' and its tsconfig extends the repo's.
+ * How a case holds salt-dsl. `package`: as a user's project does, a dependency by name
+ * (`node_modules/salt-dsl` links to the checkout `repo`, whose built declarations tsc reads) and a
+ * tsconfig of its own. `repo`: inside the checkout, its tsconfig extending the repo's, so tsc also
+ * checks the DSL's own sources and Node's typings (as the bundled config is checked).
  */
-export function generate(states: number, dir: string, repo: string = process.cwd()): BenchCase {
+export type BenchLayout = 'package' | 'repo'
+
+/**
+ * Writes case `dir` for `states` states (replacing what was there). `dir` must be inside the salt-dsl
+ * checkout `repo` (see BenchLayout).
+ */
+export function generate(
+  states: number,
+  dir: string,
+  repo: string = process.cwd(),
+  layout: BenchLayout = 'package',
+): BenchCase {
   const mods = modules(states)
   const layered = layers()
   rmSync(dir, { recursive: true, force: true })
   const files = new Map<string, string>()
-  files.set('tsconfig.json', tsconfig(relative(dir, join(repo, 'tsconfig.json'))))
+  if (layout === 'repo') {
+    files.set('tsconfig.json', tsconfig(relative(dir, join(repo, 'tsconfig.json'))))
+  } else {
+    files.set('tsconfig.json', packageTsconfig())
+    files.set(
+      'package.json',
+      `${JSON.stringify({ name: 'bench-fleet', private: true, type: 'module' }, null, 2)}\n`,
+    )
+  }
   files.set('config/index.ts', configIndex(mods))
   files.set('config/pillar.ts', configPillar())
   files.set('config/layers.ts', configLayers(layered))
@@ -258,6 +279,10 @@ export function generate(states: number, dir: string, repo: string = process.cwd
       dirs.add(dirname(file))
     }
     writeFileSync(file, text)
+  }
+  if (layout === 'package') {
+    mkdirSync(join(dir, 'node_modules'))
+    symlinkSync(repo, join(dir, 'node_modules', 'salt-dsl'))
   }
   const first = mods[0]!
   const minions = [...MACHINES]
@@ -293,6 +318,21 @@ export function generate(states: number, dir: string, repo: string = process.cwd
 
 function tsconfig(base: string): string {
   return `${JSON.stringify({ extends: base, files: ['config/index.ts'], include: [] }, null, 2)}\n`
+}
+
+/** A user's tsconfig for a config run by Node: `tsc --init`'s strictness, no DOM, no Node typings. */
+function packageTsconfig(): string {
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2023'],
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    allowImportingTsExtensions: true,
+  }
+  return `${JSON.stringify({ compilerOptions, files: ['config/index.ts'] }, null, 2)}\n`
 }
 
 const json = (v: unknown) => JSON.stringify(v).replaceAll('"', "'")

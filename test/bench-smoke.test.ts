@@ -72,6 +72,8 @@ describe('bench', () => {
       expect(size.salt.saltStates).toBe(SMALLEST)
       expect(size.salt.samePillar).toBe(true)
       expect(size.salt.sameTop).toBe(true)
+      // the same config also built inside the checkout (tsc then checks the DSL's own sources too)
+      expect(size.salt.buildEditedInRepoWithSalt.runs).toBe(1)
     }
     // and the bundled config's check against a bare tsc over the same files, its copy edited and put back
     expect(report.bundled.check.runs).toBe(1)
