@@ -12,24 +12,25 @@ const LOCATED: ReadonlySet<string> = new Set(LOCATED_BUILDERS)
 const API_IMPORT = /^var ([A-Za-z_$][\w$]*) = (?:__toESM\()?require\("salt-dsl"\)/gm
 
 /**
- * A module's compiled text with its builder calls located, and where text went in: per insertion, the
- * 0-based line, the column in the text before (0-based) and the length written there.
+ * A module's compiled text with its builder calls located, and where each located call's insertion
+ * starts in it (the offset of its `.__salt_dsl_at`; the rest is read back from the text when needed).
  */
 export interface Located {
   readonly code: string
-  readonly insertions: readonly number[]
+  readonly sites: readonly number[]
 }
 
 /**
  * Writes each call esbuild compiled from a named import of a located builder, `(0, ns.pkg)(a)`, as
  * `(0, ns.pkg.__salt_dsl_at)(__salt_dsl_file, line, column, a)`: line and column are those V8 reports
  * for the call (the `(` of its arguments, in the wrapped script), so the origin is the one a stack
- * capture gives. A match counts only where the source map has a segment of its own that leads to
- * an identifier in the source: text inside a string or template literal is never touched.
+ * capture gives. A match counts only where the source, at the position the source map gives the call,
+ * calls the builder by the name it imported it as: text inside a string or template literal (whose
+ * position is its quote, or text that is not such a call) is never touched.
  */
 export function locateCalls(code: string, map: string, source: string, wrapperLines: number): Located {
   const bindings = [...code.matchAll(API_IMPORT)].map((m) => m[1]!)
-  if (bindings.length === 0) return { code, insertions: [] }
+  if (bindings.length === 0) return { code, sites: [] }
   const escaped = bindings.map((b) => b.replace(/\$/g, '\\$')).join('|')
   const call = new RegExp(`\\(0, (?:${escaped})\\.([A-Za-z_$][\\w$]*)\\)\\(`, 'g')
   const imported = importedNames(source)
@@ -39,8 +40,9 @@ export function locateCalls(code: string, map: string, source: string, wrapperLi
   for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1)
   let line = 0
   const parts: string[] = []
-  const insertions: number[] = []
+  const sites: number[] = []
   let last = 0
+  let written = 0
   for (const m of code.matchAll(call)) {
     if (!LOCATED.has(m[1]!)) continue
     const at = m.index
@@ -56,22 +58,42 @@ export function locateCalls(code: string, map: string, source: string, wrapperLi
     const paren = close + 1
     const empty = code[paren + 1] === ')'
     const position = `${FILE_PARAMETER}, ${line + 1 + wrapperLines}, ${paren - lineStarts[line]! + 1}`
-    const property = `.${LOCATED_PROPERTY}`
-    const args = empty ? position : `${position}, `
-    parts.push(code.slice(last, close), property, code.slice(close, paren + 1), args)
+    const before = code.slice(last, close)
+    sites.push(written + before.length)
+    const added = [before, PROPERTY, code.slice(close, paren + 1), empty ? position : `${position}, `]
+    parts.push(...added)
+    for (const part of added) written += part.length
     last = paren + 1
-    insertions.push(
-      line,
-      close - lineStarts[line]!,
-      property.length,
-      line,
-      paren + 1 - lineStarts[line]!,
-      args.length,
-    )
   }
-  if (insertions.length === 0) return { code, insertions: [] }
+  if (sites.length === 0) return { code, sites: [] }
   parts.push(code.slice(last))
-  return { code: parts.join(''), insertions }
+  return { code: parts.join(''), sites }
+}
+
+const PROPERTY = `.${LOCATED_PROPERTY}`
+/** What follows a site's `)(`: the position, and `, ` before arguments there were. */
+const POSITION = new RegExp(`${FILE_PARAMETER}, \\d+, \\d+(?:, )?`, 'y')
+
+/**
+ * The located text's insertions by line (0-based): pairs of start column and length, in order. Made
+ * only to map a position V8 reported in a module with located calls (a builder not called by its
+ * import, an error thrown).
+ */
+export function insertionsOf(code: string, sites: readonly number[]): Map<number, number[]> {
+  const lineStarts = [0]
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1)
+  const byLine = new Map<number, number[]>()
+  let line = 0
+  for (const site of sites) {
+    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= site) line++
+    const column = site - lineStarts[line]!
+    POSITION.lastIndex = site + PROPERTY.length + 2
+    const args = POSITION.exec(code)?.[0].length ?? 0
+    const list = byLine.get(line) ?? []
+    list.push(column, PROPERTY.length, column + PROPERTY.length + 2, args)
+    byLine.set(line, list)
+  }
+  return byLine
 }
 
 /** An identifier called right where it starts (type arguments and `?.` allowed). */
@@ -99,19 +121,14 @@ function importedNames(source: string): Map<string, string> {
  * A column V8 reports in the located text (0-based) → the column in the text esbuild wrote: the
  * insertions before it taken off (a column inside an insertion is where the insertion went).
  */
-export function columnBefore(
-  insertions: readonly number[] | undefined,
-  line: number,
-  column: number,
-): number {
+export function columnBefore(insertions: readonly number[] | undefined, column: number): number {
   if (insertions === undefined) return column
   let shift = 0
-  for (let i = 0; i < insertions.length; i += 3) {
-    if (insertions[i] !== line) continue
-    const at = insertions[i + 1]! + shift
+  for (let i = 0; i < insertions.length; i += 2) {
+    const at = insertions[i]!
     if (column < at) break
-    const length = insertions[i + 2]!
-    if (column < at + length) return insertions[i + 1]!
+    const length = insertions[i + 1]!
+    if (column < at + length) return at - shift
     shift += length
   }
   return column - shift

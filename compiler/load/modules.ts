@@ -15,7 +15,7 @@ import {
   sliceSession,
 } from '../../dsl/session.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
-import { columnBefore, FILE_PARAMETER, locateCalls } from './call-sites.ts'
+import { columnBefore, FILE_PARAMETER, insertionsOf, locateCalls } from './call-sites.ts'
 import {
   BUILTINS,
   EXTENSIONS,
@@ -75,7 +75,7 @@ interface Transformed {
   readonly code?: string
   readonly map?: string
   /** Where the loader wrote call positions into `code` (see call-sites.ts); none when empty. */
-  readonly insertions?: readonly number[]
+  readonly sites?: readonly number[]
   readonly value?: unknown
   /** The specifiers the code requires, in order (esbuild writes each as `require("...")`). */
   readonly requires: readonly string[]
@@ -100,7 +100,7 @@ interface ModuleRecord {
 const digests = new WeakMap<Transformed, string>()
 
 /** Bumped when what a cache entry holds, or how it is made, changes. */
-const CACHE_VERSION = 6
+const CACHE_VERSION = 7
 let transforms = 0
 let cacheWrites = 0
 
@@ -207,7 +207,12 @@ export class ConfigModules {
   readonly #transformed = new Map<string, Transformed>()
   readonly #maps = new Map<
     string,
-    { map: LineIndexedMap; seen: Map<number, Origin>; insertions: readonly number[] | undefined }
+    {
+      map: LineIndexedMap
+      seen: Map<number, Origin>
+      /** The insertions of the located calls by line, made on first need (see call-sites.ts). */
+      insertions?: Map<number, number[]>
+    }
   >()
   #records = new Map<string, ModuleRecord>()
 
@@ -412,7 +417,7 @@ export class ConfigModules {
       id: t.id,
       readAt: t.readAt,
       requires: t.requires,
-      insertions: t.insertions ?? [],
+      sites: t.sites ?? [],
       lengths,
       ts: this.#tsconfigKey,
     })
@@ -442,7 +447,7 @@ export class ConfigModules {
         id: string
         readAt: number
         requires: string[]
-        insertions: number[]
+        sites: number[]
         lengths: [number, number, number]
         ts: string
       }
@@ -458,7 +463,7 @@ export class ConfigModules {
         code: data.slice(at, at + codeLength),
         map: data.slice(at + codeLength, at + codeLength + mapLength),
         requires: head.requires,
-        insertions: head.insertions,
+        sites: head.sites,
         source: data.slice(at + codeLength + mapLength),
       }
       if (changedRacily(file, t, this.#settled)) return undefined
@@ -536,7 +541,7 @@ export class ConfigModules {
     if (known === undefined) {
       const t = this.#transformed.get(o.file)
       if (t?.map === undefined) return o
-      known = { map: new LineIndexedMap(t.map), seen: new Map(), insertions: t.insertions }
+      known = { map: new LineIndexedMap(t.map), seen: new Map() }
       this.#maps.set(o.file, known)
     }
     // builders called in a loop share a call site: map each position once (a located call's position
@@ -546,7 +551,11 @@ export class ConfigModules {
     if (seen !== undefined) return seen
     const line = o.line - WRAPPER_LINES
     const column = Math.max(0, o.column - 1)
-    const before = original ? column : columnBefore(known.insertions, line - 1, column)
+    if (!original && known.insertions === undefined) {
+      const t = this.#transformed.get(o.file)
+      known.insertions = insertionsOf(t?.code ?? '', t?.sites ?? [])
+    }
+    const before = original ? column : columnBefore(known.insertions?.get(line - 1), column)
     const pos = known.map.originalPositionFor(line, before)
     if (pos === undefined) return o
     const mapped = Object.freeze({ file: o.file, line: pos.line, column: pos.column + 1 })
