@@ -28,7 +28,7 @@ export interface Located {
  * calls the builder by the name it imported it as: text inside a string or template literal (whose
  * position is its quote, or text that is not such a call) is never touched.
  */
-export function locateCalls(code: string, map: string, source: string, wrapperLines: number): Located {
+export function writeCallSites(code: string, map: string, source: string, wrapperLines: number): Located {
   const bindings = [...code.matchAll(API_IMPORT)].map((m) => m[1]!)
   if (bindings.length === 0) return { code, sites: [] }
   const escaped = bindings.map((b) => b.replace(/\$/g, '\\$')).join('|')

@@ -15,7 +15,7 @@ import {
   sliceSession,
 } from '../../dsl/session.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
-import { columnBefore, FILE_PARAMETER, insertionsOf, locateCalls } from './call-sites.ts'
+import { columnBefore, FILE_PARAMETER, insertionsOf, writeCallSites } from './call-sites.ts'
 import {
   BUILTINS,
   EXTENSIONS,
@@ -401,7 +401,7 @@ export class ConfigModules {
       return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
-    const located = locateCalls(result.code, result.map, source, WRAPPER_LINES)
+    const located = writeCallSites(result.code, result.map, source, WRAPPER_LINES)
     const t = { ...read, ...located, map: result.map, requires, fresh: true as const }
     this.#writeEntry(t)
     return this.#keep(file, t)
@@ -678,7 +678,7 @@ export class ConfigModules {
       return this.#keep(file, { ...read, value: JSON.parse(read.source), requires: [], fresh: true })
     }
     const result = this.#esbuild().transformSync(read.source, transformOptions(file, this.#tsconfig))
-    const located = locateCalls(result.code, result.map, read.source, WRAPPER_LINES)
+    const located = writeCallSites(result.code, result.map, read.source, WRAPPER_LINES)
     return this.#keep(file, { ...read, ...located, map: result.map, requires: [], fresh: true })
   }
 
