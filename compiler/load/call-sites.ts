@@ -106,7 +106,8 @@ const IMPORT_CLAUSE =
 function importedNames(source: string): Map<string, string> {
   const names = new Map<string, string>()
   for (const clause of source.matchAll(IMPORT_CLAUSE)) {
-    for (const item of clause[1]!.split(',')) {
+    const list = clause[1]!.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ')
+    for (const item of list.split(',')) {
       const words = item.trim().split(/\s+/)
       if (words[0] === 'type') continue
       const [exported, as, local] = words

@@ -100,7 +100,7 @@ interface ModuleRecord {
 const digests = new WeakMap<Transformed, string>()
 
 /** Bumped when what a cache entry holds, or how it is made, changes. */
-const CACHE_VERSION = 7
+const CACHE_VERSION = 8
 let transforms = 0
 let cacheWrites = 0
 

@@ -107,7 +107,10 @@ pkg('x', { id: String(import_salt_dsl) })
 `)
     expect(shadowed.located.code).toContain(`(0, import_salt_dsl.pkg.${LOCATED_PROPERTY})(`)
     expect(run(shadowed.located.code)).toEqual(run(shadowed.code))
-    const mixed = compile(`import api, { pkg as install, sls } from 'salt-dsl'
+    const mixed = compile(`import api, {
+  pkg as install, // packages
+  /* the module */ sls,
+} from 'salt-dsl'
 sls('a', () => { install('x'); void api })
 `)
     expect(mixed.located.sites).toHaveLength(2)
