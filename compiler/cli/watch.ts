@@ -20,6 +20,16 @@ const SETTLE_MS = 5
 const CHECK_IDLE_MS = 500
 
 /**
+ * How long the checker thread is kept after a check (`DSL_CHECKER_RETIRE_MS`, default 10 s): while edits
+ * keep coming it is ready with the modules' compiled texts; once the config sits still, its heap goes
+ * (at 100k states the watch then holds about 470 MB instead of 660).
+ */
+function checkerRetireMs(): number {
+  const ms = Number(process.env.DSL_CHECKER_RETIRE_MS)
+  return Number.isFinite(ms) && ms >= 0 ? ms : 10_000
+}
+
+/**
  * Rebuilds on every change under the config root. The rebuild skips the type-check (run `dsl check` for
  * that, or let the editor do it), looks only at the files the watcher named, runs again only the config
  * modules that changed and the modules that import them (the others' records are replayed), and rewrites
@@ -90,8 +100,16 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     process.argv[1] !== undefined && basename(process.argv[1]) === 'dsl.js' ? process.argv[1] : undefined
   let checker: FullCheck | undefined | null
   let checking = false
+  let retireTimer: NodeJS.Timeout | undefined
+  const retire = () => {
+    const done = checker
+    if (done === undefined || done === null || checking) return
+    checker = undefined
+    void done.close().catch(() => undefined)
+  }
   const check = async () => {
     if (checking || previous === undefined) return
+    clearTimeout(retireTimer)
     checking = true
     const seen = changes
     const tree = previous
@@ -105,6 +123,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       checker = null
     } finally {
       checking = false
+      retireTimer = setTimeout(retire, checkerRetireMs())
+      retireTimer.unref()
     }
     // a change came meanwhile: check again once it is rebuilt and the config sits still
     if (changes !== seen) return scheduleCheck()

@@ -8,9 +8,10 @@ const source = (text: string) =>
   `import { file, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => {\n  file('/tmp/w', { contents: ${JSON.stringify(text)} })\n})\ntop('*', [a])\n`
 
 /** `dsl build --watch` of `dir`, its output so far, and a wait for a condition (10 s at most). */
-function watching(dir: string, out: string) {
+function watching(dir: string, out: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
     cwd: REPO,
+    env: { ...process.env, ...env },
   })
   let stdout = ''
   let stderr = ''
@@ -62,13 +63,20 @@ describe('dsl build --watch', () => {
         "import { pkg, sls } from 'salt-dsl'\nimport { names } from './names.ts'\nexport const c = sls('c', () => { for (const n of names) pkg(n) })\n",
     }
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
-    const { child, output, until } = watching(dir, out)
+    // the checker thread is let go right after each check, so the second one starts it again
+    const { child, output, until } = watching(dir, out, { DSL_CHECKER_RETIRE_MS: '0' })
+    const corrections = () => output().stderr.split('differed from a full one in salt/c.sls').length - 1
     try {
       await until(() => output().stdout.includes('rebuilt in'))
       writeFileSync(join(dir, 'b.ts'), "import { names } from './names.ts'\nnames.push('tool-a', 'tool-b')\n")
       // THEN the full rebuild that follows once the config sits still finds the difference and fixes the tree
-      await until(() => output().stderr.includes('differed from a full one in salt/c.sls'))
+      await until(() => corrections() === 1)
       await until(() => readFileSync(join(out, 'salt/c.sls'), 'utf8').includes('tool-b'))
+      // AND so does the next one, by a checker started anew
+      await new Promise((r) => setTimeout(r, 200))
+      writeFileSync(join(dir, 'b.ts'), "import { names } from './names.ts'\nnames.push('tool-a', 'tool-c')\n")
+      await until(() => corrections() === 2)
+      await until(() => readFileSync(join(out, 'salt/c.sls'), 'utf8').includes('tool-c'))
       const full = join(tempDir(), 'out')
       expect(dsl(['build', dir, '--out', full, '--no-typecheck']).status).toBe(0)
       const expected = readTree(full)
