@@ -169,20 +169,17 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   let timer: NodeJS.Timeout | undefined
   // watching starts before the first build, so a change made while it runs is not missed
   const out = resolve(outDir)
-  const inside = (path: string, dir: string) => !relative(dir, path).startsWith('..')
-  const skipped = (dir: string) =>
-    basename(dir) === 'node_modules' || basename(dir) === '.git' || inside(dir, out)
+  // installed packages, git's own files and our output: neither watched nor reported
+  const ignored = (path: string) =>
+    !relative(out, path).startsWith('..') ||
+    relative(resolved.root, path)
+      .split(sep)
+      .some((part) => part === 'node_modules' || part === '.git')
   const watcher = watchTree(
     resolved.root,
     (file) => {
       if (file !== undefined) {
-        if (
-          relative(resolved.root, file)
-            .split(sep)
-            .some((part) => part === 'node_modules' || part === '.git')
-        )
-          return
-        if (inside(file, out)) return // our own output
+        if (ignored(file)) return
         if (basename(file).startsWith('.tsconfig.salt-dsl-')) return // the type-check's own tsconfig
         pending?.add(file)
       } else pending = undefined
@@ -193,7 +190,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
         queued = queued.then(rebuild)
       }, SETTLE_MS)
     },
-    skipped,
+    ignored,
   )
   const first = rebuild()
   queued = first.catch(() => undefined)

@@ -17,15 +17,7 @@ export function checkArgs(state: StateNode): readonly Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
   if (state.unchecked) return NO_DIAGNOSTICS
   const names = ['name', ...Object.keys(state.args)]
-  const issues = checkStateArgs(fn, names)
-  if (issues.length === 0) {
-    // the usual case, without the lists the general path makes
-    const schema = checkSchema(fn, state)
-    const guard = checkGuard(fn, state)
-    if (schema.length === 0 && guard.length === 0) return NO_DIAGNOSTICS
-    return [...schema, ...guard]
-  }
-  const found = issues.map((issue) =>
+  const found = checkStateArgs(fn, names).map((issue) =>
     error(
       CATALOG_CODES[issue.code],
       `${issue.message} ('${state.id}')`,
@@ -34,7 +26,9 @@ export function checkArgs(state: StateNode): readonly Diagnostic[] {
     ),
   )
   if (found.some((d) => d.code === 'DSL3004')) return found
-  return [...found, ...checkSchema(fn, state), ...checkGuard(fn, state)]
+  const all = [...found, ...checkSchema(fn, state), ...checkGuard(fn, state)]
+  // most states have none: they share one empty list (the watch keeps one per state)
+  return all.length === 0 ? NO_DIAGNOSTICS : all
 }
 
 const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([])

@@ -36,9 +36,7 @@ export function writeCallSites(code: string, map: string, source: string, wrappe
   const imported = importedNames(source)
   const sourceLines = source.split('\n')
   let decoded: LineIndexedMap | undefined
-  const lineStarts = [0]
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1)
-  let line = 0
+  const lines = lineIndex(code)
   const parts: string[] = []
   const sites: number[] = []
   let last = 0
@@ -46,8 +44,7 @@ export function writeCallSites(code: string, map: string, source: string, wrappe
   for (const m of code.matchAll(call)) {
     if (!LOCATED.has(m[1]!)) continue
     const at = m.index
-    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= at) line++
-    const column = at - lineStarts[line]!
+    const [line, column] = lines.at(at)
     decoded ??= new LineIndexedMap(map)
     // the source there must call the builder by the name it was imported as
     const named = decoded.originalPositionFor(line + 1, column + 4)
@@ -57,7 +54,7 @@ export function writeCallSites(code: string, map: string, source: string, wrappe
     const close = at + m[0].length - 2 // the `)` before the arguments
     const paren = close + 1
     const empty = code[paren + 1] === ')'
-    const position = `${FILE_PARAMETER}, ${line + 1 + wrapperLines}, ${paren - lineStarts[line]! + 1}`
+    const position = `${FILE_PARAMETER}, ${line + 1 + wrapperLines}, ${column + paren - at + 1}`
     const before = code.slice(last, close)
     sites.push(written + before.length)
     const added = [before, PROPERTY, code.slice(close, paren + 1), empty ? position : `${position}, `]
@@ -80,13 +77,10 @@ const POSITION = new RegExp(`${FILE_PARAMETER}, \\d+, \\d+(?:, )?`, 'y')
  * import, an error thrown).
  */
 export function insertionsOf(code: string, sites: readonly number[]): Map<number, number[]> {
-  const lineStarts = [0]
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1)
+  const lines = lineIndex(code)
   const byLine = new Map<number, number[]>()
-  let line = 0
   for (const site of sites) {
-    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= site) line++
-    const column = site - lineStarts[line]!
+    const [line, column] = lines.at(site)
     POSITION.lastIndex = site + PROPERTY.length + 2
     const args = POSITION.exec(code)?.[0].length ?? 0
     const list = byLine.get(line) ?? []
@@ -94,6 +88,22 @@ export function insertionsOf(code: string, sites: readonly number[]): Map<number
     byLine.set(line, list)
   }
   return byLine
+}
+
+/**
+ * Line and column (0-based) of offsets into `text`, asked in increasing order (each answer moves on from
+ * the one before).
+ */
+function lineIndex(text: string): { at(offset: number): [line: number, column: number] } {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  let line = 0
+  return {
+    at(offset) {
+      while (line + 1 < starts.length && starts[line + 1]! <= offset) line++
+      return [line, offset - starts[line]!]
+    },
+  }
 }
 
 /** An identifier called right where it starts (type arguments and `?.` allowed). */

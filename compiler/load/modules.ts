@@ -323,8 +323,8 @@ export class ConfigModules {
    */
   #current(r: ModuleRecord): boolean {
     if (this.#transformed.get(r.file) !== r.ran) return false
-    const targets = this.#targets.get(r.file)
     if (r.deps.size === 0) return true
+    const targets = this.#targets.get(r.file)
     if (targets === undefined) return false
     const now = [...targets.values()]
     for (const dep of r.deps) if (!now.includes(dep)) return false
@@ -401,8 +401,7 @@ export class ConfigModules {
       return { diagnostics: errors.map((m) => messageDiagnostic(m, file)) }
     }
     const requires = [...result.code.matchAll(REQUIRE_RE)].map((m) => unquote(m[1]!))
-    const located = writeCallSites(result.code, result.map, source, WRAPPER_LINES)
-    const t = { ...read, ...located, map: result.map, requires, fresh: true as const }
+    const t = { ...read, ...compiledText(result, source), requires, fresh: true as const }
     this.#writeEntry(t)
     return this.#keep(file, t)
   }
@@ -678,8 +677,7 @@ export class ConfigModules {
       return this.#keep(file, { ...read, value: JSON.parse(read.source), requires: [], fresh: true })
     }
     const result = this.#esbuild().transformSync(read.source, transformOptions(file, this.#tsconfig))
-    const located = writeCallSites(result.code, result.map, read.source, WRAPPER_LINES)
-    return this.#keep(file, { ...read, ...located, map: result.map, requires: [], fresh: true })
+    return this.#keep(file, { ...read, ...compiledText(result, read.source), requires: [], fresh: true })
   }
 
   #requireFor(
@@ -738,6 +736,11 @@ export class ConfigModules {
     fn.call(undefined, module.exports, createRequire(from), module, from, dirname(from))
     return module.exports
   }
+}
+
+/** esbuild's output for a module, with its builder calls located (see call-sites.ts). */
+function compiledText(result: TransformResult, source: string) {
+  return { ...writeCallSites(result.code, result.map, source, WRAPPER_LINES), map: result.map }
 }
 
 /** A module's cache entry name. */

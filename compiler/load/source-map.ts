@@ -103,9 +103,8 @@ export class LineIndexedMap {
   /**
    * The original position of generated `line` (1-based) and `column` (0-based): the segment that starts
    * at or before the column on that line, as source-map consumers do; undefined where nothing maps.
-   * `exact`: only a segment that starts at the column itself.
    */
-  originalPositionFor(line: number, column: number, exact = false): OriginalPosition | undefined {
+  originalPositionFor(line: number, column: number): OriginalPosition | undefined {
     const n = line - 1
     if (n < 0 || n >= this.#source.length) return undefined
     const end = this.#start[n + 1]! - 1
@@ -137,7 +136,7 @@ export class LineIndexedMap {
         found = undefined
       }
     }
-    return exact && foundAt !== column ? undefined : found
+    return found
   }
 
   /** Decodes the segment at `i` into #segment (its deltas) and #fields; returns where the next one starts. */
