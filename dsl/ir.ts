@@ -22,6 +22,8 @@ export type Expr = { readonly [EXPR]: true } & (
   | { readonly kind: 'concat'; readonly parts: readonly (string | Expr)[] }
   /** A per-platform value (`byPlatform`): picked by the machine's `os` grain when Salt renders. */
   | { readonly kind: 'platform'; readonly cases: readonly (readonly [platform: string, value: Value])[] }
+  /** The rendered value as one shell word (`sh`): quoted by Salt's Jinja `quote` filter, after rendering. */
+  | { readonly kind: 'quoted'; readonly expr: Expr }
 )
 
 export function isExpr(value: unknown): value is Expr {

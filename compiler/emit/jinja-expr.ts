@@ -14,6 +14,8 @@ export function exprJinja(e: Expr): string {
       return `(${e.parts.map((p) => (typeof p === 'string' ? jinjaLiteral(p) : `(${exprJinja(p)} | string)`)).join(' ~ ')})`
     case 'platform':
       return platformJinja(e.cases)
+    case 'quoted':
+      return `(${exprJinja(e.expr)} | string | quote)`
   }
 }
 

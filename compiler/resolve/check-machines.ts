@@ -189,6 +189,7 @@ export function exprsIn(v: Value, into: Expr[] = []): Expr[] {
   if (isExpr(v)) {
     into.push(v)
     if (v.kind === 'concat') for (const p of v.parts) if (typeof p !== 'string') exprsIn(p, into)
+    if (v.kind === 'quoted') exprsIn(v.expr, into)
   } else if (Array.isArray(v)) {
     for (const item of v) exprsIn(item, into)
   } else {

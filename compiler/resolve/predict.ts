@@ -1,6 +1,7 @@
 /** What Salt renders for one minion: the state IDs of its highstate, with `when()` evaluated as Jinja would. */
 import type { Cond, Expr, Program } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
+import { shellQuote } from '../../dsl/shell.ts'
 import { type Data, getPath } from './merge.ts'
 import type { ResolvedMinion } from './resolve-machines.ts'
 
@@ -31,6 +32,8 @@ export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {
         e.cases.find(([p]) => p === 'default')
       return (hit?.[1] as Data | undefined) ?? null
     }
+    case 'quoted':
+      return shellQuote(String(evalExpr(e.expr, m) ?? ''))
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type Condition,
   type Content,
   dotfile,
+  dotfileBackup,
   extensionState,
   type Lookup,
   type Requisites,
@@ -13,9 +14,6 @@ import {
   when,
 } from 'salt-dsl'
 import { pillar } from '../pillar/schema.ts'
-
-/** The suffix dotfile() uses for what was there before the first change. */
-export const BACKUP_SUFFIX = '.pre-dsl'
 
 const gates = new Map<string, Condition>()
 
@@ -50,24 +48,12 @@ export const managedFiles: ManagedFile[] = []
 
 /**
  * Copies `~user/path` to `<path>.pre-dsl` right before `target` first changes it, when
- * `user.backup_existing_configs` is on; an existing backup is never overwritten.
+ * `user.backup_existing_configs` is on: crash-safe, as the user, never over a completed backup.
  */
 function backupBefore(target: StateHandle, user: string, path: string): void {
-  const home = `~${user}/`
-  const quoted = (p: string) => `${home}'${p.replace(/'/g, `'\\''`)}'`
   when(pillar.user.backup_existing_configs, () => {
-    state('file.copy', {
-      id: `${home}${path}${BACKUP_SUFFIX}`,
-      name: `${home}${path}${BACKUP_SUFFIX}`,
-      source: `${home}${path}`,
-      force: false,
-      user,
-      group: primaryGroup(user),
-      // only a non-empty file is worth keeping (a managed block's file may have just been created empty)
-      onlyif: `test -s ${quoted(path)}`,
-      unless: `test -e ${quoted(path + BACKUP_SUFFIX)}`,
-      prereq: [target],
-    })
+    // only a non-empty file is worth keeping (a managed block's file may have just been created empty)
+    dotfileBackup(path, { user, before: target, nonEmpty: true })
   })
 }
 

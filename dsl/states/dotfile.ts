@@ -1,7 +1,9 @@
 import { type Condition, toCond } from '../expr.ts'
-import type { StateHandle } from '../handle.ts'
+import type { Ref, StateHandle } from '../handle.ts'
+import type { Origin } from '../ir.ts'
 import { callSite } from '../origin.ts'
 import { addIssue, session, settledThunk } from '../session.ts'
+import { homePath, sh, shellRaw, USER_NAME } from '../shell.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
 import { type Content, fileArgs } from './file.ts'
 
@@ -27,11 +29,14 @@ export const BACKUP_SUFFIX = '.pre-dsl'
 
 /**
  * A file in a user's home, written in place or linked from `~/.dotfiles`, with a backup of what was there.
+ * The path is relative to the home and stays inside it (no `..`, no absolute path, no `~other`: DSL1020).
  * @example
  * dotfile('.gitconfig', { user: 'alice', source: 'files/gitconfig', template: 'jinja', context: { email } })
- * // ~alice/.gitconfig.pre-dsl:                 (only when ~alice/.gitconfig exists and is about to change)
- * //   file.copy:
- * //     - source: ~alice/.gitconfig
+ * // ~alice/.gitconfig.pre-dsl:                 (runs only when ~alice/.gitconfig is about to change)
+ * //   cmd.run:
+ * //     - name: umask 077 && f=~alice/'.gitconfig' && ... && mv -f "$t" "$f.pre-dsl"
+ * //     - runas: alice
+ * //     ...
  * //     - prereq:
  * //       - file: ~alice/.gitconfig
  * // ~alice/.gitconfig:
@@ -44,8 +49,8 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   const origin = callSite(dotfile)
   const { own, common } = splitOptions(spec)
   const { user, group = user, mode = '0644', as = 'copy', backup = true, ...content } = own
+  const clean = homeRelative(path, user, origin)
   const home = `~${user}`
-  const clean = path.replace(/^\/+/, '')
   const target = `${home}/${clean}`
   const { args } = fileArgs(content as Record<string, unknown>, origin)
   const owned = { user, group, mode, makedirs: true }
@@ -72,6 +77,7 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
         'pass backup: true or false',
       )
     }
+    // Salt renames the old file to the backup name (atomic, owner and mode kept) and never overwrites one
     const linkArgs = backup === true ? { ...link, backupname: `${base}${BACKUP_SUFFIX}` } : link
     const options = { ...common, require: [body, ...asList(common.require)] }
     return declareState({
@@ -87,19 +93,7 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   if (backup !== false) {
     const when = session().when
     if (backup !== true) when.push(toCond(backup))
-    const copyArgs = { name: `${target}${BACKUP_SUFFIX}`, source: target, force: false, user, group }
-    const guard = {
-      onlyif: `test -f ${shellPath(target)}`,
-      unless: `test -e ${shellPath(target + BACKUP_SUFFIX)}`,
-    }
-    declareState({
-      module: 'file',
-      fun: 'copy',
-      id: `${id}${BACKUP_SUFFIX}`,
-      args: { ...copyArgs, ...guard },
-      options: { prereq: [settledThunk(() => handle)] },
-      origin,
-    })
+    declareBackup(clean, { user, before: settledThunk(() => handle), id: `${id}${BACKUP_SUFFIX}` }, origin)
     if (backup !== true) when.pop()
   }
   const handle = declareState({
@@ -113,12 +107,81 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   return handle
 }
 
-function asList<T>(value: T | readonly T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? [...value] : [value as T]
+export interface DotfileBackupSpec {
+  /** The owner of the home. */
+  readonly user: string
+  /** The state about to change the file: the backup runs only when it would (Salt's `prereq`). */
+  readonly before: Ref
+  /** Keep only a non-empty file (e.g. one a managed block's state may have just created empty). */
+  readonly nonEmpty?: boolean
+  /** The state ID (default `~user/<path>.pre-dsl`). */
+  readonly id?: string
 }
 
-/** Quotes a `~user/...` path for sh, leaving the tilde prefix (up to the first `/`) for the shell to expand. */
-function shellPath(path: string): string {
-  const slash = path.indexOf('/') + 1
-  return `${path.slice(0, slash)}'${path.slice(slash).replace(/'/g, `'\\''`)}'`
+/**
+ * Copies `~user/<path>` to `<path>.pre-dsl` right before `before` first changes it (what `dotfile()` does
+ * for its own file; for a file another state edits, such as a `file.blockreplace`).
+ * @example
+ * dotfileBackup('.bashrc', { user: 'ada', before: block, nonEmpty: true })
+ */
+export function dotfileBackup(path: string, spec: DotfileBackupSpec): StateHandle<'cmd'> {
+  const origin = callSite(dotfileBackup)
+  const clean = homeRelative(path, spec.user, origin)
+  const id = spec.id ?? `~${spec.user}/${clean}${BACKUP_SUFFIX}`
+  return declareBackup(clean, { ...spec, id }, origin)
+}
+
+/**
+ * The backup, crash-safe: run as the user (so nothing in the home is ever written by root), it copies the
+ * file with its mode and times into `<file>.pre-dsl.tmp` (created 0600: never readable by others, even
+ * half-written) and renames it over `<file>.pre-dsl` (atomic): the backup name only ever holds a complete
+ * copy. A leftover temp is removed and made again. The guard skips a backup owned by the user, which
+ * only a completed copy is (Salt's older `file.copy` made it root's until the end). A failed backup fails
+ * the `prereq`, and Salt then does not run the change (a `require` back would be a requisite cycle).
+ */
+function declareBackup(
+  clean: string,
+  spec: DotfileBackupSpec & { readonly id: string },
+  origin: Origin,
+): StateHandle<'cmd'> {
+  const file = homePath(spec.user, clean)
+  const vars = sh`f=${file} && b="$f${shellRaw(BACKUP_SUFFIX)}" && t="$b.tmp"`
+  const copy = sh`umask 077 && ${shellRaw(vars)} && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"`
+  const done = sh`${shellRaw(vars)} && test -f "$b" && test ! -L "$b" && test -O "$b"`
+  const exists = spec.nonEmpty === true ? sh`test -s ${file}` : sh`test -f ${file}`
+  return declareState({
+    module: 'cmd',
+    fun: 'run',
+    id: spec.id,
+    args: { name: copy, runas: spec.user, onlyif: exists, unless: done },
+    options: { prereq: [spec.before] },
+    origin,
+  })
+}
+
+/** `path` relative to the home, or a DSL1020/DSL1021 issue when it (or the user) could leave it. */
+function homeRelative(path: string, user: string, origin: Origin): string {
+  if (!USER_NAME.test(user)) {
+    addIssue(
+      'DSL1021',
+      `dotfile user '${user}' is not a plain user name`,
+      origin,
+      'a user name is letters, digits, `_`, `.` and `-`, not starting with a digit, `.` or `-`',
+    )
+  }
+  const segments = path.split('/')
+  const clean = segments.filter((s) => s !== '' && s !== '.').join('/')
+  if (path.startsWith('/') || path.startsWith('~') || segments.includes('..') || clean === '') {
+    addIssue(
+      'DSL1020',
+      `dotfile path '${path}' is not a file inside ~${user}`,
+      origin,
+      "give the path relative to the user's home, without `..`, a leading `/` or `~` (e.g. '.config/git/config'); use file() for paths outside a home",
+    )
+  }
+  return clean
+}
+
+function asList<T>(value: T | readonly T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? [...value] : [value as T]
 }
