@@ -11,7 +11,7 @@ export interface ShellRaw {
   readonly [RAW]: string | Expr
 }
 
-/** Characters Python's `shlex.quote` leaves bare (what Salt's Jinja `quote` filter calls). */
+/** Characters Python's `shlex.quote` leaves bare (ASCII only, as its `re.ASCII`; Salt's `quote` filter). */
 const SAFE_WORD = /^[\w@%+=:,./-]+$/
 
 /**
@@ -20,7 +20,7 @@ const SAFE_WORD = /^[\w@%+=:,./-]+$/
  */
 export function shellQuote(value: string): string {
   if (value === '') return "''"
-  if (SAFE_WORD.test(value) && /^[\x00-\x7f]*$/.test(value)) return value
+  if (SAFE_WORD.test(value)) return value
   return `'${value.replace(/'/g, `'"'"'`)}'`
 }
 
@@ -68,31 +68,29 @@ export function sh(strings: TemplateStringsArray, ...values: readonly unknown[])
     else if (part !== '') parts.push(part)
   }
   const word = (value: unknown): void => {
+    const expr = isRaw(value) ? undefined : exprOf(value)
     if (isRaw(value)) {
       const raw = value[RAW]
       if (typeof raw === 'string') push(raw)
       else if (raw.kind === 'concat') raw.parts.forEach(push)
       else push(raw)
-      return
-    }
-    const expr = exprOf(value)
-    if (expr !== undefined) return push(Object.freeze({ [EXPR]: true as const, kind: 'quoted', expr }))
-    if (typeof value === 'string') return push(shellQuote(value))
-    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-      return push(shellQuote(String(value)))
-    if (Array.isArray(value)) {
+    } else if (expr !== undefined) push(Object.freeze({ [EXPR]: true as const, kind: 'quoted', expr }))
+    else if (typeof value === 'string') push(shellQuote(value))
+    else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+      push(shellQuote(String(value)))
+    else if (Array.isArray(value)) {
       value.forEach((item, i) => {
         if (i > 0) push(' ')
         word(item)
       })
-      return
+    } else {
+      addIssue(
+        'DSL1024',
+        `sh\`...\` cannot make a shell word of ${value === null ? 'null' : typeof value}`,
+        callSite(sh),
+        'interpolate strings, numbers, lists of them, pillar or grains lookups, or shellRaw() text',
+      )
     }
-    addIssue(
-      'DSL1024',
-      `sh\`...\` cannot make a shell word of ${value === null ? 'null' : typeof value}`,
-      callSite(sh),
-      'interpolate strings, numbers, lists of them, pillar or grains lookups, or shellRaw() text',
-    )
   }
   strings.forEach((literal, i) => {
     push(literal)
