@@ -13,15 +13,23 @@ export interface SlsOptions {
   readonly include?: readonly SlsHandle[]
 }
 
+/** What `sls()` returns: the module's handle, with what its body returned (handles for other files). */
+export type SlsExports<T> = T extends object ? SlsHandle & { readonly [K in keyof T]: T[K] } : SlsHandle
+
 /**
- * Groups the states declared in `body` into one SLS module.
+ * Groups the states declared in `body` into one SLS module. What `body` returns (an object of handles) is
+ * on the returned handle, so another file can point at a state: `require: [git.gitPkg]`.
  * @example
- * export const git = sls('dev.git', () => { pkg('git') })
+ * export const git = sls('dev.git', () => ({ gitPkg: pkg('git') }))
  * // out/salt/dev/git.sls:
  * // git:
  * //   pkg.installed: []
  */
-export function sls(name: string, body: () => void, options: SlsOptions = {}): SlsHandle {
+export function sls<T extends { readonly [key: string]: unknown } | void = void>(
+  name: string,
+  body: () => T,
+  options: SlsOptions = {},
+): SlsExports<T> {
   const origin = callSite(sls)
   const s = session()
   if (!NAME_RE.test(name)) {
@@ -51,12 +59,38 @@ export function sls(name: string, body: () => void, options: SlsOptions = {}): S
   register(s, { kind: 'sls', node })
   const outer = s.current
   s.current = node
+  let exported: T
   try {
-    body()
+    exported = body()
   } finally {
     s.current = outer
   }
-  return Object.freeze({ [SLS]: name, name })
+  return Object.freeze({ ...slsExports(exported, name, origin), [SLS]: name, name }) as SlsExports<T>
+}
+
+/** The own enumerable properties of what a body returned; `name` is the handle's own. */
+function slsExports(value: unknown, name: string, origin: ReturnType<typeof callSite>): object {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    addIssue(
+      'DSL1013',
+      `the body of sls('${name}') returned ${Array.isArray(value) ? 'an array' : typeof value}`,
+      origin,
+      'return nothing, or an object of handles: `() => ({ gitPkg: pkg("git") })`',
+    )
+    return {}
+  }
+  if (Object.hasOwn(value, 'name')) {
+    addIssue(
+      'DSL1013',
+      `the body of sls('${name}') returned a key 'name', which is the SLS handle's own`,
+      origin,
+      'rename that key',
+    )
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) if (key !== 'name') out[key] = (value as Record<string, unknown>)[key]
+  return out
 }
 
 /**

@@ -29,6 +29,20 @@ describe('builder API types', () => {
     expectTypeOf(sls('types2', () => {})).toEqualTypeOf<SlsHandle>()
   })
 
+  it('an SLS hands out what its body returns, for other files', () => {
+    resetSession()
+    const tools = sls('tools', () => ({ git: pkg('git'), motd: file('/etc/motd', { contents: 'x' }) }))
+    expectTypeOf(tools.git).toEqualTypeOf<StateHandle<'pkg'>>()
+    expectTypeOf(tools.name).toEqualTypeOf<string>()
+    sls('uses', () => {
+      cmd('true', { creates: '/z', require: [tools.git, tools.motd, tools] })
+    })
+    // @ts-expect-error only what the body returned is there
+    tools.curl
+    // @ts-expect-error a body returns an object of handles, not a list
+    sls('listed', () => [pkg('curl')])
+  })
+
   it('rejects misuse in the editor', () => {
     resetSession()
     sls('misuse', () => {
