@@ -25,6 +25,7 @@ export type SlsExports<T> = T extends object ? SlsHandle & { readonly [K in keyo
  * // git:
  * //   pkg.installed: []
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a body that returns nothing gives a plain handle
 export function sls<T extends { readonly [key: string]: unknown } | void = void>(
   name: string,
   body: () => T,

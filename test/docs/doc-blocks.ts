@@ -69,7 +69,9 @@ export function documents(repo: string): string[] {
   const found = ['README.md']
   const walk = (dir: string) => {
     if (!existsSync(dir)) return
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) walk(path)
       else if (entry.name.endsWith('.md')) found.push(relative(repo, path))

@@ -41,9 +41,10 @@ describe('every TypeScript block of the README and docs builds as a user’s pro
       continue
     }
     it(`${at} (${project.blocks.map((b) => b.path).join(', ')}) passes dsl check and builds`, () => {
-      expect(project.blocks.some((b) => b.path === 'config/index.ts'), 'a project needs config/index.ts').toBe(
-        true,
-      )
+      expect(
+        project.blocks.some((b) => b.path === 'config/index.ts'),
+        'a project needs config/index.ts',
+      ).toBe(true)
       const dir = userProject(project)
       const check = dsl(['check'], {}, dir)
       expect(check.status, `${check.stdout}${check.stderr}`).toBe(0)
