@@ -1,5 +1,5 @@
 // What validation and reports check, derived from the states the config declared before operations().
-import { type DeclaredState, declaredStates, type StateHandle, text } from 'salt-dsl'
+import { type DeclaredState, declaredStates, homePath, type StateHandle, sh } from 'salt-dsl'
 
 /** An IR value as the DSL builders accept it back (strings, lookups, lists, maps). */
 export type Val = DeclaredState['args'][string]
@@ -80,15 +80,19 @@ export function declaredIn(found: Declared, sls: string): Declared {
   }
 }
 
-/** A path as one shell word: quoted, except a leading `~user/` that the shell must expand. */
-export function shellPath(path: Val): string {
-  if (typeof path !== 'string') return text`'${path}'`
-  const m = /^(~[A-Za-z0-9_.-]*)(\/.*)?$/.exec(path)
-  if (m === null) return quote(path)
-  return m[2] === undefined ? m[1]! : `${m[1]}/${quote(m[2].slice(1))}`
+/**
+ * A path as `sh` inserts it, one shell word: a leading `~user/` left for the shell to expand, the rest (and a
+ * lookup, after Salt renders it) quoted by `sh`.
+ */
+export function shellPath(path: Val): unknown {
+  if (typeof path !== 'string') return path
+  const m = /^~([A-Za-z_][A-Za-z0-9_.-]*)(?:\/(.*))?$/.exec(path)
+  return m === null ? path : homePath(m[1]!, m[2] ?? '')
 }
 
-export const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+/** At least `minMb` MB free under `path` (a missing path fails): both values quoted, never evaluated. */
+export const diskSpaceTest = (path: unknown, minMb: unknown): string =>
+  sh`df -Pk ${path} | awk -v min=${minMb} 'NR == 2 { ok = ($4 >= min * 1024) } END { exit !ok }'`
 
 /** The directory a path lives in (`~alice/.config/x` → `~alice/.config`). */
 export function parentOf(path: string): string {
@@ -97,28 +101,28 @@ export function parentOf(path: string): string {
 }
 
 /** The syntax check of a managed config file, when its name says which tool reads it. */
-export function syntaxCheck(path: string): { tool: string; check: (file: string) => string } | undefined {
+export function syntaxCheck(path: string): { tool: string; check: (file: unknown) => string } | undefined {
   const base = path.split('/').pop() ?? path
   if (/^\.?gitconfig$|\.gitconfig$/.test(base) || /\/git\/config$/.test(path))
-    return { tool: 'git', check: (f) => `git config --file ${f} --list >/dev/null 2>&1` }
+    return { tool: 'git', check: (f) => sh`git config --file ${f} --list >/dev/null 2>&1` }
   if (/^\.(zshrc|zshenv|zprofile|zlogin|zlogout)$|\.zsh$/.test(base))
-    return { tool: 'zsh', check: (f) => `zsh -n ${f} >/dev/null 2>&1` }
+    return { tool: 'zsh', check: (f) => sh`zsh -n ${f} >/dev/null 2>&1` }
   if (/^\.(bashrc|bash_profile|bash_login|bash_logout|profile)$|\.(sh|bash)$/.test(base))
-    return { tool: 'bash', check: (f) => `bash -n ${f} >/dev/null 2>&1` }
+    return { tool: 'bash', check: (f) => sh`bash -n ${f} >/dev/null 2>&1` }
   if (/^\.?tmux\.conf$/.test(base))
     return {
       tool: 'tmux',
       check: (f) =>
-        `test -z "$(tmux -L salt-dsl-check -f /dev/null start-server \\; source-file -n ${f} \\; kill-server 2>&1)"`,
+        sh`test -z "$(tmux -L salt-dsl-check -f /dev/null start-server \\; source-file -n ${f} \\; kill-server 2>&1)"`,
     }
   if (/^(init\.vim|init\.lua)$/.test(base))
     return {
       tool: 'nvim',
-      check: (f) => `test -z "$(nvim --headless -n -i NONE -u ${f} -c 'qa!' 2>&1 </dev/null)"`,
+      check: (f) => sh`test -z "$(nvim --headless -n -i NONE -u ${f} -c 'qa!' 2>&1 </dev/null)"`,
     }
   if (/^\.?vimrc$/.test(base))
-    return { tool: 'vim', check: (f) => `vim -Nu ${f} -i NONE -es -c 'qa!' </dev/null >/dev/null 2>&1` }
+    return { tool: 'vim', check: (f) => sh`vim -Nu ${f} -i NONE -es -c 'qa!' </dev/null >/dev/null 2>&1` }
   if (/(^|\/)\.ssh\/config$/.test(path))
-    return { tool: 'ssh', check: (f) => `ssh -G -F ${f} localhost >/dev/null 2>&1` }
+    return { tool: 'ssh', check: (f) => sh`ssh -G -F ${f} localhost >/dev/null 2>&1` }
   return undefined
 }

@@ -1,5 +1,5 @@
 // Maintenance: upgrades (when packages:auto_update), cleanup of temp files and old backups, config backups.
-import { cmd, not, type SlsHandle, sls, state, text, when } from 'salt-dsl'
+import { cmd, not, type SlsHandle, sh, sls, state, when } from 'salt-dsl'
 import { type Declared, shellPath } from './derive.ts'
 import { opsPillar as p } from './schema.ts'
 
@@ -8,10 +8,10 @@ export function maintenanceSls(found: Declared): Record<'updates' | 'cleanup' | 
     const files = [...found.files, ...found.symlinks]
       .map((t) => t.name)
       .filter((n): n is string => typeof n === 'string')
-    const words = [...new Set(files)].sort().map(shellPath).join(' ')
+    const words = [...new Set(files)].sort().map(shellPath)
     // stateful: reports a change only when an archive was written
     cmd(
-      text`dir='${p.ops.backups.dir}'; set --; for f in ${words}; do if [ -e "$f" ] || [ -L "$f" ]; then set -- "$@" "$f"; fi; done; if [ $# -eq 0 ]; then echo "changed=no comment='no managed config to back up'"; exit 0; fi; mkdir -p "$dir" && chmod 0700 "$dir" && a="$dir/configs-$(date -u +%Y%m%dT%H%M%SZ).tar.gz" && tar -czPf "$a" "$@" && echo "changed=yes comment='backed up $# files to $a'"`,
+      sh`dir=${p.ops.backups.dir}; set --; for f in ${words}; do if [ -e "$f" ] || [ -L "$f" ]; then set -- "$@" "$f"; fi; done; if [ $# -eq 0 ]; then echo "changed=no comment='no managed config to back up'"; exit 0; fi; mkdir -p "$dir" && chmod 0700 "$dir" && a="$dir/configs-$(date -u +%Y%m%dT%H%M%SZ).tar.gz" && tar -czPf "$a" "$@" && echo "changed=yes comment='backed up $# files to $a'"`,
       { id: 'maintenance: back up managed configs', stateful: true },
     )
   })
@@ -27,7 +27,7 @@ export function maintenanceSls(found: Declared): Record<'updates' | 'cleanup' | 
     })
   })
   const cleanup = sls('maintenance.cleanup', () => {
-    const onlyIfDir = (dir: unknown) => ({ onlyif: text`test -d '${dir}'` })
+    const onlyIfDir = (dir: unknown) => ({ onlyif: sh`test -d ${dir}` })
     state('file.tidied', {
       id: 'maintenance: old temp files',
       name: p.ops.cleanup.tmp_dir,

@@ -1,7 +1,7 @@
 // Pre-flight: checks that run before every other state of the highstate and stop the run when one fails.
-import { grains, not, oneOf, type SlsHandle, sls, state, text, when } from 'salt-dsl'
+import { grains, not, oneOf, type SlsHandle, sh, shellRaw, sls, state, text, when } from 'salt-dsl'
 import { check } from './check.ts'
-import { type Declared, parentOf, shellPath } from './derive.ts'
+import { type Declared, diskSpaceTest, parentOf, shellPath } from './derive.ts'
 import { opsPillar as p } from './schema.ts'
 
 const pre = p.ops.preflight
@@ -33,16 +33,14 @@ export function preflightSls(found: Declared, knownProfiles: readonly string[]):
         id: 'pre-flight: Salt version',
         message: text`pre-flight: Salt ${grains.saltversion} is older than ops:preflight:min_salt_version ${pre.min_salt_version}`,
         pass: [
-          text`test "$(printf '%s\\n' '${pre.min_salt_version}' '${grains.saltversion}' | sort -V | head -n 1)" = '${pre.min_salt_version}'`,
+          sh`test "$(printf '%s\\n' ${pre.min_salt_version} ${grains.saltversion} | sort -V | head -n 1)" = ${pre.min_salt_version}`,
         ],
         ...step(2),
       })
       check({
         id: 'pre-flight: disk space',
         message: text`pre-flight: less than ${pre.min_disk_mb} MB free under ${pre.disk_path} (ops:preflight:min_disk_mb)`,
-        pass: [
-          text`test "$(df -Pk '${pre.disk_path}' | awk 'NR==2 {print $4}')" -ge "$(( ${pre.min_disk_mb} * 1024 ))"`,
-        ],
+        pass: [diskSpaceTest(pre.disk_path, pre.min_disk_mb)],
         ...step(3),
       })
       const dirs = writableDirs(found)
@@ -50,7 +48,7 @@ export function preflightSls(found: Declared, knownProfiles: readonly string[]):
         id: 'pre-flight: write permissions',
         message: text`pre-flight: cannot write to one of ${dirs.plain.join(', ')}, ${p.ops.reports.dir}, ${p.ops.backups.dir}`,
         pass: [
-          text`for d in ${dirs.words.join(' ')} '${p.ops.reports.dir}' '${p.ops.backups.dir}'; do while [ ! -e "$d" ]; do d=$(dirname "$d"); done; test -w "$d" || exit 1; done`,
+          sh`for d in ${dirs.words} ${p.ops.reports.dir} ${p.ops.backups.dir}; do while [ ! -e "$d" ]; do d=$(dirname -- "$d"); done; test -w "$d" || exit 1; done`,
         ],
         ...step(4),
       })
@@ -59,7 +57,7 @@ export function preflightSls(found: Declared, knownProfiles: readonly string[]):
           id: 'pre-flight: package source reachable',
           message: text`pre-flight: the package source does not answer within ${pre.network_timeout_s} s (ops:preflight:package_source_url, or ops:preflight:check_network false when offline)`,
           pass: [
-            text`url='${pre.package_source_url}'; [ -n "$url" ] || url=$(${SOURCE_URL}); [ -z "$url" ] || curl -sS -o /dev/null --max-time ${pre.network_timeout_s} "$url" 2>/dev/null || wget -q --spider -T ${pre.network_timeout_s} "$url"`,
+            sh`url=${pre.package_source_url}; [ -n "$url" ] || url=$(${shellRaw(SOURCE_URL)}); [ -z "$url" ] || curl -sS -o /dev/null --max-time ${pre.network_timeout_s} -- "$url" 2>/dev/null || wget -q --spider -T ${pre.network_timeout_s} -- "$url"`,
           ],
           ...step(5),
         })
@@ -89,7 +87,7 @@ function profileCheck(known: readonly string[]): void {
 }
 
 /** Directories the config writes into (homes of dotfiles, parents of absolute paths), once each. */
-function writableDirs(found: Declared): { words: string[]; plain: string[] } {
+function writableDirs(found: Declared): { words: unknown[]; plain: string[] } {
   const paths = [...found.files, ...found.symlinks, ...found.directories]
     .map((t) => t.name)
     .filter((n): n is string => typeof n === 'string')

@@ -1,9 +1,17 @@
 // Validation: read-only checks derived from the declared states; run last, never report changes.
 // One SLS per config module and check family (`validation.<family>.<module>`), gathered per module
 // (`validation.<module>`, what a profile lists after its own modules), per family and for the whole tree.
-import { type DeclaredState, type SlsHandle, sls, text, when } from 'salt-dsl'
+import { type DeclaredState, type SlsHandle, sh, sls, text, when } from 'salt-dsl'
 import { allInstalled, type CheckSpec, check } from './check.ts'
-import { type Declared, declaredIn, shellPath, syntaxCheck, type Target, type Val } from './derive.ts'
+import {
+  type Declared,
+  declaredIn,
+  diskSpaceTest,
+  shellPath,
+  syntaxCheck,
+  type Target,
+  type Val,
+} from './derive.ts'
 import { opsPillar as p } from './schema.ts'
 
 export const FAMILIES = ['system', 'packages', 'configs', 'services'] as const
@@ -74,7 +82,7 @@ function configChecks(found: Declared): Planned[] {
     checks.add(t, {
       id: `validate: file ${label(t)}`,
       message: text`validation: ${show(t.name)} is missing or not a regular file`,
-      pass: [text`test -f ${f}`],
+      pass: [sh`test -f ${f}`],
     })
     const syntax = typeof t.name === 'string' ? syntaxCheck(t.name) : undefined
     if (syntax === undefined) continue
@@ -82,14 +90,14 @@ function configChecks(found: Declared): Planned[] {
       id: `validate: ${syntax.tool} syntax ${label(t)}`,
       message: `validation: ${t.name} does not pass ${syntax.tool}'s syntax check (${syntax.check(f)})`,
       pass: [syntax.check(f)],
-      when: [`command -v ${syntax.tool} >/dev/null 2>&1`, `test -f ${f}`],
+      when: [sh`command -v ${syntax.tool} >/dev/null 2>&1`, sh`test -f ${f}`],
     })
   }
   for (const t of found.symlinks) {
     checks.add(t, {
       id: `validate: symlink ${label(t)}`,
       message: text`validation: ${show(t.name)} is not a symlink to ${show(t.target)}`,
-      pass: [text`test "$(readlink ${shellPath(t.name)})" = ${shellPath(t.target)}`],
+      pass: [sh`test "$(readlink ${shellPath(t.name)})" = ${t.target}`],
     })
   }
   return out
@@ -129,7 +137,7 @@ function systemChecks(found: Declared): Planned[] {
     checks.add(t, {
       id: `validate: directory ${label(t)}`,
       message: text`validation: ${show(t.name)} is not a directory`,
-      pass: [text`test -d ${shellPath(t.name)}`],
+      pass: [sh`test -d ${shellPath(t.name)}`],
     })
   }
   return out
@@ -151,9 +159,7 @@ function hostSls(): SlsHandle {
       check({
         id: 'validate: disk space',
         message: text`validation: less than ${pre.min_disk_mb} MB left under ${pre.disk_path} after the run`,
-        pass: [
-          text`test "$(df -Pk '${pre.disk_path}' | awk 'NR==2 {print $4}')" -ge "$(( ${pre.min_disk_mb} * 1024 ))"`,
-        ],
+        pass: [diskSpaceTest(pre.disk_path, pre.min_disk_mb)],
         order: 'last',
       })
     },

@@ -7,6 +7,7 @@ import {
   grains,
   type Lookup,
   type SlsHandle,
+  sh,
   sls,
   state,
   when,
@@ -49,7 +50,7 @@ export const basePackages = sls('base.packages', () => {
     }),
     {
       id: 'package-db-refresh',
-      unless: `test -n "$(find ${STAMP} -mmin -1440 2>/dev/null)"`,
+      unless: sh`test -n "$(find ${STAMP} -mmin -1440 2>/dev/null)"`,
     },
   )
   state('file.touch', { id: STAMP, name: STAMP, makedirs: true, onchanges: [refreshDb] })
