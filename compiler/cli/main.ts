@@ -6,6 +6,11 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   check: () => import('./check.ts'),
   show: () => import('./show.ts'),
   explain: () => import('./explain.ts'),
+  plan: () => import('./plan.ts'),
+  apply: () => import('./apply.ts'),
+  generations: () => import('./generations.ts'),
+  rollback: () => import('./rollback.ts'),
+  drift: () => import('./drift.ts'),
 }
 
 function help(): string {
@@ -20,6 +25,12 @@ function help(): string {
     '  show SLS [ENTRY]                       print one emitted SLS',
     '  show pillar|top|grains --machine ID    one machine: merged pillar, top-file matches, assumed grains',
     '  explain KEY --machine ID               a pillar value and every layer that set it (file:line)',
+    '',
+    '  plan [ENTRY] [--machine ID]            build, then what Salt would change here (test=True), per state',
+    '  apply [ENTRY] [--yes]                  build, plan, ask, apply with Salt; records a generation',
+    '  generations                            the applied generations this machine keeps',
+    '  rollback [N] [--yes]                   apply generation N again (default: the one before the last)',
+    "  drift [--fix]                          what changed behind salt-dsl's back since the last apply",
     '',
     'exit codes: 0 clean, 1 diagnostics, 2 usage or internal error',
   ].join('\n')

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Diagnostic, error } from '../diagnostics.ts'
@@ -7,7 +7,7 @@ import { type Data, pyEqual } from '../resolve/merge.ts'
 import { predictHighstate } from '../resolve/predict.ts'
 import type { Resolution, ResolvedMinion } from '../resolve/resolve.ts'
 import { runProcess } from '../run-process.ts'
-import { masterlessMinionConfig } from './minion-config.ts'
+import { writeMinionConfig } from './minion-config.ts'
 
 const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'render.py')
 
@@ -49,7 +49,6 @@ export async function crossCheck(r: Resolution, tree: string, python: string): P
 
 function minionConfig(dir: string, m: ResolvedMinion, tree: string, mergeLists: boolean): string {
   const root = join(dir, m.id)
-  mkdirSync(root, { recursive: true })
   const options = { pillar_merge_lists: mergeLists, pillar_mask_output: false }
   const base = {
     id: m.id,
@@ -58,9 +57,7 @@ function minionConfig(dir: string, m: ResolvedMinion, tree: string, mergeLists: 
     root,
     grains: m.grains,
   }
-  const file = join(root, 'minion')
-  writeFileSync(file, JSON.stringify(masterlessMinionConfig({ ...base, options })))
-  return file
+  return writeMinionConfig(root, { ...base, options })
 }
 
 function compare(r: Resolution, m: ResolvedMinion, got: Rendered | undefined): Diagnostic[] {

@@ -1,7 +1,9 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface MasterlessMinion {
-  readonly id: string
+  /** The minion id; without it Salt finds this host's own (as a plain `salt-call` would). */
+  readonly id?: string
   readonly fileRoot: string
   readonly pillarRoot: string
   /** Every path Salt writes (cache, pki, sockets, pid, log) lives under it. */
@@ -16,7 +18,7 @@ export interface MasterlessMinion {
  */
 export function masterlessMinionConfig(m: MasterlessMinion): Record<string, unknown> {
   return {
-    id: m.id,
+    ...(m.id !== undefined ? { id: m.id } : {}),
     file_client: 'local',
     master_type: 'disable',
     file_roots: { base: [m.fileRoot] },
@@ -30,4 +32,16 @@ export function masterlessMinionConfig(m: MasterlessMinion): Record<string, unkn
     ...(m.grains ? { grains: m.grains } : {}),
     ...m.options,
   }
+}
+
+/**
+ * Writes `confDir/minion` for `m` and returns its path. Salt runs on its defaults (and writes under
+ * /etc/salt and /var/cache/salt) when the file is missing, so its presence is checked.
+ */
+export function writeMinionConfig(confDir: string, m: MasterlessMinion): string {
+  mkdirSync(confDir, { recursive: true })
+  const file = join(confDir, 'minion')
+  writeFileSync(file, JSON.stringify(masterlessMinionConfig(m)))
+  if (!existsSync(file)) throw new Error(`could not write ${file}`)
+  return file
 }

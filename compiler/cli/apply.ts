@@ -1,0 +1,42 @@
+import { resolve } from 'node:path'
+import { applyFlow, refuse } from '../../machine/apply-flow.ts'
+import { gitRevision } from '../../machine/git-revision.ts'
+import { parse } from './args.ts'
+import type { Command } from './cli-error.ts'
+import { buildTree, jsonFormat, keepCount, openStore, projectRoot, saltPython } from './operate-options.ts'
+import { report } from './report.ts'
+
+export const command: Command = {
+  summary:
+    'Build, plan, ask, then apply with the real Salt (progress from its own log), and record a generation.',
+  usage: 'dsl apply [ENTRY] [--out DIR] [--machine ID] [--yes] [--keep N] [--format json]',
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      out: { type: 'string', default: 'out' },
+      machine: { type: 'string' },
+      yes: { type: 'boolean', short: 'y', default: false },
+      keep: { type: 'string' },
+      format: { type: 'string' },
+    })
+    const json = jsonFormat(values.format)
+    if (!values.yes && process.stdin.isTTY !== true) return refuse()
+    const entry = positionals[0] ?? 'config'
+    const python = saltPython(entry)
+    const keep = keepCount(values.keep)
+    const outDir = resolve(values.out)
+    const built = await buildTree(entry, outDir)
+    if (built !== 0) return built
+    const project = projectRoot(entry)
+    const revision = await gitRevision(project)
+    return applyFlow({
+      store: openStore(),
+      python,
+      machine: values.machine,
+      source: { kind: 'built', out: outDir, project, ...(revision ? { revision } : {}) },
+      yes: values.yes,
+      keep,
+      json,
+      report: (d) => report(d, undefined),
+    })
+  },
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { formatOutcomes, outcomesJson, planSummary } from '../../machine/plan-report.ts'
+import { runTree } from '../../machine/plan-tree.ts'
+import { changesAnything } from '../../machine/state-outcomes.ts'
+import { parse } from './args.ts'
+import type { Command } from './cli-error.ts'
+import { buildTree, jsonFormat, projectRoot, saltPython } from './operate-options.ts'
+import { report } from './report.ts'
+
+export const command: Command = {
+  summary:
+    'Build, then show what Salt would change on this machine (its state.apply test=True), per state at its TypeScript line.',
+  usage: 'dsl plan [ENTRY] [--out DIR] [--machine ID] [--format json] [--detailed-exitcode] [--all]',
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      out: { type: 'string', default: 'out' },
+      machine: { type: 'string' },
+      format: { type: 'string' },
+      'detailed-exitcode': { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+    })
+    const json = jsonFormat(values.format)
+    const entry = positionals[0] ?? 'config'
+    const python = saltPython(entry)
+    const outDir = resolve(values.out)
+    const built = await buildTree(entry, outDir)
+    if (built !== 0) return built
+    const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-plan-'))
+    try {
+      const plan = await runTree({ tree: outDir, scratch }, projectRoot(entry), {
+        python,
+        machine: values.machine,
+        test: true,
+      })
+      const errors = Array.isArray(plan.result) ? plan.result.length : 0
+      if (json) {
+        const extra = { machine: values.machine ?? null }
+        process.stdout.write(outcomesJson(plan.outcomes, plan.summary, plan.diagnostics, extra))
+      } else {
+        const color = process.stdout.isTTY === true
+        process.stdout.write(formatOutcomes(plan.outcomes, { color, all: values.all }))
+        report(plan.diagnostics, undefined)
+        process.stdout.write(`Plan: ${planSummary(plan.summary, errors)}\n`)
+      }
+      if (errors > 0 || plan.summary.failed + plan.summary.blocked > 0) return 1
+      return values['detailed-exitcode'] && changesAnything(plan.summary) ? 2 : 0
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  },
+}

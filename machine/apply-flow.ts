@@ -1,0 +1,192 @@
+import type { Diagnostic } from '../compiler/diagnostics.ts'
+import { confirm } from './confirm.ts'
+import { currentUser, type GenerationMeta, type GenerationStore } from './generation-store.ts'
+import type { GitRevision } from './git-revision.ts'
+import { applySummary, formatOutcomes, outcomesJson, planSummary } from './plan-report.ts'
+import { runTree, type TreeRun } from './plan-tree.ts'
+import { progressPrinter, saltLogReader } from './progress.ts'
+import { rootNeeds } from './root-needs.ts'
+import { changesAnything } from './state-outcomes.ts'
+
+/** Where the tree to apply comes from. */
+export type TreeSource =
+  | {
+      readonly kind: 'built'
+      readonly out: string
+      readonly project: string
+      readonly revision?: GitRevision
+    }
+  | { readonly kind: 'generation'; readonly number: number; readonly as: 'rollback' | 'fix' | 'drift' }
+
+export interface ApplyRequest {
+  readonly store: GenerationStore
+  readonly python: string
+  /** `--machine`; else the generation's own, else this host's id. */
+  readonly machine: string | undefined
+  readonly source: TreeSource
+  readonly yes: boolean
+  readonly keep: number
+  readonly json: boolean
+  /** Drift: exit 2 when something changed behind salt-dsl's back. */
+  readonly detailedExitcode?: boolean
+  /** Drift: re-apply the stored tree. */
+  readonly fix?: boolean
+  /** Prints diagnostics (the CLI's reporter). */
+  readonly report: (diagnostics: readonly Diagnostic[]) => void
+}
+
+const out = process.stdout
+const say = (text: string) => out.write(`${text}\n`)
+
+/**
+ * The apply of a tree under the store's lock: stage it, plan it with Salt's test=True, ask, apply it with
+ * progress read from Salt's log, and record the generation. Drift is the same without the apply, unless
+ * it is asked to fix. Returns the exit code.
+ */
+export async function applyFlow(r: ApplyRequest): Promise<number> {
+  const lock = await r.store.lock((why) => process.stderr.write(`${why}…\n`))
+  const run = r.store.newRun()
+  try {
+    const from = r.source.kind === 'generation' ? r.store.generation(r.source.number) : undefined
+    if (r.source.kind === 'generation' && from === undefined) {
+      process.stderr.write(`no generation ${r.source.number} (see \`dsl generations\`)\n`)
+      return 2
+    }
+    const tree =
+      r.source.kind === 'built'
+        ? r.store.importTree(r.source.out, run)
+        : r.store.linkGeneration(r.source.number, run)
+    const project = r.source.kind === 'built' ? r.source.project : from!.meta.project
+    const machine = r.machine ?? from?.meta.machine
+    const ws = { tree: run.tree, scratch: run.scratch }
+    const base = { python: r.python, machine }
+    const who = machine === undefined ? 'this host' : `machine ${machine}`
+    const color = out.isTTY === true
+
+    const plan = await runTree(ws, project, { ...base, test: true })
+    const drift = r.source.kind === 'generation' && r.source.as === 'drift'
+    if (r.json && (drift ? !r.fix : false))
+      out.write(
+        outcomesJson(plan.outcomes, plan.summary, plan.diagnostics, {
+          machine: machine ?? null,
+          generation: r.source.kind === 'generation' ? r.source.number : null,
+        }),
+      )
+    else if (!r.json) {
+      say(drift ? `drift of ${who} from generation ${from!.meta.number}:` : `plan for ${who}:`)
+      out.write(formatOutcomes(plan.outcomes, { color, all: false }))
+    }
+    r.report(plan.diagnostics)
+    if (!r.json)
+      say(
+        `${drift ? 'Drift' : 'Plan'}: ${planSummary(plan.summary, Array.isArray(plan.result) ? plan.result.length : 0)}`,
+      )
+    if (Array.isArray(plan.result)) return 1 // Salt could not run the tree: nothing to apply
+    const changes = changesAnything(plan.summary)
+    if (drift && (!r.fix || !changes)) {
+      if (plan.summary.failed > 0) return 1
+      if (!changes && !r.json) say('no drift: the machine is as the generation left it')
+      return changes && r.detailedExitcode ? 2 : 0
+    }
+
+    if (process.getuid?.() !== 0) {
+      const needs = rootNeeds(plan.outcomes, currentUser())
+      process.stderr.write(`note: ${needs.note}\n`)
+      for (const s of needs.states) process.stderr.write(`  ${s.fun} ${s.id}\n`)
+    }
+    const last = r.store.list().at(-1)
+    if (!changes && plan.summary.failed === 0) {
+      const kind = recordKind(r.source)
+      if (last?.tree === tree && kind === 'apply') {
+        say(`nothing to change; the machine is as generation ${last.number} left it`)
+        return 0
+      }
+      const g = record(r, run, tree, project, machine, plan, from?.meta)
+      say(`nothing to change; recorded generation ${g.number}${describe(g)}`)
+      return 0
+    }
+    if (!r.yes) {
+      if (process.stdin.isTTY !== true) return refuse()
+      const n = plan.summary.create + plan.summary.change + plan.summary.remove
+      if (!(await confirm(`Apply ${n} change(s) to ${who}?`))) {
+        say('nothing applied')
+        return 1
+      }
+    }
+
+    const progress = progressPrinter(plan.summary.states, out, color)
+    const applied = await runTree(ws, project, {
+      ...base,
+      test: false,
+      ...(r.json ? {} : { onLine: saltLogReader(progress.onEvent) }),
+      onSpawn: (pid) => lock.noteSalt(pid),
+    })
+    progress.end()
+    r.report(applied.diagnostics)
+    const g = record(r, run, tree, project, machine, applied, from?.meta)
+    const pruned = r.store.prune(r.keep)
+    if (r.json)
+      out.write(
+        outcomesJson(applied.outcomes, applied.summary, applied.diagnostics, {
+          machine: machine ?? null,
+          generation: g.number,
+        }),
+      )
+    else {
+      say(`Applied: ${applySummary(applied.summary, applied.durationMs)}`)
+      say(
+        `recorded generation ${g.number}${describe(g)}${pruned.length ? ` (dropped ${pruned.join(', ')})` : ''}`,
+      )
+    }
+    const failed = applied.summary.failed + applied.summary.blocked > 0 || Array.isArray(applied.result)
+    return failed ? 1 : 0
+  } finally {
+    run.remove()
+    lock.release()
+  }
+}
+
+/** Not a terminal and no --yes: nothing is applied without a yes. */
+export function refuse(): number {
+  process.stderr.write(
+    'refusing to apply without confirmation: stdin is not a terminal; pass --yes to apply anyway\n',
+  )
+  return 2
+}
+
+function recordKind(s: TreeSource): GenerationMeta['kind'] {
+  if (s.kind === 'built') return 'apply'
+  return s.as === 'rollback' ? 'rollback' : 'fix'
+}
+
+function record(
+  r: ApplyRequest,
+  run: { tree: string; scratch: string; remove(): void },
+  tree: string,
+  project: string,
+  machine: string | undefined,
+  result: TreeRun,
+  from: GenerationMeta | undefined,
+): GenerationMeta {
+  const revision = r.source.kind === 'built' ? r.source.revision : from?.revision
+  return r.store.record(
+    run,
+    {
+      time: new Date().toISOString(),
+      kind: recordKind(r.source),
+      ...(r.source.kind === 'generation' ? { of: r.source.number } : {}),
+      ...(machine !== undefined ? { machine } : {}),
+      ...(revision ? { revision } : {}),
+      project,
+      user: currentUser(),
+      tree,
+      summary: result.summary,
+      durationMs: result.durationMs,
+      saltCode: result.code,
+    },
+    result.result,
+  )
+}
+
+const describe = (g: GenerationMeta) =>
+  g.kind === 'rollback' ? ` (rollback of ${g.of})` : g.kind === 'fix' ? ` (drift fix of ${g.of})` : ''

@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Origin } from '../dsl/ir.ts'
+
+/** What the manifest says of one state ID. */
+export interface StateRow {
+  readonly sls: string
+  readonly fun: string
+  /** Where the TypeScript declared it (absolute file path). */
+  readonly origin?: Origin
+  /** Its changes may hold a secret: never print or store its diff. */
+  readonly secret: boolean
+}
+
+/** The manifest of a tree, read as a lookup from state ID to its TypeScript origin. */
+export interface ManifestOrigins {
+  readonly states: ReadonlyMap<string, StateRow>
+}
+
+interface ManifestFile {
+  readonly sources?: readonly string[]
+  readonly state_fields?: readonly string[]
+  readonly states?: Readonly<Record<string, readonly unknown[]>>
+}
+
+/**
+ * Reads `tree/manifest.json`; its source paths are relative to `projectRoot`. Columns are found by the
+ * names `state_fields` gives them, so a column added later (`secret`) is read when it is there.
+ */
+export function readManifestOrigins(tree: string, projectRoot: string): ManifestOrigins {
+  const file = join(tree, 'manifest.json')
+  const states = new Map<string, StateRow>()
+  if (!existsSync(file)) return { states }
+  const m = JSON.parse(readFileSync(file, 'utf8')) as ManifestFile
+  const fields = m.state_fields ?? ['sls', 'function', 'source', 'line', 'column']
+  const col = (name: string) => fields.indexOf(name)
+  const [sls, fun, source, line, column, secret] = [
+    col('sls'),
+    col('function'),
+    col('source'),
+    col('line'),
+    col('column'),
+    col('secret'),
+  ]
+  for (const [id, row] of Object.entries(m.states ?? {})) {
+    const src = m.sources?.[Number(row[source])]
+    const origin =
+      src === undefined
+        ? undefined
+        : { file: join(projectRoot, src), line: Number(row[line]), column: Number(row[column]) }
+    states.set(id, {
+      sls: String(row[sls] ?? ''),
+      fun: String(row[fun] ?? ''),
+      ...(origin ? { origin } : {}),
+      secret: secret >= 0 && row[secret] === true,
+    })
+  }
+  return { states }
+}

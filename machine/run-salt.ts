@@ -1,0 +1,79 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeMinionConfig } from '../compiler/salt/minion-config.ts'
+import { saltCall } from '../compiler/salt/salt-call.ts'
+import type { SaltStateReturn } from './state-outcomes.ts'
+
+/** Where one run of Salt lives: the tree it reads, and a dir for its config, cache and temp files. */
+export interface SaltWorkspace {
+  /** Holds `salt/` and `pillar/` (and `manifest.json`). */
+  readonly tree: string
+  /** Salt's config dir, root dir and temp dir go under it. */
+  readonly scratch: string
+}
+
+export interface StateRunOptions {
+  readonly python: string
+  /** The minion id; undefined: this host's own, as Salt finds it. */
+  readonly machine: string | undefined
+  readonly test: boolean
+  /** Each line Salt logs (at info level: one "Executing" and one "Completed" line per state). */
+  readonly onLine?: (line: string) => void
+  readonly onSpawn?: (pid: number) => void
+}
+
+/** What `state.apply` answered: per-state returns, or the errors Salt reported instead. */
+export interface StateRun {
+  readonly code: number
+  readonly states?: Readonly<Record<string, SaltStateReturn>>
+  readonly errors: readonly string[]
+}
+
+/** The host's own Salt config dir: its `minion_id` and custom `grains` are what a plain salt-call sees. */
+const HOST_SALT = '/etc/salt'
+
+/** Runs the real `state.apply` (with `test=True` for a plan) on a workspace's tree. */
+export async function runStateApply(ws: SaltWorkspace, o: StateRunOptions): Promise<StateRun> {
+  const conf = join(ws.scratch, o.test ? 'conf-test' : 'conf')
+  const tmp = join(ws.scratch, 'tmp')
+  mkdirSync(tmp, { recursive: true })
+  writeMinionConfig(conf, {
+    ...(o.machine !== undefined ? { id: o.machine } : hostId()),
+    fileRoot: join(ws.tree, 'salt'),
+    pillarRoot: join(ws.tree, 'pillar'),
+    root: join(ws.scratch, o.test ? 'root-test' : 'root'),
+    options: { pillar_mask_output: false },
+  })
+  const grains = join(HOST_SALT, 'grains')
+  if (existsSync(grains)) copyFileSync(grains, join(conf, 'grains'))
+  const run = await saltCall({
+    python: o.python,
+    confDir: conf,
+    fun: 'state.apply',
+    args: o.test ? ['test=True'] : [],
+    logLevel: o.onLine ? 'info' : 'warning',
+    tmpDir: tmp,
+    ...(o.onLine ? { onLine: o.onLine } : {}),
+    ...(o.onSpawn ? { onSpawn: o.onSpawn } : {}),
+  })
+  const data = run.data
+  if (data !== null && typeof data === 'object' && !Array.isArray(data))
+    return { code: run.code, states: data as Record<string, SaltStateReturn>, errors: [] }
+  const errors = Array.isArray(data) ? data.map(String) : [saltFailure(run.stderr, run.code)]
+  return { code: run.code, errors }
+}
+
+function hostId(): { id?: string } {
+  const file = join(HOST_SALT, 'minion_id')
+  if (!existsSync(file)) return {}
+  const id = readFileSync(file, 'utf8').trim()
+  return id === '' ? {} : { id }
+}
+
+function saltFailure(stderr: string, code: number): string {
+  const lines = stderr
+    .split('\n')
+    .filter((l) => /\[(ERROR|CRITICAL)|Error|error:/.test(l))
+    .slice(-5)
+  return `salt-call exited ${code} without a result${lines.length ? `: ${lines.join(' | ')}` : ''}`
+}
