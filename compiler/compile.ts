@@ -12,6 +12,7 @@ import { findUp, resolveEntry } from './paths.ts'
 import type { Resolution } from './resolve/resolve.ts'
 import type { Reuse } from './reuse.ts'
 import { typecheckConfig } from './typecheck/typecheck.ts'
+import { readAssets } from './write/read-assets.ts'
 
 export interface CompileOptions {
   readonly entry: string
@@ -46,6 +47,8 @@ export interface Compiled {
   /** Every machine's merged pillar and top-file matches. */
   readonly resolution?: Resolution
   readonly tree?: Tree
+  /** The files of `tree` whose mode is not the default 0644 (owner-only or executable sources). */
+  readonly modes?: ReadonlyMap<string, number>
   readonly diagnostics: readonly Diagnostic[]
   /** Wall time per stage in ms (load and typecheck overlap). */
   readonly timings?: Readonly<Record<string, number>>
@@ -126,7 +129,7 @@ function compileLoaded(
     emitTree({
       graph: graph.value,
       outDir: resolve(options.outDir),
-      assets: assets.value,
+      assets: assets.value.bytes,
       sourceHash: sourceHash(loaded, project),
       relativize: (file) => relative(project, file),
       extra: emitPillarTree(resolved.value),
@@ -137,7 +140,13 @@ function compileLoaded(
   )
   // emit's intermediate text is garbage now, and writing the tree allocates its bytes again
   if (large) collectGarbage()
-  return { graph: graph.value, resolution: resolved.value, tree, diagnostics: found }
+  return {
+    graph: graph.value,
+    resolution: resolved.value,
+    tree,
+    modes: assets.value.modes,
+    diagnostics: found,
+  }
 }
 
 function stop(
@@ -152,45 +161,6 @@ function stop(
     diagnostics: sortDiagnostics(diagnostics),
     failedStage: stage,
   }
-}
-
-/**
- * The bytes of every config-tree file the states ship. With `kept` (watch mode), what was read last time
- * is reused for a file not among `changed` (when the watcher said what changed).
- */
-function readAssets(
-  loaded: LoadedConfig,
-  kept?: Map<string, Uint8Array>,
-  changed?: ReadonlySet<string>,
-): { value: Map<string, Uint8Array>; diagnostics: Diagnostic[] } {
-  const value = new Map<string, Uint8Array>()
-  const diagnostics: Diagnostic[] = []
-  for (const asset of loaded.program.assets) {
-    if (value.has(asset.path)) continue
-    const file = join(loaded.root, asset.path)
-    const known = changed === undefined || changed.has(file) ? undefined : kept?.get(file)
-    if (known !== undefined) {
-      value.set(asset.path, known)
-      continue
-    }
-    if (!existsSync(file)) {
-      diagnostics.push(
-        error(
-          'DSL3007',
-          `source file '${asset.path}' does not exist under ${relative(process.cwd(), loaded.root) || '.'}`,
-          asset.origin,
-        ),
-      )
-      continue
-    }
-    const read = readFileSync(file)
-    const last = kept?.get(file)
-    // the same bytes as last time: the same buffer, whose hash emit then has
-    const bytes = last !== undefined && Buffer.compare(last, read) === 0 ? last : read
-    kept?.set(file, bytes)
-    value.set(asset.path, bytes)
-  }
-  return { value, diagnostics }
 }
 
 /** The config's inputs: each file's path and the SHA-256 of its text, in path order. */

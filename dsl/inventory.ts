@@ -1,5 +1,5 @@
 import type { SlsHandle } from './handle.ts'
-import type { InventoryNode, MachineNode, ProfileNode, Value } from './ir.ts'
+import type { InventoryNode, MachineNode, Origin, ProfileNode, Value } from './ir.ts'
 import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import { isPlatform, PLATFORMS, type Platform } from './platform.ts'
@@ -67,7 +67,15 @@ export interface InventorySpec {
   /** Machines by minion id. */
   readonly machines: Readonly<Record<string, MachineSpec>>
   /** For machines not registered yet: what to assume when the onboarding grains are missing. */
-  readonly onboarding?: { readonly environment?: string; readonly profile?: ProfileHandle }
+  readonly onboarding?: {
+    readonly environment?: string
+    readonly profile?: ProfileHandle
+    /**
+     * The platforms a new machine may onboard on (default: every platform). Each `byPlatform` map in the
+     * onboarding profile's SLS must cover them, as it must cover every registered machine's platform.
+     */
+    readonly platforms?: readonly Platform[]
+  }
   /** Salt's `pillar_merge_lists` (default false): later layers append to lists instead of replacing them. */
   readonly pillarMergeLists?: boolean
 }
@@ -119,6 +127,7 @@ export function inventory(spec: InventorySpec): void {
   const onboarding = {
     ...(spec.onboarding?.environment === undefined ? {} : { environment: spec.onboarding.environment }),
     ...(spec.onboarding?.profile === undefined ? {} : { profile: spec.onboarding.profile.name }),
+    ...(spec.onboarding?.platforms === undefined ? {} : { platforms: onboardingPlatforms(spec, origin) }),
   }
   const node: InventoryNode = Object.freeze({
     kind: 'inventory',
@@ -128,4 +137,19 @@ export function inventory(spec: InventorySpec): void {
     origin,
   })
   register(session(), { kind: 'inventory', node })
+}
+
+function onboardingPlatforms(spec: InventorySpec, origin: Origin): readonly string[] {
+  const listed = spec.onboarding?.platforms ?? []
+  for (const p of listed) {
+    if (!isPlatform(p)) {
+      addIssue(
+        'DSL4006',
+        `onboarding: unknown platform '${String(p)}'`,
+        origin,
+        `use one of ${PLATFORMS.join(', ')}`,
+      )
+    }
+  }
+  return Object.freeze([...new Set(listed)].sort())
 }

@@ -179,7 +179,12 @@ export interface InventoryNode {
   readonly kind: 'inventory'
   readonly machines: readonly MachineNode[]
   /** Defaults for machines that are not registered yet (matched by the grains onboarding sets). */
-  readonly onboarding: { readonly environment?: string; readonly profile?: string }
+  readonly onboarding: {
+    readonly environment?: string
+    readonly profile?: string
+    /** The platforms a machine may onboard on (every platform when absent). */
+    readonly platforms?: readonly string[]
+  }
   /** Salt's `pillar_merge_lists`: lists from later layers are appended instead of replacing. */
   readonly mergeLists: boolean
   readonly origin: Origin

@@ -2,11 +2,12 @@
 
 import type { Expr, LayerNode, Origin, StateNode, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
+import { PLATFORM_GRAINS, PLATFORMS, type Platform } from '../../dsl/platform.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
 import { changedSince, type GraphDelta } from '../graph/build-graph.ts'
 import { keyOrigin } from './key-origins.ts'
 import { type Data, getPath, isDict } from './merge.ts'
-import type { Resolution, ResolvedMinion } from './resolve-machines.ts'
+import { type Resolution, type ResolvedMinion, resolveMinion } from './resolve-machines.ts'
 
 const dotted = (path: readonly (string | number)[]) =>
   path
@@ -217,10 +218,40 @@ function slsSet(list: readonly string[]): ReadonlySet<string> {
   return set
 }
 
-/** A `byPlatform` map must cover the platform of every machine whose top file selects the state's SLS. */
+/** Who receives a state on which platform: every registered machine, and a new machine on each onboarding platform. */
+interface Receiver {
+  readonly who: string
+  readonly platform: string
+  readonly sls: ReadonlySet<string>
+}
+
+/** An unregistered machine's id: never a registered one, and never matched by an id in a top file. */
+const UNREGISTERED = '__salt-dsl-unregistered__'
+
+function receivers(r: Resolution): Receiver[] {
+  const out: Receiver[] = []
+  for (const m of r.machines) {
+    const platform = m.machine?.platform
+    if (platform !== undefined) out.push({ who: `machine '${m.id}' runs`, platform, sls: slsSet(m.sls) })
+  }
+  const inventory = r.program.pillar?.inventory
+  if (inventory === undefined) return out
+  const platforms = (inventory.onboarding.platforms ?? PLATFORMS) as readonly Platform[]
+  for (const platform of platforms) {
+    const m = resolveMinion(r, UNREGISTERED, { ...PLATFORM_GRAINS[platform] })
+    if (m.sls.length > 0) out.push({ who: 'a new machine may onboard on', platform, sls: slsSet(m.sls) })
+  }
+  return out
+}
+
+/**
+ * A `byPlatform` map must cover the platform of every machine whose top file selects the state's SLS, and of a
+ * machine that is not registered yet on each platform the onboarding allows (else Salt would render no value).
+ */
 export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Diagnostic[] {
   const out: Diagnostic[] = []
   const states = r.program.states
+  let who: Receiver[] | undefined
   for (let i = 0; i < states.length; i++) {
     const f = facts[i]!
     if (f.exprs.length === 0) continue
@@ -229,16 +260,23 @@ export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Dia
     for (const e of maps) {
       const covered = new Set(e.cases.map(([p]) => p))
       if (covered.has('default')) continue
-      for (const m of r.machines) {
-        const platform = m.machine?.platform
-        if (platform === undefined || covered.has(platform) || !slsSet(m.sls).has(s.sls)) continue
+      who ??= receivers(r)
+      const reported = new Set<string>()
+      for (const m of who) {
+        if (covered.has(m.platform) || !m.sls.has(s.sls) || reported.has(m.who + m.platform)) continue
+        reported.add(m.who + m.platform)
+        const onboarding = m.who.startsWith('a new machine')
         out.push(
           error(
             'DSL4005',
-            `byPlatform in '${s.id}' has no value for '${platform}', which machine '${m.id}' runs`,
+            `byPlatform in '${s.id}' has no value for '${m.platform}', which ${m.who}`,
             s.origin,
             {
-              hint: `add a '${platform}' entry or a default (the map has ${[...covered].join(', ') || 'none'})`,
+              hint:
+                `add a '${m.platform}' entry or a default (the map has ${[...covered].join(', ') || 'none'})` +
+                (onboarding
+                  ? ', or list the platforms new machines onboard on: inventory({ onboarding: { platforms: [...] } })'
+                  : ''),
             },
           ),
         )

@@ -59,8 +59,12 @@ async function compareMinion(b: BuiltExample, r: Resolution, m: ResolvedMinion, 
   if (fd !== undefined) {
     const os = String(m.grains.os)
     const expected =
-      ({ MacOS: 'fd', Arch: 'fd', Ubuntu: 'fd-find', Fedora: 'fd-find' } as Record<string, string>)[os] ??
-      null
+      (
+        { MacOS: 'fd', Arch: 'fd', Ubuntu: 'fd-find', Debian: 'fd-find', Fedora: 'fd-find' } as Record<
+          string,
+          string
+        >
+      )[os] ?? null
     expect(fd.pkg, `byPlatform on ${m.id}`).toContainEqual({ name: expected })
   }
 }
