@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
 import { compile } from '../compile.ts'
-import { stageTree, WriteRefused } from '../write/write-tree.ts'
+import { openOut } from '../write/write-tree.ts'
 import { parse } from './args.ts'
-import { CliError, type Command } from './cli-error.ts'
+import type { Command } from './cli-error.ts'
 import { report } from './report.ts'
 
 export const command: Command = {
@@ -25,38 +25,47 @@ export const command: Command = {
       return watchBuild(entry, outDir)
     }
     const started = performance.now()
-    const staged = await stageTree(outDir).catch((thrown: unknown) => {
-      throw thrown instanceof WriteRefused ? new CliError(thrown.message, 1) : thrown
-    })
-    let result: Awaited<ReturnType<typeof compile>>
+    const opened = await openOut(outDir)
+    if (opened.value === undefined) return report(opened.diagnostics, values.format)
+    const out = opened.value
     try {
-      result = await compile({ entry, outDir, typecheck: !values['no-typecheck'], onFile: staged.put })
-    } catch (thrown) {
-      await staged.discard()
-      throw thrown
+      const staged = out.stage()
+      let result: Awaited<ReturnType<typeof compile>>
+      try {
+        result = await compile({ entry, outDir, typecheck: !values['no-typecheck'], onFile: staged.put })
+      } catch (thrown) {
+        await staged.discard()
+        throw thrown
+      }
+      const code = report(result.diagnostics, values.format)
+      if (result.tree === undefined || code !== 0) {
+        await staged.discard()
+        return 1
+      }
+      const writing = performance.now()
+      const committed = await staged.commit(result.tree, result.modes)
+      if (committed.diagnostics.length > 0) {
+        report(committed.diagnostics, values.format)
+        return 1
+      }
+      if (values.timings) {
+        const laps = { ...result.timings, write: Math.round(performance.now() - writing) }
+        process.stderr.write(
+          `timings (ms): ${Object.entries(laps)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}\n`,
+        )
+      }
+      if (!values.quiet && values.format !== 'json') {
+        const ms = Math.round(performance.now() - started)
+        const states = result.graph?.states.length ?? 0
+        process.stdout.write(
+          `built ${states} states, ${result.tree.size} files into ${values.out}/ in ${ms} ms\n`,
+        )
+      }
+      return 0
+    } finally {
+      await out.close()
     }
-    const code = report(result.diagnostics, values.format)
-    if (result.tree === undefined || code !== 0) {
-      await staged.discard()
-      return 1
-    }
-    const writing = performance.now()
-    await staged.commit(result.tree)
-    if (values.timings) {
-      const laps = { ...result.timings, write: Math.round(performance.now() - writing) }
-      process.stderr.write(
-        `timings (ms): ${Object.entries(laps)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}\n`,
-      )
-    }
-    if (!values.quiet && values.format !== 'json') {
-      const ms = Math.round(performance.now() - started)
-      const states = result.graph?.states.length ?? 0
-      process.stdout.write(
-        `built ${states} states, ${result.tree.size} files into ${values.out}/ in ${ms} ms\n`,
-      )
-    }
-    return 0
   },
 }

@@ -1,10 +1,12 @@
-import { basename, relative, resolve, sep } from 'node:path'
+import { type FSWatcher, watch as watchDir } from 'node:fs'
+import { basename, dirname, relative, sep } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Tree } from '../emit/emit-tree.ts'
+import { onInterrupt } from '../exit-cleanup.ts'
 import { configModules } from '../load/load-config.ts'
 import { resolveEntry } from '../paths.ts'
 import { newReuse } from '../reuse.ts'
-import { refuseToReplace, writeTreeAtomic, writeTreeIncremental } from '../write/write-tree.ts'
+import { openOut } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
 import { type FullCheck, sameTree, startFullCheck, type Verdict } from './full-check.ts'
 import { report } from './report.ts'
@@ -43,6 +45,10 @@ function checkerRetireMs(): number {
 export async function watchBuild(entry: string, outDir: string, signal?: AbortSignal): Promise<number> {
   const resolved = resolveEntry(entry)
   if (resolved === undefined) throw new CliError(`no config at '${entry}'`)
+  // the tree is held (locked) for as long as the watch runs
+  const opened = await openOut(outDir)
+  if (opened.value === undefined) return report(opened.diagnostics, undefined)
+  const out = opened.value
   let previous: Tree | undefined
   const modules = configModules(resolved.root)
   const reuse = newReuse()
@@ -66,11 +72,10 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     })
     report(result.diagnostics, undefined)
     if (result.tree === undefined) return
-    if (previous === undefined) {
-      const refusal = refuseToReplace(outDir)
-      if (refusal !== undefined) throw new CliError(refusal, 1)
-      await writeTreeAtomic(outDir, result.tree)
-    } else writeTreeIncremental(outDir, previous, result.tree)
+    const written = await out.update(result.tree, result.modes)
+    report(written.diagnostics, undefined)
+    if (written.value === undefined) return
+    if (written.value.whole !== undefined) process.stderr.write(`warning: ${written.value.whole}\n`)
     previous = result.tree
     built = modules.generation
     const laps = Object.entries(result.timings ?? {})
@@ -154,7 +159,10 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       return
     }
     // the files the full rebuild wrote or removed are those the quick one got wrong
-    const differ = writeTreeIncremental(outDir, previous, result.tree).changed
+    const written = await out.update(result.tree, result.modes)
+    report(written.diagnostics, undefined)
+    if (written.value === undefined) return
+    const differ = written.value.changed
     previous = result.tree
     if (differ.length > 0) {
       const shown = differ.slice(0, 3).join(', ') + (differ.length > 3 ? ', ...' : '')
@@ -168,10 +176,11 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   }
   let timer: NodeJS.Timeout | undefined
   // watching starts before the first build, so a change made while it runs is not missed
-  const out = resolve(outDir)
-  // installed packages, git's own files and our output: neither watched nor reported
+  // installed packages, git's own files and our output (the link, and its generations): neither watched
+  // nor reported
   const ignored = (path: string) =>
-    !relative(out, path).startsWith('..') ||
+    !relative(out.paths.out, path).startsWith('..') ||
+    !relative(out.paths.state, path).startsWith('..') ||
     relative(resolved.root, path)
       .split(sep)
       .some((part) => part === 'node_modules' || part === '.git')
@@ -180,7 +189,6 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     (file) => {
       if (file !== undefined) {
         if (ignored(file)) return
-        if (basename(file).startsWith('.tsconfig.salt-dsl-')) return // the type-check's own tsconfig
         pending?.add(file)
       } else pending = undefined
       changes++
@@ -192,22 +200,47 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     },
     ignored,
   )
+  // out/ removed or replaced (rm -rf out): written whole again at once, not at the next edit
+  const outWatcher = watchOut(out.paths.out, () => {
+    if (previous === undefined || out.isCurrent()) return
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      queued = queued.then(rebuild)
+    }, SETTLE_MS)
+  })
+  let stop: () => void = () => undefined
+  const stopped = new Promise<void>((done) => {
+    stop = done
+  })
+  const release = onInterrupt(stop)
+  signal?.addEventListener('abort', stop)
   const first = rebuild()
   queued = first.catch(() => undefined)
   try {
     await first
-  } catch (thrown) {
+    await stopped
+  } finally {
+    release()
     clearTimeout(timer)
     watcher.close()
-    throw thrown
+    outWatcher?.close()
+    clearTimeout(checkTimer)
+    await queued
+    await checker?.close()
+    await out.close()
   }
-  await new Promise<void>((done) => {
-    signal?.addEventListener('abort', () => done())
-    process.once('SIGINT', () => done())
-  })
-  watcher.close()
-  clearTimeout(checkTimer)
-  await queued
-  await checker?.close()
   return 0
+}
+
+/** Watches the directory holding `out` for its own entry (a watch on the link itself would follow it). */
+function watchOut(path: string, onChange: () => void): FSWatcher | undefined {
+  try {
+    const watcher = watchDir(dirname(path), (_event, name) => {
+      if (name === null || String(name) === basename(path)) onChange()
+    })
+    watcher.on('error', () => watcher.close())
+    return watcher
+  } catch {
+    return undefined
+  }
 }

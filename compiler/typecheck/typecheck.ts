@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
+import { cleanupOnExit } from '../exit-cleanup.ts'
 import { findUp, PACKAGE_ROOT } from '../paths.ts'
+import { isAlive, SELF } from '../process-id.ts'
 import { runProcess } from '../run-process.ts'
 
 const TS_DIR = dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('typescript/package.json'))
@@ -51,8 +53,7 @@ export async function typecheckConfig(
 ): Promise<StageResult<undefined>> {
   const project = findUp(root, (dir) => existsSync(join(dir, 'tsconfig.json')))
   const base = join(project, 'tsconfig.json')
-  // beside the user's tsconfig, so `types`, `typeRoots` and `paths` resolve as they do for the editor
-  const config = join(project, `.tsconfig.salt-dsl-${process.pid}-${Date.now()}.json`)
+  const config = temporaryConfig(project)
   const options = {
     noEmit: true,
     incremental: true,
@@ -75,6 +76,7 @@ export async function typecheckConfig(
     .digest('hex')
   if (isUpToDate(stamp, key)) return { value: undefined, diagnostics: [] }
   writeFileSync(config, JSON.stringify(settings))
+  const unregister = cleanupOnExit(() => rmSync(config, { force: true }))
   try {
     const started = Date.now()
     const tscArgs = [...TSC.args, '-p', config, '--pretty', 'false', '--listFiles']
@@ -99,7 +101,29 @@ export async function typecheckConfig(
     return { value: undefined, diagnostics }
   } finally {
     rmSync(config, { force: true })
+    unregister()
   }
+}
+
+/**
+ * Where the tsconfig tsc is run with is written: never into the user's project (where a build stopped
+ * by a kill would leave it to be committed), but under the nearest `node_modules/` above it, whose
+ * walk up to `node_modules/@types` passes the same directories as the project's own (the default
+ * `typeRoots` are found from the tsconfig's directory; `extends`, `include` and `paths` are relative
+ * to the tsconfig that sets them, and ours sets only absolute paths). One a killed build left is
+ * removed by the next.
+ */
+function temporaryConfig(project: string): string {
+  const modules = findUp(project, (dir) => existsSync(join(dir, 'node_modules')))
+  const dir = existsSync(join(modules, 'node_modules'))
+    ? join(modules, 'node_modules', '.cache', 'salt-dsl')
+    : join(tmpdir(), 'salt-dsl-cache')
+  mkdirSync(dir, { recursive: true })
+  for (const name of readdirSync(dir)) {
+    const owner = name.match(/^tsconfig-(\d+-\d*)-\d+\.json$/)?.[1]
+    if (owner !== undefined && !isAlive(owner)) rmSync(join(dir, name), { force: true })
+  }
+  return join(dir, `tsconfig-${SELF}-${Date.now()}.json`)
 }
 
 /**

@@ -1,33 +1,57 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { stageTree } from '../../compiler/write/write-tree.ts'
+import { type OutTree, openOut } from '../../compiler/write/write-tree.ts'
 import { readTree, removeTempDirs, tempDir } from '../support/cli.ts'
 
 afterEach(removeTempDirs)
 
-/** A previous tree, as a build leaves it (its manifest names the generator). */
-function previousTree(): string {
+/** A tree with a manifest naming its one file (as a build writes it); `hash` overrides the file's hash. */
+const TREE = (hash = sha256('old: {}\n')) =>
+  new Map<string, string | Uint8Array>([
+    ['salt/old.sls', 'old: {}\n'],
+    ['manifest.json', `{\n  "generator": "salt-dsl 0.1.0",\n  "files": { "salt/old.sls": "${hash}" }\n}\n`],
+  ])
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+/** out/ as a build leaves it. */
+async function previousTree(): Promise<string> {
   const out = join(tempDir(), 'out')
-  mkdirSync(join(out, 'salt'), { recursive: true })
-  writeFileSync(join(out, 'manifest.json'), '{\n  "generator": "salt-dsl 0.1.0"\n}\n')
-  writeFileSync(join(out, 'salt', 'old.sls'), 'old: {}\n')
+  const opened = await open(out)
+  await opened.stage().commit(TREE())
+  await opened.close()
   return out
 }
 
+async function open(out: string): Promise<OutTree> {
+  const opened = await openOut(out)
+  expect(opened.diagnostics).toEqual([])
+  return opened.value!
+}
+
+/** What lies beside out/ and in its generations' directory, but the generations themselves. */
+const beside = (out: string) => [
+  ...readdirSync(join(out, '..')),
+  ...readdirSync(join(out, '..', '.out.d')).filter((n) => !n.startsWith('gen-')),
+]
+
 describe('a tree staged while it is emitted', () => {
   it('holds the files put during emit and the rest of the tree once committed, and nothing else', async () => {
-    const out = previousTree()
-    const staged = await stageTree(out)
+    const out = await previousTree()
+    const tree = await open(out)
+    const staged = tree.stage()
     staged.put('salt/a.sls', 'a: {}\n')
     staged.put('salt/deep/b.sls', 'b: {}\n')
-    const tree = new Map<string, string | Uint8Array>([
+    const files = new Map<string, string | Uint8Array>([
       ['salt/a.sls', 'a: {}\n'],
       ['salt/deep/b.sls', 'b: {}\n'],
       ['salt/files/x.bin', new Uint8Array([0, 1, 2])],
       ['manifest.json', '{\n  "generator": "salt-dsl 0.1.0"\n}\n'],
     ])
-    await staged.commit(tree)
+    expect((await staged.commit(files)).diagnostics).toEqual([])
+    await tree.close()
     const written = readTree(out)
     expect([...written.keys()]).toEqual([
       'manifest.json',
@@ -36,35 +60,78 @@ describe('a tree staged while it is emitted', () => {
       'salt/files/x.bin',
     ])
     expect(written.get('salt/files/x.bin')).toEqual(Buffer.from([0, 1, 2]))
-    expect(readdirSync(join(out, '..'))).toEqual(['out'])
+    expect(readlinkSync(out)).toBe('.out.d/gen-2')
+    expect(beside(out).sort()).toEqual(['.gitignore', '.out.d', 'out'])
   })
 
   it('leaves the previous tree byte-identical, and no staging dir, when a write fails', async () => {
-    const out = previousTree()
+    const out = await previousTree()
     const before = readTree(out)
-    const staged = await stageTree(out)
+    const tree = await open(out)
+    const staged = tree.stage()
     // a file where the next one needs a directory: the writer thread cannot write it
     staged.put('salt/a', 'a\n')
     staged.put('salt/a/b.sls', 'b: {}\n')
-    await expect(staged.commit(new Map([['salt/a', 'a\n']]))).rejects.toThrow(/cannot write the tree/)
+    const committed = await staged.commit(new Map([['salt/a', 'a\n']]))
+    expect(committed.diagnostics.map((d) => d.code)).toEqual(['DSL5015'])
+    await tree.close()
     expect(readTree(out)).toEqual(before)
-    expect(readdirSync(join(out, '..'))).toEqual(['out'])
+    expect(beside(out).sort()).toEqual(['.gitignore', '.out.d', 'out'])
   })
 
   it('leaves the previous tree as it was when discarded (a build that failed)', async () => {
-    const out = previousTree()
+    const out = await previousTree()
     const before = readTree(out)
-    const staged = await stageTree(out)
+    const tree = await open(out)
+    const staged = tree.stage()
     staged.put('salt/new.sls', 'new: {}\n')
     await staged.discard()
+    await tree.close()
     expect(readTree(out)).toEqual(before)
-    expect(readdirSync(join(out, '..'))).toEqual(['out'])
+    expect(beside(out).sort()).toEqual(['.gitignore', '.out.d', 'out'])
   })
 
   it('refuses, before anything is written, an out/ it did not write', async () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'thesis.tex'), 'years of work\n')
-    await expect(stageTree(dir)).rejects.toThrow(/refusing to replace it/)
+    const opened = await openOut(dir)
+    expect(opened.value).toBeUndefined()
+    expect(opened.diagnostics[0]?.message).toMatch(/refusing to replace it/)
     expect(readdirSync(dir)).toEqual(['thesis.tex'])
+  })
+
+  it('refuses a directory whose manifest does not hash its files', async () => {
+    const dir = join(tempDir(), 'out')
+    mkdirSync(join(dir, 'salt'), { recursive: true })
+    for (const [path, data] of TREE('0'.repeat(64))) writeFileSync(join(dir, path), data)
+    const opened = await openOut(dir)
+    expect(opened.diagnostics.map((d) => d.code)).toEqual(['DSL5013'])
+  })
+})
+
+describe('the next generation (watch mode)', () => {
+  it('links unchanged files, writes changed ones, and lists what changed', async () => {
+    const out = join(tempDir(), 'out')
+    const tree = await open(out)
+    const one = new Map<string, string | Uint8Array>([
+      ['a', 'a\n'],
+      ['b', 'b\n'],
+      ['c', 'c\n'],
+    ])
+    expect((await tree.update(one)).value?.changed.sort()).toEqual(['a', 'b', 'c'])
+    const two = new Map<string, string | Uint8Array>([
+      ['a', 'a\n'],
+      ['b', 'B\n'],
+      ['d', 'd\n'],
+    ])
+    expect((await tree.update(two)).value?.changed.sort()).toEqual(['b', 'c', 'd'])
+    await tree.close()
+    expect(readTree(out)).toEqual(
+      new Map([
+        ['a', Buffer.from('a\n')],
+        ['b', Buffer.from('B\n')],
+        ['d', Buffer.from('d\n')],
+      ]),
+    )
   })
 })
