@@ -1,22 +1,67 @@
 #!/usr/bin/env bash
 # Installs everything salt-dsl needs, idempotently: npm packages, the CLI bundle, and a project-local
-# Python venv (.venv/) with a pinned Salt. Safe to run twice; fails loudly when something is missing.
+# Python venv (.venv/) with the pinned Salt and every package it pulls in, each file checked against the
+# sha256 in scripts/requirements.lock. Safe to run twice; fails loudly when something is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SALT_VERSION="3008.4"   # 3008.5 needs certifi>=2026.10.23, which the package index here does not serve
+LOCK="scripts/requirements.lock"   # regenerate with: bash scripts/lock-python.sh
+# The CPython versions the lock has been installed on and Salt run from (its markers reach further; these
+# are the ones tried). Another version fails here rather than half-way through pip.
+PYTHONS_TRIED="3.10 3.11 3.12 3.13"
 PYTHON="${PYTHON:-python3}"
+STAMP=".venv/salt-dsl-lock"        # what .venv was installed from: the lock's sha256 and the Python version
 
-command -v node >/dev/null || { echo "setup: node is required (>= 20)" >&2; exit 1; }
-command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON is required (>= 3.10)" >&2; exit 1; }
+say() { echo "setup: $*"; }
+fail() {
+  echo "setup: $*" >&2
+  exit 1
+}
+
+command -v node >/dev/null || fail "node is required (>= 20)"
+command -v "$PYTHON" >/dev/null || fail "$PYTHON is required (CPython ${PYTHONS_TRIED// /, }; set PYTHON=...)"
+[ -f "$LOCK" ] || fail "$LOCK is missing"
+SALT_VERSION="$(sed -n 's/^salt==\([^ ;]*\).*/\1/p' "$LOCK")"
+[ -n "$SALT_VERSION" ] || fail "$LOCK pins no salt"
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing the npm packages (npm ci)…"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+say "bundling the CLI into dist/…"
 node scripts/bundle.js
 
-if [ ! -x .venv/bin/salt-call ] || ! .venv/bin/python -c "import salt.version,sys; sys.exit(salt.version.__version__ != '$SALT_VERSION')" 2>/dev/null; then
-  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check "salt==$SALT_VERSION"
+read -r py_impl py_minor py_full < <("$PYTHON" -c 'import sys; v = sys.version_info; print(sys.implementation.name, "%d.%d" % v[:2], "%d.%d.%d" % v[:3])')
+if [ "$py_impl" != cpython ] || [[ " $PYTHONS_TRIED " != *" $py_minor "* ]]; then
+  fail "$PYTHON is $py_impl $py_full; $LOCK is for CPython ${PYTHONS_TRIED// /, }: run with PYTHON=python3.11 (or another of them)"
 fi
-.venv/bin/salt-call --version >/dev/null || { echo "setup: .venv/bin/salt-call does not run" >&2; exit 1; }
+lock_sha="$("$PYTHON" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$LOCK")"
+want="lock sha256 $lock_sha python $py_minor"
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && .venv/bin/python -c '' 2>/dev/null; then
+  say ".venv is current (Salt $SALT_VERSION, CPython $py_minor, $LOCK sha256 ${lock_sha:0:12})"
+else
+  if [ -e .venv ] || [ -L .venv ]; then
+    [ -f .venv/pyvenv.cfg ] || fail ".venv exists but is not a Python venv (no pyvenv.cfg): move it away and run again"
+    if [ -f "$STAMP" ]; then
+      say ".venv was installed from another lock or Python ($(cat "$STAMP")): rebuilding it"
+    else
+      say ".venv was not installed from $LOCK (or its install did not finish): rebuilding it"
+    fi
+    rm -rf .venv
+  fi
+  say "creating .venv with $PYTHON (CPython $py_full)…"
+  "$PYTHON" -m venv .venv
+  say "installing the pinned Salt $SALT_VERSION and its locked packages, every file checked against its hash (about 30-60 s)…"
+  # Hash-checking mode: every requirement must be pinned with a hash, and a dependency the lock lacks is an
+  # error rather than a fresh resolution (so --no-deps is not needed, and would hide an incomplete lock).
+  .venv/bin/pip install --quiet --disable-pip-version-check --no-input --require-hashes -r "$LOCK" ||
+    fail "pip could not install $LOCK (see above); .venv is left unstamped, so the next run starts over"
+  .venv/bin/pip check --disable-pip-version-check >/dev/null || fail "the packages of $LOCK do not fit together: $(.venv/bin/pip check)"
+  echo "$want" >"$STAMP"
+fi
+
+installed="$(.venv/bin/salt-call --version 2>/dev/null)" ||
+  fail ".venv/bin/salt-call does not run: rm -rf .venv and run setup again"
+[[ "$installed" == "salt-call $SALT_VERSION "* ]] || fail ".venv holds '$installed', not Salt $SALT_VERSION: rm -rf .venv and run setup again"
+say "done: $installed, CPython $py_full"
