@@ -30,18 +30,33 @@ export interface CheckSpec extends CommonOptions {
   readonly pass: readonly Test[]
   /** Only check when every one of these holds, e.g. the tool exists (Salt's `onlyif`). */
   readonly when?: readonly Test[]
+  /**
+   * Checks what the apply makes (validation): under `test=True` a failing check is pending, result `None`
+   * ("to be executed"), not a failure, since the apply it previews would create what it looks for.
+   */
+  readonly afterApply?: boolean
 }
 
 /**
  * `test.configurable_test_state` failing with `message`, skipped (result true, no changes) when every test
- * in `pass` holds. Salt runs `unless` in test mode too, so `test=True` predicts the real outcome.
+ * in `pass` holds. Salt runs `unless` in test mode too, so `test=True` predicts the real outcome (but for
+ * an `afterApply` check, which is pending there: see `CheckSpec.afterApply`).
  * @example
  * check({ id: 'pkg git', message: 'git is not installed', pass: [{ fun: 'pkg.version', args: ['git'] }] })
  */
 export function check(spec: CheckSpec): StateHandle {
-  const { message, pass, when, ...common } = spec
+  const { message, pass, when, afterApply = false, ...common } = spec
   const guards: Record<string, unknown> = pass.length > 0 ? { unless: pass.map(test) } : {}
   if (when !== undefined && when.length > 0) guards.onlyif = when.map(test)
+  if (afterApply) {
+    // module.run is the one state Salt reports as None without changes under test=True; for real it calls
+    // test.kwarg, whose `result: False` fails the state with `message` as the comment
+    return state('module.run', {
+      'test.kwarg': [{ result: false }, { comment: message }],
+      ...guards,
+      ...common,
+    })
+  }
   return state('test.configurable_test_state', {
     result: false,
     changes: false,

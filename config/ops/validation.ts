@@ -39,7 +39,8 @@ class Checks {
   }
 }
 
-const declare = ({ t, spec }: Planned) => under(t.state.when, () => check({ ...spec, order: 'last' }))
+const declare = ({ t, spec }: Planned) =>
+  under(t.state.when, () => check({ ...spec, order: 'last', afterApply: true }))
 
 /** Re-enters the `when()` conditions a state was declared under, so its check exists exactly when it does. */
 function under(conds: DeclaredState['when'], body: () => void): void {
@@ -161,6 +162,7 @@ function hostSls(): SlsHandle {
         message: text`validation: less than ${pre.min_disk_mb} MB left under ${pre.disk_path} after the run`,
         pass: [diskSpaceTest(pre.disk_path, pre.min_disk_mb)],
         order: 'last',
+        afterApply: true,
       })
     },
     { doc: 'Validation of the machine as a whole: disk space left after the run.' },

@@ -7,9 +7,11 @@ import {
   dotfile,
   dotfileBackup,
   extensionState,
+  homePath,
   type Lookup,
   type Requisites,
   type StateHandle,
+  sh,
   state,
   when,
 } from 'salt-dsl'
@@ -99,6 +101,8 @@ export function managedBlock(
     append_if_not_found: !prepend,
     prepend_if_not_found: prepend,
     backup: false, // Salt's default writes <file>.bak on every edit; backupBefore keeps the original once
+    // under test=True `exists` creates nothing, and blockreplace fails on a missing file
+    ...{ onlyif: sh`test -e ${homePath(user, path)}` },
     require: [exists],
   })
   backupBefore(block, user, path)
