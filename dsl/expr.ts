@@ -3,11 +3,14 @@ import { type Cond, EXPR, type Expr, isExpr, type Scalar } from './ir.ts'
 /** Marks an accessor proxy; reading it yields the expression the proxy stands for. */
 const ACCESSOR = Symbol.for('salt-dsl.accessor')
 
+/** Phantom key of a lookup's value type: a symbol, so no name of the user's data is taken or completed. */
+declare const VALUE_TYPE: unique symbol
+
 /** A typed reference to a value Salt knows at render time (a pillar key, a grain). */
 export interface Lookup<T> {
   readonly [ACCESSOR]: Expr
   /** Phantom: the type of the value Salt will substitute. */
-  readonly __type?: T
+  readonly [VALUE_TYPE]?: T
 }
 
 /** Walks typed data: every key is an accessor, every leaf a `Lookup`. */
