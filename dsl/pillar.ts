@@ -124,11 +124,14 @@ function strippedKeys(input: unknown, output: unknown, path: (string | number)[]
     }
     return []
   }
-  return Object.keys(input).flatMap((key) =>
-    key in output
+  return Object.keys(input).flatMap((key) => {
+    // zod's output never holds a `__proto__` key (it assigns it), even where the schema lets it through
+    // (a strict object reports it itself); any other key it kept is its own
+    if (key === '__proto__') return []
+    return Object.hasOwn(output, key)
       ? strippedKeys(input[key], output[key], [...path, key])
-      : [{ path: [...path, key], message: 'unknown key', unknownKey: true }],
-  )
+      : [{ path: [...path, key], message: 'unknown key', unknownKey: true }]
+  })
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -2,7 +2,7 @@ import type { Lookup } from './expr.ts'
 import { EXPR, type Expr, type Scalar, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
 import { addIssue } from './session.ts'
-import { toValue } from './values.ts'
+import { MAX_JINJA_DEPTH, toValue } from './values.ts'
 
 /** The platforms an inventory machine can run. */
 export const PLATFORMS = ['macos', 'ubuntu', 'debian', 'arch', 'fedora'] as const
@@ -56,7 +56,7 @@ export function byPlatform<const T extends Json>(
       )
       continue
     }
-    const value = toValue(raw, origin, `byPlatform value for '${platform}'`)
+    const value = toValue(raw, origin, `byPlatform value for '${platform}'`, MAX_JINJA_DEPTH)
     if (value !== undefined) cases.push(Object.freeze([platform, value] as const))
   }
   const expr: Expr = Object.freeze({ [EXPR]: true as const, kind: 'platform', cases: Object.freeze(cases) })

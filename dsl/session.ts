@@ -16,6 +16,7 @@ import type {
   TopEntry,
 } from './ir.ts'
 import { isExpr } from './ir.ts'
+import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
 /** A requisite as written by the user: a handle, or a thunk for a state declared later. */
 export interface RequisiteDraft {
@@ -373,6 +374,7 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
     const drafts = s.drafts[d.key]
     return drafts === undefined ? NO_REQUISITES : Object.freeze(drafts.flatMap((r) => resolveDraft(d, r)))
   }
+  checkNames(s)
   let states: readonly StateNode[]
   if (previous !== undefined) {
     const nodeOf = (d: StateDraft): StateNode => {
@@ -409,6 +411,28 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
     issues: Object.freeze([...s.issues]),
     ...(hasPillar(s) ? { pillar: freezePillar(s) } : {}),
   })
+}
+
+/**
+ * Reports a name that would become a YAML key or a path and holds a lone surrogate (top targets, machines'
+ * environments and users): no YAML reader takes it, and UTF-8 cannot carry it. States, values and their
+ * keys are checked where they are recorded (`declareState`, `toValue`).
+ */
+function checkNames(s: Session): void {
+  const refuse = (what: string, origin: Origin) =>
+    addIssue('DSL1050', `${what} is not valid Unicode (it holds a lone surrogate)`, origin, UNICODE_HINT, s)
+  for (const t of s.top) {
+    const texts = Object.values(t.target).filter((v): v is string => typeof v === 'string')
+    if (!texts.every(wellFormed)) refuse('a top() target', t.origin)
+  }
+  const inventory = s.pillar.inventory
+  for (const m of inventory?.machines ?? []) {
+    if (![m.environment, ...m.users].every(wellFormed))
+      refuse(`an environment or user of '${m.id}'`, m.origin)
+  }
+  const onboarding = inventory?.onboarding.environment
+  if (inventory !== undefined && onboarding !== undefined && !wellFormed(onboarding))
+    refuse("the onboarding's environment", inventory.origin)
 }
 
 /**

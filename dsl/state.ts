@@ -4,6 +4,7 @@ import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value
 import { callSite } from './origin.ts'
 import { addIssue, NO_REQUISITES, type RequisiteDraft, type StateDraft, session } from './session.ts'
 import { toValue } from './values.ts'
+import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
 /** Requisites, each taking handles (or thunks for states declared later), never strings. */
 export type Requisites = { readonly [K in RequisiteKind]?: Ref | readonly Ref[] }
@@ -59,7 +60,13 @@ export function splitOptions<T extends CommonOptions>(
 ): { own: Omit<T, keyof CommonOptions>; common: CommonOptions } {
   const own: Record<string, unknown> = {}
   const common: Record<string, unknown> = {}
-  for (const key of Object.keys(options)) (OPTION_KEYS.has(key) ? common : own)[key] = options[key as keyof T]
+  for (const key of Object.keys(options)) {
+    const into = OPTION_KEYS.has(key) ? common : own
+    const value = options[key as keyof T]
+    // an assignment to `__proto__` would set the prototype: that argument is defined like any other key
+    if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true })
+    else into[key] = value
+  }
   return { own: own as Omit<T, keyof CommonOptions>, common: common as CommonOptions }
 }
 
@@ -75,6 +82,10 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
       "wrap it in sls('name', () => { ... })",
     )
   }
+  if (!wellFormed(spec.id) || !wellFormed(spec.module) || !wellFormed(spec.fun)) {
+    const what = `the ID or function of a ${spec.module}.${spec.fun} state`
+    addIssue('DSL1050', `${what} is not valid Unicode (it holds a lone surrogate)`, spec.origin, UNICODE_HINT)
+  }
   const key = s.states.length
   // one object per state (not a list of pairs): a third of the IR's memory at 100k states
   const args: Record<string, Value> = {}
@@ -83,6 +94,11 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   const where = () => `argument '${current}' of '${spec.id}'`
   const put = (name: string, raw: unknown) => {
     current = name
+    if (!wellFormed(name)) {
+      const message = `an argument name of '${spec.id}' is not valid Unicode (it holds a lone surrogate)`
+      addIssue('DSL1050', message, spec.origin, UNICODE_HINT)
+      return
+    }
     const value = toValue(raw, spec.origin, where)
     if (value === undefined) return
     if (name === '__proto__') Object.defineProperty(args, name, { value, enumerable: true })

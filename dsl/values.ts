@@ -1,62 +1,149 @@
 import { exprOf } from './expr.ts'
-import type { Origin, Value } from './ir.ts'
+import type { Expr, Origin, Value } from './ir.ts'
 import { addIssue } from './session.ts'
+import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
-/** ES2024's `isWellFormed` (Node 20 has it): no lone surrogate; native, a sixth of a regex test's cost. */
-const wellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+/**
+ * How deep a value may nest (a collection counts one level). Salt reads YAML, and walks what it read,
+ * recursively under Python's recursion limit of 1,000 frames: `salt-call` 3008.4 reads a state argument
+ * nested 481 levels deep and a pillar value 486 levels deep, and fails beyond (RecursionError). A minion
+ * or master daemon, salt-ssh and orchestrate start from deeper stacks, so the limit keeps a wide margin.
+ */
+export const MAX_DEPTH = 200
+
+/**
+ * How deep a value written into a Jinja expression may nest (a `byPlatform` value: a Jinja literal).
+ * Jinja's parser spends about 13 Python frames per level: Salt 3008.4 renders a literal nested 71 levels
+ * deep and fails at 72.
+ */
+export const MAX_JINJA_DEPTH = 32
+
+/** One conversion's state: the collections on the current path, and whether depth was reported. */
+interface Walk {
+  readonly origin: Origin
+  readonly top: string | (() => string)
+  readonly limit: number
+  readonly open: Set<object>
+  depth: number
+  tooDeep: boolean
+}
 
 /**
  * Turns what user code passed into IR values: lookups become expressions, `undefined` keys are dropped,
  * and anything Salt cannot carry (functions, handles, class instances, bigint, symbols, NaN, lone
- * surrogates) is reported.
+ * surrogates in a value or a key, nesting deeper than `limit`) is reported. Any key is data, `__proto__`
+ * included. Iterates nothing twice and recurses only `limit` levels deep, whatever the input's depth.
  */
 export function toValue(
   input: unknown,
   origin: Origin,
   where: string | (() => string),
-  seen?: Set<object>,
+  limit: number = MAX_DEPTH,
 ): Value | undefined {
   // scalars first, without allocating: this runs for every argument of every state
   if (input === undefined) return undefined
   if (input === null || typeof input === 'boolean') return input
   if (typeof input === 'string') {
     if (wellFormed(input)) return input
-    const hint = 'a lone UTF-16 surrogate cannot be written as UTF-8; check how the string was built'
-    addIssue('DSL1005', `${label(where)} is not valid Unicode (it holds a lone surrogate)`, origin, hint)
+    addIssue(
+      'DSL1005',
+      `${label(where)} is not valid Unicode (it holds a lone surrogate)`,
+      origin,
+      UNICODE_HINT,
+    )
+    return undefined
+  }
+  return convert(input, where, { origin, top: where, limit, open: new Set(), depth: 0, tooDeep: false })
+}
+
+function convert(input: unknown, where: string | (() => string), w: Walk): Value | undefined {
+  if (input === undefined) return undefined
+  if (input === null || typeof input === 'boolean') return input
+  if (typeof input === 'string') {
+    if (wellFormed(input)) return input
+    const message = `${label(where)} is not valid Unicode (it holds a lone surrogate)`
+    addIssue('DSL1005', message, w.origin, UNICODE_HINT)
     return undefined
   }
   if (typeof input === 'number') {
     if (Number.isFinite(input)) return input
-    addIssue('DSL1005', `${label(where)} is ${input}, which Salt's YAML and JSON cannot carry`, origin)
+    addIssue('DSL1005', `${label(where)} is ${input}, which Salt's YAML and JSON cannot carry`, w.origin)
     return undefined
   }
-  if (typeof input === 'object' && seen?.has(input)) {
-    addIssue('DSL1005', `${label(where)} refers back to itself, which YAML cannot carry`, origin)
+  if (typeof input === 'object' && w.open.has(input)) {
+    addIssue('DSL1005', `${label(where)} refers back to itself, which YAML cannot carry`, w.origin)
     return undefined
   }
   const expr = exprOf(input)
-  if (expr !== undefined) return expr
-  if (Array.isArray(input)) {
-    const path = seen ?? new Set<object>()
-    path.add(input)
-    const items = input.map((item, i) => toValue(item, origin, () => `${label(where)}[${i}]`, path) ?? null)
-    path.delete(input)
-    return Object.freeze(items)
+  if (expr !== undefined) return checkedExpr(expr, where, w.origin)
+  const isArray = Array.isArray(input)
+  if (!isArray && !(typeof input === 'object' && isPlainObject(input))) {
+    const hint = 'pass strings, numbers, booleans, null, arrays, plain objects or pillar/grains lookups'
+    addIssue('DSL1005', `${label(where)} is a ${describe(input)}, which Salt cannot receive`, w.origin, hint)
+    return undefined
   }
-  if (typeof input === 'object' && isPlainObject(input)) {
-    const path = seen ?? new Set<object>()
-    path.add(input)
-    const out: Record<string, Value> = {}
-    for (const [key, item] of Object.entries(input)) {
-      const value = toValue(item, origin, () => `${label(where)}.${key}`, path)
-      if (value !== undefined) out[key] = value
+  if (w.depth >= w.limit) {
+    if (!w.tooDeep) {
+      w.tooDeep = true
+      addIssue(
+        'DSL1051',
+        `${label(w.top)} is nested deeper than ${w.limit} levels, more than Salt can read`,
+        w.origin,
+        "flatten the data: Salt reads and walks it recursively, within Python's recursion limit",
+      )
     }
-    path.delete(input)
-    return Object.freeze(out)
+    return undefined
   }
-  const hint = 'pass strings, numbers, booleans, null, arrays, plain objects or pillar/grains lookups'
-  addIssue('DSL1005', `${label(where)} is a ${describe(input)}, which Salt cannot receive`, origin, hint)
+  const collection = input as object
+  w.open.add(collection)
+  w.depth++
+  let out: Value
+  if (isArray) {
+    const list = input as readonly unknown[]
+    const items: Value[] = new Array(list.length)
+    for (let i = 0; i < list.length; i++)
+      items[i] = convert(list[i], () => `${label(where)}[${i}]`, w) ?? null
+    out = Object.freeze(items)
+  } else {
+    const map: Record<string, Value> = {}
+    const source = input as Record<string, unknown>
+    for (const key of Object.keys(source)) {
+      if (!wellFormed(key)) {
+        const message = `${label(where)} has a key that is not valid Unicode (it holds a lone surrogate)`
+        addIssue('DSL1050', message, w.origin, UNICODE_HINT)
+        continue
+      }
+      const value = convert(source[key], () => `${label(where)}.${key}`, w)
+      if (value === undefined) continue
+      // a plain assignment to `__proto__` would set the prototype instead of adding the key
+      if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true })
+      else map[key] = value
+    }
+    out = Object.freeze(map)
+  }
+  w.depth--
+  w.open.delete(collection)
+  return out
+}
+
+/** An expression, unless a lookup's key or a template's text holds a lone surrogate (reported). */
+function checkedExpr(expr: Expr, where: string | (() => string), origin: Origin): Expr | undefined {
+  if (exprWellFormed(expr)) return expr
+  addIssue(
+    'DSL1050',
+    `${label(where)} reads a key or joins text that is not valid Unicode`,
+    origin,
+    UNICODE_HINT,
+  )
   return undefined
+}
+
+/** Whether every key and text of an expression is valid Unicode (a byPlatform value was checked when made). */
+function exprWellFormed(expr: Expr): boolean {
+  if (expr.kind === 'pillar' || expr.kind === 'grain') return expr.path.every(wellFormed)
+  if (expr.kind === 'concat')
+    return expr.parts.every((p) => (typeof p === 'string' ? wellFormed(p) : exprWellFormed(p)))
+  return true
 }
 
 /** The place a value was given at, for a message (built only when there is one). */

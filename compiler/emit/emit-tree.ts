@@ -111,7 +111,8 @@ function targetKey(t: Target): { key: string; match?: string } {
 
 /** The state top file; entries for the same target merge (a YAML key may appear once). */
 export function emitTop(entries: readonly TopEntry[]): string {
-  const base: Record<string, YamlNode[]> = {}
+  // no prototype: a target is a key whatever its text (`__proto__` too)
+  const base: Record<string, YamlNode[]> = Object.create(null)
   const seen = new Map<string, Set<string>>()
   for (const e of entries) {
     const { key, match } = targetKey(e.target)

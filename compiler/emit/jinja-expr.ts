@@ -71,21 +71,30 @@ export function condJinja(c: Cond): string {
 }
 
 /**
- * IR value → YAML node; expressions become `{{ ... | tojson(ensure_ascii=False) }}` so Salt substitutes typed
- * JSON. Not ASCII-escaped: Salt's escaped form writes characters above U+FFFF (emoji) as surrogate pairs,
- * which libyaml rejects. The price: DEL, C1 controls and U+2028/2029 inside a substituted string do not
- * survive (JSON leaves them raw and YAML folds or rejects them).
+ * The Jinja expression that writes `expr`'s value as YAML that reads back as exactly that value:
+ * JSON (typed, and a flow collection YAML reads), not ASCII-escaped by `tojson` itself, which would write a
+ * character above U+FFFF (an emoji) as a surrogate pair that libyaml rejects. Every character YAML's
+ * reader refuses or folds is then escaped: DEL (JSON leaves it raw) by a `replace`, and every other
+ * non-ASCII one by Python's `backslashreplace` as `\xNN`, `\uNNNN` or `\UNNNNNNNN`, which are YAML
+ * double-quoted escapes too (JSON puts non-ASCII text only inside its double-quoted strings). So C1
+ * controls (NEL included), U+2028/2029, U+FEFF and U+FFFE/U+FFFF arrive as they were. C0 controls are
+ * JSON's own `\uNNNN` escapes.
+ */
+export const yamlOf = (expr: string): string =>
+  `(${expr} | tojson(ensure_ascii=False) | replace("\\x7f", "\\\\x7f")).encode("ascii", "backslashreplace").decode("ascii")`
+
+/**
+ * IR value → YAML node; an expression becomes `{{ (... | tojson(...) | replace(...)).encode(...)... }}`
+ * (see yamlOf), so Salt substitutes its typed value, byte for byte. Objects are built without a
+ * prototype: a key named `__proto__` is data like any other.
  */
 export function toYamlNode(v: Value): YamlNode {
   if (typeof v !== 'object' || v === null) return v
-  if (isExpr(v)) return new JinjaExpr(`${exprJinja(v)} | tojson(ensure_ascii=False)`)
+  if (isExpr(v)) return new JinjaExpr(yamlOf(exprJinja(v)))
   if (Array.isArray(v)) return v.map(toYamlNode)
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, YamlNode> = {}
-    for (const [k, x] of Object.entries(v as Record<string, Value>)) out[k] = toYamlNode(x)
-    return out
-  }
-  return v as Scalar
+  const out: Record<string, YamlNode> = Object.create(null)
+  for (const k of Object.keys(v)) out[k] = toYamlNode((v as Record<string, Value>)[k]!)
+  return out
 }
 
 /** True when a value holds an expression anywhere (the SLS then needs the Jinja renderer). */

@@ -327,6 +327,25 @@ function isPrintable(ch: string): boolean {
 
 const loneSurrogate = /[\ud800-\udfff]/u
 
+/** What YAML cannot read raw, lone surrogates included (a comment shows it escaped). */
+const unprintableInComment = new RegExp(unprintable.source, 'gu')
+
+/**
+ * Free text as YAML comment lines (`# ...`), one per line of the text: a line break YAML knows (`\r`,
+ * NEL, U+2028/2029 as well as `\n`) starts a new comment line, a character YAML cannot read raw (or a
+ * lone surrogate) is shown as its escape, and with `jinja` no Jinja tag in it is rendered.
+ *
+ * @example
+ * yamlComment('a\x85{{ b }}', { jinja: true }) // ['# a', '{{ "# {{ b }}" }}']
+ */
+export function yamlComment(text: string, options: EmitOptions): string[] {
+  return text.split(/\r\n|[\n\r\x85\u2028\u2029]/).map((line) => {
+    const shown =
+      `# ${line.replace(unprintableInComment, (ch) => (ch === '\t' ? ch : hexEscape(ch)))}`.trimEnd()
+    return options.jinja ? protectFromJinja(shown) : shown
+  })
+}
+
 function stringToken(text: string, ctx: Context): string {
   if (loneSurrogate.test(text)) {
     throw new YamlEmitError('string holds a lone UTF-16 surrogate, which YAML cannot carry', ctx.path)

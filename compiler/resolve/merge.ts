@@ -15,16 +15,24 @@ export const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'obj
  * smartMerge({ a: { x: 1 }, l: [1] }, { a: { y: 2 }, l: [2] }, false) // { a: { x: 1, y: 2 }, l: [2] }
  */
 export function smartMerge(dest: Dict, upd: Dict, mergeLists: boolean): Dict {
+  // a copy by spread defines each key, `__proto__` included; so does `put`, where `out[key] =` would set
+  // the prototype for that key
   const out: Record<string, Data> = { ...dest }
-  for (const [key, val] of Object.entries(upd)) {
+  for (const key of Object.keys(upd)) {
+    const val = upd[key]!
     const prev = Object.hasOwn(out, key) ? out[key] : undefined
-    if (isDict(prev) && isDict(val)) out[key] = smartMerge(prev, val, mergeLists)
+    if (isDict(prev) && isDict(val)) put(out, key, smartMerge(prev, val, mergeLists))
     else if (mergeLists && Array.isArray(prev) && Array.isArray(val)) {
       const base = prev as readonly Data[]
-      out[key] = [...base, ...(val as readonly Data[]).filter((x) => !base.some((y) => pyEqual(x, y)))]
-    } else out[key] = val
+      put(out, key, [...base, ...(val as readonly Data[]).filter((x) => !base.some((y) => pyEqual(x, y)))])
+    } else put(out, key, val)
   }
   return out
+}
+
+function put(out: Record<string, Data>, key: string, value: Data): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true })
+  else out[key] = value
 }
 
 /** Python's `==` on data loaded from YAML: `1 == 1.0 == True`, dicts and lists compared deeply. */
