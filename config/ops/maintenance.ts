@@ -11,7 +11,7 @@ export function maintenanceSls(found: Declared): Record<'updates' | 'cleanup' | 
     const words = [...new Set(files)].sort().map(shellPath)
     // stateful: reports a change only when an archive was written
     cmd(
-      sh`dir=${p.ops.backups.dir}; set --; for f in ${words}; do if [ -e "$f" ] || [ -L "$f" ]; then set -- "$@" "$f"; fi; done; if [ $# -eq 0 ]; then echo "changed=no comment='no managed config to back up'"; exit 0; fi; mkdir -p "$dir" && chmod 0700 "$dir" && a="$dir/configs-$(date -u +%Y%m%dT%H%M%SZ).tar.gz" && tar -czPf "$a" "$@" && echo "changed=yes comment='backed up $# files to $a'"`,
+      sh`dir=${p.ops.backups.dir}; set --; for f in ${words}; do if [ -e "$f" ] || [ -L "$f" ]; then set -- "$@" "$f"; fi; done; if [ $# -eq 0 ]; then echo "changed=no comment='no managed config to back up'"; exit 0; fi; mkdir -p -- "$dir" && chmod 0700 -- "$dir" && a="$dir/configs-$(date -u +%Y%m%dT%H%M%SZ).tar.gz" && tar -czPf "$a" "$@" && printf '%s\\n' "$a" && echo "changed=yes comment='backed up $# files (the archive: stdout)'"`,
       { id: 'maintenance: back up managed configs', stateful: true },
     )
   })

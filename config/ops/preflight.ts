@@ -57,7 +57,7 @@ export function preflightSls(found: Declared, knownProfiles: readonly string[]):
           id: 'pre-flight: package source reachable',
           message: text`pre-flight: the package source does not answer within ${pre.network_timeout_s} s (ops:preflight:package_source_url, or ops:preflight:check_network false when offline)`,
           pass: [
-            sh`url=${pre.package_source_url}; [ -n "$url" ] || url=$(${shellRaw(SOURCE_URL)}); [ -z "$url" ] || curl -sS -o /dev/null --max-time ${pre.network_timeout_s} -- "$url" 2>/dev/null || wget -q --spider -T ${pre.network_timeout_s} -- "$url"`,
+            sh`url=${pre.package_source_url}; [ -n "$url" ] || url=$(${shellRaw(SOURCE_URL)}); [ -z "$url" ] || curl -gsS -o /dev/null --max-time ${pre.network_timeout_s} -- "$url" 2>/dev/null || wget -q --spider -T ${pre.network_timeout_s} -- "$url"`,
           ],
           ...step(5),
         })

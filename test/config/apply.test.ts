@@ -121,8 +121,8 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
     const home = (p: string) => join(user.home, p)
     const text = (p: string) => readFileSync(home(p), 'utf8')
     // AND the dotfiles are in place, from the pillar of debian-ci
-    expect(text('.gitconfig')).toContain('email = ci@example.org')
-    expect(text('.gitconfig')).toContain('defaultBranch = main')
+    expect(text('.gitconfig')).toContain('email = "ci@example.org"')
+    expect(text('.gitconfig')).toContain('defaultBranch = "main"')
     expect(text('.tmux.conf')).toContain('set -g prefix C-a')
     expect(text('.vimrc')).toContain('set tabstop=4')
     expect(text('.config/salt-dsl/shell/env.sh')).toContain("alias ll='ls -alF'")
