@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_DEPTH, MAX_JINJA_DEPTH } from '../../dsl/values.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { GRAINS, SaltOracle } from '../support/salt.ts'
 
@@ -229,9 +230,17 @@ inventory({ machines: { values: { platform: 'debian', environment: 'personal', p
 
 /** A state's arguments as one map (show_sls lists them as one-key maps beside the function name). */
 function argsOf(high: Record<string, { test: unknown[] }>, id: string): Record<string, unknown> {
-  const state = high[id]
-  if (state === undefined) return {}
-  return Object.assign({}, ...state.test.filter((x) => typeof x === 'object')) as Record<string, unknown>
+  return merged(high[id]?.test ?? [])
+}
+
+/** The one-key maps of a state's list as one map (defined key by key: `__proto__` is a key here too). */
+function merged(list: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const item of list) {
+    if (typeof item !== 'object' || item === null) continue
+    for (const [k, v] of Object.entries(item)) Object.defineProperty(out, k, { value: v, enumerable: true })
+  }
+  return out
 }
 
 describe('every character arrives byte-identical through every path Salt reads a value by', () => {
@@ -297,5 +306,119 @@ describe('every character arrives byte-identical through every path Salt reads a
     expect((items.data as { keyed: unknown }).keyed).toEqual(keyed)
     expect(argsOf(high, 'pilkeyed').value).toEqual(keyed)
     expect(argsOf(high, 'grkeyed').value).toEqual(keyed)
+  })
+})
+
+/** Names of Object.prototype's members (and `prototype`): a JavaScript object assigned such a key loses it. */
+const PROTO_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'] as const
+
+/** Each name as an env key of cmd(), a state's argument, a nested and a top-level pillar key. */
+const PROTO_SOURCE = `import { cmd, inventory, pillarSchema, profile, sls, state, z } from 'salt-dsl'
+const names = ${JSON.stringify(PROTO_NAMES)}
+const each = <T>(f: (n: string) => T) => Object.fromEntries(names.map((n) => [n, f(n)]))
+const { pillar, layer } = pillarSchema(z.looseObject({}))
+layer('defaults/common', { ...each((n) => ({ x: n })), nested: each((n) => n) } as never)
+export const keys = sls('keys', () => {
+  cmd('env', { env: each((n) => n), creates: '/nonexistent' })
+  state('test.nop', { name: 'args', ...each((n) => n) } as never)
+  state('test.nop', { name: 'read', nested: (pillar as any).nested, top: (pillar as any)['__proto__'] })
+})
+const minimal = profile('minimal', { sls: [keys] })
+inventory({ machines: { keys: { platform: 'debian', environment: 'personal', profile: minimal } } })
+`
+
+/** A value nested `depth` levels deep: maps and lists in turn, a string at the bottom. */
+function nested(depth: number): unknown {
+  let value: unknown = 'bottom'
+  for (let i = 0; i < depth; i++) value = i % 2 === 0 ? { k: value } : [value]
+  return value
+}
+
+describe('keys are data, whatever their name; depth Salt can read; comments', () => {
+  let oracle: SaltOracle
+  beforeAll(async () => {
+    oracle = await SaltOracle.start()
+  })
+  afterAll(async () => {
+    await oracle.close()
+  })
+
+  it('__proto__, constructor, ... arrive in Salt as keys, and dsl explain shows them', async () => {
+    // GIVEN a config using each name as a key everywhere a user writes keys
+    const dir = tempDir()
+    writeFileSync(join(dir, 'index.ts'), PROTO_SOURCE)
+    // WHEN it is built and rendered by Salt
+    const out = join(dir, 'out')
+    const run = dsl(['build', dir, '--out', out, '--no-typecheck'], {}, REPO)
+    expect(run.status, run.stderr).toBe(0)
+    const spec = { id: 'keys', fileRoot: join(out, 'salt'), pillarRoot: join(out, 'pillar') }
+    const sls = await oracle.call(spec, 'state.show_sls', ['keys'])
+    const items = await oracle.call(spec, 'pillar.items')
+    // THEN every key is there with its value: in the states, in the pillar Salt reads, and in explain
+    const each = <T>(f: (n: string) => T) => Object.fromEntries(PROTO_NAMES.map((n) => [n, f(n)]))
+    expect(sls.retcode, sls.stdout).toBe(0)
+    const high = sls.data as Record<string, { cmd?: unknown[]; test?: unknown[] }>
+    expect(merged(high.env!.cmd!).env).toEqual(each((n) => n))
+    const args = argsOf(high as Record<string, { test: unknown[] }>, 'args')
+    for (const n of PROTO_NAMES) expect(Object.hasOwn(args, n) && args[n], n).toBe(n)
+    const read = argsOf(high as Record<string, { test: unknown[] }>, 'read')
+    expect(read.nested).toEqual(each((n) => n))
+    expect(read.top).toEqual({ x: '__proto__' })
+    expect(items.data).toEqual({ ...each((n) => ({ x: n })), nested: each((n) => n) })
+    const explained = dsl(['explain', '__proto__.x', '--machine', 'keys', dir, '--format', 'json'], {}, REPO)
+    expect(explained.status, explained.stderr).toBe(0)
+    expect(JSON.parse(explained.stdout)).toMatchObject({ key: '__proto__.x', value: '__proto__' })
+  })
+
+  it(`a value nested ${MAX_DEPTH} levels deep (${MAX_JINJA_DEPTH} in byPlatform) is read back by Salt`, async () => {
+    // GIVEN a state argument, a pillar layer and a byPlatform value as deep as the compiler allows
+    const dir = tempDir()
+    const source = `import { byPlatform, inventory, layer, profile, sls, state } from 'salt-dsl'
+layer('defaults/common', { deep: ${JSON.stringify(nested(MAX_DEPTH - 1))} } as never)
+export const deep = sls('deep', () => {
+  state('test.nop', { name: 'arg', value: ${JSON.stringify(nested(MAX_DEPTH))} } as never)
+  state('test.nop', { name: 'bp', value: byPlatform({ default: ${JSON.stringify(nested(MAX_JINJA_DEPTH))} as never }) })
+})
+const minimal = profile('minimal', { sls: [deep] })
+inventory({ machines: { deep: { platform: 'debian', environment: 'personal', profile: minimal } } })
+`
+    writeFileSync(join(dir, 'index.ts'), source)
+    // WHEN it is built and rendered
+    const out = join(dir, 'out')
+    const run = dsl(['build', dir, '--out', out, '--no-typecheck'], {}, REPO)
+    expect(run.status, run.stderr).toBe(0)
+    const spec = { id: 'deep', fileRoot: join(out, 'salt'), pillarRoot: join(out, 'pillar') }
+    const sls = await oracle.call(spec, 'state.show_sls', ['deep'])
+    const items = await oracle.call(spec, 'pillar.items')
+    // THEN Salt reads each whole
+    expect(sls.retcode, sls.stdout.slice(0, 2000)).toBe(0)
+    const high = sls.data as Record<string, { test: unknown[] }>
+    expect(argsOf(high, 'arg').value).toEqual(nested(MAX_DEPTH))
+    expect(argsOf(high, 'bp').value).toEqual(nested(MAX_JINJA_DEPTH))
+    expect(items.retcode, items.stderr.slice(0, 2000)).toBe(0)
+    expect(items.data).toEqual({ deep: nested(MAX_DEPTH - 1) })
+  })
+
+  it('an SLS doc is a comment in Salt, whatever it holds (line breaks YAML knows, controls, Jinja tags)', async () => {
+    const doc = 'first\\x85evil: 1\\r{{ 7*7 }} {% if x %}\\u2028second: 2\\x7f {#'
+    const dir = tempDir()
+    const source = `import { grains, sls, state, top, when } from 'salt-dsl'
+export const a = sls('a', () => { state('test.nop', { name: 'x' }) }, { doc: '${doc}' })
+export const b = sls('b', () => { when(grains.id, () => state('test.nop', { name: 'y' })) }, { doc: '${doc}' })
+top('*', [a, b])
+`
+    writeFileSync(join(dir, 'index.ts'), source)
+    const out = join(dir, 'out')
+    const run = dsl(['build', dir, '--out', out, '--no-typecheck'], {}, REPO)
+    expect(run.status, run.stderr).toBe(0)
+    const spec = { id: 'doc', fileRoot: join(out, 'salt'), pillarRoot: join(out, 'pillar') }
+    for (const [sls, id] of [
+      ['a', 'x'],
+      ['b', 'y'],
+    ] as const) {
+      const result = await oracle.call(spec, 'state.show_sls', [sls])
+      expect(result.retcode, result.stdout).toBe(0)
+      expect(Object.keys(result.data as object), sls).toEqual([id])
+    }
   })
 })
