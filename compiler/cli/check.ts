@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { compile } from '../compile.ts'
-import { sortDiagnostics } from '../diagnostics.ts'
+import { hasErrors, sortDiagnostics, warning } from '../diagnostics.ts'
+import { checkTemplates, templatesOf } from '../salt/check-templates.ts'
 import { crossCheck, findSaltPython } from '../salt/crosscheck.ts'
 import { writeTreeAtomic } from '../write/write-tree.ts'
 import { parse } from './args.ts'
@@ -28,6 +29,26 @@ export const command: Command = {
     }
     const result = await compile({ entry, outDir: tmpdir(), emit: python !== undefined })
     let diagnostics = result.diagnostics
+    const templates = result.loaded ? templatesOf(result.loaded.program, result.loaded.root) : []
+    if (templates.length > 0 && !hasErrors(diagnostics)) {
+      // the templates are parsed by the pinned Salt's Jinja: a syntax error or an unknown name fails at apply
+      const jinja = python ?? findSaltPython(values['salt-python'], resolve(entry))
+      diagnostics = sortDiagnostics([
+        ...diagnostics,
+        ...(jinja === undefined
+          ? [
+              warning(
+                'DSL3088',
+                `${templates.length} Jinja templates not checked: no Python with Salt found`,
+                undefined,
+                {
+                  hint: 'run scripts/setup.sh (it makes .venv/ with the pinned Salt), or pass --salt-python PATH',
+                },
+              ),
+            ]
+          : await checkTemplates(templates, jinja, result.loaded?.root ?? resolve(entry))),
+      ])
+    }
     if (python !== undefined && result.tree !== undefined && result.resolution !== undefined) {
       // render every machine with the real Salt and compare with the compiler's own view of it
       const dir = mkdtempSync(join(tmpdir(), 'salt-dsl-check-'))
