@@ -80,6 +80,8 @@ export interface StateNode {
   readonly origin: Origin
   /** Set for extension modules the catalog of the pinned Salt does not know. */
   readonly unchecked?: true
+  /** Arguments given through `extra`: keyword arguments the function passes on, not checked by name. */
+  readonly extra?: readonly string[]
 }
 
 export interface SlsNode {

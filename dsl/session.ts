@@ -502,6 +502,7 @@ function sameDeclaration(a: StateNode, b: StateDraft): boolean {
     a.fun === b.fun &&
     a.sls === b.sls &&
     a.unchecked === b.unchecked &&
+    sameValue(a.extra, b.extra) &&
     a.origin.file === b.origin.file &&
     a.origin.line === b.origin.line &&
     a.origin.column === b.origin.column &&

@@ -1,4 +1,10 @@
-import type { SaltGlobalStateArgs, SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
+import type {
+  SALT_VERSION,
+  SaltGlobalStateArgs,
+  SaltModuleFunctions,
+  SaltStateArgs,
+  SaltStateFunction,
+} from './catalog/salt-states.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
@@ -29,6 +35,8 @@ export interface StateSpec {
   readonly origin: Origin
   /** Not a function of the pinned Salt (an extension module): skip the catalog check. */
   readonly unchecked?: boolean
+  /** The arguments given through `extra` (keyword arguments the function passes on). */
+  readonly extra?: readonly string[]
 }
 
 /** Salt's arguments every state function accepts (beyond requisites, `order` and `failhard`). */
@@ -49,8 +57,42 @@ export type GlobalArgs = Partial<
     | 'runas'
     | 'umask'
     | 'no_log'
+    | 'saltenv'
+    | 'runas_password'
+    | 'onfail_stop'
   >
 >
+
+/** The explicit way to pass keyword arguments a state function hands on (pkg.installed → pkg.install). */
+export interface ExtraArgs {
+  /**
+   * Keyword arguments the state function does not name but passes on to the execution module it calls
+   * (`pkg.installed` → `pkg.install`, `cmd.run` → `cmd.run_all`): emitted as ordinary arguments, and not
+   * checked by name against the pinned Salt. Everything the function names goes directly in the arguments.
+   * @example
+   * state('pkg.installed', { name: 'vim', extra: { disablerepo: 'updates' } })
+   * // vim:
+   * //   pkg.installed:
+   * //     - disablerepo: updates
+   */
+  readonly extra?: { readonly [kwarg: string]: unknown }
+}
+
+/** What `state(fn, args)` takes: the function's own arguments, Salt's global ones, requisites, `extra`. */
+export type StateArgs<F extends SaltStateFunction> = SaltStateArgs[F] &
+  Omit<GlobalArgs, keyof SaltStateArgs[F]> &
+  CommonOptions &
+  ExtraArgs
+
+/**
+ * The type TypeScript prints for a name that is not a state function of the pinned Salt, as the parameter
+ * it cannot be assigned to: `'pkg.instaled' is not a state function of Salt 3008.4; pkg has: ...`.
+ */
+export type NotAStateFunction<F extends string> = F extends `${infer M}.${string}`
+  ? M extends keyof SaltModuleFunctions
+    ? `'${F}' is not a state function of Salt ${typeof SALT_VERSION}; ${M} has: ${SaltModuleFunctions[M]}`
+    : `'${F}' is not a state function of Salt ${typeof SALT_VERSION}: it has no state module '${M}'`
+  : `'${F}' is not a state function name: expected 'module.function'`
 
 const OPTION_KEYS = new Set<string>(['id', 'order', 'failhard', ...REQUISITE_KINDS])
 
@@ -121,6 +163,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     origin: spec.origin,
   }
   if (spec.unchecked) node.unchecked = true
+  if (spec.extra !== undefined && spec.extra.length > 0) node.extra = Object.freeze([...spec.extra])
   s.states.push(node)
   // one entry per state, none skipped (a dense array)
   s.drafts.push(requisiteDrafts(spec.options, spec.origin))
@@ -158,15 +201,16 @@ export function stateId(name: unknown, options: CommonOptions): string {
 }
 
 /**
- * Any Salt state, by its `module.function` name.
+ * Any Salt state, by its `module.function` name, with the arguments the pinned Salt gives it (typed, with
+ * Salt's documentation as hover text). Keyword arguments the function only passes on go in `extra`.
  * @example
  * state('timezone.system', { name: 'Europe/Berlin' })
  * // Europe/Berlin:
  * //   timezone.system: []
  */
-export function state<F extends SaltStateFunction>(
-  fn: F,
-  args: SaltStateArgs[F] & CommonOptions,
+export function state<const F extends SaltStateFunction | (string & {})>(
+  fn: F extends SaltStateFunction ? F : NotAStateFunction<F>,
+  args: F extends SaltStateFunction ? StateArgs<F> : Readonly<Record<string, unknown>> & CommonOptions,
 ): StateHandle {
   return genericState(fn, args as Readonly<Record<string, unknown>> & CommonOptions, callSite(state), true)
 }
@@ -192,7 +236,8 @@ function genericState(
 ): StateHandle {
   const dot = fn.indexOf('.')
   const { own, common } = splitOptions(args)
-  const name = (own as Record<string, unknown>).name
+  const { extra, ...named } = own as Record<string, unknown>
+  const name = named.name
   if (common.id === undefined && typeof name !== 'string') {
     addIssue('DSL1006', `state('${fn}') needs an \`id\` or a string \`name\``, origin)
   }
@@ -200,9 +245,34 @@ function genericState(
     module: fn.slice(0, dot),
     fun: fn.slice(dot + 1),
     id: stateId(name, common),
-    args: own,
+    args: extra === undefined ? named : withExtra(fn, named, extra, origin),
     options: common,
     origin,
+    ...(extra !== null && typeof extra === 'object' ? { extra: Object.keys(extra) } : {}),
   }
   return declareState(checked ? spec : { ...spec, unchecked: true })
+}
+
+/** The named arguments followed by the `extra` ones; an argument given both ways is reported (DSL1007). */
+function withExtra(
+  fn: string,
+  named: Readonly<Record<string, unknown>>,
+  extra: unknown,
+  origin: Origin,
+): Readonly<Record<string, unknown>> {
+  if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
+    addIssue('DSL1007', `state('${fn}'): \`extra\` must be an object of keyword arguments`, origin)
+    return named
+  }
+  const all: Record<string, unknown> = { ...named }
+  for (const key of Object.keys(extra)) {
+    const value = (extra as Record<string, unknown>)[key]
+    if (Object.hasOwn(named, key)) {
+      const hint = `give '${key}' once: directly when '${fn}' names it, else in \`extra\``
+      addIssue('DSL1007', `state('${fn}'): argument '${key}' is given twice`, origin, hint)
+    } else if (key === '__proto__')
+      Object.defineProperty(all, key, { value, enumerable: true, writable: true })
+    else all[key] = value
+  }
+  return all
 }

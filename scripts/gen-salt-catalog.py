@@ -36,6 +36,10 @@ import salt.states  # noqa: E402
 import salt.utils.args  # noqa: E402
 import salt.version  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from salt_arg_types import arg_types, kwargs_read, merge_types  # noqa: E402
+from salt_docstrings import parse_args, prose  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = "scripts/gen-salt-catalog.py"
 
@@ -44,6 +48,50 @@ GENERATOR = "scripts/gen-salt-catalog.py"
 COMPILE_TIME_KEYWORDS = ("names",)
 
 NOT_STATES = re.compile(r"^mod_")
+
+# The DSL's own options (dsl/state.ts CommonOptions): requisites take handles, `id` names the state, and
+# `order` and `failhard` are typed there; a state's parameter of the same name is typed by them.
+REQUISITES = ("require", "watch", "onchanges", "onfail", "prereq", "listen", "use")
+OPTION_KEYS = frozenset(
+    ["id", "order", "failhard"]
+    + [r for r in REQUISITES]
+    + [f"{r}_in" for r in REQUISITES]
+    + [f"{r}_any" for r in ("require", "watch", "onchanges", "onfail")]
+)
+
+# The global arguments a config sets by name, with what Salt accepts for each (salt/state.py); the rest of
+# STATE_INTERNAL_KEYWORDS are Salt's own bookkeeping.
+GLOBAL_TYPES = {
+    "check_cmd": "Arg<string | List>",
+    "creates": "Arg<string | List>",
+    "fire_event": "Arg<boolean | string>",
+    "names": "Arg<List>",
+    "no_log": "Arg<boolean>",
+    "onfail_stop": "Arg<boolean>",
+    "onlyif": "Arg<string | boolean | List>",
+    "parallel": "Arg<boolean>",
+    "reload_grains": "Arg<boolean>",
+    "reload_modules": "Arg<boolean>",
+    "reload_pillar": "Arg<boolean>",
+    "retry": "Arg<boolean | Dict>",
+    "runas": "Arg<string>",
+    "runas_password": "Arg<string>",
+    "saltenv": "Arg<string>",
+    "umask": "Arg<string | number>",
+    "unless": "Arg<string | boolean | List>",
+}
+
+# How much of Salt's documentation the hover text carries: enough to tell what an argument is, while the
+# generated declarations stay small enough for every `dsl check` to read quickly.
+ARG_DOC_CHARS = 320
+SUMMARY_CHARS = 600
+
+# State functions whose keyword arguments are execution functions to call, by name (`test.kwarg: [...]`):
+# any `module.function` key is theirs.
+DOTTED_KWARGS = frozenset(["module.run", "module.wait"])
+
+# Entry fields that go into the TypeScript declarations only (the JSON the compiler loads stays small).
+TS_ONLY = "_ts"
 
 
 def global_args() -> list[str]:
@@ -89,6 +137,15 @@ def first_sentence(doc: str | None) -> str:
     return text
 
 
+def summary(doc: str | None) -> str:
+    """The docstring's opening prose (directives skipped), for the hover text of the function."""
+    if not doc:
+        return ""
+    lines = inspect.cleandoc(doc).splitlines()
+    start = next((i for i, l in enumerate(lines) if l.strip() and not l.startswith((" ", ".. ", ":"))), None)
+    return prose(lines[start:], SUMMARY_CHARS) if start is not None else ""
+
+
 def virtual_name(mod, filename: str) -> str:
     vname = getattr(mod, "__virtualname__", None)
     if inspect.isfunction(getattr(mod, "__virtual__", None)) and isinstance(vname, str) and vname:
@@ -96,7 +153,7 @@ def virtual_name(mod, filename: str) -> str:
     return filename
 
 
-def introspect_module(mod) -> dict[str, dict]:
+def introspect_module(mod, vname: str, globals_: set[str]) -> dict[str, dict]:
     try:
         attrs = list(mod.__load__)
     except AttributeError:
@@ -114,33 +171,71 @@ def introspect_module(mod) -> dict[str, dict]:
         params = list(spec.args)
         if "name" not in params and not spec.keywords:
             continue  # a helper, not a state: Salt always passes `name`
+        fname = aliases.get(attr, attr)
+        docs = parse_args(func.__doc__, ARG_DOC_CHARS)
+        # keyword arguments the docstring documents as the state's own (pkg.installed's `hold`): accepted
+        # by name like the signature's; any other extra argument needs the explicit `extra` escape
+        # (or reads from **kwargs itself, as file.directory reads `mode`)
+        documented = (
+            [
+                n
+                for n in dict.fromkeys([*docs, *kwargs_read(func)])
+                if n not in params
+                and n != "kwargs"
+                and not n.startswith("__")
+                and n not in globals_
+                and n not in OPTION_KEYS
+            ]
+            if spec.keywords
+            else []
+        )
         entry = {
             "doc": first_sentence(func.__doc__),
             "kwargs": bool(spec.keywords),
             "params": params,
             "required": [a for a in lookup["args"] if a != "name"],
         }
+        if documented:
+            entry["documented"] = documented
         if spec.varargs:
             entry["varargs"] = True
-        out[aliases.get(attr, attr)] = entry
+        entry[TS_ONLY] = {
+            "summary": summary(func.__doc__),
+            "types": arg_types(f"{vname}.{fname}", func, spec, docs, documented),
+            "docs": {n: d.text for n, d in docs.items() if d.text},
+        }
+        out[fname] = entry
     return out
 
 
 def merge(a: dict, b: dict) -> dict:
     """Two files define the same state (platform variants): accept what either accepts."""
     params = list(a["params"]) + [p for p in b["params"] if p not in a["params"]]
+    documented = [p for p in a.get("documented", []) + b.get("documented", []) if p not in params]
     out = {
         "doc": a["doc"] or b["doc"],
         "kwargs": a["kwargs"] or b["kwargs"],
         "params": params,
         "required": [p for p in a["required"] if p in b["required"]],
     }
+    if documented:
+        out["documented"] = list(dict.fromkeys(documented))
     if a.get("varargs") or b.get("varargs"):
         out["varargs"] = True
+    if a.get("dotted_kwargs") or b.get("dotted_kwargs"):
+        out["dotted_kwargs"] = True
+    ta, tb = a[TS_ONLY], b[TS_ONLY]
+    names = list(dict.fromkeys([*ta["types"], *tb["types"]]))
+    out[TS_ONLY] = {
+        "summary": ta["summary"] or tb["summary"],
+        # a parameter only one variant has takes any value in the other: keep the variant's own type
+        "types": {n: merge_types(ta["types"].get(n), tb["types"].get(n)) for n in names},
+        "docs": {**tb["docs"], **ta["docs"]},
+    }
     return out
 
 
-def collect() -> tuple[dict[str, dict], dict[str, dict]]:
+def collect(globals_: set[str]) -> tuple[dict[str, dict], dict[str, dict]]:
     states_dir = Path(salt.states.__file__).parent
     modules: dict[str, dict] = {}
     functions: dict[str, dict] = {}
@@ -155,8 +250,10 @@ def collect() -> tuple[dict[str, dict], dict[str, dict]]:
         deprecated = getattr(mod, "__deprecated__", None)
         if deprecated:
             info["deprecated"] = {"extension": str(deprecated[1]), "removed_in": str(deprecated[0])}
-        for fname, entry in introspect_module(mod).items():
+        for fname, entry in introspect_module(mod, vname, globals_).items():
             full = f"{vname}.{fname}"
+            if full in DOTTED_KWARGS:
+                entry["dotted_kwargs"] = True
             origin.setdefault(full, []).append(path.name)
             functions[full] = merge(functions[full], entry) if full in functions else entry
     for full, files in origin.items():
@@ -173,8 +270,9 @@ def dump_json(version: str, glob: list[str], modules: dict, functions: dict) -> 
         rows = [f"    {one(k)}: {one(mapping[k])}" for k in sorted(mapping)]
         return f'  "{key}": {{\n' + ",\n".join(rows) + "\n  }"
 
+    light = {k: {f: v for f, v in e.items() if f != TS_ONLY} for k, e in functions.items()}
     parts = [
-        block("functions", functions),
+        block("functions", light),
         '  "generator": ' + one(GENERATOR),
         '  "global_args": [\n' + ",\n".join(f"    {one(g)}" for g in glob) + "\n  ]",
         block("modules", modules),
@@ -187,38 +285,59 @@ def ts_string(s: str) -> str:
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def hover(text: str) -> str:
+    """Salt's reStructuredText as the Markdown an editor's hover shows."""
+    text = re.sub(r":[\w:]+:`([^`<]*?)\s*(?:<[^>]*>)?`", r"`\1`", text)  # :py:func:`pkg.install <...>`
+    text = text.replace("``", "`").replace("*/", "*\\/").replace("@", "&#64;")
+    return text
+
+
 def jsdoc(text: str, indent: str) -> list[str]:
-    text = text.replace("*/", "*\\/")
-    return [f"{indent}/** {text} */"] if text else []
+    return [f"{indent}/** {hover(text)} */"] if text else []
 
 
 def dump_ts(version: str, glob: list[str], functions: dict) -> str:
     lines = [
         f"// Generated by {GENERATOR} from Salt {version}. Do not edit: re-run the script instead.",
-        "// Every state function Salt ships (all platforms), with its argument names. Argument values are",
-        "// `unknown` on purpose: this file only types names, so it stays cheap to type-check.",
+        "// Every state function Salt ships (all platforms): its arguments, typed from their defaults, the",
+        "// docstring and the state's own checks (`unknown` where Salt says nothing reliable), with Salt's",
+        "// documentation as the hover text.",
+        "",
+        "import type { Arg, Dict, List } from './arg-types.ts'",
         "",
         f"export const SALT_VERSION = {ts_string(version)}",
         "",
         "/** Arguments every state accepts (requisites, run-time options; salt/state.py). */",
         "export interface SaltGlobalStateArgs {",
     ]
-    lines += [f"  {g}?: unknown" for g in glob]
+    lines += [f"  {g}?: {GLOBAL_TYPES.get(g, 'unknown')}" for g in glob]
     lines += ["}", "", "/** Each state function's own arguments; required ones are not optional. */"]
     lines.append("export interface SaltStateArgs {")
+    modules: dict[str, list[str]] = {}
     for full in sorted(functions):
         entry = functions[full]
-        lines += jsdoc(entry["doc"], "  ")
-        members = [f"{p}{'' if p in entry['required'] else '?'}: unknown" for p in entry["params"]]
-        if entry["kwargs"]:
-            members.append("[kwarg: string]: unknown")
-        if members:
-            lines.append(f"  {ts_string(full)}: {{")
-            lines += [f"    {m}" for m in members]
-            lines.append("  }")
-        else:
+        ts = entry[TS_ONLY]
+        module, _, fname = full.partition(".")
+        modules.setdefault(module, []).append(fname)
+        lines += jsdoc(ts["summary"] or entry["doc"], "  ")
+        names = [p for p in entry["params"] + entry.get("documented", []) if p not in OPTION_KEYS]
+        if not names:
             lines.append(f"  {ts_string(full)}: {{}}")
+            continue
+        lines.append(f"  {ts_string(full)}: {{")
+        for p in names:
+            lines += jsdoc(ts["docs"].get(p, ""), "    ")
+            optional = "" if p in entry["required"] else "?"
+            lines.append(f"    {p}{optional}: {ts['types'].get(p, 'unknown')}")
+        if entry.get("dotted_kwargs"):
+            lines.append("    /** An execution function to call, with its arguments: `'test.kwarg': [{ a: 1 }]`. */")
+            lines.append("    [fn: `${string}.${string}`]: unknown")
+        lines.append("  }")
     lines += ["}", "", "export type SaltStateFunction = keyof SaltStateArgs", ""]
+    lines.append("/** Each state module's functions, as one string (for the message of a misspelled name). */")
+    lines.append("export interface SaltModuleFunctions {")
+    lines += [f"  {m}: {ts_string(', '.join(fns))}" for m, fns in sorted(modules.items())]
+    lines += ["}", ""]
     return "\n".join(lines)
 
 
@@ -227,8 +346,8 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "dsl" / "catalog"), help="output directory")
     args = parser.parse_args()
     version = salt.version.__version__
-    modules, functions = collect()
     glob = global_args()
+    modules, functions = collect(set(glob))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "salt-states.json").write_text(dump_json(version, glob, modules, functions), encoding="utf-8")

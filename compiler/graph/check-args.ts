@@ -17,7 +17,7 @@ export function checkArgs(state: StateNode): readonly Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
   if (state.unchecked) return NO_DIAGNOSTICS
   const names = ['name', ...Object.keys(state.args)]
-  const found = checkStateArgs(fn, names).map((issue) =>
+  const found = checkStateArgs(fn, names, state.extra).map((issue) =>
     error(
       CATALOG_CODES[issue.code],
       `${issue.message} ('${state.id}')`,

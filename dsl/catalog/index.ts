@@ -3,7 +3,13 @@
 import { closest, threshold } from '../suggest.ts'
 import catalogJson from './salt-states.json' with { type: 'json' }
 
-export type { SaltGlobalStateArgs, SaltStateArgs, SaltStateFunction } from './salt-states.ts'
+export type { Arg, Dict, List } from './arg-types.ts'
+export type {
+  SaltGlobalStateArgs,
+  SaltModuleFunctions,
+  SaltStateArgs,
+  SaltStateFunction,
+} from './salt-states.ts'
 
 /** One state function, as the pinned Salt defines it. */
 export interface CatalogEntry {
@@ -15,8 +21,19 @@ export interface CatalogEntry {
   readonly params: readonly string[]
   /** Parameters without a default; never `name` (Salt fills it from the state ID). */
   readonly required: readonly string[]
-  /** Whether the function takes `**kwargs` (so any extra argument is passed through, not rejected). */
+  /**
+   * Whether the function takes `**kwargs`. It passes what it does not name on (to the execution module it
+   * calls, which ignores what it does not know), so a misspelled argument is silently lost: only the
+   * parameters, the `documented` arguments and those given through `extra` are accepted.
+   */
   readonly kwargs: boolean
+  /**
+   * Keyword arguments the function takes as its own beyond its signature: documented in its docstring, or
+   * read from its `**kwargs` by its own code (file.directory's `mode`).
+   */
+  readonly documented: readonly string[]
+  /** Whether any `module.function` key is an argument (module.run: the execution functions to call). */
+  readonly dottedKwargs: boolean
   /** The docstring's first sentence ('' when Salt has none). */
   readonly doc: string
   /** Salt source files the entry was merged from, when more than one defines it (platform variants). */
@@ -34,6 +51,8 @@ interface RawEntry {
   readonly kwargs: boolean
   readonly params: readonly string[]
   readonly required: readonly string[]
+  readonly documented?: readonly string[]
+  readonly dotted_kwargs?: boolean
   readonly merged_from?: readonly string[]
 }
 
@@ -55,6 +74,7 @@ export const CATALOG_SALT_VERSION: string = raw.salt_version
  */
 export const GLOBAL_STATE_ARGS: ReadonlySet<string> = new Set(raw.global_args)
 
+const NO_NAMES: readonly string[] = Object.freeze([])
 const entries = new Map<string, CatalogEntry>()
 const byModule = new Map<string, string[]>()
 for (const [name, e] of Object.entries(raw.functions)) {
@@ -67,6 +87,8 @@ for (const [name, e] of Object.entries(raw.functions)) {
     params: e.params,
     required: e.required,
     kwargs: e.kwargs,
+    documented: e.documented ?? NO_NAMES,
+    dottedKwargs: e.dotted_kwargs === true,
     doc: e.doc,
     ...(e.merged_from ? { mergedFrom: e.merged_from } : {}),
   }
@@ -110,16 +132,22 @@ export function suggestStateFunction(name: string): string | undefined {
 
 /** The closest argument name the function accepts (its own or a global one), for "did you mean". */
 function suggestArg(entry: CatalogEntry, arg: string): string | undefined {
-  return closest(arg.toLowerCase(), entry.params) ?? closest(arg.toLowerCase(), GLOBAL_STATE_ARGS)
+  const wanted = arg.toLowerCase()
+  return closest(wanted, [...entry.params, ...entry.documented]) ?? closest(wanted, GLOBAL_STATE_ARGS)
 }
 
 /**
- * The mistakes Salt would report when applying `name` with these argument names: an unknown function, a
- * required argument left out, or (for functions without `**kwargs`) an argument the function does not
- * take. Global state arguments (requisites, `onlyif`, `order`, `names`, ...) are always accepted. Empty
- * when the call is fine.
+ * The mistakes Salt would report when applying `name` with these argument names (an unknown function, a
+ * required argument left out, an argument a function without `**kwargs` does not take), and the ones it
+ * would not: an argument a `**kwargs` function neither names nor documents is passed on and silently
+ * ignored, so it is reported too unless it was given through `extra` (the names in `extra`). Global state
+ * arguments (requisites, `onlyif`, `order`, `names`, ...) are always accepted. Empty when the call is fine.
  */
-export function checkStateArgs(name: string, argNames: readonly string[]): readonly StateArgIssue[] {
+export function checkStateArgs(
+  name: string,
+  argNames: readonly string[],
+  extra: readonly string[] = NO_NAMES,
+): readonly StateArgIssue[] {
   const entry = entries.get(name)
   if (!entry) {
     const suggestion = suggestStateFunction(name)
@@ -145,33 +173,45 @@ export function checkStateArgs(name: string, argNames: readonly string[]): reado
       })
     }
   }
-  if (!entry.kwargs) {
-    const own = paramSet(name, entry)
-    for (let i = 0; i < argNames.length; i++) {
-      const arg = argNames[i]!
-      if (own.has(arg) || GLOBAL_STATE_ARGS.has(arg) || argNames.indexOf(arg) !== i) continue
-      const suggestion = suggestArg(entry, arg)
-      issues ??= []
-      issues.push({
-        code: 'unknown-arg',
-        message: `'${arg}' is an invalid keyword argument for '${name}'`,
-        hint: suggestion
-          ? `did you mean '${suggestion}'?`
-          : `'${name}' takes: ${entry.params.filter((p) => p !== 'name').join(', ') || 'only name'}`,
-      })
-    }
+  const own = paramSet(name, entry)
+  for (let i = 0; i < argNames.length; i++) {
+    const arg = argNames[i]!
+    // `name` is always passed (from the state ID), whether or not the function names it
+    if (arg === 'name' || own.has(arg) || GLOBAL_STATE_ARGS.has(arg) || argNames.indexOf(arg) !== i) continue
+    if (entry.kwargs && (extra.includes(arg) || (entry.dottedKwargs && arg.includes('.')))) continue
+    issues ??= []
+    issues.push(unknownArg(name, entry, arg))
   }
   return issues ?? NO_ISSUES
+}
+
+function unknownArg(name: string, entry: CatalogEntry, arg: string): StateArgIssue {
+  const suggestion = suggestArg(entry, arg)
+  if (!entry.kwargs) {
+    return {
+      code: 'unknown-arg',
+      message: `'${arg}' is an invalid keyword argument for '${name}'`,
+      hint: suggestion
+        ? `did you mean '${suggestion}'?`
+        : `'${name}' takes: ${entry.params.filter((p) => p !== 'name').join(', ') || 'only name'}`,
+    }
+  }
+  const passOn = `to pass it on to the execution module as it is, give it in \`extra: { ${arg}: ... }\``
+  return {
+    code: 'unknown-arg',
+    message: `'${arg}' is not an argument of '${name}' (Salt would pass it on, and it would be ignored)`,
+    hint: suggestion ? `did you mean '${suggestion}'? (${passOn})` : passOn,
+  }
 }
 
 const NO_ISSUES: readonly StateArgIssue[] = Object.freeze([])
 const paramSets = new Map<string, ReadonlySet<string>>()
 
-/** A function's parameter names as a set, made once per function. */
+/** The argument names a function takes by name (parameters and documented ones), made once per function. */
 function paramSet(name: string, entry: CatalogEntry): ReadonlySet<string> {
   let set = paramSets.get(name)
   if (set === undefined) {
-    set = new Set(entry.params)
+    set = new Set([...entry.params, ...entry.documented])
     paramSets.set(name, set)
   }
   return set

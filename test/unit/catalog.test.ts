@@ -98,7 +98,11 @@ describe('salt state catalog', () => {
     expect(missing).toEqual([
       expect.objectContaining({ code: 'missing-arg', message: expect.stringMatching(/target/) }),
     ])
-    expect(checkStateArgs('file.symlink', ['target', 'anything'])).toEqual([]) // **kwargs
+    // **kwargs: an argument the function neither names nor documents would be passed on and ignored
+    expect(checkStateArgs('file.symlink', ['target', 'anything'])).toEqual([
+      expect.objectContaining({ code: 'unknown-arg', hint: expect.stringMatching(/extra: \{ anything/) }),
+    ])
+    expect(checkStateArgs('file.symlink', ['target', 'anything'], ['anything'])).toEqual([])
 
     // group.present takes no **kwargs: unknown arguments are errors, global arguments are not
     expect(lookupStateFunction('group.present')?.kwargs).toBe(false)
@@ -118,6 +122,30 @@ describe('salt state catalog', () => {
     expect(unknown?.message).toMatch(/'gdi' is an invalid keyword argument for 'group.present'/)
   })
 
+  it('checks the names of a **kwargs function: signature, docstring, its own reads, extra', () => {
+    // GIVEN functions that take **kwargs (169 of them): misspellings used to pass unnoticed
+    const [refrsh] = checkStateArgs('pkg.installed', ['name', 'refrsh'])
+    expect(refrsh).toMatchObject({ code: 'unknown-arg' })
+    expect(refrsh?.message).toBe(
+      "'refrsh' is not an argument of 'pkg.installed' (Salt would pass it on, and it would be ignored)",
+    )
+    expect(refrsh?.hint).toMatch(/^did you mean 'refresh'\?/)
+    expect(checkStateArgs('file.managed', ['name', 'sorce'])[0]?.hint).toMatch(/did you mean 'source'/)
+    expect(checkStateArgs('service.running', ['name', 'enabel'])[0]?.hint).toMatch(/did you mean 'enable'/)
+    // documented in the docstring (pkg.installed's `hold`, service.running's `no_block`), or read from
+    // **kwargs by the state's own code (file.directory's `mode`)
+    expect(checkStateArgs('pkg.installed', ['name', 'hold', 'install_recommends'])).toEqual([])
+    expect(checkStateArgs('service.running', ['name', 'no_block', 'unmask'])).toEqual([])
+    expect(checkStateArgs('file.directory', ['name', 'mode'])).toEqual([])
+    // the explicit escape for what the function passes on
+    expect(checkStateArgs('pkg.installed', ['name', 'disablerepo'], ['disablerepo'])).toEqual([])
+    // `name` is always passed; module.run's keys are the execution functions it calls
+    expect(checkStateArgs('module.run', ['name', 'test.kwarg', 'cmd.run'])).toEqual([])
+    expect(checkStateArgs('module.run', ['name', 'tset'])).toHaveLength(1)
+    // `extra` does not widen a function without **kwargs: Salt would refuse the call
+    expect(checkStateArgs('group.present', ['gdi'], ['gdi'])).toHaveLength(1)
+  })
+
   it('takes the global state arguments from salt/state.py', () => {
     for (const key of ['require', 'require_in', 'watch_any', 'onfail_all', 'listen_in', 'use', 'prereq_in'])
       expect(GLOBAL_STATE_ARGS.has(key), key).toBe(true)
@@ -130,6 +158,7 @@ describe('salt state catalog', () => {
 
   it('types argument names and required arguments', () => {
     const ok: SaltStateArgs['file.symlink'] = { target: '/x', force: true }
+    // @ts-expect-error pkg.installed takes **kwargs, but an argument it does not name is an error
     const anyKw: SaltStateArgs['pkg.installed'] = { version: '1', whatever: 1 }
     // @ts-expect-error target is required
     const missing: SaltStateArgs['file.symlink'] = { force: true }
