@@ -71,21 +71,28 @@ export function condJinja(c: Cond): string {
 }
 
 /**
- * The Jinja expression that writes `expr`'s value as YAML that reads back as exactly that value:
- * JSON (typed, and a flow collection YAML reads), not ASCII-escaped by `tojson` itself, which would write a
- * character above U+FFFF (an emoji) as a surrogate pair that libyaml rejects. Every character YAML's
- * reader refuses or folds is then escaped: DEL (JSON leaves it raw) by a `replace`, and every other
- * non-ASCII one by Python's `backslashreplace` as `\xNN`, `\uNNNN` or `\UNNNNNNNN`, which are YAML
- * double-quoted escapes too (JSON puts non-ASCII text only inside its double-quoted strings). So C1
- * controls (NEL included), U+2028/2029, U+FEFF and U+FFFE/U+FFFF arrive as they were. C0 controls are
- * JSON's own `\uNNNN` escapes.
+ * The Jinja macro that writes a value Salt computes as YAML that reads back as exactly that value. A
+ * Jinja SLS whose states read pillar or grains defines it once, on a line of its own (rendered empty).
+ *
+ * - JSON (typed; a flow collection YAML reads), not ASCII-escaped by `tojson` itself, which would write
+ *   a character above U+FFFF (an emoji) as a surrogate pair that libyaml rejects.
+ * - A float JSON writes without a dot (`1e-07`, `5e-324`) is a string to YAML 1.1: the regex gives its
+ *   mantissa a `.0` (`1.0e-07`), skipping strings; \x01 and \x02 mark its two outcomes, and JSON
+ *   escapes every control character, so no value holds them raw.
+ * - Every character YAML's reader refuses or folds is escaped: DEL (JSON leaves it raw) by a `replace`,
+ *   every other non-ASCII one by Python's `backslashreplace` as `\xNN`, `\uNNNN` or `\UNNNNNNNN`,
+ *   which are YAML double-quoted escapes too (non-ASCII text is only inside JSON's double-quoted
+ *   strings). So C1 controls (NEL included), U+2028/2029, U+FEFF and U+FFFE/U+FFFF arrive as they were;
+ *   C0 controls are JSON's own `\uNNNN` escapes.
  */
-export const yamlOf = (expr: string): string =>
-  `(${expr} | tojson(ensure_ascii=False) | replace("\\x7f", "\\\\x7f")).encode("ascii", "backslashreplace").decode("ascii")`
+export const YAML_MACRO = String.raw`{% macro dsl_yaml(value) %}{{ (value | tojson(ensure_ascii=False) | regex_replace('("(?:[^"\\\\]|\\\\.)*")|(?<![0-9.])(-?[0-9]+)(?=[eE])', '\\1\x01\\2\x02') | replace('"\x01\x02', '"') | replace('\x01', '') | replace('\x02', '.0') | replace('\x7f', '\\x7f')).encode('ascii', 'backslashreplace').decode('ascii') }}{% endmacro %}`
+
+/** The Jinja expression that writes `expr`'s value as YAML, through `YAML_MACRO`. */
+export const yamlOf = (expr: string): string => `dsl_yaml(${expr})`
 
 /**
- * IR value → YAML node; an expression becomes `{{ (... | tojson(...) | replace(...)).encode(...)... }}`
- * (see yamlOf), so Salt substitutes its typed value, byte for byte. Objects are built without a
+ * IR value → YAML node; an expression becomes `{{ dsl_yaml(...) }}` (see YAML_MACRO), so Salt
+ * substitutes its typed value, byte for byte. Objects are built without a
  * prototype: a key named `__proto__` is data like any other.
  */
 export function toYamlNode(v: Value): YamlNode {

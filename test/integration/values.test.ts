@@ -187,8 +187,13 @@ function classStrings(): string[] {
     fc.array(char, { minLength: 1, maxLength: 10 }).map((cs) => cs.join('')),
     { numRuns: 200, seed: Number(process.env.FC_SEED ?? 13) },
   )
-  return [...new Set([...every, ...mixed])]
+  // text that looks like the JSON numbers the macro mends, or like the markers it uses
+  const numeric = ['1e5', '-1e-07', '"1e5"', '[1e5, 2E-3]', '{"a": 1e5}', '1.5e3', '\\"1e5', '\x01\x02']
+  return [...new Set([...every, ...mixed, ...numeric])]
 }
+
+/** Numbers JSON writes without a dot (`1e-07`) or with one, and integers beyond 2^53. */
+const NUMBERS = [1e-7, 5e-324, -1e-5, 1.5e-7, 0.1, -0, 1e21, 2 ** 53 + 2, 123.456, 1e300, 0, -3]
 
 /** A TypeScript string literal of any text: non-ASCII escaped, so the source itself is plain ASCII. */
 const tsLiteral = (value: unknown) =>
@@ -207,8 +212,11 @@ function readingSource(values: readonly string[], keyed: Readonly<Record<string,
   return `import { byPlatform, grains, inventory, pillarSchema, profile, sls, state, text, z } from 'salt-dsl'
 const values: string[] = ${tsLiteral(values)}
 const keyed: Record<string, string> = ${tsLiteral(keyed)}
-const { pillar, layer } = pillarSchema(z.object({ v: z.array(z.string()), keyed: z.record(z.string(), z.string()) }))
-layer('defaults/common', { v: values, keyed })
+const { pillar, layer } = pillarSchema(
+  z.object({ v: z.array(z.string()), keyed: z.record(z.string(), z.string()), n: z.array(z.number()) }),
+)
+const numbers: number[] = [${NUMBERS.map((n) => (Object.is(n, -0) ? '-0' : String(n))).join(', ')}]
+layer('defaults/common', { v: values, keyed, n: numbers } as never)
 const g = grains as any
 export const plain = sls('plain', () => {
   values.forEach((v, i) => state('test.nop', { name: 'lit' + i, value: v, keyed: { [v]: v } }))
@@ -220,6 +228,8 @@ export const read = sls('read', () => {
     state('test.nop', { name: 'bp' + i, value: byPlatform({ macos: 'not this one', default: v }) })
     state('test.nop', { name: 'gr' + i, value: g.dsl_values[i] })
   })
+  numbers.forEach((n, i) => state('test.nop', { name: 'num' + i, value: pillar.n[i] as any }))
+  state('test.nop', { name: 'numbers', value: pillar.n as any })
   state('test.nop', { name: 'pilkeyed', value: pillar.keyed as any })
   state('test.nop', { name: 'grkeyed', value: g.dsl_keyed })
 })
@@ -302,6 +312,11 @@ describe('every character arrives byte-identical through every path Salt reads a
       check('byPlatform', argsOf(high, `bp${i}`).value, v, v)
       check('grain via Jinja', argsOf(high, `gr${i}`).value, v, v)
     })
+    NUMBERS.forEach((n, i) => {
+      const got = argsOf(high, `num${i}`).value
+      if (!Object.is(got, n)) wrong.push(`number ${n} via Jinja: got ${JSON.stringify(got)}`)
+    })
+    expect(argsOf(high, 'numbers').value).toEqual(NUMBERS)
     expect(wrong).toEqual([])
     expect((items.data as { keyed: unknown }).keyed).toEqual(keyed)
     expect(argsOf(high, 'pilkeyed').value).toEqual(keyed)
