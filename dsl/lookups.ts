@@ -28,7 +28,7 @@ export interface Grains {
  * @example
  * dotfile('.gitconfig', { user: 'alice', source: 'files/gitconfig', template: 'jinja', context: { email: pillar.git.email } })
  * // - context:
- * //     email: {{ salt['pillar.get']("git:email") | tojson(ensure_ascii=False) }}
+ * //     email: {{ dsl_yaml(salt['pillar.get']("git:email")) }}
  */
 export const pillar: Accessor<PillarData> = makeAccessor('pillar', [])
 

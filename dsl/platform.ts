@@ -36,7 +36,7 @@ export type PlatformValue<T> = T & Lookup<T>
  * pkg(byPlatform({ ubuntu: 'fd-find', fedora: 'fd-find', arch: 'fd', macos: 'fd' }), { id: 'fd' })
  * // fd:
  * //   pkg.installed:
- * //     - name: {{ {"Ubuntu": "fd-find", "Fedora": "fd-find", "Arch": "fd", "MacOS": "fd"}.get(salt['grains.get']("os")) | tojson(ensure_ascii=False) }}
+ * //     - name: {{ dsl_yaml({"Ubuntu": "fd-find", "Fedora": "fd-find", "Arch": "fd", "MacOS": "fd"}.get(salt['grains.get']("os"))) }}
  */
 export function byPlatform<const T extends Json>(
   map: { readonly [P in Platform]?: T } & {
