@@ -415,12 +415,19 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
 
 /**
  * Reports a name that would become a YAML key or a path and holds a lone surrogate (top targets, machines'
- * environments and users): no YAML reader takes it, and UTF-8 cannot carry it. States, values and their
- * keys are checked where they are recorded (`declareState`, `toValue`).
+ * environments and users): no YAML reader takes it, and UTF-8 cannot carry it (states, values and their
+ * keys are checked where they are recorded: `declareState`, `toValue`). And a state ID Salt would drop.
  */
 function checkNames(s: Session): void {
   const refuse = (what: string, origin: Origin) =>
     addIssue('DSL1050', `${what} is not valid Unicode (it holds a lone surrogate)`, origin, UNICODE_HINT, s)
+  for (const d of s.states) {
+    // Salt's state compiler skips every ID that starts with '__' (its own keys): the state would vanish
+    if (d.id.charCodeAt(0) === 95 && d.id.charCodeAt(1) === 95) {
+      const message = `state ID '${d.id}' starts with '__': Salt skips such IDs, and would never apply it`
+      addIssue('DSL1052', message, d.origin, 'rename it, or give it an explicit `id`', s)
+    }
+  }
   for (const t of s.top) {
     const texts = Object.values(t.target).filter((v): v is string => typeof v === 'string')
     if (!texts.every(wellFormed)) refuse('a top() target', t.origin)
