@@ -63,36 +63,41 @@ export type GlobalArgs = Partial<
   >
 >
 
-/** The explicit way to pass keyword arguments a state function hands on (pkg.installed → pkg.install). */
-export interface ExtraArgs {
-  /**
-   * Keyword arguments the state function does not name but passes on to the execution module it calls
-   * (`pkg.installed` → `pkg.install`, `cmd.run` → `cmd.run_all`): emitted as ordinary arguments, and not
-   * checked by name against the pinned Salt. Everything the function names goes directly in the arguments.
-   * @example
-   * state('pkg.installed', { name: 'vim', extra: { disablerepo: 'updates' } })
-   * // vim:
-   * //   pkg.installed:
-   * //     - disablerepo: updates
-   */
-  readonly extra?: { readonly [kwarg: string]: unknown }
-}
-
-/** What `state(fn, args)` takes: the function's own arguments, Salt's global ones, requisites, `extra`. */
+/**
+ * What `state(fn, args)` takes: the function's own arguments (with `extra` when it takes `**kwargs`),
+ * Salt's global ones and the requisites.
+ */
 export type StateArgs<F extends SaltStateFunction> = SaltStateArgs[F] &
   Omit<GlobalArgs, keyof SaltStateArgs[F]> &
-  CommonOptions &
-  ExtraArgs
+  CommonOptions
 
 /**
  * The type TypeScript prints for a name that is not a state function of the pinned Salt, as the parameter
- * it cannot be assigned to: `'pkg.instaled' is not a state function of Salt 3008.4; pkg has: ...`.
+ * it cannot be assigned to: `'pkg.instaled' is not a state function of Salt 3008.4; did you mean
+ * 'pkg.installed'?` (the one function of the module starting alike), else the module's functions.
  */
-export type NotAStateFunction<F extends string> = F extends `${infer M}.${string}`
+export type NotAStateFunction<F extends string> = F extends `${infer M}.${infer Fn}`
   ? M extends keyof SaltModuleFunctions
-    ? `'${F}' is not a state function of Salt ${typeof SALT_VERSION}; ${M} has: ${SaltModuleFunctions[M]}`
+    ? `'${F}' is not a state function of Salt ${typeof SALT_VERSION}; ${Likely<M, Fn, SaltModuleFunctions[M]>}`
     : `'${F}' is not a state function of Salt ${typeof SALT_VERSION}: it has no state module '${M}'`
   : `'${F}' is not a state function name: expected 'module.function'`
+
+/** `did you mean 'pkg.installed'?` when one function of the module starts as `Fn` does, else the list. */
+type Likely<M extends string, Fn extends string, All extends string> =
+  Alike<M, Fn> extends infer U extends string
+    ? [U] extends [never]
+      ? `${M} has: ${All}`
+      : [U] extends [OneOf<U>]
+        ? `did you mean '${U}'?`
+        : `${M} has: ${All}`
+    : never
+
+type Alike<M extends string, Fn extends string> = Fn extends `${infer A}${infer B}${infer C}${string}`
+  ? Extract<SaltStateFunction, `${M}.${A}${B}${C}${string}`>
+  : never
+
+/** `U` itself when it is one type, an intersection (`never` for literals) when it is a union. */
+type OneOf<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never
 
 const OPTION_KEYS = new Set<string>(['id', 'order', 'failhard', ...REQUISITE_KINDS])
 

@@ -303,7 +303,7 @@ def dump_ts(version: str, glob: list[str], functions: dict) -> str:
         "// docstring and the state's own checks (`unknown` where Salt says nothing reliable), with Salt's",
         "// documentation as the hover text.",
         "",
-        "import type { Arg, Dict, List } from './arg-types.ts'",
+        "import type { Arg, Dict, List, PassesOn } from './arg-types.ts'",
         "",
         f"export const SALT_VERSION = {ts_string(version)}",
         "",
@@ -321,14 +321,16 @@ def dump_ts(version: str, glob: list[str], functions: dict) -> str:
         modules.setdefault(module, []).append(fname)
         lines += jsdoc(ts["summary"] or entry["doc"], "  ")
         names = [p for p in entry["params"] + entry.get("documented", []) if p not in OPTION_KEYS]
-        if not names:
-            lines.append(f"  {ts_string(full)}: {{}}")
-            continue
-        lines.append(f"  {ts_string(full)}: {{")
+        if "name" not in names:
+            names.insert(0, "name")  # Salt passes it (from the state ID) to every state, as a kwarg if need be
+        # a **kwargs function passes what it does not name on: `extra` says so explicitly
+        passes_on = "PassesOn & " if entry["kwargs"] else ""
+        lines.append(f"  {ts_string(full)}: {passes_on}{{")
         for p in names:
             lines += jsdoc(ts["docs"].get(p, ""), "    ")
             optional = "" if p in entry["required"] else "?"
-            lines.append(f"    {p}{optional}: {ts['types'].get(p, 'unknown')}")
+            default = "Arg<string | number>" if p == "name" else "unknown"
+            lines.append(f"    {p}{optional}: {ts['types'].get(p, default)}")
         if entry.get("dotted_kwargs"):
             lines.append("    /** An execution function to call, with its arguments: `'test.kwarg': [{ a: 1 }]`. */")
             lines.append("    [fn: `${string}.${string}`]: unknown")

@@ -3,7 +3,7 @@
 import { closest, threshold } from '../suggest.ts'
 import catalogJson from './salt-states.json' with { type: 'json' }
 
-export type { Arg, Dict, List } from './arg-types.ts'
+export type { Arg, Dict, List, PassesOn } from './arg-types.ts'
 export type {
   SaltGlobalStateArgs,
   SaltModuleFunctions,

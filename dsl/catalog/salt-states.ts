@@ -3,7 +3,7 @@
 // docstring and the state's own checks (`unknown` where Salt says nothing reliable), with Salt's
 // documentation as the hover text.
 
-import type { Arg, Dict, List } from './arg-types.ts'
+import type { Arg, Dict, List, PassesOn } from './arg-types.ts'
 
 export const SALT_VERSION = '3008.4'
 
@@ -198,7 +198,7 @@ export interface SaltStateArgs {
     deprovision_only?: Arg<boolean>
   }
   /** Ensure that an archive is extracted to a specific directory. */
-  'archive.extracted': {
+  'archive.extracted': PassesOn & {
     /** Directory into which the archive should be extracted */
     name?: Arg<string | number>
     /** Archive to be extracted */
@@ -273,7 +273,7 @@ export interface SaltStateArgs {
     enabled?: Arg<boolean>
   }
   /** Remove a job from queue */
-  'at.absent': {
+  'at.absent': PassesOn & {
     name?: Arg<string | number>
     /** Specific jobid to remove */
     jobid?: Arg<string | number | null>
@@ -310,7 +310,7 @@ export interface SaltStateArgs {
     unique_tag?: Arg<boolean>
   }
   /** Ensure beacon is absent. */
-  'beacon.absent': {
+  'beacon.absent': PassesOn & {
     /** The name of the beacon that is ensured absent. */
     name?: Arg<string | number>
     /** True/False, if True the beacons.conf file be updated too. Default is False. */
@@ -318,19 +318,19 @@ export interface SaltStateArgs {
     test?: unknown
   }
   /** Disable a beacon. */
-  'beacon.disabled': {
+  'beacon.disabled': PassesOn & {
     /** The name of the beacon to disable. */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Enable a beacon. */
-  'beacon.enabled': {
+  'beacon.enabled': PassesOn & {
     /** The name of the beacon to enable. */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Ensure beacon is configured with the included beacon data. */
-  'beacon.present': {
+  'beacon.present': PassesOn & {
     /** The name of the beacon to ensure is configured. */
     name?: Arg<string | number>
     /** True/False, if True the beacons.conf file be updated too. Default is False. */
@@ -338,7 +338,7 @@ export interface SaltStateArgs {
     test?: unknown
   }
   /** Manage filesystems of partitions. */
-  'blockdev.formatted': {
+  'blockdev.formatted': PassesOn & {
     /** The name of the block device */
     name?: Arg<string | number>
     /** The filesystem it should be formatted as */
@@ -347,7 +347,7 @@ export interface SaltStateArgs {
     force?: Arg<boolean>
   }
   /** Manage options of block device */
-  'blockdev.tuned': {
+  'blockdev.tuned': PassesOn & {
     /** The name of the block device */
     name?: Arg<string | number>
     /** - read-ahead Read-ahead buffer size */
@@ -429,7 +429,7 @@ export interface SaltStateArgs {
     unless?: unknown
   }
   /** Spin up a single instance on a cloud provider, using salt-cloud. This state does not take a profile argument; rather, it takes the arguments that would normally be configured as part of the state. */
-  'cloud.present': {
+  'cloud.present': PassesOn & {
     /** The name of the instance to create */
     name?: Arg<string | number>
     /** The name of the cloud provider to use */
@@ -442,7 +442,7 @@ export interface SaltStateArgs {
     opts?: unknown
   }
   /** Create a single instance on a cloud provider, using a salt-cloud profile. */
-  'cloud.profile': {
+  'cloud.profile': PassesOn & {
     /** The name of the instance to create */
     name?: Arg<string | number>
     /** The name of the cloud profile to use */
@@ -455,29 +455,29 @@ export interface SaltStateArgs {
     opts?: unknown
   }
   /** Check that a block volume exists. */
-  'cloud.volume_absent': {
+  'cloud.volume_absent': PassesOn & {
     name?: Arg<string | number>
     provider?: unknown
   }
   /** Check if a block volume is attached. */
-  'cloud.volume_attached': {
+  'cloud.volume_attached': PassesOn & {
     name?: Arg<string | number>
     server_name: unknown
     provider?: unknown
   }
   /** Check if a block volume is attached. */
-  'cloud.volume_detached': {
+  'cloud.volume_detached': PassesOn & {
     name?: Arg<string | number>
     server_name?: unknown
     provider?: unknown
   }
   /** Check that a block volume exists. */
-  'cloud.volume_present': {
+  'cloud.volume_present': PassesOn & {
     name?: Arg<string | number>
     provider?: unknown
   }
   /** Invoke a pre-defined Python function with arguments specified in the state declaration. This function is mainly used by the `salt.renderers.pydsl` renderer. */
-  'cmd.call': {
+  'cmd.call': PassesOn & {
     name?: Arg<string | number>
     func: unknown
     args?: Arg<List>
@@ -491,7 +491,7 @@ export interface SaltStateArgs {
     env?: unknown
   }
   /** Run a command if certain circumstances are met.  Use `cmd.wait` if you want to use the `watch` requisite. */
-  'cmd.run': {
+  'cmd.run': PassesOn & {
     /** The command to execute, remember that the command will execute with the path and permissions of the salt-minion. */
     name?: Arg<string | number>
     /** The current working directory to execute the command in, defaults to /root */
@@ -530,7 +530,7 @@ export interface SaltStateArgs {
     bg?: Arg<boolean>
   }
   /** Download a script and execute it with specified arguments. */
-  'cmd.script': {
+  'cmd.script': PassesOn & {
     /** Either "cmd arg1 arg2 arg3..." (cmd is not used) or a source "salt://...". */
     name?: Arg<string | number>
     /** The location of the script to download. If the file is located on the master in the directory named spam, and is called eggs, the source string is salt://spam/eggs */
@@ -572,7 +572,7 @@ export interface SaltStateArgs {
     retcode?: unknown
   }
   /** Run the given command only if the watch statement calls it. */
-  'cmd.wait': {
+  'cmd.wait': PassesOn & {
     /** The command to execute, remember that the command will execute with the path and permissions of the salt-minion. */
     name?: Arg<string | number>
     /** The current working directory to execute the command in, defaults to /root */
@@ -600,7 +600,7 @@ export interface SaltStateArgs {
     /** strings that when found in standard error should be considered a success. If stderr returned from the run matches any in the provided list, the return code will be overridden with zero. */
     success_stderr?: unknown
   }
-  'cmd.wait_call': {
+  'cmd.wait_call': PassesOn & {
     name?: Arg<string | number>
     func: unknown
     args?: Arg<List>
@@ -611,7 +611,7 @@ export interface SaltStateArgs {
     hide_output?: Arg<boolean>
   }
   /** Download a script from a remote source and execute it only if a watch statement calls it. */
-  'cmd.wait_script': {
+  'cmd.wait_script': PassesOn & {
     /** The command to execute, remember that the command will execute with the path and permissions of the salt-minion. */
     name?: Arg<string | number>
     /** The source script being downloaded to the minion, this source script is hosted on the salt master server.  If the file is located on the master in the directory named spam, and is called eggs, the source string is salt://spam/eggs */
@@ -642,7 +642,7 @@ export interface SaltStateArgs {
     success_stderr?: unknown
   }
   /** This function is an alias of `wait`. */
-  'cmd.watch': {
+  'cmd.watch': PassesOn & {
     name?: Arg<string | number>
     cwd?: unknown
     root?: unknown
@@ -658,7 +658,7 @@ export interface SaltStateArgs {
     success_stderr?: unknown
   }
   /** Verifies that the specified cron job is absent for the specified user. */
-  'cron.absent': {
+  'cron.absent': PassesOn & {
     /** The command that should be absent in the user crontab. */
     name?: Arg<string | number>
     /** The name of the user whose crontab needs to be modified, defaults to the root user */
@@ -685,7 +685,7 @@ export interface SaltStateArgs {
     user?: Arg<string | number>
   }
   /** Provides file.managed-like functionality (templating, etc.) for a pre-made crontab file, to be assigned to a given user. */
-  'cron.file': {
+  'cron.file': PassesOn & {
     /** The source file to be used as the crontab. This source file can be hosted on either the salt master server, or on an HTTP or FTP server. For files hosted on the salt file server, if the file is located on the master in the directory named spam, and is called eggs, the source string is `salt://spam/eggs` */
     name?: Arg<string | number>
     /** This can be either a file which contains a source hash string for the source, or a source hash string. The source hash string is the hash algorithm followed by the hash of the file: `md5=e138491e9d5b97023cea823fe17bac22` */
@@ -731,7 +731,7 @@ export interface SaltStateArgs {
     special?: unknown
   }
   /** Set debconf selections */
-  'debconf.set': {
+  'debconf.set': PassesOn & {
     /** The package name to set answers for. */
     name?: Arg<string | number>
     /** A set of questions/answers for debconf. Note that everything under this must be indented twice. */
@@ -744,7 +744,7 @@ export interface SaltStateArgs {
     value?: unknown
   }
   /** Set debconf selections from a file or a template */
-  'debconf.set_file': {
+  'debconf.set_file': PassesOn & {
     name?: Arg<string | number>
     /** The location of the file containing the package selections */
     source: unknown
@@ -847,14 +847,14 @@ export interface SaltStateArgs {
     permanent?: Arg<string | number | boolean>
   }
   /** Create a directory in etcd. */
-  'etcd.directory': {
+  'etcd.directory': PassesOn & {
     /** The etcd directory name, for example: `/foo/bar/baz`. */
     name?: Arg<string | number>
     /** Optional, defaults to `None`. Sets the etcd profile to use which has been defined in the Salt Master config. */
     profile?: unknown
   }
   /** Deletes a key from etcd */
-  'etcd.rm': {
+  'etcd.rm': PassesOn & {
     /** The etcd key name to remove, for example `/foo/bar/baz`. */
     name?: Arg<string | number>
     /** Optional, defaults to `False`. If `True` performs a recursive delete. */
@@ -863,7 +863,7 @@ export interface SaltStateArgs {
     profile?: unknown
   }
   /** Set a key in etcd */
-  'etcd.set': {
+  'etcd.set': PassesOn & {
     /** The etcd key name, for example: `/foo/bar/baz`. */
     name?: Arg<string | number>
     /** The value the key should contain. */
@@ -872,7 +872,7 @@ export interface SaltStateArgs {
     profile?: unknown
   }
   /** Deletes a key from etcd only if the watch statement calls it. This function is also aliased as `wait_rm`. */
-  'etcd.wait_rm': {
+  'etcd.wait_rm': PassesOn & {
     /** The etcd key name to remove, for example `/foo/bar/baz`. */
     name?: Arg<string | number>
     /** Optional, defaults to `False`. If `True` performs a recursive delete, see: https://python-etcd.readthedocs.io/en/latest/#delete-a-key. */
@@ -881,7 +881,7 @@ export interface SaltStateArgs {
     profile?: unknown
   }
   /** Set a key in etcd only if the watch statement calls it. This function is also aliased as `wait_set`. */
-  'etcd.wait_set': {
+  'etcd.wait_set': PassesOn & {
     /** The etcd key name, for example: `/foo/bar/baz`. */
     name?: Arg<string | number>
     /** The value the key should contain. */
@@ -890,7 +890,7 @@ export interface SaltStateArgs {
     profile?: unknown
   }
   /** This function is an alias of `send`. */
-  'event.fire_master': {
+  'event.fire_master': PassesOn & {
     name?: Arg<string | number>
     data?: unknown
     preload?: unknown
@@ -900,7 +900,7 @@ export interface SaltStateArgs {
     show_changed?: Arg<boolean>
   }
   /** Send an event to the Salt Master */
-  'event.send': {
+  'event.send': PassesOn & {
     name?: Arg<string | number>
     data?: unknown
     preload?: unknown
@@ -917,12 +917,12 @@ export interface SaltStateArgs {
     data?: unknown
   }
   /** Make sure that the named file or directory is absent. If it exists, it will be deleted. This will work to reverse any of the functions in the file state module. If a directory is supplied, it will be recursively deleted. */
-  'file.absent': {
+  'file.absent': PassesOn & {
     /** The path which should be deleted */
     name?: Arg<string | number>
   }
   /** Prepare accumulator which can be used in template in file.managed state. Accumulator dictionary becomes available in template. It can also be used in file.blockreplace. */
-  'file.accumulated': {
+  'file.accumulated': PassesOn & {
     /** Accumulator name */
     name?: Arg<string | number>
     /** Filename which would receive this accumulator (see file.managed state documentation about `name`) */
@@ -1035,7 +1035,7 @@ export interface SaltStateArgs {
     ignore_missing?: Arg<boolean>
   }
   /** If the file defined by the `source` option exists on the minion, copy it to the named path. The file will not be overwritten if it already exists, unless the `force` option is set to `True`. */
-  'file.copy': {
+  'file.copy': PassesOn & {
     /** The location of the file to copy to */
     name?: Arg<string | number>
     /** The location of the file to copy to the location specified with name */
@@ -1071,7 +1071,7 @@ export interface SaltStateArgs {
     checksum?: Arg<string | number>
   }
   /** Ensure that a named directory is present and has the right perms */
-  'file.directory': {
+  'file.directory': PassesOn & {
     /** The location to create or manage a directory, as an absolute path */
     name?: Arg<string | number>
     /** The user to own the directory; this defaults to the user salt is running as on the minion */
@@ -1114,12 +1114,12 @@ export interface SaltStateArgs {
     mode?: unknown
   }
   /** Verify that the named file or directory is present or exists. Ensures pre-requisites outside of Salt's purview (e.g., keytabs, private keys, etc.) have been previously satisfied before deployment. */
-  'file.exists': {
+  'file.exists': PassesOn & {
     /** Absolute path which must exist */
     name?: Arg<string | number>
   }
   /** Create a hard link If the file already exists and is a hard link pointing to any location other than the specified target, the hard link will be replaced. If the hard link is a regular file or directory then the state will return False. If the regular file is desired to be replaced with a hard link pass force: True */
-  'file.hardlink': {
+  'file.hardlink': PassesOn & {
     /** The location of the hard link to create */
     name?: Arg<string | number>
     /** The location that the hard link points to */
@@ -1203,7 +1203,7 @@ export interface SaltStateArgs {
     file_mode?: unknown
   }
   /** Manage a given file, this function allows for a file to be downloaded from the salt master and potentially run through a templating system. */
-  'file.managed': {
+  'file.managed': PassesOn & {
     /** The location of the file to manage, as an absolute path. */
     name?: Arg<string | number>
     /** The source file to download to the minion, this source file can be hosted on either the salt master server (`salt://`), the salt minion local file system (`/`), or on an HTTP or FTP server (`http(s)://`, `ftp://`). */
@@ -1308,7 +1308,7 @@ export interface SaltStateArgs {
     file_mode?: unknown
   }
   /** Verify that the named file or directory is missing, this returns True only if the named file is missing but does not remove the file if it is present. */
-  'file.missing': {
+  'file.missing': PassesOn & {
     /** Absolute path which must NOT exist */
     name?: Arg<string | number>
   }
@@ -1337,7 +1337,7 @@ export interface SaltStateArgs {
     saltenv?: Arg<string | number>
   }
   /** Ensure that a patch has been applied to the specified file or directory */
-  'file.patch': {
+  'file.patch': PassesOn & {
     /** The file or directory to which the patch should be applied */
     name?: Arg<string | number>
     /** The patch file to apply */
@@ -1402,7 +1402,7 @@ export interface SaltStateArgs {
     older_than?: unknown
   }
   /** Recurse through a subdirectory on the master and copy said subdirectory over to the specified path. */
-  'file.recurse': {
+  'file.recurse': PassesOn & {
     /** The directory to set the recursion in */
     name?: Arg<string | number>
     /** The source directory, this directory is located on the salt master file server and is specified with the salt:// protocol. If the directory is located on the master in the directory named spam, and is called eggs, the source string is salt://spam/eggs */
@@ -1455,7 +1455,7 @@ export interface SaltStateArgs {
     mode?: unknown
   }
   /** If the source path exists on the system, rename it to the named path. Both files and directories are supported. The named path will not be overwritten if it already exists unless the force option is set to `True`. */
-  'file.rename': {
+  'file.rename': PassesOn & {
     /** The location to rename the source to (file or directory) */
     name?: Arg<string | number>
     /** The location of the file or directory to move to the location specified with `name` */
@@ -1508,7 +1508,7 @@ export interface SaltStateArgs {
     timezone?: unknown
   }
   /** Serializes dataset and store it into managed file. Useful for sharing simple configuration files. */
-  'file.serialize': {
+  'file.serialize': PassesOn & {
     /** The location of the file to create */
     name?: Arg<string | number>
     /** The dataset that will be serialized */
@@ -1551,7 +1551,7 @@ export interface SaltStateArgs {
     formatter?: unknown
   }
   /** Create a Windows shortcut */
-  'file.shortcut': {
+  'file.shortcut': PassesOn & {
     /** The location of the shortcut to create. Must end with either ".lnk" or ".url" */
     name?: Arg<string | number>
     /** The location that the shortcut points to */
@@ -1574,7 +1574,7 @@ export interface SaltStateArgs {
     user?: unknown
   }
   /** Create a symbolic link (symlink, soft link) */
-  'file.symlink': {
+  'file.symlink': PassesOn & {
     /** The location of the symlink to create */
     name?: Arg<string | number>
     /** The location that the symlink points to */
@@ -1609,7 +1609,7 @@ export interface SaltStateArgs {
     follow_symlinks?: Arg<boolean>
   }
   /** Remove unwanted files based on specific criteria. */
-  'file.tidied': {
+  'file.tidied': PassesOn & {
     /** The directory tree that should be tidied */
     name?: Arg<string | number>
     /** Maximum age in days after which files are considered for removal */
@@ -1658,7 +1658,7 @@ export interface SaltStateArgs {
     backup?: Arg<string | number | boolean>
   }
   /** Checks if there is an open connection from the minion to the defined host on a specific port. */
-  'firewall.check': {
+  'firewall.check': PassesOn & {
     /** host name or ip address to test connection to */
     name?: Arg<string | number>
     /** The port to test the connection on */
@@ -1730,7 +1730,7 @@ export interface SaltStateArgs {
     output_encoding?: unknown
   }
   /** Ensure that a config value is set to the desired value(s) */
-  'git.config_set': {
+  'git.config_set': PassesOn & {
     /** Name of the git config value to set */
     name?: Arg<string | number>
     /** Set a single value for the config item */
@@ -1749,7 +1749,7 @@ export interface SaltStateArgs {
     global?: Arg<boolean>
   }
   /** Ensure that the named config key is not present */
-  'git.config_unset': {
+  'git.config_unset': PassesOn & {
     /** The name of the configuration key to unset. This value can be a regex, but the regex must match the entire key name. For example, `foo\.` would not match all keys in the `foo` section, it would be necessary to use `foo\..+` to do so. */
     name?: Arg<string | number>
     /** Regex indicating the values to unset for the matching key(s) */
@@ -1768,7 +1768,7 @@ export interface SaltStateArgs {
     global?: Arg<boolean>
   }
   /** Make sure a repository is cloned to the given target directory and is a detached HEAD checkout of the commit ID resolved from `rev`. */
-  'git.detached': {
+  'git.detached': PassesOn & {
     /** Address of the remote repository. */
     name?: Arg<string | number>
     /** The branch, tag, or commit ID to checkout after clone. If a branch or tag is specified it will be resolved to a commit ID and checked out. */
@@ -1801,7 +1801,7 @@ export interface SaltStateArgs {
     output_encoding?: unknown
   }
   /** Make sure the repository is cloned to the given directory and is up-to-date. */
-  'git.latest': {
+  'git.latest': PassesOn & {
     /** Address of the remote repository, as passed to `git clone` */
     name?: Arg<string | number>
     /** Name of the target directory where repository is about to be cloned */
@@ -1874,7 +1874,7 @@ export interface SaltStateArgs {
     output_encoding?: unknown
   }
   /** Ensure a GPG public key is absent from the keychain. */
-  'gpg.absent': {
+  'gpg.absent': PassesOn & {
     /** The key ID of the GPG public key. */
     name?: Arg<string | number>
     /** The key ID or key IDs to remove from the GPG keychain. */
@@ -1889,7 +1889,7 @@ export interface SaltStateArgs {
     keyring_absent_if_empty?: Arg<boolean>
   }
   /** Ensure a GPG public key is present in the GPG keychain and that it is not expired. */
-  'gpg.present': {
+  'gpg.present': PassesOn & {
     /** The key ID of the GPG public key. */
     name?: Arg<string | number>
     /** The key ID or key IDs to add to the GPG keychain. */
@@ -1988,7 +1988,7 @@ export interface SaltStateArgs {
     local?: Arg<boolean>
   }
   /** Add content to a document generated using `highstate_doc.render`. */
-  'highstate_doc.note': {
+  'highstate_doc.note': PassesOn & {
     name?: Arg<string | number>
     source?: unknown
     contents?: unknown
@@ -2019,7 +2019,7 @@ export interface SaltStateArgs {
     clean?: Arg<boolean>
   }
   /** Perform an HTTP query and statefully return the result */
-  'http.query': {
+  'http.query': PassesOn & {
     /** The name of the query. */
     name?: Arg<string | number>
     /** Specifies a pattern to look for in the return text. By default, this will perform a string comparison of looking for the value of match in the return text. */
@@ -2037,7 +2037,7 @@ export interface SaltStateArgs {
     test_url?: unknown
   }
   /** Like query but, repeat and wait until match/match_type or status is fulfilled. State returns result from last query state in case of success or if no successful query was made within wait_for timeout. */
-  'http.wait_for_successful_query': {
+  'http.wait_for_successful_query': PassesOn & {
     /** The name of the query. */
     name?: Arg<string | number>
     /** Total time to wait for requests that succeed. */
@@ -2097,7 +2097,7 @@ export interface SaltStateArgs {
     encoding?: unknown
   }
   /** Remove a entry or entries from a chain */
-  'ipset.absent': {
+  'ipset.absent': PassesOn & {
     /** A user-defined name to call this entry by in another part of a state or formula. This should not be an actual entry. */
     name?: Arg<string | number>
     entry?: unknown
@@ -2109,13 +2109,13 @@ export interface SaltStateArgs {
     set_name?: unknown
   }
   /** Flush current ipset set */
-  'ipset.flush': {
+  'ipset.flush': PassesOn & {
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Append a entry to a set */
-  'ipset.present': {
+  'ipset.present': PassesOn & {
     /** A user-defined name to call this entry by in another part of a state or formula. This should not be an actual entry. */
     name?: Arg<string | number>
     /** A single entry to add to a set or a list of entries to add to a set */
@@ -2127,13 +2127,13 @@ export interface SaltStateArgs {
     set_name?: unknown
   }
   /** Verify the set is absent. */
-  'ipset.set_absent': {
+  'ipset.set_absent': PassesOn & {
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Verify the set exists. */
-  'ipset.set_present': {
+  'ipset.set_present': PassesOn & {
     /** A user-defined set name. */
     name?: Arg<string | number>
     /** The type for the set. */
@@ -2142,7 +2142,7 @@ export interface SaltStateArgs {
     family?: Arg<string | number>
   }
   /** Add a rule to the end of the specified chain. If the rule is already present anywhere in the chain, its position is not changed. */
-  'iptables.append': {
+  'iptables.append': PassesOn & {
     /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
     name?: Arg<string | number>
     /** The table that owns the chain which should be modified */
@@ -2172,7 +2172,7 @@ export interface SaltStateArgs {
     family?: Arg<string | number>
   }
   /** Delete a rule from a chain if present. If the rule is already absent, this is not an error and nothing is changed. */
-  'iptables.delete': {
+  'iptables.delete': PassesOn & {
     /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
@@ -2186,7 +2186,7 @@ export interface SaltStateArgs {
     position?: unknown
   }
   /** Flush current iptables state */
-  'iptables.flush': {
+  'iptables.flush': PassesOn & {
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2196,7 +2196,7 @@ export interface SaltStateArgs {
     chain?: unknown
   }
   /** Insert a rule into a chain. If the rule is already present anywhere in the chain, its position is not changed. */
-  'iptables.insert': {
+  'iptables.insert': PassesOn & {
     /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
@@ -2211,7 +2211,7 @@ export interface SaltStateArgs {
     chain?: unknown
   }
   /** Sets the default policy for iptables firewall tables */
-  'iptables.set_policy': {
+  'iptables.set_policy': PassesOn & {
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2242,7 +2242,7 @@ export interface SaltStateArgs {
     user?: unknown
   }
   /** Install a p12 certificate file into the macOS keychain */
-  'keychain.installed': {
+  'keychain.installed': PassesOn & {
     /** The certificate to install */
     name?: Arg<string | number>
     /** The password for the certificate being installed formatted in the way described for openssl command in the PASS PHRASE ARGUMENTS section */
@@ -2395,7 +2395,7 @@ export interface SaltStateArgs {
     vgname?: unknown
   }
   /** Ensure that a Logical Volume is present, creating it if absent. */
-  'lvm.lv_present': {
+  'lvm.lv_present': PassesOn & {
     /** The name of the Logical Volume */
     name?: Arg<string | number>
     /** The name of the Volume Group on which the Logical Volume resides */
@@ -2423,7 +2423,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Set a Physical Device to be used as an LVM Physical Volume */
-  'lvm.pv_present': {
+  'lvm.pv_present': PassesOn & {
     /** The device name to initialize. */
     name?: Arg<string | number>
   }
@@ -2433,7 +2433,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Create an LVM Volume Group */
-  'lvm.vg_present': {
+  'lvm.vg_present': PassesOn & {
     /** The Volume Group name to create */
     name?: Arg<string | number>
     /** A list of devices that will be added to the Volume Group */
@@ -2503,21 +2503,22 @@ export interface SaltStateArgs {
     excludes?: unknown
   }
   /** Run a single module function or a range of module functions in a batch. Supersedes `module.run` function, which requires `m_` prefix to function-specific parameters. */
-  'module.run': {
+  'module.run': PassesOn & {
+    name?: Arg<string | number>
     /** Specify a common returner for the whole batch to send the return data */
     returner?: unknown
     /** An execution function to call, with its arguments: `'test.kwarg': [{ a: 1 }]`. */
     [fn: `${string}.${string}`]: unknown
   }
   /** Run a single module function only if the watch statement calls it */
-  'module.wait': {
+  'module.wait': PassesOn & {
     /** The module function to execute */
     name?: Arg<string | number>
     /** An execution function to call, with its arguments: `'test.kwarg': [{ a: 1 }]`. */
     [fn: `${string}.${string}`]: unknown
   }
   /** This function is an alias of `wait`. */
-  'module.watch': {
+  'module.watch': PassesOn & {
     name?: Arg<string | number>
   }
   /** Makes sure that a fstab mount point is absent. */
@@ -2559,7 +2560,7 @@ export interface SaltStateArgs {
     fs_mount?: Arg<boolean>
   }
   /** Verify that a device is mounted */
-  'mount.mounted': {
+  'mount.mounted': PassesOn & {
     /** The path to the location where the device is to be mounted */
     name?: Arg<string | number>
     /** The device name, typically the device node, such as `/dev/sdb1` or `UUID=066e0200-2867-4ebe-b9e6-f30026ca2314` or `LABEL=DATA` */
@@ -2606,7 +2607,7 @@ export interface SaltStateArgs {
     config?: Arg<string | number>
   }
   /** Verify that a device is not mounted */
-  'mount.unmounted': {
+  'mount.unmounted': PassesOn & {
     /** The path to the location where the device is to be unmounted from */
     name?: Arg<string | number>
     /** The device to be unmounted.  This is optional because the device could be mounted in multiple places. */
@@ -2687,7 +2688,7 @@ export interface SaltStateArgs {
     debug?: Arg<boolean>
   }
   /** Manage the configuration of a specific policy term. */
-  'netacl.term': {
+  'netacl.term': PassesOn & {
     name?: Arg<string | number>
     /** The name of the policy filter. */
     filter_name: unknown
@@ -2733,7 +2734,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Manages the configuration on network devices. */
-  'netconfig.managed': {
+  'netconfig.managed': PassesOn & {
     name?: Arg<string | number>
     /** Identifies path to the template source. The template can be either stored on the local machine, either remotely. The recommended location is under the `file_roots` as specified in the master config file. For example, let's suppose the `file_roots` is configured as: */
     template_name?: unknown
@@ -2811,7 +2812,7 @@ export interface SaltStateArgs {
     commit?: Arg<boolean>
   }
   /** Save the configuration to a file on the local file system. */
-  'netconfig.saved': {
+  'netconfig.saved': PassesOn & {
     /** Absolute path to file where to save the configuration. To push the files to the Master, use `cp.push` Execution function. */
     name?: Arg<string | number>
     /** The configuration source. Choose from: `running`, `candidate`, `startup`. Default: `running`. */
@@ -2880,7 +2881,7 @@ export interface SaltStateArgs {
     defaults?: unknown
   }
   /** Ensure that the named interface is configured properly. */
-  'network.managed': {
+  'network.managed': PassesOn & {
     /** The name of the interface to manage */
     name?: Arg<string | number>
     /** Designates the state of this interface. */
@@ -2899,19 +2900,19 @@ export interface SaltStateArgs {
     slaves?: unknown
   }
   /** Manage network interface static routes. */
-  'network.routes': {
+  'network.routes': PassesOn & {
     /** Interface name to apply the route to. */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Ensure that global network settings are configured properly. */
-  'network.system': {
+  'network.system': PassesOn & {
     /** Custom name to represent this configuration change. */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Append a rule to a chain */
-  'nftables.append': {
+  'nftables.append': PassesOn & {
     /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
     name?: Arg<string | number>
     /** Network family, ipv4 or ipv6. */
@@ -2940,7 +2941,7 @@ export interface SaltStateArgs {
     family?: Arg<string | number>
   }
   /** Delete a rule to a chain */
-  'nftables.delete': {
+  'nftables.delete': PassesOn & {
     /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
@@ -2951,7 +2952,7 @@ export interface SaltStateArgs {
     save?: unknown
   }
   /** Flush current nftables state */
-  'nftables.flush': {
+  'nftables.flush': PassesOn & {
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
@@ -2961,7 +2962,7 @@ export interface SaltStateArgs {
     chain?: unknown
   }
   /** Insert a rule into a chain */
-  'nftables.insert': {
+  'nftables.insert': PassesOn & {
     /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
@@ -2972,7 +2973,7 @@ export interface SaltStateArgs {
     save?: unknown
   }
   /** Sets the default policy for nftables chains */
-  'nftables.set_policy': {
+  'nftables.set_policy': PassesOn & {
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2987,14 +2988,14 @@ export interface SaltStateArgs {
     chain?: unknown
   }
   /** Ensure an nftables table is absent */
-  'nftables.table_absent': {
+  'nftables.table_absent': PassesOn & {
     /** Name of the table to ensure is absent */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Ensure an nftables table is present */
-  'nftables.table_present': {
+  'nftables.table_present': PassesOn & {
     /** A user-defined table name. */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
@@ -3007,7 +3008,7 @@ export interface SaltStateArgs {
     servers?: Arg<List | null>
   }
   /** Make sure the package is installed */
-  'pip.installed': {
+  'pip.installed': PassesOn & {
     /** The name of the python package to install. You can also specify version numbers here using the standard operators `==, >=, <=`. If `requirements` or `pkgs` is given, this parameter will be ignored. */
     name?: Arg<string | number>
     /** A list of python packages to install. This let you install multiple packages at the same time. */
@@ -3126,7 +3127,7 @@ export interface SaltStateArgs {
     use_vt?: Arg<boolean>
   }
   /** Ensure that the package is downloaded, and that it is the correct version (if specified). */
-  'pkg.downloaded': {
+  'pkg.downloaded': PassesOn & {
     /** The name of the package to be downloaded. This parameter is ignored if either "pkgs" is used. Additionally, please note that this option can only be used to download packages from a software repository. */
     name?: Arg<string | number>
     /** Download a specific version of a package. */
@@ -3139,7 +3140,7 @@ export interface SaltStateArgs {
     downloadonly?: unknown
   }
   /** Ensure that an entire package group is installed. This state is currently only supported for the `yum` and `pacman` package managers. */
-  'pkg.group_installed': {
+  'pkg.group_installed': PassesOn & {
     name?: Arg<string | number>
     /** Packages that would normally be installed by the package group ("default" packages), which should not be installed. */
     skip?: unknown
@@ -3153,7 +3154,7 @@ export interface SaltStateArgs {
     disablerepo?: unknown
   }
   /** Set package in 'hold' state, meaning it will not be changed. */
-  'pkg.held': {
+  'pkg.held': PassesOn & {
     /** The name of the package to be held. This parameter is ignored if `pkgs` is used. */
     name?: Arg<string | number>
     /** Hold a specific version of a package. Full description of this parameter is in `installed` function. */
@@ -3164,7 +3165,7 @@ export interface SaltStateArgs {
     replace?: Arg<boolean>
   }
   /** Ensure that the package is installed, and that it is the correct version (if specified). */
-  'pkg.installed': {
+  'pkg.installed': PassesOn & {
     /** The name of the package to be installed. This parameter is ignored if either "pkgs" or "sources" is used. Additionally, please note that this option can only be used to install packages from a software repository. To install a package file manually, use the "sources" option detailed below. */
     name?: Arg<string | number>
     /** Install a specific version of a package. This option is ignored if "sources" is used. Currently, this option is supported for the following pkg providers: `apt`, `ebuild`, `pacman`, `pkgin`, :mod:`win_pkg <salt... */
@@ -3211,7 +3212,7 @@ export interface SaltStateArgs {
     with_origin?: unknown
   }
   /** Ensure that the named package is installed and the latest available package. If the package can be updated, this state function will update the package. Generally it is better for the `installed` function to be used, as `latest` will update the package whenever a new package is available. */
-  'pkg.latest': {
+  'pkg.latest': PassesOn & {
     /** The name of the package to maintain at the latest available version. This parameter is ignored if "pkgs" is used. */
     name?: Arg<string | number>
     /** This parameter controls whether or not the package repo database is updated prior to checking for the latest available version of the requested packages. */
@@ -3236,19 +3237,19 @@ export interface SaltStateArgs {
     sources?: unknown
   }
   /** Ensure that packages related to certain advisory ids are downloaded. */
-  'pkg.patch_downloaded': {
+  'pkg.patch_downloaded': PassesOn & {
     name?: Arg<string | number>
     advisory_ids?: unknown
     downloadonly?: unknown
   }
   /** Ensure that packages related to certain advisory ids are installed. */
-  'pkg.patch_installed': {
+  'pkg.patch_installed': PassesOn & {
     name?: Arg<string | number>
     advisory_ids?: unknown
     downloadonly?: unknown
   }
   /** Verify that a package is not installed, calling `pkg.purge` if necessary to purge the package. All configuration files are also removed. */
-  'pkg.purged': {
+  'pkg.purged': PassesOn & {
     /** The name of the package to be purged. */
     name?: Arg<string | number>
     /** The version of the package that should be removed. Don't do anything if the package is installed with an unmatching version. */
@@ -3261,7 +3262,7 @@ export interface SaltStateArgs {
     ignore_epoch?: unknown
   }
   /** Verify that a package is not installed, calling `pkg.remove` if necessary to remove the package. */
-  'pkg.removed': {
+  'pkg.removed': PassesOn & {
     /** The name of the package to be removed. */
     name?: Arg<string | number>
     /** The version of the package that should be removed. Don't do anything if the package is installed with an unmatching version. */
@@ -3274,7 +3275,7 @@ export interface SaltStateArgs {
     ignore_epoch?: unknown
   }
   /** Unset package from 'hold' state, to allow operations with the package. */
-  'pkg.unheld': {
+  'pkg.unheld': PassesOn & {
     /** The name of the package to be unheld. This parameter is ignored if `pkgs` is used. */
     name?: Arg<string | number>
     /** Unhold a specific version of a package. Full description of this parameter is in `installed` function. */
@@ -3285,7 +3286,7 @@ export interface SaltStateArgs {
     all?: Arg<boolean>
   }
   /** Verify that the system is completely up to date. */
-  'pkg.uptodate': {
+  'pkg.uptodate': PassesOn & {
     name?: Arg<string | number>
     refresh?: Arg<boolean>
     pkgs?: unknown
@@ -3343,7 +3344,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** This function deletes the specified repo on the system, if it exists. It is essentially a wrapper around `pkg.del_repo`. */
-  'pkgrepo.absent': {
+  'pkgrepo.absent': PassesOn & {
     /** The name of the package repo, as it would be referred to when running the regular package manager commands. */
     name?: Arg<string | number>
     /** Use community packages outside of the main package repository. */
@@ -3358,7 +3359,7 @@ export interface SaltStateArgs {
     keyid_ppa?: Arg<boolean>
   }
   /** This state manages software package repositories. Currently, `yum`, `apt`, and `zypper` repositories are supported. */
-  'pkgrepo.managed': {
+  'pkgrepo.managed': PassesOn & {
     /** On apt-based systems this must be the complete entry as it would be seen in the `sources.list` file. This can have a limited subset of components (e.g. `main`) which can be added/modified with the `comps` option. */
     name?: Arg<string | number>
     /** On Ubuntu, you can take advantage of Personal Package Archives on Launchpad simply by specifying the user and archive name. The keyid will be queried from launchpad and everything else is set automatically. You can override any of the below settings by simply setting them as you would normally. For example: */
@@ -4023,7 +4024,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Verify that the raid is present */
-  'raid.present': {
+  'raid.present': PassesOn & {
     /** The name of raid device to be created */
     name?: Arg<string | number>
     /** The RAID level to use when creating the raid. */
@@ -4056,7 +4057,7 @@ export interface SaltStateArgs {
     win_perms_reset?: Arg<boolean>
   }
   /** Execute a single module function on a remote minion via salt or salt-ssh */
-  'salt.function': {
+  'salt.function': PassesOn & {
     /** The name of the function to run, aka cmd.run or pkg.install */
     name?: Arg<string | number>
     /** The target specification, aka '*' for all minions */
@@ -4090,19 +4091,19 @@ export interface SaltStateArgs {
     roster?: unknown
   }
   /** Executes multiple runner modules on the master in parallel. */
-  'salt.parallel_runners': {
+  'salt.parallel_runners': PassesOn & {
     /** name identifying this state. The name is provided as part of the output, but not used for anything else. */
     name?: Arg<string | number>
     /** list of runners that should be run in parallel. Each element of the list has to be a dictionary. This dictionary's name entry stores the name of the runner function that shall be invoked. The optional kwarg entry stores a dictionary of named arguments that are passed to the runner function. */
     runners: Arg<string | number | List | Dict>
   }
   /** Execute a runner module on the master */
-  'salt.runner': {
+  'salt.runner': PassesOn & {
     /** The name of the function to run */
     name?: Arg<string | number>
   }
   /** Invoke a state run on a given target */
-  'salt.state': {
+  'salt.state': PassesOn & {
     /** An arbitrary name used to track the state execution */
     name?: Arg<string | number>
     /** The target specification for the state run. */
@@ -4165,7 +4166,7 @@ export interface SaltStateArgs {
     node?: Arg<string | number>
   }
   /** Execute a wheel module on the master */
-  'salt.wheel': {
+  'salt.wheel': PassesOn & {
     /** The name of the function to run */
     name?: Arg<string | number>
   }
@@ -4176,99 +4177,99 @@ export interface SaltStateArgs {
     start?: Arg<boolean>
   }
   /** Performs the same task as saltutil.sync_all module See `saltutil module for full list of options` */
-  'saltutil.sync_all': {
+  'saltutil.sync_all': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_beacons module See `saltutil module for full list of options` */
-  'saltutil.sync_beacons': {
+  'saltutil.sync_beacons': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_clouds module See `saltutil module for full list of options` */
-  'saltutil.sync_clouds': {
+  'saltutil.sync_clouds': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_engines module See `saltutil module for full list of options` */
-  'saltutil.sync_engines': {
+  'saltutil.sync_engines': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_executors module See `saltutil module for full list of options` */
-  'saltutil.sync_executors': {
+  'saltutil.sync_executors': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_grains module See `saltutil module for full list of options` */
-  'saltutil.sync_grains': {
+  'saltutil.sync_grains': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_log_handlers module See `saltutil module for full list of options` */
-  'saltutil.sync_log_handlers': {
+  'saltutil.sync_log_handlers': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_matchers module See `saltutil module for full list of options` */
-  'saltutil.sync_matchers': {
+  'saltutil.sync_matchers': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_modules module See `saltutil module for full list of options` */
-  'saltutil.sync_modules': {
+  'saltutil.sync_modules': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_output module See `saltutil module for full list of options` */
-  'saltutil.sync_output': {
+  'saltutil.sync_output': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_outputters module See `saltutil module for full list of options` */
-  'saltutil.sync_outputters': {
+  'saltutil.sync_outputters': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_pillar module See `saltutil module for full list of options` */
-  'saltutil.sync_pillar': {
+  'saltutil.sync_pillar': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_proxymodules module See `saltutil module for full list of options` */
-  'saltutil.sync_proxymodules': {
+  'saltutil.sync_proxymodules': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_renderers module See `saltutil module for full list of options` */
-  'saltutil.sync_renderers': {
+  'saltutil.sync_renderers': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_resources module See `saltutil module for full list of options` */
-  'saltutil.sync_resources': {
+  'saltutil.sync_resources': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_returners module See `saltutil module for full list of options` */
-  'saltutil.sync_returners': {
+  'saltutil.sync_returners': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_sdb module See `saltutil module for full list of options` */
-  'saltutil.sync_sdb': {
+  'saltutil.sync_sdb': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_serializers module See `saltutil module for full list of options` */
-  'saltutil.sync_serializers': {
+  'saltutil.sync_serializers': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_states module See `saltutil module for full list of options` */
-  'saltutil.sync_states': {
+  'saltutil.sync_states': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_thorium module See `saltutil module for full list of options` */
-  'saltutil.sync_thorium': {
+  'saltutil.sync_thorium': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_tops module See `saltutil module for full list of options` */
-  'saltutil.sync_tops': {
+  'saltutil.sync_tops': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_utils module See `saltutil module for full list of options` */
-  'saltutil.sync_utils': {
+  'saltutil.sync_utils': PassesOn & {
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_wrapper module See `saltutil module for full list of options` */
-  'saltutil.sync_wrapper': {
+  'saltutil.sync_wrapper': PassesOn & {
     name?: Arg<string | number>
   }
   /** Ensure a job is absent from the schedule */
-  'schedule.absent': {
+  'schedule.absent': PassesOn & {
     /** The unique name that is given to the scheduled job. */
     name?: Arg<string | number>
     /** Whether changes to the scheduled job should be saved, defaults to True. */
@@ -4277,7 +4278,7 @@ export interface SaltStateArgs {
     test?: unknown
   }
   /** Ensure a job is disabled in the schedule */
-  'schedule.disabled': {
+  'schedule.disabled': PassesOn & {
     /** The unique name that is given to the scheduled job. */
     name?: Arg<string | number>
     /** Whether changes to the scheduled job should be saved, defaults to True. */
@@ -4287,7 +4288,7 @@ export interface SaltStateArgs {
     test?: unknown
   }
   /** Ensure a job is enabled in the schedule */
-  'schedule.enabled': {
+  'schedule.enabled': PassesOn & {
     /** The unique name that is given to the scheduled job. */
     name?: Arg<string | number>
     /** Whether changes to the scheduled job should be saved, defaults to True. */
@@ -4295,7 +4296,7 @@ export interface SaltStateArgs {
     test?: unknown
   }
   /** Ensure a job is present in the schedule */
-  'schedule.present': {
+  'schedule.present': PassesOn & {
     /** The unique name that is given to the scheduled job. */
     name?: Arg<string | number>
     /** The scheduled job will be executed after the specified number of seconds have passed. */
@@ -4400,7 +4401,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Enable/Disable and optionally force a specific version for an SELinux module */
-  'selinux.module': {
+  'selinux.module': PassesOn & {
     /** The name of the module to control */
     name?: Arg<string | number>
     /** Should the module be enabled or disabled? */
@@ -4449,7 +4450,7 @@ export interface SaltStateArgs {
     sel_range?: unknown
   }
   /** Ensure that the named service is dead by stopping the service if it is running */
-  'service.dead': {
+  'service.dead': PassesOn & {
     /** The name of the init or rc script used to manage the service */
     name?: Arg<string | number>
     /** Set the service to be enabled at boot time, `True` sets the service to be enabled, `False` sets the named service to be disabled. The default is `None`, which does not enable or disable anything. */
@@ -4465,12 +4466,12 @@ export interface SaltStateArgs {
     enabled?: unknown
   }
   /** Ensure that the service is disabled on boot, only use this state if you don't want to manage the running process, remember that if you want to disable a service to use the enable: False option for the running or dead function. */
-  'service.disabled': {
+  'service.disabled': PassesOn & {
     /** The name of the init or rc script used to manage the service */
     name?: Arg<string | number>
   }
   /** Ensure that the service is enabled on boot, only use this state if you don't want to manage the running process, remember that if you want to enable a running service to use the enable: True option for the running or dead function. */
-  'service.enabled': {
+  'service.enabled': PassesOn & {
     /** The name of the init or rc script used to manage the service */
     name?: Arg<string | number>
   }
@@ -4482,7 +4483,7 @@ export interface SaltStateArgs {
     runtime?: Arg<boolean>
   }
   /** Ensure that the service is running */
-  'service.running': {
+  'service.running': PassesOn & {
     /** The name of the init or rc script used to manage the service */
     name?: Arg<string | number>
     /** Set the service to be enabled at boot time, `True` sets the service to be enabled, `False` sets the named service to be disabled. The default is `None`, which does not enable or disable anything. */
@@ -4550,7 +4551,7 @@ export interface SaltStateArgs {
     fingerprint_hash_type?: unknown
   }
   /** Ensures that only the specified ssh_keys are present for the specified user */
-  'ssh_auth.manage': {
+  'ssh_auth.manage': PassesOn & {
     name?: Arg<string | number>
     /** The SSH key to manage */
     ssh_keys: unknown
@@ -4570,7 +4571,7 @@ export interface SaltStateArgs {
     fingerprint_hash_type?: unknown
   }
   /** Verifies that the specified SSH key is present for the specified user */
-  'ssh_auth.present': {
+  'ssh_auth.present': PassesOn & {
     /** The SSH key to manage */
     name?: Arg<string | number>
     /** The user who owns the SSH authorized keys file to modify */
@@ -4621,7 +4622,7 @@ export interface SaltStateArgs {
     fingerprint_hash_type?: unknown
   }
   /** Ensure an OpenSSH certificate is present as specified. */
-  'ssh_pki.certificate_managed': {
+  'ssh_pki.certificate_managed': PassesOn & {
     /** The path the certificate should be present at. */
     name?: Arg<string | number>
     /** The certificate will be recreated once the remaining certificate validity period is less than this number of seconds. Can also be specified as a time string like `12d` or `1.5h`. Defaults to `7d` for host keys and `1h` for user keys. */
@@ -4668,7 +4669,7 @@ export interface SaltStateArgs {
     key_id?: unknown
   }
   /** Helper for the SSH wrapper module. This receives a certificate and dumps the data to the target. A `file.managed` sub-state run will be performed. */
-  'ssh_pki.certificate_managed_ssh': {
+  'ssh_pki.certificate_managed_ssh': PassesOn & {
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -4677,7 +4678,7 @@ export interface SaltStateArgs {
     backup?: unknown
   }
   /** Ensure a private key is present as specified. */
-  'ssh_pki.private_key_managed': {
+  'ssh_pki.private_key_managed': PassesOn & {
     /** The path the private key should be present at. */
     name?: Arg<string | number>
     /** The digital signature scheme the private key should be based on. Available: `rsa`, `ec`, `ed25519`. Defaults to `rsa`. */
@@ -4692,7 +4693,7 @@ export interface SaltStateArgs {
     overwrite?: Arg<boolean>
   }
   /** Helper for the SSH wrapper module to report the correct return and perform a `file.managed` sub-state run. */
-  'ssh_pki.private_key_managed_ssh': {
+  'ssh_pki.private_key_managed_ssh': PassesOn & {
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -4700,7 +4701,7 @@ export interface SaltStateArgs {
     tempfile?: unknown
   }
   /** Ensure a public key is present as specified. */
-  'ssh_pki.public_key_managed': {
+  'ssh_pki.public_key_managed': PassesOn & {
     /** The path the public key should be present at. */
     name?: Arg<string | number>
     /** The certificate (or any reference that can be passed to `get_public_key`) to retrieve the public key from. */
@@ -4709,11 +4710,11 @@ export interface SaltStateArgs {
     passphrase?: unknown
   }
   /** No-op state to support state config via the stateconf renderer. */
-  'stateconf.context': {
+  'stateconf.context': PassesOn & {
     name?: Arg<string | number>
   }
   /** No-op state to support state config via the stateconf renderer. */
-  'stateconf.set': {
+  'stateconf.set': PassesOn & {
     name?: Arg<string | number>
   }
   /** Return the current load average for the specified minion. Available values for name are `1-min`, `5-min` and `15-min`. `minimum` and `maximum` values should be passed in as strings. */
@@ -4754,7 +4755,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Ensures, that syslog-ng is started via the given parameters. */
-  'syslog_ng.started': {
+  'syslog_ng.started': PassesOn & {
     name?: Arg<string | number>
     user?: unknown
     group?: unknown
@@ -4844,7 +4845,7 @@ export interface SaltStateArgs {
     location?: Arg<string | number>
   }
   /** Create a new task in the designated location. This function has many keyword arguments that are not listed here. For additional arguments see: */
-  'task.present': {
+  'task.present': PassesOn & {
     name?: Arg<string | number>
     location?: Arg<string | number>
     user_name?: Arg<string | number>
@@ -4880,37 +4881,37 @@ export interface SaltStateArgs {
     allow_test_mode_failure?: Arg<boolean>
   }
   /** Returns `False` with an non-empty `changes` dictionary. Useful for testing requisites. */
-  'test.fail_with_changes': {
+  'test.fail_with_changes': PassesOn & {
     /** A unique string to serve as the state's ID */
     name?: Arg<string | number>
     comment?: unknown
   }
   /** Returns failure */
-  'test.fail_without_changes': {
+  'test.fail_without_changes': PassesOn & {
     /** A unique string to serve as the state's ID */
     name?: Arg<string | number>
     comment?: unknown
   }
   /** A no-op state that does nothing. Useful in conjunction with the `use` requisite, or in templates which could otherwise be empty due to jinja rendering. */
-  'test.nop': {
+  'test.nop': PassesOn & {
     /** A unique string to serve as the state's ID */
     name?: Arg<string | number>
   }
   /** Simple notification using text argument. */
-  'test.show_notification': {
+  'test.show_notification': PassesOn & {
     /** A unique string to serve as the state's ID */
     name?: Arg<string | number>
     /** Text to return in the comment field */
     text?: unknown
   }
   /** Returns `True` with an non-empty `changes` dictionary. Useful for testing requisites. */
-  'test.succeed_with_changes': {
+  'test.succeed_with_changes': PassesOn & {
     /** A unique string to serve as the state's ID */
     name?: Arg<string | number>
     comment?: unknown
   }
   /** Returns successful */
-  'test.succeed_without_changes': {
+  'test.succeed_without_changes': PassesOn & {
     /** A unique string to serve as the state's ID */
     name?: Arg<string | number>
     comment?: unknown
@@ -4932,7 +4933,7 @@ export interface SaltStateArgs {
     seconds?: Arg<number>
   }
   /** Makes sure an URL is monitored by uptime. Checks if URL is already monitored, and if not, adds it. */
-  'uptime.monitored': {
+  'uptime.monitored': PassesOn & {
     name?: Arg<string | number>
   }
   /** Ensure that the named user is absent */
@@ -5026,7 +5027,7 @@ export interface SaltStateArgs {
     local?: Arg<boolean>
   }
   /** This function is an alias of `managed`. */
-  'virtualenv.manage': {
+  'virtualenv.manage': PassesOn & {
     name?: Arg<string | number>
     venv_bin?: unknown
     requirements?: unknown
@@ -5060,7 +5061,7 @@ export interface SaltStateArgs {
     no_binary?: unknown
   }
   /** Create a virtualenv and optionally manage it with pip */
-  'virtualenv.managed': {
+  'virtualenv.managed': PassesOn & {
     /** Path to the virtualenv. */
     name?: Arg<string | number>
     /** The name (and optionally path) of the virtualenv command. This can also be set globally in the minion config file as `virtualenv.venv_bin`. The special value `venv` selects the python standard library `venv` module instead of a virtualenv binary; a python interpreter (e.g. */
@@ -5365,7 +5366,7 @@ export interface SaltStateArgs {
     store?: Arg<string | number>
   }
   /** Install the windows feature. To install a single feature, use the `name` parameter. To install multiple features, use the `features` parameter. */
-  'win_servermanager.installed': {
+  'win_servermanager.installed': PassesOn & {
     name?: Arg<string | number>
     features?: unknown
     recurse?: Arg<boolean>
@@ -5474,7 +5475,7 @@ export interface SaltStateArgs {
     name?: Arg<string | number>
   }
   /** Manage a Certificate */
-  'x509.certificate_managed': {
+  'x509.certificate_managed': PassesOn & {
     /** Path to the certificate */
     name?: Arg<string | number>
     /** Recreate the certificate if the number of days remaining on it are less than this number. The value should be less than `days_valid`, otherwise the certificate will be recreated every time the state is run. A value of 0 disables automatic renewal. */
@@ -5527,7 +5528,7 @@ export interface SaltStateArgs {
     algorithm?: unknown
   }
   /** Helper for the SSH wrapper module. This receives a base64/PEM-encoded certificate and dumps the data to the target. A `file.managed` sub-state run will be performed. */
-  'x509.certificate_managed_ssh': {
+  'x509.certificate_managed_ssh': PassesOn & {
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -5537,7 +5538,7 @@ export interface SaltStateArgs {
     backup?: unknown
   }
   /** Manage a Certificate Revocation List */
-  'x509.crl_managed': {
+  'x509.crl_managed': PassesOn & {
     /** Path to the certificate */
     name?: Arg<string | number>
     /** The private key that will be used to sign the CRL. This is usually your CA's private key. */
@@ -5563,7 +5564,7 @@ export interface SaltStateArgs {
     text?: unknown
   }
   /** Manage a Certificate Signing Request */
-  'x509.csr_managed': {
+  'x509.csr_managed': PassesOn & {
     /** Path to the CSR */
     name?: Arg<string | number>
     /** The private key corresponding to the public key the certificate should be issued for. The CSR will be signed by it. Required. */
@@ -5580,7 +5581,7 @@ export interface SaltStateArgs {
     algorithm?: unknown
   }
   /** Manage the contents of a PEM file directly with the content in text, ensuring correct formatting. */
-  'x509.pem_managed': {
+  'x509.pem_managed': PassesOn & {
     /** The path to the file to manage */
     name?: Arg<string | number>
     /** The PEM formatted text to write. */
@@ -5588,7 +5589,7 @@ export interface SaltStateArgs {
     backup?: Arg<boolean>
   }
   /** Manage a private key's existence. */
-  'x509.private_key_managed': {
+  'x509.private_key_managed': PassesOn & {
     /** Path to the private key */
     name?: Arg<string | number>
     /** Key length in bits. Default 2048. */
@@ -5613,7 +5614,7 @@ export interface SaltStateArgs {
     pkcs12_encryption_compat?: Arg<boolean>
   }
   /** Helper for the SSH wrapper module to report the correct return and perform a `file.managed` sub-state run. */
-  'x509.private_key_managed_ssh': {
+  'x509.private_key_managed_ssh': PassesOn & {
     name?: Arg<string | number>
     result: unknown
     comment: unknown
