@@ -51,7 +51,8 @@ export function planSummary(s: Summary, errors: number): string {
   const failed = s.failed + s.blocked + errors
   return (
     `${s.create} to create, ${s.change} to change, ${s.remove} to remove, ${s.unchanged} unchanged` +
-    ` (${s.states} states)${failed > 0 ? `, ${failed} with errors` : ''}`
+    `${s.skipped > 0 ? `, ${s.skipped} not run (requisites)` : ''} (${s.states} states)` +
+    `${failed > 0 ? `, ${failed} with errors` : ''}`
   )
 }
 

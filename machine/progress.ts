@@ -51,25 +51,31 @@ export function progressPrinter(
 ): { onEvent: (e: ProgressEvent) => void; end: () => void } {
   let done = 0
   let shown = false
-  const label = (e: ProgressEvent, n: number) => `[${n}/${total}] ${e.fun} ${oneLine(e.name)}`
+  // the state's name gives way, never the count or the verdict
+  const line = (e: ProgressEvent, n: number, tail: string, tailWidth: number) => {
+    const head = `[${n}/${total}] ${e.fun} `
+    const room = Math.max(10, (tty ? out.columns || 100 : 200) - head.length - tailWidth - 2)
+    const name = e.name.replace(/\s+/g, ' ')
+    return `${head}${name.length > room ? `${name.slice(0, room - 1)}…` : name} ${tail}`
+  }
   const paint = (text: string) => {
-    const width = out.columns ?? 100
-    out.write(`\r\x1b[2K${text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text}`)
+    out.write(`\r\x1b[2K${text}`)
     shown = true
   }
   return {
     onEvent(e) {
       if (e.kind === 'start') {
-        if (tty) paint(`${label(e, done + 1)} …`)
+        if (tty) paint(line(e, done + 1, '…', 1))
         return
       }
       done++
-      const verdict = e.ok ? styled('green', 'ok', tty) : styled('red', 'failed', tty)
-      const line = `${label(e, done)} … ${verdict} ${seconds(e.durationMs)}`
-      if (!tty) out.write(`${line}\n`)
-      else if (e.ok) paint(line)
+      const word = e.ok ? 'ok' : 'failed'
+      const tail = `… ${styled(e.ok ? 'green' : 'red', word, tty)} ${seconds(e.durationMs)}`
+      const text = line(e, done, tail, word.length + seconds(e.durationMs).length + 3)
+      if (!tty) out.write(`${text}\n`)
+      else if (e.ok) paint(text)
       else {
-        paint(line)
+        paint(text)
         out.write('\n') // a failure stays on screen
         shown = false
       }
@@ -81,8 +87,6 @@ export function progressPrinter(
 }
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
-
-const oneLine = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}…` : s).replace(/\s+/g, ' ')
 
 export function styled(
   color: 'green' | 'red' | 'yellow' | 'cyan' | 'dim',

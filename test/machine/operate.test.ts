@@ -84,6 +84,11 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
     expect(plan.states.find((s) => s.id === `~${user.name}/.inputrc`)).toMatchObject({ change: 'change' })
     expect(changes(plan)).toBeGreaterThanOrEqual(6)
 
+    // AND --machine sets the minion id: the top file's entry for that machine applies too
+    expect(plan.states.some((s) => s.id.endsWith('/special'))).toBe(false)
+    const special = dsl(['plan', FIXTURE, '--out', out, '--machine', 'salt-dsl-special'], env)
+    expect(special.stdout).toContain(`+ create file.managed ${root}/special  ${at('/special`')}`)
+
     // WHEN applied without a terminal and without --yes THEN nothing is applied
     const refused = dsl(['apply', FIXTURE, '--out', out], env)
     expect(refused.status).toBe(2)
