@@ -65,25 +65,18 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
 
     const plan = await runTree(ws, project, { ...base, test: true })
     const drift = r.source.kind === 'generation' && r.source.as === 'drift'
-    if (r.json && (drift ? !r.fix : false))
-      out.write(
-        outcomesJson(plan.outcomes, plan.summary, plan.diagnostics, {
-          machine: machine ?? null,
-          generation: r.source.kind === 'generation' ? r.source.number : null,
-        }),
-      )
-    else if (!r.json) {
-      say(drift ? `drift of ${who} from generation ${from!.meta.number}:` : `plan for ${who}:`)
-      out.write(formatOutcomes(plan.outcomes, { color, all: false }))
-    }
-    r.report(plan.diagnostics)
-    if (!r.json)
-      say(
-        `${drift ? 'Drift' : 'Plan'}: ${planSummary(plan.summary, Array.isArray(plan.result) ? plan.result.length : 0)}`,
-      )
-    if (Array.isArray(plan.result)) return 1 // Salt could not run the tree: nothing to apply
+    const heading = drift ? `drift of ${who} from generation ${from!.meta.number}` : `plan for ${who}`
+    // JSON describes the run's last step: the drift itself, or the apply that follows the plan
     const changes = changesAnything(plan.summary)
-    if (drift && (!r.fix || !changes)) {
+    const driftOnly = drift && (!r.fix || !changes)
+    showPlan(
+      r,
+      plan,
+      heading,
+      driftOnly ? { machine: machine ?? null, generation: from!.meta.number } : undefined,
+    )
+    if (Array.isArray(plan.result)) return 1 // Salt could not run the tree: nothing to apply
+    if (driftOnly) {
       if (plan.summary.failed > 0) return 1
       if (!changes && !r.json) say('no drift: the machine is as the generation left it')
       return changes && r.detailedExitcode ? 2 : 0
@@ -144,6 +137,25 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
     run.remove()
     lock.release()
   }
+}
+
+/** Prints the plan (or the drift): per state, diagnostics, summary; as JSON when `json` is given. */
+function showPlan(
+  r: ApplyRequest,
+  plan: TreeRun,
+  heading: string,
+  json: Record<string, unknown> | undefined,
+) {
+  const errors = Array.isArray(plan.result) ? plan.result.length : 0
+  if (r.json) {
+    if (json) out.write(outcomesJson(plan.outcomes, plan.summary, plan.diagnostics, json))
+    r.report(plan.diagnostics)
+    return
+  }
+  say(`${heading}:`)
+  out.write(formatOutcomes(plan.outcomes, { color: out.isTTY === true, all: false }))
+  r.report(plan.diagnostics)
+  say(`${heading.startsWith('drift') ? 'Drift' : 'Plan'}: ${planSummary(plan.summary, errors)}`)
 }
 
 /** Not a terminal and no --yes: nothing is applied without a yes. */
