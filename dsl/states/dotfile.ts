@@ -148,7 +148,10 @@ function declareBackup(
   const vars = sh`f=${file} && b="$f${shellRaw(BACKUP_SUFFIX)}" && t="$b.tmp"`
   const copy = sh`umask 077 && ${shellRaw(vars)} && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"`
   const done = sh`${shellRaw(vars)} && test -f "$b" && test ! -L "$b" && test -O "$b"`
-  const exists = spec.nonEmpty === true ? sh`test -s ${file}` : sh`test -f ${file}`
+  // absent only when the user can see that it is: a file behind a directory the user cannot enter is
+  // kept (its copy then fails and stops the change), never taken for absent
+  const present = spec.nonEmpty === true ? 'test -s "$f"' : 'test -f "$f"'
+  const exists = sh`f=${file}; if test -e "$f"; then ${shellRaw(present)}; else d=$f; while ! test -e "$d"; do d=$(dirname -- "$d"); done; ! test -x "$d"; fi`
   return declareState({
     module: 'cmd',
     fun: 'run',
