@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Origin, Program } from '../../dsl/ir.ts'
+import type { Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { findUp } from '../paths.ts'
 import { configChain } from '../typecheck/typecheck.ts'
+import { firstConfigFrame, setConfigCode } from './config-frames.ts'
+import { ConfigExit, guardExits } from './exit-guard.ts'
+import { lateThrowDiagnostics } from './late-throw.ts'
 import { ConfigModules, type RunResult } from './modules.ts'
+import { openRunWindow } from './run-window.ts'
 
 export interface LoadedConfig {
   readonly program: Program
@@ -56,19 +60,35 @@ export async function loadConfig(
   if (failed.length > 0) return { value: undefined, diagnostics: failed }
   const s = resetSession()
   s.locate = modules.locate
-  let ran: RunResult
-  try {
-    const incremental = options.incremental === true
-    const all = options.runAll === true
-    ran = modules.run(entry, { session: s, shared: SHARED, timeoutMs: loadTimeoutMs(), incremental, all })
-  } catch (thrown) {
+  guardExits()
+  setConfigCode(modules)
+  const incremental = options.incremental === true
+  const all = options.runAll === true
+  const timeoutMs = loadTimeoutMs()
+  // in a macrotask of its own, not in a microtask (as code after an await is): the config's microtasks
+  // can then be run at the end of its run, inside the timeout (see run-window.ts)
+  const outcome = await inMacrotask(() =>
+    runContained(timeoutMs, modules, (settle) =>
+      modules.run(entry, { session: s, shared: SHARED, timeoutMs, incremental, all, settle }),
+    ),
+  )
+  if (!('ran' in outcome)) {
     resetSession()
-    return { value: undefined, diagnostics: [thrownDiagnostic(thrown, modules)] }
+    return { value: undefined, diagnostics: outcome.diagnostics }
   }
+  const { ran } = outcome
   // watch mode writes them after the tree
   if (options.incremental !== true) modules.saveCodeCache()
-  const program = finishSession(s, options.incremental === true ? modules.lastStates : undefined)
-  resetSession()
+  let program: Program
+  try {
+    program = finishSession(s, options.incremental === true ? modules.lastStates : undefined)
+  } catch (thrown) {
+    // a requisite thunk of the config's threw (or tried to exit) when it was resolved
+    resetSession()
+    return { value: undefined, diagnostics: lateThrowDiagnostics(thrown) }
+  } finally {
+    resetSession()
+  }
   if (s.stale > 0 && options.incremental === true) {
     // a replayed module holds a handle of a module that ran again (they share state outside their
     // imports): only a full run gives the right program
@@ -111,6 +131,50 @@ export function configModules(root: string): ConfigModules {
   return new ConfigModules(esbuild, join(base, 'modules'), chain)
 }
 
+/** Runs the config in its window; what went wrong in it, else how many modules ran. */
+function runContained(
+  timeoutMs: number,
+  code: ConfigModules,
+  run: (settle: () => void) => RunResult,
+): { ran: RunResult } | { diagnostics: Diagnostic[] } {
+  const window = openRunWindow(code)
+  let ran: RunResult | undefined
+  let thrown: unknown
+  let threw = false
+  try {
+    ran = run(() => window.drain(timeoutMs))
+    // what modules queued when the entry was replayed (watch mode), not run
+    window.drain(timeoutMs)
+  } catch (e) {
+    threw = true
+    thrown = e
+    // what the config queued before it threw runs now, still within a timeout (not later, without one)
+    try {
+      window.drain(timeoutMs)
+    } catch {
+      // the first throw is the one reported
+    }
+  }
+  const left = window.close()
+  const diagnostics = threw && !(thrown instanceof ConfigExit) ? [thrownDiagnostic(thrown, code)] : []
+  diagnostics.push(...left)
+  if (ran === undefined || diagnostics.length > 0) return { diagnostics }
+  return { ran }
+}
+
+/** Runs `fn` in a macrotask of its own. */
+function inMacrotask<T>(fn: () => T): Promise<T> {
+  return new Promise((done, fail) => {
+    setImmediate(() => {
+      try {
+        done(fn())
+      } catch (e) {
+        fail(e)
+      }
+    })
+  })
+}
+
 /** A throw from user code: the first frame in user code is where it happened. */
 function thrownDiagnostic(thrown: unknown, modules: ConfigModules): Diagnostic {
   if ((thrown as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
@@ -120,15 +184,7 @@ function thrownDiagnostic(thrown: unknown, modules: ConfigModules): Diagnostic {
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown)
   const stack = thrown instanceof Error ? (thrown.stack ?? '') : ''
-  let origin: Origin | undefined
-  for (const line of stack.split('\n')) {
-    if (!/^\s+at /.test(line)) continue
-    const m = line.match(/\((.*):(\d+):(\d+)\)$/) ?? line.match(/at (.*):(\d+):(\d+)$/)
-    if (m === null || !modules.isModule(m[1] ?? '')) continue
-    origin = modules.locate({ file: m[1] ?? '', line: Number(m[2]), column: Number(m[3]) })
-    break
-  }
-  return error('DSL1003', `the config threw while it ran: ${message}`, origin, {
+  return error('DSL1003', `the config threw while it ran: ${message}`, firstConfigFrame(stack, modules), {
     hint: 'builders report misuse as diagnostics; a throw comes from the config code itself',
   })
 }

@@ -16,6 +16,7 @@ import {
 } from '../../dsl/session.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 import { columnBefore, FILE_PARAMETER, insertionsOf, writeCallSites } from './call-sites.ts'
+import { readSource } from './read-source.ts'
 import {
   BUILTINS,
   EXTENSIONS,
@@ -100,7 +101,7 @@ interface ModuleRecord {
 const digests = new WeakMap<Transformed, string>()
 
 /** Bumped when what a cache entry holds, or how it is made, changes. */
-const CACHE_VERSION = 8
+const CACHE_VERSION = 9
 let transforms = 0
 let cacheWrites = 0
 
@@ -189,6 +190,11 @@ export interface RunOptions {
   readonly incremental: boolean
   /** Run every module, replaying none (records are still kept with `incremental`). */
   readonly all?: boolean
+  /**
+   * Called as soon as the entry's code returned, before what it recorded is cut into its record: runs
+   * the microtasks the config queued (what they record belongs to the run).
+   */
+  readonly settle?: () => void
 }
 
 export interface RunResult {
@@ -383,6 +389,7 @@ export class ConfigModules {
     const cached = this.#readCache(file, cacheKey(file), stamp)
     if (cached !== undefined) return this.#keep(file, cached)
     const read = readModule(file, stamp)
+    if ('diagnostic' in read) return { diagnostics: [read.diagnostic] }
     const { source } = read
     if (extname(file) === '.json') {
       try {
@@ -637,6 +644,7 @@ export class ConfigModules {
           } finally {
             delete holder[ARGS]
           }
+          options.settle?.()
         } else {
           const fn = this.#script(file, t, `${HEADER}${t.code}\n})`).runInThisContext({
             displayErrors: false,
@@ -673,6 +681,7 @@ export class ConfigModules {
   /** A module required by code at run time that the static scan did not see. */
   #transformNow(file: string): Transformed {
     const read = readModule(file, stampOf(file) ?? '')
+    if ('diagnostic' in read) throw new Error(`${file}: ${read.diagnostic.message}`)
     if (extname(file) === '.json') {
       return this.#keep(file, { ...read, value: JSON.parse(read.source), requires: [], fresh: true })
     }
@@ -749,9 +758,10 @@ const cacheKey = (file: string) => createHash('sha256').update(file).digest('hex
 /** A module's source as read now, with what identifies this reading. */
 function readModule(file: string, stamp: string) {
   const readAt = Date.now()
-  const source = readFileSync(file, 'utf8')
+  const read = readSource(file)
+  if ('diagnostic' in read) return read
   const id = `${stamp}:${readAt}:${process.pid}:${++transforms}`
-  return { stamp, key: cacheKey(file), readAt, source, id }
+  return { stamp, key: cacheKey(file), readAt, source: read.source, id }
 }
 
 const STAMP_BYTES = 128

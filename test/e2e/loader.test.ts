@@ -1,9 +1,10 @@
 // The module loader through the CLI: what a config may import, the tsconfig options that change how it is
 // compiled, and the module cache (a build after an edit of the same size, within the mtime's resolution).
+import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, readTree, tempDir } from '../support/cli.ts'
+import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
 
 function project(files: Record<string, string>): string {
   const dir = tempDir('salt-dsl-loader-')
@@ -203,5 +204,237 @@ top('*', [tools])
     writeFileSync(join(dir, 'index.ts'), index('vim'))
     expect(build().status).toBe(0)
     expect(sls(dir, 'a')).toContain('vim:')
+  })
+})
+
+/** A run of the CLI that must end by itself: after `ms` its whole process group is killed, and it failed. */
+async function bounded(
+  args: readonly string[],
+  { ms = 30_000, env = {} }: { ms?: number; env?: Record<string, string> } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string; hung: boolean }> {
+  const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), ...args], {
+    cwd: REPO,
+    env: { ...process.env, DSL_LOAD_TIMEOUT_MS: '2000', ...env },
+    detached: true,
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => {
+    stdout += d
+  })
+  child.stderr.on('data', (d) => {
+    stderr += d
+  })
+  let hung = false
+  const timer = setTimeout(() => {
+    hung = true
+    process.kill(-child.pid!, 'SIGKILL')
+  }, ms)
+  const status = await new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+  clearTimeout(timer)
+  return { status, stdout, stderr, hung }
+}
+
+/** The codes and `line:column`s of the errors a `--format json` run printed. */
+function errorsOf(stdout: string): string[] {
+  const { diagnostics } = JSON.parse(stdout) as {
+    diagnostics: { code: string; severity: string; line?: number; column?: number }[]
+  }
+  return diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.line}:${d.column}`)
+}
+
+/** Every path under `dir` but node_modules, directories included (a staging directory may be empty). */
+function entries(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((path) => !path.startsWith('node_modules'))
+    .sort()
+}
+
+/** The four commands that run a config, each with `dir` as its entry. */
+const COMMANDS = (dir: string): string[][] => [
+  ['build', dir, '--out', join(dir, 'out'), '--no-typecheck', '--format', 'json'],
+  ['check', dir, '--format', 'json'],
+  ['show', 'base', dir],
+  ['explain', 'motd', '--machine', 'box', dir],
+]
+
+describe('config code cannot make the CLI lie, hang or crash', () => {
+  it.each([
+    ['process.exit(0)', 'process.exit(0)', 9],
+    ['process.abort()', 'process.abort()', 9],
+    ['process.kill(process.pid)', 'process.kill(process.pid)', 9],
+    ['process.reallyExit(0)', '(process as unknown as { reallyExit(c: number): void }).reallyExit(0)', 57],
+  ])(
+    '%s is a diagnostic at its line in build, check, show and explain (exit 1, nothing left behind)',
+    async (_name, call, column) => {
+      // GIVEN a config that ends the process after declaring its states (its line 6 after TypeScript-only lines)
+      const dir = project({
+        'index.ts': `import { pkg, sls } from 'salt-dsl'
+interface Flags {
+  readonly quit: boolean
+}
+sls('base', () => { pkg('git') })
+const flags: Flags = { quit: true }
+if (flags.quit) ${call}
+`,
+      })
+      // what any failed build leaves (a config that throws), to compare with
+      const thrower = project({ 'index.ts': "throw new Error('no')\n" })
+      expect((await bounded(COMMANDS(thrower)[0]!)).status).toBe(1)
+      const failed = entries(thrower)
+      for (const args of COMMANDS(dir)) {
+        // WHEN each command runs it
+        const run = await bounded(args)
+        // THEN it fails with the diagnostic at the call, in the TypeScript, and leaves no directory behind
+        expect(run.hung, args[0]).toBe(false)
+        expect(run.status, `${args[0]}: ${run.stderr}`).toBe(1)
+        const text = `${run.stdout}${run.stderr}`
+        expect(text).toContain('DSL1030')
+        expect(text).not.toContain('built ')
+        if (args.includes('json')) expect(errorsOf(run.stdout)).toEqual([`DSL1030 7:${16 + column}`])
+        else expect(run.stderr).toContain(`index.ts:7:${16 + column} - error DSL1030`)
+        expect(entries(dir)).toEqual(failed)
+      }
+    },
+  )
+
+  it.each([
+    ['a setTimeout whose callback never returns', 'setTimeout(() => {\n  for (;;) {}\n}, 10)', 'DSL1032 6:1'],
+    ['a setInterval', 'setInterval(() => {}, 5)', 'DSL1032 6:1'],
+    ['a setImmediate whose callback never returns', 'setImmediate(() => {\n  for (;;) {}\n})', 'DSL1032 6:1'],
+    ['a timers/promises sleep', "void require('node:timers/promises').setTimeout(5)", 'DSL1032 6:38'],
+    ['a promise reaction that never returns', 'Promise.resolve().then(() => {\n  for (;;) {}\n})', 'DSL1012'],
+    ['a nextTick that never returns', 'process.nextTick(() => {\n  for (;;) {}\n})', 'DSL1012'],
+    ['a queueMicrotask that never returns', 'queueMicrotask(() => {\n  for (;;) {}\n})', 'DSL1012'],
+    ['a server listening', "void require('node:net').createServer().listen(0)", 'DSL1036 6:26'],
+    [
+      'an fs callback that never returns',
+      "require('node:fs').readFile(__filename, () => {\n  for (;;) {}\n})",
+      'DSL1036 6:20',
+    ],
+    [
+      'an fs promise whose continuation never returns',
+      "require('node:fs/promises').readFile(__filename).then(() => {\n  for (;;) {}\n})",
+      'DSL1036 6:29',
+    ],
+  ])('%s: build and check report it and exit', async (_name, code, expected) => {
+    const dir = project({
+      'index.ts': `import { pkg, sls } from 'salt-dsl'
+interface Later {
+  readonly ms: number
+}
+sls('base', () => { pkg('git') })
+${code}
+export const later: Later = { ms: 1 }
+`,
+    })
+    for (const args of COMMANDS(dir).slice(0, 2)) {
+      const run = await bounded(args)
+      expect(run.hung, `${args[0]} never ended: ${run.stdout}${run.stderr}`).toBe(false)
+      expect(run.status, run.stderr).toBe(1)
+      const found = errorsOf(run.stdout)
+      expect(found.map((e) => (expected.includes(' ') ? e : e.split(' ')[0]))).toEqual([expected])
+    }
+  })
+
+  it('dsl build --watch reports each of them, keeps running, never prints a build of a config that exited, and stops on SIGINT', async () => {
+    const dir = project({
+      'index.ts': "import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('git') })\nprocess.exit(0)\n",
+    })
+    const out = join(dir, 'out')
+    const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
+      cwd: REPO,
+      env: { ...process.env, DSL_LOAD_TIMEOUT_MS: '2000' },
+      detached: true,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+    const count = (text: string, part: string) => text.split(part).length - 1
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
+    }
+    const write = (text: string) => writeFileSync(join(dir, 'index.ts'), text)
+    try {
+      // GIVEN a watch started on a config that exits: THEN it reports it, and builds nothing
+      await until(() => stderr.includes('DSL1030'))
+      expect(stdout).not.toContain('rebuilt')
+      // WHEN the config is fixed THEN it builds
+      write("import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('git') })\n")
+      await until(() => count(stdout, 'rebuilt in') >= 1)
+      const built = count(stdout, 'rebuilt in')
+      // WHEN it leaves an interval whose callback never returns, a timer and an endless promise reaction
+      for (const [code, diagnostic] of [
+        ['setInterval(() => {\n  for (;;) {}\n}, 5)', 'DSL1032'],
+        ['setTimeout(() => {\n  for (;;) {}\n}, 5)\nprocess.kill(process.pid)', 'DSL1030'],
+        ['Promise.resolve().then(() => {\n  for (;;) {}\n})', 'DSL1012'],
+        ["Promise.reject(new Error('down'))", 'DSL1033'],
+        ["void require('node:net').createServer().listen(0)", 'DSL1036'],
+      ] as const) {
+        const seen = count(stderr, diagnostic)
+        write(`import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('vim') })\n${code}\n`)
+        // THEN each is reported, the watch goes on, and the tree stays the last good one
+        await until(() => count(stderr, diagnostic) > seen)
+        expect(count(stdout, 'rebuilt in')).toBe(built)
+        expect(readTree(out).get('salt/base.sls')?.toString()).toContain('git:')
+      }
+      // AND a good config still builds after all of them
+      write("import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('jq') })\n")
+      await until(() => readTree(out).get('salt/base.sls')?.toString().includes('jq:') === true)
+      expect(stderr).not.toContain('internal error')
+    } finally {
+      child.kill('SIGINT')
+    }
+    // AND SIGINT ends it: nothing the configs left keeps it alive
+    const hung = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000)
+    const code = await closed
+    clearTimeout(hung)
+    expect(code).toBe(0)
+  }, 60_000)
+
+  it('reads a byte-order mark as nothing, and a module that is not UTF-8 as a diagnostic at its byte', () => {
+    const bom = '\uFEFF'
+    const dir = project({
+      'index.ts': `${bom}import { file, sls, top } from 'salt-dsl'\nimport { motd } from './motd.ts'\nexport const a = sls('a', () => { file('/etc/motd', { contents: motd }) })\ntop('*', [a])\n`,
+      'motd.ts': `${bom}export const motd = 'Café ouvert'\n`,
+    })
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    expect(sls(dir, 'a')).toContain('contents: Café ouvert')
+    expect(sls(dir, 'a')).not.toContain(bom)
+    // the same text in Latin-1: é is the byte 0xE9, which UTF-8 would silently read as U+FFFD
+    writeFileSync(
+      join(dir, 'motd.ts'),
+      Buffer.from("// the motd\nexport const motd = 'Café ouvert'\n", 'latin1'),
+    )
+    const broken = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(broken.status).toBe(1)
+    expect(broken.stderr).toContain('motd.ts:2:25 - error DSL1034')
+    expect(sls(dir, 'a')).toContain('contents: Café ouvert')
+  })
+
+  it('runs what an async helper awaits synchronously, within the run (its states count)', () => {
+    const dir = project({
+      'index.ts': `import { pkg, sls, top } from 'salt-dsl'
+async function names(): Promise<string[]> {
+  return ['git', 'jq']
+}
+export const a = sls('a', () => { pkg('vim') })
+void names().then((list) => {
+  sls('b', () => { for (const n of list) pkg(n) })
+})
+top('*', [a])
+`,
+    })
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', join(dir, 'out'), '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    expect(sls(dir, 'b')).toContain('jq:')
   })
 })

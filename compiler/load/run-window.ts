@@ -1,0 +1,228 @@
+// The window in which the config's code runs. A config is a program that declares states: it runs
+// synchronously to its end, within the load's timeout. What it queues meanwhile is settled here, so that
+// none of its code runs later, outside the timeout, while the CLI builds, reports or exits:
+//
+// - microtasks (promise reactions, `queueMicrotask`, `process.nextTick`) are run at the end of the run,
+//   inside the same timeout (an `async` helper that awaits nothing asynchronous still works);
+// - timers, intervals and immediates still pending then are cancelled and reported at the line that
+//   made them: their callbacks could never run (the config's result cannot wait for a clock), so what
+//   they would have declared would be missing from the tree without a word;
+// - an unhandled rejection is reported at the line that threw, instead of crashing the CLI;
+// - a listener the config added to `process` would run during the CLI's life (an 'exit' listener can
+//   change its exit status): it is removed and reported;
+// - I/O it started and left (a server listening, a child process, a socket, an fs or DNS request with a
+//   callback) would keep the CLI alive or run its callback later: it is closed (its callback dropped),
+//   and reported.
+import { createRequire } from 'node:module'
+import { Script } from 'node:vm'
+import type { Origin } from '../../dsl/ir.ts'
+import { type Diagnostic, error } from '../diagnostics.ts'
+import { type ConfigCode, firstConfigFrame, stackHere } from './config-frames.ts'
+import { watchIo } from './config-io.ts'
+import { ConfigExit, exitDiagnostics, setConfigRunning } from './exit-guard.ts'
+
+const nodeRequire = createRequire(import.meta.url)
+
+type Timer = { _destroyed?: boolean }
+interface Tracked {
+  readonly timer: Timer
+  readonly kind: 'setTimeout' | 'setInterval' | 'setImmediate'
+  readonly stack: string
+}
+interface Listened {
+  readonly event: string | symbol
+  readonly listener: (...args: unknown[]) => void
+  readonly stack: string
+}
+
+type TaskQueueProcess = NodeJS.Process & { _tickCallback?: () => void }
+
+/** Node's own drain of ticks and microtasks (undocumented, present since Node 12). */
+const tickCallback = (process as TaskQueueProcess)._tickCallback
+const DRAIN = Symbol.for('salt-dsl.drain')
+let drainScript: Script | undefined
+
+export interface RunWindow {
+  /**
+   * Runs what the config queued (microtasks), within `timeoutMs`. Call it in the macrotask the config
+   * ran in: later, Node would have run them already, outside any timeout.
+   */
+  drain(timeoutMs: number): void
+  /** Ends the window: what the config left is cancelled, and reported. */
+  close(): Diagnostic[]
+}
+
+/** Opens the window: timers, ticks and `process` listeners are tracked until `close`. */
+export function openRunWindow(code: ConfigCode): RunWindow {
+  const restore: (() => void)[] = []
+  const patch = <T extends object, K extends keyof T>(target: T, key: K, value: T[K]) => {
+    const own = Object.getOwnPropertyDescriptor(target, key)
+    ;(target as Record<K, T[K]>)[key] = value
+    restore.push(() => {
+      if (own === undefined) delete (target as Partial<T>)[key]
+      else Object.defineProperty(target, key, own)
+    })
+  }
+  const timers: Tracked[] = []
+  const listened: Listened[] = []
+  const rejections: unknown[] = []
+
+  const timersModule = nodeRequire('node:timers') as typeof import('node:timers')
+  const real = {
+    setTimeout: globalThis.setTimeout,
+    setInterval: globalThis.setInterval,
+    setImmediate: globalThis.setImmediate,
+  }
+  const tracked = <K extends keyof typeof real>(kind: K): (typeof real)[K] =>
+    function trackedTimer(this: unknown, ...args: unknown[]) {
+      const timer = (real[kind] as (...a: unknown[]) => Timer).apply(this, args)
+      timers.push({ timer, kind, stack: stackHere() })
+      return timer
+    } as unknown as (typeof real)[K]
+  for (const kind of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
+    const fn = tracked(kind)
+    patch(globalThis, kind, fn)
+    patch(timersModule, kind, fn)
+  }
+  // the promise forms go through the tracked timers: cancelled, their promises never settle, so no
+  // reaction of the config's runs after the window
+  const timersPromises = nodeRequire('node:timers/promises') as typeof import('node:timers/promises')
+  const later = tracked('setTimeout')
+  const soon = tracked('setImmediate')
+  patch(timersPromises, 'setTimeout', ((delay?: number, value?: unknown, options?: Signalled) =>
+    settleLater(
+      (fn) => later(fn, delay),
+      (t) => clearTimeout(t as NodeJS.Timeout),
+      value,
+      options,
+    )) as never)
+  patch(timersPromises, 'setImmediate', ((value?: unknown, options?: Signalled) =>
+    settleLater(
+      (fn) => soon(fn),
+      (t) => clearImmediate(t as NodeJS.Immediate),
+      value,
+      options,
+    )) as never)
+
+  // a tick or a queued microtask runs in an async scope Node enters and leaves: a timeout in between
+  // would leave that scope open (Node then aborts); a promise reaction has none
+  patch(process, 'nextTick', ((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
+    void Promise.resolve().then(() => fn(...args))
+  }) as typeof process.nextTick)
+  patch(globalThis, 'queueMicrotask', (fn: () => void) => {
+    void Promise.resolve().then(fn)
+  })
+
+  // the config's rejections are its own: the listeners of whatever embeds the compiler (a test runner)
+  // are set aside meanwhile
+  const others = process.rawListeners('unhandledRejection') as NodeJS.UnhandledRejectionListener[]
+  process.removeAllListeners('unhandledRejection')
+  const onRejection = (reason: unknown) => {
+    rejections.push(reason)
+  }
+  process.on('unhandledRejection', onRejection)
+  restore.push(() => {
+    process.off('unhandledRejection', onRejection)
+    for (const listener of others) process.on('unhandledRejection', listener)
+  })
+  for (const method of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener'] as const) {
+    const add = process[method]
+    patch(process, method, function listen(this: unknown, event: string | symbol, listener: never) {
+      listened.push({ event, listener, stack: stackHere() })
+      return add.call(process, event as never, listener)
+    } as never)
+  }
+
+  const io = watchIo(code)
+  setConfigRunning(true)
+  return {
+    drain(timeoutMs) {
+      if (typeof tickCallback !== 'function') return
+      ;(globalThis as { [DRAIN]?: () => void })[DRAIN] = () => tickCallback.call(process)
+      drainScript ??= new Script(`globalThis[Symbol.for('salt-dsl.drain')]()`, { filename: 'salt-dsl:drain' })
+      try {
+        drainScript.runInThisContext({ timeout: timeoutMs, displayErrors: false })
+      } finally {
+        delete (globalThis as { [DRAIN]?: () => void })[DRAIN]
+      }
+    },
+    close() {
+      setConfigRunning(false)
+      io.restore()
+      for (const undo of restore.reverse()) undo()
+      const found: Diagnostic[] = []
+      const at = (stack: string): Origin | undefined => firstConfigFrame(stack, code)
+      // one diagnostic per line (a child process comes with its three pipes)
+      const byLine = new Map<string, { origin: Origin | undefined; what: string[] }>()
+      for (const { what, stack } of io.closeLeft()) {
+        const origin = stack === undefined ? undefined : at(stack)
+        const key = origin === undefined ? '' : `${origin.file}:${origin.line}:${origin.column}`
+        const known = byLine.get(key)
+        if (known === undefined) byLine.set(key, { origin, what: [what] })
+        else if (!known.what.includes(what)) known.what.push(what)
+      }
+      for (const { origin, what } of byLine.values()) {
+        const hint =
+          'a config runs synchronously to its end: use the synchronous form (readFileSync, execFileSync); it was closed, its callbacks dropped'
+        found.push(error('DSL1036', `the config left I/O unfinished: ${what.join(', ')}`, origin, { hint }))
+      }
+      for (const { timer, kind, stack } of timers) {
+        if (timer._destroyed === true) continue
+        if (kind === 'setImmediate') clearImmediate(timer as NodeJS.Immediate)
+        else clearTimeout(timer as NodeJS.Timeout)
+        found.push(
+          error('DSL1032', `a ${kind} callback was still pending when the config finished`, at(stack), {
+            hint: 'a config runs synchronously to its end; its timers are cancelled, so what their callbacks would declare is missing: declare it directly',
+          }),
+        )
+      }
+      for (const { event, listener, stack } of listened) {
+        const on = process as unknown as NodeJS.EventEmitter
+        if (!on.listeners(event).includes(listener)) continue
+        on.off(event, listener)
+        found.push(
+          error('DSL1035', `the config added a listener for process '${String(event)}'`, at(stack), {
+            hint: 'it would run while the CLI builds or exits, after the config; it was removed',
+          }),
+        )
+      }
+      for (const reason of rejections) {
+        if (reason instanceof ConfigExit) continue
+        const stack = reason instanceof Error ? (reason.stack ?? '') : ''
+        const message = reason instanceof Error ? reason.message : String(reason)
+        found.push(
+          error(
+            'DSL1033',
+            `a promise of the config was rejected and nothing handled it: ${message}`,
+            at(stack),
+            {
+              hint: 'a config runs synchronously: handle the rejection, or do the work without a promise',
+            },
+          ),
+        )
+      }
+      found.push(...exitDiagnostics())
+      return found
+    },
+  }
+}
+
+type Signalled = { signal?: AbortSignal } | undefined
+
+/** A timer's promise form: resolves with `value` when the (tracked) timer fires. */
+function settleLater(
+  start: (fn: () => void) => unknown,
+  clear: (timer: unknown) => void,
+  value: unknown,
+  options: Signalled,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const signal = options?.signal
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = start(() => resolve(value))
+    signal?.addEventListener('abort', () => {
+      clear(timer)
+      reject(signal.reason)
+    })
+  })
+}
