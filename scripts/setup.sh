@@ -24,19 +24,19 @@ command -v "$PYTHON" >/dev/null || fail "$PYTHON is required (CPython ${PYTHONS_
 SALT_VERSION="$(sed -n 's/^salt==\([^ ;]*\).*/\1/p' "$LOCK")"
 [ -n "$SALT_VERSION" ] || fail "$LOCK pins no salt"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing the npm packages (npm ci)…"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
-say "bundling the CLI into dist/…"
-node scripts/bundle.js
-
 read -r py_impl py_minor py_full < <("$PYTHON" -c 'import sys; v = sys.version_info; print(sys.implementation.name, "%d.%d" % v[:2], "%d.%d.%d" % v[:3])')
 if [ "$py_impl" != cpython ] || [[ " $PYTHONS_TRIED " != *" $py_minor "* ]]; then
   fail "$PYTHON is $py_impl $py_full; $LOCK is for CPython ${PYTHONS_TRIED// /, }: run with PYTHON=python3.11 (or another of them)"
 fi
 lock_sha="$("$PYTHON" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$LOCK")"
 want="lock sha256 $lock_sha python $py_minor"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing the npm packages (npm ci)…"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "bundling the CLI into dist/…"
+node scripts/bundle.js
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && .venv/bin/python -c '' 2>/dev/null; then
   say ".venv is current (Salt $SALT_VERSION, CPython $py_minor, $LOCK sha256 ${lock_sha:0:12})"
