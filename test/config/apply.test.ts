@@ -85,6 +85,31 @@ describe('config/ on this Debian host, as root: the minimal profile of debian-ci
     server?.close()
   })
 
+  it('test=True on the fresh user exits 0: what the apply creates is pending, not an error', async () => {
+    // GIVEN a user that has none of the config's files yet
+    expect(existsSync(join(user.home, '.gitconfig'))).toBe(false)
+    // WHEN the recommended first command previews the highstate
+    const preview = await oracle.call(
+      spec,
+      'state.apply',
+      [],
+      { pillar: source, test: true },
+      {
+        retcodePassthrough: false,
+      },
+    )
+    // THEN salt-call exits 0 with no failed state: the checks of what does not exist yet are pending
+    const failed = runs(preview.data).filter((r) => r.result === false)
+    expect(failed.map((r) => `${r.__id__}: ${r.comment.split('\n')[0]}`)).toEqual([])
+    expect(preview.retcode).toBe(0)
+    const pending = runs(preview.data).filter((r) => r.__id__.startsWith('validate: ') && r.result === null)
+    expect(pending.map((r) => r.__id__)).toContain(`validate: file ~${user.name}/.gitconfig`)
+    for (const r of pending) expect(r.changes, r.__id__).toEqual({})
+    // AND nothing was written
+    expect(existsSync(join(user.home, '.gitconfig'))).toBe(false)
+    expect(existsSync(join(user.home, '.bashrc.pre-dsl'))).toBe(false)
+  })
+
   it('installs, writes the dotfiles, keeps what was there, then converges', async () => {
     // GIVEN a user with their own ~/.tmux.conf, the skeleton ~/.bashrc and an ~/.ssh/config of their own
     const tmux = Buffer.from('# mine\nset -g status off\n\u00e9\u0000\n')

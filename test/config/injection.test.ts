@@ -86,12 +86,12 @@ describe('config/: adversarial pillar values in every command the bundled config
   it('test=True, the highstate and maintenance run nothing from a value, and the values arrive intact', async () => {
     // WHEN the highstate is previewed, then applied
     const preview = await apply([], true)
+    expect(existsSync(x), 'a value ran under test=True').toBe(false)
     expect(failedIds(preview.data)).toEqual([])
-    expect(existsSync(x)).toBe(false)
     const applied = await apply([], false)
 
     // THEN nothing ran, and every check passed with the values as written
-    expect(existsSync(x)).toBe(false)
+    expect(existsSync(x), 'a value ran in the apply').toBe(false)
     expect(failedIds(applied.data)).toEqual([])
     const ids = runs(applied.data).map((r) => r.__id__)
     expect(ids).toContain('pre-flight: package source reachable')
