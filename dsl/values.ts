@@ -53,6 +53,9 @@ export function toValue(
     )
     return undefined
   }
+  if (typeof input === 'number' && Number.isFinite(input)) return input
+  const expr = exprOf(input)
+  if (expr !== undefined) return checkedExpr(expr, where, origin)
   return convert(input, where, { origin, top: where, limit, open: new Set(), depth: 0, tooDeep: false })
 }
 
