@@ -96,7 +96,7 @@ export interface SaltStateArgs {
     /** The type of the acl is used for, it can be 'user' or 'group' */
     acl_type: unknown
     /** The list of users or groups */
-    acl_names?: unknown
+    acl_names?: Arg<List | null>
     /** Set the permissions recursive in the path */
     recurse?: Arg<boolean>
   }
@@ -107,7 +107,7 @@ export interface SaltStateArgs {
     /** The type of the acl is used for it can be 'user' or 'group' */
     acl_type: unknown
     /** The list of users or groups */
-    acl_names?: unknown
+    acl_names?: Arg<string | number | List | null>
     /** Set the permissions eg.: rwx */
     perms?: Arg<string | number>
     /** Set the permissions recursive in the path */
@@ -1476,7 +1476,7 @@ export interface SaltStateArgs {
     /** Maximum number of pattern occurrences to be replaced.  Defaults to 0. If count is a positive integer n, no more than n occurrences will be replaced, otherwise all occurrences will be replaced. */
     count?: Arg<number>
     /** A list of flags defined in the `re` module documentation from the Python standard library. Each list item should be a string that will correlate to the human-friendly flag name. */
-    flags?: Arg<number>
+    flags?: Arg<number | List>
     /** How much of the file to buffer into memory at once. The default value `1` processes one line at a time. The special value `file` may be specified which will read the entire file into memory before processing. */
     bufsize?: Arg<number>
     /** If set to `True`, and pattern is not found, then the content will be appended to the file. */
@@ -1627,7 +1627,7 @@ export interface SaltStateArgs {
     /** This module will not descend into subdirectories which are pointed to by symbolic links. If you wish to force it to do so, you may give this option the value `True`. Default: `False` */
     followlinks?: Arg<boolean>
     /** Default: `atime`. Options: `atime`/`mtime`/`ctime`. This value is used to set the type of time comparison made using `age`. The default is to compare access times (atime) or the last time the file was read. */
-    time_comparison?: Arg<string | number>
+    time_comparison?: unknown
     /** This parameter can change the default operation (OR) to an AND operation to evaluate age and size. In that scenario, a file that is too large but is not old enough will NOT get tidied. A file will need to fulfill BOTH conditions in order to be tidied. Accepts `OR` or `AND`. */
     age_size_logical_operator?: Arg<string | number>
     /** This parameter can trigger the reduction of age and size conditions which need to be satisfied down to ONLY age or ONLY size. By default, this parameter is `None` and both conditions will be evaluated using the logical operator defined in `age_size_logical_operator`. */
@@ -1776,7 +1776,7 @@ export interface SaltStateArgs {
     /** Name of the target directory where repository is about to be cloned. */
     target: unknown
     /** Git remote to use. If this state needs to clone the repo, it will clone it using this value as the initial remote name. If the repository already exists, and a remote by this name is not present, one will be added. */
-    remote?: Arg<string | number>
+    remote?: unknown
     /** User under which to run git commands. By default, commands are run by the user under which the minion is running. */
     user?: unknown
     /** Windows only. Required when specifying `user`. This parameter will be ignored on non-Windows platforms. */
@@ -1807,7 +1807,7 @@ export interface SaltStateArgs {
     /** Name of the target directory where repository is about to be cloned */
     target: unknown
     /** The remote branch, tag, or revision ID to checkout after clone / before update. If specified, then Salt will also ensure that the tracking branch is set to `<remote>/<rev>`, unless `rev` refers to a tag or SHA1, in which case Salt will ensure that the tracking branch is unset. */
-    rev?: Arg<string | number>
+    rev?: unknown
     /** Name of the local branch into which to checkout the specified rev. If not specified, then Salt will not care what branch is being used locally and will just use whatever branch is currently there. */
     branch?: unknown
     /** Local system user under which to run git commands. By default, commands are run by the user under which the minion is running. */
@@ -1831,7 +1831,7 @@ export interface SaltStateArgs {
     /** Set to `True` if the repository is to be a mirror of the remote repository. This implies that `bare` set to `True`, and thus is incompatible with `rev`. */
     mirror?: Arg<boolean>
     /** Git remote to use. If this state needs to clone the repo, it will clone it using this value as the initial remote name. If the repository already exists, and a remote by this name is not present, one will be added. */
-    remote?: Arg<string | number>
+    remote?: unknown
     /** If `True`, then when a fetch is performed all tags will be fetched, even those which are not reachable by any branch on the remote. */
     fetch_tags?: Arg<boolean>
     /** If `True`, then Salt will delete tags which exist in the local clone but are not found on the remote repository. */
@@ -2570,7 +2570,7 @@ export interface SaltStateArgs {
     /** If the mount point is not present then the state will fail, set `mkmnt: True` to create the mount point if it is otherwise not present */
     mkmnt?: Arg<boolean>
     /** A list object of options or a comma delimited list */
-    opts?: Arg<string | number>
+    opts?: unknown
     /** The dump value to be passed into the fstab, Default is `0` */
     dump?: Arg<number>
     /** The pass value to be passed into the fstab, Default is `0` */
@@ -3288,7 +3288,7 @@ export interface SaltStateArgs {
   /** Verify that the system is completely up to date. */
   'pkg.uptodate': PassesOn & {
     name?: Arg<string | number>
-    refresh?: Arg<boolean>
+    refresh?: unknown
     pkgs?: unknown
     /** Turn on resolving capabilities. This allow one to name "provides" or alias names for packages. */
     resolve_capabilities?: Arg<boolean>
@@ -3305,7 +3305,7 @@ export interface SaltStateArgs {
     /** The location of the spec file (used for rpms) */
     spec: unknown
     /** The list of package sources */
-    sources: unknown
+    sources: Arg<List>
     /** The target platform to run the build on */
     tgt: unknown
     /** Run the spec file through a templating engine */
@@ -4002,7 +4002,7 @@ export interface SaltStateArgs {
     /** If force is `True`, the password will be automatically updated without extra password change check. */
     force?: Arg<boolean>
     /** Optional list of tags for the user */
-    tags?: unknown
+    tags?: Arg<string | number | List | null>
     /** A list of dicts with vhost keys and 3-tuple values */
     perms?: Arg<List>
     /** Name of the user to run the command */
@@ -4075,11 +4075,11 @@ export interface SaltStateArgs {
     /** An optional boolean for failing if some minions do not respond */
     expect_minions?: Arg<boolean>
     /** An optional list of targeted minions where failure is an option */
-    fail_minions?: unknown
+    fail_minions?: Arg<string | number | List | null>
     /** An optional string that points to a salt module that returns True or False based on the returned data dict for individual minions */
     fail_function?: unknown
     /** The list of arguments to pass into the function */
-    arg?: unknown
+    arg?: Arg<string | number | List | null>
     /** The dict (not a list) of keyword arguments to pass into the function */
     kwarg?: unknown
     timeout?: unknown
@@ -4137,11 +4137,11 @@ export interface SaltStateArgs {
     /** Pass exclude kwarg to state */
     exclude?: unknown
     /** An optional list of targeted minions where failure is an option */
-    fail_minions?: unknown
+    fail_minions?: Arg<string | number | List | null>
     /** Pass in the number of minions to allow for failure before setting the result of the execution to False */
     allow_fail?: Arg<string | number | boolean>
     /** Allow multiple state runs to occur at once. */
-    concurrent?: Arg<boolean>
+    concurrent?: unknown
     timeout?: unknown
     /** Execute the command `in batches`. E.g.: `10%`. */
     batch?: unknown
@@ -4872,7 +4872,7 @@ export interface SaltStateArgs {
     /** Controls whether or not the state reports that there were changes. There are three supported values for this argument: */
     changes?: Arg<number | boolean>
     /** Controls the result for for the state. Like `changes`, there are three supported values for this argument: */
-    result?: Arg<number | boolean>
+    result?: unknown
     /** Comment field field for the state. By default, this is an empty string. */
     comment?: Arg<string | number>
     /** A string (or a list of strings) to fill the warnings field with. Default is None */
@@ -5158,7 +5158,7 @@ export interface SaltStateArgs {
     /** The suffix which is advertised for this client when acquiring a DHCP lease When none is set, the explicitly configured DNS suffix will be removed. */
     suffix?: unknown
     /** Allow syncing the DNS suffix with the AD domain when the client's AD domain membership changes */
-    updates?: Arg<boolean>
+    updates?: unknown
   }
   /** Add a new inbound or outbound rule to the firewall policy */
   'win_firewall.add_rule': {
@@ -5184,7 +5184,7 @@ export interface SaltStateArgs {
     /** The type of IIS container. The container types are: AppPools, Sites, SslBindings */
     container: Arg<string | number>
     /** A dictionary of the setting names and their values. Example of usage for the `AppPools` container: */
-    settings?: Arg<string | number | null>
+    settings?: Arg<string | number | List | Dict | null>
   }
   /** Create an IIS application. */
   'win_iis.create_app': {
@@ -5319,7 +5319,7 @@ export interface SaltStateArgs {
     /** The IIS site name. */
     site: Arg<string | number>
     /** A dictionary of the setting names and their values. */
-    settings?: Arg<string | number | null>
+    settings?: Arg<string | number | List | Dict | null>
   }
   /** Set the value of webconfiguration settings. */
   'win_iis.webconfiguration_settings': {
@@ -5394,7 +5394,7 @@ export interface SaltStateArgs {
   'win_smtp_server.connection_ip_list': {
     name?: Arg<string | number>
     /** A dictionary of IP + subnet pairs. */
-    addresses?: Arg<string | number | null>
+    addresses?: Arg<string | number | Dict | null>
     /** Whether the addresses should be a blacklist or whitelist. */
     grant_by_default?: Arg<boolean>
     /** The SMTP server name. */
@@ -5404,7 +5404,7 @@ export interface SaltStateArgs {
   'win_smtp_server.relay_ip_list': {
     name?: Arg<string | number>
     /** A list of the relay IPs. The order of the list is important. */
-    addresses?: Arg<string | number | null>
+    addresses?: Arg<string | number | List | null>
     /** The SMTP server name. */
     server?: Arg<string | number>
   }
@@ -5412,7 +5412,7 @@ export interface SaltStateArgs {
   'win_smtp_server.server_setting': {
     name?: Arg<string | number>
     /** A dictionary of the setting names and their values. */
-    settings?: Arg<string | number | null>
+    settings?: Arg<string | number | List | Dict | null>
     /** The SMTP server name. */
     server?: Arg<string | number>
   }
@@ -5424,7 +5424,7 @@ export interface SaltStateArgs {
     /** The SNMP location. */
     location: Arg<string | number>
     /** A list of selected services. */
-    services?: Arg<string | number | null>
+    services?: Arg<string | number | List | null>
   }
   /** Manage the sending of authentication traps. */
   'win_snmp.auth_traps_enabled': {
@@ -5436,7 +5436,7 @@ export interface SaltStateArgs {
   'win_snmp.community_names': {
     name?: Arg<string | number>
     /** A dictionary of SNMP communities and permissions. */
-    communities?: Arg<string | number | null>
+    communities?: Arg<string | number | List | Dict | null>
   }
   /** Refresh the winrepo.p file of the repository (salt-run winrepo.genrepo) */
   'winrepo.genrepo': {
