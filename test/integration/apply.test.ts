@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { changed, failed, throwawayUser } from '../support/apply.ts'
@@ -66,6 +66,51 @@ describe('state.apply for real (as root, into throw-away paths and users)', () =
     } finally {
       user.remove()
     }
+  })
+
+  it('sh: pillar values reach name, unless and onlyif as one word each, run nothing and arrive intact', async () => {
+    // GIVEN a config whose commands put pillar values into sh`...` (a project of its own)
+    const dir = tempDir()
+    chmodSync(dir, 0o1777)
+    const x = join(dir, 'X')
+    const values = [
+      `$(touch ${x})`,
+      `\`touch ${x}\``,
+      `'; touch ${x}; '`,
+      `"; touch ${x}; "`,
+      `\\"; touch ${x}; \\`,
+      `a\ntouch ${x}\nb`,
+      `-n`,
+      `*`,
+      '',
+    ]
+    const out = join(dir, 'out.txt')
+    writeFileSync(
+      join(dir, 'index.ts'),
+      `import { cmd, grains, pillar, sh, sls, top } from 'salt-dsl'
+const out = ${JSON.stringify(out)}
+const v = ${JSON.stringify(values.map((_, i) => `v${i}`))}.map((k) => (pillar as any).v[k])
+const shell = sls('shell', () => {
+  cmd(sh\`printf '[%s]\\\\n' \${v} \${grains.id} > \${out}\`, {
+    id: 'write',
+    unless: sh\`test -e \${out} && test \${v[0]} = \${'never'}\`,
+    onlyif: sh\`test -n \${grains.id} && printf %s \${v} >/dev/null\`,
+  })
+})
+top('*', [shell])
+`,
+    )
+    const spec = build(dir, {})
+    const pillar = { v: Object.fromEntries(values.map((value, i) => [`v${i}`, value])) }
+    // WHEN it is previewed, then applied
+    const preview = await oracle.call(spec, 'state.apply', [], { pillar, test: true })
+    expect(existsSync(x)).toBe(false)
+    expect(failed(preview.data).filter((f) => !f.includes('would have been executed'))).toEqual([])
+    const applied = await oracle.call(spec, 'state.apply', [], { pillar })
+    // THEN nothing ran, and the command received each value as one word, as written
+    expect(existsSync(x)).toBe(false)
+    expect(failed(applied.data)).toEqual([])
+    expect(readFileSync(out, 'utf8')).toBe(`${[...values, 'apply-test'].map((v) => `[${v}]\n`).join('')}`)
   })
 
   it('requisites: every kind behaves as Salt defines it, across two SLS', async () => {
