@@ -11,6 +11,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -139,9 +140,11 @@ export class GenerationStore {
    */
   importTree(out: string, run: RunSpace): string {
     const entries: string[] = []
-    for (const path of walk(out)) {
+    // out/ may be a link the next build switches: read the one tree it names now
+    const root = realpathSync(out)
+    for (const path of walk(root)) {
       if (path.startsWith('minion.d/')) continue
-      const data = readFileSync(join(out, path))
+      const data = readFileSync(join(root, path))
       const hash = createHash('sha256').update(data).digest('hex')
       const object = join(this.#objects, hash.slice(0, 2), hash)
       if (!existsSync(object)) {

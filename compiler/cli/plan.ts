@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { formatOutcomes, outcomesJson, planSummary } from '../../machine/plan-report.ts'
@@ -29,7 +29,8 @@ export const command: Command = {
     if (built !== 0) return built
     const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-plan-'))
     try {
-      const plan = await runTree({ tree: outDir, scratch }, projectRoot(entry), {
+      // out/ may be a link the next build switches: Salt reads the one tree it names now
+      const plan = await runTree({ tree: realpathSync(outDir), scratch }, projectRoot(entry), {
         python,
         machine: values.machine,
         test: true,
