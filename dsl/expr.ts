@@ -73,14 +73,32 @@ export function oneOf<T extends Scalar>(lookup: Lookup<T>, values: readonly T[])
   return Object.freeze({ kind: 'in', expr: lookupExpr(lookup), values: Object.freeze([...values]) })
 }
 
+/** How deep each `not`/`and`/`or` nests (a lookup or a comparison is 0), kept as each is made. */
+const DEPTH = new WeakMap<Cond, number>()
+
+/** How deep a condition nests: its Jinja test has as many levels of parentheses. */
+export function condDepth(cond: Cond): number {
+  return DEPTH.get(cond) ?? 0
+}
+
+function nested<C extends Cond>(cond: C, parts: readonly Cond[]): C {
+  let depth = 0
+  for (const part of parts) depth = Math.max(depth, condDepth(part))
+  DEPTH.set(cond, depth + 1)
+  return cond
+}
+
 export function not(cond: Condition): Cond {
-  return Object.freeze({ kind: 'not', cond: toCond(cond) })
+  const inner = toCond(cond)
+  return nested(Object.freeze({ kind: 'not', cond: inner }), [inner])
 }
 
 export function and(...conds: Condition[]): Cond {
-  return Object.freeze({ kind: 'and', conds: Object.freeze(conds.map(toCond)) })
+  const parts = Object.freeze(conds.map(toCond))
+  return nested(Object.freeze({ kind: 'and', conds: parts }), parts)
 }
 
 export function or(...conds: Condition[]): Cond {
-  return Object.freeze({ kind: 'or', conds: Object.freeze(conds.map(toCond)) })
+  const parts = Object.freeze(conds.map(toCond))
+  return nested(Object.freeze({ kind: 'or', conds: parts }), parts)
 }

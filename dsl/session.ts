@@ -1,3 +1,4 @@
+import { condDepth } from './expr.ts'
 import { HANDLE, isSlsHandle } from './handle.ts'
 import type {
   Asset,
@@ -16,6 +17,7 @@ import type {
   TopEntry,
 } from './ir.ts'
 import { isExpr } from './ir.ts'
+import { MAX_JINJA_DEPTH } from './limits.ts'
 import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
 /** A requisite as written by the user: a handle, or a thunk for a state declared later. */
@@ -421,7 +423,16 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
 function checkNames(s: Session): void {
   const refuse = (what: string, origin: Origin) =>
     addIssue('DSL1050', `${what} is not valid Unicode (it holds a lone surrogate)`, origin, UNICODE_HINT, s)
+  let conditions: readonly Cond[] | undefined
   for (const d of s.states) {
+    // consecutive states under the same when() share one list: each list is looked at once
+    if (d.when !== conditions && d.when.length > 0) {
+      conditions = d.when
+      if (d.when.some((c) => condDepth(c) > MAX_JINJA_DEPTH)) {
+        const message = `the condition of state '${d.id}' nests and/or/not deeper than ${MAX_JINJA_DEPTH} levels, more than Salt's Jinja can parse`
+        addIssue('DSL1051', message, d.origin, 'split it into when() blocks, or into fewer levels', s)
+      }
+    }
     // Salt's state compiler skips every ID that starts with '__' (its own keys): the state would vanish
     if (d.id.charCodeAt(0) === 95 && d.id.charCodeAt(1) === 95) {
       const message = `state ID '${d.id}' starts with '__': Salt skips such IDs, and would never apply it`

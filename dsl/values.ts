@@ -1,22 +1,10 @@
 import { exprOf } from './expr.ts'
 import type { Expr, Origin, Value } from './ir.ts'
+import { MAX_DEPTH } from './limits.ts'
 import { addIssue } from './session.ts'
 import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
-/**
- * How deep a value may nest (a collection counts one level). Salt reads YAML, and walks what it read,
- * recursively under Python's recursion limit of 1,000 frames: `salt-call` 3008.4 reads a state argument
- * nested 481 levels deep and a pillar value 486 levels deep, and fails beyond (RecursionError). A minion
- * or master daemon, salt-ssh and orchestrate start from deeper stacks, so the limit keeps a wide margin.
- */
-export const MAX_DEPTH = 200
-
-/**
- * How deep a value written into a Jinja expression may nest (a `byPlatform` value: a Jinja literal).
- * Jinja's parser spends about 13 Python frames per level: Salt 3008.4 renders a literal nested 71 levels
- * deep and fails at 72.
- */
-export const MAX_JINJA_DEPTH = 32
+export { MAX_DEPTH, MAX_JINJA_DEPTH } from './limits.ts'
 
 /** One conversion's state: the collections on the current path, and whether depth was reported. */
 interface Walk {

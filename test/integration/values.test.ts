@@ -385,14 +385,17 @@ describe('keys are data, whatever their name; depth Salt can read; comments', ()
     expect(JSON.parse(explained.stdout)).toMatchObject({ key: '__proto__.x', value: '__proto__' })
   })
 
-  it(`a value nested ${MAX_DEPTH} levels deep (${MAX_JINJA_DEPTH} in byPlatform) is read back by Salt`, async () => {
+  it(`a value nested ${MAX_DEPTH} levels deep (${MAX_JINJA_DEPTH} in byPlatform or a condition) is read back by Salt`, async () => {
     // GIVEN a state argument, a pillar layer and a byPlatform value as deep as the compiler allows
     const dir = tempDir()
-    const source = `import { byPlatform, inventory, layer, profile, sls, state } from 'salt-dsl'
+    const source = `import { byPlatform, type Condition, grains, inventory, layer, not, profile, sls, state, when } from 'salt-dsl'
 layer('defaults/common', { deep: ${JSON.stringify(nested(MAX_DEPTH - 1))} } as never)
 export const deep = sls('deep', () => {
   state('test.nop', { name: 'arg', value: ${JSON.stringify(nested(MAX_DEPTH))} } as never)
   state('test.nop', { name: 'bp', value: byPlatform({ default: ${JSON.stringify(nested(MAX_JINJA_DEPTH))} as never }) })
+  let condition: Condition = grains.id
+  for (let i = 0; i < ${MAX_JINJA_DEPTH}; i++) condition = not(condition) // an even count: true
+  when(condition, () => state('test.nop', { name: 'cond' }))
 })
 const minimal = profile('minimal', { sls: [deep] })
 inventory({ machines: { deep: { platform: 'debian', environment: 'personal', profile: minimal } } })
@@ -410,6 +413,7 @@ inventory({ machines: { deep: { platform: 'debian', environment: 'personal', pro
     const high = sls.data as Record<string, { test: unknown[] }>
     expect(argsOf(high, 'arg').value).toEqual(nested(MAX_DEPTH))
     expect(argsOf(high, 'bp').value).toEqual(nested(MAX_JINJA_DEPTH))
+    expect(high.cond, 'a condition nested as deep as allowed').toBeDefined()
     expect(items.retcode, items.stderr.slice(0, 2000)).toBe(0)
     expect(items.data).toEqual({ deep: nested(MAX_DEPTH - 1) })
   })
