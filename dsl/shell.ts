@@ -85,7 +85,7 @@ export function sh(strings: TemplateStringsArray, ...values: readonly unknown[])
       })
     } else {
       addIssue(
-        'DSL1024',
+        'DSL1022',
         `sh\`...\` cannot make a shell word of ${value === null ? 'null' : typeof value}`,
         callSite(sh),
         'interpolate strings, numbers, lists of them, pillar or grains lookups, or shellRaw() text',
