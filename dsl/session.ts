@@ -428,8 +428,11 @@ function checkNames(s: Session): void {
     // consecutive states under the same when() share one list: each list is looked at once
     if (d.when !== conditions && d.when.length > 0) {
       conditions = d.when
-      if (d.when.some((c) => condDepth(c) > MAX_JINJA_DEPTH)) {
-        const message = `the condition of state '${d.id}' nests and/or/not deeper than ${MAX_JINJA_DEPTH} levels, more than Salt's Jinja can parse`
+      // the emitted test joins the when() blocks with `and`, which Jinja nests one level per block
+      let depth = d.when.length - 1
+      for (const c of d.when) depth = Math.max(depth, d.when.length - 1 + condDepth(c))
+      if (depth > MAX_JINJA_DEPTH) {
+        const message = `the conditions of state '${d.id}' (when() blocks, and/or/not) nest deeper than ${MAX_JINJA_DEPTH} levels, more than Salt's Jinja can parse`
         addIssue('DSL1051', message, d.origin, 'split it into when() blocks, or into fewer levels', s)
       }
     }
