@@ -1,6 +1,6 @@
 // dsl plan / apply / generations / rollback / drift through the real CLI and the real Salt, as root, into a
 // throw-away user, a throw-away directory and a store under a temp dir.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import {
   appendFileSync,
   chmodSync,
@@ -51,6 +51,18 @@ function snapshot(root: string): Map<string, string> {
   }
   visit(root)
   return out
+}
+
+/** Runs the CLI on a terminal (util-linux `script` gives it one), typing `input`. */
+function onTerminal(args: readonly string[], input: string, env: Record<string, string>) {
+  const line = ['node', join(REPO, 'bin/dsl.js'), ...args].map((a) => `'${a}'`).join(' ')
+  const run = spawnSync('script', ['-qec', line, '/dev/null'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+  })
+  return { status: run.status ?? -1, stdout: run.stdout }
 }
 
 describe('operating a machine (as root, a throw-away user and store)', () => {
@@ -137,10 +149,25 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
     expect(list.generations.map((g) => g.number)).toEqual([1, 2])
     expect(list.generations[1]?.revision?.commit).toMatch(/^[0-9a-f]{40}$/)
 
-    // WHEN rolled back (default: the generation before the last)
-    const back = dsl(['rollback', '--yes'], env)
-    expect(back.status, back.stderr).toBe(0)
+    // WHEN a rollback is declined at the terminal's question THEN nothing changes
+    const declined = onTerminal(['rollback'], 'n\n', env)
+    expect(declined.status).toBe(1)
+    expect(declined.stdout).toMatch(/Apply \d+ change\(s\) to this host\? \[y\/N\]/)
+    expect(declined.stdout).toContain('nothing applied')
+    expect(readFileSync(join(user.home, '.inputrc'), 'utf8')).toBe('set editing-mode emacs\n')
+    // WHEN rolled back (default: the generation before the last), confirmed at the terminal
+    const back = onTerminal(['rollback'], 'y\n', env)
+    expect(back.status, back.stdout).toBe(0)
     expect(back.stdout).toContain('+set editing-mode vi')
+    // progress is one line rewritten in place
+    const CLEAR = '\u001b[2K'
+    const frames = back.stdout
+      .split('\r')
+      .filter((f) => f.startsWith(CLEAR))
+      .map((f) => f.slice(CLEAR.length))
+    expect(
+      frames.some((f) => /^\[\d+\/\d+\] file\.managed ~\S+\/\.inputrc … \S*ok\S* [\d.]+ s$/.test(f)),
+    ).toBe(true)
     expect(back.stdout).toContain('recorded generation 3 (rollback of 1)')
     // THEN the home and the managed dir are as A left them: bytes, modes, owners
     expect(snapshot(user.home)).toEqual(afterA)
