@@ -136,8 +136,10 @@ export function dotfileBackup(path: string, spec: DotfileBackupSpec): StateHandl
  * file with its mode and times into `<file>.pre-dsl.tmp` (created 0600: never readable by others, even
  * half-written) and renames it over `<file>.pre-dsl` (atomic): the backup name only ever holds a complete
  * copy. A leftover temp is removed and made again. The guard skips a backup owned by the user, which
- * only a completed copy is (Salt's older `file.copy` made it root's until the end). A failed backup fails
- * the `prereq`, and Salt then does not run the change (a `require` back would be a requisite cycle).
+ * only a completed copy is (Salt's `file.copy`, used before, made it root's until the end); a root-owned
+ * one is made again when it is a partial copy of the file as it is, else kept and the change stopped.
+ * A failed backup fails the `prereq`, and Salt then does not run the change (a `require` back would be
+ * a requisite cycle).
  */
 function declareBackup(
   clean: string,
@@ -146,7 +148,10 @@ function declareBackup(
 ): StateHandle<'cmd'> {
   const file = homePath(spec.user, clean)
   const vars = sh`f=${file} && b="$f${shellRaw(BACKUP_SUFFIX)}" && t="$b.tmp"`
-  const copy = sh`umask 077 && ${shellRaw(vars)} && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"`
+  // a backup that is not the user's was left by an interrupted older backup: made again only when it is
+  // (a start of) the file as it is now, else kept and the change stopped, since it may hold the original
+  const stale = sh`if test -e "$b" && test ! -O "$b"; then head -c "$(wc -c <"$b")" -- "$f" | cmp -s - "$b" || { printf '%s\\n' "$b is not $(id -un)'s and not a copy of $f: kept; check it, then remove it or give it to $(id -un)" >&2; exit 1; }; fi`
+  const copy = sh`umask 077 && ${shellRaw(vars)} && ${shellRaw(stale)} && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"`
   const done = sh`${shellRaw(vars)} && test -f "$b" && test ! -L "$b" && test -O "$b"`
   // absent only when the user can see that it is: a file behind a directory the user cannot enter is
   // kept (its copy then fails and stops the change), never taken for absent

@@ -190,6 +190,32 @@ describe('dotfile backups under kill -9 of salt-call (as root, into a throw-away
     expect(kills).toBeGreaterThanOrEqual(TRIALS / 2)
   }, 600_000)
 
+  it("an older backup left root's is redone when it is a partial copy, else kept and the change stopped", async () => {
+    // GIVEN backups left by an interrupted file.copy (root's 0644): one empty, one a prefix, one of other bytes
+    const originals = plantOriginals(1)
+    const [empty, prefix, other] = FILES as [string, string, string]
+    const legacy = (f: string, bytes: Buffer) => {
+      writeFileSync(path(f + SUFFIX), bytes, { mode: 0o644 })
+      chownSync(path(f + SUFFIX), 0, 0)
+    }
+    legacy(empty, Buffer.alloc(0))
+    legacy(prefix, originals.get(prefix)!.bytes.subarray(0, 40))
+    const foreign = Buffer.from('an original from before, not the file as it is now\n')
+    legacy(other, foreign)
+    // WHEN the tree is applied
+    const run = await oracle.call(spec, 'state.apply')
+    // THEN the partial copies were made again, complete and the user's, and their files managed
+    for (const f of [empty, prefix]) {
+      expect(readFileSync(path(f + SUFFIX)).equals(originals.get(f)!.bytes), f).toBe(true)
+      expect(lstatSync(path(f + SUFFIX)).uid, f).toBe(uid)
+      expect(readFileSync(path(f), 'utf8'), f).toBe(managed(f))
+    }
+    // AND the other one is kept as it was, its file untouched, and the run says why
+    expect(readFileSync(path(other + SUFFIX)).equals(foreign)).toBe(true)
+    expect(readFileSync(path(other)).equals(originals.get(other)!.bytes)).toBe(true)
+    expect(failed(run.data).join('\n')).toContain(`${other}${SUFFIX}`)
+  })
+
   it('a backup that cannot be made stops the change: the original stays as it was', async () => {
     // GIVEN an original the user cannot read (root's, 0600), and one in a directory the user cannot enter
     const originals = plantOriginals(0)

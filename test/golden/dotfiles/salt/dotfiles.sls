@@ -3,7 +3,7 @@
 
 ~root/.gitconfig.pre-dsl:
   cmd.run:
-    - name: umask 077 && f=~root/'.gitconfig' && b="$f.pre-dsl" && t="$b.tmp" && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"
+    - name: 'umask 077 && f=~root/''.gitconfig'' && b="$f.pre-dsl" && t="$b.tmp" && if test -e "$b" && test ! -O "$b"; then head -c "$(wc -c <"$b")" -- "$f" | cmp -s - "$b" || { printf ''%s\n'' "$b is not $(id -un)''s and not a copy of $f: kept; check it, then remove it or give it to $(id -un)" >&2; exit 1; }; fi && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"'
     - runas: root
     - onlyif: f=~root/'.gitconfig'; if test -e "$f"; then test -f "$f"; else d=$f; while ! test -e "$d"; do d=$(dirname -- "$d"); done; ! test -x "$d"; fi
     - unless: f=~root/'.gitconfig' && b="$f.pre-dsl" && t="$b.tmp" && test -f "$b" && test ! -L "$b" && test -O "$b"
@@ -24,7 +24,7 @@
 
 ~root/.inputrc.pre-dsl:
   cmd.run:
-    - name: umask 077 && f=~root/'.inputrc' && b="$f.pre-dsl" && t="$b.tmp" && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"
+    - name: 'umask 077 && f=~root/''.inputrc'' && b="$f.pre-dsl" && t="$b.tmp" && if test -e "$b" && test ! -O "$b"; then head -c "$(wc -c <"$b")" -- "$f" | cmp -s - "$b" || { printf ''%s\n'' "$b is not $(id -un)''s and not a copy of $f: kept; check it, then remove it or give it to $(id -un)" >&2; exit 1; }; fi && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"'
     - runas: root
     - onlyif: f=~root/'.inputrc'; if test -e "$f"; then test -f "$f"; else d=$f; while ! test -e "$d"; do d=$(dirname -- "$d"); done; ! test -x "$d"; fi
     - unless: f=~root/'.inputrc' && b="$f.pre-dsl" && t="$b.tmp" && test -f "$b" && test ! -L "$b" && test -O "$b"
