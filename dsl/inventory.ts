@@ -4,7 +4,7 @@ import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import { isPlatform, PLATFORMS, type Platform } from './platform.ts'
 import { addIssue, register, session } from './session.ts'
-import { toValue } from './values.ts'
+import { MAX_DEPTH, toValue } from './values.ts'
 
 const PROFILE = Symbol.for('salt-dsl.profile')
 
@@ -112,7 +112,9 @@ export function inventory(spec: InventorySpec): void {
         `use one of ${PLATFORMS.join(', ')}`,
       )
     }
-    const grains = (toValue(m.grains ?? {}, origin, `grains of '${id}'`) ?? {}) as Record<string, Value>
+    // grains are plain data: no lookup has anything to resolve against
+    const where = `grains of '${id}'`
+    const grains = (toValue(m.grains ?? {}, origin, where, MAX_DEPTH, false) ?? {}) as Record<string, Value>
     return Object.freeze({
       kind: 'machine',
       id,

@@ -11,6 +11,7 @@ interface Walk {
   readonly origin: Origin
   readonly top: string | (() => string)
   readonly limit: number
+  readonly lookups: boolean
   readonly open: Set<object>
   depth: number
   tooDeep: boolean
@@ -19,14 +20,16 @@ interface Walk {
 /**
  * Turns what user code passed into IR values: lookups become expressions, `undefined` keys are dropped,
  * and anything Salt cannot carry (functions, handles, class instances, bigint, symbols, NaN, lone
- * surrogates in a value or a key, nesting deeper than `limit`) is reported. Any key is data, `__proto__`
- * included. Iterates nothing twice and recurses only `limit` levels deep, whatever the input's depth.
+ * surrogates in a value or a key, nesting deeper than `limit`, a lookup where `lookups` is false) is
+ * reported. Any key is data, `__proto__` included. Recurses only `limit` levels deep, whatever the
+ * input's depth.
  */
 export function toValue(
   input: unknown,
   origin: Origin,
   where: string | (() => string),
   limit: number = MAX_DEPTH,
+  lookups = true,
 ): Value | undefined {
   // scalars first, without allocating: this runs for every argument of every state
   if (input === undefined) return undefined
@@ -43,8 +46,9 @@ export function toValue(
   }
   if (typeof input === 'number' && Number.isFinite(input)) return input
   const expr = exprOf(input)
-  if (expr !== undefined) return checkedExpr(expr, where, origin)
-  return convert(input, where, { origin, top: where, limit, open: new Set(), depth: 0, tooDeep: false })
+  if (expr !== undefined) return lookups ? checkedExpr(expr, where, origin) : noLookup(where, origin)
+  const walk = { origin, top: where, limit, lookups, open: new Set<object>(), depth: 0, tooDeep: false }
+  return convert(input, where, walk)
 }
 
 function convert(input: unknown, where: string | (() => string), w: Walk): Value | undefined {
@@ -66,7 +70,7 @@ function convert(input: unknown, where: string | (() => string), w: Walk): Value
     return undefined
   }
   const expr = exprOf(input)
-  if (expr !== undefined) return checkedExpr(expr, where, w.origin)
+  if (expr !== undefined) return w.lookups ? checkedExpr(expr, where, w.origin) : noLookup(where, w.origin)
   const isArray = Array.isArray(input)
   if (!isArray && !(typeof input === 'object' && isPlainObject(input))) {
     const hint = 'pass strings, numbers, booleans, null, arrays, plain objects or pillar/grains lookups'
@@ -115,6 +119,13 @@ function convert(input: unknown, where: string | (() => string), w: Walk): Value
   w.depth--
   w.open.delete(collection)
   return out
+}
+
+/** Where only plain data goes (a machine's grains), a lookup or byPlatform has nothing to resolve against. */
+function noLookup(where: string | (() => string), origin: Origin): undefined {
+  const message = `${label(where)} is a pillar or grains lookup (or byPlatform), where plain data is needed`
+  addIssue('DSL1053', message, origin, 'give the value itself')
+  return undefined
 }
 
 /** An expression, unless a lookup's key or a template's text holds a lone surrogate (reported). */
