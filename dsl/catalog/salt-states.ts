@@ -61,9 +61,9 @@ export interface SaltGlobalStateArgs {
   require_any?: unknown
   require_in?: unknown
   retry?: Arg<boolean | Dict>
-  runas?: Arg<string>
+  runas?: Arg<string | number | null>
   runas_password?: Arg<string>
-  saltenv?: Arg<string>
+  saltenv?: Arg<string | number>
   state?: unknown
   umask?: Arg<string | number>
   unless?: Arg<string | boolean | List>
