@@ -67,9 +67,7 @@ export type GlobalArgs = Partial<
  * What `state(fn, args)` takes: the function's own arguments (with `extra` when it takes `**kwargs`),
  * Salt's global ones and the requisites.
  */
-export type StateArgs<F extends SaltStateFunction> = SaltStateArgs[F] &
-  GlobalArgs &
-  CommonOptions
+export type StateArgs<F extends SaltStateFunction> = SaltStateArgs[F] & GlobalArgs & CommonOptions
 
 /**
  * The type TypeScript prints for a name that is not a state function of the pinned Salt, as the parameter
