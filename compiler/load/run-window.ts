@@ -17,6 +17,7 @@ import { createRequire } from 'node:module'
 import { Script } from 'node:vm'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import { recordBuiltins } from './builtins-guard.ts'
 import { type ConfigCode, firstConfigFrame, stackHere } from './config-frames.ts'
 import { watchIo } from './config-io.ts'
 import { ConfigExit, exitDiagnostics, setConfigRunning } from './exit-guard.ts'
@@ -54,6 +55,7 @@ export interface RunWindow {
 
 /** Opens the window: timers, ticks and `process` listeners are tracked until `close`. */
 export function openRunWindow(code: ConfigCode): RunWindow {
+  const builtinsChanged = recordBuiltins()
   const restore: (() => void)[] = []
   const patch = <T extends object, K extends keyof T>(target: T, key: K, value: T[K]) => {
     const own = Object.getOwnPropertyDescriptor(target, key)
@@ -151,6 +153,16 @@ export function openRunWindow(code: ConfigCode): RunWindow {
       io.restore()
       for (const undo of restore.reverse()) undo()
       const found: Diagnostic[] = []
+      const changed = builtinsChanged()
+      if (changed.length > 0) {
+        const shown =
+          changed.slice(0, 5).join(', ') + (changed.length > 5 ? `, and ${changed.length - 5} more` : '')
+        found.push(
+          error('DSL1037', `the config changed builtins the compiler shares with it: ${shown}`, undefined, {
+            hint: "the config runs in the compiler's realm: replacing or adding to a builtin changes what the compiler does (they were put back)",
+          }),
+        )
+      }
       const at = (stack: string): Origin | undefined => firstConfigFrame(stack, code)
       // one diagnostic per line (a child process comes with its three pipes)
       const byLine = new Map<string, { origin: Origin | undefined; what: string[] }>()
