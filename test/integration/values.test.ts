@@ -90,14 +90,14 @@ const NAMED = [
 /** A config whose states carry each string as an argument, a key and a list item, in #!yaml and Jinja SLS. */
 function configSource(values: readonly string[]): string {
   const lines = [
-    "import { grains, sls, state, top, when } from 'salt-dsl'",
+    "import { extensionState, grains, sls, top, when } from 'salt-dsl'",
     `const values: string[] = ${JSON.stringify(values)}`,
   ]
   for (const [name, jinja] of [
     ['plain', false],
     ['templated', true],
   ] as const) {
-    const body = `values.forEach((v, i) => state('test.nop', { name: '${name}' + i, value: v, keyed: { [v]: v }, list: [v] }))`
+    const body = `values.forEach((v, i) => extensionState('test.nop', { name: '${name}' + i, value: v, keyed: { [v]: v }, list: [v] }))`
     lines.push(`export const ${name} = sls('${name}', () => {`)
     lines.push(jinja ? `  when(grains.id, () => { ${body} })` : `  ${body}`)
     lines.push('})')
@@ -209,7 +209,7 @@ const pyLiteral = (text: string) =>
  * also hold all values as keys of one map, read whole.
  */
 function readingSource(values: readonly string[], keyed: Readonly<Record<string, string>>): string {
-  return `import { byPlatform, grains, inventory, pillarSchema, profile, sls, state, text, z } from 'salt-dsl'
+  return `import { byPlatform, extensionState, grains, inventory, pillarSchema, profile, sls, text, z } from 'salt-dsl'
 const values: string[] = ${tsLiteral(values)}
 const keyed: Record<string, string> = ${tsLiteral(keyed)}
 const { pillar, layer } = pillarSchema(
@@ -219,19 +219,19 @@ const numbers: number[] = [${NUMBERS.map((n) => (Object.is(n, -0) ? '-0' : Strin
 layer('defaults/common', { v: values, keyed, n: numbers } as never)
 const g = grains as any
 export const plain = sls('plain', () => {
-  values.forEach((v, i) => state('test.nop', { name: 'lit' + i, value: v, keyed: { [v]: v } }))
+  values.forEach((v, i) => extensionState('test.nop', { name: 'lit' + i, value: v, keyed: { [v]: v } }))
 })
 export const read = sls('read', () => {
   values.forEach((v, i) => {
-    state('test.nop', { name: 'pil' + i, value: pillar.v[i] as any })
-    state('test.nop', { name: 'txt' + i, value: text\`\${pillar.v[i]}|\${v}\` })
-    state('test.nop', { name: 'bp' + i, value: byPlatform({ macos: 'not this one', default: v }) })
-    state('test.nop', { name: 'gr' + i, value: g.dsl_values[i] })
+    extensionState('test.nop', { name: 'pil' + i, value: pillar.v[i] as any })
+    extensionState('test.nop', { name: 'txt' + i, value: text\`\${pillar.v[i]}|\${v}\` })
+    extensionState('test.nop', { name: 'bp' + i, value: byPlatform({ macos: 'not this one', default: v }) })
+    extensionState('test.nop', { name: 'gr' + i, value: g.dsl_values[i] })
   })
-  numbers.forEach((n, i) => state('test.nop', { name: 'num' + i, value: pillar.n[i] as any }))
-  state('test.nop', { name: 'numbers', value: pillar.n as any })
-  state('test.nop', { name: 'pilkeyed', value: pillar.keyed as any })
-  state('test.nop', { name: 'grkeyed', value: g.dsl_keyed })
+  numbers.forEach((n, i) => extensionState('test.nop', { name: 'num' + i, value: pillar.n[i] as any }))
+  extensionState('test.nop', { name: 'numbers', value: pillar.n as any })
+  extensionState('test.nop', { name: 'pilkeyed', value: pillar.keyed as any })
+  extensionState('test.nop', { name: 'grkeyed', value: g.dsl_keyed })
 })
 const minimal = profile('minimal', { sls: [plain, read] })
 inventory({ machines: { values: { platform: 'debian', environment: 'personal', profile: minimal } } })
@@ -328,15 +328,15 @@ describe('every character arrives byte-identical through every path Salt reads a
 const PROTO_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'] as const
 
 /** Each name as an env key of cmd(), a state's argument, a nested and a top-level pillar key. */
-const PROTO_SOURCE = `import { cmd, inventory, pillarSchema, profile, sls, state, z } from 'salt-dsl'
+const PROTO_SOURCE = `import { cmd, extensionState, inventory, pillarSchema, profile, sls, z } from 'salt-dsl'
 const names = ${JSON.stringify(PROTO_NAMES)}
 const each = <T>(f: (n: string) => T) => Object.fromEntries(names.map((n) => [n, f(n)]))
 const { pillar, layer } = pillarSchema(z.looseObject({}))
 layer('defaults/common', { ...each((n) => ({ x: n })), nested: each((n) => n) } as never)
 export const keys = sls('keys', () => {
   cmd('env', { env: each((n) => n), creates: '/nonexistent' })
-  state('test.nop', { name: 'args', ...each((n) => n) } as never)
-  state('test.nop', { name: 'read', nested: (pillar as any).nested, top: (pillar as any)['__proto__'] })
+  extensionState('test.nop', { name: 'args', ...each((n) => n) } as never)
+  extensionState('test.nop', { name: 'read', nested: (pillar as any).nested, top: (pillar as any)['__proto__'] })
 })
 const minimal = profile('minimal', { sls: [keys] })
 inventory({ machines: { keys: { platform: 'debian', environment: 'personal', profile: minimal } } })
@@ -388,14 +388,14 @@ describe('keys are data, whatever their name; depth Salt can read; comments', ()
   it(`a value nested ${MAX_DEPTH} levels deep (${MAX_JINJA_DEPTH} in byPlatform or a condition) is read back by Salt`, async () => {
     // GIVEN a state argument, a pillar layer and a byPlatform value as deep as the compiler allows
     const dir = tempDir()
-    const source = `import { byPlatform, type Condition, grains, inventory, layer, not, profile, sls, state, when } from 'salt-dsl'
+    const source = `import { byPlatform, type Condition, extensionState, grains, inventory, layer, not, profile, sls, when } from 'salt-dsl'
 layer('defaults/common', { deep: ${JSON.stringify(nested(MAX_DEPTH - 1))} } as never)
 export const deep = sls('deep', () => {
-  state('test.nop', { name: 'arg', value: ${JSON.stringify(nested(MAX_DEPTH))} } as never)
-  state('test.nop', { name: 'bp', value: byPlatform({ default: ${JSON.stringify(nested(MAX_JINJA_DEPTH))} as never }) })
+  extensionState('test.nop', { name: 'arg', value: ${JSON.stringify(nested(MAX_DEPTH))} } as never)
+  extensionState('test.nop', { name: 'bp', value: byPlatform({ default: ${JSON.stringify(nested(MAX_JINJA_DEPTH))} as never }) })
   let condition: Condition = grains.id
   for (let i = 0; i < ${MAX_JINJA_DEPTH}; i++) condition = not(condition) // an even count: true
-  when(condition, () => state('test.nop', { name: 'cond' }))
+  when(condition, () => extensionState('test.nop', { name: 'cond' }))
 })
 const minimal = profile('minimal', { sls: [deep] })
 inventory({ machines: { deep: { platform: 'debian', environment: 'personal', profile: minimal } } })
@@ -421,9 +421,9 @@ inventory({ machines: { deep: { platform: 'debian', environment: 'personal', pro
   it('an SLS doc is a comment in Salt, whatever it holds (line breaks YAML knows, controls, Jinja tags)', async () => {
     const doc = 'first\\x85evil: 1\\r{{ 7*7 }} {% if x %}\\u2028second: 2\\x7f {#'
     const dir = tempDir()
-    const source = `import { grains, sls, state, top, when } from 'salt-dsl'
-export const a = sls('a', () => { state('test.nop', { name: 'x' }) }, { doc: '${doc}' })
-export const b = sls('b', () => { when(grains.id, () => state('test.nop', { name: 'y' })) }, { doc: '${doc}' })
+    const source = `import { extensionState, grains, sls, top, when } from 'salt-dsl'
+export const a = sls('a', () => { extensionState('test.nop', { name: 'x' }) }, { doc: '${doc}' })
+export const b = sls('b', () => { when(grains.id, () => extensionState('test.nop', { name: 'y' })) }, { doc: '${doc}' })
 top('*', [a, b])
 `
     writeFileSync(join(dir, 'index.ts'), source)
