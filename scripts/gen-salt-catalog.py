@@ -296,6 +296,14 @@ def jsdoc(text: str, indent: str) -> list[str]:
     return [f"{indent}/** {hover(text)} */"] if text else []
 
 
+def jsdoc_block(paragraphs: list[str], indent: str) -> list[str]:
+    paragraphs = [hover(p) for p in paragraphs if p]
+    if len(paragraphs) < 2:
+        return jsdoc(paragraphs[0], indent) if paragraphs else []
+    body = f"\n{indent} *\n".join(f"{indent} * {p}" for p in paragraphs)
+    return [f"{indent}/**", body, f"{indent} */"]
+
+
 def global_type(name: str, functions: dict) -> str:
     """A global argument's type, wide enough for every function with a parameter of that name (cmd.run's
     `runas`): `state()` intersects the two, which is cheaper for tsc than omitting one per call."""
@@ -330,7 +338,7 @@ def dump_ts(version: str, glob: list[str], functions: dict) -> str:
         ts = entry[TS_ONLY]
         module, _, fname = full.partition(".")
         modules.setdefault(module, []).append(fname)
-        lines += jsdoc(ts["summary"] or entry["doc"], "  ")
+        lines += jsdoc(entry["doc"], "  ")
         names = [p for p in entry["params"] + entry.get("documented", []) if p not in OPTION_KEYS]
         if "name" not in names:
             names.insert(0, "name")  # Salt passes it (from the state ID) to every state, as a kwarg if need be
@@ -338,7 +346,12 @@ def dump_ts(version: str, glob: list[str], functions: dict) -> str:
         passes_on = "PassesOn & " if entry["kwargs"] else ""
         lines.append(f"  {ts_string(full)}: {passes_on}{{")
         for p in names:
-            lines += jsdoc(ts["docs"].get(p, ""), "    ")
+            if p == "name":
+                # an editor shows no documentation for the function's name (a string), so the state's own
+                # documentation comes with the argument every state has
+                lines += jsdoc_block([f"`{full}`: {ts['summary'] or entry['doc']}", ts["docs"].get(p, "")], "    ")
+            else:
+                lines += jsdoc(ts["docs"].get(p, ""), "    ")
             optional = "" if p in entry["required"] else "?"
             default = "Arg<string | number>" if p == "name" else "unknown"
             lines.append(f"    {p}{optional}: {ts['types'].get(p, default)}")

@@ -78,7 +78,11 @@ export interface SaltGlobalStateArgs {
 export interface SaltStateArgs {
   /** Ensure a Linux ACL does not exist */
   'acl.absent': {
-    /** The acl path */
+    /**
+     * `acl.absent`: Ensure a Linux ACL does not exist
+     *
+     * The acl path
+     */
     name?: Arg<string | number>
     /** The type of the acl is used for, it can be 'user' or 'group' */
     acl_type: unknown
@@ -91,7 +95,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a Linux ACL list does not exist */
   'acl.list_absent': {
-    /** The acl path */
+    /**
+     * `acl.list_absent`: Ensure a Linux ACL list does not exist
+     *
+     * The acl path
+     */
     name?: Arg<string | number>
     /** The type of the acl is used for, it can be 'user' or 'group' */
     acl_type: unknown
@@ -102,7 +110,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a Linux ACL list is present */
   'acl.list_present': {
-    /** The acl path */
+    /**
+     * `acl.list_present`: Ensure a Linux ACL list is present
+     *
+     * The acl path
+     */
     name?: Arg<string | number>
     /** The type of the acl is used for it can be 'user' or 'group' */
     acl_type: unknown
@@ -117,7 +129,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a Linux ACL is present */
   'acl.present': {
-    /** The acl path */
+    /**
+     * `acl.present`: Ensure a Linux ACL is present
+     *
+     * The acl path
+     */
     name?: Arg<string | number>
     /** The type of the acl is used for it can be 'user' or 'group' */
     acl_type: unknown
@@ -132,19 +148,31 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named alias is absent */
   'alias.absent': {
-    /** The alias to remove */
+    /**
+     * `alias.absent`: Ensure that the named alias is absent
+     *
+     * The alias to remove
+     */
     name?: Arg<string | number>
   }
-  /** Ensures that the named alias is present with the given target or list of targets. If the alias exists but the target differs from the previous entry, the target(s) will be overwritten. If the alias does not exist, the alias will be created. */
+  /** Ensures that the named alias is present with the given target or list of targets. */
   'alias.present': {
-    /** The local user/address to assign an alias to */
+    /**
+     * `alias.present`: Ensures that the named alias is present with the given target or list of targets. If the alias exists but the target differs from the previous entry, the target(s) will be overwritten. If the alias does not exist, the alias will be created.
+     *
+     * The local user/address to assign an alias to
+     */
     name?: Arg<string | number>
     /** The forwarding address */
     target: unknown
   }
   /** Run Ansible Playbooks */
   'ansible.playbooks': {
-    /** path to playbook. This can be relative to rundir or the git repo */
+    /**
+     * `ansible.playbooks`: Run Ansible Playbooks
+     *
+     * path to playbook. This can be relative to rundir or the git repo
+     */
     name?: Arg<string | number>
     /** location to run ansible-playbook from. */
     rundir?: unknown
@@ -156,41 +184,67 @@ export interface SaltStateArgs {
     ansible_kwargs?: unknown
   }
   'apache.configfile': {
+    /** `apache.configfile`:  */
     name?: Arg<string | number>
     config: unknown
   }
   /** Ensure an Apache conf is disabled. */
   'apache_conf.disabled': {
-    /** Name of the Apache conf */
+    /**
+     * `apache_conf.disabled`: Ensure an Apache conf is disabled.
+     *
+     * Name of the Apache conf
+     */
     name?: Arg<string | number>
   }
   /** Ensure an Apache conf is enabled. */
   'apache_conf.enabled': {
-    /** Name of the Apache conf */
+    /**
+     * `apache_conf.enabled`: Ensure an Apache conf is enabled.
+     *
+     * Name of the Apache conf
+     */
     name?: Arg<string | number>
   }
   /** Ensure an Apache module is disabled. */
   'apache_module.disabled': {
-    /** Name of the Apache module */
+    /**
+     * `apache_module.disabled`: Ensure an Apache module is disabled.
+     *
+     * Name of the Apache module
+     */
     name?: Arg<string | number>
   }
   /** Ensure an Apache module is enabled. */
   'apache_module.enabled': {
-    /** Name of the Apache module */
+    /**
+     * `apache_module.enabled`: Ensure an Apache module is enabled.
+     *
+     * Name of the Apache module
+     */
     name?: Arg<string | number>
   }
   /** Ensure an Apache site is disabled. */
   'apache_site.disabled': {
-    /** Name of the Apache site */
+    /**
+     * `apache_site.disabled`: Ensure an Apache site is disabled.
+     *
+     * Name of the Apache site
+     */
     name?: Arg<string | number>
   }
   /** Ensure an Apache site is enabled. */
   'apache_site.enabled': {
-    /** Name of the Apache site */
+    /**
+     * `apache_site.enabled`: Ensure an Apache site is enabled.
+     *
+     * Name of the Apache site
+     */
     name?: Arg<string | number>
   }
-  /** Removes Microsoft Store packages from the system. If the package is part of a bundle, the entire bundle will be removed. */
+  /** Removes Microsoft Store packages from the system. */
   'appx.absent': {
+    /** `appx.absent`: Removes Microsoft Store packages from the system. If the package is part of a bundle, the entire bundle will be removed. */
     name?: Arg<string | number>
     query: unknown
     include_store?: Arg<boolean>
@@ -199,7 +253,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that an archive is extracted to a specific directory. */
   'archive.extracted': PassesOn & {
-    /** Directory into which the archive should be extracted */
+    /**
+     * `archive.extracted`: Ensure that an archive is extracted to a specific directory.
+     *
+     * Directory into which the archive should be extracted
+     */
     name?: Arg<string | number>
     /** Archive to be extracted */
     source: unknown
@@ -268,12 +326,17 @@ export interface SaltStateArgs {
   }
   /** Make sure that we have the given bundle ID or path to command installed in the assistive access panel. */
   'assistive.installed': {
-    /** The bundle ID or path to command */
+    /**
+     * `assistive.installed`: Make sure that we have the given bundle ID or path to command installed in the assistive access panel.
+     *
+     * The bundle ID or path to command
+     */
     name?: Arg<string | number>
     enabled?: Arg<boolean>
   }
   /** Remove a job from queue */
   'at.absent': PassesOn & {
+    /** `at.absent`: Remove a job from queue */
     name?: Arg<string | number>
     /** Specific jobid to remove */
     jobid?: Arg<string | number | null>
@@ -283,6 +346,7 @@ export interface SaltStateArgs {
   }
   /** Add a job to queue. */
   'at.present': {
+    /** `at.present`: Add a job to queue. */
     name?: Arg<string | number>
     /** The 'timespec' follows the format documented in the at(1) manpage. */
     timespec: Arg<string | number>
@@ -297,6 +361,7 @@ export interface SaltStateArgs {
   }
   /** Add an at job if trigger by watch */
   'at.watch': {
+    /** `at.watch`: Add an at job if trigger by watch */
     name?: Arg<string | number>
     /** The 'timespec' follows the format documented in the at(1) manpage. */
     timespec: Arg<string | number>
@@ -311,7 +376,11 @@ export interface SaltStateArgs {
   }
   /** Ensure beacon is absent. */
   'beacon.absent': PassesOn & {
-    /** The name of the beacon that is ensured absent. */
+    /**
+     * `beacon.absent`: Ensure beacon is absent.
+     *
+     * The name of the beacon that is ensured absent.
+     */
     name?: Arg<string | number>
     /** True/False, if True the beacons.conf file be updated too. Default is False. */
     save?: Arg<boolean>
@@ -319,19 +388,31 @@ export interface SaltStateArgs {
   }
   /** Disable a beacon. */
   'beacon.disabled': PassesOn & {
-    /** The name of the beacon to disable. */
+    /**
+     * `beacon.disabled`: Disable a beacon.
+     *
+     * The name of the beacon to disable.
+     */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Enable a beacon. */
   'beacon.enabled': PassesOn & {
-    /** The name of the beacon to enable. */
+    /**
+     * `beacon.enabled`: Enable a beacon.
+     *
+     * The name of the beacon to enable.
+     */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Ensure beacon is configured with the included beacon data. */
   'beacon.present': PassesOn & {
-    /** The name of the beacon to ensure is configured. */
+    /**
+     * `beacon.present`: Ensure beacon is configured with the included beacon data.
+     *
+     * The name of the beacon to ensure is configured.
+     */
     name?: Arg<string | number>
     /** True/False, if True the beacons.conf file be updated too. Default is False. */
     save?: Arg<boolean>
@@ -339,7 +420,11 @@ export interface SaltStateArgs {
   }
   /** Manage filesystems of partitions. */
   'blockdev.formatted': PassesOn & {
-    /** The name of the block device */
+    /**
+     * `blockdev.formatted`: Manage filesystems of partitions.
+     *
+     * The name of the block device
+     */
     name?: Arg<string | number>
     /** The filesystem it should be formatted as */
     fs_type?: Arg<string | number>
@@ -348,25 +433,32 @@ export interface SaltStateArgs {
   }
   /** Manage options of block device */
   'blockdev.tuned': PassesOn & {
-    /** The name of the block device */
+    /**
+     * `blockdev.tuned`: Manage options of block device
+     *
+     * The name of the block device
+     */
     name?: Arg<string | number>
     /** - read-ahead Read-ahead buffer size */
     opts?: unknown
   }
   /** Store a certificate to the given certificate store */
   'certutil.add_store': {
+    /** `certutil.add_store`: Store a certificate to the given certificate store */
     name?: Arg<string | number>
     store: unknown
     saltenv?: Arg<string | number>
   }
   /** Remove a certificate from the given certificate store */
   'certutil.del_store': {
+    /** `certutil.del_store`: Remove a certificate from the given certificate store */
     name?: Arg<string | number>
     store: unknown
     saltenv?: Arg<string | number>
   }
   /** Ensure chocolatey is installed on the system. */
   'chocolatey.bootstrapped': {
+    /** `chocolatey.bootstrapped`: Ensure chocolatey is installed on the system. */
     name?: Arg<string | number>
     force?: Arg<boolean>
     source?: unknown
@@ -374,6 +466,7 @@ export interface SaltStateArgs {
   }
   /** Installs a package if not already installed */
   'chocolatey.installed': {
+    /** `chocolatey.installed`: Installs a package if not already installed */
     name?: Arg<string | number>
     version?: unknown
     source?: unknown
@@ -389,6 +482,7 @@ export interface SaltStateArgs {
   }
   /** Adds a Chocolatey source if not already present. */
   'chocolatey.source_present': {
+    /** `chocolatey.source_present`: Adds a Chocolatey source if not already present. */
     name?: Arg<string | number>
     source_location: unknown
     username?: unknown
@@ -398,17 +492,20 @@ export interface SaltStateArgs {
   }
   /** Ensure chocolatey is removed from the system. */
   'chocolatey.unbootstrapped': {
+    /** `chocolatey.unbootstrapped`: Ensure chocolatey is removed from the system. */
     name?: Arg<string | number>
   }
   /** Uninstalls a chocolatey package */
   'chocolatey.uninstalled': {
+    /** `chocolatey.uninstalled`: Uninstalls a chocolatey package */
     name?: Arg<string | number>
     version?: unknown
     uninstall_args?: unknown
     override_args?: Arg<boolean>
   }
-  /** Upgrades a chocolatey package. Will install the package if not installed. */
+  /** Upgrades a chocolatey package. */
   'chocolatey.upgraded': {
+    /** `chocolatey.upgraded`: Upgrades a chocolatey package. Will install the package if not installed. */
     name?: Arg<string | number>
     version?: unknown
     source?: unknown
@@ -421,16 +518,24 @@ export interface SaltStateArgs {
   }
   /** Ensure that no instances with the specified names exist. */
   'cloud.absent': {
-    /** The name of the instance to destroy */
+    /**
+     * `cloud.absent`: Ensure that no instances with the specified names exist.
+     *
+     * The name of the instance to destroy
+     */
     name?: Arg<string | number>
     /** Do run the state only if is unless succeed */
     onlyif?: unknown
     /** Do not run the state at least unless succeed */
     unless?: unknown
   }
-  /** Spin up a single instance on a cloud provider, using salt-cloud. This state does not take a profile argument; rather, it takes the arguments that would normally be configured as part of the state. */
+  /** Spin up a single instance on a cloud provider, using salt-cloud. */
   'cloud.present': PassesOn & {
-    /** The name of the instance to create */
+    /**
+     * `cloud.present`: Spin up a single instance on a cloud provider, using salt-cloud. This state does not take a profile argument; rather, it takes the arguments that would normally be configured as part of the state.
+     *
+     * The name of the instance to create
+     */
     name?: Arg<string | number>
     /** The name of the cloud provider to use */
     cloud_provider: unknown
@@ -443,7 +548,11 @@ export interface SaltStateArgs {
   }
   /** Create a single instance on a cloud provider, using a salt-cloud profile. */
   'cloud.profile': PassesOn & {
-    /** The name of the instance to create */
+    /**
+     * `cloud.profile`: Create a single instance on a cloud provider, using a salt-cloud profile.
+     *
+     * The name of the instance to create
+     */
     name?: Arg<string | number>
     /** The name of the cloud profile to use */
     profile: unknown
@@ -456,28 +565,33 @@ export interface SaltStateArgs {
   }
   /** Check that a block volume exists. */
   'cloud.volume_absent': PassesOn & {
+    /** `cloud.volume_absent`: Check that a block volume exists. */
     name?: Arg<string | number>
     provider?: unknown
   }
   /** Check if a block volume is attached. */
   'cloud.volume_attached': PassesOn & {
+    /** `cloud.volume_attached`: Check if a block volume is attached. */
     name?: Arg<string | number>
     server_name: unknown
     provider?: unknown
   }
   /** Check if a block volume is attached. */
   'cloud.volume_detached': PassesOn & {
+    /** `cloud.volume_detached`: Check if a block volume is attached. */
     name?: Arg<string | number>
     server_name?: unknown
     provider?: unknown
   }
   /** Check that a block volume exists. */
   'cloud.volume_present': PassesOn & {
+    /** `cloud.volume_present`: Check that a block volume exists. */
     name?: Arg<string | number>
     provider?: unknown
   }
-  /** Invoke a pre-defined Python function with arguments specified in the state declaration. This function is mainly used by the `salt.renderers.pydsl` renderer. */
+  /** Invoke a pre-defined Python function with arguments specified in the state declaration. */
   'cmd.call': PassesOn & {
+    /** `cmd.call`: Invoke a pre-defined Python function with arguments specified in the state declaration. This function is mainly used by the `salt.renderers.pydsl` renderer. */
     name?: Arg<string | number>
     func: unknown
     args?: Arg<List>
@@ -490,9 +604,13 @@ export interface SaltStateArgs {
     shell?: unknown
     env?: unknown
   }
-  /** Run a command if certain circumstances are met.  Use `cmd.wait` if you want to use the `watch` requisite. */
+  /** Run a command if certain circumstances are met. */
   'cmd.run': PassesOn & {
-    /** The command to execute, remember that the command will execute with the path and permissions of the salt-minion. */
+    /**
+     * `cmd.run`: Run a command if certain circumstances are met.  Use `cmd.wait` if you want to use the `watch` requisite.
+     *
+     * The command to execute, remember that the command will execute with the path and permissions of the salt-minion.
+     */
     name?: Arg<string | number>
     /** The current working directory to execute the command in, defaults to /root */
     cwd?: unknown
@@ -531,7 +649,11 @@ export interface SaltStateArgs {
   }
   /** Download a script and execute it with specified arguments. */
   'cmd.script': PassesOn & {
-    /** Either "cmd arg1 arg2 arg3..." (cmd is not used) or a source "salt://...". */
+    /**
+     * `cmd.script`: Download a script and execute it with specified arguments.
+     *
+     * Either "cmd arg1 arg2 arg3..." (cmd is not used) or a source "salt://...".
+     */
     name?: Arg<string | number>
     /** The location of the script to download. If the file is located on the master in the directory named spam, and is called eggs, the source string is salt://spam/eggs */
     source?: unknown
@@ -573,7 +695,11 @@ export interface SaltStateArgs {
   }
   /** Run the given command only if the watch statement calls it. */
   'cmd.wait': PassesOn & {
-    /** The command to execute, remember that the command will execute with the path and permissions of the salt-minion. */
+    /**
+     * `cmd.wait`: Run the given command only if the watch statement calls it.
+     *
+     * The command to execute, remember that the command will execute with the path and permissions of the salt-minion.
+     */
     name?: Arg<string | number>
     /** The current working directory to execute the command in, defaults to /root */
     cwd?: unknown
@@ -601,6 +727,7 @@ export interface SaltStateArgs {
     success_stderr?: unknown
   }
   'cmd.wait_call': PassesOn & {
+    /** `cmd.wait_call`:  */
     name?: Arg<string | number>
     func: unknown
     args?: Arg<List>
@@ -612,7 +739,11 @@ export interface SaltStateArgs {
   }
   /** Download a script from a remote source and execute it only if a watch statement calls it. */
   'cmd.wait_script': PassesOn & {
-    /** The command to execute, remember that the command will execute with the path and permissions of the salt-minion. */
+    /**
+     * `cmd.wait_script`: Download a script from a remote source and execute it only if a watch statement calls it.
+     *
+     * The command to execute, remember that the command will execute with the path and permissions of the salt-minion.
+     */
     name?: Arg<string | number>
     /** The source script being downloaded to the minion, this source script is hosted on the salt master server.  If the file is located on the master in the directory named spam, and is called eggs, the source string is salt://spam/eggs */
     source?: unknown
@@ -643,6 +774,7 @@ export interface SaltStateArgs {
   }
   /** This function is an alias of `wait`. */
   'cmd.watch': PassesOn & {
+    /** `cmd.watch`: This function is an alias of `wait`. */
     name?: Arg<string | number>
     cwd?: unknown
     root?: unknown
@@ -659,7 +791,11 @@ export interface SaltStateArgs {
   }
   /** Verifies that the specified cron job is absent for the specified user. */
   'cron.absent': PassesOn & {
-    /** The command that should be absent in the user crontab. */
+    /**
+     * `cron.absent`: Verifies that the specified cron job is absent for the specified user.
+     *
+     * The command that should be absent in the user crontab.
+     */
     name?: Arg<string | number>
     /** The name of the user whose crontab needs to be modified, defaults to the root user */
     user?: Arg<string | number>
@@ -670,14 +806,22 @@ export interface SaltStateArgs {
   }
   /** Verifies that the specified environment variable is absent from the crontab for the specified user */
   'cron.env_absent': {
-    /** The name of the environment variable to remove from the user crontab */
+    /**
+     * `cron.env_absent`: Verifies that the specified environment variable is absent from the crontab for the specified user
+     *
+     * The name of the environment variable to remove from the user crontab
+     */
     name?: Arg<string | number>
     /** The name of the user whose crontab needs to be modified, defaults to the root user */
     user?: Arg<string | number>
   }
   /** Verifies that the specified environment variable is present in the crontab for the specified user. */
   'cron.env_present': {
-    /** The name of the environment variable to set in the user crontab */
+    /**
+     * `cron.env_present`: Verifies that the specified environment variable is present in the crontab for the specified user.
+     *
+     * The name of the environment variable to set in the user crontab
+     */
     name?: Arg<string | number>
     /** The value to set for the given environment variable */
     value?: unknown
@@ -686,7 +830,11 @@ export interface SaltStateArgs {
   }
   /** Provides file.managed-like functionality (templating, etc.) for a pre-made crontab file, to be assigned to a given user. */
   'cron.file': PassesOn & {
-    /** The source file to be used as the crontab. This source file can be hosted on either the salt master server, or on an HTTP or FTP server. For files hosted on the salt file server, if the file is located on the master in the directory named spam, and is called eggs, the source string is `salt://spam/eggs` */
+    /**
+     * `cron.file`: Provides file.managed-like functionality (templating, etc.) for a pre-made crontab file, to be assigned to a given user.
+     *
+     * The source file to be used as the crontab. This source file can be hosted on either the salt master server, or on an HTTP or FTP server. For files hosted on the salt file server, if the file is located on the master in the directory named spam, and is called eggs, the source string is `salt://spam/eggs`
+     */
     name?: Arg<string | number>
     /** This can be either a file which contains a source hash string for the source, or a source hash string. The source hash string is the hash algorithm followed by the hash of the file: `md5=e138491e9d5b97023cea823fe17bac22` */
     source_hash?: Arg<string | number>
@@ -705,9 +853,13 @@ export interface SaltStateArgs {
     /** Overrides the default backup mode for the user's crontab. */
     backup?: Arg<string | number>
   }
-  /** Verifies that the specified cron job is present for the specified user. It is recommended to use `identifier`. Otherwise the cron job is installed twice if you change the name. For more advanced information about what exactly can be set in the cron timing parameters, check your cron system's documentation. Most Unix-like systems' cron documentation can be found via the crontab man page: `man 5 crontab`. */
+  /** Verifies that the specified cron job is present for the specified user. */
   'cron.present': {
-    /** The command that should be executed by the cron job. */
+    /**
+     * `cron.present`: Verifies that the specified cron job is present for the specified user. It is recommended to use `identifier`. Otherwise the cron job is installed twice if you change the name. For more advanced information about what exactly can be set in the cron timing parameters, check your cron system's documentation. Most Unix-like systems' cron documentation can be found via the crontab man page: `man 5 crontab`.
+     *
+     * The command that should be executed by the cron job.
+     */
     name?: Arg<string | number>
     /** The name of the user whose crontab needs to be modified, defaults to the root user */
     user?: Arg<string | number>
@@ -732,7 +884,11 @@ export interface SaltStateArgs {
   }
   /** Set debconf selections */
   'debconf.set': PassesOn & {
-    /** The package name to set answers for. */
+    /**
+     * `debconf.set`: Set debconf selections
+     *
+     * The package name to set answers for.
+     */
     name?: Arg<string | number>
     /** A set of questions/answers for debconf. Note that everything under this must be indented twice. */
     data: unknown
@@ -745,6 +901,7 @@ export interface SaltStateArgs {
   }
   /** Set debconf selections from a file or a template */
   'debconf.set_file': PassesOn & {
+    /** `debconf.set_file`: Set debconf selections from a file or a template */
     name?: Arg<string | number>
     /** The location of the file containing the package selections */
     source: unknown
@@ -757,7 +914,11 @@ export interface SaltStateArgs {
   }
   /** Return the current disk usage stats for the named mount point */
   'disk.status': {
-    /** Disk mount or directory for which to check used space */
+    /**
+     * `disk.status`: Return the current disk usage stats for the named mount point
+     *
+     * Disk mount or directory for which to check used space
+     */
     name?: Arg<string | number>
     /** The maximum disk utilization */
     maximum?: unknown
@@ -770,6 +931,7 @@ export interface SaltStateArgs {
   }
   /** Install a DISM capability */
   'dism.capability_installed': {
+    /** `dism.capability_installed`: Install a DISM capability */
     name?: Arg<string | number>
     source?: unknown
     limit_access?: Arg<boolean>
@@ -778,12 +940,14 @@ export interface SaltStateArgs {
   }
   /** Uninstall a DISM capability */
   'dism.capability_removed': {
+    /** `dism.capability_removed`: Uninstall a DISM capability */
     name?: Arg<string | number>
     image?: unknown
     restart?: Arg<boolean>
   }
   /** Install a DISM feature */
   'dism.feature_installed': {
+    /** `dism.feature_installed`: Install a DISM feature */
     name?: Arg<string | number>
     package?: unknown
     source?: unknown
@@ -794,6 +958,7 @@ export interface SaltStateArgs {
   }
   /** Disables a feature. */
   'dism.feature_removed': {
+    /** `dism.feature_removed`: Disables a feature. */
     name?: Arg<string | number>
     remove_payload?: Arg<boolean>
     image?: unknown
@@ -801,12 +966,14 @@ export interface SaltStateArgs {
   }
   /** Uninstall a KB package */
   'dism.kb_removed': {
+    /** `dism.kb_removed`: Uninstall a KB package */
     name?: Arg<string | number>
     image?: unknown
     restart?: Arg<boolean>
   }
   /** Install a package. */
   'dism.package_installed': {
+    /** `dism.package_installed`: Install a package. */
     name?: Arg<string | number>
     ignore_check?: Arg<boolean>
     prevent_pending?: Arg<boolean>
@@ -815,25 +982,32 @@ export interface SaltStateArgs {
   }
   /** Uninstall a package */
   'dism.package_removed': {
+    /** `dism.package_removed`: Uninstall a package */
     name?: Arg<string | number>
     image?: unknown
     restart?: Arg<boolean>
   }
   /** Provision a package on a Windows image. */
   'dism.provisioned_package_installed': {
+    /** `dism.provisioned_package_installed`: Provision a package on a Windows image. */
     name?: Arg<string | number>
     image?: unknown
     restart?: Arg<boolean>
   }
   /** Ensure a DSC resource is in the desired state. */
   'dsc_resource.managed': {
+    /** `dsc_resource.managed`: Ensure a DSC resource is in the desired state. */
     name?: Arg<string | number>
     module_name: unknown
     properties: unknown
   }
   /** Set the salt process environment variables. */
   'environ.setenv': {
-    /** The environment key to set. Must be a string. */
+    /**
+     * `environ.setenv`: Set the salt process environment variables.
+     *
+     * The environment key to set. Must be a string.
+     */
     name?: Arg<string | number>
     /** Either a string or dict. When string, it will be the value set for the environment key of 'name' above. When a dict, each key/value pair represents an environment variable to set. */
     value: unknown
@@ -848,14 +1022,22 @@ export interface SaltStateArgs {
   }
   /** Create a directory in etcd. */
   'etcd.directory': PassesOn & {
-    /** The etcd directory name, for example: `/foo/bar/baz`. */
+    /**
+     * `etcd.directory`: Create a directory in etcd.
+     *
+     * The etcd directory name, for example: `/foo/bar/baz`.
+     */
     name?: Arg<string | number>
     /** Optional, defaults to `None`. Sets the etcd profile to use which has been defined in the Salt Master config. */
     profile?: unknown
   }
   /** Deletes a key from etcd */
   'etcd.rm': PassesOn & {
-    /** The etcd key name to remove, for example `/foo/bar/baz`. */
+    /**
+     * `etcd.rm`: Deletes a key from etcd
+     *
+     * The etcd key name to remove, for example `/foo/bar/baz`.
+     */
     name?: Arg<string | number>
     /** Optional, defaults to `False`. If `True` performs a recursive delete. */
     recurse?: Arg<boolean>
@@ -864,25 +1046,37 @@ export interface SaltStateArgs {
   }
   /** Set a key in etcd */
   'etcd.set': PassesOn & {
-    /** The etcd key name, for example: `/foo/bar/baz`. */
+    /**
+     * `etcd.set`: Set a key in etcd
+     *
+     * The etcd key name, for example: `/foo/bar/baz`.
+     */
     name?: Arg<string | number>
     /** The value the key should contain. */
     value: unknown
     /** Optional, defaults to `None`. Sets the etcd profile to use which has been defined in the Salt Master config. */
     profile?: unknown
   }
-  /** Deletes a key from etcd only if the watch statement calls it. This function is also aliased as `wait_rm`. */
+  /** Deletes a key from etcd only if the watch statement calls it. */
   'etcd.wait_rm': PassesOn & {
-    /** The etcd key name to remove, for example `/foo/bar/baz`. */
+    /**
+     * `etcd.wait_rm`: Deletes a key from etcd only if the watch statement calls it. This function is also aliased as `wait_rm`.
+     *
+     * The etcd key name to remove, for example `/foo/bar/baz`.
+     */
     name?: Arg<string | number>
     /** Optional, defaults to `False`. If `True` performs a recursive delete, see: https://python-etcd.readthedocs.io/en/latest/#delete-a-key. */
     recurse?: Arg<boolean>
     /** Optional, defaults to `None`. Sets the etcd profile to use which has been defined in the Salt Master config. */
     profile?: unknown
   }
-  /** Set a key in etcd only if the watch statement calls it. This function is also aliased as `wait_set`. */
+  /** Set a key in etcd only if the watch statement calls it. */
   'etcd.wait_set': PassesOn & {
-    /** The etcd key name, for example: `/foo/bar/baz`. */
+    /**
+     * `etcd.wait_set`: Set a key in etcd only if the watch statement calls it. This function is also aliased as `wait_set`.
+     *
+     * The etcd key name, for example: `/foo/bar/baz`.
+     */
     name?: Arg<string | number>
     /** The value the key should contain. */
     value: unknown
@@ -891,6 +1085,7 @@ export interface SaltStateArgs {
   }
   /** This function is an alias of `send`. */
   'event.fire_master': PassesOn & {
+    /** `event.fire_master`: This function is an alias of `send`. */
     name?: Arg<string | number>
     data?: unknown
     preload?: unknown
@@ -901,6 +1096,7 @@ export interface SaltStateArgs {
   }
   /** Send an event to the Salt Master */
   'event.send': PassesOn & {
+    /** `event.send`: Send an event to the Salt Master */
     name?: Arg<string | number>
     data?: unknown
     preload?: unknown
@@ -912,18 +1108,27 @@ export interface SaltStateArgs {
   }
   /** Fire an event on the Salt master event bus if called from a watch statement */
   'event.wait': {
+    /** `event.wait`: Fire an event on the Salt master event bus if called from a watch statement */
     name?: Arg<string | number>
     sfun?: unknown
     data?: unknown
   }
-  /** Make sure that the named file or directory is absent. If it exists, it will be deleted. This will work to reverse any of the functions in the file state module. If a directory is supplied, it will be recursively deleted. */
+  /** Make sure that the named file or directory is absent. */
   'file.absent': PassesOn & {
-    /** The path which should be deleted */
+    /**
+     * `file.absent`: Make sure that the named file or directory is absent. If it exists, it will be deleted. This will work to reverse any of the functions in the file state module. If a directory is supplied, it will be recursively deleted.
+     *
+     * The path which should be deleted
+     */
     name?: Arg<string | number>
   }
-  /** Prepare accumulator which can be used in template in file.managed state. Accumulator dictionary becomes available in template. It can also be used in file.blockreplace. */
+  /** Prepare accumulator which can be used in template in file.managed state. */
   'file.accumulated': PassesOn & {
-    /** Accumulator name */
+    /**
+     * `file.accumulated`: Prepare accumulator which can be used in template in file.managed state. Accumulator dictionary becomes available in template. It can also be used in file.blockreplace.
+     *
+     * Accumulator name
+     */
     name?: Arg<string | number>
     /** Filename which would receive this accumulator (see file.managed state documentation about `name`) */
     filename: unknown
@@ -932,7 +1137,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that some text appears at the end of a file. */
   'file.append': {
-    /** The location of the file to append to. */
+    /**
+     * `file.append`: Ensure that some text appears at the end of a file.
+     *
+     * The location of the file to append to.
+     */
     name?: Arg<string | number>
     /** The text to be appended, which can be a single string or a list of strings. */
     text?: unknown
@@ -959,7 +1168,11 @@ export interface SaltStateArgs {
   }
   /** Maintain an edit in a file in a zone delimited by two line markers */
   'file.blockreplace': {
-    /** Filesystem path to the file to be edited */
+    /**
+     * `file.blockreplace`: Maintain an edit in a file in a zone delimited by two line markers
+     *
+     * Filesystem path to the file to be edited
+     */
     name?: Arg<string | number>
     /** The line content identifying a line as the start of the content block. Note that the whole line containing this marker will be considered, so whitespace or extra content before or after the marker is included in final output */
     marker_start?: Arg<string | number>
@@ -994,9 +1207,13 @@ export interface SaltStateArgs {
     /** If markers are not found, this parameter can be set to a regex which will insert the block after the first found occurrence in the file. */
     insert_after_match?: unknown
   }
-  /** Ensures that a file is saved to the minion's cache. This state is primarily invoked by other states to ensure that we do not re-download a source file if we do not need to. */
+  /** Ensures that a file is saved to the minion's cache. */
   'file.cached': {
-    /** The URL of the file to be cached. To cache a file from an environment other than `base`, either use the `saltenv` argument or include the saltenv in the URL (e.g. `salt://path/to/file.conf?saltenv=dev`). */
+    /**
+     * `file.cached`: Ensures that a file is saved to the minion's cache. This state is primarily invoked by other states to ensure that we do not re-download a source file if we do not need to.
+     *
+     * The URL of the file to be cached. To cache a file from an environment other than `base`, either use the `saltenv` argument or include the saltenv in the URL (e.g. `salt://path/to/file.conf?saltenv=dev`).
+     */
     name?: Arg<string | number>
     /** See the documentation for this same argument in the `file.managed` state. */
     source_hash?: Arg<string | number>
@@ -1023,7 +1240,11 @@ export interface SaltStateArgs {
   }
   /** Comment out specified lines in a file. */
   'file.comment': {
-    /** The full path to the file to be edited */
+    /**
+     * `file.comment`: Comment out specified lines in a file.
+     *
+     * The full path to the file to be edited
+     */
     name?: Arg<string | number>
     /** A regular expression used to find the lines that are to be commented; this pattern will be wrapped in parenthesis and will move any preceding/trailing `^` or `$` characters outside the parenthesis (e.g., the pattern `^foo$` will be rewritten as `^(foo)$`) Note that you _need_ the leading ^, otherwise each ti... */
     regex: unknown
@@ -1034,9 +1255,13 @@ export interface SaltStateArgs {
     /** Ignore a failure to find the regex in the file. This is useful for scenarios where a line must only be commented if it is found in the file. */
     ignore_missing?: Arg<boolean>
   }
-  /** If the file defined by the `source` option exists on the minion, copy it to the named path. The file will not be overwritten if it already exists, unless the `force` option is set to `True`. */
+  /** If the file defined by the `source` option exists on the minion, copy it to the named path. */
   'file.copy': PassesOn & {
-    /** The location of the file to copy to */
+    /**
+     * `file.copy`: If the file defined by the `source` option exists on the minion, copy it to the named path. The file will not be overwritten if it already exists, unless the `force` option is set to `True`.
+     *
+     * The location of the file to copy to
+     */
     name?: Arg<string | number>
     /** The location of the file to copy to the location specified with name */
     source: unknown
@@ -1059,7 +1284,11 @@ export interface SaltStateArgs {
   }
   /** Decode an encoded file and write it to disk */
   'file.decode': {
-    /** Path of the file to be written. */
+    /**
+     * `file.decode`: Decode an encoded file and write it to disk
+     *
+     * Path of the file to be written.
+     */
     name?: Arg<string | number>
     /** The encoded file. Either this option or `contents_pillar` must be specified. */
     encoded_data?: unknown
@@ -1072,7 +1301,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that a named directory is present and has the right perms */
   'file.directory': PassesOn & {
-    /** The location to create or manage a directory, as an absolute path */
+    /**
+     * `file.directory`: Ensure that a named directory is present and has the right perms
+     *
+     * The location to create or manage a directory, as an absolute path
+     */
     name?: Arg<string | number>
     /** The user to own the directory; this defaults to the user salt is running as on the minion */
     user?: unknown
@@ -1113,14 +1346,22 @@ export interface SaltStateArgs {
     win_perms_reset?: Arg<boolean>
     mode?: unknown
   }
-  /** Verify that the named file or directory is present or exists. Ensures pre-requisites outside of Salt's purview (e.g., keytabs, private keys, etc.) have been previously satisfied before deployment. */
+  /** Verify that the named file or directory is present or exists. */
   'file.exists': PassesOn & {
-    /** Absolute path which must exist */
+    /**
+     * `file.exists`: Verify that the named file or directory is present or exists. Ensures pre-requisites outside of Salt's purview (e.g., keytabs, private keys, etc.) have been previously satisfied before deployment.
+     *
+     * Absolute path which must exist
+     */
     name?: Arg<string | number>
   }
-  /** Create a hard link If the file already exists and is a hard link pointing to any location other than the specified target, the hard link will be replaced. If the hard link is a regular file or directory then the state will return False. If the regular file is desired to be replaced with a hard link pass force: True */
+  /** Create a hard link If the file already exists and is a hard link pointing to any location other than the specified target, the hard link will be replaced. */
   'file.hardlink': PassesOn & {
-    /** The location of the hard link to create */
+    /**
+     * `file.hardlink`: Create a hard link If the file already exists and is a hard link pointing to any location other than the specified target, the hard link will be replaced. If the hard link is a regular file or directory then the state will return False. If the regular file is desired to be replaced with a hard link pass force: True
+     *
+     * The location of the hard link to create
+     */
     name?: Arg<string | number>
     /** The location that the hard link points to */
     target: unknown
@@ -1137,7 +1378,11 @@ export interface SaltStateArgs {
   }
   /** Key/Value based editing of a file. */
   'file.keyvalue': {
-    /** Name of the file to search/replace in. */
+    /**
+     * `file.keyvalue`: Key/Value based editing of a file.
+     *
+     * Name of the file to search/replace in.
+     */
     name?: Arg<string | number>
     /** Key to search for when ensuring a value. Use in combination with a `value` parameter. */
     key?: unknown
@@ -1171,7 +1416,11 @@ export interface SaltStateArgs {
   }
   /** Line-focused editing of a file. */
   'file.line': {
-    /** Filesystem path to the file to be edited. */
+    /**
+     * `file.line`: Line-focused editing of a file.
+     *
+     * Filesystem path to the file to be edited.
+     */
     name?: Arg<string | number>
     /** Content of the line. Allowed to be empty if mode=delete. */
     content?: unknown
@@ -1204,7 +1453,11 @@ export interface SaltStateArgs {
   }
   /** Manage a given file, this function allows for a file to be downloaded from the salt master and potentially run through a templating system. */
   'file.managed': PassesOn & {
-    /** The location of the file to manage, as an absolute path. */
+    /**
+     * `file.managed`: Manage a given file, this function allows for a file to be downloaded from the salt master and potentially run through a templating system.
+     *
+     * The location of the file to manage, as an absolute path.
+     */
     name?: Arg<string | number>
     /** The source file to download to the minion, this source file can be hosted on either the salt master server (`salt://`), the salt minion local file system (`/`), or on an HTTP or FTP server (`http(s)://`, `ftp://`). */
     source?: unknown
@@ -1309,12 +1562,20 @@ export interface SaltStateArgs {
   }
   /** Verify that the named file or directory is missing, this returns True only if the named file is missing but does not remove the file if it is present. */
   'file.missing': PassesOn & {
-    /** Absolute path which must NOT exist */
+    /**
+     * `file.missing`: Verify that the named file or directory is missing, this returns True only if the named file is missing but does not remove the file if it is present.
+     *
+     * Absolute path which must NOT exist
+     */
     name?: Arg<string | number>
   }
-  /** Create a special file similar to the 'nix mknod command. The supported device types are `p` (fifo pipe), `c` (character device), and `b` (block device). Provide the major and minor numbers when specifying a character device or block device. A fifo pipe does not require this information. The command will create the necessary dirs if needed. */
+  /** Create a special file similar to the 'nix mknod command. */
   'file.mknod': {
-    /** name of the file */
+    /**
+     * `file.mknod`: Create a special file similar to the 'nix mknod command. The supported device types are `p` (fifo pipe), `c` (character device), and `b` (block device). Provide the major and minor numbers when specifying a character device or block device. A fifo pipe does not require this information. The command will create the necessary dirs if needed.
+     *
+     * name of the file
+     */
     name?: Arg<string | number>
     /** node type 'p' (fifo pipe), 'c' (character device), or 'b' (block device) */
     ntype: unknown
@@ -1329,16 +1590,24 @@ export interface SaltStateArgs {
     /** permissions on the device/pipe */
     mode?: Arg<string | number>
   }
-  /** Ensures that a file is not present in the minion's cache, deleting it if found. This state is primarily invoked by other states to ensure that a fresh copy is fetched. */
+  /** Ensures that a file is not present in the minion's cache, deleting it if found. */
   'file.not_cached': {
-    /** The URL of the file to be removed from cache. To remove a file from cache in an environment other than `base`, either use the `saltenv` argument or include the saltenv in the URL (e.g. `salt://path/to/file.conf?saltenv=dev`). */
+    /**
+     * `file.not_cached`: Ensures that a file is not present in the minion's cache, deleting it if found. This state is primarily invoked by other states to ensure that a fresh copy is fetched.
+     *
+     * The URL of the file to be removed from cache. To remove a file from cache in an environment other than `base`, either use the `saltenv` argument or include the saltenv in the URL (e.g. `salt://path/to/file.conf?saltenv=dev`).
+     */
     name?: Arg<string | number>
     /** Used to specify the environment from which to download a file from the Salt fileserver (i.e. those with `salt://` URL). */
     saltenv?: Arg<string | number>
   }
   /** Ensure that a patch has been applied to the specified file or directory */
   'file.patch': PassesOn & {
-    /** The file or directory to which the patch should be applied */
+    /**
+     * `file.patch`: Ensure that a patch has been applied to the specified file or directory
+     *
+     * The file or directory to which the patch should be applied
+     */
     name?: Arg<string | number>
     /** The patch file to apply */
     source?: unknown
@@ -1365,7 +1634,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that some text appears at the beginning of a file */
   'file.prepend': {
-    /** The location of the file to prepend to. */
+    /**
+     * `file.prepend`: Ensure that some text appears at the beginning of a file
+     *
+     * The location of the file to prepend to.
+     */
     name?: Arg<string | number>
     /** The text to be prepended, which can be a single string or a list of strings. */
     text?: unknown
@@ -1390,9 +1663,13 @@ export interface SaltStateArgs {
     /** Output a unified diff of the old file and the new file. Set this option to  `False` to disable this. */
     show_changes?: Arg<boolean>
   }
-  /** Ensure that the named directory is absent. If it exists and is empty, it will be deleted. An entire directory tree can be pruned of empty directories as well, by using the `recurse` option. */
+  /** Ensure that the named directory is absent. */
   'file.pruned': {
-    /** The directory which should be deleted if empty. */
+    /**
+     * `file.pruned`: Ensure that the named directory is absent. If it exists and is empty, it will be deleted. An entire directory tree can be pruned of empty directories as well, by using the `recurse` option.
+     *
+     * The directory which should be deleted if empty.
+     */
     name?: Arg<string | number>
     /** If set to `True`, this option will recursive deletion of empty directories. This is useful if nested paths are all empty, and would be the only items preventing removal of the named root directory. */
     recurse?: Arg<boolean>
@@ -1403,7 +1680,11 @@ export interface SaltStateArgs {
   }
   /** Recurse through a subdirectory on the master and copy said subdirectory over to the specified path. */
   'file.recurse': PassesOn & {
-    /** The directory to set the recursion in */
+    /**
+     * `file.recurse`: Recurse through a subdirectory on the master and copy said subdirectory over to the specified path.
+     *
+     * The directory to set the recursion in
+     */
     name?: Arg<string | number>
     /** The source directory, this directory is located on the salt master file server and is specified with the salt:// protocol. If the directory is located on the master in the directory named spam, and is called eggs, the source string is salt://spam/eggs */
     source: unknown
@@ -1454,9 +1735,13 @@ export interface SaltStateArgs {
     env?: unknown
     mode?: unknown
   }
-  /** If the source path exists on the system, rename it to the named path. Both files and directories are supported. The named path will not be overwritten if it already exists unless the force option is set to `True`. */
+  /** If the source path exists on the system, rename it to the named path. */
   'file.rename': PassesOn & {
-    /** The location to rename the source to (file or directory) */
+    /**
+     * `file.rename`: If the source path exists on the system, rename it to the named path. Both files and directories are supported. The named path will not be overwritten if it already exists unless the force option is set to `True`.
+     *
+     * The location to rename the source to (file or directory)
+     */
     name?: Arg<string | number>
     /** The location of the file or directory to move to the location specified with `name` */
     source: unknown
@@ -1467,7 +1752,11 @@ export interface SaltStateArgs {
   }
   /** Maintain an edit in a file. */
   'file.replace': {
-    /** Filesystem path to the file to be edited. If a symlink is specified, it will be resolved to its target. */
+    /**
+     * `file.replace`: Maintain an edit in a file.
+     *
+     * Filesystem path to the file to be edited. If a symlink is specified, it will be resolved to its target.
+     */
     name?: Arg<string | number>
     /** A regular expression, to be matched using Python's `re.search`. */
     pattern: unknown
@@ -1498,7 +1787,11 @@ export interface SaltStateArgs {
   }
   /** Apply retention scheduling to backup storage directory. */
   'file.retention_schedule': {
-    /** The filesystem path to the directory containing backups to be managed. */
+    /**
+     * `file.retention_schedule`: Apply retention scheduling to backup storage directory.
+     *
+     * The filesystem path to the directory containing backups to be managed.
+     */
     name?: Arg<string | number>
     /** Delete the backups, except for the ones we want to keep. The N below should be an integer but may also be the special value of `all`, which keeps all files matching the criteria. All of the retain options default to None, which means to not keep files based on this criteria. */
     retain: unknown
@@ -1507,9 +1800,13 @@ export interface SaltStateArgs {
     /** The timezone to use when determining midnight. This is only used when datetime is pulled from `os.path.getmtime()`. Defaults to `None` which uses the timezone from the locale. */
     timezone?: unknown
   }
-  /** Serializes dataset and store it into managed file. Useful for sharing simple configuration files. */
+  /** Serializes dataset and store it into managed file. */
   'file.serialize': PassesOn & {
-    /** The location of the file to create */
+    /**
+     * `file.serialize`: Serializes dataset and store it into managed file. Useful for sharing simple configuration files.
+     *
+     * The location of the file to create
+     */
     name?: Arg<string | number>
     /** The dataset that will be serialized */
     dataset?: unknown
@@ -1552,7 +1849,11 @@ export interface SaltStateArgs {
   }
   /** Create a Windows shortcut */
   'file.shortcut': PassesOn & {
-    /** The location of the shortcut to create. Must end with either ".lnk" or ".url" */
+    /**
+     * `file.shortcut`: Create a Windows shortcut
+     *
+     * The location of the shortcut to create. Must end with either ".lnk" or ".url"
+     */
     name?: Arg<string | number>
     /** The location that the shortcut points to */
     target: unknown
@@ -1575,7 +1876,11 @@ export interface SaltStateArgs {
   }
   /** Create a symbolic link (symlink, soft link) */
   'file.symlink': PassesOn & {
-    /** The location of the symlink to create */
+    /**
+     * `file.symlink`: Create a symbolic link (symlink, soft link)
+     *
+     * The location of the symlink to create
+     */
     name?: Arg<string | number>
     /** The location that the symlink points to */
     target: unknown
@@ -1610,7 +1915,11 @@ export interface SaltStateArgs {
   }
   /** Remove unwanted files based on specific criteria. */
   'file.tidied': PassesOn & {
-    /** The directory tree that should be tidied */
+    /**
+     * `file.tidied`: Remove unwanted files based on specific criteria.
+     *
+     * The directory tree that should be tidied
+     */
     name?: Arg<string | number>
     /** Maximum age in days after which files are considered for removal */
     age?: Arg<number>
@@ -1637,7 +1946,11 @@ export interface SaltStateArgs {
   }
   /** Replicate the 'nix "touch" command to create a new empty file or update the atime and mtime of an existing file. */
   'file.touch': {
-    /** name of the file */
+    /**
+     * `file.touch`: Replicate the 'nix "touch" command to create a new empty file or update the atime and mtime of an existing file.
+     *
+     * name of the file
+     */
     name?: Arg<string | number>
     /** atime of the file */
     atime?: unknown
@@ -1648,7 +1961,11 @@ export interface SaltStateArgs {
   }
   /** Uncomment specified commented lines in a file */
   'file.uncomment': {
-    /** The full path to the file to be edited */
+    /**
+     * `file.uncomment`: Uncomment specified commented lines in a file
+     *
+     * The full path to the file to be edited
+     */
     name?: Arg<string | number>
     /** A regular expression used to find the lines that are to be uncommented. This regex should not include the comment character. A leading `^` character will be stripped for convenience (for easily switching between comment() and uncomment()). */
     regex: unknown
@@ -1659,7 +1976,11 @@ export interface SaltStateArgs {
   }
   /** Checks if there is an open connection from the minion to the defined host on a specific port. */
   'firewall.check': PassesOn & {
-    /** host name or ip address to test connection to */
+    /**
+     * `firewall.check`: Checks if there is an open connection from the minion to the defined host on a specific port.
+     *
+     * host name or ip address to test connection to
+     */
     name?: Arg<string | number>
     /** The port to test the connection on */
     port?: unknown
@@ -1667,7 +1988,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a zone has specific attributes. */
   'firewalld.present': {
-    /** The zone to modify. */
+    /**
+     * `firewalld.present`: Ensure a zone has specific attributes.
+     *
+     * The zone to modify.
+     */
     name?: Arg<string | number>
     /** List of ICMP types to block in the zone. */
     block_icmp?: Arg<List | null>
@@ -1704,13 +2029,18 @@ export interface SaltStateArgs {
   }
   /** Ensure the service exists and encompasses the specified ports and protocols. */
   'firewalld.service': {
+    /** `firewalld.service`: Ensure the service exists and encompasses the specified ports and protocols. */
     name?: Arg<string | number>
     ports?: unknown
     protocols?: unknown
   }
-  /** Ensure that a repository has been cloned to the specified target directory. If not, clone that repository. No fetches will be performed once cloned. */
+  /** Ensure that a repository has been cloned to the specified target directory. */
   'git.cloned': {
-    /** Address of the remote repository */
+    /**
+     * `git.cloned`: Ensure that a repository has been cloned to the specified target directory. If not, clone that repository. No fetches will be performed once cloned.
+     *
+     * Address of the remote repository
+     */
     name?: Arg<string | number>
     /** Name of the target directory where repository should be cloned */
     target: unknown
@@ -1731,7 +2061,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that a config value is set to the desired value(s) */
   'git.config_set': PassesOn & {
-    /** Name of the git config value to set */
+    /**
+     * `git.config_set`: Ensure that a config value is set to the desired value(s)
+     *
+     * Name of the git config value to set
+     */
     name?: Arg<string | number>
     /** Set a single value for the config item */
     value?: unknown
@@ -1750,7 +2084,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named config key is not present */
   'git.config_unset': PassesOn & {
-    /** The name of the configuration key to unset. This value can be a regex, but the regex must match the entire key name. For example, `foo\.` would not match all keys in the `foo` section, it would be necessary to use `foo\..+` to do so. */
+    /**
+     * `git.config_unset`: Ensure that the named config key is not present
+     *
+     * The name of the configuration key to unset. This value can be a regex, but the regex must match the entire key name. For example, `foo\.` would not match all keys in the `foo` section, it would be necessary to use `foo\..+` to do so.
+     */
     name?: Arg<string | number>
     /** Regex indicating the values to unset for the matching key(s) */
     value_regex?: unknown
@@ -1769,7 +2107,11 @@ export interface SaltStateArgs {
   }
   /** Make sure a repository is cloned to the given target directory and is a detached HEAD checkout of the commit ID resolved from `rev`. */
   'git.detached': PassesOn & {
-    /** Address of the remote repository. */
+    /**
+     * `git.detached`: Make sure a repository is cloned to the given target directory and is a detached HEAD checkout of the commit ID resolved from `rev`.
+     *
+     * Address of the remote repository.
+     */
     name?: Arg<string | number>
     /** The branch, tag, or commit ID to checkout after clone. If a branch or tag is specified it will be resolved to a commit ID and checked out. */
     rev: unknown
@@ -1802,7 +2144,11 @@ export interface SaltStateArgs {
   }
   /** Make sure the repository is cloned to the given directory and is up-to-date. */
   'git.latest': PassesOn & {
-    /** Address of the remote repository, as passed to `git clone` */
+    /**
+     * `git.latest`: Make sure the repository is cloned to the given directory and is up-to-date.
+     *
+     * Address of the remote repository, as passed to `git clone`
+     */
     name?: Arg<string | number>
     /** Name of the target directory where repository is about to be cloned */
     target: unknown
@@ -1854,7 +2200,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that a repository exists in the given directory */
   'git.present': {
-    /** Path to the directory */
+    /**
+     * `git.present`: Ensure that a repository exists in the given directory
+     *
+     * Path to the directory
+     */
     name?: Arg<string | number>
     /** If `True`, and if `name` points to an existing directory which does not contain a git repository, then the contents of that directory will be recursively removed and a new repository will be initialized in its place. */
     force?: Arg<boolean>
@@ -1875,7 +2225,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a GPG public key is absent from the keychain. */
   'gpg.absent': PassesOn & {
-    /** The key ID of the GPG public key. */
+    /**
+     * `gpg.absent`: Ensure a GPG public key is absent from the keychain.
+     *
+     * The key ID of the GPG public key.
+     */
     name?: Arg<string | number>
     /** The key ID or key IDs to remove from the GPG keychain. */
     keys?: unknown
@@ -1890,7 +2244,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a GPG public key is present in the GPG keychain and that it is not expired. */
   'gpg.present': PassesOn & {
-    /** The key ID of the GPG public key. */
+    /**
+     * `gpg.present`: Ensure a GPG public key is present in the GPG keychain and that it is not expired.
+     *
+     * The key ID of the GPG public key.
+     */
     name?: Arg<string | number>
     /** The key ID or key IDs to add to the GPG keychain. */
     keys?: unknown
@@ -1915,7 +2273,11 @@ export interface SaltStateArgs {
   }
   /** Delete a grain from the grains config file */
   'grains.absent': {
-    /** The grain name */
+    /**
+     * `grains.absent`: Delete a grain from the grains config file
+     *
+     * The grain name
+     */
     name?: Arg<string | number>
     /** If destructive is True, delete the entire grain. If destructive is False, set the grain's value to None. Defaults to False. */
     destructive?: Arg<boolean>
@@ -1924,9 +2286,13 @@ export interface SaltStateArgs {
     /** If force is True, the existing grain will be overwritten regardless of its existing or provided value type. Defaults to False */
     force?: Arg<boolean>
   }
-  /** Append a value to a list in the grains config file. The grain that is being appended to (name) must exist before the new value can be added. */
+  /** Append a value to a list in the grains config file. */
   'grains.append': {
-    /** The grain name */
+    /**
+     * `grains.append`: Append a value to a list in the grains config file. The grain that is being appended to (name) must exist before the new value can be added.
+     *
+     * The grain name
+     */
     name?: Arg<string | number>
     /** The value to append */
     value: unknown
@@ -1937,23 +2303,35 @@ export interface SaltStateArgs {
   }
   /** Ensure that a grain is set */
   'grains.exists': {
-    /** The grain name */
+    /**
+     * `grains.exists`: Ensure that a grain is set
+     *
+     * The grain name
+     */
     name?: Arg<string | number>
     /** A delimiter different from the default can be provided. */
     delimiter?: Arg<string | number>
   }
   /** Delete a value from a grain formed as a list. */
   'grains.list_absent': {
-    /** The grain name. */
+    /**
+     * `grains.list_absent`: Delete a value from a grain formed as a list.
+     *
+     * The grain name.
+     */
     name?: Arg<string | number>
     /** The value to delete from the grain list. */
     value: unknown
     /** A delimiter different from the default `:` can be provided. */
     delimiter?: Arg<string | number>
   }
-  /** Ensure the value is present in the list-type grain. Note: If the grain that is provided in `name` is not present on the system, this new grain will be created with the corresponding provided value. */
+  /** Ensure the value is present in the list-type grain. */
   'grains.list_present': {
-    /** The grain name. */
+    /**
+     * `grains.list_present`: Ensure the value is present in the list-type grain. Note: If the grain that is provided in `name` is not present on the system, this new grain will be created with the corresponding provided value.
+     *
+     * The grain name.
+     */
     name?: Arg<string | number>
     /** The value is present in the list type grain. */
     value: unknown
@@ -1962,7 +2340,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that a grain is set */
   'grains.present': {
-    /** The grain name */
+    /**
+     * `grains.present`: Ensure that a grain is set
+     *
+     * The grain name
+     */
     name?: Arg<string | number>
     /** The value to set on the grain */
     value: unknown
@@ -1973,11 +2355,13 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named group is absent */
   'group.absent': {
+    /** `group.absent`: Ensure that the named group is absent */
     name?: Arg<string | number>
     local?: Arg<boolean>
   }
   /** Ensure that a group is present */
   'group.present': {
+    /** `group.present`: Ensure that a group is present */
     name?: Arg<string | number>
     gid?: unknown
     system?: Arg<boolean>
@@ -1989,27 +2373,40 @@ export interface SaltStateArgs {
   }
   /** Add content to a document generated using `highstate_doc.render`. */
   'highstate_doc.note': PassesOn & {
+    /** `highstate_doc.note`: Add content to a document generated using `highstate_doc.render`. */
     name?: Arg<string | number>
     source?: unknown
     contents?: unknown
   }
   /** Ensure that the named host is absent */
   'host.absent': {
-    /** The host to remove */
+    /**
+     * `host.absent`: Ensure that the named host is absent
+     *
+     * The host to remove
+     */
     name?: Arg<string | number>
     /** The ip addr(s) of the host to remove */
     ip: unknown
   }
   /** Ensure that only the given hostnames are associated with the given IP address. */
   'host.only': {
-    /** The IP address to associate with the given hostnames. */
+    /**
+     * `host.only`: Ensure that only the given hostnames are associated with the given IP address.
+     *
+     * The IP address to associate with the given hostnames.
+     */
     name?: Arg<string | number>
     /** Either a single hostname or a list of hostnames to associate with the given IP address in the given order.  Any other hostname associated with the IP address is removed.  If no hostnames are specified, all hostnames associated with the given IP address are removed. */
     hostnames: unknown
   }
   /** Ensures that the named host is present with the given ip */
   'host.present': {
-    /** The host to assign an ip to */
+    /**
+     * `host.present`: Ensures that the named host is present with the given ip
+     *
+     * The host to assign an ip to
+     */
     name?: Arg<string | number>
     /** The ip addr(s) to apply to the host. Can be a single IP or a list of IP addresses. */
     ip: unknown
@@ -2020,7 +2417,11 @@ export interface SaltStateArgs {
   }
   /** Perform an HTTP query and statefully return the result */
   'http.query': PassesOn & {
-    /** The name of the query. */
+    /**
+     * `http.query`: Perform an HTTP query and statefully return the result
+     *
+     * The name of the query.
+     */
     name?: Arg<string | number>
     /** Specifies a pattern to look for in the return text. By default, this will perform a string comparison of looking for the value of match in the return text. */
     match?: unknown
@@ -2036,9 +2437,13 @@ export interface SaltStateArgs {
     test?: unknown
     test_url?: unknown
   }
-  /** Like query but, repeat and wait until match/match_type or status is fulfilled. State returns result from last query state in case of success or if no successful query was made within wait_for timeout. */
+  /** Like query but, repeat and wait until match/match_type or status is fulfilled. */
   'http.wait_for_successful_query': PassesOn & {
-    /** The name of the query. */
+    /**
+     * `http.wait_for_successful_query`: Like query but, repeat and wait until match/match_type or status is fulfilled. State returns result from last query state in case of success or if no successful query was made within wait_for timeout.
+     *
+     * The name of the query.
+     */
     name?: Arg<string | number>
     /** Total time to wait for requests that succeed. */
     wait_for?: Arg<number>
@@ -2047,6 +2452,7 @@ export interface SaltStateArgs {
   }
   /** Execute an idem sls file through a salt state */
   'idem.state': {
+    /** `idem.state`: Execute an idem sls file through a salt state */
     name?: Arg<string | number>
     /** A list of idem sls files or sources */
     sls: Arg<string | number | List>
@@ -2066,15 +2472,17 @@ export interface SaltStateArgs {
     source_dir?: unknown
     test?: Arg<boolean>
   }
-  /** Remove a key/value pair from an ini file. Key/value pairs present in the ini file and not specified in sections dict will be untouched. */
+  /** Remove a key/value pair from an ini file. */
   'ini.options_absent': {
+    /** `ini.options_absent`: Remove a key/value pair from an ini file. Key/value pairs present in the ini file and not specified in sections dict will be untouched. */
     name?: Arg<string | number>
     sections?: unknown
     separator?: Arg<string | number>
     encoding?: unknown
   }
-  /** Set or create a key/value pair in an `ini` file. Options present in the ini file and not specified in the sections dict will be untouched, unless the `strict: True` flag is used. */
+  /** Set or create a key/value pair in an `ini` file. */
   'ini.options_present': {
+    /** `ini.options_present`: Set or create a key/value pair in an `ini` file. Options present in the ini file and not specified in the sections dict will be untouched, unless the `strict: True` flag is used. */
     name?: Arg<string | number>
     sections?: unknown
     separator?: Arg<string | number>
@@ -2082,15 +2490,17 @@ export interface SaltStateArgs {
     encoding?: unknown
     no_spaces?: Arg<boolean>
   }
-  /** Remove sections from the ini file. All key/value pairs in the section will also be removed. */
+  /** Remove sections from the ini file. */
   'ini.sections_absent': {
+    /** `ini.sections_absent`: Remove sections from the ini file. All key/value pairs in the section will also be removed. */
     name?: Arg<string | number>
     sections?: unknown
     separator?: Arg<string | number>
     encoding?: unknown
   }
-  /** Add sections to an ini file. This will only create empty sections. To also create key/value pairs, use options_present state. */
+  /** Add sections to an ini file. */
   'ini.sections_present': {
+    /** `ini.sections_present`: Add sections to an ini file. This will only create empty sections. To also create key/value pairs, use options_present state. */
     name?: Arg<string | number>
     sections?: unknown
     separator?: Arg<string | number>
@@ -2098,7 +2508,11 @@ export interface SaltStateArgs {
   }
   /** Remove a entry or entries from a chain */
   'ipset.absent': PassesOn & {
-    /** A user-defined name to call this entry by in another part of a state or formula. This should not be an actual entry. */
+    /**
+     * `ipset.absent`: Remove a entry or entries from a chain
+     *
+     * A user-defined name to call this entry by in another part of a state or formula. This should not be an actual entry.
+     */
     name?: Arg<string | number>
     entry?: unknown
     entries?: unknown
@@ -2110,13 +2524,18 @@ export interface SaltStateArgs {
   }
   /** Flush current ipset set */
   'ipset.flush': PassesOn & {
+    /** `ipset.flush`: Flush current ipset set */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Append a entry to a set */
   'ipset.present': PassesOn & {
-    /** A user-defined name to call this entry by in another part of a state or formula. This should not be an actual entry. */
+    /**
+     * `ipset.present`: Append a entry to a set
+     *
+     * A user-defined name to call this entry by in another part of a state or formula. This should not be an actual entry.
+     */
     name?: Arg<string | number>
     /** A single entry to add to a set or a list of entries to add to a set */
     entry?: unknown
@@ -2128,22 +2547,31 @@ export interface SaltStateArgs {
   }
   /** Verify the set is absent. */
   'ipset.set_absent': PassesOn & {
+    /** `ipset.set_absent`: Verify the set is absent. */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Verify the set exists. */
   'ipset.set_present': PassesOn & {
-    /** A user-defined set name. */
+    /**
+     * `ipset.set_present`: Verify the set exists.
+     *
+     * A user-defined set name.
+     */
     name?: Arg<string | number>
     /** The type for the set. */
     set_type: unknown
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
-  /** Add a rule to the end of the specified chain. If the rule is already present anywhere in the chain, its position is not changed. */
+  /** Add a rule to the end of the specified chain. */
   'iptables.append': PassesOn & {
-    /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
+    /**
+     * `iptables.append`: Add a rule to the end of the specified chain. If the rule is already present anywhere in the chain, its position is not changed.
+     *
+     * A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule.
+     */
     name?: Arg<string | number>
     /** The table that owns the chain which should be modified */
     table?: Arg<string | number>
@@ -2156,6 +2584,7 @@ export interface SaltStateArgs {
   }
   /** Verify the chain is absent. */
   'iptables.chain_absent': {
+    /** `iptables.chain_absent`: Verify the chain is absent. */
     name?: Arg<string | number>
     /** The table to remove the chain from */
     table?: Arg<string | number>
@@ -2164,16 +2593,24 @@ export interface SaltStateArgs {
   }
   /** Verify the chain is exist. */
   'iptables.chain_present': {
-    /** A user-defined chain name. */
+    /**
+     * `iptables.chain_present`: Verify the chain is exist.
+     *
+     * A user-defined chain name.
+     */
     name?: Arg<string | number>
     /** The table to own the chain. */
     table?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
-  /** Delete a rule from a chain if present. If the rule is already absent, this is not an error and nothing is changed. */
+  /** Delete a rule from a chain if present. */
   'iptables.delete': PassesOn & {
-    /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
+    /**
+     * `iptables.delete`: Delete a rule from a chain if present. If the rule is already absent, this is not an error and nothing is changed.
+     *
+     * A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule.
+     */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2187,6 +2624,7 @@ export interface SaltStateArgs {
   }
   /** Flush current iptables state */
   'iptables.flush': PassesOn & {
+    /** `iptables.flush`: Flush current iptables state */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2195,9 +2633,13 @@ export interface SaltStateArgs {
     /** The chain to be flushed. All the chains in the table if none is given. */
     chain?: unknown
   }
-  /** Insert a rule into a chain. If the rule is already present anywhere in the chain, its position is not changed. */
+  /** Insert a rule into a chain. */
   'iptables.insert': PassesOn & {
-    /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
+    /**
+     * `iptables.insert`: Insert a rule into a chain. If the rule is already present anywhere in the chain, its position is not changed.
+     *
+     * A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule.
+     */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2212,6 +2654,7 @@ export interface SaltStateArgs {
   }
   /** Sets the default policy for iptables firewall tables */
   'iptables.set_policy': PassesOn & {
+    /** `iptables.set_policy`: Sets the default policy for iptables firewall tables */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2225,16 +2668,25 @@ export interface SaltStateArgs {
   }
   /** Set the keyboard layout for the system */
   'keyboard.system': {
-    /** The keyboard layout to use */
+    /**
+     * `keyboard.system`: Set the keyboard layout for the system
+     *
+     * The keyboard layout to use
+     */
     name?: Arg<string | number>
   }
   /** Set the keyboard layout for XOrg */
   'keyboard.xorg': {
+    /** `keyboard.xorg`: Set the keyboard layout for XOrg */
     name?: Arg<string | number>
   }
   /** Set the default keychain to use */
   'keychain.default_keychain': {
-    /** The chain in which to use as the default */
+    /**
+     * `keychain.default_keychain`: Set the default keychain to use
+     *
+     * The chain in which to use as the default
+     */
     name?: Arg<string | number>
     /** The domain to use valid values are user|system|common|dynamic, the default is user */
     domain?: Arg<string | number>
@@ -2243,7 +2695,11 @@ export interface SaltStateArgs {
   }
   /** Install a p12 certificate file into the macOS keychain */
   'keychain.installed': PassesOn & {
-    /** The certificate to install */
+    /**
+     * `keychain.installed`: Install a p12 certificate file into the macOS keychain
+     *
+     * The certificate to install
+     */
     name?: Arg<string | number>
     /** The password for the certificate being installed formatted in the way described for openssl command in the PASS PHRASE ARGUMENTS section */
     password: unknown
@@ -2256,7 +2712,11 @@ export interface SaltStateArgs {
   }
   /** Uninstall a p12 certificate file from the macOS keychain */
   'keychain.uninstalled': {
-    /** The certificate to uninstall, this can be a path for a .p12 or the friendly name */
+    /**
+     * `keychain.uninstalled`: Uninstall a p12 certificate file from the macOS keychain
+     *
+     * The certificate to uninstall, this can be a path for a .p12 or the friendly name
+     */
     name?: Arg<string | number>
     /** The password for the certificate being installed formatted in the way described for openssl command in the PASS PHRASE ARGUMENTS section */
     password: unknown
@@ -2267,7 +2727,11 @@ export interface SaltStateArgs {
   }
   /** Verify that the named kernel module is not loaded */
   'kmod.absent': {
-    /** The name of the kernel module to verify is not loaded */
+    /**
+     * `kmod.absent`: Verify that the named kernel module is not loaded
+     *
+     * The name of the kernel module to verify is not loaded
+     */
     name?: Arg<string | number>
     /** Remove module from `/etc/modules` (or `/etc/modules-load.d/salt_managed.conf` if the `systemd` key is present in Grains. */
     persist?: Arg<boolean>
@@ -2278,7 +2742,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the specified kernel module is loaded */
   'kmod.present': {
-    /** The name of the kernel module to verify is loaded */
+    /**
+     * `kmod.present`: Ensure that the specified kernel module is loaded
+     *
+     * The name of the kernel module to verify is loaded
+     */
     name?: Arg<string | number>
     /** Also add module to `/etc/modules` (or `/etc/modules-load.d/salt_managed.conf` if the `systemd` key is present in Grains. */
     persist?: Arg<boolean>
@@ -2287,6 +2755,7 @@ export interface SaltStateArgs {
   }
   /** Ensure the specified policy is set. */
   'lgpo.set': {
+    /** `lgpo.set`: Ensure the specified policy is set. */
     name?: Arg<string | number>
     setting?: unknown
     policy_class?: unknown
@@ -2298,10 +2767,12 @@ export interface SaltStateArgs {
   }
   /** Trigger a Machine Group Policy refresh. */
   'lgpo_reg.refresh_policy': {
+    /** `lgpo_reg.refresh_policy`: Trigger a Machine Group Policy refresh. */
     name?: Arg<string | number>
   }
   /** Ensure a registry setting is not present in the Registry.pol file. */
   'lgpo_reg.value_absent': {
+    /** `lgpo_reg.value_absent`: Ensure a registry setting is not present in the Registry.pol file. */
     name?: Arg<string | number>
     key: unknown
     policy_class?: Arg<string | number>
@@ -2310,6 +2781,7 @@ export interface SaltStateArgs {
   }
   /** Ensure a registry setting is disabled in the Registry.pol file. */
   'lgpo_reg.value_disabled': {
+    /** `lgpo_reg.value_disabled`: Ensure a registry setting is disabled in the Registry.pol file. */
     name?: Arg<string | number>
     key: unknown
     policy_class?: Arg<string | number>
@@ -2318,6 +2790,7 @@ export interface SaltStateArgs {
   }
   /** Ensure a registry setting is present in the Registry.pol file. */
   'lgpo_reg.value_present': {
+    /** `lgpo_reg.value_present`: Ensure a registry setting is present in the Registry.pol file. */
     name?: Arg<string | number>
     key: unknown
     v_data: unknown
@@ -2328,21 +2801,34 @@ export interface SaltStateArgs {
   }
   /** Install and activate the given product key */
   'license.activate': {
-    /** The 5x5 product key given to you by Microsoft */
+    /**
+     * `license.activate`: Install and activate the given product key
+     *
+     * The 5x5 product key given to you by Microsoft
+     */
     name?: Arg<string | number>
   }
   /** Generate a locale if it is not present */
   'locale.present': {
-    /** The name of the locale to be present. Some distributions require the charmap to be specified as part of the locale at this point. */
+    /**
+     * `locale.present`: Generate a locale if it is not present
+     *
+     * The name of the locale to be present. Some distributions require the charmap to be specified as part of the locale at this point.
+     */
     name?: Arg<string | number>
   }
   /** Set the locale for the system */
   'locale.system': {
-    /** The name of the locale to use */
+    /**
+     * `locale.system`: Set the locale for the system
+     *
+     * The name of the locale to use
+     */
     name?: Arg<string | number>
   }
   /** Set a new value for a specific configuration line. */
   'logrotate.set': {
+    /** `logrotate.set`: Set a new value for a specific configuration line. */
     name?: Arg<string | number>
     /** The command or block to configure. */
     key: Arg<string | number>
@@ -2355,7 +2841,11 @@ export interface SaltStateArgs {
   }
   /** Loop over an execution module until a condition is met. */
   'loop.until': {
-    /** The name of the execution module */
+    /**
+     * `loop.until`: Loop over an execution module until a condition is met.
+     *
+     * The name of the execution module
+     */
     name?: Arg<string | number>
     /** The execution module's positional arguments */
     m_args?: Arg<List | null>
@@ -2368,9 +2858,13 @@ export interface SaltStateArgs {
     /** The timeout in seconds */
     timeout?: Arg<number>
   }
-  /** Generic waiter state that waits for a specific salt function to produce an expected result. The state fails if the function does not exist or raises an exception, or does not produce the expected result within the allotted retries. */
+  /** Generic waiter state that waits for a specific salt function to produce an expected result. */
   'loop.until_no_eval': {
-    /** Name of the module.function to call */
+    /**
+     * `loop.until_no_eval`: Generic waiter state that waits for a specific salt function to produce an expected result. The state fails if the function does not exist or raises an exception, or does not produce the expected result within the allotted retries.
+     *
+     * Name of the module.function to call
+     */
     name?: Arg<string | number>
     /** Expected return value. This can be almost anything. */
     expected: unknown
@@ -2389,14 +2883,22 @@ export interface SaltStateArgs {
   }
   /** Remove a given existing Logical Volume from a named existing volume group */
   'lvm.lv_absent': {
-    /** The Logical Volume to remove */
+    /**
+     * `lvm.lv_absent`: Remove a given existing Logical Volume from a named existing volume group
+     *
+     * The Logical Volume to remove
+     */
     name?: Arg<string | number>
     /** The name of the Volume Group on which the Logical Volume resides */
     vgname?: unknown
   }
   /** Ensure that a Logical Volume is present, creating it if absent. */
   'lvm.lv_present': PassesOn & {
-    /** The name of the Logical Volume */
+    /**
+     * `lvm.lv_present`: Ensure that a Logical Volume is present, creating it if absent.
+     *
+     * The name of the Logical Volume
+     */
     name?: Arg<string | number>
     /** The name of the Volume Group on which the Logical Volume resides */
     vgname?: unknown
@@ -2419,29 +2921,49 @@ export interface SaltStateArgs {
   }
   /** Ensure that a Physical Device is not being used by lvm */
   'lvm.pv_absent': {
-    /** The device name to initialize. */
+    /**
+     * `lvm.pv_absent`: Ensure that a Physical Device is not being used by lvm
+     *
+     * The device name to initialize.
+     */
     name?: Arg<string | number>
   }
   /** Set a Physical Device to be used as an LVM Physical Volume */
   'lvm.pv_present': PassesOn & {
-    /** The device name to initialize. */
+    /**
+     * `lvm.pv_present`: Set a Physical Device to be used as an LVM Physical Volume
+     *
+     * The device name to initialize.
+     */
     name?: Arg<string | number>
   }
   /** Remove an LVM volume group */
   'lvm.vg_absent': {
-    /** The volume group to remove */
+    /**
+     * `lvm.vg_absent`: Remove an LVM volume group
+     *
+     * The volume group to remove
+     */
     name?: Arg<string | number>
   }
   /** Create an LVM Volume Group */
   'lvm.vg_present': PassesOn & {
-    /** The Volume Group name to create */
+    /**
+     * `lvm.vg_present`: Create an LVM Volume Group
+     *
+     * The Volume Group name to create
+     */
     name?: Arg<string | number>
     /** A list of devices that will be added to the Volume Group */
     devices?: Arg<string | number | List | null>
   }
   /** Make sure the defaults value is absent */
   'macdefaults.absent': {
-    /** The key of the given domain to remove. It can be a nested key/index separated by `name_separator`. */
+    /**
+     * `macdefaults.absent`: Make sure the defaults value is absent
+     *
+     * The key of the given domain to remove. It can be a nested key/index separated by `name_separator`.
+     */
     name?: Arg<string | number>
     /** The name of the domain to remove from */
     domain: unknown
@@ -2452,7 +2974,11 @@ export interface SaltStateArgs {
   }
   /** Write a default to the system */
   'macdefaults.write': {
-    /** The key of the given domain to write to. It can be a nested key/index separated by `name_separator`. */
+    /**
+     * `macdefaults.write`: Write a default to the system
+     *
+     * The key of the given domain to write to. It can be a nested key/index separated by `name_separator`.
+     */
     name?: Arg<string | number>
     /** The name of the domain to write to */
     domain: unknown
@@ -2467,7 +2993,11 @@ export interface SaltStateArgs {
   }
   /** Install a Mac OS Package from a pkg or dmg file, if given a dmg file it will first be mounted in a temporary location */
   'macpackage.installed': {
-    /** The pkg or dmg file to install */
+    /**
+     * `macpackage.installed`: Install a Mac OS Package from a pkg or dmg file, if given a dmg file it will first be mounted in a temporary location
+     *
+     * The pkg or dmg file to install
+     */
     name?: Arg<string | number>
     /** The location in which to install the package. This can be a path or LocalSystem */
     target?: Arg<string | number>
@@ -2488,12 +3018,20 @@ export interface SaltStateArgs {
   }
   /** Verify that the variable is not in the `make.conf`. */
   'makeconf.absent': {
-    /** The variable name. This will automatically be converted to upper case since variables in `make.conf` are in upper case */
+    /**
+     * `makeconf.absent`: Verify that the variable is not in the `make.conf`.
+     *
+     * The variable name. This will automatically be converted to upper case since variables in `make.conf` are in upper case
+     */
     name?: Arg<string | number>
   }
-  /** Verify that the variable is in the `make.conf` and has the provided settings. If value is set, contains and excludes will be ignored. */
+  /** Verify that the variable is in the `make.conf` and has the provided settings. */
   'makeconf.present': {
-    /** The variable name. This will automatically be converted to upper case since variables in `make.conf` are in upper case */
+    /**
+     * `makeconf.present`: Verify that the variable is in the `make.conf` and has the provided settings. If value is set, contains and excludes will be ignored.
+     *
+     * The variable name. This will automatically be converted to upper case since variables in `make.conf` are in upper case
+     */
     name?: Arg<string | number>
     /** Enforce that the value of the variable is set to the provided value */
     value?: unknown
@@ -2502,8 +3040,9 @@ export interface SaltStateArgs {
     /** Enforce that the value of the variable does not contain the provided value. */
     excludes?: unknown
   }
-  /** Run a single module function or a range of module functions in a batch. Supersedes `module.run` function, which requires `m_` prefix to function-specific parameters. */
+  /** Run a single module function or a range of module functions in a batch. */
   'module.run': PassesOn & {
+    /** `module.run`: Run a single module function or a range of module functions in a batch. Supersedes `module.run` function, which requires `m_` prefix to function-specific parameters. */
     name?: Arg<string | number>
     /** Specify a common returner for the whole batch to send the return data */
     returner?: unknown
@@ -2512,18 +3051,27 @@ export interface SaltStateArgs {
   }
   /** Run a single module function only if the watch statement calls it */
   'module.wait': PassesOn & {
-    /** The module function to execute */
+    /**
+     * `module.wait`: Run a single module function only if the watch statement calls it
+     *
+     * The module function to execute
+     */
     name?: Arg<string | number>
     /** An execution function to call, with its arguments: `'test.kwarg': [{ a: 1 }]`. */
     [fn: `${string}.${string}`]: unknown
   }
   /** This function is an alias of `wait`. */
   'module.watch': PassesOn & {
+    /** `module.watch`: This function is an alias of `wait`. */
     name?: Arg<string | number>
   }
   /** Makes sure that a fstab mount point is absent. */
   'mount.fstab_absent': {
-    /** The name of block device. Can be any valid fs_spec value. */
+    /**
+     * `mount.fstab_absent`: Makes sure that a fstab mount point is absent.
+     *
+     * The name of block device. Can be any valid fs_spec value.
+     */
     name?: Arg<string | number>
     /** Mount point (target) for the filesystem. */
     fs_file: unknown
@@ -2534,7 +3082,11 @@ export interface SaltStateArgs {
   }
   /** Makes sure that a fstab mount point is present. */
   'mount.fstab_present': {
-    /** The name of block device. Can be any valid fs_spec value. */
+    /**
+     * `mount.fstab_present`: Makes sure that a fstab mount point is present.
+     *
+     * The name of block device. Can be any valid fs_spec value.
+     */
     name?: Arg<string | number>
     /** Mount point (target) for the filesystem. */
     fs_file: unknown
@@ -2561,7 +3113,11 @@ export interface SaltStateArgs {
   }
   /** Verify that a device is mounted */
   'mount.mounted': PassesOn & {
-    /** The path to the location where the device is to be mounted */
+    /**
+     * `mount.mounted`: Verify that a device is mounted
+     *
+     * The path to the location where the device is to be mounted
+     */
     name?: Arg<string | number>
     /** The device name, typically the device node, such as `/dev/sdb1` or `UUID=066e0200-2867-4ebe-b9e6-f30026ca2314` or `LABEL=DATA` */
     device: unknown
@@ -2602,13 +3158,18 @@ export interface SaltStateArgs {
   }
   /** Activates a swap device */
   'mount.swap': {
+    /** `mount.swap`: Activates a swap device */
     name?: Arg<string | number>
     persist?: Arg<boolean>
     config?: Arg<string | number>
   }
   /** Verify that a device is not mounted */
   'mount.unmounted': PassesOn & {
-    /** The path to the location where the device is to be unmounted from */
+    /**
+     * `mount.unmounted`: Verify that a device is not mounted
+     *
+     * The path to the location where the device is to be unmounted from
+     */
     name?: Arg<string | number>
     /** The device to be unmounted.  This is optional because the device could be mounted in multiple places. */
     device?: unknown
@@ -2621,6 +3182,7 @@ export interface SaltStateArgs {
   }
   /** Generate and load the configuration of a policy filter. */
   'netacl.filter': {
+    /** `netacl.filter`: Generate and load the configuration of a policy filter. */
     name?: Arg<string | number>
     /** The name of the policy filter. */
     filter_name: unknown
@@ -2657,6 +3219,7 @@ export interface SaltStateArgs {
   }
   /** Manage the whole firewall configuration. */
   'netacl.managed': {
+    /** `netacl.managed`: Manage the whole firewall configuration. */
     name?: Arg<string | number>
     /** Dictionary of filters for this policy. If not specified or empty, will try to load the configuration from the pillar, unless `merge_pillar` is set as `False`. */
     filters?: unknown
@@ -2689,6 +3252,7 @@ export interface SaltStateArgs {
   }
   /** Manage the configuration of a specific policy term. */
   'netacl.term': PassesOn & {
+    /** `netacl.term`: Manage the configuration of a specific policy term. */
     name?: Arg<string | number>
     /** The name of the policy filter. */
     filter_name: unknown
@@ -2725,16 +3289,19 @@ export interface SaltStateArgs {
     /** Term attributes. To see what fields are supported, please consult the list of supported keywords_. Some platforms have few other optional_ keywords. */
     term_fields?: unknown
   }
-  /** Cancel a commit scheduled to be executed via the `commit_in` and `commit_at` arguments from the `net.load_template` or `net.load_config` execution functions. The commit ID is displayed when the commit is scheduled via the functions named above. */
+  /** Cancel a commit scheduled to be executed via the `commit_in` and `commit_at` arguments from the `net.load_template` or :py:func:`net.load_config <salt.modules.napalm_network.load_c... */
   'netconfig.commit_cancelled': {
+    /** `netconfig.commit_cancelled`: Cancel a commit scheduled to be executed via the `commit_in` and `commit_at` arguments from the `net.load_template` or `net.load_config` execution functions. The commit ID is displayed when the commit is scheduled via the functions named above. */
     name?: Arg<string | number>
   }
-  /** Confirm a commit scheduled to be reverted via the `revert_in` and `revert_at` arguments from the `net.load_template` or `net.load_config` execution functions. The commit ID is displayed when the commit confirmed is scheduled via the functions named above. */
+  /** Confirm a commit scheduled to be reverted via the `revert_in` and `revert_at` arguments from the `net.load_template` or `net.load_config`... */
   'netconfig.commit_confirmed': {
+    /** `netconfig.commit_confirmed`: Confirm a commit scheduled to be reverted via the `revert_in` and `revert_at` arguments from the `net.load_template` or `net.load_config` execution functions. The commit ID is displayed when the commit confirmed is scheduled via the functions named above. */
     name?: Arg<string | number>
   }
   /** Manages the configuration on network devices. */
   'netconfig.managed': PassesOn & {
+    /** `netconfig.managed`: Manages the configuration on network devices. */
     name?: Arg<string | number>
     /** Identifies path to the template source. The template can be either stored on the local machine, either remotely. The recommended location is under the `file_roots` as specified in the master config file. For example, let's suppose the `file_roots` is configured as: */
     template_name?: unknown
@@ -2773,8 +3340,9 @@ export interface SaltStateArgs {
     /** Dictionary with the arguments/context to be used when the template is rendered. Do not explicitly specify this argument. This represents any other variable that will be sent to the template rendering system. */
     template_vars?: unknown
   }
-  /** Replace occurrences of a pattern in the configuration source. If `show_changes` is `True`, then a diff of what changed will be returned, otherwise a `True` will be returned when changes are made, and `False` when no changes are made. This is a pure Python implementation that wraps Python's `~re.sub`. */
+  /** Replace occurrences of a pattern in the configuration source. */
   'netconfig.replace_pattern': {
+    /** `netconfig.replace_pattern`: Replace occurrences of a pattern in the configuration source. If `show_changes` is `True`, then a diff of what changed will be returned, otherwise a `True` will be returned when changes are made, and `False` when no changes are made. This is a pure Python implementation that wraps Python's `~re.sub`. */
     name?: Arg<string | number>
     /** A regular expression, to be matched using Python's `~re.search`. */
     pattern: unknown
@@ -2813,7 +3381,11 @@ export interface SaltStateArgs {
   }
   /** Save the configuration to a file on the local file system. */
   'netconfig.saved': PassesOn & {
-    /** Absolute path to file where to save the configuration. To push the files to the Master, use `cp.push` Execution function. */
+    /**
+     * `netconfig.saved`: Save the configuration to a file on the local file system.
+     *
+     * Absolute path to file where to save the configuration. To push the files to the Master, use `cp.push` Execution function.
+     */
     name?: Arg<string | number>
     /** The configuration source. Choose from: `running`, `candidate`, `startup`. Default: `running`. */
     source?: Arg<string | number>
@@ -2862,27 +3434,34 @@ export interface SaltStateArgs {
     /** If `True` the existing DACL will be cleared and replaced with the settings defined in this function. If `False`, new entries will be appended to the existing DACL. Default is `False`. */
     win_perms_reset?: Arg<boolean>
   }
-  /** Manages the configuration of NTP peers and servers on the device, as specified in the state SLS file. NTP entities not specified in these lists will be removed whilst entities not configured on the device will be set. */
+  /** Manages the configuration of NTP peers and servers on the device, as specified in the state SLS file. */
   'netntp.managed': {
+    /** `netntp.managed`: Manages the configuration of NTP peers and servers on the device, as specified in the state SLS file. NTP entities not specified in these lists will be removed whilst entities not configured on the device will be set. */
     name?: Arg<string | number>
     peers?: unknown
     servers?: unknown
   }
   /** Configures the SNMP on the device as specified in the SLS file. */
   'netsnmp.managed': {
+    /** `netsnmp.managed`: Configures the SNMP on the device as specified in the SLS file. */
     name?: Arg<string | number>
     config?: unknown
     defaults?: unknown
   }
-  /** Manages the configuration of the users on the device, as specified in the state SLS file. Users not defined in that file will be removed whilst users not configured on the device, will be added. */
+  /** Manages the configuration of the users on the device, as specified in the state SLS file. */
   'netusers.managed': {
+    /** `netusers.managed`: Manages the configuration of the users on the device, as specified in the state SLS file. Users not defined in that file will be removed whilst users not configured on the device, will be added. */
     name?: Arg<string | number>
     users?: unknown
     defaults?: unknown
   }
   /** Ensure that the named interface is configured properly. */
   'network.managed': PassesOn & {
-    /** The name of the interface to manage */
+    /**
+     * `network.managed`: Ensure that the named interface is configured properly.
+     *
+     * The name of the interface to manage
+     */
     name?: Arg<string | number>
     /** Designates the state of this interface. */
     enabled?: Arg<boolean>
@@ -2901,19 +3480,31 @@ export interface SaltStateArgs {
   }
   /** Manage network interface static routes. */
   'network.routes': PassesOn & {
-    /** Interface name to apply the route to. */
+    /**
+     * `network.routes`: Manage network interface static routes.
+     *
+     * Interface name to apply the route to.
+     */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Ensure that global network settings are configured properly. */
   'network.system': PassesOn & {
-    /** Custom name to represent this configuration change. */
+    /**
+     * `network.system`: Ensure that global network settings are configured properly.
+     *
+     * Custom name to represent this configuration change.
+     */
     name?: Arg<string | number>
     test?: unknown
   }
   /** Append a rule to a chain */
   'nftables.append': PassesOn & {
-    /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
+    /**
+     * `nftables.append`: Append a rule to a chain
+     *
+     * A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule.
+     */
     name?: Arg<string | number>
     /** Network family, ipv4 or ipv6. */
     family?: Arg<string | number>
@@ -2923,6 +3514,7 @@ export interface SaltStateArgs {
   }
   /** Verify the chain is absent. */
   'nftables.chain_absent': {
+    /** `nftables.chain_absent`: Verify the chain is absent. */
     name?: Arg<string | number>
     table?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
@@ -2930,7 +3522,11 @@ export interface SaltStateArgs {
   }
   /** Verify a chain exists in a table. */
   'nftables.chain_present': {
-    /** A user-defined chain name. */
+    /**
+     * `nftables.chain_present`: Verify a chain exists in a table.
+     *
+     * A user-defined chain name.
+     */
     name?: Arg<string | number>
     /** The table to own the chain. */
     table?: Arg<string | number>
@@ -2942,7 +3538,11 @@ export interface SaltStateArgs {
   }
   /** Delete a rule to a chain */
   'nftables.delete': PassesOn & {
-    /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
+    /**
+     * `nftables.delete`: Delete a rule to a chain
+     *
+     * A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule.
+     */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
@@ -2953,6 +3553,7 @@ export interface SaltStateArgs {
   }
   /** Flush current nftables state */
   'nftables.flush': PassesOn & {
+    /** `nftables.flush`: Flush current nftables state */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
@@ -2963,7 +3564,11 @@ export interface SaltStateArgs {
   }
   /** Insert a rule into a chain */
   'nftables.insert': PassesOn & {
-    /** A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule. */
+    /**
+     * `nftables.insert`: Insert a rule into a chain
+     *
+     * A user-defined name to call this rule by in another part of a state or formula. This should not be an actual rule.
+     */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
@@ -2974,6 +3579,7 @@ export interface SaltStateArgs {
   }
   /** Sets the default policy for nftables chains */
   'nftables.set_policy': PassesOn & {
+    /** `nftables.set_policy`: Sets the default policy for nftables chains */
     name?: Arg<string | number>
     /** The table that owns the chain that should be modified */
     table?: Arg<string | number>
@@ -2989,27 +3595,40 @@ export interface SaltStateArgs {
   }
   /** Ensure an nftables table is absent */
   'nftables.table_absent': PassesOn & {
-    /** Name of the table to ensure is absent */
+    /**
+     * `nftables.table_absent`: Ensure an nftables table is absent
+     *
+     * Name of the table to ensure is absent
+     */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Ensure an nftables table is present */
   'nftables.table_present': PassesOn & {
-    /** A user-defined table name. */
+    /**
+     * `nftables.table_present`: Ensure an nftables table is present
+     *
+     * A user-defined table name.
+     */
     name?: Arg<string | number>
     /** Networking family, either ipv4 or ipv6 */
     family?: Arg<string | number>
   }
   /** Manage NTP servers */
   'ntp.managed': {
+    /** `ntp.managed`: Manage NTP servers */
     name?: Arg<string | number>
     /** A list of NTP servers */
     servers?: Arg<List | null>
   }
   /** Make sure the package is installed */
   'pip.installed': PassesOn & {
-    /** The name of the python package to install. You can also specify version numbers here using the standard operators `==, >=, <=`. If `requirements` or `pkgs` is given, this parameter will be ignored. */
+    /**
+     * `pip.installed`: Make sure the package is installed
+     *
+     * The name of the python package to install. You can also specify version numbers here using the standard operators `==, >=, <=`. If `requirements` or `pkgs` is given, this parameter will be ignored.
+     */
     name?: Arg<string | number>
     /** A list of python packages to install. This let you install multiple packages at the same time. */
     pkgs?: Arg<List | null>
@@ -3100,7 +3719,11 @@ export interface SaltStateArgs {
   }
   /** Make sure that a package is not installed. */
   'pip.removed': {
-    /** The name of the package to uninstall */
+    /**
+     * `pip.removed`: Make sure that a package is not installed.
+     *
+     * The name of the package to uninstall
+     */
     name?: Arg<string | number>
     requirements?: unknown
     /** the pip executable or virtualenenv to use */
@@ -3116,7 +3739,11 @@ export interface SaltStateArgs {
   }
   /** Verify that the system is completely up to date. */
   'pip.uptodate': {
-    /** The name has no functional value and is only used as a tracking reference */
+    /**
+     * `pip.uptodate`: Verify that the system is completely up to date.
+     *
+     * The name has no functional value and is only used as a tracking reference
+     */
     name?: Arg<string | number>
     /** the pip executable or virtualenenv to use */
     bin_env?: unknown
@@ -3128,7 +3755,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the package is downloaded, and that it is the correct version (if specified). */
   'pkg.downloaded': PassesOn & {
-    /** The name of the package to be downloaded. This parameter is ignored if either "pkgs" is used. Additionally, please note that this option can only be used to download packages from a software repository. */
+    /**
+     * `pkg.downloaded`: Ensure that the package is downloaded, and that it is the correct version (if specified).
+     *
+     * The name of the package to be downloaded. This parameter is ignored if either "pkgs" is used. Additionally, please note that this option can only be used to download packages from a software repository.
+     */
     name?: Arg<string | number>
     /** Download a specific version of a package. */
     version?: Arg<string | number | null>
@@ -3139,8 +3770,9 @@ export interface SaltStateArgs {
     resolve_capabilities?: Arg<boolean>
     downloadonly?: unknown
   }
-  /** Ensure that an entire package group is installed. This state is currently only supported for the `yum` and `pacman` package managers. */
+  /** Ensure that an entire package group is installed. */
   'pkg.group_installed': PassesOn & {
+    /** `pkg.group_installed`: Ensure that an entire package group is installed. This state is currently only supported for the `yum` and `pacman` package managers. */
     name?: Arg<string | number>
     /** Packages that would normally be installed by the package group ("default" packages), which should not be installed. */
     skip?: unknown
@@ -3155,7 +3787,11 @@ export interface SaltStateArgs {
   }
   /** Set package in 'hold' state, meaning it will not be changed. */
   'pkg.held': PassesOn & {
-    /** The name of the package to be held. This parameter is ignored if `pkgs` is used. */
+    /**
+     * `pkg.held`: Set package in 'hold' state, meaning it will not be changed.
+     *
+     * The name of the package to be held. This parameter is ignored if `pkgs` is used.
+     */
     name?: Arg<string | number>
     /** Hold a specific version of a package. Full description of this parameter is in `installed` function. */
     version?: Arg<string | number | null>
@@ -3166,7 +3802,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the package is installed, and that it is the correct version (if specified). */
   'pkg.installed': PassesOn & {
-    /** The name of the package to be installed. This parameter is ignored if either "pkgs" or "sources" is used. Additionally, please note that this option can only be used to install packages from a software repository. To install a package file manually, use the "sources" option detailed below. */
+    /**
+     * `pkg.installed`: Ensure that the package is installed, and that it is the correct version (if specified).
+     *
+     * The name of the package to be installed. This parameter is ignored if either "pkgs" or "sources" is used. Additionally, please note that this option can only be used to install packages from a software repository. To install a package file manually, use the "sources" option detailed below.
+     */
     name?: Arg<string | number>
     /** Install a specific version of a package. This option is ignored if "sources" is used. Currently, this option is supported for the following pkg providers: `apt`, `ebuild`, `pacman`, `pkgin`, :mod:`win_pkg <salt... */
     version?: Arg<string | number | null>
@@ -3211,9 +3851,13 @@ export interface SaltStateArgs {
     report_reboot_exit_codes?: Arg<boolean>
     with_origin?: unknown
   }
-  /** Ensure that the named package is installed and the latest available package. If the package can be updated, this state function will update the package. Generally it is better for the `installed` function to be used, as `latest` will update the package whenever a new package is available. */
+  /** Ensure that the named package is installed and the latest available package. */
   'pkg.latest': PassesOn & {
-    /** The name of the package to maintain at the latest available version. This parameter is ignored if "pkgs" is used. */
+    /**
+     * `pkg.latest`: Ensure that the named package is installed and the latest available package. If the package can be updated, this state function will update the package. Generally it is better for the `installed` function to be used, as `latest` will update the package whenever a new package is available.
+     *
+     * The name of the package to maintain at the latest available version. This parameter is ignored if "pkgs" is used.
+     */
     name?: Arg<string | number>
     /** This parameter controls whether or not the package repo database is updated prior to checking for the latest available version of the requested packages. */
     refresh?: unknown
@@ -3238,19 +3882,25 @@ export interface SaltStateArgs {
   }
   /** Ensure that packages related to certain advisory ids are downloaded. */
   'pkg.patch_downloaded': PassesOn & {
+    /** `pkg.patch_downloaded`: Ensure that packages related to certain advisory ids are downloaded. */
     name?: Arg<string | number>
     advisory_ids?: unknown
     downloadonly?: unknown
   }
   /** Ensure that packages related to certain advisory ids are installed. */
   'pkg.patch_installed': PassesOn & {
+    /** `pkg.patch_installed`: Ensure that packages related to certain advisory ids are installed. */
     name?: Arg<string | number>
     advisory_ids?: unknown
     downloadonly?: unknown
   }
-  /** Verify that a package is not installed, calling `pkg.purge` if necessary to purge the package. All configuration files are also removed. */
+  /** Verify that a package is not installed, calling `pkg.purge` if necessary to purge the package. */
   'pkg.purged': PassesOn & {
-    /** The name of the package to be purged. */
+    /**
+     * `pkg.purged`: Verify that a package is not installed, calling `pkg.purge` if necessary to purge the package. All configuration files are also removed.
+     *
+     * The name of the package to be purged.
+     */
     name?: Arg<string | number>
     /** The version of the package that should be removed. Don't do anything if the package is installed with an unmatching version. */
     version?: unknown
@@ -3263,7 +3913,11 @@ export interface SaltStateArgs {
   }
   /** Verify that a package is not installed, calling `pkg.remove` if necessary to remove the package. */
   'pkg.removed': PassesOn & {
-    /** The name of the package to be removed. */
+    /**
+     * `pkg.removed`: Verify that a package is not installed, calling `pkg.remove` if necessary to remove the package.
+     *
+     * The name of the package to be removed.
+     */
     name?: Arg<string | number>
     /** The version of the package that should be removed. Don't do anything if the package is installed with an unmatching version. */
     version?: unknown
@@ -3276,7 +3930,11 @@ export interface SaltStateArgs {
   }
   /** Unset package from 'hold' state, to allow operations with the package. */
   'pkg.unheld': PassesOn & {
-    /** The name of the package to be unheld. This parameter is ignored if `pkgs` is used. */
+    /**
+     * `pkg.unheld`: Unset package from 'hold' state, to allow operations with the package.
+     *
+     * The name of the package to be unheld. This parameter is ignored if `pkgs` is used.
+     */
     name?: Arg<string | number>
     /** Unhold a specific version of a package. Full description of this parameter is in `installed` function. */
     version?: Arg<string | number | null>
@@ -3285,8 +3943,9 @@ export interface SaltStateArgs {
     /** Force removing of all existings locks. By default, this parameter is set to `False`. */
     all?: Arg<boolean>
   }
-  /** Verify that the system is completely up to date. */
+  /** Added support for the `pkgin` provider. */
   'pkg.uptodate': PassesOn & {
+    /** `pkg.uptodate`: Verify that the system is completely up to date. */
     name?: Arg<string | number>
     refresh?: unknown
     pkgs?: unknown
@@ -3296,7 +3955,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named package is built and exists in the named directory */
   'pkgbuild.built': {
-    /** The name to track the build, the name value is otherwise unused */
+    /**
+     * `pkgbuild.built`: Ensure that the named package is built and exists in the named directory
+     *
+     * The name to track the build, the name value is otherwise unused
+     */
     name?: Arg<string | number>
     /** The user to run the build process as */
     runas: unknown
@@ -3325,7 +3988,11 @@ export interface SaltStateArgs {
   }
   /** Make a package repository and optionally sign it and packages present */
   'pkgbuild.repo': {
-    /** The directory to find packages that will be in the repository */
+    /**
+     * `pkgbuild.repo`: Make a package repository and optionally sign it and packages present
+     *
+     * The directory to find packages that will be in the repository
+     */
     name?: Arg<string | number>
     /** Optional Key ID to use in signing packages and repository. Utilizes Public and Private keys associated with keyid which have been loaded into the minion's Pillar data. */
     keyid?: unknown
@@ -3341,11 +4008,16 @@ export interface SaltStateArgs {
     timeout?: Arg<number>
   }
   'pkgng.update_packaging_site': {
+    /** `pkgng.update_packaging_site`:  */
     name?: Arg<string | number>
   }
-  /** This function deletes the specified repo on the system, if it exists. It is essentially a wrapper around `pkg.del_repo`. */
+  /** This function deletes the specified repo on the system, if it exists. */
   'pkgrepo.absent': PassesOn & {
-    /** The name of the package repo, as it would be referred to when running the regular package manager commands. */
+    /**
+     * `pkgrepo.absent`: This function deletes the specified repo on the system, if it exists. It is essentially a wrapper around `pkg.del_repo`.
+     *
+     * The name of the package repo, as it would be referred to when running the regular package manager commands.
+     */
     name?: Arg<string | number>
     /** Use community packages outside of the main package repository. */
     copr?: unknown
@@ -3358,9 +4030,13 @@ export interface SaltStateArgs {
     /** If set to `True`, the GPG key's ID will be looked up from ppa.launchpad.net and removed, and the `keyid` argument will be ignored. */
     keyid_ppa?: Arg<boolean>
   }
-  /** This state manages software package repositories. Currently, `yum`, `apt`, and `zypper` repositories are supported. */
+  /** This state manages software package repositories. */
   'pkgrepo.managed': PassesOn & {
-    /** On apt-based systems this must be the complete entry as it would be seen in the `sources.list` file. This can have a limited subset of components (e.g. `main`) which can be added/modified with the `comps` option. */
+    /**
+     * `pkgrepo.managed`: This state manages software package repositories. Currently, `yum`, `apt`, and `zypper` repositories are supported.
+     *
+     * On apt-based systems this must be the complete entry as it would be seen in the `sources.list` file. This can have a limited subset of components (e.g. `main`) which can be added/modified with the `comps` option.
+     */
     name?: Arg<string | number>
     /** On Ubuntu, you can take advantage of Personal Package Archives on Launchpad simply by specifying the user and archive name. The keyid will be queried from launchpad and everything else is set automatically. You can override any of the below settings by simply setting them as you would normally. For example: */
     ppa?: unknown
@@ -3419,14 +4095,22 @@ export interface SaltStateArgs {
   'postgres_cluster.absent': {
     /** Version of the postgresql server of the cluster to remove */
     version: unknown
-    /** The name of the cluster to remove */
+    /**
+     * `postgres_cluster.absent`: Ensure that the named cluster is absent
+     *
+     * The name of the cluster to remove
+     */
     name?: Arg<string | number>
   }
-  /** Ensure that the named cluster is present with the specified properties. For more information about all of these options see man pg_createcluster(1) */
+  /** Ensure that the named cluster is present with the specified properties. */
   'postgres_cluster.present': {
     /** Version of the postgresql cluster */
     version: unknown
-    /** The name of the cluster */
+    /**
+     * `postgres_cluster.present`: Ensure that the named cluster is present with the specified properties. For more information about all of these options see man pg_createcluster(1)
+     *
+     * The name of the cluster
+     */
     name?: Arg<string | number>
     /** Cluster port */
     port?: unknown
@@ -3445,7 +4129,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named database is absent */
   'postgres_database.absent': {
-    /** The name of the database to remove */
+    /**
+     * `postgres_database.absent`: Ensure that the named database is absent
+     *
+     * The name of the database to remove
+     */
     name?: Arg<string | number>
     /** System user all operations should be performed on behalf of */
     user?: unknown
@@ -3459,9 +4147,13 @@ export interface SaltStateArgs {
     /** database username if different from config or default */
     db_user?: unknown
   }
-  /** Ensure that the named database is present with the specified properties. For more information about all of these options see man createdb(1) */
+  /** Ensure that the named database is present with the specified properties. */
   'postgres_database.present': {
-    /** The name of the database to manage */
+    /**
+     * `postgres_database.present`: Ensure that the named database is present with the specified properties. For more information about all of these options see man createdb(1)
+     *
+     * The name of the database to manage
+     */
     name?: Arg<string | number>
     /** Default tablespace for the database */
     tablespace?: unknown
@@ -3491,7 +4183,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named extension is absent. */
   'postgres_extension.absent': {
-    /** Extension name of the extension to remove */
+    /**
+     * `postgres_extension.absent`: Ensure that the named extension is absent.
+     *
+     * Extension name of the extension to remove
+     */
     name?: Arg<string | number>
     /** Add if exist slug */
     if_exists?: unknown
@@ -3514,7 +4210,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named extension is present. */
   'postgres_extension.present': {
-    /** The name of the extension to be installed */
+    /**
+     * `postgres_extension.present`: Ensure that the named extension is present.
+     *
+     * The name of the extension to be installed
+     */
     name?: Arg<string | number>
     /** Add an `IF NOT EXISTS` parameter to the DDL statement */
     if_not_exists?: unknown
@@ -3539,7 +4239,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named group is absent */
   'postgres_group.absent': {
-    /** The groupname of the group to remove */
+    /**
+     * `postgres_group.absent`: Ensure that the named group is absent
+     *
+     * The groupname of the group to remove
+     */
     name?: Arg<string | number>
     /** System user all operations should be performed on behalf of */
     user?: unknown
@@ -3555,7 +4259,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named group is present with the specified privileges Please note that the user/group notion in postgresql is just abstract, we have roles, where users can be seen as roles with the `LOGIN` privilege and groups the others. */
   'postgres_group.present': {
-    /** The name of the group to manage */
+    /**
+     * `postgres_group.present`: Ensure that the named group is present with the specified privileges Please note that the user/group notion in postgresql is just abstract, we have roles, where users can be seen as roles with the `LOGIN` privilege and groups the others.
+     *
+     * The name of the group to manage
+     */
     name?: Arg<string | number>
     /** Is the group allowed to create databases? */
     createdb?: unknown
@@ -3591,7 +4299,11 @@ export interface SaltStateArgs {
   }
   /** Initialize the PostgreSQL data directory */
   'postgres_initdb.present': {
-    /** The name of the directory to initialize */
+    /**
+     * `postgres_initdb.present`: Initialize the PostgreSQL data directory
+     *
+     * The name of the directory to initialize
+     */
     name?: Arg<string | number>
     /** The database superuser name */
     user?: unknown
@@ -3612,7 +4324,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that a named language is absent in the specified database. */
   'postgres_language.absent': {
-    /** The name of the language to remove */
+    /**
+     * `postgres_language.absent`: Ensure that a named language is absent in the specified database.
+     *
+     * The name of the language to remove
+     */
     name?: Arg<string | number>
     /** The name of the database in which the language is to be installed */
     maintenance_db: unknown
@@ -3629,7 +4345,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that a named language is present in the specified database. */
   'postgres_language.present': {
-    /** The name of the language to install */
+    /**
+     * `postgres_language.present`: Ensure that a named language is present in the specified database.
+     *
+     * The name of the language to install
+     */
     name?: Arg<string | number>
     /** The name of the database in which the language is to be installed */
     maintenance_db: unknown
@@ -3646,7 +4366,11 @@ export interface SaltStateArgs {
   }
   /** Revoke the requested privilege(s) on the specificed object(s) */
   'postgres_privileges.absent': {
-    /** Name of the role whose privileges should be revoked */
+    /**
+     * `postgres_privileges.absent`: Revoke the requested privilege(s) on the specificed object(s)
+     *
+     * Name of the role whose privileges should be revoked
+     */
     name?: Arg<string | number>
     /** Name of the object on which the revoke is to be performed */
     object_name: unknown
@@ -3671,7 +4395,11 @@ export interface SaltStateArgs {
   }
   /** Grant the requested privilege(s) on the specified object to a role */
   'postgres_privileges.present': {
-    /** Name of the role to which privileges should be granted */
+    /**
+     * `postgres_privileges.present`: Grant the requested privilege(s) on the specified object to a role
+     *
+     * Name of the role to which privileges should be granted
+     */
     name?: Arg<string | number>
     /** Name of the object on which the grant is to be performed. 'ALL' may be used for objects of type 'table' or 'sequence'. */
     object_name: unknown
@@ -3700,7 +4428,11 @@ export interface SaltStateArgs {
   'postgres_schema.absent': {
     /** The database's name will work on */
     dbname: unknown
-    /** The name of the schema to remove */
+    /**
+     * `postgres_schema.absent`: Ensure that the named schema is absent.
+     *
+     * The name of the schema to remove
+     */
     name?: Arg<string | number>
     /** system user all operations should be performed on behalf of */
     user?: unknown
@@ -3717,7 +4449,11 @@ export interface SaltStateArgs {
   'postgres_schema.present': {
     /** The database's name will work on */
     dbname: unknown
-    /** The name of the schema to manage */
+    /**
+     * `postgres_schema.present`: Ensure that the named schema is present in the database.
+     *
+     * The name of the schema to manage
+     */
     name?: Arg<string | number>
     owner?: unknown
     /** system user all operations should be performed on behalf of */
@@ -3733,7 +4469,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named tablespace is absent. */
   'postgres_tablespace.absent': {
-    /** The name of the tablespace to remove */
+    /**
+     * `postgres_tablespace.absent`: Ensure that the named tablespace is absent.
+     *
+     * The name of the tablespace to remove
+     */
     name?: Arg<string | number>
     /** System user all operations should be performed on behalf of */
     user?: unknown
@@ -3748,9 +4488,13 @@ export interface SaltStateArgs {
     /** Database port if different from config or default */
     db_port?: unknown
   }
-  /** Ensure that the named tablespace is present with the specified properties. For more information about all of these options run `man 7 create_tablespace`. */
+  /** Ensure that the named tablespace is present with the specified properties. */
   'postgres_tablespace.present': {
-    /** The name of the tablespace to create/manage. */
+    /**
+     * `postgres_tablespace.present`: Ensure that the named tablespace is present with the specified properties. For more information about all of these options run `man 7 create_tablespace`.
+     *
+     * The name of the tablespace to create/manage.
+     */
     name?: Arg<string | number>
     /** The directory where the tablespace will be located, must already exist */
     directory: unknown
@@ -3773,7 +4517,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named user is absent */
   'postgres_user.absent': {
-    /** The username of the user to remove */
+    /**
+     * `postgres_user.absent`: Ensure that the named user is absent
+     *
+     * The username of the user to remove
+     */
     name?: Arg<string | number>
     /** System user all operations should be performed on behalf of */
     user?: unknown
@@ -3789,7 +4537,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named user is present with the specified privileges Please note that the user/group notion in postgresql is just abstract, we have roles, where users can be seen as roles with the LOGIN privilege and groups the others. */
   'postgres_user.present': {
-    /** The name of the system user to manage. */
+    /**
+     * `postgres_user.present`: Ensure that the named user is present with the specified privileges Please note that the user/group notion in postgresql is just abstract, we have roles, where users can be seen as roles with the LOGIN privilege and groups the others.
+     *
+     * The name of the system user to manage.
+     */
     name?: Arg<string | number>
     /** Is the user allowed to create databases? */
     createdb?: unknown
@@ -3829,6 +4581,7 @@ export interface SaltStateArgs {
   }
   /** Set the sleep timeouts of specific items such as disk, monitor, etc. */
   'powercfg.set_timeout': {
+    /** `powercfg.set_timeout`: Set the sleep timeouts of specific items such as disk, monitor, etc. */
     name?: Arg<string | number>
     value: unknown
     power?: Arg<string | number>
@@ -3836,7 +4589,11 @@ export interface SaltStateArgs {
   }
   /** Ensures that the named command is not running. */
   'process.absent': {
-    /** The pattern to match. */
+    /**
+     * `process.absent`: Ensures that the named command is not running.
+     *
+     * The pattern to match.
+     */
     name?: Arg<string | number>
     /** The user to which the process belongs */
     user?: unknown
@@ -3845,7 +4602,11 @@ export interface SaltStateArgs {
   }
   /** Manages proxy settings for this mininon */
   'proxy.managed': {
-    /** The proxy server to use */
+    /**
+     * `proxy.managed`: Manages proxy settings for this mininon
+     *
+     * The proxy server to use
+     */
     name?: Arg<string | number>
     /** The port used by the proxy server */
     port: unknown
@@ -3862,20 +4623,29 @@ export interface SaltStateArgs {
   }
   /** Verify that the specified python is not installed with pyenv. pyenv is installed if necessary. */
   'pyenv.absent': {
-    /** The version of python to uninstall */
+    /**
+     * `pyenv.absent`: Verify that the specified python is not installed with pyenv. pyenv is installed if necessary.
+     *
+     * The version of python to uninstall
+     */
     name?: Arg<string | number>
     /** The user to run pyenv as. */
     user?: unknown
   }
-  /** Install pyenv if not installed. Allows you to require pyenv be installed prior to installing the plugins. Useful if you want to install pyenv plugins via the git or file modules and need them installed before installing any rubies. */
+  /** Install pyenv if not installed. */
   'pyenv.install_pyenv': {
+    /** `pyenv.install_pyenv`: Install pyenv if not installed. Allows you to require pyenv be installed prior to installing the plugins. Useful if you want to install pyenv plugins via the git or file modules and need them installed before installing any rubies. */
     name?: Arg<string | number>
     /** The user to run pyenv as. */
     user?: unknown
   }
   /** Verify that the specified python is installed with pyenv. pyenv is installed if necessary. */
   'pyenv.installed': {
-    /** The version of python to install */
+    /**
+     * `pyenv.installed`: Verify that the specified python is installed with pyenv. pyenv is installed if necessary.
+     *
+     * The version of python to install
+     */
     name?: Arg<string | number>
     /** Whether to make this python the default. */
     default?: Arg<boolean>
@@ -3884,7 +4654,11 @@ export interface SaltStateArgs {
   }
   /** Set the quota for the system */
   'quota.mode': {
-    /** The filesystem to set the quota mode on */
+    /**
+     * `quota.mode`: Set the quota for the system
+     *
+     * The filesystem to set the quota mode on
+     */
     name?: Arg<string | number>
     /** Whether the quota system is on or off */
     mode: unknown
@@ -3893,6 +4667,7 @@ export interface SaltStateArgs {
   }
   /** This function is an alias of `joined`. */
   'rabbitmq_cluster.join': {
+    /** `rabbitmq_cluster.join`: This function is an alias of `joined`. */
     name?: Arg<string | number>
     host: unknown
     user?: Arg<string | number>
@@ -3901,7 +4676,11 @@ export interface SaltStateArgs {
   }
   /** Ensure the current node joined to a cluster with node user&#64;host */
   'rabbitmq_cluster.joined': {
-    /** Irrelevant, not used (recommended: user&#64;host) */
+    /**
+     * `rabbitmq_cluster.joined`: Ensure the current node joined to a cluster with node user&#64;host
+     *
+     * Irrelevant, not used (recommended: user&#64;host)
+     */
     name?: Arg<string | number>
     /** The host of node to join to */
     host: unknown
@@ -3914,21 +4693,33 @@ export interface SaltStateArgs {
   }
   /** Ensure the RabbitMQ plugin is disabled. */
   'rabbitmq_plugin.disabled': {
-    /** The name of the plugin */
+    /**
+     * `rabbitmq_plugin.disabled`: Ensure the RabbitMQ plugin is disabled.
+     *
+     * The name of the plugin
+     */
     name?: Arg<string | number>
     /** The user to run the rabbitmq-plugin command as */
     runas?: unknown
   }
   /** Ensure the RabbitMQ plugin is enabled. */
   'rabbitmq_plugin.enabled': {
-    /** The name of the plugin */
+    /**
+     * `rabbitmq_plugin.enabled`: Ensure the RabbitMQ plugin is enabled.
+     *
+     * The name of the plugin
+     */
     name?: Arg<string | number>
     /** The user to run the rabbitmq-plugin command as */
     runas?: unknown
   }
   /** Ensure the named policy is absent */
   'rabbitmq_policy.absent': {
-    /** The name of the policy to remove */
+    /**
+     * `rabbitmq_policy.absent`: Ensure the named policy is absent
+     *
+     * The name of the policy to remove
+     */
     name?: Arg<string | number>
     vhost?: Arg<string | number>
     /** Name of the user to run the command as */
@@ -3936,7 +4727,11 @@ export interface SaltStateArgs {
   }
   /** Ensure the RabbitMQ policy exists. */
   'rabbitmq_policy.present': {
-    /** Policy name */
+    /**
+     * `rabbitmq_policy.present`: Ensure the RabbitMQ policy exists.
+     *
+     * Policy name
+     */
     name?: Arg<string | number>
     /** A regex of queues to apply the policy to */
     pattern: unknown
@@ -3953,14 +4748,22 @@ export interface SaltStateArgs {
   }
   /** Ensure the named upstream is absent. */
   'rabbitmq_upstream.absent': {
-    /** The name of the upstream to remove */
+    /**
+     * `rabbitmq_upstream.absent`: Ensure the named upstream is absent.
+     *
+     * The name of the upstream to remove
+     */
     name?: Arg<string | number>
     /** User to run the command */
     runas?: Arg<string | number | null>
   }
   /** Ensure the RabbitMQ upstream exists. */
   'rabbitmq_upstream.present': {
-    /** The name of the upstream connection */
+    /**
+     * `rabbitmq_upstream.present`: Ensure the RabbitMQ upstream exists.
+     *
+     * The name of the upstream connection
+     */
     name?: Arg<string | number>
     /** The URI to connect to. If upstream is a cluster and can have several URIs, you can enter them here separated by spaces. Examples: - amqp://user:password&#64;server_name - amqp://user:password&#64;server_name/vhost When connecting with SSL, several URI-parameters need also be specified: - cacertfile = /path/to/cacert.pem - c... */
     uri: Arg<string | number>
@@ -3988,14 +4791,22 @@ export interface SaltStateArgs {
   }
   /** Ensure the named user is absent */
   'rabbitmq_user.absent': {
-    /** The name of the user to remove */
+    /**
+     * `rabbitmq_user.absent`: Ensure the named user is absent
+     *
+     * The name of the user to remove
+     */
     name?: Arg<string | number>
     /** User to run the command */
     runas?: unknown
   }
   /** Ensure the RabbitMQ user exists. */
   'rabbitmq_user.present': {
-    /** User name */
+    /**
+     * `rabbitmq_user.present`: Ensure the RabbitMQ user exists.
+     *
+     * User name
+     */
     name?: Arg<string | number>
     /** The user's password */
     password?: unknown
@@ -4010,41 +4821,60 @@ export interface SaltStateArgs {
   }
   /** Ensure the RabbitMQ Virtual Host is absent */
   'rabbitmq_vhost.absent': {
-    /** Name of the Virtual Host to remove */
+    /**
+     * `rabbitmq_vhost.absent`: Ensure the RabbitMQ Virtual Host is absent
+     *
+     * Name of the Virtual Host to remove
+     */
     name?: Arg<string | number>
   }
   /** Ensure the RabbitMQ VHost exists. */
   'rabbitmq_vhost.present': {
-    /** VHost name */
+    /**
+     * `rabbitmq_vhost.present`: Ensure the RabbitMQ VHost exists.
+     *
+     * VHost name
+     */
     name?: Arg<string | number>
   }
   /** Verify that the raid is absent */
   'raid.absent': {
-    /** The name of raid device to be destroyed */
+    /**
+     * `raid.absent`: Verify that the raid is absent
+     *
+     * The name of raid device to be destroyed
+     */
     name?: Arg<string | number>
   }
   /** Verify that the raid is present */
   'raid.present': PassesOn & {
-    /** The name of raid device to be created */
+    /**
+     * `raid.present`: Verify that the raid is present
+     *
+     * The name of raid device to be created
+     */
     name?: Arg<string | number>
     /** The RAID level to use when creating the raid. */
     level: unknown
     /** A list of devices used to build the array. */
     devices: Arg<List>
   }
-  /** Ensure a registry value is removed. To remove a key use key_absent. */
+  /** Ensure a registry value is removed. */
   'reg.absent': {
+    /** `reg.absent`: Ensure a registry value is removed. To remove a key use key_absent. */
     name?: Arg<string | number>
     vname?: unknown
     use_32bit_registry?: Arg<boolean>
   }
-  /** Ensure a registry key is removed. This will remove the key, subkeys, and all value entries. */
+  /** Ensure a registry key is removed. */
   'reg.key_absent': {
+    /** `reg.key_absent`: Ensure a registry key is removed. This will remove the key, subkeys, and all value entries. */
     name?: Arg<string | number>
     use_32bit_registry?: Arg<boolean>
   }
   /** Ensure a registry key or value is present. */
   'reg.present': {
+    /** `reg.present`: Ensure a registry key or value is present. */
     name?: Arg<string | number>
     vname?: unknown
     vdata?: unknown
@@ -4058,7 +4888,11 @@ export interface SaltStateArgs {
   }
   /** Execute a single module function on a remote minion via salt or salt-ssh */
   'salt.function': PassesOn & {
-    /** The name of the function to run, aka cmd.run or pkg.install */
+    /**
+     * `salt.function`: Execute a single module function on a remote minion via salt or salt-ssh
+     *
+     * The name of the function to run, aka cmd.run or pkg.install
+     */
     name?: Arg<string | number>
     /** The target specification, aka '*' for all minions */
     tgt: unknown
@@ -4092,19 +4926,31 @@ export interface SaltStateArgs {
   }
   /** Executes multiple runner modules on the master in parallel. */
   'salt.parallel_runners': PassesOn & {
-    /** name identifying this state. The name is provided as part of the output, but not used for anything else. */
+    /**
+     * `salt.parallel_runners`: Executes multiple runner modules on the master in parallel.
+     *
+     * name identifying this state. The name is provided as part of the output, but not used for anything else.
+     */
     name?: Arg<string | number>
     /** list of runners that should be run in parallel. Each element of the list has to be a dictionary. This dictionary's name entry stores the name of the runner function that shall be invoked. The optional kwarg entry stores a dictionary of named arguments that are passed to the runner function. */
     runners: Arg<string | number | List | Dict>
   }
   /** Execute a runner module on the master */
   'salt.runner': PassesOn & {
-    /** The name of the function to run */
+    /**
+     * `salt.runner`: Execute a runner module on the master
+     *
+     * The name of the function to run
+     */
     name?: Arg<string | number>
   }
   /** Invoke a state run on a given target */
   'salt.state': PassesOn & {
-    /** An arbitrary name used to track the state execution */
+    /**
+     * `salt.state`: Invoke a state run on a given target
+     *
+     * An arbitrary name used to track the state execution
+     */
     name?: Arg<string | number>
     /** The target specification for the state run. */
     tgt: unknown
@@ -4155,7 +5001,11 @@ export interface SaltStateArgs {
   }
   /** Watch Salt's event bus and block until a condition is met */
   'salt.wait_for_event': {
-    /** An event tag to watch for; supports Reactor-style globbing. */
+    /**
+     * `salt.wait_for_event`: Watch Salt's event bus and block until a condition is met
+     *
+     * An event tag to watch for; supports Reactor-style globbing.
+     */
     name?: Arg<string | number>
     /** A list of event identifiers to watch for -- usually the minion ID. Each time an event tag is matched the event data is inspected for `event_id`, if found it is removed from `id_list`. When `id_list` is empty this function returns success. */
     id_list: Arg<List>
@@ -4167,110 +5017,142 @@ export interface SaltStateArgs {
   }
   /** Execute a wheel module on the master */
   'salt.wheel': PassesOn & {
-    /** The name of the function to run */
+    /**
+     * `salt.wheel`: Execute a wheel module on the master
+     *
+     * The name of the function to run
+     */
     name?: Arg<string | number>
   }
   /** Create the salt proxy file and start the proxy process if required */
   'salt_proxy.configure_proxy': {
+    /** `salt_proxy.configure_proxy`: Create the salt proxy file and start the proxy process if required */
     name?: Arg<string | number>
     proxyname?: Arg<string | number>
     start?: Arg<boolean>
   }
   /** Performs the same task as saltutil.sync_all module See `saltutil module for full list of options` */
   'saltutil.sync_all': PassesOn & {
+    /** `saltutil.sync_all`: Performs the same task as saltutil.sync_all module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_beacons module See `saltutil module for full list of options` */
   'saltutil.sync_beacons': PassesOn & {
+    /** `saltutil.sync_beacons`: Performs the same task as saltutil.sync_beacons module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_clouds module See `saltutil module for full list of options` */
   'saltutil.sync_clouds': PassesOn & {
+    /** `saltutil.sync_clouds`: Performs the same task as saltutil.sync_clouds module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_engines module See `saltutil module for full list of options` */
   'saltutil.sync_engines': PassesOn & {
+    /** `saltutil.sync_engines`: Performs the same task as saltutil.sync_engines module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_executors module See `saltutil module for full list of options` */
   'saltutil.sync_executors': PassesOn & {
+    /** `saltutil.sync_executors`: Performs the same task as saltutil.sync_executors module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_grains module See `saltutil module for full list of options` */
   'saltutil.sync_grains': PassesOn & {
+    /** `saltutil.sync_grains`: Performs the same task as saltutil.sync_grains module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_log_handlers module See `saltutil module for full list of options` */
   'saltutil.sync_log_handlers': PassesOn & {
+    /** `saltutil.sync_log_handlers`: Performs the same task as saltutil.sync_log_handlers module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_matchers module See `saltutil module for full list of options` */
   'saltutil.sync_matchers': PassesOn & {
+    /** `saltutil.sync_matchers`: Performs the same task as saltutil.sync_matchers module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_modules module See `saltutil module for full list of options` */
   'saltutil.sync_modules': PassesOn & {
+    /** `saltutil.sync_modules`: Performs the same task as saltutil.sync_modules module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_output module See `saltutil module for full list of options` */
   'saltutil.sync_output': PassesOn & {
+    /** `saltutil.sync_output`: Performs the same task as saltutil.sync_output module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_outputters module See `saltutil module for full list of options` */
   'saltutil.sync_outputters': PassesOn & {
+    /** `saltutil.sync_outputters`: Performs the same task as saltutil.sync_outputters module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_pillar module See `saltutil module for full list of options` */
   'saltutil.sync_pillar': PassesOn & {
+    /** `saltutil.sync_pillar`: Performs the same task as saltutil.sync_pillar module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_proxymodules module See `saltutil module for full list of options` */
   'saltutil.sync_proxymodules': PassesOn & {
+    /** `saltutil.sync_proxymodules`: Performs the same task as saltutil.sync_proxymodules module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_renderers module See `saltutil module for full list of options` */
   'saltutil.sync_renderers': PassesOn & {
+    /** `saltutil.sync_renderers`: Performs the same task as saltutil.sync_renderers module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_resources module See `saltutil module for full list of options` */
   'saltutil.sync_resources': PassesOn & {
+    /** `saltutil.sync_resources`: Performs the same task as saltutil.sync_resources module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_returners module See `saltutil module for full list of options` */
   'saltutil.sync_returners': PassesOn & {
+    /** `saltutil.sync_returners`: Performs the same task as saltutil.sync_returners module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_sdb module See `saltutil module for full list of options` */
   'saltutil.sync_sdb': PassesOn & {
+    /** `saltutil.sync_sdb`: Performs the same task as saltutil.sync_sdb module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_serializers module See `saltutil module for full list of options` */
   'saltutil.sync_serializers': PassesOn & {
+    /** `saltutil.sync_serializers`: Performs the same task as saltutil.sync_serializers module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_states module See `saltutil module for full list of options` */
   'saltutil.sync_states': PassesOn & {
+    /** `saltutil.sync_states`: Performs the same task as saltutil.sync_states module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_thorium module See `saltutil module for full list of options` */
   'saltutil.sync_thorium': PassesOn & {
+    /** `saltutil.sync_thorium`: Performs the same task as saltutil.sync_thorium module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_tops module See `saltutil module for full list of options` */
   'saltutil.sync_tops': PassesOn & {
+    /** `saltutil.sync_tops`: Performs the same task as saltutil.sync_tops module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_utils module See `saltutil module for full list of options` */
   'saltutil.sync_utils': PassesOn & {
+    /** `saltutil.sync_utils`: Performs the same task as saltutil.sync_utils module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Performs the same task as saltutil.sync_wrapper module See `saltutil module for full list of options` */
   'saltutil.sync_wrapper': PassesOn & {
+    /** `saltutil.sync_wrapper`: Performs the same task as saltutil.sync_wrapper module See `saltutil module for full list of options` */
     name?: Arg<string | number>
   }
   /** Ensure a job is absent from the schedule */
   'schedule.absent': PassesOn & {
-    /** The unique name that is given to the scheduled job. */
+    /**
+     * `schedule.absent`: Ensure a job is absent from the schedule
+     *
+     * The unique name that is given to the scheduled job.
+     */
     name?: Arg<string | number>
     /** Whether changes to the scheduled job should be saved, defaults to True. */
     persist?: unknown
@@ -4279,7 +5161,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a job is disabled in the schedule */
   'schedule.disabled': PassesOn & {
-    /** The unique name that is given to the scheduled job. */
+    /**
+     * `schedule.disabled`: Ensure a job is disabled in the schedule
+     *
+     * The unique name that is given to the scheduled job.
+     */
     name?: Arg<string | number>
     /** Whether changes to the scheduled job should be saved, defaults to True. */
     persist?: unknown
@@ -4289,7 +5175,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a job is enabled in the schedule */
   'schedule.enabled': PassesOn & {
-    /** The unique name that is given to the scheduled job. */
+    /**
+     * `schedule.enabled`: Ensure a job is enabled in the schedule
+     *
+     * The unique name that is given to the scheduled job.
+     */
     name?: Arg<string | number>
     /** Whether changes to the scheduled job should be saved, defaults to True. */
     persist?: unknown
@@ -4297,7 +5187,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a job is present in the schedule */
   'schedule.present': PassesOn & {
-    /** The unique name that is given to the scheduled job. */
+    /**
+     * `schedule.present`: Ensure a job is present in the schedule
+     *
+     * The unique name that is given to the scheduled job.
+     */
     name?: Arg<string | number>
     /** The scheduled job will be executed after the specified number of seconds have passed. */
     seconds?: unknown
@@ -4355,7 +5249,11 @@ export interface SaltStateArgs {
   }
   /** Set up an SELinux boolean */
   'selinux.boolean': {
-    /** The name of the boolean to set. Note that this parameter is ignored if either "booleans" is passed. */
+    /**
+     * `selinux.boolean`: Set up an SELinux boolean
+     *
+     * The name of the boolean to set. Note that this parameter is ignored if either "booleans" is passed.
+     */
     name?: Arg<string | number>
     /** The value to set on the boolean You can install a different value for each boolean with the `booleans` argument by including the version after the boolean name: */
     value?: unknown
@@ -4366,7 +5264,11 @@ export interface SaltStateArgs {
   }
   /** Makes sure an SELinux file context policy for a given filespec (name), filetype and SELinux context type is absent. */
   'selinux.fcontext_policy_absent': {
-    /** filespec of the file or directory. Regex syntax is allowed. */
+    /**
+     * `selinux.fcontext_policy_absent`: Makes sure an SELinux file context policy for a given filespec (name), filetype and SELinux context type is absent.
+     *
+     * filespec of the file or directory. Regex syntax is allowed.
+     */
     name?: Arg<string | number>
     /** The SELinux filetype specification. Use one of [a, f, d, c, b, s, l, p]. See also `man semanage-fcontext`. Defaults to 'a' (all files). */
     filetype?: Arg<string | number>
@@ -4379,12 +5281,17 @@ export interface SaltStateArgs {
   }
   /** Checks and makes sure the SELinux policies for a given filespec are applied. */
   'selinux.fcontext_policy_applied': {
+    /** `selinux.fcontext_policy_applied`: Checks and makes sure the SELinux policies for a given filespec are applied. */
     name?: Arg<string | number>
     recursive?: Arg<boolean>
   }
   /** Makes sure a SELinux policy for a given filespec (name), filetype and SELinux context type is present. */
   'selinux.fcontext_policy_present': {
-    /** filespec of the file or directory. Regex syntax is allowed. */
+    /**
+     * `selinux.fcontext_policy_present`: Makes sure a SELinux policy for a given filespec (name), filetype and SELinux context type is present.
+     *
+     * filespec of the file or directory. Regex syntax is allowed.
+     */
     name?: Arg<string | number>
     /** SELinux context type. There are many. */
     sel_type: unknown
@@ -4397,12 +5304,20 @@ export interface SaltStateArgs {
   }
   /** Verifies the mode SELinux is running in, can be set to enforcing, permissive, or disabled */
   'selinux.mode': {
-    /** The mode to run SELinux in, permissive, enforcing, or disabled. */
+    /**
+     * `selinux.mode`: Verifies the mode SELinux is running in, can be set to enforcing, permissive, or disabled
+     *
+     * The mode to run SELinux in, permissive, enforcing, or disabled.
+     */
     name?: Arg<string | number>
   }
   /** Enable/Disable and optionally force a specific version for an SELinux module */
   'selinux.module': PassesOn & {
-    /** The name of the module to control */
+    /**
+     * `selinux.module`: Enable/Disable and optionally force a specific version for an SELinux module
+     *
+     * The name of the module to control
+     */
     name?: Arg<string | number>
     /** Should the module be enabled or disabled? */
     module_state?: Arg<string | number>
@@ -4417,17 +5332,29 @@ export interface SaltStateArgs {
   }
   /** Installs custom SELinux module from given file */
   'selinux.module_install': {
-    /** Path to file with module to install */
+    /**
+     * `selinux.module_install`: Installs custom SELinux module from given file
+     *
+     * Path to file with module to install
+     */
     name?: Arg<string | number>
   }
   /** Removes SELinux module */
   'selinux.module_remove': {
-    /** The name of the module to remove */
+    /**
+     * `selinux.module_remove`: Removes SELinux module
+     *
+     * The name of the module to remove
+     */
     name?: Arg<string | number>
   }
   /** Makes sure an SELinux port policy for a given port, protocol and SELinux context type is absent. */
   'selinux.port_policy_absent': {
-    /** The protocol and port spec. Can be formatted as `(tcp|udp)/(port|port-range)`. */
+    /**
+     * `selinux.port_policy_absent`: Makes sure an SELinux port policy for a given port, protocol and SELinux context type is absent.
+     *
+     * The protocol and port spec. Can be formatted as `(tcp|udp)/(port|port-range)`.
+     */
     name?: Arg<string | number>
     /** The SELinux Type. Optional; can be used in determining if policy is present, ignored by `semanage port --delete`. */
     sel_type?: unknown
@@ -4438,7 +5365,11 @@ export interface SaltStateArgs {
   }
   /** Makes sure an SELinux port policy for a given port, protocol and SELinux context type is present. */
   'selinux.port_policy_present': {
-    /** The protocol and port spec. Can be formatted as `(tcp|udp)/(port|port-range)`. */
+    /**
+     * `selinux.port_policy_present`: Makes sure an SELinux port policy for a given port, protocol and SELinux context type is present.
+     *
+     * The protocol and port spec. Can be formatted as `(tcp|udp)/(port|port-range)`.
+     */
     name?: Arg<string | number>
     /** The SELinux Type. */
     sel_type: unknown
@@ -4451,7 +5382,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named service is dead by stopping the service if it is running */
   'service.dead': PassesOn & {
-    /** The name of the init or rc script used to manage the service */
+    /**
+     * `service.dead`: Ensure that the named service is dead by stopping the service if it is running
+     *
+     * The name of the init or rc script used to manage the service
+     */
     name?: Arg<string | number>
     /** Set the service to be enabled at boot time, `True` sets the service to be enabled, `False` sets the named service to be disabled. The default is `None`, which does not enable or disable anything. */
     enable?: unknown
@@ -4467,24 +5402,40 @@ export interface SaltStateArgs {
   }
   /** Ensure that the service is disabled on boot, only use this state if you don't want to manage the running process, remember that if you want to disable a service to use the enable: False option for the running or dead function. */
   'service.disabled': PassesOn & {
-    /** The name of the init or rc script used to manage the service */
+    /**
+     * `service.disabled`: Ensure that the service is disabled on boot, only use this state if you don't want to manage the running process, remember that if you want to disable a service to use the enable: False option for the running or dead function.
+     *
+     * The name of the init or rc script used to manage the service
+     */
     name?: Arg<string | number>
   }
   /** Ensure that the service is enabled on boot, only use this state if you don't want to manage the running process, remember that if you want to enable a running service to use the enable: True option for the running or dead function. */
   'service.enabled': PassesOn & {
-    /** The name of the init or rc script used to manage the service */
+    /**
+     * `service.enabled`: Ensure that the service is enabled on boot, only use this state if you don't want to manage the running process, remember that if you want to enable a running service to use the enable: True option for the running or dead function.
+     *
+     * The name of the init or rc script used to manage the service
+     */
     name?: Arg<string | number>
   }
   /** Ensures that the named service is masked (i.e. prevented from being started). */
   'service.masked': {
-    /** Name of the service to mask */
+    /**
+     * `service.masked`: Ensures that the named service is masked (i.e. prevented from being started).
+     *
+     * Name of the service to mask
+     */
     name?: Arg<string | number>
     /** By default, this state will manage an indefinite mask for the named service. Set this argument to `True` to runtime mask the service. */
     runtime?: Arg<boolean>
   }
   /** Ensure that the service is running */
   'service.running': PassesOn & {
-    /** The name of the init or rc script used to manage the service */
+    /**
+     * `service.running`: Ensure that the service is running
+     *
+     * The name of the init or rc script used to manage the service
+     */
     name?: Arg<string | number>
     /** Set the service to be enabled at boot time, `True` sets the service to be enabled, `False` sets the named service to be disabled. The default is `None`, which does not enable or disable anything. */
     enable?: unknown
@@ -4510,13 +5461,18 @@ export interface SaltStateArgs {
   }
   /** Ensures that the named service is unmasked */
   'service.unmasked': {
-    /** Name of the service to unmask */
+    /**
+     * `service.unmasked`: Ensures that the named service is unmasked
+     *
+     * Name of the service to unmask
+     */
     name?: Arg<string | number>
     /** By default, this state will manage an indefinite mask for the named service. Set this argument to `True` to ensure that the service is runtime masked. */
     runtime?: Arg<boolean>
   }
-  /** Create a new shortcut. This can be a file shortcut (`.lnk`) or a url shortcut (`.url`). */
+  /** Create a new shortcut. */
   'shortcut.present': {
+    /** `shortcut.present`: Create a new shortcut. This can be a file shortcut (`.lnk`) or a url shortcut (`.url`). */
     name?: Arg<string | number>
     arguments?: Arg<string | number>
     description?: Arg<string | number>
@@ -4533,7 +5489,11 @@ export interface SaltStateArgs {
   }
   /** Verifies that the specified SSH key is absent */
   'ssh_auth.absent': {
-    /** The SSH key to manage */
+    /**
+     * `ssh_auth.absent`: Verifies that the specified SSH key is absent
+     *
+     * The SSH key to manage
+     */
     name?: Arg<string | number>
     /** The user who owns the SSH authorized keys file to modify */
     user: unknown
@@ -4552,6 +5512,7 @@ export interface SaltStateArgs {
   }
   /** Ensures that only the specified ssh_keys are present for the specified user */
   'ssh_auth.manage': PassesOn & {
+    /** `ssh_auth.manage`: Ensures that only the specified ssh_keys are present for the specified user */
     name?: Arg<string | number>
     /** The SSH key to manage */
     ssh_keys: unknown
@@ -4572,7 +5533,11 @@ export interface SaltStateArgs {
   }
   /** Verifies that the specified SSH key is present for the specified user */
   'ssh_auth.present': PassesOn & {
-    /** The SSH key to manage */
+    /**
+     * `ssh_auth.present`: Verifies that the specified SSH key is present for the specified user
+     *
+     * The SSH key to manage
+     */
     name?: Arg<string | number>
     /** The user who owns the SSH authorized keys file to modify */
     user: unknown
@@ -4591,7 +5556,11 @@ export interface SaltStateArgs {
   }
   /** Verifies that the specified host is not known by the given user */
   'ssh_known_hosts.absent': {
-    /** The host name Note that only single host names are supported.  If foo.example.com and bar.example.com are the same machine and you need to exclude both, you will need one Salt state for each. */
+    /**
+     * `ssh_known_hosts.absent`: Verifies that the specified host is not known by the given user
+     *
+     * The host name Note that only single host names are supported.  If foo.example.com and bar.example.com are the same machine and you need to exclude both, you will need one Salt state for each.
+     */
     name?: Arg<string | number>
     /** The user who owns the ssh authorized keys file to modify */
     user?: unknown
@@ -4600,7 +5569,11 @@ export interface SaltStateArgs {
   }
   /** Verifies that the specified host is known by the specified user */
   'ssh_known_hosts.present': {
-    /** The name of the remote host (e.g. "github.com") Note that only a single hostname is supported, if foo.example.com and bar.example.com have the same host you will need two separate Salt States to represent them. */
+    /**
+     * `ssh_known_hosts.present`: Verifies that the specified host is known by the specified user
+     *
+     * The name of the remote host (e.g. "github.com") Note that only a single hostname is supported, if foo.example.com and bar.example.com have the same host you will need two separate Salt States to represent them.
+     */
     name?: Arg<string | number>
     /** The user who owns the ssh authorized keys file to modify */
     user?: unknown
@@ -4623,7 +5596,11 @@ export interface SaltStateArgs {
   }
   /** Ensure an OpenSSH certificate is present as specified. */
   'ssh_pki.certificate_managed': PassesOn & {
-    /** The path the certificate should be present at. */
+    /**
+     * `ssh_pki.certificate_managed`: Ensure an OpenSSH certificate is present as specified.
+     *
+     * The path the certificate should be present at.
+     */
     name?: Arg<string | number>
     /** The certificate will be recreated once the remaining certificate validity period is less than this number of seconds. Can also be specified as a time string like `12d` or `1.5h`. Defaults to `7d` for host keys and `1h` for user keys. */
     ttl_remaining?: unknown
@@ -4668,8 +5645,9 @@ export interface SaltStateArgs {
     /** Specify a string-valued key ID for the signed public key. When the certificate is used for authentication, this value will be logged in plaintext. */
     key_id?: unknown
   }
-  /** Helper for the SSH wrapper module. This receives a certificate and dumps the data to the target. A `file.managed` sub-state run will be performed. */
+  /** Helper for the SSH wrapper module. */
   'ssh_pki.certificate_managed_ssh': PassesOn & {
+    /** `ssh_pki.certificate_managed_ssh`: Helper for the SSH wrapper module. This receives a certificate and dumps the data to the target. A `file.managed` sub-state run will be performed. */
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -4679,7 +5657,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a private key is present as specified. */
   'ssh_pki.private_key_managed': PassesOn & {
-    /** The path the private key should be present at. */
+    /**
+     * `ssh_pki.private_key_managed`: Ensure a private key is present as specified.
+     *
+     * The path the private key should be present at.
+     */
     name?: Arg<string | number>
     /** The digital signature scheme the private key should be based on. Available: `rsa`, `ec`, `ed25519`. Defaults to `rsa`. */
     algo?: Arg<string | number>
@@ -4694,6 +5676,7 @@ export interface SaltStateArgs {
   }
   /** Helper for the SSH wrapper module to report the correct return and perform a `file.managed` sub-state run. */
   'ssh_pki.private_key_managed_ssh': PassesOn & {
+    /** `ssh_pki.private_key_managed_ssh`: Helper for the SSH wrapper module to report the correct return and perform a `file.managed` sub-state run. */
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -4702,7 +5685,11 @@ export interface SaltStateArgs {
   }
   /** Ensure a public key is present as specified. */
   'ssh_pki.public_key_managed': PassesOn & {
-    /** The path the public key should be present at. */
+    /**
+     * `ssh_pki.public_key_managed`: Ensure a public key is present as specified.
+     *
+     * The path the public key should be present at.
+     */
     name?: Arg<string | number>
     /** The certificate (or any reference that can be passed to `get_public_key`) to retrieve the public key from. */
     public_key_source: unknown
@@ -4711,25 +5698,33 @@ export interface SaltStateArgs {
   }
   /** No-op state to support state config via the stateconf renderer. */
   'stateconf.context': PassesOn & {
+    /** `stateconf.context`: No-op state to support state config via the stateconf renderer. */
     name?: Arg<string | number>
   }
   /** No-op state to support state config via the stateconf renderer. */
   'stateconf.set': PassesOn & {
+    /** `stateconf.set`: No-op state to support state config via the stateconf renderer. */
     name?: Arg<string | number>
   }
-  /** Return the current load average for the specified minion. Available values for name are `1-min`, `5-min` and `15-min`. `minimum` and `maximum` values should be passed in as strings. */
+  /** Return the current load average for the specified minion. */
   'status.loadavg': {
+    /** `status.loadavg`: Return the current load average for the specified minion. Available values for name are `1-min`, `5-min` and `15-min`. `minimum` and `maximum` values should be passed in as strings. */
     name?: Arg<string | number>
     maximum?: unknown
     minimum?: unknown
   }
-  /** Return whether the specified signature is found in the process tree. This differs slightly from the services states, in that it may refer to a process that is not managed via the init system. */
+  /** Return whether the specified signature is found in the process tree. */
   'status.process': {
+    /** `status.process`: Return whether the specified signature is found in the process tree. This differs slightly from the services states, in that it may refer to a process that is not managed via the init system. */
     name?: Arg<string | number>
   }
-  /** Ensure that the named sysctl value is set in memory and persisted to the named configuration file. The default sysctl configuration file is /etc/sysctl.conf */
+  /** Ensure that the named sysctl value is set in memory and persisted to the named configuration file. */
   'sysctl.present': {
-    /** The name of the sysctl value to edit */
+    /**
+     * `sysctl.present`: Ensure that the named sysctl value is set in memory and persisted to the named configuration file. The default sysctl configuration file is /etc/sysctl.conf
+     *
+     * The name of the sysctl value to edit
+     */
     name?: Arg<string | number>
     /** The sysctl value to apply. Make sure to set the value to the correct expected output for systctl or reading the respective /proc/sys file. For example, instead of adding the value `1,2,3` you might need to write `1-3`. If you do not set the correct value, Salt will continue to return with changes. */
     value: unknown
@@ -4738,7 +5733,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named sysfs attribute is set with the defined value */
   'sysfs.present': {
-    /** The name of the sysfs attribute to edit */
+    /**
+     * `sysfs.present`: Ensure that the named sysfs attribute is set with the defined value
+     *
+     * The name of the sysfs attribute to edit
+     */
     name?: Arg<string | number>
     /** The sysfs value to apply */
     value: unknown
@@ -4746,16 +5745,19 @@ export interface SaltStateArgs {
   }
   /** Builds syslog-ng configuration. */
   'syslog_ng.config': {
+    /** `syslog_ng.config`: Builds syslog-ng configuration. */
     name?: Arg<string | number>
     config: unknown
     write?: Arg<boolean>
   }
   /** Reloads syslog-ng. */
   'syslog_ng.reloaded': {
+    /** `syslog_ng.reloaded`: Reloads syslog-ng. */
     name?: Arg<string | number>
   }
   /** Ensures, that syslog-ng is started via the given parameters. */
   'syslog_ng.started': PassesOn & {
+    /** `syslog_ng.started`: Ensures, that syslog-ng is started via the given parameters. */
     name?: Arg<string | number>
     user?: unknown
     group?: unknown
@@ -4775,29 +5777,44 @@ export interface SaltStateArgs {
   }
   /** Kills syslog-ng. */
   'syslog_ng.stopped': {
+    /** `syslog_ng.stopped`: Kills syslog-ng. */
     name?: Arg<string | number>
   }
   /** Manage the computer's description field */
   'system.computer_desc': {
-    /** The desired computer description */
+    /**
+     * `system.computer_desc`: Manage the computer's description field
+     *
+     * The desired computer description
+     */
     name?: Arg<string | number>
   }
   /** This function is an alias of `computer_desc`. */
   'system.computer_description': {
+    /** `system.computer_description`: This function is an alias of `computer_desc`. */
     name?: Arg<string | number>
   }
   /** Manage the computer's name */
   'system.computer_name': {
-    /** The desired computer name */
+    /**
+     * `system.computer_name`: Manage the computer's name
+     *
+     * The desired computer name
+     */
     name?: Arg<string | number>
   }
   /** Manage the hostname of the computer */
   'system.hostname': {
-    /** The hostname to set */
+    /**
+     * `system.hostname`: Manage the hostname of the computer
+     *
+     * The hostname to set
+     */
     name?: Arg<string | number>
   }
-  /** Checks if a computer is joined to the Domain. If the computer is not in the Domain, it will be joined. */
+  /** Checks if a computer is joined to the Domain. */
   'system.join_domain': {
+    /** `system.join_domain`: Checks if a computer is joined to the Domain. If the computer is not in the Domain, it will be joined. */
     name?: Arg<string | number>
     username?: unknown
     password?: unknown
@@ -4807,6 +5824,7 @@ export interface SaltStateArgs {
   }
   /** Reboot the computer */
   'system.reboot': {
+    /** `system.reboot`: Reboot the computer */
     name?: Arg<string | number>
     /** An optional message to display to users. It will also be used as a comment in the event log entry. */
     message?: Arg<string | number | null>
@@ -4821,6 +5839,7 @@ export interface SaltStateArgs {
   }
   /** Shutdown the computer */
   'system.shutdown': {
+    /** `system.shutdown`: Shutdown the computer */
     name?: Arg<string | number>
     /** An optional message to display to users. It will also be used as a comment in the event log entry. */
     message?: Arg<string | number | null>
@@ -4837,15 +5856,18 @@ export interface SaltStateArgs {
   }
   /** Manage the workgroup of the computer */
   'system.workgroup': {
+    /** `system.workgroup`: Manage the workgroup of the computer */
     name?: Arg<string | number>
   }
   /** Delete a task from the task scheduler. */
   'task.absent': {
+    /** `task.absent`: Delete a task from the task scheduler. */
     name?: Arg<string | number>
     location?: Arg<string | number>
   }
-  /** Create a new task in the designated location. This function has many keyword arguments that are not listed here. For additional arguments see: */
+  /** Create a new task in the designated location. */
   'task.present': PassesOn & {
+    /** `task.present`: Create a new task in the designated location. This function has many keyword arguments that are not listed here. For additional arguments see: */
     name?: Arg<string | number>
     location?: Arg<string | number>
     user_name?: Arg<string | number>
@@ -4856,6 +5878,7 @@ export interface SaltStateArgs {
   }
   /** Checks the presence and, optionally, the type of given keys in Pillar */
   'test.check_pillar': {
+    /** `test.check_pillar`: Checks the presence and, optionally, the type of given keys in Pillar */
     name?: Arg<string | number>
     present?: unknown
     boolean?: unknown
@@ -4867,7 +5890,11 @@ export interface SaltStateArgs {
   }
   /** A configurable test state which allows for more control over the return data */
   'test.configurable_test_state': {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.configurable_test_state`: A configurable test state which allows for more control over the return data
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
     /** Controls whether or not the state reports that there were changes. There are three supported values for this argument: */
     changes?: Arg<number | boolean>
@@ -4880,51 +5907,80 @@ export interface SaltStateArgs {
     /** When False, running this state in test mode can only return a True or None result. When set to True and result is set to False, the test mode result will be False. Default is False */
     allow_test_mode_failure?: Arg<boolean>
   }
-  /** Returns `False` with an non-empty `changes` dictionary. Useful for testing requisites. */
+  /** Returns `False` with an non-empty `changes` dictionary. */
   'test.fail_with_changes': PassesOn & {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.fail_with_changes`: Returns `False` with an non-empty `changes` dictionary. Useful for testing requisites.
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
     comment?: unknown
   }
   /** Returns failure */
   'test.fail_without_changes': PassesOn & {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.fail_without_changes`: Returns failure
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
     comment?: unknown
   }
-  /** A no-op state that does nothing. Useful in conjunction with the `use` requisite, or in templates which could otherwise be empty due to jinja rendering. */
+  /** A no-op state that does nothing. */
   'test.nop': PassesOn & {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.nop`: A no-op state that does nothing. Useful in conjunction with the `use` requisite, or in templates which could otherwise be empty due to jinja rendering.
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
   }
   /** Simple notification using text argument. */
   'test.show_notification': PassesOn & {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.show_notification`: Simple notification using text argument.
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
     /** Text to return in the comment field */
     text?: unknown
   }
-  /** Returns `True` with an non-empty `changes` dictionary. Useful for testing requisites. */
+  /** Returns `True` with an non-empty `changes` dictionary. */
   'test.succeed_with_changes': PassesOn & {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.succeed_with_changes`: Returns `True` with an non-empty `changes` dictionary. Useful for testing requisites.
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
     comment?: unknown
   }
   /** Returns successful */
   'test.succeed_without_changes': PassesOn & {
-    /** A unique string to serve as the state's ID */
+    /**
+     * `test.succeed_without_changes`: Returns successful
+     *
+     * A unique string to serve as the state's ID
+     */
     name?: Arg<string | number>
     comment?: unknown
   }
   /** Set the timezone for the system. */
   'timezone.system': {
-    /** The name of the timezone to use (e.g.: America/Denver) */
+    /**
+     * `timezone.system`: Set the timezone for the system.
+     *
+     * The name of the timezone to use (e.g.: America/Denver)
+     */
     name?: Arg<string | number>
     /** Whether or not to set the hardware clock to UTC (default is True). */
     utc?: Arg<boolean>
   }
   /** Verify that a TLS certificate is valid now and (optionally) will be valid for the time specified through weeks, days, hours, minutes, and seconds. */
   'tls.valid_certificate': {
+    /** `tls.valid_certificate`: Verify that a TLS certificate is valid now and (optionally) will be valid for the time specified through weeks, days, hours, minutes, and seconds. */
     name?: Arg<string | number>
     weeks?: Arg<number>
     days?: Arg<number>
@@ -4932,13 +5988,18 @@ export interface SaltStateArgs {
     minutes?: Arg<number>
     seconds?: Arg<number>
   }
-  /** Makes sure an URL is monitored by uptime. Checks if URL is already monitored, and if not, adds it. */
+  /** Makes sure an URL is monitored by uptime. */
   'uptime.monitored': PassesOn & {
+    /** `uptime.monitored`: Makes sure an URL is monitored by uptime. Checks if URL is already monitored, and if not, adds it. */
     name?: Arg<string | number>
   }
   /** Ensure that the named user is absent */
   'user.absent': {
-    /** The name of the user to remove */
+    /**
+     * `user.absent`: Ensure that the named user is absent
+     *
+     * The name of the user to remove
+     */
     name?: Arg<string | number>
     /** Set purge to True to delete all of the user's files as well as the user, Default is `False`. */
     purge?: Arg<boolean>
@@ -4949,7 +6010,11 @@ export interface SaltStateArgs {
   }
   /** Ensure that the named user is present with the specified properties */
   'user.present': {
-    /** The name of the user to manage */
+    /**
+     * `user.present`: Ensure that the named user is present with the specified properties
+     *
+     * The name of the user to manage
+     */
     name?: Arg<string | number>
     /** The user id to assign. If not specified, and the user does not exist, then the next available uid will be assigned. */
     uid?: unknown
@@ -5028,6 +6093,7 @@ export interface SaltStateArgs {
   }
   /** This function is an alias of `managed`. */
   'virtualenv.manage': PassesOn & {
+    /** `virtualenv.manage`: This function is an alias of `managed`. */
     name?: Arg<string | number>
     venv_bin?: unknown
     requirements?: unknown
@@ -5062,7 +6128,11 @@ export interface SaltStateArgs {
   }
   /** Create a virtualenv and optionally manage it with pip */
   'virtualenv.managed': PassesOn & {
-    /** Path to the virtualenv. */
+    /**
+     * `virtualenv.managed`: Create a virtualenv and optionally manage it with pip
+     *
+     * Path to the virtualenv.
+     */
     name?: Arg<string | number>
     /** The name (and optionally path) of the virtualenv command. This can also be set globally in the minion config file as `virtualenv.venv_bin`. The special value `venv` selects the python standard library `venv` module instead of a virtualenv binary; a python interpreter (e.g. */
     venv_bin?: unknown
@@ -5112,6 +6182,7 @@ export interface SaltStateArgs {
   }
   /** Ensure an ACL does not exist */
   'win_dacl.absent': {
+    /** `win_dacl.absent`: Ensure an ACL does not exist */
     name?: Arg<string | number>
     objectType: unknown
     user: unknown
@@ -5121,18 +6192,21 @@ export interface SaltStateArgs {
   }
   /** Ensure an object is not inheriting ACLs from its parent */
   'win_dacl.disinherit': {
+    /** `win_dacl.disinherit`: Ensure an object is not inheriting ACLs from its parent */
     name?: Arg<string | number>
     objectType: unknown
     copy_inherited_acl?: Arg<boolean>
   }
   /** Ensure an object is inheriting ACLs from its parent */
   'win_dacl.inherit': {
+    /** `win_dacl.inherit`: Ensure an object is inheriting ACLs from its parent */
     name?: Arg<string | number>
     objectType: unknown
     clear_existing_acl?: Arg<boolean>
   }
   /** Ensure an ACE is present */
   'win_dacl.present': {
+    /** `win_dacl.present`: Ensure an ACE is present */
     name?: Arg<string | number>
     objectType: unknown
     user: unknown
@@ -5142,11 +6216,13 @@ export interface SaltStateArgs {
   }
   /** Configure the DNS server list from DHCP Server */
   'win_dns_client.dns_dhcp': {
+    /** `win_dns_client.dns_dhcp`: Configure the DNS server list from DHCP Server */
     name?: Arg<string | number>
     interface?: Arg<string | number>
   }
   /** Configure the DNS server list in the specified interface */
   'win_dns_client.dns_exists': {
+    /** `win_dns_client.dns_exists`: Configure the DNS server list in the specified interface */
     name?: Arg<string | number>
     servers?: unknown
     interface?: Arg<string | number>
@@ -5154,6 +6230,7 @@ export interface SaltStateArgs {
   }
   /** Configure the global primary DNS suffix of a DHCP client. */
   'win_dns_client.primary_suffix': {
+    /** `win_dns_client.primary_suffix`: Configure the global primary DNS suffix of a DHCP client. */
     name?: Arg<string | number>
     /** The suffix which is advertised for this client when acquiring a DHCP lease When none is set, the explicitly configured DNS suffix will be removed. */
     suffix?: unknown
@@ -5162,6 +6239,7 @@ export interface SaltStateArgs {
   }
   /** Add a new inbound or outbound rule to the firewall policy */
   'win_firewall.add_rule': {
+    /** `win_firewall.add_rule`: Add a new inbound or outbound rule to the firewall policy */
     name?: Arg<string | number>
     localport: unknown
     protocol?: Arg<string | number>
@@ -5171,15 +6249,21 @@ export interface SaltStateArgs {
   }
   /** Disable all the firewall profiles (Windows only) */
   'win_firewall.disabled': {
+    /** `win_firewall.disabled`: Disable all the firewall profiles (Windows only) */
     name?: Arg<string | number>
   }
   /** Enable all the firewall profiles (Windows only) */
   'win_firewall.enabled': {
+    /** `win_firewall.enabled`: Enable all the firewall profiles (Windows only) */
     name?: Arg<string | number>
   }
   /** Set the value of the setting for an IIS container. */
   'win_iis.container_setting': {
-    /** The name of the IIS container. */
+    /**
+     * `win_iis.container_setting`: Set the value of the setting for an IIS container.
+     *
+     * The name of the IIS container.
+     */
     name?: Arg<string | number>
     /** The type of IIS container. The container types are: AppPools, Sites, SslBindings */
     container: Arg<string | number>
@@ -5188,7 +6272,11 @@ export interface SaltStateArgs {
   }
   /** Create an IIS application. */
   'win_iis.create_app': {
-    /** The IIS application. */
+    /**
+     * `win_iis.create_app`: Create an IIS application.
+     *
+     * The IIS application.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5199,11 +6287,16 @@ export interface SaltStateArgs {
   }
   /** Create an IIS application pool. */
   'win_iis.create_apppool': {
-    /** The name of the IIS application pool. */
+    /**
+     * `win_iis.create_apppool`: Create an IIS application pool.
+     *
+     * The name of the IIS application pool.
+     */
     name?: Arg<string | number>
   }
   /** Create an IIS binding. */
   'win_iis.create_binding': {
+    /** `win_iis.create_binding`: Create an IIS binding. */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5220,7 +6313,11 @@ export interface SaltStateArgs {
   }
   /** Assign a certificate to an IIS binding. */
   'win_iis.create_cert_binding': {
-    /** The thumbprint of the certificate. */
+    /**
+     * `win_iis.create_cert_binding`: Assign a certificate to an IIS binding.
+     *
+     * The thumbprint of the certificate.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5235,7 +6332,11 @@ export interface SaltStateArgs {
   }
   /** Create an IIS virtual directory. */
   'win_iis.create_vdir': {
-    /** The virtual directory name. */
+    /**
+     * `win_iis.create_vdir`: Create an IIS virtual directory.
+     *
+     * The virtual directory name.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5246,7 +6347,11 @@ export interface SaltStateArgs {
   }
   /** Ensure the website has been deployed. */
   'win_iis.deployed': {
-    /** The IIS site name. */
+    /**
+     * `win_iis.deployed`: Ensure the website has been deployed.
+     *
+     * The IIS site name.
+     */
     name?: Arg<string | number>
     /** The physical path of the IIS site. */
     sourcepath: Arg<string | number>
@@ -5263,18 +6368,27 @@ export interface SaltStateArgs {
   }
   /** Remove an IIS application. */
   'win_iis.remove_app': {
-    /** The application name. */
+    /**
+     * `win_iis.remove_app`: Remove an IIS application.
+     *
+     * The application name.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
   }
   /** Remove an IIS application pool. */
   'win_iis.remove_apppool': {
-    /** The name of the IIS application pool. */
+    /**
+     * `win_iis.remove_apppool`: Remove an IIS application pool.
+     *
+     * The name of the IIS application pool.
+     */
     name?: Arg<string | number>
   }
   /** Remove an IIS binding. */
   'win_iis.remove_binding': {
+    /** `win_iis.remove_binding`: Remove an IIS binding. */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5287,7 +6401,11 @@ export interface SaltStateArgs {
   }
   /** Remove a certificate from an IIS binding. */
   'win_iis.remove_cert_binding': {
-    /** The thumbprint of the certificate. */
+    /**
+     * `win_iis.remove_cert_binding`: Remove a certificate from an IIS binding.
+     *
+     * The thumbprint of the certificate.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5300,12 +6418,20 @@ export interface SaltStateArgs {
   }
   /** Delete a website from IIS. */
   'win_iis.remove_site': {
-    /** The IIS site name. */
+    /**
+     * `win_iis.remove_site`: Delete a website from IIS.
+     *
+     * The IIS site name.
+     */
     name?: Arg<string | number>
   }
   /** Remove an IIS virtual directory. */
   'win_iis.remove_vdir': {
-    /** The virtual directory name. */
+    /**
+     * `win_iis.remove_vdir`: Remove an IIS virtual directory.
+     *
+     * The virtual directory name.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5314,7 +6440,11 @@ export interface SaltStateArgs {
   }
   /** Set the value of the setting for an IIS web application. */
   'win_iis.set_app': {
-    /** The IIS application. */
+    /**
+     * `win_iis.set_app`: Set the value of the setting for an IIS web application.
+     *
+     * The IIS application.
+     */
     name?: Arg<string | number>
     /** The IIS site name. */
     site: Arg<string | number>
@@ -5323,24 +6453,34 @@ export interface SaltStateArgs {
   }
   /** Set the value of webconfiguration settings. */
   'win_iis.webconfiguration_settings': {
-    /** The name of the IIS PSPath containing the settings. Possible PSPaths are : MACHINE, MACHINE/WEBROOT, IIS:\, IIS:\Sites\sitename, ... */
+    /**
+     * `win_iis.webconfiguration_settings`: Set the value of webconfiguration settings.
+     *
+     * The name of the IIS PSPath containing the settings. Possible PSPaths are : MACHINE, MACHINE/WEBROOT, IIS:\, IIS:\Sites\sitename, ...
+     */
     name?: Arg<string | number>
     /** Dictionaries of dictionaries. You can match a specific item in a collection with this syntax inside a key: 'Collection[{name: site0}].logFile.directory' */
     settings?: Arg<Dict | null>
   }
   /** Remove the directory from the SYSTEM path */
   'win_path.absent': {
+    /** `win_path.absent`: Remove the directory from the SYSTEM path */
     name?: Arg<string | number>
   }
   /** Add the directory to the system PATH at index location */
   'win_path.exists': {
+    /** `win_path.exists`: Add the directory to the system PATH at index location */
     name?: Arg<string | number>
     /** Position where the directory should be placed in the PATH. This is 0-indexed, so 0 means to prepend at the very start of the PATH. */
     index?: unknown
   }
   /** Import the certificate file into the given certificate store. */
   'win_pki.import_cert': {
-    /** The path of the certificate file to import. */
+    /**
+     * `win_pki.import_cert`: Import the certificate file into the given certificate store.
+     *
+     * The path of the certificate file to import.
+     */
     name?: Arg<string | number>
     /** The certificate format. Specify 'cer' for X.509, or 'pfx' for PKCS #12. */
     cert_format?: Arg<string | number>
@@ -5357,6 +6497,7 @@ export interface SaltStateArgs {
   }
   /** Remove the certificate from the given certificate store. */
   'win_pki.remove_cert': {
+    /** `win_pki.remove_cert`: Remove the certificate from the given certificate store. */
     name?: Arg<string | number>
     /** The thumbprint value of the target certificate. */
     thumbprint: Arg<string | number>
@@ -5365,8 +6506,9 @@ export interface SaltStateArgs {
     /** The name of the certificate store. */
     store?: Arg<string | number>
   }
-  /** Install the windows feature. To install a single feature, use the `name` parameter. To install multiple features, use the `features` parameter. */
+  /** Install the windows feature. */
   'win_servermanager.installed': PassesOn & {
+    /** `win_servermanager.installed`: Install the windows feature. To install a single feature, use the `name` parameter. To install multiple features, use the `features` parameter. */
     name?: Arg<string | number>
     features?: unknown
     recurse?: Arg<boolean>
@@ -5375,8 +6517,9 @@ export interface SaltStateArgs {
     exclude?: unknown
     force?: unknown
   }
-  /** Remove the windows feature To remove a single feature, use the `name` parameter. To remove multiple features, use the `features` parameter. */
+  /** Remove the windows feature To remove a single feature, use the `name` parameter. */
   'win_servermanager.removed': {
+    /** `win_servermanager.removed`: Remove the windows feature To remove a single feature, use the `name` parameter. To remove multiple features, use the `features` parameter. */
     name?: Arg<string | number>
     features?: unknown
     remove_payload?: Arg<boolean>
@@ -5384,6 +6527,7 @@ export interface SaltStateArgs {
   }
   /** Manage the active log format for the SMTP server. */
   'win_smtp_server.active_log_format': {
+    /** `win_smtp_server.active_log_format`: Manage the active log format for the SMTP server. */
     name?: Arg<string | number>
     /** The log format name. */
     log_format: Arg<string | number>
@@ -5392,6 +6536,7 @@ export interface SaltStateArgs {
   }
   /** Manage IP list for SMTP connections. */
   'win_smtp_server.connection_ip_list': {
+    /** `win_smtp_server.connection_ip_list`: Manage IP list for SMTP connections. */
     name?: Arg<string | number>
     /** A dictionary of IP + subnet pairs. */
     addresses?: Arg<string | number | Dict | null>
@@ -5402,6 +6547,7 @@ export interface SaltStateArgs {
   }
   /** Manage IP list for SMTP relay connections. */
   'win_smtp_server.relay_ip_list': {
+    /** `win_smtp_server.relay_ip_list`: Manage IP list for SMTP relay connections. */
     name?: Arg<string | number>
     /** A list of the relay IPs. The order of the list is important. */
     addresses?: Arg<string | number | List | null>
@@ -5410,6 +6556,7 @@ export interface SaltStateArgs {
   }
   /** Ensure the value is set for the specified setting. */
   'win_smtp_server.server_setting': {
+    /** `win_smtp_server.server_setting`: Ensure the value is set for the specified setting. */
     name?: Arg<string | number>
     /** A dictionary of the setting names and their values. */
     settings?: Arg<string | number | List | Dict | null>
@@ -5418,6 +6565,7 @@ export interface SaltStateArgs {
   }
   /** Manage the SNMP sysContact, sysLocation, and sysServices settings. */
   'win_snmp.agent_settings': {
+    /** `win_snmp.agent_settings`: Manage the SNMP sysContact, sysLocation, and sysServices settings. */
     name?: Arg<string | number>
     /** The SNMP contact. */
     contact: Arg<string | number>
@@ -5428,34 +6576,40 @@ export interface SaltStateArgs {
   }
   /** Manage the sending of authentication traps. */
   'win_snmp.auth_traps_enabled': {
+    /** `win_snmp.auth_traps_enabled`: Manage the sending of authentication traps. */
     name?: Arg<string | number>
     /** The enabled status. */
     status?: Arg<boolean>
   }
   /** Manage the SNMP accepted community names and their permissions. */
   'win_snmp.community_names': {
+    /** `win_snmp.community_names`: Manage the SNMP accepted community names and their permissions. */
     name?: Arg<string | number>
     /** A dictionary of SNMP communities and permissions. */
     communities?: Arg<string | number | List | Dict | null>
   }
   /** Refresh the winrepo.p file of the repository (salt-run winrepo.genrepo) */
   'winrepo.genrepo': {
+    /** `winrepo.genrepo`: Refresh the winrepo.p file of the repository (salt-run winrepo.genrepo) */
     name?: Arg<string | number>
     force?: Arg<boolean>
     allow_empty?: Arg<boolean>
   }
-  /** Ensure Microsoft Updates are installed. Updates will be downloaded if needed. */
+  /** Ensure Microsoft Updates are installed. */
   'wua.installed': {
+    /** `wua.installed`: Ensure Microsoft Updates are installed. Updates will be downloaded if needed. */
     name?: Arg<string | number>
     updates?: unknown
   }
   /** Ensure Microsoft Updates are uninstalled. */
   'wua.removed': {
+    /** `wua.removed`: Ensure Microsoft Updates are uninstalled. */
     name?: Arg<string | number>
     updates?: unknown
   }
-  /** Ensure Microsoft Updates that match the passed criteria are installed. Updates will be downloaded if needed. */
+  /** Ensure Microsoft Updates that match the passed criteria are installed. */
   'wua.uptodate': {
+    /** `wua.uptodate`: Ensure Microsoft Updates that match the passed criteria are installed. Updates will be downloaded if needed. */
     name?: Arg<string | number>
     software?: Arg<boolean>
     drivers?: Arg<boolean>
@@ -5467,16 +6621,22 @@ export interface SaltStateArgs {
   }
   /** Ensure an update is installed on the minion */
   'wusa.installed': {
+    /** `wusa.installed`: Ensure an update is installed on the minion */
     name?: Arg<string | number>
     source: unknown
   }
   /** Ensure an update is uninstalled from the minion */
   'wusa.uninstalled': {
+    /** `wusa.uninstalled`: Ensure an update is uninstalled from the minion */
     name?: Arg<string | number>
   }
   /** Manage a Certificate */
   'x509.certificate_managed': PassesOn & {
-    /** Path to the certificate */
+    /**
+     * `x509.certificate_managed`: Manage a Certificate
+     *
+     * Path to the certificate
+     */
     name?: Arg<string | number>
     /** Recreate the certificate if the number of days remaining on it are less than this number. The value should be less than `days_valid`, otherwise the certificate will be recreated every time the state is run. A value of 0 disables automatic renewal. */
     days_remaining?: unknown
@@ -5527,8 +6687,9 @@ export interface SaltStateArgs {
     prepend_cn?: unknown
     algorithm?: unknown
   }
-  /** Helper for the SSH wrapper module. This receives a base64/PEM-encoded certificate and dumps the data to the target. A `file.managed` sub-state run will be performed. */
+  /** Helper for the SSH wrapper module. */
   'x509.certificate_managed_ssh': PassesOn & {
+    /** `x509.certificate_managed_ssh`: Helper for the SSH wrapper module. This receives a base64/PEM-encoded certificate and dumps the data to the target. A `file.managed` sub-state run will be performed. */
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -5539,7 +6700,11 @@ export interface SaltStateArgs {
   }
   /** Manage a Certificate Revocation List */
   'x509.crl_managed': PassesOn & {
-    /** Path to the certificate */
+    /**
+     * `x509.crl_managed`: Manage a Certificate Revocation List
+     *
+     * Path to the certificate
+     */
     name?: Arg<string | number>
     /** The private key that will be used to sign the CRL. This is usually your CA's private key. */
     signing_private_key: unknown
@@ -5565,7 +6730,11 @@ export interface SaltStateArgs {
   }
   /** Manage a Certificate Signing Request */
   'x509.csr_managed': PassesOn & {
-    /** Path to the CSR */
+    /**
+     * `x509.csr_managed`: Manage a Certificate Signing Request
+     *
+     * Path to the CSR
+     */
     name?: Arg<string | number>
     /** The private key corresponding to the public key the certificate should be issued for. The CSR will be signed by it. Required. */
     private_key?: unknown
@@ -5582,7 +6751,11 @@ export interface SaltStateArgs {
   }
   /** Manage the contents of a PEM file directly with the content in text, ensuring correct formatting. */
   'x509.pem_managed': PassesOn & {
-    /** The path to the file to manage */
+    /**
+     * `x509.pem_managed`: Manage the contents of a PEM file directly with the content in text, ensuring correct formatting.
+     *
+     * The path to the file to manage
+     */
     name?: Arg<string | number>
     /** The PEM formatted text to write. */
     text: unknown
@@ -5590,7 +6763,11 @@ export interface SaltStateArgs {
   }
   /** Manage a private key's existence. */
   'x509.private_key_managed': PassesOn & {
-    /** Path to the private key */
+    /**
+     * `x509.private_key_managed`: Manage a private key's existence.
+     *
+     * Path to the private key
+     */
     name?: Arg<string | number>
     /** Key length in bits. Default 2048. */
     bits?: unknown
@@ -5615,6 +6792,7 @@ export interface SaltStateArgs {
   }
   /** Helper for the SSH wrapper module to report the correct return and perform a `file.managed` sub-state run. */
   'x509.private_key_managed_ssh': PassesOn & {
+    /** `x509.private_key_managed_ssh`: Helper for the SSH wrapper module to report the correct return and perform a `file.managed` sub-state run. */
     name?: Arg<string | number>
     result: unknown
     comment: unknown
@@ -5623,14 +6801,22 @@ export interface SaltStateArgs {
   }
   /** Make sure the given attributes are deleted from the file/directory */
   'xattr.delete': {
-    /** The path to the file/directory */
+    /**
+     * `xattr.delete`: Make sure the given attributes are deleted from the file/directory
+     *
+     * The path to the file/directory
+     */
     name?: Arg<string | number>
     /** The attributes that should be removed from the file/directory, this is accepted as an array. */
     attributes: unknown
   }
   /** Make sure the given attributes exist on the file/directory */
   'xattr.exists': {
-    /** The path to the file/directory */
+    /**
+     * `xattr.exists`: Make sure the given attributes exist on the file/directory
+     *
+     * The path to the file/directory
+     */
     name?: Arg<string | number>
     /** The attributes that should exist on the file/directory, this is accepted as an array, with key and value split with an equals sign, if you want to specify a hex value then add 0x to the beginning of the value. */
     attributes: unknown

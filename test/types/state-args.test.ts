@@ -138,9 +138,12 @@ sls('x', () => {
     const { service, file } = project(source)
     const names = service.getCompletionsAtPosition(file, source.indexOf("'pkg.installed'") + 1, {})
     expect(names?.entries.map((e) => e.name)).toContain('pkg.installed')
-    const hover = service.getQuickInfoAtPosition(file, source.indexOf('refresh'))
-    const text = ts.displayPartsToString(hover?.documentation)
-    expect(text).toMatch(/whether or not the package repo database is updated/)
+    const doc = (word: string) =>
+      ts.displayPartsToString(service.getQuickInfoAtPosition(file, source.indexOf(word))?.documentation)
+    expect(doc('refresh')).toMatch(/whether or not the package repo database is updated/)
+    // the function's own documentation comes with `name` (an editor shows none for the name string)
+    expect(doc('name')).toMatch(/^`pkg.installed`: Ensure that the package is installed/)
+    expect(doc('name')).toMatch(/The name of the package to be installed/)
   })
 
   it('names the misspelled function and the likely one in the type error', () => {
@@ -151,6 +154,24 @@ sls('x', () => {
     expect(found).toEqual([
       `Argument of type '"pkg.instaled"' is not assignable to parameter of type '"'pkg.instaled' is not a state function of Salt 3008.4; did you mean 'pkg.installed'?"'.`,
     ])
+  })
+})
+
+describe('dsl show: `extra` arguments are ordinary arguments in the SLS', () => {
+  it('emits them after the named ones', () => {
+    const dir = tempDir('salt-dsl-extra-')
+    writeFileSync(
+      join(dir, 'index.ts'),
+      `import { sls, state, top } from 'salt-dsl'
+const base = sls('base', () => {
+  state('pkg.installed', { name: 'vim', refresh: true, extra: { disablerepo: 'updates' } })
+})
+top('*', [base])
+`,
+    )
+    const run = dsl(['show', 'base', dir])
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toContain('vim:\n  pkg.installed:\n    - refresh: true\n    - disablerepo: updates\n')
   })
 })
 
