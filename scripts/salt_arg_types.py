@@ -42,6 +42,9 @@ OVERRIDES: dict[tuple[str, str], set[str]] = {
     ("cron.absent", "identifier"): {"str", "bool"},
     ("cron.env_present", "identifier"): {"str", "bool"},
     ("cron.env_absent", "identifier"): {"str", "bool"},
+    # service.running(enable=None): True enables, False disables (a string goes through is_true)
+    ("service.running", "enable"): {"bool"},
+    ("service.dead", "enable"): {"bool"},
 }
 
 
@@ -184,12 +187,12 @@ def arg_types(full: str, func, spec, docs: dict[str, ArgDoc], documented: list[s
         if has_default and default is not None and checks_only(source, name, default_kind(default) or ""):
             out[name] = "unknown"  # mount.mounted(opts="defaults") checks for a str: a list arrives too
             continue
+        kinds |= OVERRIDES.get((full, name), set())
         if kinds:
             kinds |= source_kinds(source, name)
             # "Set this to False to skip the backup" (a string whose False turns something off)
             if doc is not None and re.search(r"\b(?:True|False)\b", doc.full):
                 kinds.add("bool")
-        kinds |= OVERRIDES.get((full, name), set())
         if name == "name":
             kinds, nullable = {"str"}, False
         out[name] = ts_type(kinds, nullable)

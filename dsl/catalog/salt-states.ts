@@ -5389,7 +5389,7 @@ export interface SaltStateArgs {
      */
     name?: Arg<string | number>
     /** Set the service to be enabled at boot time, `True` sets the service to be enabled, `False` sets the named service to be disabled. The default is `None`, which does not enable or disable anything. */
-    enable?: unknown
+    enable?: Arg<string | number | boolean | null>
     /** The string to search for when looking for the service process with `ps`. The lookup uses an unanchored substring match against the process command line, so embedded shell metacharacters (`()`, `|`, `&`, `;`, `$`, backticks, quotes, etc.) are matched literally. */
     sig?: unknown
     /** Add a sleep command (in seconds) before the check to make sure service is killed. */
@@ -5438,7 +5438,7 @@ export interface SaltStateArgs {
      */
     name?: Arg<string | number>
     /** Set the service to be enabled at boot time, `True` sets the service to be enabled, `False` sets the named service to be disabled. The default is `None`, which does not enable or disable anything. */
-    enable?: unknown
+    enable?: Arg<string | number | boolean | null>
     /** The string to search for when looking for the service process with `ps`. The lookup uses an unanchored substring match against the process command line, so embedded shell metacharacters (`()`, `|`, `&`, `;`, `$`, backticks, quotes, etc.) are matched literally. */
     sig?: unknown
     /** Some services may not be truly available for a short period after their startup script indicates to the system that they are. Provide an 'init_delay' to specify that this state should wait an additional given number of seconds after a service has started before returning. */

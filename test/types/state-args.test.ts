@@ -54,6 +54,8 @@ describe('state() arguments typed from the pinned Salt', () => {
       state('pkg.installed', { id: 'tools', pkgs: 'git' })
       // @ts-expect-error makedirs is a boolean (default False)
       state('file.managed', { name: '/x', makedirs: 'yes' })
+      // @ts-expect-error enable is True/False (a string goes through Salt's is_true), not a list
+      state('service.running', { name: 'ssh', enable: ['yes'] })
       // @ts-expect-error a pillar string where a boolean is wanted
       state('pkg.installed', { name: 'git', refresh: pillar.pkgs.version })
       // a str parameter takes numbers too: Salt's YAML hands over `version: 1.2` as a float
