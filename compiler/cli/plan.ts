@@ -1,8 +1,10 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { currentUser } from '../../machine/generation-store.ts'
 import { formatOutcomes, outcomesJson, planSummary } from '../../machine/plan-report.ts'
 import { runTree } from '../../machine/plan-tree.ts'
+import { rootNeeds } from '../../machine/root-needs.ts'
 import { changesAnything } from '../../machine/state-outcomes.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
@@ -43,6 +45,12 @@ export const command: Command = {
         const color = process.stdout.isTTY === true
         process.stdout.write(formatOutcomes(plan.outcomes, { color, all: values.all }))
         report(plan.diagnostics, undefined)
+        if (process.getuid?.() !== 0) {
+          const needs = rootNeeds(plan.outcomes, currentUser())
+          process.stderr.write(
+            `note: ${needs.note}\n${needs.states.map((o) => `  ${o.fun} ${o.id}\n`).join('')}`,
+          )
+        }
         process.stdout.write(`Plan: ${planSummary(plan.summary, errors)}\n`)
       }
       if (errors > 0 || plan.summary.failed + plan.summary.blocked > 0) return 1
