@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../compiler/diagnostics.ts'
+import { type Diagnostic, error } from '../compiler/diagnostics.ts'
 import { readManifestOrigins } from './manifest-origins.ts'
 import { outcomeDiagnostics, saltErrorDiagnostics } from './outcome-diagnostics.ts'
 import { runStateApply, type SaltWorkspace, type StateRunOptions } from './run-salt.ts'
@@ -10,6 +10,9 @@ import {
   stateOutcomes,
   summarize,
 } from './state-outcomes.ts'
+
+/** Salt's stand-in result when its top file selects no state for the minion. */
+const NO_STATES = 'no_|-states_|-states_|-None'
 
 /** A run of Salt read against the manifest: per-state outcomes at their TypeScript lines. */
 export interface TreeRun {
@@ -36,6 +39,22 @@ export async function runTree(
   const run = await runStateApply(ws, options)
   const durationMs = Math.round(performance.now() - started)
   const manifest = readManifestOrigins(ws.tree, project)
+  const noTop = run.states?.[NO_STATES]
+  if (noTop !== undefined) {
+    const diagnostics = [
+      error('DSL6004', `no state applies to this machine: ${String(noTop.comment)}`, undefined, {
+        hint: 'the top file matches nothing for this minion id: pass --machine ID of a machine of the inventory',
+      }),
+    ]
+    return {
+      outcomes: [],
+      summary: summarize([]),
+      diagnostics,
+      result: [String(noTop.comment)],
+      code: run.code,
+      durationMs,
+    }
+  }
   if (run.states === undefined) {
     const summary = summarize([])
     return {
