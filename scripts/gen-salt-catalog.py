@@ -90,6 +90,10 @@ SUMMARY_CHARS = 600
 # any `module.function` key is theirs.
 DOTTED_KWARGS = frozenset(["module.run", "module.wait"])
 
+# State functions that take any argument by design and ignore it: test.nop, the no-op that carries data
+# (a `use` source, a placeholder).
+ANY_KWARGS = frozenset(["test.nop"])
+
 # Entry fields that go into the TypeScript declarations only (the JSON the compiler loads stays small).
 TS_ONLY = "_ts"
 
@@ -222,8 +226,9 @@ def merge(a: dict, b: dict) -> dict:
         out["documented"] = list(dict.fromkeys(documented))
     if a.get("varargs") or b.get("varargs"):
         out["varargs"] = True
-    if a.get("dotted_kwargs") or b.get("dotted_kwargs"):
-        out["dotted_kwargs"] = True
+    for flag in ("dotted_kwargs", "any_kwargs"):
+        if a.get(flag) or b.get(flag):
+            out[flag] = True
     ta, tb = a[TS_ONLY], b[TS_ONLY]
     names = list(dict.fromkeys([*ta["types"], *tb["types"]]))
     out[TS_ONLY] = {
@@ -254,6 +259,8 @@ def collect(globals_: set[str]) -> tuple[dict[str, dict], dict[str, dict]]:
             full = f"{vname}.{fname}"
             if full in DOTTED_KWARGS:
                 entry["dotted_kwargs"] = True
+            if full in ANY_KWARGS:
+                entry["any_kwargs"] = True
             origin.setdefault(full, []).append(path.name)
             functions[full] = merge(functions[full], entry) if full in functions else entry
     for full, files in origin.items():
@@ -358,6 +365,9 @@ def dump_ts(version: str, glob: list[str], functions: dict) -> str:
         if entry.get("dotted_kwargs"):
             lines.append("    /** An execution function to call, with its arguments: `'test.kwarg': [{ a: 1 }]`. */")
             lines.append("    [fn: `${string}.${string}`]: unknown")
+        if entry.get("any_kwargs"):
+            lines.append("    /** Any other argument: this state takes and ignores it. */")
+            lines.append("    [kwarg: string]: unknown")
         lines.append("  }")
     lines += ["}", "", "export type SaltStateFunction = keyof SaltStateArgs", ""]
     lines.append("/** Each state module's functions, as one string (for the message of a misspelled name). */")

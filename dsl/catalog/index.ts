@@ -34,6 +34,8 @@ export interface CatalogEntry {
   readonly documented: readonly string[]
   /** Whether any `module.function` key is an argument (module.run: the execution functions to call). */
   readonly dottedKwargs: boolean
+  /** Whether any argument is taken and ignored by design (test.nop). */
+  readonly anyKwargs: boolean
   /** The docstring's first sentence ('' when Salt has none). */
   readonly doc: string
   /** Salt source files the entry was merged from, when more than one defines it (platform variants). */
@@ -53,6 +55,7 @@ interface RawEntry {
   readonly required: readonly string[]
   readonly documented?: readonly string[]
   readonly dotted_kwargs?: boolean
+  readonly any_kwargs?: boolean
   readonly merged_from?: readonly string[]
 }
 
@@ -89,6 +92,7 @@ for (const [name, e] of Object.entries(raw.functions)) {
     kwargs: e.kwargs,
     documented: e.documented ?? NO_NAMES,
     dottedKwargs: e.dotted_kwargs === true,
+    anyKwargs: e.any_kwargs === true,
     doc: e.doc,
     ...(e.merged_from ? { mergedFrom: e.merged_from } : {}),
   }
@@ -178,7 +182,8 @@ export function checkStateArgs(
     const arg = argNames[i]!
     // `name` is always passed (from the state ID), whether or not the function names it
     if (arg === 'name' || own.has(arg) || GLOBAL_STATE_ARGS.has(arg) || argNames.indexOf(arg) !== i) continue
-    if (entry.kwargs && (extra.includes(arg) || (entry.dottedKwargs && arg.includes('.')))) continue
+    if (entry.kwargs && (entry.anyKwargs || extra.includes(arg) || (entry.dottedKwargs && arg.includes('.'))))
+      continue
     issues ??= []
     issues.push(unknownArg(name, entry, arg))
   }

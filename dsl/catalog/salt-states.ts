@@ -5935,6 +5935,8 @@ export interface SaltStateArgs {
      * A unique string to serve as the state's ID
      */
     name?: Arg<string | number>
+    /** Any other argument: this state takes and ignores it. */
+    [kwarg: string]: unknown
   }
   /** Simple notification using text argument. */
   'test.show_notification': PassesOn & {
