@@ -7,9 +7,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { cpus, totalmem } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { coldBuild } from './cold-build.ts'
 import { editing } from './edit.ts'
 import { type BenchCase, generate } from './generate.ts'
 import { type Command, interleaved, type Stats } from './measure.ts'
+import { measureRapidWatch, type RapidWatchStats } from './rapid-watch.ts'
 import { highstateOf, pillarOf, saltVersions, showHighstate, topOf } from './salt.ts'
 import { measureWatch, type WatchStats } from './watch.ts'
 
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     'salt-runs': { type: 'string', default: '3' },
     'salt-max': { type: 'string', default: '20000' },
     'watch-runs': { type: 'string', default: '10' },
+    /** How long the watch gets a save every 50 ms (its memory under an auto-saving editor). */
+    'rapid-seconds': { type: 'string', default: '30' },
     warmup: { type: 'string', default: '1' },
     work: { type: 'string', default: '.bench' },
     results: { type: 'string', default: 'bench/results' },
@@ -38,6 +42,7 @@ const runs = Number(values.runs)
 const saltRuns = Number(values['salt-runs'])
 const saltMax = Number(values['salt-max'])
 const watchRuns = Number(values['watch-runs'])
+const rapidSeconds = Number(values['rapid-seconds'])
 const warmup = Number(values.warmup)
 const work = resolve(values.work)
 
@@ -73,10 +78,13 @@ interface SizeResult {
   /** One config file edited before each run: tsc checks incrementally. */
   readonly buildEdited: Stats
   readonly buildNoTypecheck: Stats
+  /** A first build from nothing: no module cache, no tsc state, no out/ (see cold-build.ts). */
+  readonly cold: Stats
   readonly check: Stats
   readonly checkEdited: Stats
   readonly tsc: Stats
   readonly watch: WatchStats
+  readonly rapidWatch: RapidWatchStats
   readonly salt?: {
     readonly emitted: Stats
     readonly hand: Stats
@@ -128,6 +136,8 @@ async function measureSize(states: number): Promise<SizeResult> {
     runs,
     warmup,
   )
+  log(`${states}: dsl build cold (no module cache, tsc state or out/)`)
+  const [cold] = await interleaved([coldBuild(build, dir, out)], runs, 0)
   log(`${states}: dsl check (unchanged / one file edited) vs tsc --noEmit`)
   const check: Command = { argv: node(CLI, 'check', c.entry), cwd: ROOT }
   const checkEdited: Command = { ...check, before: edit }
@@ -145,6 +155,18 @@ async function measureSize(states: number): Promise<SizeResult> {
       touched: c.touched,
     },
     watchRuns,
+  )
+  log(`${states}: watch under a save every 50 ms for ${rapidSeconds} s`)
+  const rapidWatch = await measureRapidWatch(
+    {
+      cli: CLI,
+      cwd: ROOT,
+      entry: c.entry,
+      outDir: join(dir, 'out-watch'),
+      touch: c.touch,
+      touched: c.touched,
+    },
+    { seconds: rapidSeconds },
   )
   const ratios: Record<string, number> = {
     checkOverTsc: checkStats!.medianMs / tscStats!.medianMs,
@@ -227,10 +249,12 @@ async function measureSize(states: number): Promise<SizeResult> {
     build: buildStats!,
     buildEdited: editedStats!,
     buildNoTypecheck: noTc!,
+    cold: cold!,
     check: checkStats!,
     checkEdited: checkEditedStats!,
     tsc: tscStats!,
     watch,
+    rapidWatch,
     ...(salt ? { salt } : {}),
     ratios,
   }
@@ -347,6 +371,30 @@ function markdown(r: Report): string {
       )
       .map((l) => `| ${l} |`),
     '',
+    '## Memory: a cold build, and the watch under a burst of saves',
+    '',
+    '"cold": no module cache, no tsc state, no out/ (a fresh clone\'s first build; peak RSS as above, the largest',
+    'single process). Watch: one file saved every 50 ms for the burst, then left alone while the idle check (a full',
+    "build in a worker thread) runs; peak RSS is the watch process's own high-water mark (its first build's tsc",
+    'is a child and not counted).',
+    '',
+    '| states | dsl build, cold | peak RSS | unchanged / edited peak RSS | watch: saves, rebuilds | first build peak | burst peak | peak with the idle check | after it |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.results.map((s) => {
+      const w = s.rapidWatch
+      return `| ${[
+        s.states,
+        ms(s.cold),
+        mb(s.cold),
+        `${mb(s.build)} / ${mb(s.buildEdited)}`,
+        `${w.edits} in ${r.settings.rapidSeconds} s, ${w.rebuilds}`,
+        `${Math.round(w.firstBuildPeakMb)} MB`,
+        `${Math.round(w.burstPeakMb)} MB`,
+        `${Math.round(w.peakMb)} MB`,
+        `${Math.round(w.settledMb)} MB`,
+      ].join(' | ')} |`
+    }),
+    '',
     '## Against Salt (`salt-call --local state.show_highstate`, fresh cachedir per run)',
     '',
     '"in the repo": the same config inside this checkout, so that tsc also checks the DSL\'s own sources and Node\'s',
@@ -418,7 +466,7 @@ async function main(): Promise<void> {
   const report: Report = {
     date: new Date().toISOString(),
     machine: machine(),
-    settings: { runs, saltRuns, watchRuns, warmup },
+    settings: { runs, saltRuns, watchRuns, rapidSeconds, warmup },
     results,
     growth,
     bundled,

@@ -40,6 +40,8 @@ describe('bench', () => {
       '1',
       '--watch-runs',
       '2',
+      '--rapid-seconds',
+      '2',
       '--warmup',
       '0',
     ]
@@ -63,6 +65,10 @@ describe('bench', () => {
     expect(size.buildEdited.runs).toBe(1)
     expect(size.checkEdited.runs).toBe(1)
     expect(size.watch.runs).toBe(2)
+    // the cold build, and the watch under a burst of saves whose last one reached the tree
+    expect(size.cold.runs).toBe(1)
+    expect(size.rapidWatch.edits).toBeGreaterThan(5)
+    expect(size.rapidWatch.peakMb).toBeGreaterThan(0)
     expect(size.fleet.machines).toBe(MACHINES.length)
     expect(size.fleet.machines).toBeGreaterThan(3)
     expect(size.fleet.platforms).toBeGreaterThan(2)
