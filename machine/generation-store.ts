@@ -115,9 +115,11 @@ export class GenerationStore {
 
   /** Takes the store's lock and clears what an interrupted run left behind. */
   async lock(onWait: (why: string) => void): Promise<StoreLock> {
-    mkdirSync(this.#generations, { recursive: true, mode: 0o755 })
-    mkdirSync(this.#objects, { recursive: true })
-    mkdirSync(this.#runs, { recursive: true })
+    // the trees hold pillar data and Salt's results hold diffs of users' files: for the owner only
+    for (const dir of [this.#generations, this.#objects, this.#runs]) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      chmodSync(dir, 0o700)
+    }
     const lock = await takeLock(join(this.dir, 'lock'), onWait)
     for (const name of readdirSync(this.#generations))
       if (name.startsWith('.')) rmSync(join(this.#generations, name), { recursive: true, force: true })

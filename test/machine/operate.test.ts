@@ -142,6 +142,9 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
     const stored = readFileSync(join(env.DSL_STATE_DIR!, 'generations', '2', 'result.json'), 'utf8')
     expect(stored).not.toContain('token-a')
     expect(stored).toContain('managed by salt-dsl (b)') // a plain file's diff is kept
+    // and the store is its owner's only: trees hold pillar data, results hold diffs of users' files
+    for (const dir of ['generations', 'objects', 'runs'])
+      expect((lstatSync(join(env.DSL_STATE_DIR!, dir)).mode & 0o777).toString(8)).toBe('700')
 
     const list = JSON.parse(dsl(['generations', '--format', 'json'], env).stdout) as {
       generations: { number: number; kind: string; revision?: { commit: string; dirty: boolean } }[]
