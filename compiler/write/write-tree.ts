@@ -1,7 +1,6 @@
 import {
   chmodSync,
   existsSync,
-  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -9,15 +8,23 @@ import {
   rmdirSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
 } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { type Diagnostic, error, hasErrors, type StageResult } from '../diagnostics.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { cleanupOnExit } from '../exit-cleanup.ts'
 import { SELF } from '../process-id.ts'
+import {
+  DIR_MODE,
+  FILE_MODE,
+  linkFrom,
+  makeDirs,
+  recycle,
+  sameBytes,
+  type Written,
+} from './next-generation.ts'
 import {
   acquireLock,
   currentGeneration,
@@ -39,9 +46,6 @@ import { verifyNames } from './verify-tree.ts'
  * mode of the tree it replaces (0755 for a new one).
  */
 export type Modes = ReadonlyMap<string, number>
-
-const FILE_MODE = 0o644
-const DIR_MODE = 0o755
 
 /**
  * A tree being written: files `put` during emit go to a writer thread (so the file system's latency
@@ -131,7 +135,9 @@ parentPort.on('message', (m) => {
 
 class OutWriter implements OutTree {
   /** The last tree this wrote, and its generation (watch mode builds the next one from it). */
-  #last: { tree: Tree; modes: Modes; generation: number } | undefined
+  #last: (Written & { generation: number }) | undefined
+  #previous: (Written & { generation: number }) | undefined
+  #spare: (Written & { generation: number }) | undefined
   #staged = 0
   /** Staging directories and writer threads not yet committed or discarded (for a signal's cleanup). */
   readonly #open = new Map<string, () => Promise<void>>()
@@ -157,7 +163,7 @@ class OutWriter implements OutTree {
   }
 
   stage(): StagedTree {
-    const staging = this.#newStaging()
+    const staging = this.#newStaging().path
     let writer: Worker | undefined
     const sent = new Set<string>()
     const discard = async () => {
@@ -214,35 +220,28 @@ class OutWriter implements OutTree {
     const current = join(this.paths.state, `gen-${from.generation}`)
     const problem = userFiles(this.paths.out, verifyNames(current, from.tree))
     if (problem !== undefined) return { value: undefined, diagnostics: [problem] }
-    const staging = this.#newStaging()
+    const next: Written = { tree, modes }
+    // the generation before the previous one, if this wrote it: no reader is left on it, and it differs
+    // from the new tree by a few files, so it is taken out of the generations and brought up to date
+    const spare = this.#spare
+    this.#spare = undefined
+    const spareDir = spare && join(this.paths.state, `gen-${spare.generation}`)
+    const staging = this.#newStaging(spareDir !== undefined && existsSync(spareDir) ? spareDir : undefined)
     const discard = async () => {
-      rmSync(staging, { recursive: true, force: true })
-      this.#open.delete(staging)
+      rmSync(staging.path, { recursive: true, force: true })
+      this.#open.delete(staging.path)
     }
-    this.#open.set(staging, discard)
-    const changed: string[] = []
+    this.#open.set(staging.path, discard)
     try {
-      makeDirs(staging, tree.keys())
-      for (const [path, data] of tree) {
-        const before = from.tree.get(path)
-        const mode = modes.get(path) ?? FILE_MODE
-        const file = join(staging, path)
-        if (before !== undefined && sameBytes(before, data) && (from.modes.get(path) ?? FILE_MODE) === mode) {
-          try {
-            linkSync(join(current, path), file)
-            continue
-          } catch {
-            // gone from the last generation (removed by hand): written again below
-          }
-        } else changed.push(path)
-        writeFileSync(file, data, { mode, flag: 'wx' })
-      }
-      for (const path of from.tree.keys()) if (!tree.has(path)) changed.push(path)
-      await this.#switchTo(staging, tree, modes)
+      if (staging.recycled && spare !== undefined) recycle(staging.path, spare, next)
+      else linkFrom(staging.path, current, from, next)
+      await this.#switchTo(staging.path, tree, modes)
     } catch (thrown) {
       await discard()
       return { value: undefined, diagnostics: [cannotWrite(this.paths, thrown)] }
     }
+    const changed = [...tree.keys()].filter((path) => !sameFile(from, next, path))
+    for (const path of from.tree.keys()) if (!tree.has(path)) changed.push(path)
     return { value: { changed }, diagnostics: [] }
   }
 
@@ -262,11 +261,20 @@ class OutWriter implements OutTree {
     this.unlock()
   }
 
-  #newStaging(): string {
+  /** A new staging directory: made empty, or an old generation renamed to it (`recycled`). */
+  #newStaging(from?: string): { path: string; recycled: boolean } {
     fixedModes()
-    const staging = join(this.paths.state, `new-${SELF}-${this.#staged++}`)
-    mkdirSync(staging, { mode: DIR_MODE })
-    return staging
+    const path = join(this.paths.state, `new-${SELF}-${this.#staged++}`)
+    if (from !== undefined) {
+      try {
+        renameSync(from, path)
+        return { path, recycled: true }
+      } catch {
+        // gone meanwhile: made afresh
+      }
+    }
+    mkdirSync(path, { mode: DIR_MODE })
+    return { path, recycled: false }
   }
 
   /**
@@ -295,8 +303,13 @@ class OutWriter implements OutTree {
     renameSync(link, paths.out)
     const previous = adopt ?? (state.kind === 'ours' ? state.generation : undefined)
     this.state = { kind: 'ours', generation: n, mode: state.kind === 'absent' ? DIR_MODE : state.mode }
+    // the trees of the generations this wrote: the one before the previous is recycled by the next update
+    const before = this.#last
+    this.#spare = before !== undefined && before.generation !== previous ? undefined : this.#previous
+    this.#previous = before
     this.#last = { tree, modes, generation: n }
     const keep = new Set([n, ...(previous !== undefined ? [previous] : [])])
+    if (this.#spare !== undefined) keep.add(this.#spare.generation)
     const doomed = removeStale(paths, keep).filter((path) => !this.#gone.has(path))
     for (const path of doomed) this.#gone.add(path)
     // on the thread pool, after the switch: the new tree is in place already
@@ -351,12 +364,6 @@ const drained = (w: Worker) =>
     w.postMessage(null)
   })
 
-function makeDirs(root: string, paths: Iterable<string>): void {
-  const dirs = new Set<string>()
-  for (const path of paths) dirs.add(dirname(join(root, path)))
-  for (const dir of [...dirs].sort()) mkdirSync(dir, { recursive: true, mode: DIR_MODE })
-}
-
 /** Writes every file, several at a time (the thread pool overlaps the file system's latency). */
 async function writeFiles(root: string, tree: Tree, modes: Modes): Promise<void> {
   makeDirs(root, tree.keys())
@@ -373,19 +380,22 @@ async function writeFiles(root: string, tree: Tree, modes: Modes): Promise<void>
 
 const WRITES_IN_FLIGHT = 32
 
-/** Whether two files' data are the same bytes (the same string or buffer, without copying either). */
-export function sameBytes(a: string | Uint8Array, b: string | Uint8Array): boolean {
-  if (a === b) return true
-  if (typeof a === 'string' && typeof b === 'string') return false
-  return bytesOf(a).equals(bytesOf(b))
-}
-
-/** A buffer over the same memory (a string is encoded). */
-const bytesOf = (data: string | Uint8Array): Buffer =>
-  typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+export { sameBytes }
 
 /** Reads a tree back (for tests and `dsl show`). */
 export function readTreeFile(out: string, path: string): string | undefined {
   const file = join(out, path)
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined
+}
+
+/** Whether `path` is the same file (bytes and mode) in both trees. */
+function sameFile(a: Written, b: Written, path: string): boolean {
+  const x = a.tree.get(path)
+  const y = b.tree.get(path)
+  return (
+    x !== undefined &&
+    y !== undefined &&
+    sameBytes(x, y) &&
+    (a.modes.get(path) ?? FILE_MODE) === (b.modes.get(path) ?? FILE_MODE)
+  )
 }

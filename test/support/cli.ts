@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 
 export const REPO = resolve(import.meta.dirname, '../..')
 
@@ -25,7 +25,11 @@ const made: string[] = []
 
 /** Removes every directory `tempDir` made (run after each test file by test/setup.ts). */
 export function removeTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+  for (const dir of made.splice(0)) {
+    rmSync(dir, { recursive: true, force: true })
+    // the generations of a tree built with the temp dir itself as --out live beside it
+    rmSync(join(dirname(dir), `.${basename(dir)}.d`), { recursive: true, force: true })
+  }
 }
 
 /** A fresh directory under the system temp dir, removed after the test file. */

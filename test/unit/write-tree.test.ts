@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type OutTree, openOut } from '../../compiler/write/write-tree.ts'
@@ -133,5 +133,31 @@ describe('the next generation (watch mode)', () => {
         ['d', Buffer.from('d\n')],
       ]),
     )
+  })
+
+  it('keeps every generation it leaves whole while it recycles older ones (files shared by links are never written through)', async () => {
+    const out = join(tempDir(), 'out')
+    const tree = await open(out)
+    const version = (n: number) =>
+      new Map<string, string | Uint8Array>([
+        ['salt/top.sls', 'top\n'],
+        ['salt/a.sls', `a ${n % 2}\n`],
+        [`salt/n${n}/only.sls`, `only ${n}\n`],
+        ['salt/deep/er/b.sls', n % 3 === 0 ? 'b\n' : `b ${n}\n`],
+        ...(n % 2 === 0 ? ([['pillar/even.sls', 'even\n']] as const) : []),
+      ])
+    const expected = (n: number) => new Map([...version(n)].map(([p, d]) => [p, Buffer.from(d)]))
+    for (let n = 0; n < 8; n++) {
+      const written = await tree.update(version(n), new Map(n % 4 === 1 ? [['salt/a.sls', 0o600]] : []))
+      expect(written.diagnostics).toEqual([])
+      // THEN out/ holds this version, and the generation before still holds the one before
+      expect(readTree(out)).toEqual(expected(n))
+      const gen = Number(readlinkSync(out).split('-').pop())
+      if (n > 0) expect(readTree(join(out, '..', '.out.d', `gen-${gen - 1}`))).toEqual(expected(n - 1))
+      expect(statSync(join(out, 'salt/a.sls')).mode & 0o777).toBe(n % 4 === 1 ? 0o600 : 0o644)
+    }
+    await tree.close()
+    // a directory a version no longer has is gone from it
+    expect(readdirSync(join(out, 'salt')).sort()).toEqual(['a.sls', 'deep', 'n7', 'top.sls'])
   })
 })
