@@ -69,8 +69,13 @@ export function pkgrepo(name: string, options: PkgrepoOptions = {}): StateHandle
     args: { name, ...rest },
     options: common,
     origin,
+    extra: REPO_KEYS_PASSED_ON.filter((key) => key in rest),
   })
 }
+
+// repo-file keys pkgrepo passes on to pkg.mod_repo / pkg.del_repo as they are (yum/dnf `gpgcheck`, `gpgkey`;
+// apt `signedby`, and `file` for a repository to remove): not in the functions' signatures
+const REPO_KEYS_PASSED_ON = ['gpgcheck', 'gpgkey', 'signedby', 'file']
 
 export interface CronOptions extends CommonOptions {
   readonly ensure?: 'present' | 'absent'

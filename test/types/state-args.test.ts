@@ -186,4 +186,20 @@ describe('dsl check: the compiler’s own check of a **kwargs function', () => {
     )
     expect(run.stderr).toContain("hint: did you mean 'refresh'?")
   })
+
+  it('accepts what the builders pass on by design (pkgrepo: repo-file keys such as gpgcheck)', () => {
+    const dir = tempDir('salt-dsl-passed-on-')
+    writeFileSync(
+      join(dir, 'index.ts'),
+      `import { pkgrepo, sls } from 'salt-dsl'
+sls('base', () => {
+  pkgrepo('myrepo', { baseurl: 'https://example.org/repo', gpgcheck: 1, gpgkey: 'https://example.org/key' })
+  pkgrepo('deb https://example.org/apt stable main', { id: 'apt', signedby: '/etc/apt/keyrings/x.gpg' })
+})
+`,
+    )
+    const run = dsl(['check', dir])
+    expect(run.stderr).not.toContain('DSL3006')
+    expect(run.status, run.stderr).toBe(0)
+  })
 })
