@@ -296,6 +296,8 @@ def hover(text: str) -> str:
     """Salt's reStructuredText as the Markdown an editor's hover shows."""
     text = re.sub(r":[\w:]+:`([^`<]*?)\s*(?:<[^>]*>)?`", r"`\1`", text)  # :py:func:`pkg.install <...>`
     text = text.replace("``", "`").replace("*/", "*\\/").replace("@", "&#64;")
+    if text.count("`") % 2:  # cut inside a literal or a role: end before it
+        text = re.sub(r"\s*:[\w:]+:$", "", text[: text.rfind("`")].rstrip()) + "..."
     return text
 
 

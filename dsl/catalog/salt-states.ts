@@ -3289,7 +3289,7 @@ export interface SaltStateArgs {
     /** Term attributes. To see what fields are supported, please consult the list of supported keywords_. Some platforms have few other optional_ keywords. */
     term_fields?: unknown
   }
-  /** Cancel a commit scheduled to be executed via the `commit_in` and `commit_at` arguments from the `net.load_template` or :py:func:`net.load_config <salt.modules.napalm_network.load_c... */
+  /** Cancel a commit scheduled to be executed via the `commit_in` and `commit_at` arguments from the `net.load_template` or... */
   'netconfig.commit_cancelled': {
     /** `netconfig.commit_cancelled`: Cancel a commit scheduled to be executed via the `commit_in` and `commit_at` arguments from the `net.load_template` or `net.load_config` execution functions. The commit ID is displayed when the commit is scheduled via the functions named above. */
     name?: Arg<string | number>
@@ -3329,11 +3329,11 @@ export interface SaltStateArgs {
     debug?: Arg<boolean>
     /** Load and replace the configuration. Default: `False` (will apply load merge). */
     replace?: Arg<boolean>
-    /** Commit the changes in a specific number of minutes / hours. Example of accepted formats: `5` (commit in 5 minutes), `2m` (commit in 2 minutes), `1h` (commit the changes in 1 hour)`, `5h30m` (commit the changes in 5 hours and 30 minutes). */
+    /** Commit the changes in a specific number of minutes / hours. Example of accepted formats: `5` (commit in 5 minutes), `2m` (commit in 2 minutes), `1h` (commit the changes in 1 hour)`, `5h30m... */
     commit_in?: unknown
     /** Commit the changes at a specific time. Example of accepted formats: `1am` (will commit the changes at the next 1AM), `13:20` (will commit at 13:20), `1:20am`, etc. */
     commit_at?: unknown
-    /** Commit and revert the changes in a specific number of minutes / hours. Example of accepted formats: `5` (revert in 5 minutes), `2m` (revert in 2 minutes), `1h` (revert the changes in 1 hour)`, `5h30m` (revert the changes in 5 hours and 30 minutes). */
+    /** Commit and revert the changes in a specific number of minutes / hours. Example of accepted formats: `5` (revert in 5 minutes), `2m` (revert in 2 minutes), `1h` (revert the changes in 1 hour)`, `5h30m... */
     revert_in?: unknown
     /** Commit and revert the changes at a specific time. Example of accepted formats: `1am` (will commit and revert the changes at the next 1AM), `13:20` (will commit and revert at 13:20), `1:20am`, etc. */
     revert_at?: unknown
@@ -3808,7 +3808,7 @@ export interface SaltStateArgs {
      * The name of the package to be installed. This parameter is ignored if either "pkgs" or "sources" is used. Additionally, please note that this option can only be used to install packages from a software repository. To install a package file manually, use the "sources" option detailed below.
      */
     name?: Arg<string | number>
-    /** Install a specific version of a package. This option is ignored if "sources" is used. Currently, this option is supported for the following pkg providers: `apt`, `ebuild`, `pacman`, `pkgin`, :mod:`win_pkg <salt... */
+    /** Install a specific version of a package. This option is ignored if "sources" is used. Currently, this option is supported for the following pkg providers: `apt`, `ebuild`, `pacman`, `pkgin`,... */
     version?: Arg<string | number | null>
     /** This parameter controls whether or not the package repo database is updated prior to installing the requested package(s). */
     refresh?: Arg<boolean | null>
