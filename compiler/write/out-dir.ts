@@ -89,7 +89,8 @@ export function inspectOut(paths: OutPaths): { value?: OutState; diagnostics: Di
     const target = statSync(dir, { throwIfNoEntry: false })
     // our link to a generation that is gone: nothing of the user's is there to keep
     if (target === undefined) return { value: { kind: 'absent' }, diagnostics: [] }
-    const check = verifyTree(dir)
+    // the link was made once the generation was whole: a file changed since is newer than it
+    const check = verifyTree(dir, lstatSync(paths.out).mtimeMs)
     const problem = userFiles(paths.out, check)
     if (problem !== undefined) return { diagnostics: [problem] }
     return { value: { kind: 'ours', generation, mode: target.mode & 0o7777 }, diagnostics: [] }

@@ -2,7 +2,7 @@
 // and the directory holds nothing else (the manifest itself and the minion snippet, which the manifest
 // cannot hash, aside). A manifest that only looks like ours does not make a directory ours.
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** The files the manifest does not hash: itself, and the snippet naming the out path. */
@@ -19,10 +19,14 @@ export interface TreeCheck {
   readonly seen: ReadonlySet<string>
 }
 
-/** Checks `root` against its own manifest: every file listed, with its bytes. */
-export function verifyTree(root: string): TreeCheck {
+/**
+ * Checks `root` against its own manifest: every file listed, with its bytes. With `writtenBy` (the time a
+ * generation of ours was switched in), a file not modified since is not read again: an edit after the
+ * switch would have made it newer (a 100k-state tree holds 24 MB to hash).
+ */
+export function verifyTree(root: string, writtenBy?: number): TreeCheck {
   const listed = readManifest(join(root, 'manifest.json'))
-  const check = walkTree(root, (path) => listed?.get(path), true)
+  const check = walkTree(root, (path) => listed?.get(path), true, writtenBy)
   return { ...check, manifest: listed !== undefined }
 }
 
@@ -38,6 +42,7 @@ function walkTree(
   root: string,
   listed: (path: string) => string | undefined,
   hashes: boolean,
+  writtenBy?: number,
 ): Omit<TreeCheck, 'manifest'> {
   const foreign: string[] = []
   const changed: string[] = []
@@ -60,7 +65,9 @@ function walkTree(
         if (hash === undefined) foreign.push(path)
         else {
           seen.add(path)
-          if (hashes && sha256(readFileSync(join(dir, entry.name))) !== hash) changed.push(path)
+          const file = join(dir, entry.name)
+          const untouched = writtenBy !== undefined && lstatSync(file).mtimeMs <= writtenBy
+          if (hashes && !untouched && sha256(readFileSync(file)) !== hash) changed.push(path)
         }
       }
     }
@@ -75,9 +82,15 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 function readManifest(file: string): Map<string, string> | undefined {
   let parsed: unknown
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'))
+    const head = filesOnly(readHead(file))
+    if (head === undefined) throw new Error('not laid out as emit writes it')
+    parsed = JSON.parse(head)
   } catch {
-    return undefined
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'))
+    } catch {
+      return undefined
+    }
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined
   const { generator, files } = parsed as { generator?: unknown; files?: unknown }
@@ -89,4 +102,35 @@ function readManifest(file: string): Map<string, string> | undefined {
     hashes.set(path, hash)
   }
   return hashes
+}
+
+/** The text of `file` up to the end of its `files` block (or all of it). */
+function readHead(file: string): string {
+  const fd = openSync(file, 'r')
+  try {
+    const chunks: Buffer[] = []
+    for (let at = 0; ; ) {
+      const chunk = Buffer.alloc(1 << 16)
+      const n = readSync(fd, chunk, 0, chunk.length, at)
+      if (n === 0) break
+      chunks.push(chunk.subarray(0, n))
+      at += n
+      if (chunk.subarray(0, n).includes('\n  "sources"')) break
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * The manifest's head, up to its `files` block, as JSON of its own (the states that follow are most of a
+ * large manifest's 6 MB, and nothing here reads them); undefined when it is not laid out as emit writes it.
+ */
+function filesOnly(text: string): string | undefined {
+  const start = text.indexOf('\n  "files": {')
+  if (start < 0) return undefined
+  const end = text.indexOf('\n  }', start)
+  if (end < 0) return undefined
+  return `${text.slice(0, end)}\n  }\n}`
 }

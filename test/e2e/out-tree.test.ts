@@ -140,6 +140,19 @@ describe('dsl build never replaces what it did not write', () => {
     expect(readlinkSync(out)).toBe(link)
   })
 
+  it('refuses an out/ with a file edited since it was written, naming it', async () => {
+    const { config, out } = project()
+    expect(build(config, out).status).toBe(0)
+    // an edit after the build (later than the switch, as any edit is)
+    await new Promise((r) => setTimeout(r, 20))
+    writeFileSync(join(out, 'salt', 'a.sls'), 'edited by hand\n')
+    const before = readTree(out)
+    const run = build(config, out)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(`edited since it was written: ${join(out, 'salt', 'a.sls')}`)
+    expect(readTree(out)).toEqual(before)
+  })
+
   it('does not take a directory for its own because of a copied manifest', () => {
     const { config, out } = project()
     const elsewhere = join(tempDir(), 'out')
