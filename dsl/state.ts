@@ -258,7 +258,7 @@ function genericState(
   return declareState(checked ? spec : { ...spec, unchecked: true })
 }
 
-/** The named arguments followed by the `extra` ones; an argument given both ways is reported (DSL1007). */
+/** The named arguments followed by the `extra` ones; an argument given both ways is reported (DSL1014). */
 function withExtra(
   fn: string,
   named: Readonly<Record<string, unknown>>,
@@ -266,7 +266,7 @@ function withExtra(
   origin: Origin,
 ): Readonly<Record<string, unknown>> {
   if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
-    addIssue('DSL1007', `state('${fn}'): \`extra\` must be an object of keyword arguments`, origin)
+    addIssue('DSL1014', `state('${fn}'): \`extra\` must be an object of keyword arguments`, origin)
     return named
   }
   const all: Record<string, unknown> = { ...named }
@@ -274,7 +274,7 @@ function withExtra(
     const value = (extra as Record<string, unknown>)[key]
     if (Object.hasOwn(named, key)) {
       const hint = `give '${key}' once: directly when '${fn}' names it, else in \`extra\``
-      addIssue('DSL1007', `state('${fn}'): argument '${key}' is given twice`, origin, hint)
+      addIssue('DSL1014', `state('${fn}'): argument '${key}' is given twice`, origin, hint)
     } else if (key === '__proto__')
       Object.defineProperty(all, key, { value, enumerable: true, writable: true })
     else all[key] = value

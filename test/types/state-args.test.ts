@@ -80,7 +80,7 @@ describe('state() arguments typed from the pinned Salt', () => {
       state('pkg.installed', { name: 'nano', version: '1', extra: { version: '2' } })
     })
     const issues = session().issues
-    expect(issues.map((i) => i.code)).toEqual(['DSL1007'])
+    expect(issues.map((i) => i.code)).toEqual(['DSL1014'])
     expect(issues[0]?.message).toBe("state('pkg.installed'): argument 'version' is given twice")
   })
 
