@@ -1,12 +1,18 @@
 // I/O a config starts and leaves unfinished when its run ends: a server listening, a child process, a
-// socket, an fs or DNS request with a callback, an fs promise. It would keep the CLI alive, or run the
-// config's code later, outside the load's timeout (an endless loop there hangs the CLI). Each is closed,
-// its callbacks dropped, and reported at the line that started it.
+// worker thread, a socket, an fs or DNS request with a callback, an fs promise. It would keep the CLI
+// alive, or run the config's code later, outside the load's timeout (an endless loop there hangs the
+// CLI). Each is closed, its callbacks dropped, and reported at the line that started it.
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import { type ConfigCode, firstConfigFrame, stackHere } from './config-frames.ts'
 
 const nodeRequire = createRequire(import.meta.url)
+
+/**
+ * Loaded with the loader, before any config runs: loading it the first time replaces `process.chdir`
+ * (to tell workers of a new cwd), which would pass for a change the config made to a builtin.
+ */
+const { Worker } = nodeRequire('node:worker_threads') as typeof import('node:worker_threads')
 
 /** The requests whose callback can be dropped (DNS, and fs calls not made through `fs` itself). */
 const DROPPABLE: ReadonlySet<string> = new Set([
@@ -63,12 +69,15 @@ export function watchIo(code: ConfigCode) {
 
   // where each emitter was made (every server, socket and child process is one)
   const made = new WeakMap<object, string>()
+  // a worker thread is no handle of this thread's, yet it keeps the process alive
+  const workers: import('node:worker_threads').Worker[] = []
   const init = (EventEmitter as unknown as { init: (...a: unknown[]) => void }).init
   patch(
     EventEmitter as unknown as Record<string, unknown>,
     'init',
     function tracedInit(this: object, ...args: unknown[]) {
       made.set(this, stackHere())
+      if (this instanceof Worker) workers.push(this)
       return init.apply(this, args)
     },
   )
@@ -144,6 +153,12 @@ export function watchIo(code: ConfigCode) {
         } catch {
           // closed already, or not closable: it is reported all the same
         }
+      }
+      for (const w of workers) {
+        if (w.threadId < 0) continue
+        left.push({ what: 'a Worker running', stack: made.get(w) })
+        w.removeAllListeners()
+        void w.terminate().catch(() => undefined)
       }
       const pendingCalls = calls.filter((c) => !c.done)
       for (const c of pendingCalls) left.push({ what: `${c.call} pending`, stack: c.stack })

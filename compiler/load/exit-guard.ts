@@ -85,6 +85,18 @@ export function guardExits(): void {
       return reallyExit.call(proc, code)
     } as typeof reallyExit
   }
+  // a signal or an exit the config emits itself runs the CLI's own handlers (a watch stops on SIGINT)
+  const emit = proc.emit
+  proc.emit = function guardedEmit(this: unknown, event: string | symbol, ...args: unknown[]) {
+    if (
+      typeof event === 'string' &&
+      (event.startsWith('SIG') || event === 'exit' || event === 'beforeExit')
+    ) {
+      const stop = attempt(`process.emit('${event}')`)
+      if (stop !== undefined) throw stop
+    }
+    return emit.apply(proc, [event, ...args] as never)
+  } as typeof proc.emit
   const rawKill = proc._kill
   if (typeof rawKill === 'function') {
     proc._kill = function guardedRawKill(pid: number, signal: number) {

@@ -13,23 +13,15 @@
 // - I/O it started and left (a server listening, a child process, a socket, an fs or DNS request with a
 //   callback) would keep the CLI alive or run its callback later: it is closed (its callback dropped),
 //   and reported.
-import { createRequire } from 'node:module'
 import { Script } from 'node:vm'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 import { recordBuiltins } from './builtins-guard.ts'
 import { type ConfigCode, firstConfigFrame, stackHere } from './config-frames.ts'
 import { watchIo } from './config-io.ts'
+import { watchTimers } from './config-timers.ts'
 import { ConfigExit, exitDiagnostics, setConfigRunning } from './exit-guard.ts'
 
-const nodeRequire = createRequire(import.meta.url)
-
-type Timer = { _destroyed?: boolean }
-interface Tracked {
-  readonly timer: Timer
-  readonly kind: 'setTimeout' | 'setInterval' | 'setImmediate'
-  readonly stack: string
-}
 interface Listened {
   readonly event: string | symbol
   readonly listener: (...args: unknown[]) => void
@@ -65,46 +57,10 @@ export function openRunWindow(code: ConfigCode): RunWindow {
       else Object.defineProperty(target, key, own)
     })
   }
-  const timers: Tracked[] = []
   const listened: Listened[] = []
   const rejections: unknown[] = []
 
-  const timersModule = nodeRequire('node:timers') as typeof import('node:timers')
-  const real = {
-    setTimeout: globalThis.setTimeout,
-    setInterval: globalThis.setInterval,
-    setImmediate: globalThis.setImmediate,
-  }
-  const tracked = <K extends keyof typeof real>(kind: K): (typeof real)[K] =>
-    function trackedTimer(this: unknown, ...args: unknown[]) {
-      const timer = (real[kind] as (...a: unknown[]) => Timer).apply(this, args)
-      timers.push({ timer, kind, stack: stackHere() })
-      return timer
-    } as unknown as (typeof real)[K]
-  for (const kind of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
-    const fn = tracked(kind)
-    patch(globalThis, kind, fn)
-    patch(timersModule, kind, fn)
-  }
-  // the promise forms go through the tracked timers: cancelled, their promises never settle, so no
-  // reaction of the config's runs after the window
-  const timersPromises = nodeRequire('node:timers/promises') as typeof import('node:timers/promises')
-  const later = tracked('setTimeout')
-  const soon = tracked('setImmediate')
-  patch(timersPromises, 'setTimeout', ((delay?: number, value?: unknown, options?: Signalled) =>
-    settleLater(
-      (fn) => later(fn, delay),
-      (t) => clearTimeout(t as NodeJS.Timeout),
-      value,
-      options,
-    )) as never)
-  patch(timersPromises, 'setImmediate', ((value?: unknown, options?: Signalled) =>
-    settleLater(
-      (fn) => soon(fn),
-      (t) => clearImmediate(t as NodeJS.Immediate),
-      value,
-      options,
-    )) as never)
+  const timers = watchTimers(patch as (target: object, key: string, value: unknown) => void, stackHere)
 
   // a tick or a queued microtask runs in an async scope Node enters and leaves: a timeout in between
   // would leave that scope open (Node then aborts); a promise reaction has none
@@ -178,10 +134,7 @@ export function openRunWindow(code: ConfigCode): RunWindow {
           'a config runs synchronously to its end: use the synchronous form (readFileSync, execFileSync); it was closed, its callbacks dropped'
         found.push(error('DSL1036', `the config left I/O unfinished: ${what.join(', ')}`, origin, { hint }))
       }
-      for (const { timer, kind, stack } of timers) {
-        if (timer._destroyed === true) continue
-        if (kind === 'setImmediate') clearImmediate(timer as NodeJS.Immediate)
-        else clearTimeout(timer as NodeJS.Timeout)
+      for (const { kind, stack } of timers.closeLeft()) {
         found.push(
           error('DSL1032', `a ${kind} callback was still pending when the config finished`, at(stack), {
             hint: 'a config runs synchronously to its end; its timers are cancelled, so what their callbacks would declare is missing: declare it directly',
@@ -217,24 +170,4 @@ export function openRunWindow(code: ConfigCode): RunWindow {
       return found
     },
   }
-}
-
-type Signalled = { signal?: AbortSignal } | undefined
-
-/** A timer's promise form: resolves with `value` when the (tracked) timer fires. */
-function settleLater(
-  start: (fn: () => void) => unknown,
-  clear: (timer: unknown) => void,
-  value: unknown,
-  options: Signalled,
-): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const signal = options?.signal
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = start(() => resolve(value))
-    signal?.addEventListener('abort', () => {
-      clear(timer)
-      reject(signal.reason)
-    })
-  })
 }

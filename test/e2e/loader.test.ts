@@ -303,6 +303,21 @@ if (flags.quit) ${call}
     ['a setInterval', 'setInterval(() => {}, 5)', 'DSL1032 6:1'],
     ['a setImmediate whose callback never returns', 'setImmediate(() => {\n  for (;;) {}\n})', 'DSL1032 6:1'],
     ['a timers/promises sleep', "void require('node:timers/promises').setTimeout(5)", 'DSL1032 6:38'],
+    [
+      'a timers/promises interval',
+      "void (async () => {\n  for await (const _ of require('node:timers/promises').setInterval(5)) for (;;) {}\n})()",
+      'DSL1032 7:20',
+    ],
+    [
+      'an AbortSignal.timeout',
+      "AbortSignal.timeout(5).addEventListener('abort', () => {\n  for (;;) {}\n})",
+      'DSL1032 6:13',
+    ],
+    [
+      'a worker thread that never returns',
+      "void new (require('node:worker_threads').Worker)('for (;;) {}', { eval: true })",
+      'DSL1036 6:6',
+    ],
     ['a promise reaction that never returns', 'Promise.resolve().then(() => {\n  for (;;) {}\n})', 'DSL1012'],
     ['a nextTick that never returns', 'process.nextTick(() => {\n  for (;;) {}\n})', 'DSL1012'],
     ['a queueMicrotask that never returns', 'queueMicrotask(() => {\n  for (;;) {}\n})', 'DSL1012'],
@@ -376,6 +391,7 @@ export const later: Later = { ms: 1 }
         ['setTimeout(() => {\n  for (;;) {}\n}, 5)\nprocess.kill(process.pid)', 'DSL1030'],
         ['Promise.resolve().then(() => {\n  for (;;) {}\n})', 'DSL1012'],
         ["Promise.reject(new Error('down'))", 'DSL1033'],
+        ["process.emit('SIGINT')", 'DSL1030'],
         ["void require('node:net').createServer().listen(0)", 'DSL1036'],
       ] as const) {
         const seen = count(stderr, diagnostic)
