@@ -18,7 +18,7 @@ import type {
 } from './ir.ts'
 import { isExpr } from './ir.ts'
 import { MAX_JINJA_DEPTH } from './limits.ts'
-import { UNICODE_HINT, wellFormed } from './well-formed.ts'
+import { condWellFormed, UNICODE_HINT, wellFormed } from './well-formed.ts'
 
 /** A requisite as written by the user: a handle, or a thunk for a state declared later. */
 export interface RequisiteDraft {
@@ -434,7 +434,7 @@ function checkNames(s: Session): void {
       if (depth > MAX_JINJA_DEPTH) {
         const message = `the conditions of state '${d.id}' (when() blocks, and/or/not) nest deeper than ${MAX_JINJA_DEPTH} levels, more than Salt's Jinja can parse`
         addIssue('DSL1051', message, d.origin, 'split it into when() blocks, or into fewer levels', s)
-      }
+      } else if (!d.when.every(condWellFormed)) refuse(`a when() condition of state '${d.id}'`, d.origin)
     }
     // Salt's state compiler skips every ID that starts with '__' (its own keys): the state would vanish
     if (d.id.charCodeAt(0) === 95 && d.id.charCodeAt(1) === 95) {

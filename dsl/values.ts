@@ -2,7 +2,7 @@ import { exprOf } from './expr.ts'
 import type { Expr, Origin, Value } from './ir.ts'
 import { MAX_DEPTH } from './limits.ts'
 import { addIssue } from './session.ts'
-import { UNICODE_HINT, wellFormed } from './well-formed.ts'
+import { exprWellFormed, UNICODE_HINT, wellFormed } from './well-formed.ts'
 
 export { MAX_DEPTH, MAX_JINJA_DEPTH } from './limits.ts'
 
@@ -138,14 +138,6 @@ function checkedExpr(expr: Expr, where: string | (() => string), origin: Origin)
     UNICODE_HINT,
   )
   return undefined
-}
-
-/** Whether every key and text of an expression is valid Unicode (a byPlatform value was checked when made). */
-function exprWellFormed(expr: Expr): boolean {
-  if (expr.kind === 'pillar' || expr.kind === 'grain') return expr.path.every(wellFormed)
-  if (expr.kind === 'concat')
-    return expr.parts.every((p) => (typeof p === 'string' ? wellFormed(p) : exprWellFormed(p)))
-  return true
 }
 
 /** The place a value was given at, for a message (built only when there is one). */
