@@ -21,7 +21,7 @@ await Promise.all([
     entryPoints: { cli: 'compiler/cli/main.ts' },
     outExtension: { '.js': '.cjs' },
     outdir: 'dist',
-    external: ['esbuild', 'typescript'],
+    external: ['esbuild', 'typescript', 'ts-morph'],
     define: { 'import.meta.url': '__cliUrl' },
     banner: { js: "const __cliUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
