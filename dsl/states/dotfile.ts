@@ -2,6 +2,7 @@ import { type Condition, toCond } from '../expr.ts'
 import type { Ref, StateHandle } from '../handle.ts'
 import type { Origin } from '../ir.ts'
 import { callSite } from '../origin.ts'
+import { byPlatform } from '../platform.ts'
 import { addIssue, session, settledThunk } from '../session.ts'
 import { homePath, sh, shellRaw, USER_NAME } from '../shell.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
@@ -11,6 +12,10 @@ export type DotfileSpec = CommonOptions &
   Content & {
     /** The owner; the file goes to `~user/<path>` (Salt expands `~` when it applies). */
     readonly user: string
+    /**
+     * The group (default: the platform's primary group of a user: `staff` on macOS, the user's own group on
+     * Debian, Ubuntu, Fedora and Arch).
+     */
     readonly group?: string
     readonly mode?: string
     /**
@@ -48,7 +53,7 @@ export const BACKUP_SUFFIX = '.pre-dsl'
 export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   const origin = callSite(dotfile)
   const { own, common } = splitOptions(spec)
-  const { user, group = user, mode = '0644', as = 'copy', backup = true, ...content } = own
+  const { user, group = primaryGroup(user), mode = '0644', as = 'copy', backup = true, ...content } = own
   const clean = homeRelative(path, user, origin)
   const home = `~${user}`
   const target = `${home}/${clean}`
@@ -192,4 +197,9 @@ function homeRelative(path: string, user: string, origin: Origin): string {
 
 function asList<T>(value: T | readonly T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? [...value] : [value as T]
+}
+
+/** A user's primary group where the platform decides it: `staff` on macOS, a group of its own elsewhere. */
+function primaryGroup(user: string): string {
+  return byPlatform({ macos: user === 'root' ? 'wheel' : 'staff', default: user })
 }
