@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
-import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
+import { type Diagnostic, error, hasErrors, type StageResult } from '../diagnostics.ts'
 import { findUp } from '../paths.ts'
 import { configChain } from '../typecheck/typecheck.ts'
 import { firstConfigFrame, setConfigCode } from './config-frames.ts'
@@ -72,11 +72,11 @@ export async function loadConfig(
       modules.run(entry, { session: s, shared: SHARED, timeoutMs, incremental, all, settle }),
     ),
   )
-  if (!('ran' in outcome)) {
+  const { ran } = outcome
+  if (ran === undefined) {
     resetSession()
     return { value: undefined, diagnostics: outcome.diagnostics }
   }
-  const { ran } = outcome
   // watch mode writes them after the tree
   if (options.incremental !== true) modules.saveCodeCache()
   let program: Program
@@ -94,9 +94,10 @@ export async function loadConfig(
     // imports): only a full run gives the right program
     return loadConfig(entry, root, { modules })
   }
-  const diagnostics = program.issues.map((i) =>
-    error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {}),
-  )
+  const diagnostics = [
+    ...outcome.diagnostics,
+    ...program.issues.map((i) => error(i.code, i.message, i.origin, i.hint ? { hint: i.hint } : {})),
+  ]
   if (options.incremental === true) modules.lastStates = program.states
   const digestOf = modules.digestsNow()
   return { value: { program, entry, root, inputs: modules.files, digestOf, ran }, diagnostics }
@@ -131,12 +132,12 @@ export function configModules(root: string): ConfigModules {
   return new ConfigModules(esbuild, join(base, 'modules'), chain)
 }
 
-/** Runs the config in its window; what went wrong in it, else how many modules ran. */
+/** Runs the config in its window: how many modules ran (none when it failed), and what went wrong. */
 function runContained(
   timeoutMs: number,
   code: ConfigModules,
   run: (settle: () => void) => RunResult,
-): { ran: RunResult } | { diagnostics: Diagnostic[] } {
+): { ran?: RunResult; diagnostics: Diagnostic[] } {
   const window = openRunWindow(code)
   let ran: RunResult | undefined
   let thrown: unknown
@@ -158,8 +159,9 @@ function runContained(
   const left = window.close()
   const diagnostics = threw && !(thrown instanceof ConfigExit) ? [thrownDiagnostic(thrown, code)] : []
   diagnostics.push(...left)
-  if (ran === undefined || diagnostics.length > 0) return { diagnostics }
-  return { ran }
+  // warnings (state the config changed and that was put back) do not stop the load
+  if (ran === undefined || hasErrors(diagnostics)) return { diagnostics }
+  return { ran, diagnostics }
 }
 
 /** Runs `fn` in a macrotask of its own. */

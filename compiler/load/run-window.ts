@@ -21,6 +21,7 @@ import { type ConfigCode, firstConfigFrame, stackHere } from './config-frames.ts
 import { watchIo } from './config-io.ts'
 import { watchTimers } from './config-timers.ts'
 import { ConfigExit, exitDiagnostics, setConfigRunning } from './exit-guard.ts'
+import { recordProcessState } from './process-state.ts'
 
 interface Listened {
   readonly event: string | symbol
@@ -48,6 +49,7 @@ export interface RunWindow {
 /** Opens the window: timers, ticks and `process` listeners are tracked until `close`. */
 export function openRunWindow(code: ConfigCode): RunWindow {
   const builtinsChanged = recordBuiltins()
+  const processChanged = recordProcessState()
   const restore: (() => void)[] = []
   const patch = <T extends object, K extends keyof T>(target: T, key: K, value: T[K]) => {
     const own = Object.getOwnPropertyDescriptor(target, key)
@@ -109,6 +111,7 @@ export function openRunWindow(code: ConfigCode): RunWindow {
       io.restore()
       for (const undo of restore.reverse()) undo()
       const found: Diagnostic[] = []
+      found.push(...processChanged())
       const changed = builtinsChanged()
       if (changed.length > 0) {
         const shown =

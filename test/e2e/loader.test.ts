@@ -453,4 +453,22 @@ top('*', [a])
     expect(run.status, run.stderr).toBe(0)
     expect(sls(dir, 'b')).toContain('jq:')
   })
+
+  it('puts back the working directory, umask and environment a config changed, with a warning', () => {
+    const dir = project({
+      'index.ts': `import { file, sls, top } from 'salt-dsl'
+export const a = sls('a', () => { file('/etc/motd', { contents: 'hi' }) })
+top('*', [a])
+process.chdir('/')
+process.umask(0)
+process.env.PATH = '/nowhere'
+`,
+    })
+    const out = join(dir, 'out')
+    const run = dsl(['build', join(dir, 'index.ts'), '--out', out, '--no-typecheck'])
+    expect(run.status, run.stderr).toBe(0)
+    for (const what of ['the working directory', 'the umask', 'environment variables (PATH)'])
+      expect(run.stderr).toContain(`warning DSL1038: the config changed ${what}; it was put back`)
+    expect(readTree(out).get('salt/a.sls')?.toString()).toContain('/etc/motd:')
+  })
 })
