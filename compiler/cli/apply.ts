@@ -9,10 +9,11 @@ import { report } from './report.ts'
 export const command: Command = {
   summary:
     'Build, plan, ask, then apply with the real Salt (progress from its own log), and record a generation.',
-  usage: 'dsl apply [ENTRY] [--out DIR] [--machine ID] [--yes] [--keep N] [--format json]',
+  usage: 'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--yes] [--keep N] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
+      'no-typecheck': { type: 'boolean', default: false },
       machine: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
       keep: { type: 'string' },
@@ -24,7 +25,7 @@ export const command: Command = {
     const python = saltPython(entry)
     const keep = keepCount(values.keep)
     const outDir = resolve(values.out)
-    const built = await buildTree(entry, outDir)
+    const built = await buildTree(entry, outDir, !values['no-typecheck'])
     if (built !== 0) return built
     const project = projectRoot(entry)
     const revision = await gitRevision(project)

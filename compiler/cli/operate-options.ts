@@ -7,9 +7,9 @@ import { findSaltPython } from '../salt/crosscheck.ts'
 import { CliError } from './cli-error.ts'
 
 /** Builds `entry` into `out` through `dsl build` itself (its lock, its atomic write, its diagnostics). */
-export async function buildTree(entry: string, out: string): Promise<number> {
+export async function buildTree(entry: string, out: string, typecheck: boolean): Promise<number> {
   const { command } = await import('./build.ts')
-  return command.run([entry, '--out', out, '--quiet'])
+  return command.run([entry, '--out', out, '--quiet', ...(typecheck ? [] : ['--no-typecheck'])])
 }
 
 /** The Python with Salt for the config at `entry` (the project's `.venv`, else salt-dsl's own). */

@@ -14,10 +14,12 @@ import { report } from './report.ts'
 export const command: Command = {
   summary:
     'Build, then show what Salt would change on this machine (its state.apply test=True), per state at its TypeScript line.',
-  usage: 'dsl plan [ENTRY] [--out DIR] [--machine ID] [--format json] [--detailed-exitcode] [--all]',
+  usage:
+    'dsl plan [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--format json] [--detailed-exitcode] [--all]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
+      'no-typecheck': { type: 'boolean', default: false },
       machine: { type: 'string' },
       format: { type: 'string' },
       'detailed-exitcode': { type: 'boolean', default: false },
@@ -27,7 +29,7 @@ export const command: Command = {
     const entry = positionals[0] ?? 'config'
     const python = saltPython(entry)
     const outDir = resolve(values.out)
-    const built = await buildTree(entry, outDir)
+    const built = await buildTree(entry, outDir, !values['no-typecheck'])
     if (built !== 0) return built
     const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-plan-'))
     try {
