@@ -1,6 +1,7 @@
 // What a build must undo when it is stopped (its staging directory, its lock, a temporary tsconfig):
 // run on SIGINT, SIGTERM and SIGHUP, and on a normal exit. A kill -9 runs nothing: the next build then
 // removes what a dead process left (see out-dir.ts and the type-check).
+import { constants } from 'node:os'
 
 type Cleanup = () => void | Promise<void>
 
@@ -63,5 +64,11 @@ async function stop(signal: StopSignal): Promise<void> {
   await Promise.allSettled(pending.map(async (fn) => fn()))
   // die of the signal, as an unhandled one would (the shell and the parent see it)
   for (const s of SIGNALS) process.removeAllListeners(s)
-  process.kill(process.pid, signal)
+  try {
+    process.kill(process.pid, signal)
+  } catch {
+    // refused while the config's code runs (see load/exit-guard.ts): end with the signal's status
+    process.exitCode = 128 + constants.signals[signal]
+    setImmediate(() => process.exit())
+  }
 }
