@@ -63,7 +63,8 @@ export async function runStateApply(ws: SaltWorkspace, o: StateRunOptions): Prom
   return { code: run.code, errors }
 }
 
-function hostId(): { id?: string } {
+/** The id a plain salt-call on this host would use, when the host fixes one (`/etc/salt/minion_id`). */
+export function hostId(): { id?: string } {
   const file = join(HOST_SALT, 'minion_id')
   if (!existsSync(file)) return {}
   const id = readFileSync(file, 'utf8').trim()

@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   generations: () => import('./generations.ts'),
   rollback: () => import('./rollback.ts'),
   drift: () => import('./drift.ts'),
+  init: () => import('./init.ts'),
+  machine: () => import('./machine.ts'),
 }
 
 function help(): string {
@@ -31,6 +33,9 @@ function help(): string {
     '  generations                            the applied generations this machine keeps',
     '  rollback [N] [--yes]                   apply generation N again (default: the one before the last)',
     "  drift [--fix]                          what changed behind salt-dsl's back since the last apply",
+    '',
+    '  init [DIR] [--yes]                     a new project: config, this machine, installed and built',
+    '  machine add|list|remove                register this machine (Salt grains), list, or remove one',
     '',
     'exit codes: 0 clean, 1 diagnostics, 2 usage or internal error',
   ].join('\n')
