@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { throwawayUser } from '../support/apply.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 
+// plan and apply build with `--no-typecheck`: the type-check is the build's own, tested with it
 const FIXTURE = 'test/machine/fixture'
 const SOURCE = readFileSync(join(REPO, FIXTURE, 'index.ts'), 'utf8').split('\n')
 const lineOf = (text: string) => SOURCE.findIndex((l) => l.includes(text)) + 1
@@ -86,7 +87,10 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
 
   it('plans, applies, then plans zero changes; never applies unconfirmed', () => {
     // GIVEN a fresh machine, WHEN planned
-    const first = dsl(['plan', FIXTURE, '--out', out, '--format', 'json', '--detailed-exitcode'], env)
+    const first = dsl(
+      ['plan', FIXTURE, '--out', out, '--no-typecheck', '--format', 'json', '--detailed-exitcode'],
+      env,
+    )
     expect(first.status, first.stderr).toBe(2)
     const plan = JSON.parse(first.stdout) as PlanJson
     const motd = plan.states.find((s) => s.id === `${root}/motd`)
@@ -98,17 +102,20 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
 
     // AND --machine sets the minion id: the top file's entry for that machine applies too
     expect(plan.states.some((s) => s.id.endsWith('/special'))).toBe(false)
-    const special = dsl(['plan', FIXTURE, '--out', out, '--machine', 'salt-dsl-special'], env)
+    const special = dsl(
+      ['plan', FIXTURE, '--out', out, '--no-typecheck', '--machine', 'salt-dsl-special'],
+      env,
+    )
     expect(special.stdout).toContain(`+ create file.managed ${root}/special  ${at('/special`')}`)
 
     // WHEN applied without a terminal and without --yes THEN nothing is applied
-    const refused = dsl(['apply', FIXTURE, '--out', out], env)
+    const refused = dsl(['apply', FIXTURE, '--out', out, '--no-typecheck'], env)
     expect(refused.status).toBe(2)
     expect(refused.stderr).toMatch(/refusing to apply without confirmation.*--yes/)
     expect(() => lstatSync(root)).toThrow()
 
     // WHEN applied with --yes THEN progress comes per state and a generation is recorded
-    const applied = dsl(['apply', FIXTURE, '--out', out, '--yes'], env)
+    const applied = dsl(['apply', FIXTURE, '--out', out, '--no-typecheck', '--yes'], env)
     expect(applied.status, applied.stderr + applied.stdout).toBe(0)
     expect(applied.stdout).toMatch(/^\[\d+\/\d+\] file\.managed .*\/motd … ok [\d.]+ s$/m)
     expect(applied.stdout).toMatch(/Applied: \d+ changed, 0 failed, 0 blocked/)
@@ -117,7 +124,10 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
     expect(readFileSync(join(user.home, '.inputrc.pre-dsl'), 'utf8')).toBe('# mine\nset bell-style none\n')
 
     // AND a second plan has nothing to change (exit 0 with --detailed-exitcode)
-    const again = dsl(['plan', FIXTURE, '--out', out, '--format', 'json', '--detailed-exitcode'], env)
+    const again = dsl(
+      ['plan', FIXTURE, '--out', out, '--no-typecheck', '--format', 'json', '--detailed-exitcode'],
+      env,
+    )
     expect(again.status, again.stderr).toBe(0)
     expect(changes(JSON.parse(again.stdout) as PlanJson)).toBe(0)
   })
@@ -127,7 +137,7 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
     const rootA = snapshot(root)
     const b = { ...env, MACHINE_VARIANT: 'b' }
     // the plan of B shows Salt's diff for a file, and hides it for the show_changes: false one
-    const planB = dsl(['plan', FIXTURE, '--out', out], b)
+    const planB = dsl(['plan', FIXTURE, '--out', out, '--no-typecheck'], b)
     expect(planB.status, planB.stderr).toBe(0)
     expect(planB.stdout).toContain('-set editing-mode vi')
     expect(planB.stdout).toContain('+set editing-mode emacs')
@@ -135,7 +145,7 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
       new RegExp(`~ change file.managed ${root}/token  ${at("state('file.managed'")}\\n.*diff hidden`),
     )
     expect(planB.stdout).not.toContain('token-b')
-    const applyB = dsl(['apply', FIXTURE, '--out', out, '--yes'], b)
+    const applyB = dsl(['apply', FIXTURE, '--out', out, '--no-typecheck', '--yes'], b)
     expect(applyB.status, applyB.stderr).toBe(0)
     expect(readFileSync(join(user.home, '.inputrc'), 'utf8')).toBe('set editing-mode emacs\n')
     // the secret's diff is not kept in the store either
@@ -201,7 +211,7 @@ describe('operating a machine (as root, a throw-away user and store)', () => {
 
   it('a failed state and the state it blocked are diagnostics at their TypeScript lines', () => {
     const failing = { ...env, MACHINE_FAIL: '1' }
-    const run = dsl(['apply', FIXTURE, '--out', out, '--yes'], failing)
+    const run = dsl(['apply', FIXTURE, '--out', out, '--no-typecheck', '--yes'], failing)
     expect(run.status).toBe(1)
     const broken = at('const broken = cmd(')
     expect(run.stderr).toMatch(
