@@ -1,6 +1,7 @@
 import { type FSWatcher, watch as watchDir } from 'node:fs'
 import { basename, dirname, relative, sep } from 'node:path'
 import { compile } from '../compile.ts'
+import type { Diagnostic } from '../diagnostics.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { onInterrupt } from '../exit-cleanup.ts'
 import { configModules } from '../load/load-config.ts'
@@ -71,6 +72,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       ...(!first && changed !== undefined ? { changed } : {}),
     })
     report(result.diagnostics, undefined)
+    stopIfPoisoned(result.diagnostics)
     if (result.tree === undefined) return
     const written = await out.update(result.tree, result.modes)
     report(written.diagnostics, undefined)
@@ -155,6 +157,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     built = modules.generation
     if (result.tree === undefined) {
       report(result.diagnostics, undefined)
+      stopIfPoisoned(result.diagnostics)
       process.stderr.write('warning: a full rebuild found errors the quick rebuild did not (above)\n')
       return
     }
@@ -243,4 +246,12 @@ function watchOut(path: string, onChange: () => void): FSWatcher | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * A config froze builtins this process shares with it (DSL1039): nothing it builds can be trusted any
+ * more, so the watch ends (exit 1) instead of reporting the same error on every change.
+ */
+function stopIfPoisoned(diagnostics: readonly Diagnostic[]): void {
+  if (diagnostics.some((d) => d.code === 'DSL1039')) process.exit(1)
 }

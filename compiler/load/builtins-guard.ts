@@ -57,31 +57,47 @@ interface Recorded {
   readonly name: string
   readonly target: object
   readonly proto: object | null
+  readonly extensible: boolean
   readonly props: Map<string | symbol, PropertyDescriptor>
 }
+
+/** What the config changed: put back, or (frozen, sealed) beyond putting back. */
+export interface BuiltinsChanged {
+  readonly changed: readonly string[]
+  readonly stuck: readonly string[]
+}
+
+/** Set once a config changed a builtin beyond repair: this process builds nothing more. */
+let poisoned: readonly string[] = []
+
+/** The builtins a config of this process changed for good (none: it can still build). */
+export const stuckBuiltins = (): readonly string[] => poisoned
 
 /**
  * Records the builtins; the function returned puts back what changed since and names it (the
  * `process` methods the exit guard replaced are recorded as replaced: it is installed first).
  */
-export function recordBuiltins(): () => string[] {
+export function recordBuiltins(): () => BuiltinsChanged {
   const recorded: Recorded[] = watched().map(([name, target]) => {
     const props = new Map<string | symbol, PropertyDescriptor>()
     for (const key of Reflect.ownKeys(target)) {
       const d = Reflect.getOwnPropertyDescriptor(target, key)
       if (d !== undefined) props.set(key, d)
     }
-    return { name, target, proto: Reflect.getPrototypeOf(target), props }
+    const proto = Reflect.getPrototypeOf(target)
+    return { name, target, proto, extensible: Reflect.isExtensible(target), props }
   })
   return () => {
     const changed: string[] = []
-    for (const { name, target, proto, props } of recorded) {
+    const stuck: string[] = []
+    for (const { name, target, proto, extensible, props } of recorded) {
       const where = (key: string | symbol) =>
         `${name}${typeof key === 'symbol' ? `[${String(key)}]` : `.${key}`}`
-      if (Reflect.getPrototypeOf(target) !== proto) {
-        Reflect.setPrototypeOf(target, proto)
-        changed.push(`the prototype of ${name}`)
-      }
+      const put = (what: string, done: boolean) => (done ? changed : stuck).push(what)
+      if (Reflect.getPrototypeOf(target) !== proto)
+        put(`the prototype of ${name}`, Reflect.setPrototypeOf(target, proto))
+      // a frozen, sealed or non-extensible object stays so
+      if (extensible && !Reflect.isExtensible(target)) stuck.push(name)
       for (const key of Reflect.ownKeys(target)) {
         if (props.has(key) || BOOKKEEPING.has(key)) continue
         // a global the config declares is its own business, and so is a stream's state; a property
@@ -90,8 +106,7 @@ export function recordBuiltins(): () => string[] {
         const added = Reflect.getOwnPropertyDescriptor(target, key)
         if (added === undefined || isUndefined(added)) continue
         if (LIVE.has(name) && typeof added.value !== 'function') continue
-        Reflect.deleteProperty(target, key)
-        changed.push(where(key))
+        put(where(key), Reflect.deleteProperty(target, key))
       }
       for (const [key, was] of props) {
         if (typeof key === 'symbol' && OURS.test(String(key))) continue
@@ -101,11 +116,11 @@ export function recordBuiltins(): () => string[] {
         if (now !== undefined && same(was, now)) continue
         // a lazy global of Node's (a getter that turns into a value when first read) is not a change
         if (target === globalThis && was.get !== undefined && now !== undefined && 'value' in now) continue
-        Reflect.defineProperty(target, key, was)
-        changed.push(where(key))
+        put(where(key), Reflect.defineProperty(target, key, was))
       }
     }
-    return changed
+    if (stuck.length > 0) poisoned = [...poisoned, ...stuck]
+    return { changed, stuck }
   }
 }
 

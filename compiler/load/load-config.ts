@@ -7,11 +7,12 @@ import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, hasErrors, type StageResult } from '../diagnostics.ts'
 import { findUp } from '../paths.ts'
 import { configChain } from '../typecheck/typecheck.ts'
+import { stuckBuiltins } from './builtins-guard.ts'
 import { firstConfigFrame, setConfigCode } from './config-frames.ts'
 import { ConfigExit, guardExits } from './exit-guard.ts'
 import { lateThrowDiagnostics } from './late-throw.ts'
 import { ConfigModules, type RunResult } from './modules.ts'
-import { openRunWindow } from './run-window.ts'
+import { openRunWindow, poisonedDiagnostic } from './run-window.ts'
 
 export interface LoadedConfig {
   readonly program: Program
@@ -58,6 +59,9 @@ export async function loadConfig(
   )
   const { SHARED } = await sharing
   if (failed.length > 0) return { value: undefined, diagnostics: failed }
+  // an earlier config of this process froze builtins: nothing built here can be trusted any more
+  const stuck = stuckBuiltins()
+  if (stuck.length > 0) return { value: undefined, diagnostics: [poisonedDiagnostic(stuck)] }
   const s = resetSession()
   s.locate = modules.locate
   guardExits()

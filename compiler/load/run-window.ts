@@ -112,16 +112,22 @@ export function openRunWindow(code: ConfigCode): RunWindow {
       for (const undo of restore.reverse()) undo()
       const found: Diagnostic[] = []
       found.push(...processChanged())
-      const changed = builtinsChanged()
+      const { changed, stuck } = builtinsChanged()
+      const list = (names: readonly string[]) =>
+        names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '')
       if (changed.length > 0) {
-        const shown =
-          changed.slice(0, 5).join(', ') + (changed.length > 5 ? `, and ${changed.length - 5} more` : '')
         found.push(
-          error('DSL1037', `the config changed builtins the compiler shares with it: ${shown}`, undefined, {
-            hint: "the config runs in the compiler's realm: replacing or adding to a builtin changes what the compiler does (they were put back)",
-          }),
+          error(
+            'DSL1037',
+            `the config changed builtins the compiler shares with it: ${list(changed)}`,
+            undefined,
+            {
+              hint: "the config runs in the compiler's realm: replacing or adding to a builtin changes what the compiler does (they were put back)",
+            },
+          ),
         )
       }
+      if (stuck.length > 0) found.push(poisonedDiagnostic(stuck))
       const at = (stack: string): Origin | undefined => firstConfigFrame(stack, code)
       // one diagnostic per line (a child process comes with its three pipes)
       const byLine = new Map<string, { origin: Origin | undefined; what: string[] }>()
@@ -173,4 +179,17 @@ export function openRunWindow(code: ConfigCode): RunWindow {
       return found
     },
   }
+}
+
+/** A config froze or sealed builtins: they cannot be put back, so this process cannot build again. */
+export function poisonedDiagnostic(stuck: readonly string[]): Diagnostic {
+  const names = stuck.slice(0, 5).join(', ') + (stuck.length > 5 ? `, and ${stuck.length - 5} more` : '')
+  return error(
+    'DSL1039',
+    `the config froze or sealed builtins the compiler shares with it: ${names}`,
+    undefined,
+    {
+      hint: 'they cannot be put back, so this process cannot build again (a watch stops); remove the freeze and run dsl again',
+    },
+  )
 }

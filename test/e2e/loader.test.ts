@@ -471,4 +471,39 @@ process.env.PATH = '/nowhere'
       expect(run.stderr).toContain(`warning DSL1038: the config changed ${what}; it was put back`)
     expect(readTree(out).get('salt/a.sls')?.toString()).toContain('/etc/motd:')
   })
+
+  it('a watch whose config freezes a builtin reports it and exits 1 (it cannot be contained)', async () => {
+    const dir = project({
+      'index.ts': "import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('git') })\n",
+    })
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', join(dir, 'out'), '--watch'],
+      {
+        cwd: REPO,
+        detached: true,
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+    for (let i = 0; i < 300 && !stdout.includes('rebuilt in'); i++)
+      await new Promise((r) => setTimeout(r, 50))
+    expect(stdout, stderr).toContain('rebuilt in')
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('git') })\nObject.freeze(Object.prototype)\n",
+    )
+    const hung = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000)
+    const code = await closed
+    clearTimeout(hung)
+    expect(stderr).toContain('DSL1039')
+    expect(code).toBe(1)
+  })
 })
