@@ -6,7 +6,7 @@ import { isPlatform, PLATFORMS, type Platform } from '../../dsl/platform.ts'
 import { askChoice, askName, askUsers, askYes, heading, show } from '../../onboard/ask.ts'
 import { openConfig, stringValue } from '../../onboard/config-project.ts'
 import { detectMachine } from '../../onboard/detect-machine.ts'
-import { findInventory, type InventorySite } from '../../onboard/find-inventory.ts'
+import { findInventory, type InventorySite, machineIds } from '../../onboard/find-inventory.ts'
 import {
   addMachineEdits,
   declaredProfiles,
@@ -24,7 +24,7 @@ import { jsonFormat, saltPython } from './operate-options.ts'
 import { report } from './report.ts'
 
 const USAGE = [
-  'dsl machine add [ID] [--profile P] [--environment E] [--user U ...] [--platform P] [--config DIR] [--yes]',
+  'dsl machine add [ID] [--profile P] [--environment E] [--user U ...] [--platform P] [--config DIR] [--yes] [--if-missing] [--dry-run]',
   'dsl machine list [--config DIR] [--format json]',
   'dsl machine remove ID [--config DIR] [--yes]',
 ].join('\n       ')
@@ -65,6 +65,8 @@ async function add(argv: string[]): Promise<number> {
     platform: { type: 'string' },
     config: { type: 'string', default: 'config' },
     yes: { type: 'boolean', short: 'y', default: false },
+    'if-missing': { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
   })
   if (values.platform !== undefined && !isPlatform(values.platform))
     throw new CliError(`unknown platform '${values.platform}' (one of ${PLATFORMS.join(', ')})`)
@@ -106,10 +108,18 @@ async function add(argv: string[]): Promise<number> {
         : defaults.environment),
     users: values.user ?? (ask ? await askUsers('Users (comma-separated)', defaults.users) : defaults.users),
   }
+  if (values['if-missing'] && machineIds(inv.machines).includes(m.id)) {
+    process.stdout.write(`machine '${m.id}' is already in the inventory: nothing to do\n`)
+    return 0
+  }
   const planned = addMachineEdits(project, inv, m)
   if (planned.value === undefined) return report(planned.diagnostics, undefined) || 1
   const arch = detected && !values.platform ? `, ${detected.arch}, ${detected.release}` : ''
   const what = `machine '${m.id}': ${m.platform}${arch}, environment ${m.environment}, profile ${m.profile}, users ${m.users.join(', ') || 'none'}`
+  if (values['dry-run']) {
+    process.stdout.write(`would register ${what}\n\n${describeChanges(planned.value)}\n`)
+    return 0
+  }
   return writeChecked(planned.value, values.config, what, ask, `registered ${what}`)
 }
 
