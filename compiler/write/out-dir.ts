@@ -8,6 +8,7 @@ import {
   mkdirSync,
   readdirSync,
   readlinkSync,
+  rmdirSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -134,7 +135,13 @@ export function userFiles(out: string, check: TreeCheck): Diagnostic | undefined
  * the same instant may both back off, never both proceed). A dead process's lock is removed, so a kill -9
  * leaves nothing that stops the next build.
  */
-export function acquireLock(paths: OutPaths): { value?: () => void; diagnostics: Diagnostic[] } {
+export function acquireLock(paths: OutPaths): {
+  value?: () => void
+  /** Undoes the lock and `.<name>.d/` itself when this made it (a build refused leaves nothing). */
+  undo?: () => void
+  diagnostics: Diagnostic[]
+} {
+  const made = lstatSync(paths.state, { throwIfNoEntry: false }) === undefined
   mkdirSync(paths.state, { recursive: true, mode: 0o755 })
   // a link planted in its place would take every write elsewhere
   if (!lstatSync(paths.state).isDirectory())
@@ -161,7 +168,17 @@ export function acquireLock(paths: OutPaths): { value?: () => void; diagnostics:
     }
     rmSync(join(paths.state, name), { force: true })
   }
-  return { value: release, diagnostics: [] }
+  const undo = () => {
+    release()
+    if (!made) return
+    rmSync(join(paths.state, '.gitignore'), { force: true })
+    try {
+      rmdirSync(paths.state)
+    } catch {
+      // something else is in it now: left as it is
+    }
+  }
+  return { value: release, undo, diagnostics: [] }
 }
 
 /** `.<name>.d/` holds nothing to commit: a `.gitignore` of its own says so to git. */

@@ -1,9 +1,10 @@
 // The config-tree files the states ship (`source:`), read for the tree. A file reached through a link
 // that leaves the config tree is refused (a `files/motd -> /etc/shadow` would copy the target into out/
 // and to every machine); an owner-only source stays owner-only in the tree.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import type { Asset } from '../../dsl/ir.ts'
 import type { LoadedConfig } from '../load/load-config.ts'
 
 export interface Assets {
@@ -26,9 +27,16 @@ export function readAssets(
   const modes = new Map<string, number>()
   const diagnostics: Diagnostic[] = []
   let root: string | undefined
-  for (const asset of loaded.program.assets) {
-    if (bytes.has(asset.path)) continue
-    const file = join(loaded.root, asset.path)
+  for (const listed of loaded.program.assets) {
+    for (const asset of listed.dir === undefined ? [listed] : dirFiles(loaded.root, listed, diagnostics))
+      root = readAsset(asset, root)
+  }
+  return { value: { bytes, modes }, diagnostics }
+
+  /** Reads one file into `bytes` (by its path under out/salt/); returns the config root's real path. */
+  function readAsset(asset: ShippedFile, root: string | undefined): string | undefined {
+    if (bytes.has(asset.path)) return root
+    const file = join(loaded.root, asset.from ?? asset.path)
     const known = changed === undefined || changed.has(file) ? undefined : kept?.get(file)
     if (!existsSync(file)) {
       diagnostics.push(
@@ -38,7 +46,7 @@ export function readAssets(
           asset.origin,
         ),
       )
-      continue
+      return root
     }
     root ??= realpathSync(loaded.root)
     const real = realpathSync(file)
@@ -53,7 +61,7 @@ export function readAssets(
           },
         ),
       )
-      continue
+      return root
     }
     const stat = statSync(real)
     if (!stat.isFile()) {
@@ -62,13 +70,13 @@ export function readAssets(
           hint: 'name a file under the config root',
         }),
       )
-      continue
+      return root
     }
     const mode = shippedMode(stat.mode)
     if (mode !== DEFAULT_MODE) modes.set(`salt/${asset.path}`, mode)
     if (known !== undefined) {
       bytes.set(asset.path, known)
-      continue
+      return root
     }
     const read = readFileSync(real)
     const last = kept?.get(file)
@@ -76,8 +84,36 @@ export function readAssets(
     const data = last !== undefined && Buffer.compare(last, read) === 0 ? last : read
     kept?.set(file, data)
     bytes.set(asset.path, data)
+    return root
   }
-  return { value: { bytes, modes }, diagnostics }
+}
+
+/** A file to ship: its path under out/salt/, and where it is in the config tree when that differs. */
+interface ShippedFile {
+  readonly path: string
+  readonly from?: string
+  readonly origin: Asset['origin']
+}
+
+/** Every file of a `saltDir()`, each at `<dir>/<relative path>` under out/salt/ (sorted: a stable tree). */
+function dirFiles(configRoot: string, asset: Asset, diagnostics: Diagnostic[]): ShippedFile[] {
+  const top = join(configRoot, asset.path)
+  if (!existsSync(top) || !statSync(top).isDirectory()) {
+    const where = relative(process.cwd(), configRoot) || '.'
+    diagnostics.push(error('DSL1074', `saltDir '${asset.path}' is not a directory under ${where}`, asset.origin))
+    return []
+  }
+  const out: ShippedFile[] = []
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(top, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.name === '.git') continue
+      const path = rel === '' ? entry.name : `${rel}/${entry.name}`
+      if (entry.isDirectory()) walk(path)
+      else out.push({ path: `${asset.dir}/${path}`, from: `${asset.path}/${path}`, origin: asset.origin })
+    }
+  }
+  walk('')
+  return out
 }
 
 const DEFAULT_MODE = 0o644

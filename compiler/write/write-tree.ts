@@ -85,7 +85,7 @@ export async function openOut(given: string): Promise<StageResult<OutTree | unde
   if (lock.value === undefined) return { value: undefined, diagnostics: lock.diagnostics }
   const inspected = inspectOut(paths)
   if (inspected.value === undefined) {
-    lock.value()
+    ;(lock.undo ?? lock.value)()
     return { value: undefined, diagnostics: inspected.diagnostics }
   }
   return { value: new OutWriter(paths, inspected.value, lock.value), diagnostics: [] }

@@ -168,6 +168,8 @@ describe('dsl build never replaces what it did not write', () => {
     expect(readTree(thesis)).toEqual(before)
     expect(lstatSync(thesis).isDirectory()).toBe(true)
     expect(existsSync(out)).toBe(false)
+    // and nothing is left beside it either
+    expect(readdirSync(join(thesis, '..'))).toEqual(['thesis'])
   })
 
   it('follows an --out link the user made: the link stays, the directory it names gets the tree', () => {
