@@ -55,9 +55,12 @@ else
   say "installing the pinned Salt $SALT_VERSION and its locked packages, every file checked against its hash (about 30-60 s)…"
   # Hash-checking mode: every requirement must be pinned with a hash, and a dependency the lock lacks is an
   # error rather than a fresh resolution (so --no-deps is not needed, and would hide an incomplete lock).
-  .venv/bin/pip install --quiet --disable-pip-version-check --no-input --require-hashes -r "$LOCK" ||
+  # pip run as python3: the scripts it installs (salt-call) run .venv/bin/python3 whatever $PYTHON was called,
+  # and Salt reports that path as its pythonexecutable grain
+  .venv/bin/python3 -m pip install --quiet --disable-pip-version-check --no-input --require-hashes -r "$LOCK" ||
     fail "pip could not install $LOCK (see above); .venv is left unstamped, so the next run starts over"
-  .venv/bin/pip check --disable-pip-version-check >/dev/null || fail "the packages of $LOCK do not fit together: $(.venv/bin/pip check)"
+  .venv/bin/python3 -m pip check --disable-pip-version-check >/dev/null ||
+    fail "the packages of $LOCK do not fit together: $(.venv/bin/python3 -m pip check)"
   echo "$want" >"$STAMP"
 fi
 
