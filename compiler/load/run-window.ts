@@ -12,7 +12,11 @@
 //   change its exit status): it is removed and reported;
 // - I/O it started and left (a server listening, a child process, a socket, an fs or DNS request with a
 //   callback) would keep the CLI alive or run its callback later: it is closed (its callback dropped),
-//   and reported.
+//   and reported (config-io.ts);
+// - builtins it replaced (the compiler shares them) and process state it changed (cwd, umask,
+//   environment) are put back, and reported (builtins-guard.ts, process-state.ts).
+// Exits are guarded for the process's whole life, since a callback of the config's can run later
+// (exit-guard.ts).
 import { Script } from 'node:vm'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
@@ -46,7 +50,7 @@ export interface RunWindow {
   close(): Diagnostic[]
 }
 
-/** Opens the window: timers, ticks and `process` listeners are tracked until `close`. */
+/** Opens the window: what the config sets, starts, listens to or changes is tracked until `close`. */
 export function openRunWindow(code: ConfigCode): RunWindow {
   const builtinsChanged = recordBuiltins()
   const processChanged = recordProcessState()
