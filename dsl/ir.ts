@@ -17,13 +17,20 @@ export const EXPR: unique symbol = Symbol.for('salt-dsl.expr') as never
 
 /** A value Salt computes when it renders the SLS (compiled to Jinja). */
 export type Expr = { readonly [EXPR]: true } & (
-  | { readonly kind: 'pillar'; readonly path: readonly string[] }
+  | { readonly kind: 'pillar'; readonly path: readonly string[]; readonly default?: Value }
   | { readonly kind: 'grain'; readonly path: readonly string[] }
   | { readonly kind: 'concat'; readonly parts: readonly (string | Expr)[] }
   /** A per-platform value (`byPlatform`): picked by the machine's `os` grain when Salt renders. */
   | { readonly kind: 'platform'; readonly cases: readonly (readonly [platform: string, value: Value])[] }
   /** The rendered value as one shell word (`sh`): quoted by Salt's Jinja `quote` filter, after rendering. */
   | { readonly kind: 'quoted'; readonly expr: Expr }
+  /** A Jinja filter applied to a value (`lower`, `upper`, `replace`, `join`, `default`): see filters.ts. */
+  | {
+      readonly kind: 'filter'
+      readonly filter: string
+      readonly expr: Expr
+      readonly args: readonly Scalar[]
+    }
 )
 
 export function isExpr(value: unknown): value is Expr {
@@ -82,13 +89,20 @@ export interface StateNode {
   readonly unchecked?: true
   /** Arguments given through `extra`: keyword arguments the function passes on, not checked by name. */
   readonly extra?: readonly string[]
+  /** An `extend:` entry (extend.ts): adds to the state `id` of this SLS, which lives in SLS `extends`. */
+  readonly extends?: string
+  /** A state of hand-written Salt (external.ts): referenced by requisites, emitted by nobody. */
+  readonly external?: true
 }
 
 export interface SlsNode {
   readonly kind: 'sls'
   readonly name: string
   readonly doc: string | undefined
+  /** Explicit includes, in the author's order. */
   readonly includes: readonly string[]
+  /** Conditions and saltenvs of some of them (include.ts). */
+  readonly includeOptions?: { readonly [name: string]: { readonly when?: Cond; readonly saltenv?: string } }
   readonly origin: Origin
 }
 
@@ -118,6 +132,8 @@ export interface Asset {
   readonly kind: 'asset'
   /** Relative to the config root, `/`-separated; also its path under out/salt/. */
   readonly path: string
+  /** Set for a directory of hand-written Salt (`saltDir()`): its path under out/salt/ (e.g. `nginx`). */
+  readonly dir?: string
   readonly origin: Origin
 }
 

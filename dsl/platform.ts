@@ -1,6 +1,8 @@
 import type { Lookup } from './expr.ts'
+import { grainMapValue } from './grain-map.ts'
 import { EXPR, type Expr, type Scalar, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
+import { type GrainMap, PLATFORM_GRAIN_KEYS } from './platform-match.ts'
 import { addIssue } from './session.ts'
 import { MAX_JINJA_DEPTH, toValue } from './values.ts'
 
@@ -43,8 +45,20 @@ export function byPlatform<const T extends Json>(
     /** The value for every other platform (also for machines not in the inventory). */
     readonly default?: T
   },
+): PlatformValue<T>
+/**
+ * A value keyed by the grains Salt's `grains.filter_by` uses (`os_family`, `os`, `osmajorrelease`,
+ * `oscodename`, `osfinger`): the most specific one that has the machine's value wins, else `default`.
+ * A key that is not a value Salt gives that grain is a type error.
+ * @example
+ * byPlatform({ os_family: { Debian: 'www-data', RedHat: 'nginx' }, os: { Ubuntu: 'www-data' }, default: 'nginx' })
+ */
+export function byPlatform<const T extends Json>(map: GrainMap<T>): PlatformValue<T>
+export function byPlatform<const T extends Json>(
+  map: ({ readonly [P in Platform]?: T } & { readonly default?: T }) | GrainMap<T>,
 ): PlatformValue<T> {
   const origin = callSite(byPlatform)
+  if (PLATFORM_GRAIN_KEYS.some((k) => Object.hasOwn(map, k))) return grainMapValue(map as GrainMap<T>, origin)
   const cases: (readonly [string, Value])[] = []
   for (const [platform, raw] of Object.entries(map)) {
     if (!isPlatform(platform) && platform !== 'default') {

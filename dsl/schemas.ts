@@ -73,7 +73,7 @@ const owned = {
   makedirs: optional(lit(boolean)),
 }
 const managed = args(
-  { name: path, ...owned, contents: optional(lit(string)), source: optional(lit(text)) },
+  { name: path, ...owned, contents: optional(lit(string)), source: optional(oneOrMany) },
   {
     test: (a) => !(a.contents !== undefined && a.source !== undefined),
     message: 'give either `contents` or `source`, not both',

@@ -1,5 +1,6 @@
 import { type Condition, toCond } from './expr.ts'
-import { isSlsHandle, SLS, type SlsHandle } from './handle.ts'
+import { SLS, type SlsHandle } from './handle.ts'
+import { type Include, readIncludes } from './include.ts'
 import type { SlsNode } from './ir.ts'
 import { callSite } from './origin.ts'
 import { addIssue, register, session } from './session.ts'
@@ -9,8 +10,11 @@ const NAME_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
 export interface SlsOptions {
   /** A comment written at the top of the emitted file. */
   readonly doc?: string
-  /** SLS modules to include even when no requisite points into them. */
-  readonly include?: readonly SlsHandle[]
+  /**
+   * SLS modules to include even when no requisite points into them, in this order (Salt runs included
+   * states in include order): handles, names of hand-written SLS, or `{ sls, when, saltenv }`.
+   */
+  readonly include?: readonly Include[]
 }
 
 /** What `sls()` returns: the module's handle, with what its body returned (handles for other files). */
@@ -49,12 +53,13 @@ export function sls<T extends { readonly [key: string]: unknown } | void = void>
       'declare SLS modules side by side',
     )
   }
-  const includes = (options.include ?? []).filter(isSlsHandle).map((h) => h.name)
+  const includes = readIncludes(options.include ?? [], origin)
   const node: SlsNode = Object.freeze({
     kind: 'sls',
     name,
     doc: options.doc,
-    includes: Object.freeze(includes),
+    includes: Object.freeze(includes.names),
+    ...(includes.options === undefined ? {} : { includeOptions: Object.freeze(includes.options) }),
     origin,
   })
   register(s, { kind: 'sls', node })

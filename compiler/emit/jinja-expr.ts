@@ -1,13 +1,16 @@
 import type { Cond, Expr, Scalar, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
+import { caseGrain, PLATFORM_GRAIN_KEYS } from '../../dsl/platform-match.ts'
 import { JinjaExpr, jinjaLiteral, type YamlNode } from './yaml.ts'
 
 /** The Jinja expression that reads an IR expression at render time. */
 export function exprJinja(e: Expr): string {
   switch (e.kind) {
     case 'pillar':
-      return `salt['pillar.get'](${jinjaLiteral(e.path.join(':'))})`
+      return e.default === undefined
+        ? `salt['pillar.get'](${jinjaLiteral(e.path.join(':'))})`
+        : `salt['pillar.get'](${jinjaLiteral(e.path.join(':'))}, ${valueJinja(e.default)})`
     case 'grain':
       return `salt['grains.get'](${jinjaLiteral(e.path.join(':'))})`
     case 'concat':
@@ -16,11 +19,20 @@ export function exprJinja(e: Expr): string {
       return platformJinja(e.cases)
     case 'quoted':
       return `(${exprJinja(e.expr)} | string | quote)`
+    case 'filter':
+      return filterJinja(e.filter, exprJinja(e.expr), e.args)
   }
+}
+
+/** `(x | lower)`, `(x | replace("a", "b"))`; `default` also replaces an empty value (Salt's `''` for missing). */
+function filterJinja(name: string, input: string, args: readonly Scalar[]): string {
+  const all = name === 'default' ? [...args.map(scalarJinja), 'true'] : args.map(scalarJinja)
+  return all.length === 0 ? `(${input} | ${name})` : `(${input} | ${name}(${all.join(', ')}))`
 }
 
 /** `{"MacOS": "fd", "Ubuntu": "fd-find"}.get(salt['grains.get']("os"))`: none on a platform the map lacks. */
 function platformJinja(cases: readonly (readonly [string, Value])[]): string {
+  if (cases.some(([p]) => caseGrain(p) !== undefined)) return grainMapJinja(cases)
   const fallback = cases.find(([p]) => p === 'default')
   const entries = cases
     .filter(([p]) => p !== 'default')
@@ -30,6 +42,25 @@ function platformJinja(cases: readonly (readonly [string, Value])[]): string {
     })
   const or = fallback === undefined ? '' : `, ${valueJinja(fallback[1])}`
   return `{${entries.join(', ')}}.get(salt['grains.get']("os")${or})`
+}
+
+/**
+ * A grain-keyed map as `filter_by` nests it: `{osfinger map}.get(grains osfinger, {os map}.get(grains os,
+ * ... default))`, the most specific grain outermost (an `osmajorrelease` key is a number, as that grain is).
+ */
+function grainMapJinja(cases: readonly (readonly [string, Value])[]): string {
+  let inner = valueJinja((cases.find(([p]) => p === 'default')?.[1] ?? null) as Value)
+  for (const grain of PLATFORM_GRAIN_KEYS) {
+    const entries: string[] = []
+    for (const [key, v] of cases) {
+      const g = caseGrain(key)
+      if (g === undefined || g[0] !== grain) continue
+      entries.push(`${grain === 'osmajorrelease' ? g[1] : jinjaLiteral(g[1])}: ${valueJinja(v)}`)
+    }
+    if (entries.length > 0)
+      inner = `{${entries.join(', ')}}.get(salt['grains.get'](${jinjaLiteral(grain)}), ${inner})`
+  }
+  return inner
 }
 
 /** An IR value as a Jinja literal. */

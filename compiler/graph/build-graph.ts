@@ -2,6 +2,7 @@ import type { Program, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { checkArgs } from './check-args.ts'
 import { type Edge, findCycles, requisiteEdge } from './cycles.ts'
+import { saltDirSls } from './salt-dir-sls.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
 export interface Graph {
@@ -10,7 +11,7 @@ export interface Graph {
   readonly sls: ReadonlyMap<string, SlsNode>
   /** SLS name → states in emission order. */
   readonly members: ReadonlyMap<string, readonly StateNode[]>
-  /** SLS name → the SLS it must include, sorted. */
+  /** SLS name → the SLS it must include: its own includes in order, then those its requisites need, sorted. */
   readonly includes: ReadonlyMap<string, readonly string[]>
   /** A state's ordering edges (one per requisite, in order). */
   readonly edgesOf: (key: number) => readonly Edge[]
@@ -369,6 +370,8 @@ function duplicateIds(states: readonly StateNode[]): Diagnostic[] {
   const seen = new Map<string, StateNode>()
   const out: Diagnostic[] = []
   for (const s of states) {
+    // an extend entry names a state declared elsewhere; an external one is declared by hand-written Salt
+    if (s.extends !== undefined || s.external) continue
     const first = seen.get(s.id)
     if (first === undefined) {
       seen.set(s.id, s)
@@ -402,13 +405,15 @@ function cycleDiagnostic(cycle: readonly Edge[], states: readonly StateNode[]): 
 
 function danglingSls(program: Program, sls: ReadonlyMap<string, SlsNode>): Diagnostic[] {
   const out: Diagnostic[] = []
+  const handWritten = saltDirSls(program)
   for (const t of program.top) {
     for (const name of t.sls)
-      if (!sls.has(name)) out.push(error('DSL3008', `top file names unknown SLS '${name}'`, t.origin))
+      if (!sls.has(name) && !handWritten(name))
+        out.push(error('DSL3008', `top file names unknown SLS '${name}'`, t.origin))
   }
   for (const s of program.sls) {
     for (const name of s.includes)
-      if (!sls.has(name))
+      if (!sls.has(name) && !handWritten(name))
         out.push(error('DSL3011', `sls '${s.name}' includes unknown SLS '${name}'`, s.origin))
   }
   return out
@@ -429,14 +434,18 @@ function includesOf(
       out.set(name, kept)
       continue
     }
-    const set = new Set(node.includes)
+    // the author's includes in their order (Salt runs included states in include order), then the SLS
+    // requisites and extends point into, sorted
+    const explicit = new Set(node.includes)
+    const derived = new Set<string>()
     for (const s of members.get(name) ?? []) {
+      if (s.extends !== undefined && s.extends !== name && !explicit.has(s.extends)) derived.add(s.extends)
       for (const r of s.requisites) {
         const target = states[r.target]
-        if (target !== undefined && target.sls !== name) set.add(target.sls)
+        if (target !== undefined && target.sls !== name && !explicit.has(target.sls)) derived.add(target.sls)
       }
     }
-    out.set(name, [...set].sort())
+    out.set(name, derived.size === 0 ? node.includes : [...node.includes, ...[...derived].sort()])
   }
   return out
 }

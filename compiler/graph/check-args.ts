@@ -1,5 +1,5 @@
 import { checkStateArgs } from '../../dsl/catalog/index.ts'
-import type { StateNode, Value } from '../../dsl/ir.ts'
+import { isExpr, type StateNode, type Value } from '../../dsl/ir.ts'
 import { NEEDS_GUARD, STATE_RULES } from '../../dsl/schemas.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
 
@@ -17,7 +17,10 @@ export function checkArgs(state: StateNode): readonly Diagnostic[] {
   const fn = `${state.module}.${state.fun}`
   if (state.unchecked) return NO_DIAGNOSTICS
   const names = ['name', ...Object.keys(state.args)]
-  const found = checkStateArgs(fn, names, state.extra).map((issue) =>
+  const issues = checkStateArgs(fn, names, state.extra)
+  // an extend entry adds to a state that has its required arguments already
+  const own = state.extends === undefined ? issues : issues.filter((i) => i.code !== 'missing-arg')
+  const found = own.map((issue) =>
     error(
       CATALOG_CODES[issue.code],
       `${issue.message} ('${state.id}')`,
@@ -35,7 +38,13 @@ const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([])
 
 function checkSchema(fn: string, state: StateNode): Diagnostic[] {
   const rule = STATE_RULES[fn]
-  if (rule === undefined) return []
+  // an extend entry adds to a checked state; with `names`, each of them is the name in turn
+  if (rule === undefined || state.extends !== undefined) return []
+  const names = state.args.names
+  if (Array.isArray(names) && state.args.name === undefined)
+    return names.flatMap((n) =>
+      isExpr(n) ? [] : checkSchema(fn, { ...state, id: nameOf(n), args: withoutNames(state.args) }),
+    )
   const args: Record<string, Value> = { name: state.id, ...state.args }
   // the allocation-free predicate first; zod only for what it does not accept (and for the messages)
   if (rule.ok(args)) return []
@@ -49,6 +58,17 @@ function checkSchema(fn: string, state: StateNode): Diagnostic[] {
     const message = issue.code === 'invalid_union' ? `has the wrong type (${describe(got)})` : issue.message
     return [error('DSL3003', `${at} of ${fn} '${state.id}' ${message}`, state.origin)]
   })
+}
+
+/** A `names` entry's name: the string, or the key of a `{name: [args]}` entry. */
+function nameOf(entry: Value): string {
+  if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) return Object.keys(entry)[0] ?? ''
+  return String(entry)
+}
+
+function withoutNames(args: StateNode['args']): StateNode['args'] {
+  const { names: _, ...rest } = args
+  return rest
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -3,6 +3,7 @@
 import type { Expr, LayerNode, Origin, StateNode, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, PLATFORMS, type Platform } from '../../dsl/platform.ts'
+import { caseGrain, pickCase } from '../../dsl/platform-match.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
 import { changedSince, type GraphDelta } from '../graph/build-graph.ts'
 import { keyOrigin } from './key-origins.ts'
@@ -223,6 +224,8 @@ interface Receiver {
   readonly who: string
   readonly platform: string
   readonly sls: ReadonlySet<string>
+  /** The grains the compiler assumes for it (what a grain-keyed map is matched against). */
+  readonly grains: ResolvedMinion['grains']
 }
 
 /** An unregistered machine's id: never a registered one, and never matched by an id in a top file. */
@@ -232,14 +235,16 @@ function receivers(r: Resolution): Receiver[] {
   const out: Receiver[] = []
   for (const m of r.machines) {
     const platform = m.machine?.platform
-    if (platform !== undefined) out.push({ who: `machine '${m.id}' runs`, platform, sls: slsSet(m.sls) })
+    if (platform !== undefined)
+      out.push({ who: `machine '${m.id}' runs`, platform, sls: slsSet(m.sls), grains: m.grains })
   }
   const inventory = r.program.pillar?.inventory
   if (inventory === undefined) return out
   const platforms = (inventory.onboarding.platforms ?? PLATFORMS) as readonly Platform[]
   for (const platform of platforms) {
     const m = resolveMinion(r, UNREGISTERED, { ...PLATFORM_GRAINS[platform] })
-    if (m.sls.length > 0) out.push({ who: 'a new machine may onboard on', platform, sls: slsSet(m.sls) })
+    if (m.sls.length > 0)
+      out.push({ who: 'a new machine may onboard on', platform, sls: slsSet(m.sls), grains: m.grains })
   }
   return out
 }
@@ -262,8 +267,10 @@ export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Dia
       if (covered.has('default')) continue
       who ??= receivers(r)
       const reported = new Set<string>()
+      const byGrain = e.cases.some(([p]) => caseGrain(p) !== undefined)
       for (const m of who) {
-        if (covered.has(m.platform) || !m.sls.has(s.sls) || reported.has(m.who + m.platform)) continue
+        if (!m.sls.has(s.sls) || reported.has(m.who + m.platform)) continue
+        if (byGrain ? pickCase(e.cases, m.grains, legacyOs) !== undefined : covered.has(m.platform)) continue
         reported.add(m.who + m.platform)
         const onboarding = m.who.startsWith('a new machine')
         out.push(
@@ -285,6 +292,8 @@ export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Dia
   }
   return out
 }
+
+const legacyOs = (p: string) => PLATFORM_GRAINS[p as Platform]?.os
 
 /** An environment no layer describes is most likely a typo. */
 export function checkEnvironments(r: Resolution): Diagnostic[] {

@@ -1,6 +1,7 @@
 /** What Salt renders for one minion: the state IDs of its highstate, with `when()` evaluated as Jinja would. */
 import type { Cond, Expr, Program } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
+import { pickCase } from '../../dsl/platform-match.ts'
 import { shellQuote } from '../../dsl/shell.ts'
 import { type Data, getPath } from './merge.ts'
 import type { ResolvedMinion } from './resolve-machines.ts'
@@ -19,22 +20,34 @@ const truthy = (v: Data | undefined): boolean =>
 /** The value of a lookup for `m` (pillar from the merge, grains from the assumed grains). */
 export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {
   switch (e.kind) {
-    case 'pillar':
-      return getPath(m.pillar, e.path)
+    case 'pillar': {
+      const found = getPath(m.pillar, e.path)
+      return found === undefined && e.default !== undefined ? (e.default as Data) : found
+    }
     case 'grain':
       return getPath(m.grains as Data, e.path)
     case 'concat':
       return e.parts.map((p) => (typeof p === 'string' ? p : String(evalExpr(p, m) ?? ''))).join('')
     case 'platform': {
-      const os = getPath(m.grains as Data, ['os'])
-      const hit =
-        e.cases.find(([p]) => PLATFORM_GRAINS[p as Platform]?.os === os) ??
-        e.cases.find(([p]) => p === 'default')
+      const hit = pickCase(e.cases, m.grains, (p) => PLATFORM_GRAINS[p as Platform]?.os)
       return (hit?.[1] as Data | undefined) ?? null
     }
     case 'quoted':
       return shellQuote(String(evalExpr(e.expr, m) ?? ''))
+    case 'filter':
+      return evalFilter(e.filter, evalExpr(e.expr, m), e.args as Data[])
   }
+}
+
+/** What Jinja's filter gives (filters.ts names the ones a config can use). */
+function evalFilter(name: string, v: Data | undefined, args: readonly Data[]): Data | undefined {
+  if (name === 'default') return truthy(v) ? v : args[0]
+  if (name === 'join') return Array.isArray(v) ? v.map(String).join(String(args[0] ?? '')) : v
+  const s = String(v ?? '')
+  if (name === 'lower') return s.toLowerCase()
+  if (name === 'upper') return s.toUpperCase()
+  if (name === 'replace') return s.split(String(args[0])).join(String(args[1]))
+  return v
 }
 
 export function evalCond(c: Cond, m: ResolvedMinion): boolean {
@@ -55,9 +68,16 @@ export function evalCond(c: Cond, m: ResolvedMinion): boolean {
 }
 
 /** The SLS a highstate renders: the top-file selection plus everything it includes. */
-export function renderedSls(program: Program, selected: readonly string[]): Set<string> {
-  const includes = new Map<string, Set<string>>(program.sls.map((s) => [s.name, new Set(s.includes)]))
+export function renderedSls(program: Program, selected: readonly string[], m?: ResolvedMinion): Set<string> {
+  const included = (s: Program['sls'][number]) => {
+    const when = (name: string) => s.includeOptions?.[name]?.when
+    return m === undefined
+      ? s.includes
+      : s.includes.filter((n) => when(n) === undefined || evalCond(when(n)!, m))
+  }
+  const includes = new Map<string, Set<string>>(program.sls.map((s) => [s.name, new Set(included(s))]))
   for (const s of program.states) {
+    if (s.extends !== undefined && s.extends !== s.sls) includes.get(s.sls)?.add(s.extends)
     for (const r of s.requisites) {
       const t = program.states[r.target]
       if (t && t.sls !== s.sls) includes.get(s.sls)?.add(t.sls)
@@ -75,9 +95,9 @@ export function renderedSls(program: Program, selected: readonly string[]): Set<
 
 /** State IDs of the minion's highstate, sorted. */
 export function predictHighstate(program: Program, m: ResolvedMinion): string[] {
-  const sls = renderedSls(program, m.sls)
+  const sls = renderedSls(program, m.sls, m)
   return program.states
-    .filter((s) => sls.has(s.sls) && s.when.every((c) => evalCond(c, m)))
+    .filter((s) => s.extends === undefined && sls.has(s.sls) && s.when.every((c) => evalCond(c, m)))
     .map((s) => s.id)
     .sort()
 }

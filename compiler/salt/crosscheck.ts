@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Diagnostic, error } from '../diagnostics.ts'
+import { saltDirSls } from '../graph/salt-dir-sls.ts'
 import { findUp, PACKAGE_ROOT } from '../paths.ts'
 import { type Data, pyEqual } from '../resolve/merge.ts'
-import { predictHighstate } from '../resolve/predict.ts'
+import { predictHighstate, renderedSls } from '../resolve/predict.ts'
 import type { Resolution, ResolvedMinion } from '../resolve/resolve.ts'
 import { runProcess } from '../run-process.ts'
 import { writeMinionConfig } from './minion-config.ts'
@@ -79,10 +80,18 @@ function compare(r: Resolution, m: ResolvedMinion, got: Rendered | undefined): D
         'Salt merged a different pillar (compare `dsl show pillar` with `salt-call pillar.items`)',
       ),
     )
-  const ids = Object.keys(got.highstate ?? {}).sort()
+  const highstate = got.highstate ?? {}
   const predicted = [...predictHighstate(r.program, m)].sort()
-  if (ids.join('\n') !== predicted.join('\n')) {
-    const missing = predicted.filter((id) => !ids.includes(id))
+  // states of hand-written Salt (saltDir) are Salt's to know; only those TypeScript references are predicted
+  const handWritten = saltDirSls(r.program)
+  // `__extend__` and the like are Salt's own keys, not IDs
+  const ids = Object.keys(highstate)
+    .filter((id) => !id.startsWith('__') && (predicted.includes(id) || !handWritten(slsOf(highstate[id]))))
+    .sort()
+  out.push(...missingExternals(r, m, highstate, fail))
+  const externals = new Set(r.program.states.filter((s) => s.external).map((s) => s.id))
+  if (ids.join('\n') !== predicted.filter((id) => !externals.has(id) || id in highstate).join('\n')) {
+    const missing = predicted.filter((id) => !ids.includes(id) && !externals.has(id))
     const extra = ids.filter((id) => !predicted.includes(id))
     out.push(
       fail(
@@ -90,6 +99,41 @@ function compare(r: Resolution, m: ResolvedMinion, got: Rendered | undefined): D
         `Salt's highstate differs: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`,
       ),
     )
+  }
+  return out
+}
+
+const slsOf = (state: unknown): string =>
+  state !== null && typeof state === 'object' ? String((state as { __sls__?: unknown }).__sls__ ?? '') : ''
+
+/** An `external()` state this machine's highstate should have (its SLS is rendered) that Salt lacks. */
+function missingExternals(
+  r: Resolution,
+  m: ResolvedMinion,
+  highstate: Record<string, unknown>,
+  fail: (code: string, message: string) => Diagnostic,
+): Diagnostic[] {
+  const rendered = renderedSls(r.program, m.sls, m)
+  const out: Diagnostic[] = []
+  for (const s of r.program.states) {
+    if (!s.external || !rendered.has(s.sls)) continue
+    const found = highstate[s.id]
+    if (found !== null && typeof found === 'object' && s.module in found && slsOf(found) === s.sls) continue
+    const where =
+      found === undefined
+        ? 'has no such ID'
+        : `has '${s.id}' in SLS '${slsOf(found)}' with ${Object.keys(found as object)
+            .filter((k) => !k.startsWith('__'))
+            .join(', ')}`
+    const d = fail(
+      'DSL4061',
+      `external('${s.sls}', '${s.module}', '${s.id}') is not in Salt's render: it ${where}`,
+    )
+    out.push({
+      ...d,
+      origin: s.origin,
+      hint: 'check the ID, state module and SLS against the hand-written Salt',
+    })
   }
   return out
 }

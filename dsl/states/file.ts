@@ -8,8 +8,8 @@ import { type CommonOptions, declareState, splitOptions, stateId } from '../stat
 interface Ownership {
   readonly user?: string
   readonly group?: string
-  /** Octal mode as a string, e.g. `'0644'`. */
-  readonly mode?: string
+  /** Octal mode: `'0644'`, or a number written in octal (`0o644`, emitted as `'0644'`). */
+  readonly mode?: Mode
   /** Create missing parent directories. */
   readonly makedirs?: boolean
 }
@@ -18,8 +18,11 @@ interface Ownership {
 export type Content =
   | { readonly contents: string | Lookup<string> }
   | {
-      /** A file of the config tree (relative to the config root) or a `salt://` URL. */
-      readonly source: string
+      /**
+       * A file of the config tree (relative to the config root) or a `salt://` URL; a list is Salt's
+       * fallback sources: the first that exists on the master is used.
+       */
+      readonly source: string | readonly string[]
       /** Render the source with Salt's Jinja, with `context` as variables. */
       readonly template?: 'jinja'
       readonly context?: Readonly<Record<string, unknown>>
@@ -33,8 +36,8 @@ export type FileSpec = CommonOptions &
     | (Ownership & { readonly ensure?: 'managed'; readonly replace: false })
     | (Ownership & {
         readonly ensure: 'directory'
-        readonly dir_mode?: string
-        readonly file_mode?: string
+        readonly dir_mode?: Mode
+        readonly file_mode?: Mode
         readonly recurse?: readonly ('user' | 'group' | 'mode')[]
         readonly clean?: boolean
       })
@@ -58,7 +61,17 @@ export type FileSpec = CommonOptions &
       }
   )
 
+/** An octal file mode: a string (`'0644'`) or a number written in octal (`0o644`). */
+export type Mode = string | number
+
 const SALT_URL = /^salt:\/\//
+
+/** `0o644` → `'0644'` (Salt reads a mode as octal digits; the number 420 would be mode 0420's digits). */
+export function modeText(mode: unknown): unknown {
+  return typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode <= 0o7777
+    ? mode.toString(8).padStart(4, '0')
+    : mode
+}
 
 /** Registers a config-tree file to ship in the emitted tree; returns its `salt://` URL. */
 export function shipSource(source: string, origin: Origin): string {
@@ -83,6 +96,10 @@ export function fileArgs(
 ): { fun: string; args: Record<string, unknown> } {
   const { ensure = 'managed', ...rest } = own
   if (typeof rest.source === 'string') rest.source = shipSource(rest.source, origin)
+  else if (Array.isArray(rest.source))
+    rest.source = rest.source.map((s: unknown) => (typeof s === 'string' ? shipSource(s, origin) : s))
+  for (const key of ['mode', 'dir_mode', 'file_mode'] as const)
+    if (key in rest) rest[key] = modeText(rest[key])
   if (ensure === 'blockreplace') {
     rest.marker_start ??= '# BEGIN managed by salt-dsl'
     rest.marker_end ??= '# END managed by salt-dsl'
