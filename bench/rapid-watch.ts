@@ -94,7 +94,7 @@ export async function measureRapidWatch(
     await sleep(settleMs ?? 1000 + 2 * firstBuildMs)
     const end = memory(child.pid)
     return {
-      edits,
+      edits: edits + 1, // the burst and the last save
       rebuilds: rebuilds - 1,
       firstBuildPeakMb,
       burstPeakMb: Math.max(burstPeakKb, sampledKb) / 1024,
