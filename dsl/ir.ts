@@ -24,6 +24,14 @@ export type Expr = { readonly [EXPR]: true } & (
   | { readonly kind: 'platform'; readonly cases: readonly (readonly [platform: string, value: Value])[] }
   /** The rendered value as one shell word (`sh`): quoted by Salt's Jinja `quote` filter, after rendering. */
   | { readonly kind: 'quoted'; readonly expr: Expr }
+  /** The element (or its key) of a `forEach` loop, `depth` levels in, at `path` inside it (for-each.ts). */
+  | {
+      readonly kind: 'item'
+      readonly depth: number
+      readonly key: boolean
+      readonly path: readonly string[]
+      readonly label: string
+    }
   /** A Jinja filter applied to a value (`lower`, `upper`, `replace`, `join`, `default`): see filters.ts. */
   | {
       readonly kind: 'filter'
@@ -89,10 +97,31 @@ export interface StateNode {
   readonly unchecked?: true
   /** Arguments given through `extra`: keyword arguments the function passes on, not checked by name. */
   readonly extra?: readonly string[]
+  /** The ID as Salt renders it, when it is built from pillar, grains or a loop (`id` is then its label). */
+  readonly idExpr?: Expr
+  /** The key of the state whose ID this one joins (one ID, several modules: `id: otherHandle`). */
+  readonly joins?: number
+  /** The `forEach` loops the state is declared in, outermost first (for-each.ts). */
+  readonly loops?: readonly LoopNode[]
+  /** Arguments present only where their value is defined (`ifDefined`), by name. */
+  readonly optional?: readonly string[]
+  /** The function, chosen when Salt renders: `fun` where `cond` holds, else `otherwise` (choose-function.ts). */
+  readonly funChoice?: { readonly cond: Cond; readonly otherwise: string }
   /** An `extend:` entry (extend.ts): adds to the state `id` of this SLS, which lives in SLS `extends`. */
   readonly extends?: string
   /** A state of hand-written Salt (external.ts): referenced by requisites, emitted by nobody. */
   readonly external?: true
+}
+
+/** A render-time loop over a list or map Salt reads (`forEach`): a Jinja `for`. */
+export interface LoopNode {
+  readonly kind: 'loop'
+  /** How many loops enclose this one (its Jinja variables are `dsl_k<depth>` and `dsl_v<depth>`). */
+  readonly depth: number
+  readonly source: Expr
+  /** How many `when()` conditions were open when the loop started (those enclose it, the rest are inside). */
+  readonly at: number
+  readonly origin: Origin
 }
 
 export interface SlsNode {

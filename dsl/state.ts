@@ -5,10 +5,12 @@ import type {
   SaltStateArgs,
   SaltStateFunction,
 } from './catalog/salt-states.ts'
+import { exprOf } from './expr.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
 import { addIssue, NO_REQUISITES, type RequisiteDraft, type StateDraft, session } from './session.ts'
+import { stateIdOf, stateIdText } from './state-id.ts'
 import { toValue } from './values.ts'
 import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
@@ -17,8 +19,12 @@ export type Requisites = { readonly [K in RequisiteKind]?: Ref | readonly Ref[] 
 
 /** Options every state accepts. */
 export interface CommonOptions extends Requisites {
-  /** The state ID; defaults to the state's name. Unique across the highstate. */
-  readonly id?: string
+  /**
+   * The state ID; defaults to the state's name. Unique across the highstate. A `text` template or lookup
+   * is rendered by Salt; another state's handle puts this state under that one's ID (one ID, several
+   * modules: `service('tomcat', { id: tomcatPkg })`).
+   */
+  readonly id?: string | StateHandle
   /** Salt's `order`: a number, `'first'` or `'last'`. */
   readonly order?: number | 'first' | 'last'
   /** Stop the whole run when this state fails. */
@@ -127,7 +133,8 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
       "wrap it in sls('name', () => { ... })",
     )
   }
-  if (!wellFormed(spec.id) || !wellFormed(spec.module) || !wellFormed(spec.fun)) {
+  const named = stateIdOf(spec, s)
+  if (!wellFormed(named.id) || !wellFormed(spec.module) || !wellFormed(spec.fun)) {
     const what = `the ID or function of a ${spec.module}.${spec.fun} state`
     addIssue('DSL1050', `${what} is not valid Unicode (it holds a lone surrogate)`, spec.origin, UNICODE_HINT)
   }
@@ -149,14 +156,15 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     if (name === '__proto__') Object.defineProperty(args, name, { value, enumerable: true })
     else args[name] = value
   }
-  if (spec.args.name !== undefined && spec.args.name !== spec.id) put('name', spec.args.name)
+  if (spec.args.name !== undefined && spec.args.name !== spec.id && !named.fromName)
+    put('name', spec.args.name)
   for (const name of Object.keys(spec.args)) if (name !== 'name') put(name, spec.args[name])
   put('order', spec.options.order)
   put('failhard', spec.options.failhard)
   const node: StateDraft = {
     kind: 'state',
     key,
-    id: spec.id,
+    id: named.id,
     module: spec.module,
     fun: spec.fun,
     args: Object.freeze(args),
@@ -167,10 +175,13 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   }
   if (spec.unchecked) node.unchecked = true
   if (spec.extra !== undefined && spec.extra.length > 0) node.extra = Object.freeze([...spec.extra])
+  if (named.idExpr !== undefined) node.idExpr = named.idExpr
+  if (named.joins !== undefined) node.joins = named.joins
+  if (named.loops !== undefined) node.loops = named.loops
   s.states.push(node)
   // one entry per state, none skipped (a dense array)
   s.drafts.push(requisiteDrafts(spec.options, spec.origin))
-  return Object.freeze({ [HANDLE]: node, id: spec.id, module: spec.module, sls: sls?.name ?? '' })
+  return Object.freeze({ [HANDLE]: node, id: named.id, module: spec.module, sls: sls?.name ?? '' })
 }
 
 /** The requisites among the options, in REQUISITE_KINDS order (the emitted order). */
@@ -200,7 +211,7 @@ function whenSnapshot(stack: readonly Cond[]): readonly Cond[] {
 
 /** The state ID: the explicit `id`, else the name. */
 export function stateId(name: unknown, options: CommonOptions): string {
-  return options.id ?? String(name)
+  return stateIdText(options.id ?? name)
 }
 
 /**
@@ -243,7 +254,7 @@ function genericState(
   const { own, common } = splitOptions(args)
   const { extra, ...named } = own as Record<string, unknown>
   const name = named.name
-  if (common.id === undefined && typeof name !== 'string') {
+  if (common.id === undefined && typeof name !== 'string' && exprOf(name) === undefined) {
     addIssue('DSL1006', `state('${fn}') needs an \`id\` or a string \`name\``, origin)
   }
   const spec = {

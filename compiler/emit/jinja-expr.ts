@@ -2,6 +2,7 @@ import type { Cond, Expr, Scalar, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
 import { caseGrain, PLATFORM_GRAIN_KEYS } from '../../dsl/platform-match.ts'
+import { itemJinja } from './emit-loop.ts'
 import { JinjaExpr, jinjaLiteral, type YamlNode } from './yaml.ts'
 
 /** The Jinja expression that reads an IR expression at render time. */
@@ -19,6 +20,8 @@ export function exprJinja(e: Expr): string {
       return platformJinja(e.cases)
     case 'quoted':
       return `(${exprJinja(e.expr)} | string | quote)`
+    case 'item':
+      return itemJinja(e)
     case 'filter':
       return filterJinja(e.filter, exprJinja(e.expr), e.args)
   }

@@ -1,7 +1,9 @@
 import type { Program, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { checkArgs } from './check-args.ts'
+import { loopChecks } from './check-loops.ts'
 import { type Edge, findCycles, requisiteEdge } from './cycles.ts'
+import { duplicateIds } from './duplicate-ids.ts'
 import { saltDirSls } from './salt-dir-sls.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
@@ -136,6 +138,7 @@ function graphDiagnostics(
   for (const cycle of cycles) out.push(cycleDiagnostic(cycle, program.states))
   out.push(...checks)
   out.push(...danglingSls(program, sls))
+  out.push(...loopChecks(program))
   return out
 }
 
@@ -163,7 +166,7 @@ function fullGraph(program: Program, sls: Map<string, SlsNode>): StageResult<Gra
     if (found.length > 0) checks.push(...found)
   }
   const cycles = findCycles(states.length, edges)
-  const diagnostics = graphDiagnostics(program, sls, duplicateIds(states), cycles, checks)
+  const diagnostics = graphDiagnostics(program, sls, duplicateIds(states, program), cycles, checks)
   const members = membersOf(sls, states)
   const edgesAt = (key: number) =>
     starts[key] === starts[key + 1] ? NO_EDGES : edges.slice(starts[key], starts[key + 1])
@@ -217,7 +220,7 @@ function rebuiltGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   for (const s of states) addId(cache, s)
   const cycles = findCycles(states.length, edges.flat())
   Object.assign(cache, { states, edges, checked, requirers, cycles })
-  const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache), cycles, checks)
+  const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache, program), cycles, checks)
   const members = membersOf(sls, states)
   // an SLS with as many members as before, none of them new, is made of the same objects
   for (const [name, list] of members) if (cache.members.get(name)?.length !== list.length) dirty.add(name)
@@ -279,7 +282,7 @@ function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   const cycles = edgesKept ? cache.cycles : findCycles(states.length, cache.edges.flat())
   cache.states = states
   cache.cycles = cycles
-  const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache), cycles, checks)
+  const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache, program), cycles, checks)
   return finish(program, sls, members, dirty, cache, diagnostics, changed)
 }
 
@@ -360,32 +363,15 @@ function removeId(cache: GraphCache, s: StateNode): void {
 }
 
 /** What duplicateIds reports, from the states by ID. */
-function duplicatesOf(cache: GraphCache): Diagnostic[] {
+function duplicatesOf(cache: GraphCache, program: Program): Diagnostic[] {
   const repeated: StateNode[] = []
   for (const id of cache.repeated) repeated.push(...cache.ids.get(id)!)
-  return duplicateIds(repeated.sort((a, b) => a.key - b.key))
+  return duplicateIds(
+    repeated.sort((a, b) => a.key - b.key),
+    program,
+  )
 }
 
-function duplicateIds(states: readonly StateNode[]): Diagnostic[] {
-  const seen = new Map<string, StateNode>()
-  const out: Diagnostic[] = []
-  for (const s of states) {
-    // an extend entry names a state declared elsewhere; an external one is declared by hand-written Salt
-    if (s.extends !== undefined || s.external) continue
-    const first = seen.get(s.id)
-    if (first === undefined) {
-      seen.set(s.id, s)
-      continue
-    }
-    out.push(
-      error('DSL3001', `duplicate state ID '${s.id}' (Salt: "Detected conflicting IDs")`, s.origin, {
-        related: [{ message: `'${s.id}' is first declared here (sls ${first.sls})`, origin: first.origin }],
-        hint: 'give one of them an explicit `id`',
-      }),
-    )
-  }
-  return out
-}
 
 function cycleDiagnostic(cycle: readonly Edge[], states: readonly StateNode[]): Diagnostic {
   const names = cycle.map((e) => states[e.before]!.id)

@@ -6,6 +6,7 @@ import { byPlatform } from '../platform.ts'
 import { addIssue, session, settledThunk } from '../session.ts'
 import { homePath, sh, shellRaw, USER_NAME } from '../shell.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
+import { stateIdText } from '../state-id.ts'
 import { type Content, fileArgs } from './file.ts'
 
 export type DotfileSpec = CommonOptions &
@@ -88,13 +89,13 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
     return declareState({
       module: 'file',
       fun: 'symlink',
-      id: common.id ?? target,
+      id: stateIdText(common.id ?? target),
       args: linkArgs,
       options,
       origin,
     })
   }
-  const id = common.id ?? target
+  const id = stateIdText(common.id ?? target)
   if (backup !== false) {
     const when = session().when
     if (backup !== true) when.push(toCond(backup))

@@ -1,6 +1,7 @@
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions, stateId } from '../state.ts'
+import { stateIdText } from '../state-id.ts'
 
 export interface GitOptions extends CommonOptions {
   /** Where to clone. */
@@ -26,7 +27,7 @@ export interface GitOptions extends CommonOptions {
 export function git(repo: string, options: GitOptions): StateHandle<'git'> {
   const origin = callSite(git)
   const { own, common } = splitOptions(options)
-  const id = common.id ?? own.target
+  const id = stateIdText(common.id ?? own.target)
   return declareState({
     module: 'git',
     fun: 'latest',
@@ -107,7 +108,7 @@ export function cron(command: string, options: CronOptions = {}): StateHandle<'c
   const origin = callSite(cron)
   const { own, common } = splitOptions(options)
   const { ensure = 'present', ...rest } = own
-  const id = common.id ?? own.identifier ?? command
+  const id = stateIdText(common.id ?? own.identifier ?? command)
   return declareState({
     module: 'cron',
     fun: ensure,

@@ -1,6 +1,7 @@
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
+import { stateIdText } from '../state-id.ts'
 
 export interface PkgOptions extends CommonOptions {
   /** `installed` (default), `latest` (upgrade on every run), `removed` or `purged`. */
@@ -42,7 +43,7 @@ export function pkg(name: unknown, options: PkgOptions = {}): StateHandle<'pkg'>
   const { own, common } = splitOptions(options)
   const { ensure = 'installed', ...rest } = own
   const many = Array.isArray(name)
-  const id = common.id ?? (typeof name === 'string' ? name : String(name))
+  const id = stateIdText(common.id ?? name)
   const args = many ? { pkgs: name, ...rest } : { name, ...rest }
   return declareState({ module: 'pkg', fun: ensure, id, args, options: common, origin })
 }

@@ -1,0 +1,61 @@
+// A state's ID: a literal, a template Salt renders (pillar, grains, a loop's item), or another state's ID.
+
+import { exprOf } from './expr.ts'
+import { exprLabel, openLoops } from './for-each.ts'
+import { HANDLE } from './handle.ts'
+import type { Expr, LoopNode, Origin, StateNode } from './ir.ts'
+import type { Session } from './session.ts'
+
+/** What an ID option or a name prints as a state ID: a literal as it is, a template as its label. */
+export function stateIdText(value: unknown): string {
+  if (typeof value === 'string') return value
+  const handle = handleNode(value)
+  if (handle !== undefined) return handle.id
+  const expr = exprOf(value)
+  return expr === undefined ? String(value) : exprLabel(expr)
+}
+
+function handleNode(value: unknown): StateNode | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  const node = (value as { [HANDLE]?: StateNode })[HANDLE]
+  return node !== null && typeof node === 'object' && node.kind === 'state' ? node : undefined
+}
+
+/** The ID a state is recorded with. */
+export interface StateIdOf {
+  readonly id: string
+  readonly idExpr?: Expr
+  readonly joins?: number
+  readonly loops?: readonly LoopNode[]
+  /** The ID is the `name` lookup itself (the `name` argument is then Salt's default, the ID). */
+  readonly fromName: boolean
+}
+
+/** The ID of a state about to be recorded, from its `id` option, else its `name`. */
+export function stateIdOf(
+  spec: {
+    readonly id: unknown
+    readonly args: Readonly<Record<string, unknown>>
+    readonly options: { readonly id?: unknown }
+    readonly origin: Origin
+  },
+  s: Session,
+): StateIdOf {
+  const loops = openLoops(s)
+  const raw = spec.options.id ?? spec.id
+  const host = handleNode(raw)
+  if (host !== undefined) {
+    return {
+      id: host.id,
+      ...(host.idExpr === undefined ? {} : { idExpr: host.idExpr }),
+      joins: host.joins ?? host.key,
+      ...(loops === undefined ? {} : { loops }),
+      fromName: false,
+    }
+  }
+  const fromName = spec.options.id === undefined && exprOf(spec.args.name) !== undefined
+  const expr = exprOf(spec.options.id) ?? (fromName ? exprOf(spec.args.name) : exprOf(spec.id))
+  if (expr === undefined)
+    return { id: stateIdText(raw), ...(loops === undefined ? {} : { loops }), fromName: false }
+  return { id: exprLabel(expr), idExpr: expr, ...(loops === undefined ? {} : { loops }), fromName }
+}
