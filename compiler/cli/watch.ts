@@ -74,13 +74,14 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     report(result.diagnostics, undefined)
     stopIfPoisoned(result.diagnostics)
     if (result.tree === undefined) return
+    const writing = performance.now()
     const written = await out.update(result.tree, result.modes)
     report(written.diagnostics, undefined)
     if (written.value === undefined) return
     if (written.value.whole !== undefined) process.stderr.write(`warning: ${written.value.whole}\n`)
     previous = result.tree
     built = modules.generation
-    const laps = Object.entries(result.timings ?? {})
+    const laps = Object.entries({ ...result.timings, write: Math.round(performance.now() - writing) })
       .filter(([k]) => !k.endsWith(' MB'))
       .map(([k, v]) => `${k} ${v}`)
     const ran = result.loaded?.ran
