@@ -2,6 +2,7 @@
 import type { Program } from '../../dsl/ir.ts'
 import type { Diagnostic, StageResult } from '../diagnostics.ts'
 import type { GraphDelta } from '../graph/build-graph.ts'
+import { checkMachineIds } from './check-ids.ts'
 import {
   checkAddressable,
   checkEnvironments,
@@ -38,7 +39,8 @@ export function resolveStage(
     ...checkSchema(r),
     ...checkPlatforms(r, facts),
     ...checkEnvironments(r),
-    ...checkConditionalRequisites(program.states, cache?.when, graph),
+    ...checkConditionalRequisites(program.states, cache?.when, graph, r),
+    ...checkMachineIds(r),
   ]
   return { value: r, diagnostics }
 }
