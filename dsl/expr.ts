@@ -13,12 +13,16 @@ export interface Lookup<T> {
   readonly [VALUE_TYPE]?: T
 }
 
-/** Walks typed data: every key is an accessor, every leaf a `Lookup`. */
+/**
+ * Walks typed data: every key is an accessor, every leaf a `Lookup`. The keys of an optional object are
+ * reachable too (`pillar.nginx.lookup.user` with an optional `lookup`): Salt's `pillar.get` of a path
+ * through a missing key gives its default.
+ */
 export type Accessor<T> = Lookup<T> &
-  (T extends readonly unknown[]
+  ([NonNullable<T>] extends [readonly unknown[]]
     ? unknown
-    : T extends object
-      ? { readonly [K in keyof T]-?: Accessor<T[K]> }
+    : [NonNullable<T>] extends [object]
+      ? { readonly [K in keyof NonNullable<T>]-?: Accessor<NonNullable<T>[K] | Extract<T, undefined>> }
       : unknown)
 
 const KEY_RE = /^[^:]+$/

@@ -8,7 +8,8 @@ import { toValue } from './values.ts'
 /** A value usable wherever a `T` is, which Salt computes when it renders the SLS. */
 export type Computed<T> = T & Lookup<T>
 
-type Json = Scalar | readonly Json[] | { readonly [key: string]: Json }
+/** The type a lookup stands for, without the `undefined` of an optional key. */
+type Present<L> = L extends Lookup<infer V> ? NonNullable<V> : never
 
 const frozen = (expr: Expr): never => Object.freeze(expr) as never
 
@@ -30,10 +31,7 @@ function lookupOf(value: unknown, what: string, fn: (...args: never[]) => unknow
  * file('/etc/nginx/user', { contents: withDefault(pillar.nginx.user, 'www-data') })
  * // - contents: {{ dsl_yaml(salt['pillar.get']("nginx:user", "www-data")) }}
  */
-export function withDefault<T extends Json>(
-  lookup: Lookup<T | undefined>,
-  fallback: NoInfer<T>,
-): Computed<T> {
+export function withDefault<L extends Lookup<unknown>>(lookup: L, fallback: Present<L>): Computed<Present<L>> {
   const expr = lookupOf(lookup, 'withDefault()', withDefault)
   const value = toValue(fallback, callSite(withDefault), 'withDefault() fallback')
   if (expr === undefined || value === undefined) return fallback as never
@@ -90,7 +88,10 @@ export function join(value: Lookup<readonly (string | number)[]>, separator = ''
  * @example
  * orDefault(grains.init, 'systemd') // {{ salt['grains.get']("init") | default("systemd", true) }}
  */
-export function orDefault<T extends Scalar>(value: Lookup<T | undefined>, fallback: NoInfer<T>): Computed<T> {
+export function orDefault<L extends Lookup<unknown>>(
+  value: L,
+  fallback: Present<L> & Scalar,
+): Computed<Present<L>> {
   return filter('default', value, [fallback], orDefault)
 }
 

@@ -405,6 +405,22 @@ function danglingSls(program: Program, sls: ReadonlyMap<string, SlsNode>): Diagn
   return out
 }
 
+/** What an SLS's own unconditional includes bring in, with what theirs bring in (includes only). */
+function includedThrough(sls: ReadonlyMap<string, SlsNode>, node: SlsNode): ReadonlySet<string> {
+  const out = new Set<string>()
+  const visit = (from: SlsNode) => {
+    for (const name of from.includes) {
+      if (from.includeOptions?.[name] !== undefined || out.has(name)) continue
+      out.add(name)
+      const next = sls.get(name)
+      if (next !== undefined) visit(next)
+    }
+  }
+  visit(node)
+  for (const name of node.includes) out.add(name)
+  return out
+}
+
 /** Explicit includes plus every SLS a requisite (either direction) points into (the clean ones' kept). */
 function includesOf(
   sls: ReadonlyMap<string, SlsNode>,
@@ -421,8 +437,8 @@ function includesOf(
       continue
     }
     // the author's includes in their order (Salt runs included states in include order), then the SLS
-    // requisites and extends point into, sorted
-    const explicit = new Set(node.includes)
+    // requisites and extends point into that those do not include already, sorted
+    const explicit = includedThrough(sls, node)
     const derived = new Set<string>()
     for (const s of members.get(name) ?? []) {
       if (s.extends !== undefined && s.extends !== name && !explicit.has(s.extends)) derived.add(s.extends)

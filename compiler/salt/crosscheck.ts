@@ -118,7 +118,15 @@ function missingExternals(
   for (const s of r.program.states) {
     if (!s.external || !rendered.has(s.sls)) continue
     const found = highstate[s.id]
-    if (found !== null && typeof found === 'object' && s.module in found && slsOf(found) === s.sls) continue
+    // the SLS named, or one it holds (`external(nginx, ...)` for a state of nginx.service that nginx includes)
+    const sls = slsOf(found)
+    if (
+      found !== null &&
+      typeof found === 'object' &&
+      s.module in found &&
+      (sls === s.sls || sls.startsWith(`${s.sls}.`))
+    )
+      continue
     const where =
       found === undefined
         ? 'has no such ID'

@@ -3,8 +3,8 @@
 // and to every machine); an owner-only source stays owner-only in the tree.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { type Diagnostic, error } from '../diagnostics.ts'
 import type { Asset } from '../../dsl/ir.ts'
+import { type Diagnostic, error } from '../diagnostics.ts'
 import type { LoadedConfig } from '../load/load-config.ts'
 
 export interface Assets {
@@ -100,12 +100,16 @@ function dirFiles(configRoot: string, asset: Asset, diagnostics: Diagnostic[]): 
   const top = join(configRoot, asset.path)
   if (!existsSync(top) || !statSync(top).isDirectory()) {
     const where = relative(process.cwd(), configRoot) || '.'
-    diagnostics.push(error('DSL1074', `saltDir '${asset.path}' is not a directory under ${where}`, asset.origin))
+    diagnostics.push(
+      error('DSL1074', `saltDir '${asset.path}' is not a directory under ${where}`, asset.origin),
+    )
     return []
   }
   const out: ShippedFile[] = []
   const walk = (rel: string) => {
-    for (const entry of readdirSync(join(top, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(join(top, rel), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       if (entry.name === '.git') continue
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`
       if (entry.isDirectory()) walk(path)
