@@ -241,6 +241,21 @@ describe('a link in the config tree', () => {
     expect(existsSync(out)).toBe(false)
   })
 
+  it('is refused inside a saltDir() too, when it leads out of the config tree', () => {
+    const { config, out, sentinel } = project()
+    mkdirSync(join(config, 'legacy'))
+    writeFileSync(join(config, 'legacy', 'init.sls'), 'legacy: {}\n')
+    symlinkSync(join(sentinel, 'motd'), join(config, 'legacy', 'motd'))
+    writeFileSync(
+      join(config, 'index.ts'),
+      "import { file, saltDir, sls, top } from 'salt-dsl'\nsaltDir('legacy')\nexport const a = sls('a', () => {\n  file('/tmp/dsl-text', { contents: 'one' })\n})\ntop('*', [a])\n",
+    )
+    const run = build(config, out)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('DSL5010')
+    expect(existsSync(out)).toBe(false)
+  })
+
   it('is followed when it stays inside the tree', () => {
     const { config, out } = project()
     rmSync(join(config, 'files', 'motd'))
