@@ -5,8 +5,10 @@ import type {
   SaltStateArgs,
   SaltStateFunction,
 } from './catalog/salt-states.ts'
+import { choiceOf, functionPart } from './choose-function.ts'
 import { exprOf } from './expr.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
+import { isIfDefined } from './if-defined.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
 import { addIssue, NO_REQUISITES, type RequisiteDraft, type StateDraft, session } from './session.ts'
@@ -143,6 +145,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   const args: Record<string, Value> = {}
   // the message's place is built only if a value is reported (synchronously, so `current` is right)
   let current = ''
+  let optional: string[] | undefined
   const where = () => `argument '${current}' of '${spec.id}'`
   const put = (name: string, raw: unknown) => {
     current = name
@@ -153,6 +156,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     }
     const value = toValue(raw, spec.origin, where)
     if (value === undefined) return
+    if (isIfDefined(raw)) optional = [...(optional ?? []), name]
     if (name === '__proto__') Object.defineProperty(args, name, { value, enumerable: true })
     else args[name] = value
   }
@@ -166,7 +170,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     key,
     id: named.id,
     module: spec.module,
-    fun: spec.fun,
+    fun: String(spec.fun),
     args: Object.freeze(args),
     requisites: NO_REQUISITES,
     sls: sls?.name ?? '',
@@ -178,6 +182,9 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   if (named.idExpr !== undefined) node.idExpr = named.idExpr
   if (named.joins !== undefined) node.joins = named.joins
   if (named.loops !== undefined) node.loops = named.loops
+  if (optional !== undefined) node.optional = Object.freeze(optional)
+  const choice = choiceOf(spec.fun)
+  if (choice !== undefined) node.funChoice = choice
   s.states.push(node)
   // one entry per state, none skipped (a dense array)
   s.drafts.push(requisiteDrafts(spec.options, spec.origin))
@@ -259,7 +266,7 @@ function genericState(
   }
   const spec = {
     module: fn.slice(0, dot),
-    fun: fn.slice(dot + 1),
+    fun: functionPart(fn, dot),
     id: stateId(name, common),
     args: extra === undefined ? named : withExtra(fn, named, extra, origin),
     options: common,

@@ -54,21 +54,24 @@ export function emitTemplateState(
   options: EmitOptions,
 ): string {
   const optional = new Set(s.optional ?? [])
-  const always = optional.size === 0 ? items : items.filter(([key]) => !optional.has(key))
   const idToken = s.idExpr === undefined ? s.id : ID_MARK
   const funToken = s.funChoice === undefined ? `${s.module}.${s.fun}` : FUN_MARK
-  let text = emitState(idToken, funToken, always, options)
-  if (optional.size > 0) {
-    if (always.length === 0) text = `${text.slice(0, -' []\n'.length)}\n`
+  let text: string
+  if (optional.size === 0) text = emitState(idToken, funToken, items, options)
+  else {
+    // each argument in its place, an optional one inside its `if`
+    const head = `${emitState(idToken, funToken, [], options).slice(0, -' []\n'.length)}\n`
+    text = head
     for (const [key, value] of items) {
-      if (!optional.has(key)) continue
+      const one = emitState(idToken, funToken, [[key, value]], options).slice(head.length)
+      if (!optional.has(key)) {
+        text += one
+        continue
+      }
       const arg = s.args[key]
       const test =
-        arg !== null && typeof arg === 'object' && !Array.isArray(arg) && 'kind' in arg
-          ? definedTest(arg as Expr)
-          : 'true'
-      const lines = emitState(idToken, funToken, [[key, value]], options)
-      text += `{% if ${test} %}\n${lines.slice(lines.indexOf('\n', lines.indexOf('\n') + 1) + 1)}{% endif %}\n`
+        arg !== null && typeof arg === 'object' && !Array.isArray(arg) ? definedTest(arg as Expr) : 'true'
+      text += `{% if ${test} %}\n${one}{% endif %}\n`
     }
   }
   if (s.idExpr !== undefined) text = `{{ ${yamlOf(exprJinja(s.idExpr))} }}${text.slice(ID_MARK.length)}`
