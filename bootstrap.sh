@@ -107,7 +107,8 @@ step() {
     printf '[%d] %s: %s (%ss)\n' "$STEP" "$title" "${NOTE:-done}" "$(($(date +%s) - started))" | tee -a "$LOG"
   else
     code=$?
-    printf '[%d] %s: FAILED (%ss; see %s)\n' "$STEP" "$title" "$(($(date +%s) - started))" "$LOG" | tee -a "$LOG" >&2
+    tail -n 15 "$LOG" >&2
+    printf '[%d] %s: FAILED (%ss; the log: %s)\n' "$STEP" "$title" "$(($(date +%s) - started))" "$LOG" | tee -a "$LOG" >&2
     exit "$code"
   fi
 }
@@ -130,12 +131,15 @@ install_packages() {
   fi
   case "$PKG" in
     apt-get)
-      if [ "$APT_UPDATED" -eq 0 ]; then as_root apt-get update; APT_UPDATED=1; fi
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+      if [ "$APT_UPDATED" -eq 0 ]; then
+        as_root apt-get update || return 1
+        APT_UPDATED=1
+      fi
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" || return 1
       ;;
-    dnf) as_root dnf install -y "$@" ;;
-    pacman) as_root pacman -S --needed --noconfirm "$@" ;;
-    brew) logged brew install "$@" ;;
+    dnf) as_root dnf install -y "$@" || return 1 ;;
+    pacman) as_root pacman -S --needed --noconfirm "$@" || return 1 ;;
+    brew) logged brew install "$@" || return 1 ;;
   esac
   CHANGED=1
   NOTE="installed $* with $PKG"
@@ -149,7 +153,7 @@ need_git() {
     NOTE="present ($(git --version | sed 's/^git version //'))"
     return 0
   fi
-  install_packages git
+  install_packages git || return 1
 }
 
 node_version() { node -p 'process.versions.node' 2>/dev/null || echo 0; }
@@ -160,8 +164,8 @@ need_node() {
     return 0
   fi
   case "$PKG" in
-    apt-get | dnf | pacman) install_packages nodejs npm ;;
-    brew) install_packages node ;;
+    apt-get | dnf | pacman) install_packages nodejs npm || return 1 ;;
+    brew) install_packages node || return 1 ;;
   esac
   [ "$DRY_RUN" -eq 1 ] && return 0
   v="$(node_version)"
@@ -177,10 +181,10 @@ need_python() {
     return 0
   fi
   case "$PKG" in
-    apt-get) install_packages python3 python3-venv ;;
-    dnf) install_packages python3 ;;
-    pacman) install_packages python ;;
-    brew) install_packages python@3.12 ;;
+    apt-get) install_packages python3 python3-venv || return 1 ;;
+    dnf) install_packages python3 || return 1 ;;
+    pacman) install_packages python || return 1 ;;
+    brew) install_packages python@3.12 || return 1 ;;
   esac
   [ "$DRY_RUN" -eq 1 ] && return 0
   v="$(python_version)"
@@ -212,7 +216,7 @@ clone_config() {
     NOTE="would clone $REPO into $PREFIX"
     return 0
   fi
-  logged git clone "$REPO" "$PREFIX"
+  logged git clone "$REPO" "$PREFIX" || return 1
   NOTE="cloned into $PREFIX"
   CHANGED=1
 }
@@ -231,9 +235,9 @@ npm_packages() {
     return 0
   fi
   if [ -f "$PREFIX/package-lock.json" ]; then
-    (cd "$PREFIX" && logged npm ci --no-audit --no-fund)
+    (cd "$PREFIX" && logged npm ci --no-audit --no-fund) || return 1
   else
-    (cd "$PREFIX" && logged npm install --no-audit --no-fund)
+    (cd "$PREFIX" && logged npm install --no-audit --no-fund) || return 1
   fi
   NOTE="installed"
   CHANGED=1
@@ -261,7 +265,7 @@ salt_install() {
     NOTE="would install Salt $want (salt-dsl's scripts/setup.sh)"
     return 0
   fi
-  logged bash "$dsl_root/scripts/setup.sh"
+  logged bash "$dsl_root/scripts/setup.sh" || return 1
   NOTE="installed Salt $want"
   CHANGED=1
 }
@@ -296,7 +300,7 @@ build_config() {
     NOTE="would build"
     return 0
   fi
-  logged dsl build
+  logged dsl build || return 1
   NOTE="built $PREFIX/out"
 }
 
@@ -312,16 +316,23 @@ plan_and_apply() {
     NOTE="planned only (--dry-run)"
     return 0
   fi
+  shown="$LOG.apply"
+  code=0
   if [ "$YES" -eq 1 ]; then
-    set -- "$@" --yes
-    out="$(dsl apply "$@" 2>&1 </dev/null)" || { printf '%s\n' "$out" | tee -a "$LOG"; return 1; }
+    dsl apply "$@" --yes >"$shown" 2>&1 </dev/null || code=$?
+    # the plan and the apply's progress, as dsl apply printed them
+    sed 's/^/    /' "$shown"
   elif [ -r /dev/tty ] && [ -t 1 ]; then
-    # stdin is the piped script: the question goes to the terminal itself
-    out="$(dsl apply "$@" </dev/tty 2>&1 | tee /dev/tty)" || return 1
+    # stdin is the piped script: the question is asked on the terminal itself
+    { dsl apply "$@" </dev/tty 2>&1 || echo "$?" >"$shown.code"; } | tee "$shown"
+    [ -f "$shown.code" ] && code="$(cat "$shown.code")" && rm -f "$shown.code"
   else
     die "not on a terminal: pass --yes to apply without asking (or --dry-run to see the plan)" 2
   fi
-  printf '%s\n' "$out" >>"$LOG"
+  cat "$shown" >>"$LOG"
+  out="$(cat "$shown")"
+  rm -f "$shown"
+  [ "$code" -eq 0 ] || return "$code"
   case "$out" in
     *"nothing to change"*) NOTE="nothing to change" ;;
     *) NOTE="$(printf '%s\n' "$out" | grep '^Applied:' | tail -n 1)"; CHANGED=1 ;;

@@ -2,9 +2,9 @@
 // real run on this host from a bare clone of a scaffolded project into a throw-away prefix, twice, applying
 // only a throw-away user's dotfiles (as root, a store under a temp dir).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { throwawayUser } from '../support/apply.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 
@@ -100,9 +100,12 @@ describe('bootstrap.sh', () => {
     const user = throwawayUser()
     afterAll(() => user.remove())
 
-    it('installs nothing present, clones, registers, applies; a second run changes nothing', () => {
+    let dir: string
+    let args: string[]
+    let env: Record<string, string>
+    beforeAll(() => {
       // GIVEN a project made by `dsl init` for another machine, pushed to a bare repository
-      const dir = tempDir('salt-dsl-bootstrap-')
+      dir = tempDir('salt-dsl-bootstrap-')
       const made = dsl([
         'init',
         join(dir, 'project'),
@@ -116,25 +119,27 @@ describe('bootstrap.sh', () => {
         '--skip-install',
       ])
       expect(made.status, made.stderr).toBe(0)
-      const git = (...args: string[]) =>
-        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+      const git = (...a: string[]) =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...a], {
           cwd: dir,
           encoding: 'utf8',
         })
       git('-C', 'project', 'add', '-A')
       git('-C', 'project', 'commit', '-qm', 'my machines')
       git('clone', '-q', '--bare', 'project', 'repo.git')
-      const env = { DSL_STATE_DIR: join(dir, 'state'), BOOTSTRAP_LOG: join(dir, 'first.log') }
-      const args = [
-        '--repo',
-        join(dir, 'repo.git'),
-        '--prefix',
-        join(dir, 'prefix'),
-        '--yes',
-        '--user',
-        user.name,
-      ]
+      env = { DSL_STATE_DIR: join(dir, 'state'), BOOTSTRAP_LOG: join(dir, 'first.log') }
+      args = ['--repo', join(dir, 'repo.git'), '--prefix', join(dir, 'prefix'), '--yes', '--user', user.name]
+    })
 
+    it('--dry-run says what it would do and does nothing', () => {
+      const run = bootstrap([...args, '--dry-run'], { ...env, BOOTSTRAP_LOG: join(dir, 'dry.log') })
+      expect(run.status, run.stdout + run.stderr).toBe(0)
+      expect(run.stdout).toMatch(/^\[4\] config repository: would clone .*repo\.git into .*prefix/m)
+      expect(run.stdout).toMatch(/^\[9\] plan and apply: would plan and apply/m)
+      expect(existsSync(join(dir, 'prefix'))).toBe(false)
+    })
+
+    it('installs nothing present, clones, registers, applies; a second run changes nothing', () => {
       // WHEN bootstrapped
       const first = bootstrap(args, env)
 
@@ -147,6 +152,8 @@ describe('bootstrap.sh', () => {
         /^\[7\] this machine in the inventory: registered machine '[^']+': debian, x86_64/m,
       )
       expect(first.stdout).toMatch(/^\[9\] plan and apply: Applied: \d+ changed, 0 failed/m)
+      // the plan is shown before the apply
+      expect(first.stdout).toMatch(/^ {4}Plan: /m)
       expect(first.stdout).toMatch(/^bootstrap: done in \d+s; log: .*first\.log$/m)
       expect(readFileSync(join(dir, 'first.log'), 'utf8')).toContain('$ git clone')
       expect(readFileSync(join(user.home, '.config/salt-dsl/editor'), 'utf8')).toBe('vi\n')

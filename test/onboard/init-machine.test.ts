@@ -138,6 +138,31 @@ describe('dsl init', () => {
   })
 })
 
+describe('dsl init on a terminal', () => {
+  it('asks the machine, profile, environment (a new one) and users, then writes the project', async () => {
+    const dir = join(tempDir('salt-dsl-init-'), 'lab')
+    mkdirSync(dir)
+    const run = await onTerminal(['init', '--skip-install'], dir, [
+      [/Machine name/, 'lab-1\r'],
+      [/Profile/, 'dev-box\r'],
+      // the environments are a list: down past personal, work and minimal to "another…", then a name
+      [/Environment/, '\x1b[B\x1b[B\x1b[B\r'],
+      [/new name/, 'lab\r'],
+      [/Users whose dotfiles/, 'linus\r'],
+    ])
+    expect(run.status, run.screen).toBe(0)
+    expect(run.screen).toContain("machine 'lab-1': debian, environment lab, profile dev-box, users linus")
+    const inventory = readFileSync(join(dir, 'config/inventory.ts'), 'utf8')
+    expect(inventory).toContain(
+      "'lab-1': {\n    platform: 'debian',\n    environment: 'lab',\n    profile: devBox,",
+    )
+    expect(readFileSync(join(dir, 'config/profiles.ts'), 'utf8')).toContain(
+      "export const devBox = profile('dev-box'",
+    )
+    expect(readFileSync(join(dir, 'config/pillar.ts'), 'utf8')).toContain("layer('environments/lab', {})")
+  })
+})
+
 describe('dsl machine add on the bundled config', () => {
   it('adds to the machines and to the map keyed by machine, keeps comments; remove restores the file', () => {
     // GIVEN a copy of the bundled config as a project of its own
