@@ -81,14 +81,21 @@ export async function openOut(given: string): Promise<StageResult<OutTree | unde
   const resolved = resolveOut(given)
   if (resolved.value === undefined) return { value: undefined, diagnostics: resolved.diagnostics }
   const paths = pathsOf(resolved.value)
-  const lock = acquireLock(paths)
-  if (lock.value === undefined) return { value: undefined, diagnostics: lock.diagnostics }
-  const inspected = inspectOut(paths)
-  if (inspected.value === undefined) {
-    ;(lock.undo ?? lock.value)()
-    return { value: undefined, diagnostics: inspected.diagnostics }
+  let lock: ReturnType<typeof acquireLock> | undefined
+  try {
+    lock = acquireLock(paths)
+    if (lock.value === undefined) return { value: undefined, diagnostics: lock.diagnostics }
+    const inspected = inspectOut(paths)
+    if (inspected.value === undefined) {
+      ;(lock.undo ?? lock.value)()
+      return { value: undefined, diagnostics: inspected.diagnostics }
+    }
+    return { value: new OutWriter(paths, inspected.value, lock.value), diagnostics: [] }
+  } catch (thrown) {
+    // a directory that cannot be made or read (permissions, a full disk): said, not a crash
+    lock?.undo?.()
+    return { value: undefined, diagnostics: [cannotWrite(paths, thrown)] }
   }
-  return { value: new OutWriter(paths, inspected.value, lock.value), diagnostics: [] }
 }
 
 /** Writes a whole tree to `out` (throws when `out` must not be replaced). */
