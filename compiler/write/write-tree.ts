@@ -208,6 +208,18 @@ class OutWriter implements OutTree {
     tree: Tree,
     modes: Modes = new Map(),
   ): Promise<StageResult<{ changed: string[]; whole?: string } | undefined>> {
+    try {
+      return await this.#update(tree, modes)
+    } catch (thrown) {
+      // out/ unreadable since (its checks read it): said, and the watch goes on
+      return { value: undefined, diagnostics: [cannotWrite(this.paths, thrown)] }
+    }
+  }
+
+  async #update(
+    tree: Tree,
+    modes: Modes,
+  ): Promise<StageResult<{ changed: string[]; whole?: string } | undefined>> {
     const last = this.#last
     let whole: string | undefined
     if (last !== undefined && !this.isCurrent()) {
