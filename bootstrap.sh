@@ -234,11 +234,9 @@ npm_packages() {
     NOTE="would run npm install in $PREFIX"
     return 0
   fi
-  if [ -f "$PREFIX/package-lock.json" ]; then
-    (cd "$PREFIX" && logged npm ci --no-audit --no-fund) || return 1
-  else
-    (cd "$PREFIX" && logged npm install --no-audit --no-fund) || return 1
-  fi
+  # install, not ci: a lock made elsewhere names a `file:` salt-dsl by a path relative to where it was made;
+  # --no-save keeps the clone's files as they are (only node_modules changes)
+  (cd "$PREFIX" && logged npm install --no-audit --no-fund --no-save) || return 1
   NOTE="installed"
   CHANGED=1
 }

@@ -58,8 +58,9 @@ export function scaffoldFiles(a: ProjectAnswers): Map<string, string> {
       include: ['config'],
     }),
   )
-  // out/ and its generations (.out.d) are build output; .venv/ is Salt, if the project gets its own
-  files.set('.gitignore', 'node_modules/\nout/\n.out.d/\n.venv/\n')
+  // out (a link to its current generation) and the generations (.out.d) are build output; .venv/ is Salt,
+  // if the project gets its own
+  files.set('.gitignore', 'node_modules/\nout\n.out.d/\n.venv/\n')
   files.set(
     'config/index.ts',
     `// What \`dsl build\` builds: the pillar, then the inventory (which brings in the profiles and their states).

@@ -104,7 +104,7 @@ describe('bootstrap.sh', () => {
     let args: string[]
     let env: Record<string, string>
     beforeAll(() => {
-      // GIVEN a project made by `dsl init` for another machine, pushed to a bare repository
+      // GIVEN a project made (and installed) by `dsl init` for another machine, pushed to a bare repository
       dir = tempDir('salt-dsl-bootstrap-')
       const made = dsl([
         'init',
@@ -116,7 +116,6 @@ describe('bootstrap.sh', () => {
         'arch',
         '--user',
         user.name,
-        '--skip-install',
       ])
       expect(made.status, made.stderr).toBe(0)
       const git = (...a: string[]) =>
@@ -128,7 +127,15 @@ describe('bootstrap.sh', () => {
       git('-C', 'project', 'commit', '-qm', 'my machines')
       git('clone', '-q', '--bare', 'project', 'repo.git')
       env = { DSL_STATE_DIR: join(dir, 'state'), BOOTSTRAP_LOG: join(dir, 'first.log') }
-      args = ['--repo', join(dir, 'repo.git'), '--prefix', join(dir, 'prefix'), '--yes', '--user', user.name]
+      args = [
+        '--repo',
+        join(dir, 'repo.git'),
+        '--prefix',
+        join(dir, 'machines', 'prefix'),
+        '--yes',
+        '--user',
+        user.name,
+      ]
     })
 
     it('--dry-run says what it would do and does nothing', () => {
@@ -136,7 +143,7 @@ describe('bootstrap.sh', () => {
       expect(run.status, run.stdout + run.stderr).toBe(0)
       expect(run.stdout).toMatch(/^\[4\] config repository: would clone .*repo\.git into .*prefix/m)
       expect(run.stdout).toMatch(/^\[9\] plan and apply: would plan and apply/m)
-      expect(existsSync(join(dir, 'prefix'))).toBe(false)
+      expect(existsSync(join(dir, 'machines', 'prefix'))).toBe(false)
     })
 
     it('installs nothing present, clones, registers, applies; a second run changes nothing', () => {
@@ -158,7 +165,12 @@ describe('bootstrap.sh', () => {
       expect(readFileSync(join(dir, 'first.log'), 'utf8')).toContain('$ git clone')
       expect(readFileSync(join(user.home, '.config/salt-dsl/editor'), 'utf8')).toBe('vi\n')
       expect(readFileSync(join(user.home, '.editorconfig'), 'utf8')).toContain('root = true')
-      const inventory = readFileSync(join(dir, 'prefix/config/inventory.ts'), 'utf8')
+      const inventory = readFileSync(join(dir, 'machines/prefix/config/inventory.ts'), 'utf8')
+      // the clone holds the registration as the only change: the build's output is ignored
+      const status = execFileSync('git', ['-C', join(dir, 'machines', 'prefix'), 'status', '--porcelain'], {
+        encoding: 'utf8',
+      })
+      expect(status.split('\n').filter(Boolean).sort()).toEqual([' M config/inventory.ts'])
       expect(inventory).toContain("platform: 'debian'")
 
       // WHEN run again THEN every step has nothing to do, and it says so
@@ -171,7 +183,7 @@ describe('bootstrap.sh', () => {
       )
       expect(second.stdout).toMatch(/^\[9\] plan and apply: nothing to change/m)
       expect(second.stdout).toMatch(/^bootstrap: nothing to do: this machine was already set up/m)
-      expect(readFileSync(join(dir, 'prefix/config/inventory.ts'), 'utf8')).toBe(inventory)
+      expect(readFileSync(join(dir, 'machines/prefix/config/inventory.ts'), 'utf8')).toBe(inventory)
     })
   })
 })
