@@ -225,6 +225,10 @@ clone_config() {
 newer() { [ -e "$1" ] && [ -n "$(find "$1" -prune -newer "$2")" ]; }
 
 npm_packages() {
+  if [ ! -f "$PREFIX/package.json" ]; then
+    [ "$DRY_RUN" -eq 1 ] && { NOTE="would run npm install in $PREFIX"; return 0; }
+    die "$PREFIX holds no salt-dsl project (no package.json): make one with \`dsl init\`, push it to the repository, and run again"
+  fi
   stamp="$PREFIX/node_modules/.package-lock.json"
   if [ -f "$stamp" ] && ! newer "$PREFIX/package.json" "$stamp" && ! newer "$PREFIX/package-lock.json" "$stamp"; then
     NOTE="up to date"
