@@ -2,8 +2,9 @@ import type { Program, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { checkArgs } from './check-args.ts'
 import { loopChecks } from './check-loops.ts'
-import { type Edge, findCycles, requisiteEdge } from './cycles.ts'
+import { type Edge, requisiteEdge } from './cycles.ts'
 import { duplicateIds } from './duplicate-ids.ts'
+import { requisiteCycles, sameRequisites } from './requisite-order.ts'
 import { saltDirSls } from './salt-dir-sls.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
@@ -165,7 +166,7 @@ function fullGraph(program: Program, sls: Map<string, SlsNode>): StageResult<Gra
     const found = checkArgs(s)
     if (found.length > 0) checks.push(...found)
   }
-  const cycles = findCycles(states.length, edges)
+  const cycles = requisiteCycles(states)
   const diagnostics = graphDiagnostics(program, sls, duplicateIds(states, program), cycles, checks)
   const members = membersOf(sls, states)
   const edgesAt = (key: number) =>
@@ -218,7 +219,7 @@ function rebuiltGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   cache.ids.clear()
   cache.repeated.clear()
   for (const s of states) addId(cache, s)
-  const cycles = findCycles(states.length, edges.flat())
+  const cycles = requisiteCycles(states)
   Object.assign(cache, { states, edges, checked, requirers, cycles })
   const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache, program), cycles, checks)
   const members = membersOf(sls, states)
@@ -244,7 +245,7 @@ function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
     removeId(cache, was)
     addId(cache, now)
     const mine = edgesOf(now)
-    if (edgesKept && !sameEdges(mine, cache.edges[k])) edgesKept = false
+    if (edgesKept && !(sameEdges(mine, cache.edges[k]) && sameRequisites(now, was))) edgesKept = false
     cache.edges[k] = mine
     cache.checked[k] = checkArgs(now)
     for (const r of was.requisites) {
@@ -279,7 +280,7 @@ function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   }
   const checks: Diagnostic[] = []
   for (const found of cache.checked) if (found.length > 0) checks.push(...found)
-  const cycles = edgesKept ? cache.cycles : findCycles(states.length, cache.edges.flat())
+  const cycles = edgesKept ? cache.cycles : requisiteCycles(states)
   cache.states = states
   cache.cycles = cycles
   const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache, program), cycles, checks)
@@ -371,7 +372,6 @@ function duplicatesOf(cache: GraphCache, program: Program): Diagnostic[] {
     program,
   )
 }
-
 
 function cycleDiagnostic(cycle: readonly Edge[], states: readonly StateNode[]): Diagnostic {
   const names = cycle.map((e) => states[e.before]!.id)

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { emitTree } from '../../compiler/emit/emit-tree.ts'
 import { buildGraph } from '../../compiler/graph/build-graph.ts'
 import { orient } from '../../compiler/graph/cycles.ts'
-import type { RequisiteKind } from '../../dsl/ir.ts'
+import { saltOrder } from '../../compiler/graph/requisite-order.ts'
+import type { Program, RequisiteKind } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { sls } from '../../dsl/sls.ts'
 import { cmd } from '../../dsl/states/cmd.ts'
@@ -56,14 +57,12 @@ function program(spec: Spec) {
   return finishSession(s)
 }
 
-/** Reference: a cycle exists iff DFS over `before → after` finds a back edge. */
-function hasCycle(spec: Spec): boolean {
+/** Reference: a cycle exists iff DFS over Salt's ordering graph (`before → after`) finds a back edge. */
+function hasCycle(states: Program['states']): boolean {
+  const { nodeCount, edges } = saltOrder(states)
   const next = new Map<number, number[]>()
-  for (const e of spec.edges) {
-    const { before, after } = orient(e.kind, e.from, e.to)
-    next.set(before, [...(next.get(before) ?? []), after])
-  }
-  const color = new Array(spec.size).fill(0)
+  for (const e of edges) next.set(e.before, [...(next.get(e.before) ?? []), e.after])
+  const color = new Array(nodeCount).fill(0)
   const visit = (v: number): boolean => {
     color[v] = 1
     for (const w of next.get(v) ?? []) {
@@ -72,16 +71,17 @@ function hasCycle(spec: Spec): boolean {
     color[v] = 2
     return false
   }
-  return [...Array(spec.size).keys()].some((v) => color[v] === 0 && visit(v))
+  return [...Array(nodeCount).keys()].some((v) => color[v] === 0 && visit(v))
 }
 
 describe('graph properties', () => {
   it('reports a requisite cycle if and only if one exists', () => {
     fc.assert(
       fc.property(specs, (spec) => {
-        const graph = buildGraph(program(spec))
+        const prog = program(spec)
+        const graph = buildGraph(prog)
         const reported = graph.diagnostics.some((d) => d.code === 'DSL3002')
-        expect(reported).toBe(hasCycle(spec))
+        expect(reported).toBe(hasCycle(prog.states))
       }),
       { numRuns: 500 },
     )
