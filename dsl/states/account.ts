@@ -1,23 +1,49 @@
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions, stateId } from '../state.ts'
+import type { SaltArgs, Val } from './salt-args.ts'
 
-export interface UserOptions extends CommonOptions {
-  /** `present` (default) or `absent`. */
-  readonly ensure?: 'present' | 'absent'
-  readonly uid?: number
-  readonly gid?: number | string
-  readonly home?: string
-  readonly shell?: string
-  readonly fullname?: string
-  readonly groups?: readonly string[]
-  /** Keep groups the user is in but that are not listed. */
-  readonly remove_groups?: boolean
-  readonly createhome?: boolean
-  readonly system?: boolean
-  /** With `absent`: also remove the home directory. */
-  readonly purge?: boolean
+interface UserOwn {
+  /** The user id (the next free one when the user is created without it). */
+  readonly uid?: Val<number>
+  /** The primary group: a name or a gid. */
+  readonly gid?: Val<number | string>
+  readonly home?: Val<string>
+  readonly shell?: Val<string>
+  readonly fullname?: Val<string>
+  /** Groups the user must be in (with `remove_groups`, the only ones). */
+  readonly groups?: Val<readonly string[]>
+  /** Groups the user is put in only where they exist. */
+  readonly optional_groups?: Val<readonly string[]>
+  /** Remove the user from groups not listed in `groups` (Salt's default: true). */
+  readonly remove_groups?: Val<boolean>
+  readonly createhome?: Val<boolean>
+  readonly system?: Val<boolean>
+  /** The password hash (or, with `hash_password`, the clear-text password); keep it in pillar. */
+  readonly password?: Val<string>
+  readonly hash_password?: Val<boolean>
+  readonly enforce_password?: Val<boolean>
+  /** The date the account expires: days since 1970-01-01, or a date string (`chage -E`). */
+  readonly expire?: Val<number | string>
+  /** The date of the last password change, days since 1970-01-01 (`chage -d`). */
+  readonly date?: Val<number | string>
+  readonly mindays?: Val<number>
+  readonly maxdays?: Val<number>
+  readonly inactdays?: Val<number>
+  readonly warndays?: Val<number>
+  /** Whether a group named as the user is created (the default is the distribution's). */
+  readonly usergroup?: Val<boolean>
+  readonly password_lock?: Val<boolean>
 }
+
+/** `user()` with `ensure: 'present'` (the default): `user.present`'s arguments. */
+export type UserPresentOptions = CommonOptions &
+  UserOwn & { readonly ensure?: 'present' } & SaltArgs<'user.present', UserOwn>
+
+/** `user()` with `ensure: 'absent'`: `user.absent`'s arguments (`purge` also removes the home). */
+export type UserAbsentOptions = CommonOptions & { readonly ensure: 'absent' } & SaltArgs<'user.absent'>
+
+export type UserOptions = UserPresentOptions | UserAbsentOptions
 
 /**
  * A local user account.
@@ -43,13 +69,23 @@ export function user(name: string, options: UserOptions = {}): StateHandle<'user
   })
 }
 
-export interface GroupOptions extends CommonOptions {
-  readonly ensure?: 'present' | 'absent'
-  readonly gid?: number
-  readonly members?: readonly string[]
-  readonly addusers?: readonly string[]
-  readonly system?: boolean
+interface GroupOwn {
+  readonly gid?: Val<number>
+  /** Exactly these members (replaces `addusers` / `delusers`). */
+  readonly members?: Val<readonly string[]>
+  readonly addusers?: Val<readonly string[]>
+  readonly delusers?: Val<readonly string[]>
+  readonly system?: Val<boolean>
 }
+
+/** `group()` with `ensure: 'present'` (the default): `group.present`'s arguments. */
+export type GroupPresentOptions = CommonOptions &
+  GroupOwn & { readonly ensure?: 'present' } & SaltArgs<'group.present', GroupOwn>
+
+/** `group()` with `ensure: 'absent'`: `group.absent`'s arguments. */
+export type GroupAbsentOptions = CommonOptions & { readonly ensure: 'absent' } & SaltArgs<'group.absent'>
+
+export type GroupOptions = GroupPresentOptions | GroupAbsentOptions
 
 /**
  * A local group.

@@ -1,22 +1,28 @@
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions, stateId } from '../state.ts'
+import type { SaltArgs, Val } from './salt-args.ts'
 
-export interface CmdOptions extends CommonOptions {
+interface CmdOwn {
   /** Skip when this command succeeds. */
-  readonly unless?: string | readonly string[]
+  readonly unless?: Val<string | readonly string[]>
   /** Run only when this command succeeds. */
-  readonly onlyif?: string | readonly string[]
+  readonly onlyif?: Val<string | readonly string[]>
   /** Skip when this path exists. */
-  readonly creates?: string | readonly string[]
-  readonly cwd?: string
-  readonly runas?: string
-  readonly env?: Readonly<Record<string, string>>
-  readonly shell?: string
-  readonly timeout?: number
+  readonly creates?: Val<string | readonly string[]>
+  readonly cwd?: Val<string>
+  readonly runas?: Val<string>
+  readonly env?: Val<Readonly<Record<string, string>>>
+  readonly shell?: Val<string>
+  readonly timeout?: Val<number>
   /** Only report changes when the command prints `changed=yes` (Salt's stateful protocol). */
-  readonly stateful?: boolean
+  readonly stateful?: Val<boolean>
+  /** Exit codes besides 0 that count as success. */
+  readonly success_retcodes?: Val<readonly number[]>
 }
+
+/** `cmd()`: `cmd.run`'s arguments. */
+export type CmdOptions = CommonOptions & CmdOwn & SaltArgs<'cmd.run', CmdOwn>
 
 /**
  * A command. Give it `unless`, `onlyif` or `creates`, or it runs (and reports a change) on every apply.

@@ -2,17 +2,26 @@ import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions, stateId } from '../state.ts'
 import { stateIdText } from '../state-id.ts'
+import type { SaltArgs, Val } from './salt-args.ts'
 
-export interface GitOptions extends CommonOptions {
+interface GitOwn {
   /** Where to clone. */
-  readonly target: string
+  readonly target: Val<string>
   /** Branch, tag or commit (default: the remote's HEAD). */
-  readonly rev?: string
-  readonly branch?: string
-  readonly user?: string
-  readonly depth?: number
-  readonly force_reset?: boolean
+  readonly rev?: Val<string>
+  readonly branch?: Val<string>
+  readonly user?: Val<string>
+  readonly depth?: Val<number>
+  /** Reset local changes: `true`, or `'remote-changes'` only when the remote moved. */
+  readonly force_reset?: Val<boolean | 'remote-changes'>
+  /** Update the repository's submodules after a clone or fetch. */
+  readonly submodules?: Val<boolean>
+  /** SSH private key file(s) (or `salt://` URLs) to authenticate with. */
+  readonly identity?: Val<string | readonly string[]>
 }
+
+/** `git()`: `git.latest`'s arguments. */
+export type GitOptions = CommonOptions & GitOwn & SaltArgs<'git.latest', GitOwn>
 
 /**
  * A git checkout kept at the latest revision.
@@ -38,21 +47,39 @@ export function git(repo: string, options: GitOptions): StateHandle<'git'> {
   })
 }
 
-export interface PkgrepoOptions extends CommonOptions {
-  readonly ensure?: 'managed' | 'absent'
-  readonly humanname?: string
-  /** apt: the full `deb ...` line. */
-  readonly file?: string
-  readonly key_url?: string
-  readonly signedby?: string
-  readonly aptkey?: boolean
+interface PkgrepoOwn {
+  readonly humanname?: Val<string>
+  /** apt: the file the `deb ...` line is written to. */
+  readonly file?: Val<string>
+  /** apt: the URL of the repository's signing key. */
+  readonly key_url?: Val<string>
+  /** apt: the keyring that signs the repository (`signed-by=`), passed on to pkg.mod_repo. */
+  readonly signedby?: Val<string>
+  /** apt: the key's id, fetched from `keyserver`. */
+  readonly keyid?: Val<string>
+  readonly keyserver?: Val<string>
+  /** apt: a Launchpad PPA, `owner/name` (Ubuntu). */
+  readonly ppa?: Val<string>
+  readonly aptkey?: Val<boolean>
   /** dnf/yum: the repository URL. */
-  readonly baseurl?: string
-  readonly gpgcheck?: boolean | number
-  readonly gpgkey?: string
-  readonly enabled?: boolean | number
-  readonly refresh?: boolean
+  readonly baseurl?: Val<string>
+  readonly gpgcheck?: Val<boolean | number>
+  readonly gpgkey?: Val<string>
+  readonly enabled?: Val<boolean | number>
+  readonly refresh?: Val<boolean>
 }
+
+/** `pkgrepo()` with `ensure: 'managed'` (the default): `pkgrepo.managed`'s arguments. */
+export type PkgrepoManagedOptions = CommonOptions &
+  PkgrepoOwn & { readonly ensure?: 'managed' } & SaltArgs<'pkgrepo.managed', PkgrepoOwn>
+/** `pkgrepo()` with `ensure: 'absent'`: `pkgrepo.absent`'s arguments. */
+export type PkgrepoAbsentOptions = CommonOptions & {
+  readonly ensure: 'absent'
+  readonly file?: Val<string>
+  readonly keyid?: Val<string>
+} & SaltArgs<'pkgrepo.absent', { file: unknown; keyid: unknown }>
+
+export type PkgrepoOptions = PkgrepoManagedOptions | PkgrepoAbsentOptions
 
 /**
  * A package repository.
@@ -78,20 +105,34 @@ export function pkgrepo(name: string, options: PkgrepoOptions = {}): StateHandle
 // apt `signedby`, and `file` for a repository to remove): not in the functions' signatures
 const REPO_KEYS_PASSED_ON = ['gpgcheck', 'gpgkey', 'signedby', 'file']
 
-export interface CronOptions extends CommonOptions {
-  readonly ensure?: 'present' | 'absent'
-  readonly user?: string
-  readonly minute?: string | number
-  readonly hour?: string | number
-  readonly daymonth?: string | number
-  readonly month?: string | number
-  readonly dayweek?: string | number
+interface CronOwn {
+  readonly user?: Val<string>
+  readonly minute?: Val<string | number>
+  readonly hour?: Val<string | number>
+  readonly daymonth?: Val<string | number>
+  readonly month?: Val<string | number>
+  readonly dayweek?: Val<string | number>
   /** `@daily`, `@reboot`, ... instead of the five fields. */
-  readonly special?: string
+  readonly special?: Val<string>
   /** A stable identifier, so editing the command updates the entry instead of adding one. */
-  readonly identifier?: string
-  readonly comment?: string
+  readonly identifier?: Val<string>
+  readonly comment?: Val<string>
+  /** Keep the entry, commented out. */
+  readonly commented?: Val<boolean>
 }
+
+/** `cron()` with `ensure: 'present'` (the default): `cron.present`'s arguments. */
+export type CronPresentOptions = CommonOptions &
+  CronOwn & { readonly ensure?: 'present' } & SaltArgs<'cron.present', CronOwn>
+/** `cron()` with `ensure: 'absent'`: `cron.absent`'s arguments. */
+export type CronAbsentOptions = CommonOptions & {
+  readonly ensure: 'absent'
+  readonly user?: Val<string>
+  readonly identifier?: Val<string>
+  readonly special?: Val<string>
+} & SaltArgs<'cron.absent', { user: unknown; identifier: unknown; special: unknown }>
+
+export type CronOptions = CronPresentOptions | CronAbsentOptions
 
 /**
  * A crontab entry.
@@ -119,18 +160,21 @@ export function cron(command: string, options: CronOptions = {}): StateHandle<'c
   })
 }
 
-export interface ArchiveOptions extends CommonOptions {
-  readonly source: string
-  readonly source_hash?: string
-  readonly skip_verify?: boolean
-  readonly archive_format?: 'tar' | 'zip' | 'rar'
-  readonly user?: string
-  readonly group?: string
+interface ArchiveOwn {
+  readonly source: Val<string>
+  readonly source_hash?: Val<string>
+  readonly skip_verify?: Val<boolean>
+  readonly archive_format?: Val<'tar' | 'zip' | 'rar'>
+  readonly user?: Val<string>
+  readonly group?: Val<string>
   /** Skip when this path exists (inside the destination). */
-  readonly if_missing?: string
-  readonly enforce_toplevel?: boolean
-  readonly options?: string
+  readonly if_missing?: Val<string>
+  readonly enforce_toplevel?: Val<boolean>
+  readonly options?: Val<string>
 }
+
+/** `archive()`: `archive.extracted`'s arguments. */
+export type ArchiveOptions = CommonOptions & ArchiveOwn & SaltArgs<'archive.extracted', ArchiveOwn>
 
 /**
  * An archive extracted into a directory.

@@ -2,19 +2,39 @@ import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions } from '../state.ts'
 import { stateIdText } from '../state-id.ts'
+import type { SaltArgs, Val } from './salt-args.ts'
 
-export interface PkgOptions extends CommonOptions {
-  /** `installed` (default), `latest` (upgrade on every run), `removed` or `purged`. */
-  readonly ensure?: 'installed' | 'latest' | 'removed' | 'purged'
+interface PkgOwn {
   /** Pin a version (with `installed`). */
-  readonly version?: string
+  readonly version?: Val<string | number>
   /** Refresh the package database first. */
-  readonly refresh?: boolean
+  readonly refresh?: Val<boolean>
   /** Install from this repository. */
-  readonly fromrepo?: string
+  readonly fromrepo?: Val<string>
   /** Install recommended packages too (apt). */
-  readonly install_recommends?: boolean
+  readonly install_recommends?: Val<boolean>
+  /** Hold the package at its version (apt, yum/dnf versionlock). */
+  readonly hold?: Val<boolean>
 }
+
+/** `pkg()` with `ensure: 'installed'` (the default): `pkg.installed`'s arguments. */
+export type PkgInstalledOptions = CommonOptions &
+  PkgOwn & { readonly ensure?: 'installed' } & SaltArgs<'pkg.installed', PkgOwn & { pkgs: unknown }>
+/** `pkg()` with `ensure: 'latest'`: `pkg.latest`'s arguments. */
+export type PkgLatestOptions = CommonOptions &
+  PkgOwn & { readonly ensure: 'latest' } & SaltArgs<'pkg.latest', PkgOwn & { pkgs: unknown }>
+/** `pkg()` with `ensure: 'removed'`: `pkg.removed`'s arguments. */
+export type PkgRemovedOptions = CommonOptions & { readonly ensure: 'removed' } & SaltArgs<
+    'pkg.removed',
+    { pkgs: unknown }
+  >
+/** `pkg()` with `ensure: 'purged'`: `pkg.purged`'s arguments. */
+export type PkgPurgedOptions = CommonOptions & { readonly ensure: 'purged' } & SaltArgs<
+    'pkg.purged',
+    { pkgs: unknown }
+  >
+
+export type PkgOptions = PkgInstalledOptions | PkgLatestOptions | PkgRemovedOptions | PkgPurgedOptions
 
 /**
  * Packages from the platform's package manager.

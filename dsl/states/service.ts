@@ -1,15 +1,26 @@
 import type { StateHandle } from '../handle.ts'
 import { callSite } from '../origin.ts'
 import { type CommonOptions, declareState, splitOptions, stateId } from '../state.ts'
+import type { SaltArgs, Val } from './salt-args.ts'
 
-export interface ServiceOptions extends CommonOptions {
-  /** `running` (default) or `dead`. */
-  readonly ensure?: 'running' | 'dead'
+interface ServiceOwn {
   /** Start at boot (`true`), never (`false`), or leave as it is (omitted). */
-  readonly enable?: boolean
+  readonly enable?: Val<boolean>
   /** Reload instead of restart when a watched state changes. */
-  readonly reload?: boolean
+  readonly reload?: Val<boolean>
 }
+
+/** `service()` with `ensure: 'running'` (the default): `service.running`'s arguments. */
+export type ServiceRunningOptions = CommonOptions &
+  ServiceOwn & { readonly ensure?: 'running' } & SaltArgs<'service.running', ServiceOwn>
+
+/** `service()` with `ensure: 'dead'`: `service.dead`'s arguments. */
+export type ServiceDeadOptions = CommonOptions & {
+  readonly ensure: 'dead'
+  readonly enable?: Val<boolean>
+} & SaltArgs<'service.dead', { enable: unknown }>
+
+export type ServiceOptions = ServiceRunningOptions | ServiceDeadOptions
 
 /**
  * A system service.
