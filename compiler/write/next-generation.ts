@@ -16,7 +16,7 @@ export const DIR_MODE = 0o755
 const modeOf = (w: Written, path: string) => w.modes.get(path) ?? FILE_MODE
 
 /** Whether `path` holds the same bytes with the same mode in both. */
-function same(a: Written, b: Written, path: string): boolean {
+export function same(a: Written, b: Written, path: string): boolean {
   const x = a.tree.get(path)
   const y = b.tree.get(path)
   return x !== undefined && y !== undefined && sameBytes(x, y) && modeOf(a, path) === modeOf(b, path)

@@ -9,22 +9,14 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs'
-import { rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { type Diagnostic, error, hasErrors, type StageResult } from '../diagnostics.ts'
 import type { Tree } from '../emit/emit-tree.ts'
 import { cleanupOnExit } from '../exit-cleanup.ts'
 import { SELF } from '../process-id.ts'
-import {
-  DIR_MODE,
-  FILE_MODE,
-  linkFrom,
-  makeDirs,
-  recycle,
-  sameBytes,
-  type Written,
-} from './next-generation.ts'
+import { DIR_MODE, linkFrom, recycle, same, sameBytes, type Written } from './next-generation.ts'
 import {
   acquireLock,
   currentGeneration,
@@ -39,6 +31,7 @@ import {
   userFiles,
 } from './out-dir.ts'
 import { verifyNames } from './verify-tree.ts'
+import { drained, startWriter, writeFiles } from './write-files.ts'
 
 /**
  * The mode of each file that is not the default 0644 (a file shipped from an owner-only source is
@@ -116,30 +109,6 @@ export class WriteRefused extends Error {}
 const messageOf = (diagnostics: readonly Diagnostic[]) =>
   diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n')
 
-/** The writer thread: one message per file, `null` for "all sent" (answered once everything is on disk). */
-const WRITER = `
-const { parentPort, workerData } = require('node:worker_threads')
-const { mkdirSync, writeFileSync } = require('node:fs')
-const { dirname, join } = require('node:path')
-const made = new Set()
-let failed
-parentPort.on('message', (m) => {
-  if (m === null) return parentPort.postMessage({ failed })
-  if (failed) return
-  try {
-    const file = join(workerData, m[0])
-    const dir = dirname(file)
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true, mode: 0o755 })
-      made.add(dir)
-    }
-    writeFileSync(file, m[1], { mode: 0o644, flag: 'wx' })
-  } catch (e) {
-    failed = String(e && e.message || e)
-  }
-})
-`
-
 class OutWriter implements OutTree {
   /** The last tree this wrote, and its generation (watch mode builds the next one from it). */
   #last: (Written & { generation: number }) | undefined
@@ -181,7 +150,7 @@ class OutWriter implements OutTree {
     }
     this.#open.set(staging, discard)
     const put = (path: string, data: string | Uint8Array) => {
-      writer ??= new Worker(WRITER, { eval: true, workerData: staging })
+      writer ??= startWriter(staging)
       sent.add(path)
       writer.postMessage([path, data])
     }
@@ -259,7 +228,7 @@ class OutWriter implements OutTree {
       await discard()
       return { value: undefined, diagnostics: [cannotWrite(this.paths, thrown)] }
     }
-    const changed = [...tree.keys()].filter((path) => !sameFile(from, next, path))
+    const changed = [...tree.keys()].filter((path) => !same(from, next, path))
     for (const path of from.tree.keys()) if (!tree.has(path)) changed.push(path)
     return { value: { changed }, diagnostics: [] }
   }
@@ -374,47 +343,10 @@ function cannotWrite(paths: OutPaths, thrown: unknown): Diagnostic {
   })
 }
 
-const drained = (w: Worker) =>
-  new Promise<void>((done, fail) => {
-    w.once('message', (m: { failed?: string }) =>
-      m.failed === undefined ? done() : fail(new Error(m.failed)),
-    )
-    w.once('error', fail)
-    w.postMessage(null)
-  })
-
-/** Writes every file, several at a time (the thread pool overlaps the file system's latency). */
-async function writeFiles(root: string, tree: Tree, modes: Modes): Promise<void> {
-  makeDirs(root, tree.keys())
-  // a bounded number in flight: each write holds its file's bytes until it is done
-  const queue = [...tree]
-  const worker = async () => {
-    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-      const [path, data] = next
-      await writeFile(join(root, path), data, { mode: modes.get(path) ?? FILE_MODE, flag: 'wx' })
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, queue.length) }, worker))
-}
-
-const WRITES_IN_FLIGHT = 32
-
 export { sameBytes }
 
 /** Reads a tree back (for tests and `dsl show`). */
 export function readTreeFile(out: string, path: string): string | undefined {
   const file = join(out, path)
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined
-}
-
-/** Whether `path` is the same file (bytes and mode) in both trees. */
-function sameFile(a: Written, b: Written, path: string): boolean {
-  const x = a.tree.get(path)
-  const y = b.tree.get(path)
-  return (
-    x !== undefined &&
-    y !== undefined &&
-    sameBytes(x, y) &&
-    (a.modes.get(path) ?? FILE_MODE) === (b.modes.get(path) ?? FILE_MODE)
-  )
 }
