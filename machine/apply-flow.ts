@@ -1,12 +1,18 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Diagnostic } from '../compiler/diagnostics.ts'
 import { confirm } from './confirm.ts'
+import { fileHashes } from './file-hashes.ts'
 import { currentUser, type GenerationMeta, type GenerationStore } from './generation-store.ts'
 import type { GitRevision } from './git-revision.ts'
-import { applySummary, formatOutcomes, outcomesJson, planSummary } from './plan-report.ts'
+import { type WrittenFile, writtenDotfiles } from './local-edits.ts'
+import type { MigrationLog } from './migrations.ts'
+import { applySummary, formatOutcomes, outcomesJson, overlayNotes, planSummary } from './plan-report.ts'
 import { runTree, type TreeRun } from './plan-tree.ts'
 import { progressPrinter, saltLogReader } from './progress.ts'
 import { rootNeeds } from './root-needs.ts'
-import { changesAnything } from './state-outcomes.ts'
+import { prepareOverlay, type RunOverlay } from './run-overlay.ts'
+import { changesAnything, type SaltStateReturn } from './state-outcomes.ts'
 
 /** Where the tree to apply comes from. */
 export type TreeSource =
@@ -31,6 +37,8 @@ export interface ApplyRequest {
   readonly detailedExitcode?: boolean
   /** Drift: re-apply the stored tree. */
   readonly fix?: boolean
+  /** `--force`: overwrite files edited on the machine since the last apply (backed up first). */
+  readonly force?: boolean
   /** Prints diagnostics (the CLI's reporter). */
   readonly report: (diagnostics: readonly Diagnostic[]) => void
 }
@@ -59,11 +67,29 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
     const project = r.source.kind === 'built' ? r.source.project : from!.meta.project
     const machine = r.machine ?? from?.meta.machine
     const ws = { tree: run.tree, scratch: run.scratch }
-    const base = { python: r.python, machine }
+    const base: { python: string; machine: string | undefined; overlay?: string } = {
+      python: r.python,
+      machine,
+    }
     const who = machine === undefined ? 'this host' : `machine ${machine}`
     const color = out.isTTY === true
 
-    const plan = await runTree(ws, project, { ...base, test: true })
+    const storedOnly = r.source.kind === 'generation' && r.source.as !== 'rollback'
+    // drift and its fix are the stored tree alone; an apply and a rollback also undo what the last
+    // generation applied and this tree drops, and keep what the user edited
+    const overlay: RunOverlay = storedOnly
+      ? { origins: new Map(), left: [], edits: [], done: [], due: [] }
+      : await prepareOverlay({
+          store: r.store,
+          tree: run.tree,
+          project,
+          scratch: run.scratch,
+          ...base,
+          force: r.force ?? false,
+        })
+    if (overlay.dir !== undefined) Object.assign(base, { overlay: overlay.dir })
+    if (!r.json) for (const line of overlayNotes(overlay, r.force ?? false)) say(line)
+    const plan = await runTree(ws, project, { ...base, test: true }, overlay.origins)
     const drift = r.source.kind === 'generation' && r.source.as === 'drift'
     const heading = drift ? `drift of ${who} from generation ${from!.meta.number}` : `plan for ${who}`
     // JSON describes the run's last step: the drift itself, or the apply that follows the plan
@@ -88,13 +114,14 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
       for (const s of needs.states) process.stderr.write(`  ${s.fun} ${s.id}\n`)
     }
     const last = r.store.list().at(-1)
+    const lastFiles = last ? readWritten(r.store, last.number) : []
     if (!changes && plan.summary.failed === 0) {
       const kind = recordKind(r.source)
       if (last?.tree === tree && kind === 'apply') {
         say(`nothing to change; the machine is as generation ${last.number} left it`)
         return 0
       }
-      const g = record(r, run, tree, project, machine, plan, from?.meta)
+      const g = record(r, run, tree, project, machine, plan, from?.meta, { files: lastFiles })
       say(`nothing to change; recorded generation ${g.number}${describe(g)}`)
       return 0
     }
@@ -108,15 +135,22 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
     }
 
     const progress = progressPrinter(plan.summary.states, out, color)
-    const applied = await runTree(ws, project, {
-      ...base,
-      test: false,
-      ...(r.json ? {} : { onLine: saltLogReader(progress.onEvent) }),
-      onSpawn: (pid) => lock.noteSalt(pid),
-    })
+    const applied = await runTree(
+      ws,
+      project,
+      {
+        ...base,
+        test: false,
+        ...(r.json ? {} : { onLine: saltLogReader(progress.onEvent) }),
+        onSpawn: (pid) => lock.noteSalt(pid),
+      },
+      overlay.origins,
+    )
     progress.end()
     r.report(applied.diagnostics)
-    const g = record(r, run, tree, project, machine, applied, from?.meta)
+    const files = await writtenAfter(applied, overlay, r.force ?? false, lastFiles, r.python, run.scratch)
+    const g = record(r, run, tree, project, machine, applied, from?.meta, { files })
+    logMigrations(r.store, overlay, applied, g)
     const pruned = r.store.prune(r.keep)
     if (r.json)
       out.write(
@@ -171,6 +205,60 @@ function recordKind(s: TreeSource): GenerationMeta['kind'] {
   return s.as === 'rollback' ? 'rollback' : 'fix'
 }
 
+/** The dotfiles generation `n` wrote, with their hashes right after its apply. */
+function readWritten(store: GenerationStore, n: number): WrittenFile[] {
+  const g = store.generation(n)
+  if (g === undefined) return []
+  try {
+    return JSON.parse(readFileSync(join(g.dir, 'files.json'), 'utf8')) as WrittenFile[]
+  } catch {
+    return []
+  }
+}
+
+/**
+ * The dotfiles this apply wrote, hashed by Salt now. A file the user edited and the run kept keeps the
+ * hash salt-dsl wrote, so it stays "modified locally" until forced or the edit is undone.
+ */
+async function writtenAfter(
+  applied: TreeRun,
+  overlay: RunOverlay,
+  force: boolean,
+  last: readonly WrittenFile[],
+  python: string,
+  scratch: string,
+): Promise<WrittenFile[]> {
+  if (Array.isArray(applied.result)) return [...last]
+  const kept = new Map(overlay.edits.filter((e) => e.policy === 'keep' && !force).map((e) => [e.id, e]))
+  const files = writtenDotfiles(applied.result as Record<string, SaltStateReturn>)
+  const hashes = await fileHashes(
+    files.filter((f) => !kept.has(f.id)).map((f) => f.name),
+    { python, scratch },
+  )
+  const out: WrittenFile[] = []
+  for (const f of files) {
+    const k = kept.get(f.id)
+    const sha256 = k?.sha256 ?? hashes.get(f.name)
+    if (sha256 !== undefined) out.push({ id: f.id, name: f.name, sha256 })
+  }
+  // a kept edit of a pruned file stays recorded too: it is still the user's
+  for (const k of kept.values())
+    if (!out.some((f) => f.id === k.id)) out.push({ id: k.id, name: k.name, sha256: k.sha256 })
+  return out
+}
+
+/** Migrations this apply ran with every state ok: recorded, so later runs leave them out. */
+function logMigrations(store: GenerationStore, overlay: RunOverlay, applied: TreeRun, g: GenerationMeta) {
+  if (overlay.due.length === 0) return
+  const log = store.readRecord<MigrationLog>('migrations') ?? {}
+  for (const m of overlay.due) {
+    const mine = applied.outcomes.filter((o) => o.sls === m.sls)
+    if (mine.length > 0 && mine.every((o) => o.status === 'ok'))
+      log[m.sls] = { hash: m.hash, generation: g.number, time: g.time }
+  }
+  store.writeRecord('migrations', log)
+}
+
 function record(
   r: ApplyRequest,
   run: { tree: string; scratch: string; remove(): void },
@@ -179,6 +267,7 @@ function record(
   machine: string | undefined,
   result: TreeRun,
   from: GenerationMeta | undefined,
+  extra: Readonly<Record<string, unknown>> = {},
 ): GenerationMeta {
   const revision = r.source.kind === 'built' ? r.source.revision : from?.revision
   return r.store.record(
@@ -197,6 +286,7 @@ function record(
       saltCode: result.code,
     },
     result.result,
+    extra,
   )
 }
 

@@ -98,11 +98,28 @@ export class GenerationStore {
   }
 
   /** Generation `n`: its record and the directory of its tree. */
-  generation(n: number): { meta: GenerationMeta; tree: string; result: string } | undefined {
+  generation(n: number): { meta: GenerationMeta; tree: string; result: string; dir: string } | undefined {
     const meta = this.#readMeta(n)
     if (meta === undefined) return undefined
     const dir = join(this.#generations, String(n))
-    return { meta, tree: join(dir, 'tree'), result: join(dir, 'result.json') }
+    return { meta, tree: join(dir, 'tree'), result: join(dir, 'result.json'), dir }
+  }
+
+  /** A JSON record of the store itself (what ran once on this machine), or undefined. */
+  readRecord<T>(name: string): T | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${name}.json`), 'utf8')) as T
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Writes a store record whole (temp, sync, rename): a kill leaves the old one or the new. */
+  writeRecord(name: string, data: unknown): void {
+    const file = join(this.dir, `${name}.json`)
+    const temp = `${file}.tmp-${process.pid}`
+    writeSynced(temp, `${JSON.stringify(data, null, 2)}\n`)
+    renameSync(temp, file)
   }
 
   #readMeta(n: number): GenerationMeta | undefined {
@@ -173,7 +190,12 @@ export class GenerationStore {
    * Records the run as the next generation: staged under a dot-name (its tree moved in, Salt's result and
    * the meta written and synced), then renamed to its number, the one step that makes it exist.
    */
-  record(run: RunSpace, meta: Omit<GenerationMeta, 'number'>, result: unknown): GenerationMeta {
+  record(
+    run: RunSpace,
+    meta: Omit<GenerationMeta, 'number'>,
+    result: unknown,
+    extra: Readonly<Record<string, unknown>> = {},
+  ): GenerationMeta {
     const stage = join(this.#generations, `.stage-${process.pid}-${randomBytes(4).toString('hex')}`)
     mkdirSync(stage)
     renameSync(run.tree, join(stage, 'tree'))
@@ -182,6 +204,8 @@ export class GenerationStore {
     const number = (this.list().at(-1)?.number ?? 0) + 1
     const full: GenerationMeta = { number, ...meta }
     writeSynced(join(stage, 'result.json'), `${JSON.stringify(result)}\n`)
+    for (const [name, data] of Object.entries(extra))
+      writeSynced(join(stage, `${name}.json`), `${JSON.stringify(data)}\n`)
     writeSynced(join(stage, 'meta.json'), `${JSON.stringify(full, null, 2)}\n`)
     syncDir(stage)
     renameSync(stage, join(this.#generations, String(number)))

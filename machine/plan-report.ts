@@ -1,6 +1,7 @@
 import { relative } from 'node:path'
 import type { Diagnostic } from '../compiler/diagnostics.ts'
 import { seconds, styled } from './progress.ts'
+import type { RunOverlay } from './run-overlay.ts'
 import type { StateOutcome, Summary } from './state-outcomes.ts'
 
 const MARK = { create: '+', change: '~', remove: '-', 'no-op': ' ' } as const
@@ -95,4 +96,17 @@ export function outcomesJson(
     ...(d.origin ? { file: relative(cwd, d.origin.file), line: d.origin.line, column: d.origin.column } : {}),
   }))
   return `${JSON.stringify({ ...extra, summary, states, diagnostics: diags }, null, 2)}\n`
+}
+
+/** What a run adds of its own, said before its plan: files edited on the machine, prunes it leaves, migrations. */
+export function overlayNotes(o: RunOverlay, force: boolean): string[] {
+  const lines: string[] = []
+  for (const e of o.edits) {
+    const what = e.policy === 'overwrite' || force ? 'overwritten' : 'kept (--force overwrites it)'
+    lines.push(`! modified locally: ${e.name}: ${what}; your version is backed up to ${e.backup} first`)
+  }
+  for (const l of o.left) lines.push(`  left on the machine: ${l.fun} ${l.id} (${l.why})`)
+  for (const m of o.done) lines.push(`  migration ${m.sls} already ran on this machine: left out`)
+  if (o.problem) lines.push(`! the run's own states are not applied: ${o.problem}`)
+  return lines
 }

@@ -1,5 +1,5 @@
 import { type Diagnostic, error } from '../compiler/diagnostics.ts'
-import { readManifestOrigins } from './manifest-origins.ts'
+import { readManifestOrigins, type StateRow } from './manifest-origins.ts'
 import { outcomeDiagnostics, saltErrorDiagnostics } from './outcome-diagnostics.ts'
 import { runStateApply, type SaltWorkspace, type StateRunOptions } from './run-salt.ts'
 import {
@@ -34,11 +34,14 @@ export async function runTree(
   ws: SaltWorkspace,
   project: string,
   options: StateRunOptions,
+  /** Origins of states the manifest does not list (the run's own: prune, kept edits). */
+  extra: ReadonlyMap<string, StateRow> = new Map(),
 ): Promise<TreeRun> {
   const started = performance.now()
   const run = await runStateApply(ws, options)
   const durationMs = Math.round(performance.now() - started)
-  const manifest = readManifestOrigins(ws.tree, project)
+  const read = readManifestOrigins(ws.tree, project)
+  const manifest = extra.size ? { states: new Map([...read.states, ...extra]) } : read
   const noTop = run.states?.[NO_STATES]
   if (noTop !== undefined) {
     const diagnostics = [

@@ -20,6 +20,8 @@ export interface StateRunOptions {
   /** Each line Salt logs (at info level: one "Executing" and one "Completed" line per state). */
   readonly onLine?: (line: string) => void
   readonly onSpawn?: (pid: number) => void
+  /** A file root searched before the tree's `salt/` (the run's own top file and states: prune, kept edits). */
+  readonly overlay?: string
 }
 
 /** What `state.apply` answered: per-state returns, or the errors Salt reported instead. */
@@ -34,25 +36,14 @@ const HOST_SALT = '/etc/salt'
 
 /** Runs the real `state.apply` (with `test=True` for a plan) on a workspace's tree. */
 export async function runStateApply(ws: SaltWorkspace, o: StateRunOptions): Promise<StateRun> {
-  const conf = join(ws.scratch, o.test ? 'conf-test' : 'conf')
-  const tmp = join(ws.scratch, 'tmp')
-  mkdirSync(tmp, { recursive: true })
-  writeMinionConfig(conf, {
-    ...(o.machine !== undefined ? { id: o.machine } : hostId()),
-    fileRoot: join(ws.tree, 'salt'),
-    pillarRoot: join(ws.tree, 'pillar'),
-    root: join(ws.scratch, o.test ? 'root-test' : 'root'),
-    options: { pillar_mask_output: false },
-  })
-  const grains = join(HOST_SALT, 'grains')
-  if (existsSync(grains)) copyFileSync(grains, join(conf, 'grains'))
+  const conf = treeConfig(ws, o, o.test ? 'test' : 'apply')
   const run = await saltCall({
     python: o.python,
     confDir: conf,
     fun: 'state.apply',
     args: o.test ? ['test=True'] : [],
     logLevel: o.onLine ? 'info' : 'warning',
-    tmpDir: tmp,
+    tmpDir: join(ws.scratch, 'tmp'),
     ...(o.onLine ? { onLine: o.onLine } : {}),
     ...(o.onSpawn ? { onSpawn: o.onSpawn } : {}),
   })
@@ -61,6 +52,33 @@ export async function runStateApply(ws: SaltWorkspace, o: StateRunOptions): Prom
     return { code: run.code, states: data as Record<string, SaltStateReturn>, errors: [] }
   const errors = Array.isArray(data) ? data.map(String) : [saltFailure(run.stderr, run.code)]
   return { code: run.code, errors }
+}
+
+/**
+ * Writes the minion config of a run on the workspace's tree (config, cache and root under `scratch/<name>`)
+ * and returns its dir: this host's id and custom grains unless a machine is named.
+ */
+export function treeConfig(
+  ws: SaltWorkspace,
+  o: { readonly machine: string | undefined; readonly overlay?: string },
+  name: string,
+): string {
+  const conf = join(ws.scratch, `conf-${name}`)
+  mkdirSync(join(ws.scratch, 'tmp'), { recursive: true })
+  const salt = join(ws.tree, 'salt')
+  writeMinionConfig(conf, {
+    ...(o.machine !== undefined ? { id: o.machine } : hostId()),
+    fileRoot: salt,
+    pillarRoot: join(ws.tree, 'pillar'),
+    root: join(ws.scratch, `root-${name}`),
+    options: {
+      pillar_mask_output: false,
+      ...(o.overlay !== undefined ? { file_roots: { base: [o.overlay, salt] } } : {}),
+    },
+  })
+  const grains = join(HOST_SALT, 'grains')
+  if (existsSync(grains)) copyFileSync(grains, join(conf, 'grains'))
+  return conf
 }
 
 /** The id a plain salt-call on this host would use, when the host fixes one (`/etc/salt/minion_id`). */

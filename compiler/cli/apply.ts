@@ -9,13 +9,15 @@ import { report } from './report.ts'
 export const command: Command = {
   summary:
     'Build, plan, ask, then apply with the real Salt (progress from its own log), and record a generation.',
-  usage: 'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--yes] [--keep N] [--format json]',
+  usage:
+    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--force] [--yes] [--keep N] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
       'no-typecheck': { type: 'boolean', default: false },
       machine: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
+      force: { type: 'boolean', default: false },
       keep: { type: 'string' },
       format: { type: 'string' },
     })
@@ -35,6 +37,7 @@ export const command: Command = {
       machine: values.machine,
       source: { kind: 'built', out: outDir, project, ...(revision ? { revision } : {}) },
       yes: values.yes,
+      force: values.force,
       keep,
       json,
       report: (d) => report(d, undefined),

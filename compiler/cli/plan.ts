@@ -2,20 +2,21 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { currentUser } from '../../machine/generation-store.ts'
-import { formatOutcomes, outcomesJson, planSummary } from '../../machine/plan-report.ts'
+import { formatOutcomes, outcomesJson, overlayNotes, planSummary } from '../../machine/plan-report.ts'
 import { runTree } from '../../machine/plan-tree.ts'
 import { rootNeeds } from '../../machine/root-needs.ts'
+import { prepareOverlay } from '../../machine/run-overlay.ts'
 import { changesAnything } from '../../machine/state-outcomes.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
-import { buildTree, jsonFormat, projectRoot, saltPython } from './operate-options.ts'
+import { buildTree, jsonFormat, openStore, projectRoot, saltPython } from './operate-options.ts'
 import { report } from './report.ts'
 
 export const command: Command = {
   summary:
     'Build, then show what Salt would change on this machine (its state.apply test=True), per state at its TypeScript line.',
   usage:
-    'dsl plan [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--format json] [--detailed-exitcode] [--all]',
+    'dsl plan [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--force] [--format json] [--detailed-exitcode] [--all]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
@@ -24,6 +25,7 @@ export const command: Command = {
       format: { type: 'string' },
       'detailed-exitcode': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
     })
     const json = jsonFormat(values.format)
     const entry = positionals[0] ?? 'config'
@@ -34,17 +36,31 @@ export const command: Command = {
     const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-plan-'))
     try {
       // out/ may be a link the next build switches: Salt reads the one tree it names now
-      const plan = await runTree({ tree: realpathSync(outDir), scratch }, projectRoot(entry), {
-        python,
-        machine: values.machine,
-        test: true,
+      const tree = realpathSync(outDir)
+      const project = projectRoot(entry)
+      const base = { python, machine: values.machine }
+      // what an apply would add: the prune of what the last generation applied, kept local edits
+      const overlay = await prepareOverlay({
+        store: openStore(),
+        tree,
+        project,
+        scratch,
+        ...base,
+        force: values.force,
       })
+      const plan = await runTree(
+        { tree, scratch },
+        project,
+        { ...base, test: true, ...(overlay.dir ? { overlay: overlay.dir } : {}) },
+        overlay.origins,
+      )
       const errors = Array.isArray(plan.result) ? plan.result.length : 0
       if (json) {
         const extra = { machine: values.machine ?? null }
         process.stdout.write(outcomesJson(plan.outcomes, plan.summary, plan.diagnostics, extra))
       } else {
         const color = process.stdout.isTTY === true
+        for (const line of overlayNotes(overlay, values.force)) process.stdout.write(`${line}\n`)
         process.stdout.write(formatOutcomes(plan.outcomes, { color, all: values.all }))
         report(plan.diagnostics, undefined)
         if (process.getuid?.() !== 0) {

@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileHashes } from './file-hashes.ts'
+import type { GenerationStore } from './generation-store.ts'
+import { homeOwner, type LocalEdit, localEdits, type WrittenFile } from './local-edits.ts'
+import { showLowstate } from './lowstate.ts'
+import { readManifestOrigins, type StateRow } from './manifest-origins.ts'
+import { readMarkers } from './markers.ts'
+import { type Migration, type MigrationLog, pendingMigrations, treeMigrations } from './migrations.ts'
+import { prunedIds, pruneStates } from './prune.ts'
+
+/** The SLS of a run's own states (prune, kept edits, left-out migrations); never part of a generation. */
+export const RUN_SLS = 'dsl.prune'
+
+/** What a run adds to the tree it applies: a file root searched first, and what it means. */
+export interface RunOverlay {
+  /** The file root holding the run's top file and `dsl/prune.sls`; undefined: nothing to add. */
+  readonly dir?: string
+  /** Origins of the run's own states, for the plan's lines. */
+  readonly origins: ReadonlyMap<string, StateRow>
+  /** Pruned states left on the machine, and why. */
+  readonly left: readonly { readonly id: string; readonly fun: string; readonly why: string }[]
+  readonly edits: readonly LocalEdit[]
+  /** Migrations already run with this body: left out. */
+  readonly done: readonly Migration[]
+  /** Migrations this run applies. */
+  readonly due: readonly Migration[]
+  /** Why the run's own states could not be made (the top file is not salt-dsl's). */
+  readonly problem?: string
+}
+
+export interface OverlayRequest {
+  readonly store: GenerationStore
+  /** The run's tree (`salt/`, `pillar/`, `manifest.json`). */
+  readonly tree: string
+  readonly project: string
+  readonly scratch: string
+  readonly python: string
+  readonly machine: string | undefined
+  /** `--force`: overwrite files edited on the machine (after backing them up). */
+  readonly force: boolean
+}
+
+/**
+ * Compares the run's tree with the last generation and writes, for Salt to apply first, the states that
+ * undo what the last generation applied and the new tree drops (prune), that keep a file the user edited
+ * since the last apply (backed up, then `replace: false`), and the `exclude` of migrations already run.
+ */
+export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
+  const next = readManifestOrigins(o.tree, o.project).states
+  const markers = readMarkers(next.keys())
+  const lastMeta = o.store.list().at(-1)
+  const last = lastMeta && o.store.generation(lastMeta.number)
+  const base = { python: o.python, machine: o.machine }
+  const states: Record<string, unknown> = {}
+  const origins = new Map<string, StateRow>()
+
+  // files the user edited since the last apply
+  let edits: LocalEdit[] = []
+  const written = last ? readJson<WrittenFile[]>(join(last.dir, 'files.json')) : undefined
+  if (last && written?.length) {
+    const now = await fileHashes(
+      written.map((w) => w.name),
+      { python: o.python, scratch: o.scratch },
+    )
+    edits = localEdits(written, now, (id) => markers.localEdit.get(id) ?? 'keep', last.meta.number)
+  }
+  const kept = new Set(edits.filter((e) => e.policy === 'keep' && !o.force).map((e) => e.id))
+
+  // what the last generation applied and the new tree drops
+  let left: RunOverlay['left'] = []
+  if (last) {
+    const before = readManifestOrigins(last.tree, last.meta.project).states
+    const ids = prunedIds(before, next, markers)
+    if (ids.length > 0) {
+      const low = await showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
+      const plan = pruneStates(ids, low.chunks, before, markers.prune, kept)
+      Object.assign(states, plan.states)
+      for (const [id, row] of plan.origins) origins.set(id, row)
+      left = low.error ? [...plan.left, { id: '*', fun: '', why: low.error }] : plan.left
+    }
+  }
+
+  for (const e of edits) {
+    const backup = `${e.id} (back up local edit)`
+    const owner = homeOwner(e.name)
+    const inRun = next.has(e.id) || e.id in states
+    states[backup] = {
+      cmd: [
+        'run',
+        {
+          name: `cp -p -- ${quote(e.name)} ${quote(e.backup)}`,
+          unless: `test -e ${quote(e.backup)}`,
+          ...(owner && owner !== 'root' ? { runas: owner } : {}),
+          ...(inRun ? { require_in: [{ file: e.id }] } : {}),
+        },
+      ],
+    }
+    origins.set(backup, { sls: RUN_SLS, fun: 'cmd.run', secret: false, ...originOf(next, e.id) })
+  }
+  const extend: Record<string, unknown> = {}
+  for (const id of kept) if (next.has(id)) extend[id] = { file: [{ replace: false }] }
+
+  // migrations run once, again when their body changes
+  const files = readJson<{ files?: Record<string, string> }>(join(o.tree, 'manifest.json'))?.files ?? {}
+  const { done, due } = pendingMigrations(
+    treeMigrations(files),
+    o.store.readRecord<MigrationLog>('migrations') ?? {},
+  )
+
+  const empty = Object.keys(states).length === 0 && Object.keys(extend).length === 0 && done.length === 0
+  const result = { origins, left, edits, done, due }
+  if (empty) return result
+  const dir = join(o.scratch, 'overlay')
+  const top = readFileSync(join(o.tree, 'salt', 'top.sls'), 'utf8')
+  const withRun = top.replace(/^base:[ \t]*\n/m, `base:\n  '.*':\n    - match: pcre\n    - ${RUN_SLS}\n`)
+  if (withRun === top) return { ...result, problem: "the top file has no 'base:' line salt-dsl wrote" }
+  mkdirSync(join(dir, 'dsl'), { recursive: true })
+  writeFileSync(join(dir, 'top.sls'), withRun)
+  const includes = [...new Set(Object.keys(extend).map((id) => next.get(id)?.sls ?? ''))].filter(Boolean)
+  const sls = {
+    ...(includes.length ? { include: includes } : {}),
+    ...(done.length ? { exclude: done.map((m) => ({ sls: m.sls })) } : {}),
+    ...(Object.keys(extend).length ? { extend } : {}),
+    ...states,
+  }
+  writeFileSync(join(dir, 'dsl', 'prune.sls'), `#!json\n${JSON.stringify(sls, null, 1)}\n`)
+  return { ...result, dir }
+}
+
+function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T
+  } catch {
+    return undefined
+  }
+}
+
+const originOf = (rows: ReadonlyMap<string, StateRow>, id: string) => {
+  const origin = rows.get(id)?.origin
+  return origin ? { origin } : {}
+}
+
+/** A `~user/…` path for the shell: the home expanded, the rest quoted. */
+function quote(path: string): string {
+  const m = /^(~[A-Za-z0-9_.-]*\/)(.*)$/.exec(path)
+  const q = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`
+  return m ? `${m[1]}${q(m[2] ?? '')}` : q(path)
+}
