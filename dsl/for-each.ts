@@ -9,6 +9,36 @@ const ACCESSOR = Symbol.for('salt-dsl.accessor')
 
 /** The loops open in each session, innermost last. */
 const OPEN = new WeakMap<Session, LoopNode[]>()
+/** The JSON Schema of each open loop's elements (where the pillar schema gives it). */
+const ELEMENTS = new WeakMap<LoopNode, unknown>()
+
+type Schema = { readonly [key: string]: unknown }
+const isSchema = (v: unknown): v is Schema => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** The schema at `path` under `root` (object properties, a record's values). */
+function schemaAt(root: unknown, path: readonly string[]): Schema | undefined {
+  let node = root
+  for (const key of path) {
+    if (!isSchema(node)) return undefined
+    const props = node.properties
+    node = isSchema(props) && isSchema(props[key]) ? props[key] : node.additionalProperties
+  }
+  return isSchema(node) ? node : undefined
+}
+
+/** Whether the source is a list (and its elements' schema), by the pillar schema or the enclosing loop's. */
+function sourceShape(s: Session, stack: readonly LoopNode[], e: Expr): { list?: boolean; element?: unknown } {
+  const at =
+    e.kind === 'pillar'
+      ? schemaAt(s.pillar.schema?.jsonSchema, e.path)
+      : e.kind === 'item' && !e.key && stack[e.depth] !== undefined
+        ? schemaAt(ELEMENTS.get(stack[e.depth]!), e.path)
+        : undefined
+  if (at?.type === 'array') return { list: true, element: at.items }
+  if (at?.type === 'object' && isSchema(at.additionalProperties))
+    return { list: false, element: at.additionalProperties }
+  return {}
+}
 
 /** The loops enclosing a state declared now (undefined outside every loop). */
 export function openLoops(s: Session): readonly LoopNode[] | undefined {
@@ -101,7 +131,16 @@ export function forEach<T>(
     OPEN.set(s, stack)
   }
   const depth = stack.length
-  const loop: LoopNode = Object.freeze({ kind: 'loop', depth, source: expr, at: s.when.length, origin })
+  const shape = sourceShape(s, stack, expr)
+  const loop: LoopNode = Object.freeze({
+    kind: 'loop',
+    depth,
+    source: expr,
+    at: s.when.length,
+    origin,
+    ...(shape.list === undefined ? {} : { list: shape.list }),
+  })
+  if (shape.element !== undefined) ELEMENTS.set(loop, shape.element)
   const label = `${exprLabel(expr)}[*]`
   stack.push(loop)
   try {

@@ -121,6 +121,8 @@ export interface LoopNode {
   readonly source: Expr
   /** How many `when()` conditions were open when the loop started (those enclose it, the rest are inside). */
   readonly at: number
+  /** The source is a list by the pillar schema (its keys are indexes); undefined where the schema does not say. */
+  readonly list?: boolean
   readonly origin: Origin
 }
 

@@ -64,39 +64,64 @@ export function loopChecks(program: Program): Diagnostic[] {
   return out ?? []
 }
 
-/** A rendered ID as a pattern: its literal parts, each expression any text. */
-function pattern(e: Expr): RegExp {
+/** Whether an ID part is a list's index (digits only): the key of a loop the schema says is over a list. */
+const isIndex = (p: string | Expr, s: StateNode) =>
+  typeof p !== 'string' && p.kind === 'item' && p.key && s.loops?.[p.depth]?.list === true
+
+/** A rendered ID as a pattern: its literal parts, a list's index digits, any other expression any text. */
+function pattern(s: StateNode): RegExp {
+  const e = s.idExpr!
   const parts = e.kind === 'concat' ? e.parts : [e]
   const source = parts
-    .map((p) => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[\\s\\S]*'))
+    .map((p) =>
+      typeof p === 'string'
+        ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        : isIndex(p, s)
+          ? '[0-9]+'
+          : '[\\s\\S]*',
+    )
     .join('')
   return new RegExp(`^${source}$`)
 }
 
-/** The literal text before the first and after the last expression of a rendered ID. */
-function ends(e: Expr): [string, string] {
+/** The literal text before the first and after the last expression (`0` for a list's index at the end). */
+function ends(s: StateNode): [string, string] {
+  const e = s.idExpr!
   if (e.kind !== 'concat') return ['', '']
   const first = e.parts[0]
-  const last = e.parts[e.parts.length - 1]
-  return [typeof first === 'string' ? first : '', e.parts.length > 1 && typeof last === 'string' ? last : '']
+  const last = e.parts[e.parts.length - 1]!
+  const tail = typeof last === 'string' ? (e.parts.length > 1 ? last : '') : isIndex(last, s) ? '0' : ''
+  return [typeof first === 'string' ? first : '', tail]
 }
 
 const compatible = (a: string, b: string, atEnd: boolean) =>
-  atEnd ? a.endsWith(b) || b.endsWith(a) : a.startsWith(b) || b.startsWith(a)
+  atEnd
+    ? a.endsWith(b) || b.endsWith(a) || (/[0-9]$/.test(a) && /[0-9]$/.test(b))
+    : a.startsWith(b) || b.startsWith(a)
+
+/** Whether two rendered IDs start with the same lookup (a map's key: IDs namespaced by it). */
+function sameHead(a: Expr, b: Expr): boolean {
+  const head = (e: Expr) => (e.kind === 'concat' ? e.parts[0] : e)
+  const x = head(a)
+  const y = head(b)
+  return typeof x !== 'string' && typeof y !== 'string' && JSON.stringify(x) === JSON.stringify(y)
+}
 
 /** Rendered IDs that some data would make equal to another ID: a warning (Salt refuses the pair only then). */
 function mayEqual(templates: readonly StateNode[], states: readonly StateNode[]): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const t of templates) {
-    const re = pattern(t.idExpr!)
-    const [head, tail] = ends(t.idExpr!)
+    const re = pattern(t)
+    const [head, tail] = ends(t)
     for (const s of states) {
       if (s === t || s.joins !== undefined || s.extends !== undefined || exclusive(s.when, t.when)) continue
       if (s.idExpr === undefined ? !re.test(s.id) : s.key < t.key || s.id === t.id) continue
       if (s.idExpr !== undefined) {
         // two IDs of one loop from the same lookups in the same order differ where their text differs
         if (s.loops === t.loops && sameLookups(s.idExpr, t.idExpr!)) continue
-        const [h, e] = ends(s.idExpr)
+        // IDs that start with the same key of one loop are namespaced by it
+        if (sameHead(s.idExpr, t.idExpr!)) continue
+        const [h, e] = ends(s)
         if (!compatible(head, h, false) || !compatible(tail, e, true)) continue
       }
       const message = `state ID '${t.id}' can render equal to '${s.id}' for some pillar or grains data (then Salt: "Detected conflicting IDs")`

@@ -1,9 +1,10 @@
 /** What Salt renders for one minion: the state IDs of its highstate, with `when()` evaluated as Jinja would. */
-import type { Cond, Expr, Program } from '../../dsl/ir.ts'
+import type { Cond, Expr, Program, StateNode } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
 import { pickCase } from '../../dsl/platform-match.ts'
 import { shellQuote } from '../../dsl/shell.ts'
 import { type Data, getPath } from './merge.ts'
+import { itemValue, renderedIds } from './predict-loops.ts'
 import type { ResolvedMinion } from './resolve-machines.ts'
 
 /** Python truthiness. */
@@ -36,6 +37,8 @@ export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {
       return shellQuote(String(evalExpr(e.expr, m) ?? ''))
     case 'filter':
       return evalFilter(e.filter, evalExpr(e.expr, m), e.args as Data[])
+    case 'item':
+      return itemValue(e, m)
   }
 }
 
@@ -96,8 +99,14 @@ export function renderedSls(program: Program, selected: readonly string[], m?: R
 /** State IDs of the minion's highstate, sorted. */
 export function predictHighstate(program: Program, m: ResolvedMinion): string[] {
   const sls = renderedSls(program, m.sls, m)
-  return program.states
-    .filter((s) => s.extends === undefined && sls.has(s.sls) && s.when.every((c) => evalCond(c, m)))
-    .map((s) => s.id)
-    .sort()
+  const holds = (s: StateNode, view: ResolvedMinion) => s.when.every((c) => evalCond(c, view))
+  const out: string[] = []
+  for (const s of program.states) {
+    // a state under another's ID adds a module to it, not an ID
+    if (s.extends !== undefined || s.joins !== undefined || !sls.has(s.sls)) continue
+    if (s.loops === undefined && s.idExpr === undefined) {
+      if (holds(s, m)) out.push(s.id)
+    } else out.push(...renderedIds(s, m, evalExpr, holds))
+  }
+  return out.sort()
 }
