@@ -528,7 +528,13 @@ function sameDeclaration(a: StateNode, b: StateDraft): boolean {
     a.origin.line === b.origin.line &&
     a.origin.column === b.origin.column &&
     sameValue(a.when, b.when) &&
-    sameValue(a.args, b.args)
+    sameValue(a.args, b.args) &&
+    // what forEach(), a rendered or joined ID, ifDefined() and choose() recorded
+    a.joins === b.joins &&
+    sameValue(a.idExpr, b.idExpr) &&
+    sameValue(a.loops, b.loops) &&
+    sameValue(a.optional, b.optional) &&
+    sameValue(a.funChoice, b.funChoice)
   )
 }
 

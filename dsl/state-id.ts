@@ -21,11 +21,21 @@ function handleNode(value: unknown): StateNode | undefined {
   return node !== null && typeof node === 'object' && node.kind === 'state' ? node : undefined
 }
 
+/** The state each joining state joins, by its node. */
+const HOSTS = new WeakMap<object, StateNode>()
+
+/** Records that `node` joins `host`'s ID. */
+export function rememberHost(node: object, host: StateNode): void {
+  HOSTS.set(node, host)
+}
+
 /** The ID a state is recorded with. */
 export interface StateIdOf {
   readonly id: string
   readonly idExpr?: Expr
   readonly joins?: number
+  /** The state whose ID this one joins (its key can change while watch mode replays records). */
+  readonly host?: StateNode
   readonly loops?: readonly LoopNode[]
   /** The ID is the `name` lookup itself (the `name` argument is then Salt's default, the ID). */
   readonly fromName: boolean
@@ -43,12 +53,15 @@ export function stateIdOf(
 ): StateIdOf {
   const loops = openLoops(s)
   const raw = spec.options.id ?? spec.id
-  const host = handleNode(raw)
-  if (host !== undefined) {
+  const joined = handleNode(raw)
+  if (joined !== undefined) {
+    // a state joining one that joins another joins that one
+    const host = HOSTS.get(joined) ?? joined
     return {
       id: host.id,
       ...(host.idExpr === undefined ? {} : { idExpr: host.idExpr }),
-      joins: host.joins ?? host.key,
+      joins: host.key,
+      host,
       ...(loops === undefined ? {} : { loops }),
       fromName: false,
     }

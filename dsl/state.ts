@@ -12,7 +12,7 @@ import { isIfDefined } from './if-defined.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
 import { addIssue, NO_REQUISITES, type RequisiteDraft, type StateDraft, session } from './session.ts'
-import { stateIdOf, stateIdText } from './state-id.ts'
+import { rememberHost, stateIdOf, stateIdText } from './state-id.ts'
 import { toValue } from './values.ts'
 import { UNICODE_HINT, wellFormed } from './well-formed.ts'
 
@@ -180,7 +180,15 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   if (spec.unchecked) node.unchecked = true
   if (spec.extra !== undefined && spec.extra.length > 0) node.extra = Object.freeze([...spec.extra])
   if (named.idExpr !== undefined) node.idExpr = named.idExpr
-  if (named.joins !== undefined) node.joins = named.joins
+  if (named.joins !== undefined) {
+    // read from the host when the node is frozen or copied: watch mode renumbers the keys it replays
+    const host = named.host
+    if (host === undefined) node.joins = named.joins
+    else {
+      Object.defineProperty(node, 'joins', { get: () => host.key, enumerable: true })
+      rememberHost(node, host)
+    }
+  }
   if (named.loops !== undefined) node.loops = named.loops
   if (optional !== undefined) node.optional = Object.freeze(optional)
   const choice = choiceOf(spec.fun)
