@@ -3,7 +3,8 @@
 // removes what a dead process left (see out-dir.ts and the type-check).
 import { constants } from 'node:os'
 
-type Cleanup = () => void | Promise<void>
+/** `atExit`: the process is exiting now, so only what the cleanup does synchronously takes effect. */
+type Cleanup = (atExit: boolean) => void | Promise<void>
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 type StopSignal = (typeof SIGNALS)[number]
@@ -42,7 +43,7 @@ function install(): void {
   process.on('exit', () => {
     for (const fn of cleanups) {
       try {
-        void fn()
+        void fn(true)
       } catch {
         // nothing more can be done at exit
       }
@@ -61,7 +62,7 @@ async function stop(signal: StopSignal): Promise<void> {
   stopping = true
   const pending = [...cleanups]
   cleanups.clear()
-  await Promise.allSettled(pending.map(async (fn) => fn()))
+  await Promise.allSettled(pending.map(async (fn) => fn(false)))
   // die of the signal, as an unhandled one would (the shell and the parent see it)
   for (const s of SIGNALS) process.removeAllListeners(s)
   try {

@@ -131,10 +131,15 @@ class OutWriter implements OutTree {
     // a dead build's staging and links go now; its generations once this one is switched in
     for (const path of removeStale(paths, new Set(generations(paths))))
       rmSync(path, { recursive: true, force: true })
-    this.#unregister = cleanupOnExit(async () => {
-      await Promise.allSettled([...this.#open.values()].map((discard) => discard()))
+    const release = () => {
+      for (const staging of this.#open.keys()) rmSync(staging, { recursive: true, force: true })
       rmSync(join(paths.state, `link-${SELF}`), { force: true })
       this.unlock()
+    }
+    this.#unregister = cleanupOnExit(async (atExit) => {
+      // stopped by a signal: the writer threads first, so none writes into a staging dir once it is gone
+      if (!atExit) await Promise.allSettled([...this.#open.values()].map((discard) => discard()))
+      release()
     })
   }
 
