@@ -5,7 +5,7 @@ import { loopChecks } from './check-loops.ts'
 import { type Edge, requisiteEdge } from './cycles.ts'
 import { duplicateIds } from './duplicate-ids.ts'
 import { requisiteCycles, sameRequisites } from './requisite-order.ts'
-import { saltDirSls } from './salt-dir-sls.ts'
+import { checkExternals, saltDirSls } from './salt-dir-sls.ts'
 
 /** The checked state graph: states by key, SLS modules, includes and ordering edges. */
 export interface Graph {
@@ -138,7 +138,7 @@ function graphDiagnostics(
   const out = [...duplicates]
   for (const cycle of cycles) out.push(cycleDiagnostic(cycle, program.states))
   out.push(...checks)
-  out.push(...danglingSls(program, sls))
+  out.push(...danglingSls(program, sls), ...checkExternals(program))
   out.push(...loopChecks(program))
   return out
 }

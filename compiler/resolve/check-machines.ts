@@ -3,7 +3,7 @@
 import type { Expr, LayerNode, Origin, StateNode, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, PLATFORMS, type Platform } from '../../dsl/platform.ts'
-import { caseGrain, pickCase } from '../../dsl/platform-match.ts'
+import { caseGrain, PLATFORM_GRAIN_KEYS, pickCase } from '../../dsl/platform-match.ts'
 import { type Diagnostic, error, warning } from '../diagnostics.ts'
 import { changedSince, type GraphDelta } from '../graph/build-graph.ts'
 import { keyOrigin } from './key-origins.ts'
@@ -276,11 +276,13 @@ export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Dia
         out.push(
           error(
             'DSL4005',
-            `byPlatform in '${s.id}' has no value for '${m.platform}', which ${m.who}`,
+            `byPlatform in '${s.id}' has no value for '${byGrain ? grainsOf(m) : m.platform}', which ${m.who}`,
             s.origin,
             {
               hint:
-                `add a '${m.platform}' entry or a default (the map has ${[...covered].join(', ') || 'none'})` +
+                (byGrain
+                  ? `add its os_family or os, or a default (the map has ${[...covered].join(', ')})`
+                  : `add a '${m.platform}' entry or a default (the map has ${[...covered].join(', ') || 'none'})`) +
                 (onboarding
                   ? ', or list the platforms new machines onboard on: inventory({ onboarding: { platforms: [...] } })'
                   : ''),
@@ -294,6 +296,12 @@ export function checkPlatforms(r: Resolution, facts: readonly StateFacts[]): Dia
 }
 
 const legacyOs = (p: string) => PLATFORM_GRAINS[p as Platform]?.os
+
+/** `os_family=RedHat, os=Rocky`: what a grain-keyed map is matched against. */
+const grainsOf = (m: Receiver) =>
+  PLATFORM_GRAIN_KEYS.filter((g) => m.grains[g] !== undefined)
+    .map((g) => `${g}=${String(m.grains[g])}`)
+    .join(', ')
 
 /** An environment no layer describes is most likely a typo. */
 export function checkEnvironments(r: Resolution): Diagnostic[] {
