@@ -40,6 +40,8 @@ export function loopChecks(program: Program): Diagnostic[] {
       }
     }
   }
+  // requisites into a loop's states: only where there are loops
+  if (out === undefined) return []
   for (const s of states) {
     for (const r of s.requisites) {
       if (r.sls !== undefined) continue

@@ -12,30 +12,29 @@ import { condKey } from './cond-key.ts'
  */
 export function duplicateIds(states: readonly StateNode[], program?: Program): Diagnostic[] {
   const perMachine = (program?.pillar?.inventory?.machines.length ?? 0) > 0
-  const owners = new Map<string, StateNode[]>()
-  const out: Diagnostic[] = []
-  const byKey = new Map<number, StateNode>()
-  for (const s of states) byKey.set(s.key, s)
-  const modules = new Map<number, Map<string, StateNode>>()
+  // one entry per ID (a list only for an ID declared again): as cheap as a set of IDs for the usual config
+  const owners = new Map<string, StateNode | StateNode[]>()
+  let out: Diagnostic[] | undefined
+  let joining: StateNode[] | undefined
   for (const s of states) {
     // an extend entry names a state declared elsewhere; an external one is declared by hand-written Salt
     if (s.extends !== undefined || s.external) continue
     if (s.joins !== undefined) {
-      const host = byKey.get(s.joins) ?? program?.states[s.joins]
-      if (host !== undefined) out.push(...joinIssues(s, host, modules))
+      joining ??= []
+      joining.push(s)
       continue
     }
-    const seen = modules.get(s.key) ?? new Map<string, StateNode>()
-    seen.set(s.module, s)
-    modules.set(s.key, seen)
-    const list = owners.get(s.id)
-    if (list === undefined) {
-      owners.set(s.id, [s])
+    const seen = owners.get(s.id)
+    if (seen === undefined) {
+      owners.set(s.id, s)
       continue
     }
+    const list = Array.isArray(seen) ? seen : [seen]
+    if (list !== seen) owners.set(s.id, list)
     const clash = list.find((first) => !exclusive(first.when, s.when) && !(perMachine && first.sls !== s.sls))
     list.push(s)
     if (clash === undefined) continue
+    out ??= []
     out.push(
       error('DSL3001', `duplicate state ID '${s.id}' (Salt: "Detected conflicting IDs")`, s.origin, {
         related: [{ message: `'${s.id}' is first declared here (sls ${clash.sls})`, origin: clash.origin }],
@@ -46,33 +45,42 @@ export function duplicateIds(states: readonly StateNode[], program?: Program): D
       }),
     )
   }
-  return out
+  if (joining === undefined) return out ?? []
+  const modules = new Map<number, Set<string>>()
+  for (const s of joining) {
+    const host = program?.states[s.joins!] ?? states.find((x) => x.key === s.joins)
+    if (host === undefined) continue
+    const found = joinIssue(s, host, modules)
+    if (found !== undefined) {
+      out ??= []
+      out.push(found)
+    }
+  }
+  return out ?? []
 }
 
 /** A state joining `host`'s ID: Salt takes it only in the same file and place, and for another module. */
-function joinIssues(
-  s: StateNode,
-  host: StateNode,
-  modules: Map<number, Map<string, StateNode>>,
-): Diagnostic[] {
+function joinIssue(s: StateNode, host: StateNode, modules: Map<number, Set<string>>): Diagnostic | undefined {
   const related = [{ message: `'${host.id}' is declared here`, origin: host.origin }]
   if (host.sls !== s.sls || host.when !== s.when || host.loops !== s.loops) {
     const hint = 'declare it beside the state it joins: in the same sls(), when() and forEach()'
     const message = `'${s.id}' joins the ID of a state in ${host.sls !== s.sls ? `sls '${host.sls}'` : 'another when() or forEach() block'}, which one SLS cannot write`
-    return [error('DSL3073', message, s.origin, { related, hint })]
+    return error('DSL3073', message, s.origin, { related, hint })
   }
-  const seen = modules.get(host.key) ?? new Map<string, StateNode>()
-  modules.set(host.key, seen)
-  const first = seen.get(s.module)
-  seen.set(s.module, s)
-  if (first === undefined) return []
+  let seen = modules.get(host.key)
+  if (seen === undefined) {
+    seen = new Set([host.module])
+    modules.set(host.key, seen)
+  }
+  if (!seen.has(s.module)) {
+    seen.add(s.module)
+    return undefined
+  }
   const message = `state ID '${s.id}' has module '${s.module}' twice (Salt: "Detected conflicting IDs")`
-  return [
-    error('DSL3001', message, s.origin, {
-      related,
-      hint: 'one ID holds each module once: give one its own `id`',
-    }),
-  ]
+  return error('DSL3001', message, s.origin, {
+    related,
+    hint: 'one ID holds each module once: give one its own `id`',
+  })
 }
 
 /** Whether two states' conditions can never hold together: one has `c`, the other `not(c)`, or `x == a` and `x == b`. */
