@@ -1,6 +1,7 @@
-import type { Cond, LoopNode, StateNode } from '../../dsl/ir.ts'
+import type { Cond, LoopNode, RequisiteKind, StateNode } from '../../dsl/ir.ts'
 import type { Graph } from '../graph/build-graph.ts'
 import { condKey } from '../graph/cond-key.ts'
+import { requisiteValue } from '../graph/requisite-binding.ts'
 import { extendBlock, includeBlock } from './emit-extend.ts'
 import { blockChange } from './emit-loop.ts'
 import { emitTemplateState, functionBlock, isPlain, joinedStates, targetId } from './emit-template-state.ts'
@@ -32,6 +33,10 @@ function parentsOf(all: ReadonlySet<string>): ReadonlySet<string> {
   return parents
 }
 
+/** The ID a requisite names its target by: a literal's glob characters escaped where Salt globs it. */
+const requisiteId = (kind: RequisiteKind, target: StateNode): YamlNode =>
+  target.idExpr === undefined ? requisiteValue(kind, target.id) : targetId(target)
+
 /** One state's argument and requisite items, each a `key: value` pair of `- key: value`. */
 export function stateItems(state: StateNode, states: readonly StateNode[]): [string, YamlNode][] {
   const items: [string, YamlNode][] = []
@@ -43,7 +48,7 @@ export function stateItems(state: StateNode, states: readonly StateNode[]): [str
     const target = states[only.target]!
     items.push([
       only.kind,
-      [only.sls === undefined ? { [target.module]: targetId(target) } : { sls: only.sls }],
+      [only.sls === undefined ? { [target.module]: requisiteId(only.kind, target) } : { sls: only.sls }],
     ])
     return items
   }
@@ -56,7 +61,7 @@ export function stateItems(state: StateNode, states: readonly StateNode[]): [str
     if (seen.has(key)) continue
     seen.add(key)
     const list = byKind.get(r.kind) ?? []
-    list.push({ [module]: r.sls === undefined ? targetId(target) : id })
+    list.push({ [module]: r.sls === undefined ? requisiteId(r.kind, target) : id })
     byKind.set(r.kind, list)
   }
   for (const [kind, list] of byKind) items.push([kind, list])

@@ -4,6 +4,7 @@ import { checkArgs } from './check-args.ts'
 import { loopChecks } from './check-loops.ts'
 import { type Edge, requisiteEdge } from './cycles.ts'
 import { duplicateIds } from './duplicate-ids.ts'
+import { checkBindings } from './requisite-binding.ts'
 import { requisiteCycles, sameRequisites } from './requisite-order.ts'
 import { checkExternals, saltDirSls } from './salt-dir-sls.ts'
 
@@ -140,6 +141,7 @@ function graphDiagnostics(
   out.push(...checks)
   out.push(...danglingSls(program, sls), ...checkExternals(program))
   out.push(...loopChecks(program))
+  out.push(...checkBindings(program.states))
   return out
 }
 

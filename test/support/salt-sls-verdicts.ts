@@ -12,6 +12,8 @@ export interface SlsVerdict {
   readonly errors: readonly string[] | null
   /** How many states ran (in test mode). */
   readonly states: number
+  /** Per state ID, per requisite type, the IDs of the states Salt's ordering graph bound it to. */
+  readonly deps: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>
   readonly ms: number
 }
 
