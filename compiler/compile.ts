@@ -5,7 +5,7 @@ import type { Program } from '../dsl/ir.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
 import type { Tree } from './emit/emit-tree.ts'
 import type { Graph } from './graph/build-graph.ts'
-import { lateExitDiagnostics, lateThrowDiagnostics } from './load/late-throw.ts'
+import { runLate } from './load/late-run.ts'
 import { type LoadedConfig, loadConfig } from './load/load-config.ts'
 import type { ConfigModules } from './load/modules.ts'
 import { collectGarbage, LARGE_CONFIG } from './memory.ts'
@@ -90,23 +90,17 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
     return stop('load', load.diagnostics)
   }
   const loaded = load.value
-  let rest: Compiled
-  try {
-    rest = compileLoaded(loaded, options, t, await stages)
-  } catch (thrown) {
-    // the config's own code, called back by a later stage (a getter, a toString), threw or tried to exit
-    const late = lateThrowDiagnostics(thrown)
+  const staged = await stages
+  // the config's code runs again in these stages (its pillar schema's refinements): within the timeout
+  const late = runLate(() => compileLoaded(loaded, options, t, staged))
+  if ('diagnostics' in late) {
+    // stopped half-way: what the stages kept for the next compile (a watch's) is not to be trusted
+    if (options.reuse !== undefined) Object.assign(options.reuse, (await import('./reuse.ts')).newReuse())
     cancel.abort()
     await checking?.catch(() => undefined)
-    return stop('load', [...load.diagnostics, ...late], loaded)
+    return stop('load', [...load.diagnostics, ...late.diagnostics], loaded)
   }
-  // an exit the config tried in such a callback, and caught
-  const exits = lateExitDiagnostics()
-  if (exits.length > 0) {
-    cancel.abort()
-    await checking?.catch(() => undefined)
-    return stop('load', [...load.diagnostics, ...exits], loaded)
-  }
+  const rest = late.value
   const typed = await checking
   if (typed && hasErrors(typed.diagnostics)) {
     return stop('typecheck', [...load.diagnostics, ...typed.diagnostics], loaded)

@@ -10,7 +10,7 @@ import { configChain } from '../typecheck/typecheck.ts'
 import { stuckBuiltins } from './builtins-guard.ts'
 import { firstConfigFrame, setConfigCode } from './config-frames.ts'
 import { ConfigExit, guardExits } from './exit-guard.ts'
-import { lateThrowDiagnostics } from './late-throw.ts'
+import { loadTimeoutMs, runLate } from './late-run.ts'
 import { ConfigModules, type RunResult } from './modules.ts'
 import { openRunWindow, poisonedDiagnostic } from './run-window.ts'
 
@@ -24,12 +24,6 @@ export interface LoadedConfig {
   readonly digestOf: (file: string) => string | undefined
   /** How many modules ran, and how many were replayed (watch mode). */
   readonly ran: RunResult
-}
-
-/** How long user code may run (`DSL_LOAD_TIMEOUT_MS`, default 60 s). */
-function loadTimeoutMs(): number {
-  const ms = Number(process.env.DSL_LOAD_TIMEOUT_MS)
-  return Number.isFinite(ms) && ms > 0 ? ms : 60_000
 }
 
 /**
@@ -83,16 +77,13 @@ export async function loadConfig(
   }
   // watch mode writes them after the tree
   if (options.incremental !== true) modules.saveCodeCache()
-  let program: Program
-  try {
-    program = finishSession(s, options.incremental === true ? modules.lastStates : undefined)
-  } catch (thrown) {
-    // a requisite thunk of the config's threw (or tried to exit) when it was resolved
-    resetSession()
-    return { value: undefined, diagnostics: lateThrowDiagnostics(thrown) }
-  } finally {
-    resetSession()
-  }
+  // the requisite thunks of the config's run here: within the timeout
+  const finished = runLate(() =>
+    finishSession(s, options.incremental === true ? modules.lastStates : undefined),
+  )
+  resetSession()
+  if ('diagnostics' in finished) return { value: undefined, diagnostics: finished.diagnostics }
+  const program = finished.value
   if (s.stale > 0 && options.incremental === true) {
     // a replayed module holds a handle of a module that ran again (they share state outside their
     // imports): only a full run gives the right program

@@ -1,7 +1,7 @@
 // The module loader through the CLI: what a config may import, the tsconfig options that change how it is
 // compiled, and the module cache (a build after an edit of the same size, within the mtime's resolution).
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
@@ -505,5 +505,67 @@ process.env.PATH = '/nowhere'
     clearTimeout(hung)
     expect(stderr).toContain('DSL1039')
     expect(code).toBe(1)
+  })
+
+  it('config code the compiler calls after the run (a pillar refinement, a requisite thunk) has the same timeout', async () => {
+    const refined = (
+      check: string,
+      motd = 'hello',
+    ) => `import { file, inventory, layer, pillarSchema, profile, sls, z } from 'salt-dsl'
+const { pillar } = pillarSchema(z.object({ motd: z.string().refine((text: string) => { ${check}; return true }) }))
+layer('defaults/common', { motd: '${motd}' })
+const base = sls('base', () => { file('/etc/motd', { contents: pillar.motd }) })
+const minimal = profile('minimal', { sls: [base] })
+inventory({
+  machines: { box: { platform: 'ubuntu', environment: 'home', profile: minimal } },
+  onboarding: { environment: 'home', profile: minimal },
+})
+`
+    const thunk =
+      "import { pkg, sls } from 'salt-dsl'\nsls('base', () => { pkg('vim', { require: [() => { for (;;) {} }] } as never) })\n"
+    for (const text of [refined('for (;;) {}'), thunk]) {
+      const dir = project({ 'index.ts': text })
+      for (const args of COMMANDS(dir).slice(0, 2)) {
+        const run = await bounded(args)
+        expect(run.hung, `${args[0]} never ended: ${run.stdout}${run.stderr}`).toBe(false)
+        expect(run.status, run.stderr).toBe(1)
+        expect(errorsOf(run.stdout)).toEqual(['DSL1040 undefined:undefined'])
+      }
+    }
+    // AND a watch reports it, goes on, and builds the fixed config whole (what the stopped stages kept is dropped)
+    const dir = project({ 'index.ts': refined('', 'one') })
+    const out = join(dir, 'out')
+    const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
+      cwd: REPO,
+      env: { ...process.env, DSL_LOAD_TIMEOUT_MS: '2000' },
+      detached: true,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
+    }
+    const motd = () =>
+      existsSync(out) ? (readTree(out).get('pillar/defaults/common.sls')?.toString() ?? '') : ''
+    try {
+      await until(() => motd().includes('one'))
+      writeFileSync(join(dir, 'index.ts'), refined("if (text === 'two') for (;;) {}", 'two'))
+      await until(() => stderr.includes('DSL1040'))
+      writeFileSync(join(dir, 'index.ts'), refined('', 'three'))
+      await until(() => motd().includes('three'))
+    } finally {
+      child.kill('SIGINT')
+    }
+    const hung = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000)
+    expect(await closed).toBe(0)
+    clearTimeout(hung)
   })
 })
