@@ -182,6 +182,9 @@ export interface BenchCase {
   readonly touch: { readonly file: string; readonly from: string; readonly to: string }
   /** The emitted file that changes when `touch` is applied, and what it then contains. */
   readonly touched: { readonly path: string; readonly contains: string }
+  /** A file every config module imports (`base.ts`), so that an edit of it runs them all again; and its SLS. */
+  readonly touchShared: { readonly file: string; readonly from: string; readonly to: string }
+  readonly touchedShared: { readonly path: string; readonly contains: string }
 }
 
 const pad = (n: number, width = 3) => String(n).padStart(width, '0')
@@ -311,6 +314,8 @@ export function generate(
       to: 'port: 8100 }',
     },
     touched: { path: `salt/fleet/${first.team}/${first.name}.sls`, contains: 'port = 8100' },
+    touchShared: { file: join(dir, 'config', 'base.ts'), from: 'gid: 19999', to: 'gid: 19998' },
+    touchedShared: { path: 'salt/fleet/base.sls', contains: '19998' },
   }
 }
 

@@ -69,6 +69,7 @@ describe('bench', () => {
     expect(size.cold.runs).toBe(1)
     expect(size.rapidWatch.edits).toBeGreaterThan(5)
     expect(size.rapidWatch.peakMb).toBeGreaterThan(0)
+    expect(size.rapidWatchShared.edits).toBeGreaterThan(5)
     expect(size.fleet.machines).toBe(MACHINES.length)
     expect(size.fleet.machines).toBeGreaterThan(3)
     expect(size.fleet.platforms).toBeGreaterThan(2)
