@@ -534,7 +534,10 @@ function sameDeclaration(a: StateNode, b: StateDraft): boolean {
     sameValue(a.idExpr, b.idExpr) &&
     sameValue(a.loops, b.loops) &&
     sameValue(a.optional, b.optional) &&
-    sameValue(a.funChoice, b.funChoice)
+    sameValue(a.funChoice, b.funChoice) &&
+    // an extend entry and an external() handle (extend.ts, external.ts)
+    a.extends === b.extends &&
+    a.external === b.external
   )
 }
 

@@ -334,6 +334,9 @@ function sameSls(a: SlsNode, b: SlsNode): boolean {
     a.doc === b.doc &&
     a.includes.length === b.includes.length &&
     a.includes.every((name, i) => name === b.includes[i]) &&
+    // an include's condition or saltenv (plain data: symbols, which JSON leaves out, only brand expressions)
+    (a.includeOptions === b.includeOptions ||
+      JSON.stringify(a.includeOptions) === JSON.stringify(b.includeOptions)) &&
     x.file === y.file &&
     x.line === y.line &&
     x.column === y.column
