@@ -168,7 +168,7 @@ function fullGraph(program: Program, sls: Map<string, SlsNode>): StageResult<Gra
     const found = checkArgs(s)
     if (found.length > 0) checks.push(...found)
   }
-  const cycles = requisiteCycles(states)
+  const cycles = requisiteCycles(states, { sls: program.sls })
   const diagnostics = graphDiagnostics(program, sls, duplicateIds(states, program), cycles, checks)
   const members = membersOf(sls, states)
   const edgesAt = (key: number) =>
@@ -221,7 +221,7 @@ function rebuiltGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   cache.ids.clear()
   cache.repeated.clear()
   for (const s of states) addId(cache, s)
-  const cycles = requisiteCycles(states)
+  const cycles = requisiteCycles(states, { sls: program.sls })
   Object.assign(cache, { states, edges, checked, requirers, cycles })
   const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache, program), cycles, checks)
   const members = membersOf(sls, states)
@@ -282,7 +282,7 @@ function changedGraph(program: Program, sls: Map<string, SlsNode>, cache: GraphC
   }
   const checks: Diagnostic[] = []
   for (const found of cache.checked) if (found.length > 0) checks.push(...found)
-  const cycles = edgesKept ? cache.cycles : requisiteCycles(states)
+  const cycles = edgesKept ? cache.cycles : requisiteCycles(states, { sls: program.sls })
   cache.states = states
   cache.cycles = cycles
   const diagnostics = graphDiagnostics(program, sls, duplicatesOf(cache, program), cycles, checks)

@@ -1,4 +1,4 @@
-import type { RequisiteKind, StateNode } from '../../dsl/ir.ts'
+import type { RequisiteKind, SlsNode, StateNode } from '../../dsl/ir.ts'
 import { type Edge, findCycles } from './cycles.ts'
 
 /**
@@ -15,6 +15,11 @@ import { type Edge, findCycles } from './cycles.ts'
  * - `use` orders nothing, but copies the used state's arguments that are not requisites Salt knows by
  *   name (`requisite_in`: `req_in_all`), and those include the `_any` requisites: `A use B` with
  *   `B require_any C` makes C run before A, unless A declares `require_any` itself.
+ * - `- sls: X` binds the states of X and of every SLS first rendered through X's includes (state.py
+ *   `render_state` adds X to their `__sls_included_from__`, and `DependencyGraph.add_chunk` files them
+ *   under X too). Whether an included SLS was rendered earlier through another file depends on the
+ *   highstate's order, so every SLS X includes, directly or not, counts (a requisite into another SLS
+ *   is an include: includesOf in build-graph.ts).
  *
  * Nodes `0..n-1` are the states, `n + k` is state k's prereq check.
  */
@@ -26,6 +31,13 @@ export interface SaltOrder {
 
 /** When a state's prereq check waits for the check of what it prereqs (see `saltOrder`). */
 export type NestedPrereq = 'always' | { readonly chunkOrder: readonly number[] }
+
+export interface SaltOrderOptions {
+  /** Default `'always'`. */
+  readonly nested?: NestedPrereq
+  /** The SLS declarations (their explicit includes); without them only requisites make includes. */
+  readonly sls?: readonly SlsNode[]
+}
 
 const ORDERING = new Set<string>(['require', 'watch', 'onchanges', 'onfail', 'prereq'])
 const ANY = /_any$/
@@ -48,9 +60,10 @@ interface Effective {
  * real one (Salt's own comment: the check "would ... unconditionally show pending changes"), so `dsl
  * check` adds it always; `{ chunkOrder }` reproduces Salt's verdict for one order (tests).
  */
-export function saltOrder(states: readonly StateNode[], nested: NestedPrereq = 'always'): SaltOrder {
+export function saltOrder(states: readonly StateNode[], options: SaltOrderOptions = {}): SaltOrder {
   const n = states.length
-  const effective = effectiveRequisites(states)
+  const nested = options.nested ?? 'always'
+  const effective = effectiveRequisites(states, options.sls)
   const prereqd = new Uint8Array(n)
   for (const e of effective) if (e.kind === 'prereq') prereqd[e.target] = 1
   const position = new Int32Array(n)
@@ -88,9 +101,9 @@ function checkExists(owner: number, effective: readonly Effective[], position: I
  * The cycles of Salt's ordering graph, as `findCycles` gives them, with each prereq check named by its
  * state (`before`/`after` are state keys).
  */
-export function requisiteCycles(states: readonly StateNode[], nested: NestedPrereq = 'always'): Edge[][] {
+export function requisiteCycles(states: readonly StateNode[], options: SaltOrderOptions = {}): Edge[][] {
   const n = states.length
-  const { nodeCount, edges } = saltOrder(states, nested)
+  const { nodeCount, edges } = saltOrder(states, options)
   if (edges.length === 0) return []
   const cycles = findCycles(nodeCount, edges)
   const state = (node: number) => (node >= n ? node - n : node)
@@ -98,10 +111,12 @@ export function requisiteCycles(states: readonly StateNode[], nested: NestedPrer
 }
 
 /** Every requisite that orders, on the state Salt finally holds it on (`_in` turned round, `use` copied). */
-function effectiveRequisites(states: readonly StateNode[]): Effective[] {
+function effectiveRequisites(states: readonly StateNode[], sls: readonly SlsNode[] | undefined): Effective[] {
   const out: Effective[] = []
   const uses: Effective[] = []
+  let included: Included | undefined
   for (const s of states) {
+    let lastSls: string | undefined
     for (let index = 0; index < s.requisites.length; index++) {
       const r = s.requisites[index]!
       const kind: RequisiteKind = r.kind
@@ -111,8 +126,15 @@ function effectiveRequisites(states: readonly StateNode[]): Effective[] {
       else if (kind.endsWith('_in')) {
         const base = kind.slice(0, -3)
         if (ORDERING.has(base)) out.push({ owner: r.target, kind: base, target: s.key, ...at })
-      } else if (ORDERING.has(kind) || ANY.test(kind))
+      } else if (ORDERING.has(kind) || ANY.test(kind)) {
         out.push({ owner: s.key, kind, target: r.target, ...at })
+        // `- sls: X` (one requisite per state of X, in a run): once, the states X's includes bring
+        if (r.sls !== undefined && `${kind}\0${r.sls}` !== lastSls) {
+          lastSls = `${kind}\0${r.sls}`
+          included ??= includedStates(states, sls)
+          for (const key of included(r.sls)) out.push({ owner: s.key, kind, target: key, ...at })
+        }
+      }
     }
   }
   // `use` copies the used state's own `_any` lists (as written: requisite_in reads the high data before
@@ -136,4 +158,47 @@ export function sameRequisites(a: StateNode, b: StateNode): boolean {
   return a.requisites.every(
     (r, i) => r.kind === b.requisites[i]!.kind && r.target === b.requisites[i]!.target,
   )
+}
+
+type Included = (name: string) => readonly number[]
+
+/** The states of every SLS an SLS includes, directly or not (itself left out), by SLS name. */
+function includedStates(states: readonly StateNode[], sls: readonly SlsNode[] | undefined): Included {
+  const includes = new Map<string, Set<string>>()
+  const members = new Map<string, number[]>()
+  const add = (from: string, to: string) => {
+    if (from === to) return
+    const set = includes.get(from)
+    if (set === undefined) includes.set(from, new Set([to]))
+    else set.add(to)
+  }
+  for (const node of sls ?? []) for (const name of node.includes) add(node.name, name)
+  for (const s of states) {
+    const list = members.get(s.sls)
+    if (list === undefined) members.set(s.sls, [s.key])
+    else list.push(s.key)
+    for (const r of s.requisites) {
+      const target = states[r.target]
+      if (target !== undefined) add(s.sls, target.sls)
+    }
+  }
+  const memo = new Map<string, readonly number[]>()
+  return (name) => {
+    let keys = memo.get(name)
+    if (keys !== undefined) return keys
+    const seen = new Set<string>([name])
+    const queue = [name]
+    const found: number[] = []
+    for (let head = 0; head < queue.length; head++) {
+      for (const next of includes.get(queue[head]!) ?? []) {
+        if (seen.has(next)) continue
+        seen.add(next)
+        queue.push(next)
+        found.push(...(members.get(next) ?? []))
+      }
+    }
+    keys = found
+    memo.set(name, keys)
+    return keys
+  }
 }

@@ -170,6 +170,47 @@ afterAll(async () => {
 })
 
 describe('requisite cycles: the compiler against Salt 3008', () => {
+  it('`- sls: X` binds the states of what X includes too', async () => {
+    // inc_c: x1 requires the whole SLS inc_a; inc_a includes inc_b (a requisite into it); in the second
+    // tree a state of inc_b requires x1 back: a loop only through the include
+    const trees = [false, true].map((back) => {
+      const root = join(dir, back ? 'inc-back' : 'inc')
+      mkdirSync(root)
+      const file = (name: string, text: string) => writeFileSync(join(root, `${name}.sls`), text)
+      file('inc_c', 'include:\n  - inc_a\nx1:\n  test.nop:\n    - require:\n      - sls: inc_a\n')
+      file('inc_a', 'include:\n  - inc_b\na1:\n  test.nop:\n    - require:\n      - test: b0\n')
+      const b1 = back ? 'b1:\n  test.nop:\n    - require:\n      - test: x1\n' : 'b1:\n  test.nop: []\n'
+      file('inc_b', `${back ? 'include:\n  - inc_c\n' : ''}b0:\n  test.nop: []\n${b1}`)
+      const session = resetSession()
+      let x1!: ReturnType<typeof state>
+      let b0!: ReturnType<typeof state>
+      sls('inc_b', () => {
+        b0 = state('test.nop' as never, { name: 'b0' } as never)
+        state('test.nop' as never, { name: 'b1', ...(back ? { require: [() => x1] } : {}) } as never)
+      })
+      const a = sls('inc_a', () => {
+        state('test.nop' as never, { name: 'a1', require: [b0] } as never)
+      })
+      sls('inc_c', () => {
+        x1 = state('test.nop' as never, { name: 'x1', require: [a] } as never)
+      })
+      return { root, program: finishSession(session) }
+    })
+    const seen = []
+    for (const t of trees) {
+      const [verdict] = await slsVerdicts(t.root, ['inc_c'])
+      seen.push({
+        salt: saltSaysCycle(verdict!.errors, t.root),
+        compiler: buildGraph(t.program).diagnostics.some((d) => d.code === 'DSL3002'),
+        x1: verdict!.deps.x1,
+      })
+    }
+    expect(seen).toEqual([
+      { salt: false, compiler: false, x1: { require: ['a1', 'b0', 'b1'] } },
+      { salt: true, compiler: true, x1: undefined },
+    ])
+  })
+
   it('Salt and the compiler on known graphs', async () => {
     const verdicts = await slsVerdicts(
       join(dir, 'salt'),
@@ -198,7 +239,8 @@ describe('requisite cycles: the compiler against Salt 3008', () => {
       const prog = program(`g${g}`, spec)
       const compiler = buildGraph(prog).diagnostics.some((d) => d.code === 'DSL3002')
       // Salt's own order-dependent verdict (the file's order): see NestedPrereq in requisite-order.ts
-      const inOrder = requisiteCycles(prog.states, { chunkOrder: prog.states.map((s) => s.key) }).length > 0
+      const inOrder =
+        requisiteCycles(prog.states, { nested: { chunkOrder: prog.states.map((s) => s.key) } }).length > 0
       const salt = saltSaysCycle(verdicts[g]!.errors, `g${g}`)
       if (salt) cycles++
       else expect(verdicts[g]!.states, `g${g} ran`).toBe(spec.size)
