@@ -7,6 +7,7 @@ import type {
 } from './catalog/salt-states.ts'
 import { choiceOf, functionPart } from './choose-function.ts'
 import { exprOf } from './expr.ts'
+import { withModeText } from './file-mode.ts'
 import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { isIfDefined } from './if-defined.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
@@ -276,13 +277,17 @@ function genericState(
     module: fn.slice(0, dot),
     fun: functionPart(fn, dot),
     id: stateId(name, common),
-    args: extra === undefined ? named : withExtra(fn, named, extra, origin),
+    args: modes(fn, extra === undefined ? named : withExtra(fn, named, extra, origin)),
     options: common,
     origin,
     ...(extra !== null && typeof extra === 'object' ? { extra: Object.keys(extra) } : {}),
   }
   return declareState(checked ? spec : { ...spec, unchecked: true })
 }
+
+/** A file state's numeric modes as octal strings (`0o644` → `'0644'`, file-mode.ts). */
+const modes = (fn: string, args: Readonly<Record<string, unknown>>) =>
+  fn.startsWith('file.') ? withModeText(args) : args
 
 /** The named arguments followed by the `extra` ones; an argument given both ways is reported (DSL1014). */
 function withExtra(

@@ -1,3 +1,4 @@
+import { MODE_ARGS, modeText } from '../file-mode.ts'
 import type { StateHandle } from '../handle.ts'
 import type { Origin } from '../ir.ts'
 import { callSite } from '../origin.ts'
@@ -117,13 +118,6 @@ export type Mode = string | number
 
 const SALT_URL = /^salt:\/\//
 
-/** `0o644` → `'0644'` (Salt reads a mode as octal digits; the number 420 would be mode 0420's digits). */
-export function modeText(mode: unknown): unknown {
-  return typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode <= 0o7777
-    ? mode.toString(8).padStart(4, '0')
-    : mode
-}
-
 /** Registers a config-tree file to ship in the emitted tree; returns its `salt://` URL. */
 export function shipSource(source: string, origin: Origin): string {
   if (SALT_URL.test(source) || /^[a-z]+:\/\//.test(source)) return source
@@ -166,8 +160,7 @@ export function fileArgs(
   else if (typeof rest.source === 'string') rest.source = shipSource(rest.source, origin)
   else if (Array.isArray(rest.source))
     rest.source = rest.source.map((s: unknown) => (typeof s === 'string' ? shipSource(s, origin) : s))
-  for (const key of ['mode', 'dir_mode', 'file_mode'] as const)
-    if (key in rest) rest[key] = modeText(rest[key])
+  for (const key of MODE_ARGS) if (key in rest) rest[key] = modeText(rest[key])
   if (ensure === 'blockreplace') {
     rest.marker_start ??= '# BEGIN managed by salt-dsl'
     rest.marker_end ??= '# END managed by salt-dsl'

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { Project, ts } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
-import { file, git, pillarSchema, pkgrepo, service, sls, user, z } from '../../dsl/index.ts'
+import { file, git, pillarSchema, pkgrepo, service, sls, state, user, z } from '../../dsl/index.ts'
 import { resetSession, session } from '../../dsl/session.ts'
 import { REPO } from '../support/cli.ts'
 
@@ -105,6 +105,7 @@ describe('builder arguments take pillar and grains lookups of their type (checke
       file('/srv/www', { ensure: 'recurse', source: 'salt://www', clean: true })
       file('/etc/hosts.allow', { ensure: 'append', text: 'sshd: ALL' })
       file('/etc/secret', { contents_pillar: 'web:hash', show_changes: false, mode: 0o600 })
+      state('file.directory', { name: '/srv/state-dir', mode: 0o750, dir_mode: 0o755 })
       // @ts-expect-error a number lookup is not a boolean
       service('other', { enable: pillar.web.port })
       // @ts-expect-error a string lookup is not a uid
@@ -115,5 +116,10 @@ describe('builder arguments take pillar and grains lookups of their type (checke
     expect(recorded).toContain('file.recurse source,clean')
     expect(recorded).toContain('file.managed contents_pillar,show_changes,mode')
     expect(session().states.find((s) => s.id === '/etc/secret')?.args.mode).toBe('0600')
+    // state() too: Salt would read the number 488 (0o750) as mode 0488
+    expect(session().states.find((s) => s.id === '/srv/state-dir')?.args).toMatchObject({
+      mode: '0750',
+      dir_mode: '0755',
+    })
   })
 })
