@@ -12,8 +12,14 @@ export function stateIdText(value: unknown): string {
   const handle = handleNode(value)
   if (handle !== undefined) return handle.id
   const expr = exprOf(value)
-  return expr === undefined ? String(value) : exprLabel(expr)
+  if (expr === undefined) return String(value)
+  const label = exprLabel(expr)
+  // a builder passes the label on as the state's ID: declareState reads the template back from here
+  lastTemplate = { label, expr }
+  return label
 }
+
+let lastTemplate: { readonly label: string; readonly expr: Expr } | undefined
 
 function handleNode(value: unknown): StateNode | undefined {
   if (value === null || typeof value !== 'object') return undefined
@@ -67,7 +73,10 @@ export function stateIdOf(
     }
   }
   const fromName = spec.options.id === undefined && exprOf(spec.args.name) !== undefined
-  const expr = exprOf(spec.options.id) ?? (fromName ? exprOf(spec.args.name) : exprOf(spec.id))
+  const template =
+    typeof spec.id === 'string' && lastTemplate?.label === spec.id ? lastTemplate.expr : undefined
+  lastTemplate = undefined
+  const expr = exprOf(spec.options.id) ?? (fromName ? exprOf(spec.args.name) : (exprOf(spec.id) ?? template))
   if (expr === undefined)
     return { id: stateIdText(raw), ...(loops === undefined ? {} : { loops }), fromName: false }
   return { id: exprLabel(expr), idExpr: expr, ...(loops === undefined ? {} : { loops }), fromName }

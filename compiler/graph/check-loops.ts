@@ -112,6 +112,8 @@ function sameHead(a: Expr, b: Expr): boolean {
 /** Rendered IDs that some data would make equal to another ID: a warning (Salt refuses the pair only then). */
 function mayEqual(templates: readonly StateNode[], states: readonly StateNode[]): Diagnostic[] {
   const out: Diagnostic[] = []
+  // one warning per pair of IDs (an ID declared twice is the duplicate check's)
+  const pairs = new Set<string>()
   for (const t of templates) {
     const re = pattern(t)
     const [head, tail] = ends(t)
@@ -126,6 +128,9 @@ function mayEqual(templates: readonly StateNode[], states: readonly StateNode[])
         const [h, e] = ends(s)
         if (!compatible(head, h, false) || !compatible(tail, e, true)) continue
       }
+      const pair = `${t.id}\0${s.id}`
+      if (pairs.has(pair)) continue
+      pairs.add(pair)
       const message = `state ID '${t.id}' can render equal to '${s.id}' for some pillar or grains data (then Salt: "Detected conflicting IDs")`
       out.push(
         warning('DSL3070', message, t.origin, {

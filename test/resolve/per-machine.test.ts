@@ -171,6 +171,21 @@ ${body}
     expect(ds).toEqual([expect.objectContaining({ code: 'DSL3070', severity: 'warning' })])
   })
 
+  it('IDs from the pillar: the same template twice is refused, two that can render equal are a warning', async () => {
+    const ds = await diagnose(`const a = sls('a', () => {
+  pkg(text\`\${pillar.users}-a\`, { name: 'x' })
+  pkg(text\`\${pillar.repo}-a\`, { name: 'y' })
+  file(text\`/etc/\${pillar.repo}\`, { contents: '1' })
+  file(text\`/etc/\${pillar.repo}\`, { contents: '2' })
+})${machines('a', 'a')}`)
+    // the first can equal the second, and the file's path (`/etc/q` + `-a` is `/etc/` + `q-a`)
+    expect(ds.map((d) => `${d.code} ${d.severity} ${(d.line ?? 0) - FIRST}`).sort()).toEqual([
+      'DSL3001 error 4',
+      'DSL3070 warning 1',
+      'DSL3070 warning 1',
+    ])
+  })
+
   it('forEach() over something that is not a lookup is refused', async () => {
     const ds = await diagnose(
       `const a = sls('a', () => { forEach(['a', 'b'] as never, () => {}) })${machines('a', 'a')}`,
