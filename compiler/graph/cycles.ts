@@ -18,9 +18,10 @@ export function requisiteEdge(kind: RequisiteKind, state: number, target: number
 const REVERSED = new Map<string, boolean>()
 
 /**
- * Which way a requisite orders its two states. `A require B` runs B first; the `_in` forms turn it around;
- * `A prereq B` runs A first (when B would change). `use` orders nothing, but a `use` loop is never what was
- * meant either, so it counts like `require`.
+ * Which way a requisite orders its two states, as the emitter places them in a file: `A require B` runs B
+ * first; the `_in` forms turn it around; `A prereq B` runs A first (when B would change); `use` and `listen`
+ * put the state they name first too. Whether Salt finds a loop is another question, answered from Salt's
+ * own ordering graph (requisite-order.ts).
  */
 export function orient(
   kind: RequisiteKind,
