@@ -37,6 +37,8 @@ export interface ApplyRequest {
   readonly detailedExitcode?: boolean
   /** Drift: re-apply the stored tree. */
   readonly fix?: boolean
+  /** `--changed`: apply only the states that differ from the last generation, and their requisites. */
+  readonly changedOnly?: boolean
   /** `--force`: overwrite files edited on the machine since the last apply (backed up first). */
   readonly force?: boolean
   /** Prints diagnostics (the CLI's reporter). */
@@ -78,8 +80,9 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
     // drift and its fix are the stored tree alone; an apply and a rollback also undo what the last
     // generation applied and this tree drops, and keep what the user edited
     const overlay: RunOverlay = storedOnly
-      ? { origins: new Map(), left: [], edits: [], done: [], due: [] }
+      ? { origins: new Map(), left: [], edits: [], done: [], due: [], own: 0 }
       : await prepareOverlay({
+          changedOnly: r.changedOnly ?? false,
           store: r.store,
           tree: run.tree,
           project,
@@ -89,6 +92,10 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
         })
     if (overlay.dir !== undefined) Object.assign(base, { overlay: overlay.dir })
     if (!r.json) for (const line of overlayNotes(overlay, r.force ?? false)) say(line)
+    if (overlay.changed && overlay.changed.run === 0 && overlay.own === 0) {
+      say('nothing changed since the last generation')
+      return 0
+    }
     const plan = await runTree(ws, project, { ...base, test: true }, overlay.origins)
     const drift = r.source.kind === 'generation' && r.source.as === 'drift'
     const heading = drift ? `drift of ${who} from generation ${from!.meta.number}` : `plan for ${who}`
@@ -241,6 +248,8 @@ async function writtenAfter(
     const sha256 = k?.sha256 ?? hashes.get(f.name)
     if (sha256 !== undefined) out.push({ id: f.id, name: f.name, sha256 })
   }
+  // a file this run did not touch (--changed, a kept edit of a pruned file) keeps its record
+  for (const w of last) if (!out.some((f) => f.id === w.id) && !files.some((f) => f.id === w.id)) out.push(w)
   // a kept edit of a pruned file stays recorded too: it is still the user's
   for (const k of kept.values())
     if (!out.some((f) => f.id === k.id)) out.push({ id: k.id, name: k.name, sha256: k.sha256 })

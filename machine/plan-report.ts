@@ -107,6 +107,10 @@ export function overlayNotes(o: RunOverlay, force: boolean): string[] {
   }
   for (const l of o.left) lines.push(`  left on the machine: ${l.fun} ${l.id} (${l.why})`)
   for (const m of o.done) lines.push(`  migration ${m.sls} already ran on this machine: left out`)
+  if (o.changed)
+    lines.push(
+      `--changed: ${o.changed.ids.length} state(s) differ from the last generation; with their requisites ${o.changed.run} of ${o.changed.total} run`,
+    )
   if (o.problem) lines.push(`! the run's own states are not applied: ${o.problem}`)
   return lines
 }

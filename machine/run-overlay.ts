@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { changedStates, requisiteClosure } from './changed-states.ts'
 import { fileHashes } from './file-hashes.ts'
 import type { GenerationStore } from './generation-store.ts'
 import { homeOwner, type LocalEdit, localEdits, type WrittenFile } from './local-edits.ts'
@@ -27,6 +28,10 @@ export interface RunOverlay {
   readonly due: readonly Migration[]
   /** Why the run's own states could not be made (the top file is not salt-dsl's). */
   readonly problem?: string
+  /** `--changed`: the states whose rendered form differs from the last generation's, and the run's. */
+  readonly changed?: { readonly ids: readonly string[]; readonly run: number; readonly total: number }
+  /** How many states of its own the run adds (prune, edits). */
+  readonly own: number
 }
 
 export interface OverlayRequest {
@@ -39,6 +44,8 @@ export interface OverlayRequest {
   readonly machine: string | undefined
   /** `--force`: overwrite files edited on the machine (after backing them up). */
   readonly force: boolean
+  /** `--changed`: run only the states that differ from the last generation, and their requisites. */
+  readonly changedOnly?: boolean
 }
 
 /**
@@ -52,39 +59,62 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   const lastMeta = o.store.list().at(-1)
   const last = lastMeta && o.store.generation(lastMeta.number)
   const base = { python: o.python, machine: o.machine }
+  const excluded: string[] = []
   const states: Record<string, unknown> = {}
   const origins = new Map<string, StateRow>()
 
-  // files the user edited since the last apply
-  let edits: LocalEdit[] = []
+  // the Salt reads this run needs, started at once: the hashes of the files the last apply wrote (local
+  // edits), the last tree's rendered states (prune, --changed) and the new tree's (--changed)
   const written = last ? readJson<WrittenFile[]>(join(last.dir, 'files.json')) : undefined
-  if (last && written?.length) {
-    const now = await fileHashes(
-      written.map((w) => w.name),
-      { python: o.python, scratch: o.scratch },
-    )
+  const hashing = written?.length
+    ? fileHashes(
+        written.map((w) => w.name),
+        { python: o.python, scratch: o.scratch },
+      )
+    : undefined
+  const before = last ? readManifestOrigins(last.tree, last.meta.project).states : new Map<string, StateRow>()
+  const pruned = last ? prunedIds(before, next, markers) : []
+  const changing = o.changedOnly === true && last !== undefined
+  const lastLow =
+    last && (pruned.length > 0 || changing)
+      ? showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
+      : undefined
+  const nextLow = changing
+    ? showLowstate({ tree: o.tree, scratch: join(o.scratch, 'next') }, base)
+    : undefined
+
+  let edits: LocalEdit[] = []
+  if (last && written && hashing) {
+    const now = await hashing
     edits = localEdits(written, now, (id) => markers.localEdit.get(id) ?? 'keep', last.meta.number)
   }
   const kept = new Set(edits.filter((e) => e.policy === 'keep' && !o.force).map((e) => e.id))
 
+  let only: Set<string> | undefined
+  let changed: RunOverlay['changed']
+  if (nextLow) {
+    const [now, then] = await Promise.all([nextLow, lastLow])
+    const ids = changedStates(now.chunks, then?.chunks ?? [])
+    only = requisiteClosure(now.chunks, ids)
+    const total = new Set(now.chunks.map((c) => c.__id__))
+    changed = { ids, run: only.size, total: total.size }
+    for (const id of total) if (!only.has(id)) excluded.push(id)
+  }
+
   // what the last generation applied and the new tree drops
   let left: RunOverlay['left'] = []
-  if (last) {
-    const before = readManifestOrigins(last.tree, last.meta.project).states
-    const ids = prunedIds(before, next, markers)
-    if (ids.length > 0) {
-      const low = await showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
-      const plan = pruneStates(ids, low.chunks, before, markers.prune, kept)
-      Object.assign(states, plan.states)
-      for (const [id, row] of plan.origins) origins.set(id, row)
-      left = low.error ? [...plan.left, { id: '*', fun: '', why: low.error }] : plan.left
-    }
+  if (pruned.length > 0) {
+    const low = (await lastLow) ?? { chunks: [] }
+    const plan = pruneStates(pruned, low.chunks, before, markers.prune, kept)
+    Object.assign(states, plan.states)
+    for (const [id, row] of plan.origins) origins.set(id, row)
+    left = low.error ? [...plan.left, { id: '*', fun: '', why: low.error }] : plan.left
   }
 
   for (const e of edits) {
     const backup = `${e.id} (back up local edit)`
     const owner = homeOwner(e.name)
-    const inRun = next.has(e.id) || e.id in states
+    const inRun = (next.has(e.id) && (only === undefined || only.has(e.id))) || e.id in states
     states[backup] = {
       cmd: [
         'run',
@@ -99,7 +129,8 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
     origins.set(backup, { sls: RUN_SLS, fun: 'cmd.run', secret: false, ...originOf(next, e.id) })
   }
   const extend: Record<string, unknown> = {}
-  for (const id of kept) if (next.has(id)) extend[id] = { file: [{ replace: false }] }
+  for (const id of kept)
+    if (next.has(id) && (only === undefined || only.has(id))) extend[id] = { file: [{ replace: false }] }
 
   // migrations run once, again when their body changes
   const files = readJson<{ files?: Record<string, string> }>(join(o.tree, 'manifest.json'))?.files ?? {}
@@ -108,8 +139,9 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
     o.store.readRecord<MigrationLog>('migrations') ?? {},
   )
 
-  const empty = Object.keys(states).length === 0 && Object.keys(extend).length === 0 && done.length === 0
-  const result = { origins, left, edits, done, due }
+  const own = Object.keys(states).length
+  const empty = own === 0 && Object.keys(extend).length === 0 && done.length === 0 && excluded.length === 0
+  const result = { origins, left, edits, done, due, own, ...(changed ? { changed } : {}) }
   if (empty) return result
   const dir = join(o.scratch, 'overlay')
   const top = readFileSync(join(o.tree, 'salt', 'top.sls'), 'utf8')
@@ -120,7 +152,9 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   const includes = [...new Set(Object.keys(extend).map((id) => next.get(id)?.sls ?? ''))].filter(Boolean)
   const sls = {
     ...(includes.length ? { include: includes } : {}),
-    ...(done.length ? { exclude: done.map((m) => ({ sls: m.sls })) } : {}),
+    ...(done.length || excluded.length
+      ? { exclude: [...done.map((m) => ({ sls: m.sls })), ...excluded.map((id) => ({ id }))] }
+      : {}),
     ...(Object.keys(extend).length ? { extend } : {}),
     ...states,
   }

@@ -10,7 +10,7 @@ export const command: Command = {
   summary:
     'Build, plan, ask, then apply with the real Salt (progress from its own log), and record a generation.',
   usage:
-    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--force] [--yes] [--keep N] [--format json]',
+    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--changed] [--force] [--yes] [--keep N] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
@@ -18,6 +18,7 @@ export const command: Command = {
       machine: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
       force: { type: 'boolean', default: false },
+      changed: { type: 'boolean', default: false },
       keep: { type: 'string' },
       format: { type: 'string' },
     })
@@ -38,6 +39,7 @@ export const command: Command = {
       source: { kind: 'built', out: outDir, project, ...(revision ? { revision } : {}) },
       yes: values.yes,
       force: values.force,
+      changedOnly: values.changed,
       keep,
       json,
       report: (d) => report(d, undefined),
