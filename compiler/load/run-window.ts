@@ -13,6 +13,7 @@
 // - I/O it started and left (a server listening, a child process, a socket, an fs or DNS request with a
 //   callback) would keep the CLI alive or run its callback later: it is closed (its callback dropped),
 //   and reported (config-io.ts);
+// - what it prints to stdout goes to stderr (stdout carries the CLI's own output, such as JSON);
 // - builtins it replaced (the compiler shares them) and process state it changed (cwd, umask,
 //   environment) are put back, and reported (builtins-guard.ts, process-state.ts).
 // Exits are guarded for the process's whole life, since a callback of the config's can run later
@@ -67,6 +68,12 @@ export function openRunWindow(code: ConfigCode): RunWindow {
   const rejections: unknown[] = []
 
   const timers = watchTimers(patch as (target: object, key: string, value: unknown) => void, stackHere)
+
+  // stdout carries what the CLI prints (`--format json`, `dsl show`): what the config prints (a
+  // console.log while debugging it) goes to stderr
+  const stderr = process.stderr
+  patch(process.stdout, 'write', ((...args: Parameters<typeof stderr.write>) =>
+    stderr.write(...args)) as typeof process.stdout.write)
 
   // a tick or a queued microtask runs in an async scope Node enters and leaves: a timeout in between
   // would leave that scope open (Node then aborts); a promise reaction has none

@@ -568,4 +568,23 @@ inventory({
     expect(await closed).toBe(0)
     clearTimeout(hung)
   })
+
+  it("sends what the config prints to stderr: stdout holds only the CLI's own output (JSON, an SLS)", () => {
+    const dir = project({
+      'index.ts': `import { pkg, sls } from 'salt-dsl'
+console.log('debugging the config')
+process.stdout.write('more of it\\n')
+sls('base', () => { pkg('git') })
+`,
+    })
+    const built = dsl(['build', dir, '--out', join(dir, 'out'), '--no-typecheck', '--format', 'json'])
+    expect(built.status, built.stderr).toBe(0)
+    expect(JSON.parse(built.stdout)).toHaveProperty('diagnostics')
+    expect(built.stderr).toContain('debugging the config')
+    const shown = dsl(['show', 'base', dir])
+    expect(shown.status, shown.stderr).toBe(0)
+    expect(shown.stdout).not.toContain('debugging')
+    expect(shown.stdout).not.toContain('more of it')
+    expect(shown.stdout).toContain('pkg.installed')
+  })
 })
