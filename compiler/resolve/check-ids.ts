@@ -1,9 +1,10 @@
 // Duplicate state IDs per machine: an ID declared in two SLS is Salt's "Detected conflicting IDs" only on
 // a machine that renders both (its top file, the includes, the when() conditions it meets).
 import type { Cond, StateNode } from '../../dsl/ir.ts'
+import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 import { evalCond, renderedSls } from './predict.ts'
-import type { Resolution } from './resolve-machines.ts'
+import { type Resolution, type ResolvedMinion, resolveMinion } from './resolve-machines.ts'
 
 /**
  * The IDs two SLS declare (the graph leaves these to this check when there is an inventory) that a
@@ -28,9 +29,10 @@ export function checkMachineIds(r: Resolution): Diagnostic[] {
   if (repeated === undefined) return []
   const rendered = new Map<string, Set<string>>()
   const out: Diagnostic[] = []
+  const minions = [...r.machines, ...onboarded(r)]
   for (const [id, states] of repeated) {
     const clashes = new Map<string, { a: StateNode; b: StateNode; machines: string[] }>()
-    for (const m of r.machines) {
+    for (const m of minions) {
       let sls = rendered.get(m.id)
       if (sls === undefined) {
         sls = renderedSls(r.program, m.sls)
@@ -43,11 +45,13 @@ export function checkMachineIds(r: Resolution): Diagnostic[] {
       if (a.sls === b.sls) continue
       const key = `${a.key}:${b.key}`
       const entry = clashes.get(key) ?? { a, b, machines: [] }
-      entry.machines.push(m.id)
+      entry.machines.push(
+        m.machine === undefined ? `(onboarded with profile '${m.id.slice(ONBOARDED.length)}')` : m.id,
+      )
       clashes.set(key, entry)
     }
     for (const { a, b, machines } of clashes.values()) {
-      const who = `${machines.length === 1 ? 'machine' : 'machines'} ${machines.map((m) => `'${m}'`).join(', ')}`
+      const who = describeMachines(machines)
       out.push(
         error('DSL3001', `${who}: duplicate state ID '${id}' (Salt: "Detected conflicting IDs")`, b.origin, {
           related: [{ message: `'${id}' is first declared here (sls ${a.sls})`, origin: a.origin }],
@@ -57,6 +61,39 @@ export function checkMachineIds(r: Resolution): Diagnostic[] {
     }
   }
   return out
+}
+
+const ONBOARDED = 'dsl-onboarded-'
+
+/** `machine 'a'`, `machines 'a', 'b'`, `a new machine onboarded with profile 'p'`, joined by "and". */
+function describeMachines(machines: readonly string[]): string {
+  const registered = machines.filter((m) => !m.startsWith('('))
+  const fresh = machines.filter((m) => m.startsWith('(')).map((m) => m.slice(1, -1))
+  const parts: string[] = []
+  if (registered.length > 0)
+    parts.push(
+      `${registered.length === 1 ? 'machine' : 'machines'} ${registered.map((m) => `'${m}'`).join(', ')}`,
+    )
+  if (fresh.length > 0) parts.push(`a new machine ${fresh.join(' or ')}`)
+  return parts.join(' and ')
+}
+
+/**
+ * A machine not registered yet, onboarded with each profile (its grains name the profile; the onboarding's
+ * environment and first platform): the SLS an unregistered machine may render together.
+ */
+function onboarded(r: Resolution): ResolvedMinion[] {
+  const p = r.program.pillar
+  const inventory = p?.inventory
+  if (inventory === undefined) return []
+  const platform = (inventory.onboarding.platforms?.[0] ?? 'ubuntu') as Platform
+  const environment = inventory.onboarding.environment ?? inventory.machines[0]?.environment ?? ''
+  return (p?.profiles ?? []).map((profile) =>
+    resolveMinion(r, `${ONBOARDED}${profile.name}`, {
+      ...PLATFORM_GRAINS[platform],
+      dsl: { environment, profile: profile.name, users: [] },
+    } as ResolvedMinion['grains']),
+  )
 }
 
 /** A condition as the machine meets it; one the compiler cannot evaluate (a loop's item) may hold. */

@@ -94,8 +94,20 @@ const b = sls('b', () => { pkg('git') })${machines('a, b', 'b')}`)
     expect(ds).toEqual([
       expect.objectContaining({
         code: 'DSL3001',
-        message: `machine 'mac': duplicate state ID 'git' (Salt: "Detected conflicting IDs")`,
+        message: `machine 'mac' and a new machine onboarded with profile 'pm': duplicate state ID 'git' (Salt: "Detected conflicting IDs")`,
         line: FIRST + 1,
+      }),
+    ])
+  })
+
+  it('a machine not registered yet may onboard with a profile that gets both: reported', async () => {
+    const ds = await diagnose(`const a = sls('a', () => { pkg('git') })
+const b = sls('b', () => { pkg('git') })
+profile('both', { sls: [a, b] })${machines('a', 'b')}`)
+    expect(ds).toEqual([
+      expect.objectContaining({
+        code: 'DSL3001',
+        message: `a new machine onboarded with profile 'both': duplicate state ID 'git' (Salt: "Detected conflicting IDs")`,
       }),
     ])
   })
