@@ -76,6 +76,12 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
     const who = machine === undefined ? 'this host' : `machine ${machine}`
     const color = out.isTTY === true
 
+    const previous = r.store.list().at(-1)
+    if (r.changedOnly && r.source.kind === 'built' && previous?.tree === tree) {
+      // the same bytes as the last generation's tree: no state's rendered form can differ
+      say(`nothing changed since the last generation (${previous.number}: the same tree)`)
+      return 0
+    }
     const storedOnly = r.source.kind === 'generation' && r.source.as !== 'rollback'
     // drift and its fix are the stored tree alone; an apply and a rollback also undo what the last
     // generation applied and this tree drops, and keep what the user edited
