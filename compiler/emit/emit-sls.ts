@@ -78,7 +78,7 @@ export function emitSls(name: string, graph: Graph): string {
   let jinja = false
   let reads = false
   for (const state of members) {
-    if (!reads && readsValues(state)) reads = jinja = true
+    if (!reads && (readsValues(state) || namesRenderedId(state, graph.states))) reads = jinja = true
     else if (!jinja && state.when.length > 0) jinja = true
     if (reads) break
   }
@@ -126,6 +126,13 @@ export function emitSls(name: string, graph: Graph): string {
   let end = text.length
   while (end > 0 && text.charCodeAt(end - 1) === 10) end--
   return `${text.slice(0, end)}\n`
+}
+
+/** A state with a requisite on a state whose ID Salt renders (the requisite names it the same way). */
+function namesRenderedId(state: StateNode, states: readonly StateNode[]): boolean {
+  for (const r of state.requisites)
+    if (r.sls === undefined && states[r.target]?.idExpr !== undefined) return true
+  return false
 }
 
 /** A state with an expression among its arguments (it, and any under a condition, needs the Jinja renderer). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BuiltPort, buildPort, comparePort, type Port } from '../support/port.ts'
 import { SaltOracle } from '../support/salt.ts'
 
-const PORT: Port = { name: 'tomcat', sls: ['tomcat'] }
+const PORT: Port = { name: 'tomcat', sls: ['tomcat', 'tomcat.webapps'] }
 let oracle: SaltOracle
 let built: BuiltPort
 
@@ -26,7 +26,7 @@ const modules = (state: Record<string, unknown>) =>
 describe('tomcat port', () => {
   it('app-old (tomcat9, user tc, server.xml): the port renders as the original', async () => {
     const high = (await comparePort(oracle, PORT, built, 'app-old'))['state.show_highstate'] as High
-    expect(Object.keys(high).sort()).toEqual(['tc_user', 'tomcat', 'tomcat-server-xml'])
+    expect(Object.keys(high).sort()).toEqual(['tc_user', 'tomcat', 'tomcat-root-war', 'tomcat-server-xml'])
     expect(modules(high.tomcat!)).toEqual(['pkg', 'service'])
     expect(modules(high.tc_user!)).toEqual(['group', 'user'])
     expect(high.tomcat!.pkg).toContainEqual({ name: 'tomcat9' })
@@ -34,7 +34,7 @@ describe('tomcat port', () => {
 
   it('app-new (tomcat10, user tomcat): the port renders as the original', async () => {
     const high = (await comparePort(oracle, PORT, built, 'app-new'))['state.show_highstate'] as High
-    expect(Object.keys(high).sort()).toEqual(['tomcat', 'tomcat_user'])
+    expect(Object.keys(high).sort()).toEqual(['tomcat', 'tomcat-root-war', 'tomcat_user'])
     expect(high.tomcat!.service).toContainEqual({ name: 'tomcat10' })
   })
 })
