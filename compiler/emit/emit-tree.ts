@@ -159,6 +159,9 @@ function hashOf(path: string, data: string | Uint8Array, cache: EmitCache | unde
 
 /** One state's manifest row (`STATE_FIELDS`). */
 function rowText(s: StateNode, source: number, quote: (text: string) => string): string {
+  // an extend entry is its target's state, an external one hand-written Salt's: neither is a state this
+  // tree applies (a plan maps Salt's results to the target's row; a prune must never undo them)
+  if (s.extends !== undefined || s.external) return ''
   // joined, not concatenated: a flat string per row instead of a rope of eight (30 MB at 100k states)
   return [
     '    ',
@@ -204,7 +207,8 @@ function changedRows(graph: Graph, cache: EmitCache): { rows: Row[]; chunks: str
 /** Chunk `c` of the manifest's state rows, joined. */
 function chunkText(rows: readonly Row[], c: number): string {
   const texts: string[] = []
-  for (let k = c * ROW_CHUNK; k < Math.min(rows.length, (c + 1) * ROW_CHUNK); k++) texts.push(rows[k]!.row)
+  for (let k = c * ROW_CHUNK; k < Math.min(rows.length, (c + 1) * ROW_CHUNK); k++)
+    if (rows[k]!.row !== '') texts.push(rows[k]!.row)
   return texts.join(',\n')
 }
 
@@ -229,7 +233,7 @@ function manifest(files: Tree, graph: Graph, input: EmitInput, followsCache: boo
     cache.rows = quick.rows
     cache.chunks = quick.chunks
     sources = cache.sources
-    stateBlock = () => (quick.chunks.length === 0 ? '{}' : `{\n${quick.chunks.join(',\n')}\n  }`)
+    stateBlock = () => rowsBlock(quick.chunks)
   } else {
     const made = stateRows(program, input)
     sources = made.sources
@@ -238,6 +242,12 @@ function manifest(files: Tree, graph: Graph, input: EmitInput, followsCache: boo
   const body = `  "files": ${block(hashes)},\n  "sources": ${list(sources)},\n${fields},\n  "states": `
   if (cache === undefined || cache.chunks.length === 0) return `{\n${head},\n${body}${stateBlock()}\n}\n`
   return manifestBytes(`{\n${head},\n${body}{\n`, cache)
+}
+
+/** The states block from rows or chunks of rows (empty ones, extend and external entries, left out). */
+function rowsBlock(parts: readonly string[]): string {
+  const rows = parts.filter((text) => text !== '')
+  return rows.length === 0 ? '{}' : `{\n${rows.join(',\n')}\n  }`
 }
 
 const ROW_SEPARATOR = Buffer.from(',\n')
@@ -252,11 +262,13 @@ function manifestBytes(head: string, cache: EmitCache): Buffer {
   const known = cache.chunkBytes
   const made: { text: string; bytes: Buffer }[] = []
   const parts: Buffer[] = [Buffer.from(head)]
-  cache.chunks.forEach((text, c) => {
-    const last = known[c]
+  let rows = 0
+  cache.chunks.forEach((text) => {
+    const last = known[made.length]
     const entry = last !== undefined && last.text === text ? last : { text, bytes: Buffer.from(text) }
     made.push(entry)
-    if (c > 0) parts.push(ROW_SEPARATOR)
+    if (text === '') return // a chunk of extend and external entries only
+    if (rows++ > 0) parts.push(ROW_SEPARATOR)
     parts.push(entry.bytes)
   })
   parts.push(MANIFEST_END)
@@ -315,5 +327,5 @@ function stateRows(program: Program, input: EmitInput): { sources: string[]; blo
     cache.sourceIndex = sourceIndex
   }
   const body = made === undefined || chunks.length === 0 ? lines : chunks
-  return { sources, block: () => (body.length === 0 ? '{}' : `{\n${body.join(',\n')}\n  }`) }
+  return { sources, block: () => rowsBlock(body) }
 }

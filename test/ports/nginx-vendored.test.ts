@@ -29,6 +29,14 @@ describe('nginx formula vendored (saltDir + external)', () => {
     for (const [path, bytes] of formula) expect(shipped.get(path)?.equals(bytes), path).toBe(true)
   })
 
+  it("the manifest holds the tree's own states only: no row for a handle on the formula or an extend of it", () => {
+    const manifest = JSON.parse(readFileSync(join(built.out, 'manifest.json'), 'utf8')) as {
+      states: Record<string, unknown[]>
+    }
+    // a plan maps Salt's results by these rows, and a prune undoes an ID that leaves them: never the formula's
+    expect(Object.keys(manifest.states)).toEqual(['site_conf'])
+  })
+
   it('renders as the hand-written tree on both machines', async () => {
     for (const id of ['web-deb', 'web-rh']) await comparePort(oracle, PORT, built, id)
   })

@@ -3,6 +3,8 @@
 // grain, and a site that extends the formula's service from another SLS (emitted as Salt's extend:).
 // Salt renders the port and the hand-written formula the same for an Ubuntu machine with pillar data and a
 // Rocky machine with a lookup override.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BuiltPort, buildPort, comparePort, type Port } from '../support/port.ts'
 import { SaltOracle } from '../support/salt.ts'
@@ -41,6 +43,19 @@ describe('nginx formula port', () => {
     ])
     const low = views['state.show_lowstate'] as { __id__: string; watch?: unknown }[]
     expect(low.find((c) => c.__id__ === 'nginx_service')?.watch).toContainEqual({ file: 'site_conf' })
+  })
+
+  it('the manifest row of nginx_service is the state itself, not the extend of it', () => {
+    const manifest = JSON.parse(readFileSync(join(built.out, 'manifest.json'), 'utf8')) as {
+      states: Record<string, unknown[]>
+    }
+    expect(manifest.states.nginx_service?.slice(0, 2)).toEqual(['nginx.service', 'service.running'])
+    expect(Object.keys(manifest.states).sort()).toEqual([
+      'nginx_config',
+      'nginx_pkg',
+      'nginx_service',
+      'site_conf',
+    ])
   })
 
   it('web-rh (Rocky, a lookup override, no site data): the port renders as the original', async () => {
