@@ -30,6 +30,7 @@ export function loopChecks(program: Program): Diagnostic[] {
       const missing = s.loops.filter((l) => !read.has(l.depth))
       if (missing.length > 0) {
         const message = `state ID '${s.id}' is the same in every iteration of the forEach() around it (Salt: "Detected conflicting IDs" once the list has two elements)`
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows TypeScript the user writes
         const hint = 'build the ID from the loop item or key, e.g. `id: text`${name}_user``'
         out.push(
           error('DSL3072', message, s.origin, {
