@@ -16,19 +16,27 @@ export function includeBlock(
   if (extra === undefined) return emitYaml({ include: [...names] }, options)
   const lines: string[] = []
   const conditions: string[] = []
+  // a name listed again (a requisite needs an SLS the author includes under a condition) is unconditional,
+  // at the author's place
+  const seen = new Set<string>()
+  const again = new Set(names.filter((name) => seen.has(name) || !seen.add(name)))
+  const done = new Set<string>()
   for (const name of names) {
-    const o = extra[name]
-    const item: YamlNode = o?.saltenv === undefined ? name : { [o.saltenv]: name }
+    if (done.has(name)) continue
+    done.add(name)
+    const saltenv = extra[name]?.saltenv
+    const when = again.has(name) ? undefined : extra[name]?.when
+    const item: YamlNode = saltenv === undefined ? name : { [saltenv]: name }
     const text = emitYaml([item], options).trimEnd().replace(/^/gm, '  ')
-    if (o?.when === undefined) {
+    if (when === undefined) {
       lines.push(text)
       continue
     }
-    const test = condJinja(o.when)
+    const test = condJinja(when)
     conditions.push(`(${test})`)
     lines.push(`{% if ${test} %}`, text, '{% endif %}')
   }
-  const always = conditions.length < names.length
+  const always = conditions.length < done.size
   const head = always ? ['include:'] : [`{% if ${conditions.join(' or ')} %}`, 'include:']
   return `${[...head, ...lines, ...(always ? [] : ['{% endif %}'])].join('\n')}\n`
 }

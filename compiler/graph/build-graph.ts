@@ -422,7 +422,9 @@ function includedThrough(sls: ReadonlyMap<string, SlsNode>, node: SlsNode): Read
     }
   }
   visit(node)
-  for (const name of node.includes) out.add(name)
+  // an own include under a condition does not stand for one a requisite needs: that one is added too,
+  // and the emitted include is then unconditional
+  for (const name of node.includes) if (node.includeOptions?.[name]?.when === undefined) out.add(name)
   return out
 }
 
