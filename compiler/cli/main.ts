@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   generations: () => import('./generations.ts'),
   rollback: () => import('./rollback.ts'),
   drift: () => import('./drift.ts'),
+  diff: () => import('./diff.ts'),
   init: () => import('./init.ts'),
   machine: () => import('./machine.ts'),
 }
@@ -33,6 +34,7 @@ function help(): string {
     '  generations                            the applied generations this machine keeps',
     '  rollback [N] [--yes]                   apply generation N again (default: the one before the last)',
     "  drift [--fix]                          what changed behind salt-dsl's back since the last apply",
+    '  diff [REV | DIR] [--machine ID|--all]  per machine, what a change does (states, requisites, pillar)',
     '',
     '  init [DIR] [--yes]                     a new project: config, this machine, installed and built',
     '  machine add|list|remove                register this machine (Salt grains), list, or remove one',
