@@ -737,14 +737,13 @@ ${n}-team:
       - group: ${n}-team
 {%- for dot in ${json(DOTFILES)} %}
 
+{%- set f = '~' ~ u.name ~ "/'" ~ dot ~ "'" %}
 ~{{ u.name }}/{{ dot }}.pre-dsl:
-  file.copy:
-    - source: ~{{ u.name }}/{{ dot }}
-    - force: false
-    - user: {{ u.name }}
-    - group: {{ u.name }}
-    - onlyif: test -f ~{{ u.name }}/'{{ dot }}'
-    - unless: test -e ~{{ u.name }}/'{{ dot }}.pre-dsl'
+  cmd.run:
+    - name: {{ ('umask 077 && f=' ~ f ~ ' && b="$f.pre-dsl" && t="$b.tmp" && if test -e "$b" && test ! -O "$b"; then head -c "$(wc -c <"$b")" -- "$f" | cmp -s - "$b" || { printf \\'%s\\\\n\\' "$b is not $(id -un)\\'s and not a copy of $f: kept; check it, then remove it or give it to $(id -un)" >&2; exit 1; }; fi && rm -f "$t" && cp -p "$f" "$t" && { sync "$t" 2>/dev/null || :; } && mv -f "$t" "$b"') | yaml_squote }}
+    - runas: {{ u.name }}
+    - onlyif: {{ ('f=' ~ f ~ '; if test -e "$f"; then test -f "$f"; else d=$f; while ! test -e "$d"; do d=$(dirname -- "$d"); done; ! test -x "$d"; fi') | yaml_squote }}
+    - unless: {{ ('f=' ~ f ~ ' && b="$f.pre-dsl" && t="$b.tmp" && test -f "$b" && test ! -L "$b" && test -O "$b"') | yaml_squote }}
     - prereq:
       - file: ~{{ u.name }}/{{ dot }}
 
@@ -754,7 +753,7 @@ ${n}-team:
         # {{ u.name }} {{ dot }}
         export EDITOR=vim
     - user: {{ u.name }}
-    - group: {{ u.name }}
+    - group: {{ 'staff' if grains['os'] == 'MacOS' else u.name }}
     - mode: '0644'
     - makedirs: true
     - require:
