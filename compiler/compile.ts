@@ -58,9 +58,11 @@ export interface Compiled {
 }
 
 /**
- * The pipeline: load → type-check → graph → resolve → emit, reported in that order: the first stage with
- * errors stops it. The type-check is a separate process, so the in-process stages run while it works and
- * their results are dropped if it finds errors; a failed load cancels it.
+ * The pipeline: load → type-check → graph → resolve → emit. The type-check is a separate process, so the
+ * in-process stages run while it works, and every stage's diagnostics that can still be computed are reported
+ * together: type errors beside a load error (often its cause), and beside graph and resolve errors of code that
+ * loaded (so fixing one round does not reveal the next). A stage with errors stops the ones after it; config
+ * code stopped half-way (a late throw or exit) cancels the type-check.
  */
 export async function compile(options: CompileOptions): Promise<Compiled> {
   const entry = resolveEntry(options.entry)
@@ -85,9 +87,11 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
   const stages = import('./stages.ts')
   const load = await loading
   if (hasErrors(load.diagnostics) || load.value === undefined) {
-    cancel.abort()
-    await checking?.catch(() => undefined)
-    return stop('load', load.diagnostics)
+    const typed = await checking?.catch(() => undefined)
+    return stop('load', [
+      ...load.diagnostics,
+      ...besideLoadErrors(load.diagnostics, typed?.diagnostics ?? []),
+    ])
   }
   const loaded = load.value
   const staged = await stages
@@ -103,7 +107,7 @@ export async function compile(options: CompileOptions): Promise<Compiled> {
   const rest = late.value
   const typed = await checking
   if (typed && hasErrors(typed.diagnostics)) {
-    return stop('typecheck', [...load.diagnostics, ...typed.diagnostics], loaded)
+    return stop('typecheck', [...load.diagnostics, ...typed.diagnostics, ...rest.diagnostics], loaded)
   }
   const found = [...load.diagnostics, ...(typed?.diagnostics ?? []), ...rest.diagnostics]
   const diagnostics = sortDiagnostics(found)
@@ -158,6 +162,13 @@ function compileLoaded(
     modes: assets.value.modes,
     diagnostics: found,
   }
+}
+
+/** Type errors beside a load error, but not tsc's word for the same syntax or import error esbuild reported. */
+function besideLoadErrors(load: readonly Diagnostic[], typed: readonly Diagnostic[]): Diagnostic[] {
+  const at = (d: Diagnostic) => `${d.origin?.file}:${d.origin?.line}:${d.origin?.column}`
+  const reported = new Set(load.filter((d) => d.code === 'DSL1001').map(at))
+  return typed.filter((d) => !reported.has(at(d)))
 }
 
 function stop(
