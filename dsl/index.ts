@@ -15,6 +15,8 @@ import { pkg } from './states/pkg.ts'
 import { service } from './states/service.ts'
 import { top } from './top.ts'
 
+export type { ApplyPolicy } from './apply-policy.ts'
+export { applyPolicy } from './apply-policy.ts'
 export type { SaltStateArgs, SaltStateFunction } from './catalog/salt-states.ts'
 export type { Accessor, Condition, Lookup } from './expr.ts'
 export { and, eq, not, oneOf, or } from './expr.ts'

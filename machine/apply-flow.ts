@@ -6,13 +6,15 @@ import { fileHashes } from './file-hashes.ts'
 import { currentUser, type GenerationMeta, type GenerationStore } from './generation-store.ts'
 import type { GitRevision } from './git-revision.ts'
 import { type WrittenFile, writtenDotfiles } from './local-edits.ts'
+import { readManifestOrigins } from './manifest-origins.ts'
+import { readMarkers } from './markers.ts'
 import type { MigrationLog } from './migrations.ts'
 import { applySummary, formatOutcomes, outcomesJson, overlayNotes, planSummary } from './plan-report.ts'
 import { runTree, type TreeRun } from './plan-tree.ts'
 import { progressPrinter, saltLogReader } from './progress.ts'
 import { rootNeeds } from './root-needs.ts'
 import { prepareOverlay, type RunOverlay } from './run-overlay.ts'
-import { changesAnything, type SaltStateReturn } from './state-outcomes.ts'
+import { changesAnything, type SaltStateReturn, type StateOutcome } from './state-outcomes.ts'
 
 /** Where the tree to apply comes from. */
 export type TreeSource =
@@ -37,6 +39,8 @@ export interface ApplyRequest {
   readonly detailedExitcode?: boolean
   /** Drift: re-apply the stored tree. */
   readonly fix?: boolean
+  /** `--rollback-on-failure`: when the apply fails, apply the previous generation again. */
+  readonly rollbackOnFailure?: boolean
   /** `--changed`: apply only the states that differ from the last generation, and their requisites. */
   readonly changedOnly?: boolean
   /** `--force`: overwrite files edited on the machine since the last apply (backed up first). */
@@ -54,6 +58,45 @@ const say = (text: string) => out.write(`${text}\n`)
  * it is asked to fix. Returns the exit code.
  */
 export async function applyFlow(r: ApplyRequest): Promise<number> {
+  const seen: { failed?: FailedApply } = {}
+  const code = await applyOnce(r, seen)
+  const failed = seen.failed
+  if (failed === undefined || !(r.rollbackOnFailure || failed.policy)) return code
+  if (failed.previous === undefined) {
+    say('rollback on failure: there is no earlier generation to go back to')
+    return code
+  }
+  say(`\nthe apply failed: applying generation ${failed.previous} again (rollback on failure)`)
+  if (failed.lasting.length > 0) {
+    say('Salt cannot undo what these states of the failed run did:')
+    for (const o of failed.lasting) say(`  ${o.fun} ${o.id} (${o.change})`)
+  }
+  const back = await applyOnce(
+    { ...r, source: { kind: 'generation', number: failed.previous, as: 'rollback' }, yes: true },
+    {},
+  )
+  say(
+    back === 0
+      ? `rolled back to generation ${failed.previous}`
+      : `the rollback to generation ${failed.previous} failed too: see above`,
+  )
+  return 1
+}
+
+/** A failed apply of a built tree: what a rollback on failure needs. */
+interface FailedApply {
+  /** The generation before the failed one. */
+  readonly previous?: number
+  /** The config asks for a rollback on failure (`applyPolicy`). */
+  readonly policy: boolean
+  /** States of the failed run whose effect a rollback does not take back (commands, packages, users…). */
+  readonly lasting: readonly StateOutcome[]
+}
+
+/** What a rollback takes back: the previous tree's files are written again, the failed one's new files pruned. */
+const UNDONE = new Set(['file.managed', 'file.symlink', 'file.absent', 'test.nop'])
+
+async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promise<number> {
   const lock = await r.store.lock((why) => process.stderr.write(`${why}…\n`))
   const run = r.store.newRun()
   try {
@@ -68,6 +111,8 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
         : r.store.linkGeneration(r.source.number, run)
     const project = r.source.kind === 'built' ? r.source.project : from!.meta.project
     const machine = r.machine ?? from?.meta.machine
+    // what the config tells the machine side (read before the tree moves into its generation)
+    const markers = readMarkers(readManifestOrigins(run.tree, project).states.keys())
     const ws = { tree: run.tree, scratch: run.scratch }
     const base: { python: string; machine: string | undefined; overlay?: string } = {
       python: r.python,
@@ -179,6 +224,13 @@ export async function applyFlow(r: ApplyRequest): Promise<number> {
       )
     }
     const failed = applied.summary.failed + applied.summary.blocked > 0 || Array.isArray(applied.result)
+    if (failed && r.source.kind === 'built') {
+      const policy = markers.rollbackOnFailure
+      const lasting = applied.outcomes.filter(
+        (o) => o.change !== 'no-op' && o.status === 'ok' && !UNDONE.has(o.fun),
+      )
+      seen.failed = { ...(last ? { previous: last.number } : {}), policy, lasting }
+    }
     return failed ? 1 : 0
   } finally {
     run.remove()

@@ -10,7 +10,7 @@ export const command: Command = {
   summary:
     'Build, plan, ask, then apply with the real Salt (progress from its own log), and record a generation.',
   usage:
-    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--changed] [--force] [--yes] [--keep N] [--format json]',
+    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--changed] [--force] [--rollback-on-failure] [--yes] [--keep N] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
@@ -19,6 +19,7 @@ export const command: Command = {
       yes: { type: 'boolean', short: 'y', default: false },
       force: { type: 'boolean', default: false },
       changed: { type: 'boolean', default: false },
+      'rollback-on-failure': { type: 'boolean', default: false },
       keep: { type: 'string' },
       format: { type: 'string' },
     })
@@ -40,6 +41,7 @@ export const command: Command = {
       yes: values.yes,
       force: values.force,
       changedOnly: values.changed,
+      rollbackOnFailure: values['rollback-on-failure'],
       keep,
       json,
       report: (d) => report(d, undefined),
