@@ -38,7 +38,9 @@ layer('users/grace', { users: { grace: { shell: '/bin/zsh', editor: 'emacs', ema
 layer('users/linus', { users: { linus: { shell: '/bin/bash', editor: 'nano' } } })
 
 export const base = sls('base', () => {
-  pkg(byPlatform({ ubuntu: 'fd-find', debian: 'fd-find', fedora: 'fd-find', arch: 'fd', macos: 'fd' }), { id: 'fd' })
+  pkg(byPlatform({ ubuntu: 'fd-find', debian: 'fd-find', fedora: 'fd-find', arch: 'fd', macos: 'fd' }), {
+    id: 'fd',
+  })
   file('/etc/motd', { contents: pillar.motd })
 })
 
