@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Diagnostic } from '../compiler/diagnostics.ts'
+import { approvalRefusal } from './approval.ts'
 import { confirm } from './confirm.ts'
 import { fileHashes } from './file-hashes.ts'
 import { currentUser, type GenerationMeta, type GenerationStore } from './generation-store.ts'
@@ -113,6 +114,15 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     const machine = r.machine ?? from?.meta.machine
     // what the config tells the machine side (read before the tree moves into its generation)
     const markers = readMarkers(readManifestOrigins(run.tree, project).states.keys())
+    if (r.source.kind === 'built' && markers.approvalBranch !== undefined) {
+      const why = await approvalRefusal(project, r.source.revision, markers.approvalBranch)
+      if (why !== undefined) {
+        process.stderr.write(`refusing to apply: ${why} (the config's applyPolicy asks for approval)\n`)
+        return 1
+      }
+      if (!r.json)
+        say(`approved: commit ${r.source.revision?.commit.slice(0, 10)} is on '${markers.approvalBranch}'`)
+    }
     const ws = { tree: run.tree, scratch: run.scratch }
     const base: { python: string; machine: string | undefined; overlay?: string } = {
       python: r.python,
