@@ -38,6 +38,8 @@ export interface ApplyRequest {
   readonly json: boolean
   /** Drift: exit 2 when something changed behind salt-dsl's back. */
   readonly detailedExitcode?: boolean
+  /** Drift: write the result to the store's `drift.json` (what the drift timer runs, for the status report). */
+  readonly record?: boolean
   /** Drift: re-apply the stored tree. */
   readonly fix?: boolean
   /** `--rollback-on-failure`: when the apply fails, apply the previous generation again. */
@@ -169,6 +171,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
       heading,
       driftOnly ? { machine: machine ?? null, generation: from!.meta.number } : undefined,
     )
+    if (drift && r.record) recordDrift(r.store, plan, from!.meta.number, machine)
     if (Array.isArray(plan.result)) return 1 // Salt could not run the tree: nothing to apply
     if (driftOnly) {
       if (plan.summary.failed > 0) return 1
@@ -322,6 +325,28 @@ async function writtenAfter(
   for (const k of kept.values())
     if (!out.some((f) => f.id === k.id)) out.push({ id: k.id, name: k.name, sha256: k.sha256 })
   return out
+}
+
+/** The last drift check, as the status report reads it: `<store>/drift.json`. */
+function recordDrift(store: GenerationStore, plan: TreeRun, generation: number, machine: string | undefined) {
+  const errors = Array.isArray(plan.result) ? plan.result.map(String) : []
+  store.writeRecord('drift', {
+    time: new Date().toISOString(),
+    generation,
+    machine: machine ?? null,
+    drift: changesAnything(plan.summary),
+    summary: plan.summary,
+    errors,
+    states: plan.outcomes
+      .filter((o) => o.change !== 'no-op' || o.status === 'failed')
+      .map((o) => ({
+        id: o.id,
+        function: o.fun,
+        change: o.change,
+        status: o.status,
+        ...(o.origin ? { file: o.origin.file, line: o.origin.line } : {}),
+      })),
+  })
 }
 
 /** Migrations this apply ran with every state ok: recorded, so later runs leave them out. */

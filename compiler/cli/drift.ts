@@ -7,7 +7,8 @@ import { report } from './report.ts'
 export const command: Command = {
   summary:
     "What changed on this machine behind salt-dsl's back: Salt's test=True of the last applied generation's tree; --fix applies it again.",
-  usage: 'dsl drift [--machine ID] [--detailed-exitcode] [--fix [--yes]] [--keep N] [--format json]',
+  usage:
+    'dsl drift [--machine ID] [--detailed-exitcode] [--fix [--yes]] [--keep N] [--format json] [--record]   (--record: the result also goes to <store>/drift.json)',
   async run(argv) {
     const { values } = parse(argv, {
       machine: { type: 'string' },
@@ -16,6 +17,7 @@ export const command: Command = {
       yes: { type: 'boolean', short: 'y', default: false },
       keep: { type: 'string' },
       format: { type: 'string' },
+      record: { type: 'boolean', default: false },
     })
     const json = jsonFormat(values.format)
     if (values.fix && !values.yes && process.stdin.isTTY !== true) return refuse()
@@ -32,6 +34,7 @@ export const command: Command = {
       json,
       detailedExitcode: values['detailed-exitcode'],
       fix: values.fix,
+      record: values.record,
       report: (d) => report(d, undefined),
     })
   },
