@@ -1,6 +1,6 @@
 // Per-platform values keyed by the grains Salt's `grains.filter_by` uses, and which key wins on a machine.
 import type { OsFamily, OsName } from './grain-values.ts'
-import type { Value } from './ir.ts'
+import { EXPR, type Value } from './ir.ts'
 
 /** The grains a per-platform map may be keyed by, least specific first (the most specific match wins). */
 export const PLATFORM_GRAIN_KEYS = ['os_family', 'os', 'osmajorrelease', 'oscodename', 'osfinger'] as const
@@ -57,4 +57,41 @@ export function pickCase(
     if (hit !== undefined) return hit
   }
   return cases.find(([key]) => key === 'default')
+}
+
+const isDictValue = (v: Value | undefined): v is { readonly [key: string]: Value } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(EXPR in v)
+
+/** A grain-keyed map whose values are all dicts: Salt merges them as nested `grains.filter_by(merge=...)`. */
+export function mergesDicts(cases: readonly (readonly [string, Value])[]): boolean {
+  return cases.some(([key]) => caseGrain(key) !== undefined) && cases.every(([, v]) => isDictValue(v))
+}
+
+/**
+ * The value nested `grains.filter_by(lookup, grain=g, merge=<the more specific one>)` gives: from the most
+ * specific grain out, each level's match (the outermost level's `default` where it has none) with the more
+ * specific result merged into it by `merge` (Salt's dictupdate.update: dicts recursively, the rest replaced).
+ */
+export function mergeCases(
+  cases: readonly (readonly [string, Value])[],
+  grains: { readonly [grain: string]: unknown },
+  merge: (dest: Value, upd: Value) => Value,
+): Value | undefined {
+  const levels = PLATFORM_GRAIN_KEYS.filter((g) => cases.some(([key]) => caseGrain(key)?.[0] === g))
+  const fallback = cases.find(([key]) => key === 'default')?.[1]
+  if (levels.length === 0) return fallback
+  let acc: Value | undefined
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const grain = levels[i]!
+    const have = grains[grain]
+    const hit = cases.find(([key]) => {
+      const g = caseGrain(key)
+      return g !== undefined && g[0] === grain && have !== undefined && have !== null && g[1] === String(have)
+    })?.[1]
+    const ret = hit ?? (i === 0 ? fallback : undefined)
+    // filter_by merges only a non-empty merge argument
+    const mergeable = acc !== undefined && isDictValue(acc) && Object.keys(acc).length > 0
+    acc = ret === undefined ? (mergeable ? acc : undefined) : mergeable ? merge(ret, acc!) : ret
+  }
+  return acc
 }

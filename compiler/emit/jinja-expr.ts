@@ -1,7 +1,7 @@
 import type { Cond, Expr, Scalar, Value } from '../../dsl/ir.ts'
 import { isExpr } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
-import { caseGrain, PLATFORM_GRAIN_KEYS } from '../../dsl/platform-match.ts'
+import { caseGrain, mergesDicts, PLATFORM_GRAIN_KEYS } from '../../dsl/platform-match.ts'
 import { itemJinja } from './emit-loop.ts'
 import { JinjaExpr, jinjaLiteral, type YamlNode } from './yaml.ts'
 
@@ -52,6 +52,7 @@ function platformJinja(cases: readonly (readonly [string, Value])[]): string {
  * ... default))`, the most specific grain outermost (an `osmajorrelease` key is a number, as that grain is).
  */
 function grainMapJinja(cases: readonly (readonly [string, Value])[]): string {
+  if (mergesDicts(cases)) return filterByJinja(cases)
   let inner = valueJinja((cases.find(([p]) => p === 'default')?.[1] ?? null) as Value)
   for (const grain of PLATFORM_GRAIN_KEYS) {
     const entries: string[] = []
@@ -64,6 +65,29 @@ function grainMapJinja(cases: readonly (readonly [string, Value])[]): string {
       inner = `{${entries.join(', ')}}.get(salt['grains.get'](${jinjaLiteral(grain)}), ${inner})`
   }
   return inner
+}
+
+/**
+ * Dict values, merged as a community map.jinja does: `grains.filter_by({...}, grain='os_family',
+ * merge=grains.filter_by({...}, grain='os', merge=...))`, the `default` in the outermost lookup.
+ */
+function filterByJinja(cases: readonly (readonly [string, Value])[]): string {
+  const levels = PLATFORM_GRAIN_KEYS.filter((g) => cases.some(([key]) => caseGrain(key)?.[0] === g))
+  const fallback = cases.find(([key]) => key === 'default')
+  let inner: string | undefined
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const grain = levels[i]!
+    const entries: string[] = []
+    for (const [key, v] of cases) {
+      const g = caseGrain(key)
+      if (g === undefined || g[0] !== grain) continue
+      entries.push(`${grain === 'osmajorrelease' ? g[1] : jinjaLiteral(g[1])}: ${valueJinja(v)}`)
+    }
+    if (i === 0 && fallback !== undefined) entries.push(`"default": ${valueJinja(fallback[1])}`)
+    const merge = inner === undefined ? '' : `, merge=${inner}`
+    inner = `salt['grains.filter_by']({${entries.join(', ')}}, grain=${jinjaLiteral(grain)}${merge})`
+  }
+  return inner ?? 'none'
 }
 
 /** An IR value as a Jinja literal. */

@@ -1,9 +1,9 @@
 /** What Salt renders for one minion: the state IDs of its highstate, with `when()` evaluated as Jinja would. */
 import type { Cond, Expr, Program, StateNode } from '../../dsl/ir.ts'
 import { PLATFORM_GRAINS, type Platform } from '../../dsl/platform.ts'
-import { pickCase } from '../../dsl/platform-match.ts'
+import { mergeCases, mergesDicts, pickCase } from '../../dsl/platform-match.ts'
 import { shellQuote } from '../../dsl/shell.ts'
-import { type Data, getPath } from './merge.ts'
+import { type Data, getPath, smartMerge } from './merge.ts'
 import { itemValue, renderedIds } from './predict-loops.ts'
 import type { ResolvedMinion } from './resolve-machines.ts'
 
@@ -30,6 +30,9 @@ export function evalExpr(e: Expr, m: ResolvedMinion): Data | undefined {
     case 'concat':
       return e.parts.map((p) => (typeof p === 'string' ? p : String(evalExpr(p, m) ?? ''))).join('')
     case 'platform': {
+      if (mergesDicts(e.cases))
+        return (mergeCases(e.cases, m.grains, (a, b) => smartMerge(a as never, b as never, false)) ??
+          null) as Data
       const hit = pickCase(e.cases, m.grains, (p) => PLATFORM_GRAINS[p as Platform]?.os)
       return (hit?.[1] as Data | undefined) ?? null
     }

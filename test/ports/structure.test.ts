@@ -23,6 +23,9 @@ type High = Record<string, Record<string, unknown>>
 const contents = (high: High, id: string) =>
   Object.assign({}, ...((high[id]?.file as unknown[]) ?? []).filter((a) => typeof a === 'object')).contents
 
+const nop = (high: High, id: string) =>
+  Object.assign({}, ...((high[id]?.test as unknown[]) ?? []).filter((a) => typeof a === 'object')).value
+
 describe('structure: per-platform values, defaults, filters, names, modes, conditional include', () => {
   it('deb-box (Ubuntu 22.04, app data in pillar) renders as the hand-written tree', async () => {
     const views = await comparePort(oracle, PORT, built, 'deb-box')
@@ -33,6 +36,11 @@ describe('structure: per-platform values, defaults, filters, names, modes, condi
     expect(contents(high, 'tags_value')).toBe('web,eu')
     expect(contents(high, 'owner_value')).toBe('owner=ops banner=none')
     expect(Object.keys(high)).toContain('apt_https') // the Debian-only include
+    expect(nop(high, 'settings_value')).toEqual({
+      pkg: 'nginx-core',
+      user: 'www-data',
+      conf: { workers: 2, gzip: true },
+    })
   })
 
   it('rh-box (Rocky 9, little pillar) renders as the hand-written tree', async () => {
@@ -44,5 +52,6 @@ describe('structure: per-platform values, defaults, filters, names, modes, condi
     expect(contents(high, 'name_value')).toBe('ANONYMOUS anonymous no_name')
     expect(contents(high, 'owner_value')).toBe('owner=root banner=none')
     expect(Object.keys(high)).not.toContain('apt_https')
+    expect(nop(high, 'settings_value')).toEqual({ pkg: 'nginx', user: 'nginx', conf: { workers: 4 } })
   })
 })
