@@ -11,7 +11,7 @@ export type PlatformGrain = (typeof PLATFORM_GRAIN_KEYS)[number]
  * `grains.filter_by(..., merge=...)`: the most specific grain that has the machine's value wins
  * (`osfinger`, then `oscodename`, `osmajorrelease`, `os`, `os_family`), else `default`. When every value
  * is a dict, the levels are merged as filter_by merges them (a more specific dict updates a less specific
- * one, recursively; `default` stands in for an `os_family` without a value). Keys are exact values
+ * one, recursively; `default` stands in where the least specific grain has no value). Keys are exact values
  * (filter_by would also read them as glob patterns).
  */
 export interface GrainMap<T> {
