@@ -96,6 +96,13 @@ interface FailedApply {
   readonly lasting: readonly StateOutcome[]
 }
 
+/** The store record of an apply under way: present after a run was killed between Salt and its record. */
+export const APPLYING = 'applying'
+
+/** The IDs the run's own states prune (their records go with them). */
+const pruneTargets = (o: RunOverlay): Record<string, true> =>
+  Object.fromEntries([...o.origins].filter(([, row]) => row.fun !== 'cmd.run').map(([id]) => [id, true]))
+
 /** What a rollback takes back: the previous tree's files are written again, the failed one's new files pruned. */
 const UNDONE = new Set(['file.managed', 'file.symlink', 'file.absent', 'test.nop'])
 
@@ -115,7 +122,8 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     const project = r.source.kind === 'built' ? r.source.project : from!.meta.project
     const machine = r.machine ?? from?.meta.machine
     // what the config tells the machine side (read before the tree moves into its generation)
-    const markers = readMarkers(readManifestOrigins(run.tree, project).states.keys())
+    const nextStates = readManifestOrigins(run.tree, project).states
+    const markers = readMarkers(nextStates.keys())
     if (r.source.kind === 'built' && markers.approvalBranch !== undefined) {
       const why = await approvalRefusal(project, r.source.revision, markers.approvalBranch)
       if (why !== undefined) {
@@ -206,6 +214,8 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     }
 
     const progress = progressPrinter(plan.summary.states, out, color)
+    // until the generation is recorded, a file Salt wrote is not a local edit (see prepareOverlay)
+    r.store.writeRecord(APPLYING, { time: new Date().toISOString(), after: last?.number ?? null })
     const applied = await runTree(
       ws,
       project,
@@ -219,9 +229,11 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     )
     progress.end()
     r.report(applied.diagnostics)
-    const files = await writtenAfter(applied, overlay, r.force ?? false, lastFiles, r.python, run.scratch)
+    const kept = lastFiles.filter((w) => nextStates.has(w.id) && !(w.id in pruneTargets(overlay)))
+    const files = await writtenAfter(applied, overlay, r.force ?? false, kept, r.python, run.scratch)
     const g = record(r, run, tree, project, machine, applied, from?.meta, { files })
     logMigrations(r.store, overlay, applied, g)
+    r.store.removeRecord(APPLYING)
     const pruned = r.store.prune(r.keep)
     if (r.json)
       out.write(

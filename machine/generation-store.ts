@@ -114,6 +114,10 @@ export class GenerationStore {
     }
   }
 
+  removeRecord(name: string): void {
+    rmSync(join(this.dir, `${name}.json`), { force: true })
+  }
+
   /** Writes a store record whole (temp, sync, rename): a kill leaves the old one or the new. */
   writeRecord(name: string, data: unknown): void {
     const file = join(this.dir, `${name}.json`)
@@ -142,6 +146,9 @@ export class GenerationStore {
       if (name.startsWith('.')) rmSync(join(this.#generations, name), { recursive: true, force: true })
     for (const name of readdirSync(this.#runs))
       rmSync(join(this.#runs, name), { recursive: true, force: true })
+    // a store record whose write was cut short (the record itself is the old one or the new)
+    for (const name of readdirSync(this.dir))
+      if (/\.json\.tmp-\d+$/.test(name)) rmSync(join(this.dir, name), { force: true })
     return lock
   }
 

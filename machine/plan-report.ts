@@ -111,6 +111,8 @@ export function overlayNotes(o: RunOverlay, force: boolean): string[] {
     lines.push(
       `--changed: ${o.changed.ids.length} state(s) differ from the last generation; with their requisites ${o.changed.run} of ${o.changed.total} run`,
     )
+  if (o.interrupted)
+    lines.push('  the last apply was interrupted: files changed since are taken as its work, not local edits')
   if (o.problem) lines.push(`! the run's own states are not applied: ${o.problem}`)
   return lines
 }

@@ -32,6 +32,8 @@ export interface RunOverlay {
   readonly changed?: { readonly ids: readonly string[]; readonly run: number; readonly total: number }
   /** How many states of its own the run adds (prune, edits). */
   readonly own: number
+  /** The last apply was killed before its generation was recorded: edits are not looked for. */
+  readonly interrupted?: boolean
 }
 
 export interface OverlayRequest {
@@ -84,7 +86,10 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
     : undefined
 
   let edits: LocalEdit[] = []
-  if (last && written && hashing) {
+  // an apply killed after Salt wrote files and before its generation was recorded: those files are its
+  // work, not the user's edits
+  const interrupted = o.store.readRecord<object>('applying') !== undefined
+  if (last && written && hashing && !interrupted) {
     const now = await hashing
     edits = localEdits(written, now, (id) => markers.localEdit.get(id) ?? 'keep', last.meta.number)
   }
@@ -141,7 +146,7 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
 
   const own = Object.keys(states).length
   const empty = own === 0 && Object.keys(extend).length === 0 && done.length === 0 && excluded.length === 0
-  const result = { origins, left, edits, done, due, own, ...(changed ? { changed } : {}) }
+  const result = { origins, left, edits, done, due, own, interrupted, ...(changed ? { changed } : {}) }
   if (empty) return result
   const dir = join(o.scratch, 'overlay')
   const top = readFileSync(join(o.tree, 'salt', 'top.sls'), 'utf8')
