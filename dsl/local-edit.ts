@@ -1,4 +1,5 @@
 import type { StateHandle } from './handle.ts'
+import type { Origin } from './ir.ts'
 import { callSite } from './origin.ts'
 import { declareState } from './state.ts'
 
@@ -18,7 +19,15 @@ export const LOCAL_EDIT_PREFIX = 'dsl on local edit: '
  * //   test.nop: []
  */
 export function onLocalEdit(of: StateHandle, policy: LocalEditPolicy): StateHandle<'test'> {
-  const origin = callSite(onLocalEdit)
+  return localEditMarker(of, policy, callSite(onLocalEdit))
+}
+
+/** The marker itself, at a builder's own call site (`dotfile(…, { onLocalEdit })`). */
+export function localEditMarker(
+  of: StateHandle,
+  policy: LocalEditPolicy,
+  origin: Origin,
+): StateHandle<'test'> {
   return declareState({
     module: 'test',
     fun: 'nop',

@@ -2,6 +2,7 @@ import { shellQuote } from '../dsl/shell.ts'
 import type { LowChunk } from './lowstate.ts'
 import type { StateRow } from './manifest-origins.ts'
 import { isMarker, type Markers } from './markers.ts'
+import { saltState } from './salt-state.ts'
 
 /** The suffix of the backup `dotfile()` keeps of what was there before its first change. */
 const BACKUP = '.pre-dsl'
@@ -66,7 +67,7 @@ export function pruneStates(
           left.push({ id, fun: full, why: 'packages are not removed (prunePolicy({ packages: true }))' })
         else {
           const pkgs = Array.isArray(c.pkgs) ? { pkgs: c.pkgs } : {}
-          states[id] = { pkg: ['removed', { name: c.name, ...pkgs }] }
+          states[id] = saltState('pkg', 'removed', { name: c.name, ...pkgs })
           origin(id, id, 'pkg.removed')
         }
       } else if (c.state !== 'cmd' && c.state !== 'test') {
@@ -83,7 +84,7 @@ function fileAbsent(
   states: Record<string, unknown>,
   origin: (id: string, from: string, fun: string) => void,
 ) {
-  states[id] = { file: ['absent', { name: c.name }] }
+  states[id] = saltState('file', 'absent', { name: c.name })
   origin(id, id, 'file.absent')
   const user = typeof c.user === 'string' ? c.user : undefined
   // the backup sits beside the file: `<name>.pre-dsl`, or a symlink's `backupname` in its directory
@@ -94,18 +95,13 @@ function fileAbsent(
   const f = shellPath(c.name)
   const b = shellPath(backup)
   const restore = `${id} (restore ${BACKUP})`
-  states[restore] = {
-    cmd: [
-      'run',
-      {
-        // moved back by its owner, so nothing in a home is written by root; only a regular file
-        name: `mv -f -- ${b} ${f}`,
-        onlyif: `test -f ${b} && test ! -L ${b} && test ! -e ${f}`,
-        ...(user !== undefined && user !== 'root' ? { runas: user } : {}),
-        require: [{ file: id }],
-      },
-    ],
-  }
+  // moved back by its owner, so nothing in a home is written by root; only a regular file
+  states[restore] = saltState('cmd', 'run', {
+    name: `mv -f -- ${b} ${f}`,
+    onlyif: `test -f ${b} && test ! -L ${b} && test ! -e ${f}`,
+    ...(user !== undefined && user !== 'root' ? { runas: user } : {}),
+    require: [{ file: id }],
+  })
   origin(restore, id, 'cmd.run')
 }
 

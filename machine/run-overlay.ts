@@ -9,6 +9,7 @@ import { readManifestOrigins, type StateRow } from './manifest-origins.ts'
 import { readMarkers } from './markers.ts'
 import { type Migration, type MigrationLog, pendingMigrations, treeMigrations } from './migrations.ts'
 import { prunedIds, pruneStates } from './prune.ts'
+import { saltState } from './salt-state.ts'
 
 /** The SLS of a run's own states (prune, kept edits, left-out migrations); never part of a generation. */
 export const RUN_SLS = 'dsl.prune'
@@ -120,17 +121,14 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
     const backup = `${e.id} (back up local edit)`
     const owner = homeOwner(e.name)
     const inRun = (next.has(e.id) && (only === undefined || only.has(e.id))) || e.id in states
-    states[backup] = {
-      cmd: [
-        'run',
-        {
-          name: `cp -p -- ${quote(e.name)} ${quote(e.backup)}`,
-          unless: `test -e ${quote(e.backup)}`,
-          ...(owner && owner !== 'root' ? { runas: owner } : {}),
-          ...(inRun ? { require_in: [{ file: e.id }] } : {}),
-        },
-      ],
-    }
+    states[backup] = saltState('cmd', 'run', {
+      name: `cp -p -- ${quote(e.name)} ${quote(e.backup)}`,
+      unless: `test -e ${quote(e.backup)}`,
+      // first of the whole run: an included SLS (a kept edit's extend) would otherwise come before it
+      order: 1,
+      ...(owner && owner !== 'root' ? { runas: owner } : {}),
+      ...(inRun ? { require_in: [{ file: e.id }] } : {}),
+    })
     origins.set(backup, { sls: RUN_SLS, fun: 'cmd.run', secret: false, ...originOf(next, e.id) })
   }
   const extend: Record<string, unknown> = {}

@@ -1,6 +1,7 @@
 import { type Condition, toCond } from '../expr.ts'
 import type { Ref, StateHandle } from '../handle.ts'
 import type { Origin } from '../ir.ts'
+import { type LocalEditPolicy, localEditMarker } from '../local-edit.ts'
 import { callSite } from '../origin.ts'
 import { byPlatform } from '../platform.ts'
 import { addIssue, session, settledThunk } from '../session.ts'
@@ -28,6 +29,11 @@ export type DotfileSpec = CommonOptions &
      * condition (e.g. `pillar.user.backup_existing_configs`) decides when Salt renders the SLS (copy mode).
      */
     readonly backup?: boolean | Condition
+    /**
+     * When the user edited the file since the last apply: `keep` it (default) or `overwrite` it; the
+     * user's version is backed up to `<path>.local-<N>` first either way (read by `dsl apply`).
+     */
+    readonly onLocalEdit?: LocalEditPolicy
   }
 
 /** The suffix of a dotfile's backup: the file that was there before salt-dsl first changed it. */
@@ -54,7 +60,15 @@ export const BACKUP_SUFFIX = '.pre-dsl'
 export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
   const origin = callSite(dotfile)
   const { own, common } = splitOptions(spec)
-  const { user, group = primaryGroup(user), mode = '0644', as = 'copy', backup = true, ...content } = own
+  const {
+    user,
+    group = primaryGroup(user),
+    mode = '0644',
+    as = 'copy',
+    backup = true,
+    onLocalEdit,
+    ...content
+  } = own
   const clean = homeRelative(path, user, origin)
   const home = `~${user}`
   const target = `${home}/${clean}`
@@ -71,6 +85,7 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
       options: {},
       origin,
     })
+    if (onLocalEdit !== undefined) localEditMarker(body, onLocalEdit, origin)
     // Salt expands `~` in the link's name but not in its target or backup name: both are written relative
     const up = '../'.repeat(clean.split('/').length - 1)
     const base = clean.split('/').pop() ?? clean
@@ -110,6 +125,7 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
     options: common,
     origin,
   })
+  if (onLocalEdit !== undefined) localEditMarker(handle, onLocalEdit, origin)
   return handle
 }
 

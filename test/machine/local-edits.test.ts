@@ -65,13 +65,33 @@ describe('local edits (as root, a throw-away user and store)', () => {
     expect(readFileSync(join(user.home, backup), 'utf8')).toBe(mine)
   })
 
-  it("onLocalEdit(handle, 'overwrite') overwrites an edit without --force, after backing it up", () => {
+  it("onLocalEdit(handle, 'overwrite') (or the dotfile's own option) overwrites an edit, after a backup", () => {
     edit('set show-all-if-ambiguous on')
+    execFileSync('su', [user.name, '-c', "echo 'export PAGER=less' >> ~/.profile-dsl"])
     const run = apply({ MACHINE_VARIANT: 'b', MACHINE_OVERWRITE: '1' })
     expect(run.stdout).toMatch(/modified locally: .*: overwritten/)
     expect(readFileSync(rc, 'utf8')).toBe('set editing-mode emacs\n')
     const backup = /backed up to ~[^/]+\/(\.inputrc\.local-\d+)/.exec(run.stdout)?.[1] ?? ''
     expect(existsSync(join(user.home, backup))).toBe(true)
     expect(readFileSync(join(user.home, backup), 'utf8')).toContain('set show-all-if-ambiguous on')
+    // dotfile('.profile-dsl', { onLocalEdit: 'overwrite' })
+    expect(run.stdout).toMatch(/modified locally: ~[^/]+\/\.profile-dsl: overwritten/)
+    expect(readFileSync(join(user.home, '.profile-dsl'), 'utf8')).toBe('export EDITOR=vi\n')
+    const saved = /backed up to ~[^/]+\/(\.profile-dsl\.local-\d+)/.exec(run.stdout)?.[1] ?? ''
+    expect(readFileSync(join(user.home, saved), 'utf8')).toBe('export EDITOR=vi\nexport PAGER=less\n')
+  })
+
+  it('in one run, a kept edit and an overwritten one: each backed up before anything touches it', () => {
+    edit('set colored-stats on')
+    execFileSync('su', [user.name, '-c', "echo 'export LESS=-R' >> ~/.profile-dsl"])
+    const profile = readFileSync(join(user.home, '.profile-dsl'), 'utf8')
+    const mine = readFileSync(rc, 'utf8')
+    const run = apply({ MACHINE_VARIANT: 'b', MACHINE_OVERWRITE: 'rc' })
+    expect(run.stdout).toMatch(/modified locally: ~[^/]+\/\.inputrc: overwritten/)
+    expect(run.stdout).toMatch(/modified locally: ~[^/]+\/\.profile-dsl: kept/)
+    expect(readFileSync(rc, 'utf8')).toBe('set editing-mode emacs\n')
+    expect(readFileSync(join(user.home, '.profile-dsl'), 'utf8')).toBe(profile)
+    const backup = /backed up to ~[^/]+\/(\.inputrc\.local-\d+)/.exec(run.stdout)?.[1] ?? ''
+    expect(readFileSync(join(user.home, backup), 'utf8')).toBe(mine)
   })
 })
