@@ -22,7 +22,8 @@ function watching(dir: string, out: string, env: Record<string, string> = {}) {
     stderr += d
   })
   const until = async (test: () => boolean) => {
-    for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
+    // up to 60 s: a loaded machine can take long over the first build's type-check
+    for (let i = 0; i < 1200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
     expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
   }
   return { child, output: () => ({ stdout, stderr }), until }
