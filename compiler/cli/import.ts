@@ -1,0 +1,58 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { importSalt } from '../../import/import-salt.ts'
+import type { ImportMachine } from '../../import/salt-renders.ts'
+import { parse } from './args.ts'
+import { CliError, type Command } from './cli-error.ts'
+import { saltPython } from './operate-options.ts'
+import { report } from './report.ts'
+
+function machineArg(text: string): ImportMachine {
+  const eq = text.indexOf('=')
+  const id = eq < 0 ? text : text.slice(0, eq)
+  if (id === '') throw new CliError(`--machine '${text}': give ID or ID=GRAINS_JSON`)
+  if (eq < 0) return { id, grains: {} }
+  try {
+    const grains: unknown = JSON.parse(text.slice(eq + 1))
+    if (grains === null || typeof grains !== 'object' || Array.isArray(grains))
+      throw new Error('not an object')
+    return { id, grains: grains as Record<string, unknown> }
+  } catch (thrown) {
+    throw new CliError(`--machine ${id}: the grains are not a JSON object (${(thrown as Error).message})`)
+  }
+}
+
+export const command: Command = {
+  summary:
+    'A Salt tree into a salt-dsl config: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, the states are shipped as hand-written Salt (saltDir) and listed in IMPORT-REPORT.md.',
+  usage:
+    'dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]',
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      pillar: { type: 'string' },
+      to: { type: 'string' },
+      machine: { type: 'string', multiple: true },
+      format: { type: 'string' },
+    })
+    const [what, dir] = positionals
+    if (what !== 'salt') throw new CliError(`unknown import '${what ?? ''}' (salt)`)
+    if (dir === undefined || values.to === undefined) throw new CliError(`usage: ${command.usage}`)
+    const to = resolve(values.to)
+    if (existsSync(to) && readdirSync(to).length > 0) throw new CliError(`'${values.to}' is not empty`)
+    const machines = (values.machine ?? []).map(machineArg)
+    const result = await importSalt({
+      python: saltPython(dir),
+      saltRoot: resolve(dir),
+      ...(values.pillar === undefined ? {} : { pillarRoot: resolve(values.pillar) }),
+      to,
+      machines: machines.length > 0 ? machines : [{ id: 'imported', grains: {} }],
+    })
+    const code = report(result.diagnostics, values.format)
+    if (result.value === undefined) return 1
+    const kept = result.value.notes.filter((n) => n.outcome === 'kept').length
+    process.stdout.write(
+      `wrote ${result.value.entry}: ${machines.length || 1} machine(s), ${kept} directory(ies) kept as hand-written Salt (IMPORT-REPORT.md)\n`,
+    )
+    return code === 0 ? 0 : result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0
+  },
+}

@@ -1,0 +1,145 @@
+// `dsl import salt`: a Salt tree into a salt-dsl config. Salt renders the original for each machine named;
+// the pillar and the state top become TypeScript, the state tree is shipped as it is (saltDir) so that the
+// imported config renders in Salt as the original did, and every SLS kept by hand is reported with why.
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { type Diagnostic, error, type StageResult, warning } from '../compiler/diagnostics.ts'
+import { PLATFORMS } from '../dsl/platform.ts'
+import { type ImportMachine, renderMachines } from './salt-renders.ts'
+import { readSaltTree } from './salt-tree.ts'
+import { writeConfigSource } from './write-config.ts'
+
+export interface ImportSaltOptions {
+  readonly python: string
+  readonly saltRoot: string
+  readonly pillarRoot?: string
+  readonly to: string
+  readonly machines: readonly ImportMachine[]
+}
+
+/** One line of the import report: what was kept as hand-written Salt or left out, and why. */
+export interface ImportNote {
+  readonly what: string
+  readonly outcome: 'kept' | 'not imported'
+  readonly reason: string
+}
+
+export interface ImportedConfig {
+  readonly entry: string
+  readonly notes: readonly ImportNote[]
+}
+
+const KEPT_REASON =
+  'shipped as hand-written Salt (saltDir): its SLS are Jinja templates whose states the importer does not translate yet'
+
+/** salt-dsl's platform for the grains a machine was rendered with (its `os`), Debian when none fits. */
+function platformOf(grains: Readonly<Record<string, unknown>>): string {
+  const os = String(grains.os ?? '').toLowerCase()
+  const family = String(grains.os_family ?? '').toLowerCase()
+  if ((PLATFORMS as readonly string[]).includes(os)) return os
+  if (family === 'redhat') return 'fedora'
+  if (family === 'arch') return 'arch'
+  return 'debian'
+}
+
+export async function importSalt(o: ImportSaltOptions): Promise<StageResult<ImportedConfig | undefined>> {
+  const diagnostics: Diagnostic[] = []
+  const origin = (file: string) => ({ file, line: 1, column: 1 })
+  if (!existsSync(o.saltRoot) || !statSync(o.saltRoot).isDirectory()) {
+    diagnostics.push(error('DSL8001', `'${o.saltRoot}' is not a directory`, undefined))
+    return { value: undefined, diagnostics }
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-import-pillar-'))
+  try {
+    const pillarRoot = o.pillarRoot ?? scratch
+    const renders = await renderMachines(o.python, o.saltRoot, pillarRoot, o.machines)
+    for (const r of renders)
+      if (r.error !== undefined)
+        diagnostics.push(
+          error('DSL8002', `Salt could not render the tree for '${r.machine.id}': ${r.error}`, undefined, {
+            hint: 'give the grains the tree reads with --machine ID=GRAINS_JSON',
+          }),
+        )
+    if (diagnostics.length > 0) return { value: undefined, diagnostics }
+
+    const notes: ImportNote[] = []
+    const shipped: { name: string; path: string }[] = []
+    const saltOut = join(o.to, 'salt')
+    mkdirSync(saltOut, { recursive: true })
+    for (const e of readSaltTree(o.saltRoot)) {
+      const rel = relative(o.saltRoot, e.from)
+      if (e.kind === 'top') continue
+      if (e.kind === 'other') {
+        notes.push({
+          what: rel,
+          outcome: 'not imported',
+          reason: 'a file at the root of the tree: saltDir ships directories',
+        })
+        diagnostics.push(
+          warning('DSL8010', `'${rel}' is not imported`, origin(e.from), {
+            hint: 'move it into a directory of the tree',
+          }),
+        )
+        continue
+      }
+      const path = `salt/${e.name}`
+      if (e.kind === 'dir') cpSync(e.from, join(o.to, path), { recursive: true })
+      else {
+        // the same SLS name: salt://X/init.sls is SLS X as salt://X.sls was
+        mkdirSync(join(o.to, path), { recursive: true })
+        copyFileSync(e.from, join(o.to, path, 'init.sls'))
+      }
+      shipped.push({ name: e.name, path })
+      notes.push({ what: rel, outcome: 'kept', reason: KEPT_REASON })
+    }
+
+    const platforms = new Map(renders.map((r) => [r.machine.id, platformOf(r.machine.grains)]))
+    const missing = new Set<string>()
+    const source = writeConfigSource({ shipped, renders, platforms }, missing)
+    for (const sls of missing) {
+      notes.push({
+        what: `SLS ${sls}`,
+        outcome: 'not imported',
+        reason: 'named by the top file, but no directory of the tree holds it',
+      })
+      diagnostics.push(
+        warning(
+          'DSL8011',
+          `the top file names SLS '${sls}', which is not in the tree`,
+          origin(join(o.saltRoot, 'top.sls')),
+        ),
+      )
+    }
+    const entry = join(o.to, 'index.ts')
+    writeFileSync(entry, source)
+    writeFileSync(join(o.to, 'IMPORT-REPORT.md'), reportText(notes))
+    return { value: { entry, notes }, diagnostics }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+function reportText(notes: readonly ImportNote[]): string {
+  const rows = notes.map((n) => `| ${n.what} | ${n.outcome} | ${n.reason} |`)
+  return [
+    '# Import report',
+    '',
+    'What `dsl import salt` did not turn into TypeScript. Kept SLS are shipped unchanged with saltDir();',
+    'reach their states from TypeScript with external(), and move them over one file at a time.',
+    '',
+    '| what | outcome | reason |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,24 @@
+// Plain data as TypeScript source: object keys bare where they are identifiers, strings as JSON writes them.
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
+/** A TypeScript key for `key`: bare when it is an identifier, quoted otherwise. */
+export function tsKey(key: string): string {
+  return IDENT.test(key) ? key : JSON.stringify(key)
+}
+
+/** `value` (JSON data, as Salt's JSON output gives it) as a TypeScript expression. */
+export function tsLiteral(value: unknown, indent = ''): string {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  const inner = `${indent}  `
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]'
+    return `[\n${value.map((v) => `${inner}${tsLiteral(v, inner)},`).join('\n')}\n${indent}]`
+  }
+  const entries = Object.entries(value as Record<string, unknown>)
+  if (entries.length === 0) return '{}'
+  const body = entries.map(([k, v]) => `${inner}${tsKey(k)}: ${tsLiteral(v, inner)},`).join('\n')
+  return `{\n${body}\n${indent}}`
+}

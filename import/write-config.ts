@@ -1,0 +1,109 @@
+// The TypeScript config of an imported tree, written with ts-morph: the pillar as a zod schema and layers,
+// the shipped Salt as saltDir() handles, the state top as profiles and the inventory.
+import { IndentationText, Project, QuoteKind } from 'ts-morph'
+import { inferSchema } from './infer-schema.ts'
+import { tsKey, tsLiteral } from './literal.ts'
+import type { MachineRender } from './salt-renders.ts'
+
+/** What the config declares, decided by the importer. */
+export interface ConfigPlan {
+  /** Shipped directories: the variable, the path under the config root and the salt:// name. */
+  readonly shipped: readonly { readonly name: string; readonly path: string }[]
+  readonly renders: readonly MachineRender[]
+  /** Per machine, its platform (salt-dsl's word for the grains it was rendered with). */
+  readonly platforms: ReadonlyMap<string, string>
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+const RESERVED = new Set(['z', 'pillar', 'default', 'delete', 'new', 'function', 'import', 'export', 'class'])
+
+function varName(name: string): string {
+  const camel = name.replace(/[-.]([a-z0-9])/gi, (_, c: string) => c.toUpperCase())
+  const safe = IDENT.test(camel) ? camel : `_${camel.replace(/[^A-Za-z0-9_$]/g, '_')}`
+  return RESERVED.has(safe) ? `${safe}Sls` : safe
+}
+
+const isEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+/** The pillar's top-level keys split into those every machine has alike and each machine's own. */
+function splitPillar(renders: readonly MachineRender[]) {
+  const keys = [...new Set(renders.flatMap((r) => Object.keys(r.pillar)))]
+  const common: Record<string, unknown> = {}
+  for (const k of keys) {
+    const first = renders[0]?.pillar[k]
+    if (renders.every((r) => k in r.pillar && isEqual(r.pillar[k], first))) common[k] = first
+  }
+  const own = renders.map((r) => ({
+    id: r.machine.id,
+    data: Object.fromEntries(Object.entries(r.pillar).filter(([k]) => !(k in common))),
+  }))
+  return { common, own }
+}
+
+/** The SLS handle expression for SLS `sls`, or undefined when no shipped directory holds it. */
+function slsHandle(sls: string, shipped: ReadonlyMap<string, string>): string | undefined {
+  const [head = '', ...rest] = sls.split('.')
+  const v = shipped.get(head)
+  if (v === undefined) return undefined
+  return rest.length === 0 ? v : `${v}.sls(${JSON.stringify(rest.join('.'))})`
+}
+
+/** The config's `index.ts` source; `missing` collects SLS of the top no shipped directory holds. */
+export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): string {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
+  })
+  const file = project.createSourceFile('index.ts', '')
+  file.addStatements(
+    '// Imported from a Salt tree by `dsl import salt`: the pillar and the state top as Salt rendered them\n' +
+      '// for each machine, the hand-written Salt shipped as it is (see IMPORT-REPORT.md).',
+  )
+  const { common, own } = splitPillar(plan.renders)
+  const hasPillar = plan.renders.some((r) => Object.keys(r.pillar).length > 0)
+  const names = ['inventory', 'profile', 'saltDir', ...(hasPillar ? ['pillarSchema', 'z'] : [])]
+  file.addImportDeclaration({ moduleSpecifier: 'salt-dsl', namedImports: names.sort() })
+
+  if (hasPillar) {
+    const schema = inferSchema(plan.renders.map((r) => r.pillar))
+    file.addStatements(`const { layer } = pillarSchema(${schema})`)
+    // every machine is in the one environment `imported`: what all of them have alike is its layer
+    file.addStatements(`layer('environments/imported', ${tsLiteral(common)})`)
+    for (const o of own)
+      if (Object.keys(o.data).length > 0)
+        file.addStatements(`layer('machines/${o.id}', ${tsLiteral(o.data)})`)
+  }
+
+  const vars = new Map<string, string>()
+  for (const s of plan.shipped) {
+    const v = varName(s.name)
+    vars.set(s.name, v)
+    file.addStatements(`const ${v} = saltDir(${JSON.stringify(s.path)}, { as: ${JSON.stringify(s.name)} })`)
+  }
+
+  // one profile per distinct state top, named after the first machine that has it
+  const profiles = new Map<string, { name: string; v: string }>()
+  const machines: string[] = []
+  for (const r of plan.renders) {
+    const key = JSON.stringify(r.top)
+    let p = profiles.get(key)
+    if (p === undefined) {
+      const handles = r.top.flatMap((sls) => {
+        const h = slsHandle(sls, vars)
+        if (h === undefined) missing.add(sls)
+        return h === undefined ? [] : [h]
+      })
+      const name = profiles.size === 0 ? 'imported' : `imported-${r.machine.id}`
+      p = { name, v: varName(`${name.replace(/-/g, '_')}Profile`) }
+      profiles.set(key, p)
+      file.addStatements(`const ${p.v} = profile('${p.name}', { sls: [${handles.join(', ')}] })`)
+    }
+    const platform = plan.platforms.get(r.machine.id) ?? 'debian'
+    machines.push(
+      `${tsKey(r.machine.id)}: { platform: '${platform}', environment: 'imported', profile: ${p.v} },`,
+    )
+  }
+  file.addStatements(`inventory({\n  machines: {\n    ${machines.join('\n    ')}\n  },\n})`)
+  file.formatText({ indentSize: 2, semicolons: 'remove' as never })
+  return file.getFullText()
+}
