@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   diff: () => import('./diff.ts'),
   init: () => import('./init.ts'),
   machine: () => import('./machine.ts'),
+  import: () => import('./import.ts'),
 }
 
 function help(): string {
