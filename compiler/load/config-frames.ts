@@ -38,6 +38,18 @@ export function firstConfigFrame(stack: string, code: ConfigCode | undefined = c
   return undefined
 }
 
+/** Every frame of a stack that is in a config module, mapped to the user's TypeScript, innermost first. */
+export function configFrames(stack: string, code: ConfigCode | undefined = current): Origin[] {
+  if (code === undefined) return []
+  const frames: Origin[] = []
+  for (const line of stack.split('\n')) {
+    const m = FRAME.exec(line)
+    if (m === null || !code.isModule(m[1] ?? '')) continue
+    frames.push(code.locate({ file: m[1] ?? '', line: Number(m[2]), column: Number(m[3]) }))
+  }
+  return frames
+}
+
 /** The stack here, deep enough to reach the config's frame below Node's own (a timer's, a listener's). */
 export function stackHere(): string {
   const limit = Error.stackTraceLimit

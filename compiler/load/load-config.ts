@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, hasErrors, type StageResult } from '../diagnostics.ts'
 import { findUp } from '../paths.ts'
 import { configChain } from '../typecheck/typecheck.ts'
 import { stuckBuiltins } from './builtins-guard.ts'
-import { firstConfigFrame, setConfigCode } from './config-frames.ts'
+import { configFrames, firstConfigFrame, setConfigCode } from './config-frames.ts'
 import { ConfigExit, guardExits } from './exit-guard.ts'
 import { loadTimeoutMs, runLate } from './late-run.ts'
 import { ConfigModules, type RunResult } from './modules.ts'
@@ -184,7 +184,30 @@ function thrownDiagnostic(thrown: unknown, modules: ConfigModules): Diagnostic {
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown)
   const stack = thrown instanceof Error ? (thrown.stack ?? '') : ''
+  const early = thrown instanceof ReferenceError ? readTooEarly(message, stack, modules) : undefined
+  if (early !== undefined) return early
   return error('DSL1003', `the config threw while it ran: ${message}`, firstConfigFrame(stack, modules), {
     hint: 'builders report misuse as diagnostics; a throw comes from the config code itself',
+  })
+}
+
+/**
+ * Modules that import each other: one reads an export of the other while that one is still loading. The
+ * innermost frame is the export's getter in the loading module (its first line); the read is the next frame
+ * in another module, and that is where the user can fix it.
+ */
+function readTooEarly(message: string, stack: string, modules: ConfigModules): Diagnostic | undefined {
+  const name = /^Cannot access '(.+)' before initialization$/.exec(message)?.[1]
+  if (name === undefined) return undefined
+  const frames = configFrames(stack, modules)
+  const getter = frames[0]
+  const read = frames.find((f) => f.file !== getter?.file) ?? getter
+  if (getter === undefined || read === undefined) return undefined
+  const loading = relative(process.cwd(), getter.file) || getter.file
+  const here = relative(process.cwd(), read.file) || read.file
+  const cycle =
+    read.file === getter.file ? '' : ` (${here} and ${loading} import each other, directly or through others)`
+  return error('DSL1015', `'${name}' is read while ${loading} is still loading${cycle}`, read, {
+    hint: `read it when it is needed: a thunk \`() => ${name}\` in a requisite is read after every module has loaded; or move what both modules need into a module of its own`,
   })
 }
