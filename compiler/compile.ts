@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { Program } from '../dsl/ir.ts'
+import { addSecretPillar } from '../secrets/secret-pillar.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
 import type { Tree } from './emit/emit-tree.ts'
 import type { Graph } from './graph/build-graph.ts'
@@ -140,6 +141,12 @@ function compileLoaded(
   if (hasErrors(found)) return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   if (options.emit === false) return { graph: graph.value, resolution: resolved.value, diagnostics: found }
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
+  // secrets are read and encrypted here, by the CLI: config code only ever held their names
+  const extra = emitPillarTree(resolved.value)
+  const secretProblems = addSecretPillar(resolved.value, loaded.root, extra)
+  found.push(...secretProblems)
+  if (hasErrors(secretProblems))
+    return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }
   const tree = t.time('emit', () =>
     emitTree({
       graph: graph.value,
@@ -147,7 +154,7 @@ function compileLoaded(
       assets: assets.value.bytes,
       sourceHash: sourceHash(loaded, project),
       relativize: (file) => relative(project, file),
-      extra: emitPillarTree(resolved.value),
+      extra,
       ...(large ? { checkpoint: { every: LARGE_CONFIG / 2, run: collectGarbage } } : {}),
       ...(options.reuse ? { cache: options.reuse.emit } : {}),
       ...(!large && options.onFile ? { onFile: options.onFile } : {}),

@@ -1,6 +1,7 @@
 import { exprOf, type Lookup } from './expr.ts'
 import { EXPR, type Expr } from './ir.ts'
 import { callSite } from './origin.ts'
+import { type NoSecrets, refuseSecretParts } from './secret.ts'
 import { addIssue } from './session.ts'
 
 /** Marks shell text that `sh` inserts as it is (see `shellRaw`). */
@@ -60,7 +61,11 @@ const isRaw = (value: unknown): value is ShellRaw =>
  * sh`grep -q ${pillar.git.email} ${'/home/a b/.gitconfig'}`
  * // {{ ("grep -q " ~ (salt['pillar.get']("git:email") | string | quote) ~ " '/home/a b/.gitconfig'") }}
  */
-export function sh(strings: TemplateStringsArray, ...values: readonly unknown[]): string & Lookup<string> {
+export function sh<V extends readonly unknown[]>(
+  strings: TemplateStringsArray,
+  ...values: V & NoSecrets<V>
+): string & Lookup<string> {
+  if (refuseSecretParts(values, 'sh`...`', () => callSite(sh))) return '' as string & Lookup<string>
   const parts: (string | Expr)[] = []
   const push = (part: string | Expr) => {
     const last = parts.at(-1)

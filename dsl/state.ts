@@ -12,6 +12,7 @@ import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { isIfDefined } from './if-defined.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
+import { guardSecretArgs } from './secret.ts'
 import { addIssue, NO_REQUISITES, type RequisiteDraft, type StateDraft, session } from './session.ts'
 import { rememberHost, stateIdOf, stateIdText } from './state-id.ts'
 import { toValue } from './values.ts'
@@ -166,6 +167,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   for (const name of Object.keys(spec.args)) if (name !== 'name') put(name, spec.args[name])
   put('order', spec.options.order)
   put('failhard', spec.options.failhard)
+  guardSecretArgs(spec.module, String(spec.fun), args)
   const node: StateDraft = {
     kind: 'state',
     key,

@@ -1,5 +1,7 @@
 import { exprOf, type Lookup } from './expr.ts'
 import { EXPR, type Expr } from './ir.ts'
+import { callSite } from './origin.ts'
+import { type NoSecrets, refuseSecretParts } from './secret.ts'
 
 /**
  * A string with pillar or grain values inside, joined by Salt when it renders the SLS.
@@ -7,7 +9,11 @@ import { EXPR, type Expr } from './ir.ts'
  * file(text`${pillar.ops.reports.dir}/inventory.json`, { contents: '{}' })
  * // {{ (salt['pillar.get']('ops:reports:dir') | string) ~ "/inventory.json" }}:
  */
-export function text(strings: TemplateStringsArray, ...values: readonly unknown[]): string & Lookup<string> {
+export function text<V extends readonly unknown[]>(
+  strings: TemplateStringsArray,
+  ...values: V & NoSecrets<V>
+): string & Lookup<string> {
+  if (refuseSecretParts(values, 'text`...`', () => callSite(text))) return '' as string & Lookup<string>
   const parts: (string | Expr)[] = []
   const push = (part: string | Expr) => {
     const last = parts.at(-1)

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { machineKeydir } from '../../secrets/key-paths.ts'
 
 export interface MasterlessMinion {
   /** The minion id; without it Salt finds this host's own (as a plain `salt-call` would). */
@@ -30,6 +31,9 @@ export function masterlessMinionConfig(m: MasterlessMinion): Record<string, unkn
     pidfile: join(m.root, 'minion.pid'),
     log_file: join(m.root, 'minion.log'),
     ...(m.grains ? { grains: m.grains } : {}),
+    // where the gpg renderer finds this machine's key (`dsl secrets machine-key`); Salt's own default is
+    // beside the config file, which here is a scratch directory
+    gpg_keydir: machineKeydir(),
     ...m.options,
   }
 }
