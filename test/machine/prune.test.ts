@@ -91,4 +91,22 @@ describe('prune and moves (as root, a throw-away user and store)', () => {
     expect(readFileSync(join(user.home, '.inputrc'), 'utf8')).toBe('set editing-mode vi\n')
     expect(plan({ MACHINE_MOVE: '1' }).stdout).toMatch(/Plan: 0 to create, 0 to change, 0 to remove/)
   })
+
+  it('a package is removed only where the prune policy says so (planned only: nothing is removed here)', () => {
+    // a store of its own, and a package this host has: the apply installs nothing
+    const store = { ...env, DSL_STATE_DIR: join(tempDir('salt-dsl-prune-pkg-'), 'state') }
+    const applied = dsl(['apply', FIXTURE, '--out', out, '--no-typecheck', '--yes'], {
+      ...store,
+      MACHINE_PKG: '1',
+    })
+    expect(applied.status, applied.stderr + applied.stdout).toBe(0)
+    const kept = dsl(['plan', FIXTURE, '--out', out, '--no-typecheck'], store)
+    expect(kept.stdout).toContain('  left on the machine: pkg.installed coreutils (packages are not removed')
+    expect(kept.stdout).not.toContain('pkg.removed')
+    const removed = dsl(['plan', FIXTURE, '--out', out, '--no-typecheck'], {
+      ...store,
+      MACHINE_PKG_PRUNE: '1',
+    })
+    expect(removed.stdout).toContain(`- remove pkg.removed coreutils  ${at("pkg('coreutils')")}`)
+  })
 })
