@@ -1,66 +1,64 @@
+import { closest } from '../../dsl/suggest.ts'
 import { CHECKER_ARG } from './checker-arg.ts'
-import { CliError, type Command } from './cli-error.ts'
+import { CliError } from './cli-error.ts'
+import type { Registry } from './help.ts'
 
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  build: () => import('./build.ts'),
-  check: () => import('./check.ts'),
-  show: () => import('./show.ts'),
-  explain: () => import('./explain.ts'),
-  plan: () => import('./plan.ts'),
-  apply: () => import('./apply.ts'),
-  generations: () => import('./generations.ts'),
-  rollback: () => import('./rollback.ts'),
-  drift: () => import('./drift.ts'),
-  diff: () => import('./diff.ts'),
-  init: () => import('./init.ts'),
-  machine: () => import('./machine.ts'),
-  import: () => import('./import.ts'),
-}
-
-function help(): string {
-  return [
-    'dsl: typed TypeScript for SaltStack',
-    '',
-    'usage: dsl <command> [options]   (dsl <command> --help for details)',
-    '',
-    '  build [ENTRY] [--out DIR] [--watch]   compile the config into a Salt tree (default config/ → out/)',
-    '  check [ENTRY] [--format json] [--salt] report every problem without writing anything;',
-    '                                         --salt: also render every machine with the real Salt',
-    '  show SLS [ENTRY]                       print one emitted SLS',
-    '  show pillar|top|grains --machine ID    one machine: merged pillar, top-file matches, assumed grains',
-    '  explain KEY --machine ID               a pillar value and every layer that set it (file:line)',
-    '',
-    '  plan [ENTRY] [--machine ID]            build, then what Salt would change here (test=True), per state',
-    '  apply [ENTRY] [--yes]                  build, plan, ask, apply with Salt; records a generation',
-    '  generations                            the applied generations this machine keeps',
-    '  rollback [N] [--yes]                   apply generation N again (default: the one before the last)',
-    "  drift [--fix]                          what changed behind salt-dsl's back since the last apply",
-    '  diff [REV | DIR] [--machine ID|--all]  per machine, what a change does (states, requisites, pillar)',
-    '',
-    '  init [DIR] [--yes]                     a new project: config, this machine, installed and built',
-    '  machine add|list|remove                register this machine (Salt grains), list, or remove one',
-    '',
-    'exit codes: 0 clean, 1 diagnostics, 2 usage or internal error',
-  ].join('\n')
+// One line per command: its group in `dsl --help` and its module (loaded only when it runs). Usage,
+// options and completion come from the module's `summary` and `usage`.
+const COMMANDS: Registry = {
+  build: { group: 'write', load: () => import('./build.ts') },
+  check: { group: 'write', load: () => import('./check.ts') },
+  show: { group: 'write', load: () => import('./show.ts') },
+  explain: { group: 'write', load: () => import('./explain.ts') },
+  plan: { group: 'operate', load: () => import('./plan.ts') },
+  apply: { group: 'operate', load: () => import('./apply.ts') },
+  drift: { group: 'operate', load: () => import('./drift.ts') },
+  generations: { group: 'operate', load: () => import('./generations.ts') },
+  rollback: { group: 'operate', load: () => import('./rollback.ts') },
+  diff: { group: 'operate', load: () => import('./diff.ts') },
+  init: { group: 'machines', load: () => import('./init.ts') },
+  machine: { group: 'machines', load: () => import('./machine.ts') },
+  completion: { group: 'shell', load: () => import('./completion.ts') },
+  version: { group: 'shell', load: () => import('./version.ts') },
 }
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === CHECKER_ARG) return (await import('./full-check.ts')).serveFullCheck()
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${help()}\n`)
+  if (name === '__complete') {
+    const { complete, formatCompletion } = await import('./completion.ts')
+    process.stdout.write(formatCompletion(await complete(COMMANDS, rest)))
+    return 0
+  }
+  if (name === '--version' || name === '-V') return run('version', [])
+  if (
+    name === undefined ||
+    name === '--help' ||
+    name === '-h' ||
+    (name === 'help' && rest[0] === undefined)
+  ) {
+    const { overview } = await import('./help.ts')
+    process.stdout.write(`${await overview(COMMANDS)}\n`)
     return name === undefined ? 2 : 0
   }
-  const load = COMMANDS[name]
-  if (load === undefined) {
-    process.stderr.write(`dsl: unknown command '${name}'\n\n${help()}\n`)
+  if (name === 'help') return run(rest[0]!, ['--help'])
+  return run(name, rest)
+}
+
+async function run(name: string, rest: string[]): Promise<number> {
+  const registration = COMMANDS[name]
+  if (registration === undefined) {
+    const near = closest(name, [...Object.keys(COMMANDS), 'help'])
+    const hint = near ? `did you mean '${near}'?` : 'dsl --help lists the commands'
+    process.stderr.write(`dsl: unknown command '${name}'\n  hint: ${hint}\n`)
     return 2
   }
   try {
-    const { command } = await load()
+    const { command } = await registration.load()
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`)
+      const { commandHelp } = await import('./help.ts')
+      process.stdout.write(`${commandHelp(name, command)}\n`)
       return 0
     }
     return await command.run(rest)
