@@ -18,6 +18,8 @@ const COMMANDS: Registry = {
   diff: { group: 'operate', load: () => import('./diff.ts') },
   init: { group: 'machines', load: () => import('./init.ts') },
   machine: { group: 'machines', load: () => import('./machine.ts') },
+  import: { group: 'machines', load: () => import('./import.ts') },
+  secrets: { group: 'secrets', load: () => import('./secrets.ts') },
   completion: { group: 'shell', load: () => import('./completion.ts') },
   version: { group: 'shell', load: () => import('./version.ts') },
 }
