@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Origin } from '../dsl/ir.ts'
 
@@ -78,16 +78,26 @@ export function codeFrame(origin: Origin, read: (file: string) => string | undef
   return out.join('\n')
 }
 
-const sources = new Map<string, string | undefined>()
+/** Source texts by file, kept while the file's size and modification time stand (a watch's later frames). */
+const sources = new Map<string, { stamp: string; text: string | undefined }>()
 function readSource(file: string): string | undefined {
-  if (!sources.has(file)) {
-    try {
-      sources.set(file, readFileSync(file, 'utf8'))
-    } catch {
-      sources.set(file, undefined)
-    }
+  let stamp = ''
+  try {
+    const s = statSync(file)
+    stamp = `${s.size}:${s.mtimeMs}`
+  } catch {
+    return undefined
   }
-  return sources.get(file)
+  const known = sources.get(file)
+  if (known !== undefined && known.stamp === stamp) return known.text
+  let text: string | undefined
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    text = undefined
+  }
+  sources.set(file, { stamp, text })
+  return text
 }
 
 /** `file:line:col - error DSL3002: message`, a code frame, the hint and related locations. */
@@ -99,6 +109,8 @@ export function formatDiagnostic(d: Diagnostic, cwd = process.cwd()): string {
   }
   for (const r of d.related ?? []) lines.push(`  ${where(r.origin, cwd)}${r.message}`)
   if (d.hint) lines.push(`  hint: ${d.hint}`)
+  // Every DSL code has its cause and fix on one page of the docs (generated from the sources).
+  if (d.code.startsWith('DSL')) lines.push(`  see docs/diagnostics.md#${d.code.toLowerCase()}`)
   return lines.join('\n')
 }
 

@@ -1,4 +1,4 @@
-import { type FSWatcher, watch as watchDir } from 'node:fs'
+import { existsSync, type FSWatcher, watch as watchDir } from 'node:fs'
 import { basename, dirname, relative, sep } from 'node:path'
 import { compile } from '../compile.ts'
 import type { Diagnostic } from '../diagnostics.ts'
@@ -7,6 +7,7 @@ import { onInterrupt } from '../exit-cleanup.ts'
 import { configModules } from '../load/load-config.ts'
 import { resolveEntry } from '../paths.ts'
 import { newReuse } from '../reuse.ts'
+import { typecheckConfig } from '../typecheck/typecheck.ts'
 import { openOut } from '../write/write-tree.ts'
 import { CliError } from './cli-error.ts'
 import { type FullCheck, sameTree, startFullCheck, type Verdict } from './full-check.ts'
@@ -62,6 +63,7 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     const first = previous === undefined
     const changed = pending
     pending = new Set()
+    if (!first) process.stdout.write(`change: ${describeChanges(changed, resolved.root)}\n`)
     const result = await compile({
       entry,
       outDir,
@@ -73,7 +75,10 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     })
     report(result.diagnostics, undefined)
     stopIfPoisoned(result.diagnostics)
-    if (result.tree === undefined) return
+    if (result.tree === undefined) {
+      if (!first) typecheckSoon(false)
+      return
+    }
     const writing = performance.now()
     const written = await out.update(result.tree, result.modes)
     report(written.diagnostics, undefined)
@@ -91,6 +96,8 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     )
     // the code caches of the modules that ran are written once the tree is
     modules.saveCodeCache()
+    // the type-check follows the tree (tsc is slower than a rebuild): its errors come as dsl check's would
+    if (!first) typecheckSoon(true)
     // replays, and files the watcher did not name, are taken on trust until the check
     if (!first && ((ran !== undefined && ran.replayed > 0) || changed !== undefined)) scheduleCheck()
   }
@@ -178,6 +185,40 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
       )
     }
   }
+  // one type-check at a time, again once it ends if a rebuild came meanwhile; reported when it has errors,
+  // and once when they are gone
+  const typeStop = new AbortController()
+  let typing: Promise<void> | undefined
+  let typeAgain = false
+  let typeErrors = false
+  let treeWritten = false
+  const typecheckSoon = (written: boolean) => {
+    treeWritten = written
+    if (typing !== undefined) {
+      typeAgain = true
+      return
+    }
+    typing = (async () => {
+      do {
+        typeAgain = false
+        const typed = await typecheckConfig(resolved.file, resolved.root, typeStop.signal).catch(
+          () => undefined,
+        )
+        if (typed === undefined || typeStop.signal.aborted || typeAgain) continue
+        const failed = typed.diagnostics.length > 0
+        if (failed) {
+          report(typed.diagnostics, undefined)
+          if (treeWritten) {
+            process.stderr.write(
+              'type-check: out/ holds a tree of code with these type errors (dsl build refuses it)\n',
+            )
+          }
+        } else if (typeErrors) process.stdout.write('type-check: ok\n')
+        typeErrors = failed
+      } while (typeAgain && !typeStop.signal.aborted)
+      typing = undefined
+    })()
+  }
   let timer: NodeJS.Timeout | undefined
   // watching starts before the first build, so a change made while it runs is not missed
   // installed packages, git's own files and our output (the link, and its generations): neither watched
@@ -218,6 +259,10 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
   })
   const release = onInterrupt(stop)
   signal?.addEventListener('abort', stop)
+  process.stdout.write(
+    `watching ${relative(process.cwd(), resolved.root) || '.'} (every directory under it but node_modules and .git)` +
+      ` into ${relative(process.cwd(), out.paths.out) || out.paths.out}; each change rebuilds it, then type-checks it; Ctrl-C stops\n`,
+  )
   const first = rebuild()
   queued = first.catch(() => undefined)
   try {
@@ -225,15 +270,26 @@ export async function watchBuild(entry: string, outDir: string, signal?: AbortSi
     await stopped
   } finally {
     release()
+    typeStop.abort()
     clearTimeout(timer)
     watcher.close()
     outWatcher?.close()
     clearTimeout(checkTimer)
     await queued
+    await typing
     await checker?.close()
     await out.close()
   }
   return 0
+}
+
+/** The files a rebuild looks at, for its first line: a few names, relative to the config root. */
+function describeChanges(changed: ReadonlySet<string> | undefined, root: string): string {
+  if (changed === undefined) return 'some file (the system did not say which)'
+  // an editor's (or sed's) temporary file is gone by now: name what is there, or what was removed
+  const there = [...changed].filter((f) => existsSync(f))
+  const names = (there.length > 0 ? there : [...changed]).map((f) => relative(root, f)).sort()
+  return names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '') || 'out/'
 }
 
 /** Watches the directory holding `out` for its own entry (a watch on the link itself would follow it). */

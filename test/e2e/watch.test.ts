@@ -51,6 +51,38 @@ describe('dsl build --watch', () => {
     }
   })
 
+  it('says what it watches, reports type errors as dsl check would (with the current text), and their end', async () => {
+    const dir = tempDir()
+    const out = join(dir, 'out')
+    const typed = (key: string) =>
+      `import { file, pillarSchema, sls, top, z } from 'salt-dsl'\nconst { pillar, layer } = pillarSchema(z.object({ motd: z.string() }))\nlayer('defaults/common', { motd: 'hi' })\nexport const a = sls('a', () => {\n  file('/tmp/w', { contents: pillar.${key} })\n})\ntop('*', [a])\n`
+    writeFileSync(join(dir, 'index.ts'), typed('motd'))
+    const { child, output, until } = watching(dir, out)
+    try {
+      await until(() => output().stdout.includes('rebuilt in'))
+      expect(output().stdout).toMatch(
+        /^watching .* into .*; each change rebuilds it, then type-checks it; Ctrl-C stops\n/,
+      )
+      // WHEN a pillar key is misspelled (only the type-check sees it: Salt would render '' for it)
+      writeFileSync(join(dir, 'index.ts'), typed('mtod'))
+      // THEN the type error is reported, its frame showing the file as it is now
+      await until(() => output().stderr.includes('TS2339'))
+      expect(output().stdout).toContain('change: index.ts')
+      expect(output().stderr).toContain("Property 'mtod' does not exist")
+      expect(output().stderr).toContain("5 |   file('/tmp/w', { contents: pillar.mtod })")
+      expect(output().stderr).toContain('type-check: out/ holds a tree of code with these type errors')
+      // WHEN it is fixed THEN the watch says the type errors are gone
+      writeFileSync(join(dir, 'index.ts'), typed('motd'))
+      await until(() => output().stdout.includes('type-check: ok'))
+      // WHEN the same line breaks again THEN its frame is the new text, not the one shown before
+      writeFileSync(join(dir, 'index.ts'), typed('mood'))
+      await until(() => output().stderr.includes("Property 'mood' does not exist"))
+      expect(output().stderr).toContain('5 |   file(\'/tmp/w\', { contents: pillar.mood })')
+    } finally {
+      child.kill('SIGINT')
+    }
+  })
+
   it('corrects a quick rebuild that missed a change a module made to state another one reads', async () => {
     // `c` reads the list `b` fills without importing `b`: when `b` changes, the replay of `c` misses it
     const dir = tempDir()
