@@ -80,8 +80,12 @@ export function secret<T = string>(
     secret: spec,
   })
   const refuse = (): never => {
-    throw new TypeError(
-      `DSL1080: secret '${name}' cannot be turned into text (concatenated, put in a template or used as an ID): pass the secret itself as the argument's value`,
+    // reported by the load stage as DSL1080 at the config's line (a throw: the text it asked for cannot exist)
+    throw Object.assign(
+      new TypeError(
+        `secret '${name}' cannot be turned into text (concatenated, put in a template or used as an ID)`,
+      ),
+      { dslCode: 'DSL1080' },
     )
   }
   return Object.freeze({
@@ -157,6 +161,18 @@ export function refuseSecretParts(values: readonly unknown[], what: string, orig
     'pass the secret itself as the value of an argument (e.g. contents), where Salt reads it from pillar',
   )
   return true
+}
+
+/** A secret as a state's ID or name would be rendered into the SLS (and Salt's output) in clear: refused. */
+export function refuseSecretId(id: unknown, name: unknown, origin: Origin): void {
+  const spec = secretOf(id) ?? secretOf(name)
+  if (spec === undefined) return
+  addIssue(
+    'DSL1084',
+    `secret '${spec.name}' is used as a state ID or name, which Salt prints in every result`,
+    origin,
+    'name the state by something public (its path, a package) and pass the secret as an argument value',
+  )
 }
 
 /** Tuple of template values with every secret turned into `never` (a type error at `text`/`sh`). */

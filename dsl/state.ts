@@ -12,7 +12,7 @@ import { HANDLE, type Ref, type StateHandle } from './handle.ts'
 import { isIfDefined } from './if-defined.ts'
 import { type Cond, type Origin, REQUISITE_KINDS, type RequisiteKind, type Value } from './ir.ts'
 import { callSite } from './origin.ts'
-import { guardSecretArgs } from './secret.ts'
+import { guardSecretArgs, refuseSecretId } from './secret.ts'
 import { addIssue, NO_REQUISITES, type RequisiteDraft, type StateDraft, session } from './session.ts'
 import { rememberHost, stateIdOf, stateIdText } from './state-id.ts'
 import { toValue } from './values.ts'
@@ -137,6 +137,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
       "wrap it in sls('name', () => { ... })",
     )
   }
+  refuseSecretId(spec.options.id ?? spec.id, spec.args.name, spec.origin)
   const named = stateIdOf(spec, s)
   if (!wellFormed(named.id) || !wellFormed(spec.module) || !wellFormed(spec.fun)) {
     const what = `the ID or function of a ${spec.module}.${spec.fun} state`

@@ -17,11 +17,15 @@ export function machineKeydir(env = process.env): string {
 }
 
 /** The project's public keys: `secrets/operator.asc` and `secrets/keys/<machine>.asc` beside the config. */
-export const projectKeys = (root: string) => ({
-  dir: join(root, 'secrets'),
-  operator: join(root, 'secrets', 'operator.asc'),
-  machine: (id: string) => join(root, 'secrets', 'keys', `${id}.asc`),
-})
+export function projectKeys(root: string, env = process.env) {
+  // DSL_SECRETS_DIR: the public keys kept elsewhere (a CI checkout, the tests)
+  const dir = env.DSL_SECRETS_DIR ?? join(root, 'secrets')
+  return {
+    dir,
+    operator: join(dir, 'operator.asc'),
+    machine: (id: string) => join(dir, 'keys', `${id}.asc`),
+  }
+}
 
 export const OPERATOR_UID = 'salt-dsl operator'
 export const machineUid = (id: string) => `salt-dsl machine ${id}`

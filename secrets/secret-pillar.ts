@@ -75,7 +75,7 @@ export function addSecretPillar(
       specs.set(n, s)
     }
   if (specs.size === 0) return diagnostics
-  const keys = projectKeys(root)
+  const keys = projectKeys(root, env)
   const operator = existsSync(keys.operator) ? keys.operator : undefined
   const scratch = mkdtempSync(join(tmpdir(), 'dsl-gpg-'))
   try {

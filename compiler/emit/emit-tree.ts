@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Program, StateNode, Target, TopEntry } from '../../dsl/ir.ts'
+import { secretsOfState } from '../../dsl/secret.ts'
 import { follows, type Graph } from '../graph/build-graph.ts'
 import { emitSls, slsPath } from './emit-sls.ts'
 import { emitYaml, type YamlNode } from './yaml.ts'
@@ -53,7 +54,8 @@ export type Tree = Map<string, string | Uint8Array>
 export const GENERATOR = 'salt-dsl 0.1.0'
 
 /** What each state row of the manifest holds (`source` indexes `sources`). */
-export const STATE_FIELDS = ['sls', 'function', 'source', 'line', 'column'] as const
+/** `secret` (true, or absent) marks a state whose changes may hold a secret: no diff is shown or stored. */
+export const STATE_FIELDS = ['sls', 'function', 'source', 'line', 'column', 'secret'] as const
 
 /** IR → the complete tree: `salt/`, `pillar/`, `minion.d/`, `manifest.json`. Pure: the same input gives the same bytes. */
 export function emitTree(input: EmitInput): Tree {
@@ -176,7 +178,7 @@ function rowText(s: StateNode, source: number, quote: (text: string) => string):
     s.origin.line,
     ', ',
     s.origin.column,
-    ']',
+    secretsOfState(s.args).length > 0 || s.args.show_changes === false ? ', true]' : ']',
   ].join('')
 }
 

@@ -34,6 +34,11 @@ export type DotfileSpec = CommonOptions &
      * user's version is backed up to `<path>.local-<N>` first either way (read by `dsl apply`).
      */
     readonly onLocalEdit?: LocalEditPolicy
+    /**
+     * Let Salt print a diff of the old and new content (default `true`, but `false` under `~/.ssh` and
+     * `~/.gnupg`, for private-key files and whenever the content is a `secret()`).
+     */
+    readonly show_changes?: boolean
   }
 
 /** The suffix of a dotfile's backup: the file that was there before salt-dsl first changed it. */
@@ -67,13 +72,14 @@ export function dotfile(path: string, spec: DotfileSpec): StateHandle<'file'> {
     as = 'copy',
     backup = true,
     onLocalEdit,
+    show_changes = !holdsKeys(path),
     ...content
   } = own
   const clean = homeRelative(path, user, origin)
   const home = `~${user}`
   const target = `${home}/${clean}`
   const { args } = fileArgs(content as Record<string, unknown>, origin)
-  const owned = { user, group, mode, makedirs: true }
+  const owned = { user, group, mode, makedirs: true, ...(show_changes ? {} : { show_changes: false }) }
   if (as === 'symlink') {
     const inRepo = `.dotfiles/${clean.replace(/^\./, '')}`
     const stored = `${home}/${inRepo}`
@@ -219,4 +225,13 @@ function asList<T>(value: T | readonly T[] | undefined): T[] {
 /** A user's primary group where the platform decides it: `staff` on macOS, a group of its own elsewhere. */
 function primaryGroup(user: string): string {
   return byPlatform({ macos: user === 'root' ? 'wheel' : 'staff', default: user })
+}
+
+/** Files whose content is a key: their diff would print it (`~/.ssh/*`, `~/.gnupg/*`, `*.pem`, `id_*`). */
+function holdsKeys(path: string): boolean {
+  const parts = path.split('/')
+  const base = parts.at(-1) ?? ''
+  if (parts.some((p) => p === '.ssh' || p === '.gnupg'))
+    return !/\.pub$|^known_hosts|^config$|^authorized_keys/.test(base)
+  return /^id_[a-z0-9_]+$|\.(pem|key|p12|pfx)$|private/i.test(base)
 }
