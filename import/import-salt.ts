@@ -70,6 +70,18 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
             hint: 'give the grains the tree reads with --machine ID=GRAINS_JSON',
           }),
         )
+    for (const r of renders)
+      for (const key of colonKeys(r.pillar, []))
+        diagnostics.push(
+          error(
+            'DSL8012',
+            `pillar key '${key}' of '${r.machine.id}' holds ':', which a salt-dsl layer cannot`,
+            undefined,
+            {
+              hint: "Salt's pillar.get splits keys on ':'; rename the key in the pillar before importing",
+            },
+          ),
+        )
     if (diagnostics.length > 0) return { value: undefined, diagnostics }
 
     const notes: ImportNote[] = []
@@ -127,6 +139,15 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
+}
+
+/** Dotted paths of the keys under `value` that hold ':' (a layer refuses them, DSL4004). */
+function colonKeys(value: unknown, path: readonly string[]): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return []
+  return Object.entries(value).flatMap(([k, v]) => [
+    ...(k.includes(':') ? [[...path, k].join('.')] : []),
+    ...colonKeys(v, [...path, k]),
+  ])
 }
 
 function reportText(notes: readonly ImportNote[]): string {

@@ -11,6 +11,10 @@ import { GRAINS, SaltOracle } from '../support/salt.ts'
 const FIXTURES = join(REPO, 'test/fixtures/import')
 const TREES = readdirSync(FIXTURES).sort()
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
+// ntp's pillar.example is several alternative documents under one key (Salt refuses it): no pillar
+const NO_PILLAR = new Set(['ntp-formula'])
+// users' pillar.example has a key holding ':' (`url.https://.insteadOf`), which a layer cannot hold
+const REFUSED = new Map([['users-formula', 'DSL8012']])
 let oracle: SaltOracle
 
 beforeAll(async () => {
@@ -31,7 +35,9 @@ function assemble(tree: string) {
   mkdirSync(pillar)
   writeFileSync(join(salt, 'top.sls'), `base:\n  '*':\n    - ${formula}\n`)
   writeFileSync(join(pillar, 'top.sls'), `base:\n  '*':\n    - ${formula}\n`)
-  writeFileSync(join(pillar, `${formula}.sls`), readFileSync(join(from, 'pillar.example')))
+  if (!NO_PILLAR.has(tree))
+    writeFileSync(join(pillar, `${formula}.sls`), readFileSync(join(from, 'pillar.example')))
+  else writeFileSync(join(pillar, `${formula}.sls`), '{}\n')
   return { dir, salt, pillar }
 }
 
@@ -52,6 +58,13 @@ describe('dsl import salt: round trip on real formulas', () => {
       `${id}=${JSON.stringify(g)}`,
     ])
     const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
+    const refused = REFUSED.get(tree)
+    if (refused !== undefined) {
+      // what cannot be imported is refused at import, with the reason, not at the build after it
+      expect(imported.status).toBe(1)
+      expect(imported.stdout + imported.stderr).toContain(refused)
+      return
+    }
     expect(imported.status, imported.stdout + imported.stderr).toBe(0)
     const out = join(dir, 'out')
     const built = dsl(['build', to, '--out', out])
