@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Diagnostic } from '../compiler/diagnostics.ts'
+import { auditGeneration } from '../report/audit-generation.ts'
 import { approvalRefusal } from './approval.ts'
 import { confirm } from './confirm.ts'
 import { fileHashes } from './file-hashes.ts'
@@ -201,6 +202,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
         return 0
       }
       const g = record(r, run, tree, project, machine, plan, from?.meta, { files: lastFiles })
+      await auditGeneration(r.store, g, plan.outcomes)
       say(`nothing to change; recorded generation ${g.number}${describe(g)}`)
       return 0
     }
@@ -232,6 +234,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     const kept = lastFiles.filter((w) => nextStates.has(w.id) && !(w.id in pruneTargets(overlay)))
     const files = await writtenAfter(applied, overlay, r.force ?? false, kept, r.python, run.scratch)
     const g = record(r, run, tree, project, machine, applied, from?.meta, { files })
+    await auditGeneration(r.store, g, applied.outcomes)
     logMigrations(r.store, overlay, applied, g)
     r.store.removeRecord(APPLYING)
     const pruned = r.store.prune(r.keep)

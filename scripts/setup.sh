@@ -37,6 +37,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 say "bundling the CLI into dist/…"
 node scripts/bundle.js
+# the dashboard's browser tests drive Debian's chromium through puppeteer-core (which downloads no browser)
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "installing chromium for the dashboard's browser tests (apt-get)…"
+  { apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; } >/dev/null ||
+    fail "apt-get could not install chromium"
+fi
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && .venv/bin/python -c '' 2>/dev/null; then
   say ".venv is current (Salt $SALT_VERSION, CPython $py_minor, $LOCK sha256 ${lock_sha:0:12})"

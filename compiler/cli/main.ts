@@ -20,6 +20,9 @@ const COMMANDS: Registry = {
   machine: { group: 'machines', load: () => import('./machine.ts') },
   import: { group: 'machines', load: () => import('./import.ts') },
   secrets: { group: 'secrets', load: () => import('./secrets.ts') },
+  audit: { group: 'reports', load: () => import('./audit.ts') },
+  dashboard: { group: 'reports', load: () => import('./dashboard.ts') },
+  alerts: { group: 'reports', load: () => import('./alerts.ts') },
   completion: { group: 'shell', load: () => import('./completion.ts') },
   version: { group: 'shell', load: () => import('./version.ts') },
 }

@@ -1,0 +1,171 @@
+// What the dashboard, the alerts and `dsl compliance` read of a machine: the generation store (its
+// generations, their Salt results, the last drift check) and the JSON reports the bundled config writes.
+import { existsSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { type GenerationMeta, GenerationStore } from '../machine/generation-store.ts'
+import { readManifestOrigins } from '../machine/manifest-origins.ts'
+import { hostId } from '../machine/run-salt.ts'
+import { type SaltStateReturn, type StateOutcome, stateOutcomes } from '../machine/state-outcomes.ts'
+
+/** One state of the last apply, with where the TypeScript declared it (relative to the project). */
+export interface StateRow {
+  readonly id: string
+  readonly fun: string
+  readonly name: string
+  readonly sls: string
+  readonly change: StateOutcome['change']
+  readonly status: StateOutcome['status']
+  readonly comment: string
+  readonly durationMs: number
+  /** `config/states/shell.ts:12`, and the absolute path it stands for. */
+  readonly at?: { readonly text: string; readonly file: string; readonly line: number }
+  /** The last drift check found this state would change something now. */
+  readonly drifted: boolean
+}
+
+/** `<store>/drift.json`, as `dsl drift --record` writes it. */
+export interface DriftRecord {
+  readonly time: string
+  readonly generation: number
+  readonly machine: string | null
+  readonly drift: boolean
+  readonly states: readonly {
+    id: string
+    function: string
+    change: string
+    status: string
+    file?: string
+    line?: number
+  }[]
+}
+
+export interface ComplianceCheck {
+  readonly id: string
+  readonly passed: boolean
+  readonly severity?: string
+  readonly detail?: unknown
+  readonly at?: string
+}
+
+/** The bundled config's reports (`ops:reports:dir`), as far as they exist. */
+export interface Reports {
+  readonly dir: string
+  readonly inventory?: {
+    profile?: string
+    os?: string
+    osrelease?: string
+    declared_packages?: { name: string; state: string; installed: boolean; version?: string | null }[]
+  }
+  readonly status?: {
+    profile?: string
+    os?: string
+    osrelease?: string
+    managed_files?: { path: string; kind: string; state: string; ok: boolean; mode?: string; user?: string }[]
+    services?: { name: string; state: string; running: boolean; enabled: boolean }[]
+    available_updates?: Record<string, string>
+  }
+  readonly compliance?: { applies?: boolean; compliant?: boolean; checks?: ComplianceCheck[] }
+}
+
+export interface MachineStatus {
+  /** The minion id (`--machine`), else this host's. */
+  readonly id: string
+  readonly store: string
+  readonly generations: readonly GenerationMeta[]
+  readonly last?: GenerationMeta
+  readonly states: readonly StateRow[]
+  readonly drift?: DriftRecord
+  readonly reports: Reports
+}
+
+export const HOST = (): string => hostId().id ?? 'this host'
+
+/** Every machine id the store's generations were applied as (the host's own as `HOST()`). */
+export function machineIds(store: GenerationStore): string[] {
+  return [...new Set(store.list().map((g) => g.machine ?? HOST()))]
+}
+
+/** The status of machine `id` (default: the one the store's last generation was applied as). */
+export function machineStatus(storeDir: string, reportsDir: string, id?: string): MachineStatus {
+  const store = new GenerationStore(storeDir)
+  const all = store.list()
+  const machine = id ?? all.at(-1)?.machine ?? HOST()
+  const generations = all.filter((g) => (g.machine ?? HOST()) === machine)
+  const last = generations.at(-1)
+  const record = store.readRecord<DriftRecord>('drift')
+  const drift = record && (record.machine ?? HOST()) === machine ? record : undefined
+  const drifted = new Set(
+    drift?.drift ? drift.states.filter((s) => s.change !== 'no-op').map((s) => s.id) : [],
+  )
+  return {
+    id: machine,
+    store: storeDir,
+    generations,
+    ...(last ? { last } : {}),
+    states: last ? lastStates(store, last, drifted) : [],
+    ...(drift ? { drift } : {}),
+    reports: readReports(reportsDir),
+  }
+}
+
+function lastStates(store: GenerationStore, meta: GenerationMeta, drifted: ReadonlySet<string>): StateRow[] {
+  const g = store.generation(meta.number)
+  if (g === undefined) return []
+  let result: unknown
+  try {
+    result = JSON.parse(readFileSync(g.result, 'utf8'))
+  } catch {
+    return []
+  }
+  // Salt answers a list of errors when it cannot run the tree: no states then
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return []
+  const origins = readManifestOrigins(g.tree, meta.project)
+  return stateOutcomes(result as Record<string, SaltStateReturn>, origins).map((o) => ({
+    id: o.id,
+    fun: o.fun,
+    name: o.name,
+    sls: o.sls,
+    change: o.change,
+    status: o.status,
+    comment: o.comment,
+    durationMs: o.durationMs,
+    ...(o.origin
+      ? {
+          at: {
+            text: `${relative(meta.project, o.origin.file)}:${o.origin.line}`,
+            file: o.origin.file,
+            line: o.origin.line,
+          },
+        }
+      : {}),
+    drifted: drifted.has(o.id),
+  }))
+}
+
+function readReports(dir: string): Reports {
+  const read = (name: string) => {
+    const file = join(dir, `${name}.json`)
+    if (!existsSync(file)) return undefined
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'))
+    } catch {
+      return undefined // a report being rewritten: Salt writes it whole, the next read sees it
+    }
+  }
+  const inventory = read('inventory')
+  const status = read('status')
+  const compliance = read('compliance')
+  return {
+    dir,
+    ...(inventory ? { inventory } : {}),
+    ...(status ? { status } : {}),
+    ...(compliance ? { compliance } : {}),
+  }
+}
+
+/** A machine's failures first, then drift, then the rest (the fleet table's order). */
+export function fleetOrder(a: MachineStatus, b: MachineStatus): number {
+  const rank = (m: MachineStatus) =>
+    m.last && m.last.summary.failed + m.last.summary.blocked > 0 ? 0 : m.drift?.drift ? 1 : 2
+  return rank(a) - rank(b) || a.id.localeCompare(b.id)
+}

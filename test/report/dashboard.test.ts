@@ -1,0 +1,257 @@
+// dsl dashboard, dsl audit and dsl alerts on a real machine: a throw-away user and directory, applied for
+// real by Salt (as root, the store under a temp dir), drifted by hand, then looked at in a real browser.
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Browser } from 'puppeteer-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { throwawayUser } from '../support/apply.ts'
+import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { launch, open, rows, screenshot } from './browser.ts'
+
+const FIXTURE = 'test/report/fixture'
+const SOURCE = readFileSync(join(REPO, FIXTURE, 'index.ts'), 'utf8').split('\n')
+const lineOf = (text: string) => SOURCE.findIndex((l) => l.includes(text)) + 1
+
+describe('status dashboard, audit trail and alerts (as root, a throw-away user and store)', () => {
+  let user: ReturnType<typeof throwawayUser>
+  let env: Record<string, string>
+  let dir: string
+  let root: string
+  let reports: string
+  let browser: Browser
+  const apply = (extra: Record<string, string> = {}, args: string[] = []) => {
+    const run = dsl(['apply', FIXTURE, '--out', join(dir, 'out'), '--no-typecheck', '--yes', ...args], {
+      ...env,
+      ...extra,
+    })
+    return run
+  }
+
+  beforeAll(async () => {
+    user = throwawayUser()
+    dir = tempDir('salt-dsl-report-')
+    root = join(dir, 'managed')
+    reports = join(dir, 'reports')
+    env = {
+      MACHINE_USER: user.name,
+      MACHINE_ROOT: root,
+      DSL_STATE_DIR: join(dir, 'state'),
+      REPORT_DIR: reports,
+    }
+    // GIVEN a second machine id of the store (applied as `--machine fleet-other`), then this host twice
+    for (const [extra, args] of [
+      [{}, ['--machine', 'fleet-other']],
+      [{}, []],
+      [{ MACHINE_VARIANT: 'b' }, []],
+    ] as const) {
+      const run = apply(extra, [...args])
+      expect(run.status, run.stderr + run.stdout).toBe(0)
+    }
+    // AND the motd edited by hand, which the drift check records
+    appendFileSync(join(root, 'motd'), 'edited by hand\n')
+    const drift = dsl(['drift', '--record', '--detailed-exitcode'], env)
+    expect(drift.status, drift.stderr + drift.stdout).toBe(2)
+    browser = await launch()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    user?.remove()
+  })
+
+  it("one machine: the applied states at their TypeScript lines, the drifted file marked, reports' tables", async () => {
+    const site = join(dir, 'site')
+    const built = dsl(['dashboard', '--out', site, '--reports', reports], env)
+    expect(built.status, built.stderr).toBe(0)
+    const { page, errors } = await open(browser, pathToFileURL(join(site, 'index.html')).href)
+    await page.waitForSelector('#chart .uplot')
+    await screenshot(page, 'machine')
+    expect(errors).toEqual([])
+
+    const states = await rows(page, 'table.states')
+    const motd = states.find((r) => r.cells[0] === `${root}/motd`)
+    // THEN the state links to its TypeScript line, and the drifted file is marked
+    expect(motd?.cells[6]).toBe(`${FIXTURE}/index.ts:${lineOf('/motd`')}`)
+    expect(motd?.cls).toBe('drifted')
+    expect(motd?.cells[4]).toBe('drifted')
+    const link = await page.$eval(`tr[data-state="${root}/motd"] a`, (a) => a.getAttribute('href'))
+    expect(link).toBe(`${pathToFileURL(join(REPO, FIXTURE, 'index.ts')).href}#L${lineOf('/motd`')}`)
+    const token = states.find((r) => r.cells[0] === `${root}/token`)
+    expect(token).toMatchObject({ cls: '', cells: expect.arrayContaining(['in sync']) })
+    expect(states.find((r) => r.cells[0] === `~${user.name}/.inputrc`)?.cells[3]).toBe('change')
+
+    // AND the reports Salt wrote: the declared service is stopped, the package has its version
+    expect(await rows(page, 'table.services')).toEqual([
+      { cls: 'failed', cells: ['salt-dsl-absent-service', 'stopped', 'disabled'] },
+    ])
+    const version = execFileSync('dpkg-query', ['-W', 'coreutils'], { encoding: 'utf8' })
+      .trim()
+      .split('\t')[1]
+    expect((await rows(page, 'table.packages'))[0]?.cells.slice(0, 3)).toEqual(['coreutils', 'yes', version])
+    const checks = await rows(page, 'table.compliance')
+    expect(checks.find((r) => r.cells[0] === 'services_running')?.cells[2]).toBe('fail')
+    expect(checks.find((r) => r.cells[0] === 'managed_files_in_place')?.cells[2]).toBe('pass')
+    // AND the history: this host's two applies (the other machine id has its own page)
+    expect((await rows(page, 'table.history')).map((r) => r.cells[0])).toEqual(['2', '3'])
+
+    // AND without JavaScript the tables are all there (only the chart needs it)
+    const plain = await open(browser, pathToFileURL(join(site, 'index.html')).href, { javascript: false })
+    expect(await rows(plain.page, 'table.states')).toEqual(states)
+    expect(await plain.page.$('#chart .uplot')).toBeNull()
+    await screenshot(plain.page, 'machine-no-javascript')
+    expect(plain.errors).toEqual([])
+  })
+
+  it('the fleet: one row per machine id of the store, drift first, each linking to its page (served)', async () => {
+    const site = join(dir, 'fleet')
+    const server = spawn(
+      process.execPath,
+      [
+        join(REPO, 'bin/dsl.js'),
+        'dashboard',
+        '--fleet',
+        '--out',
+        site,
+        '--reports',
+        reports,
+        '--serve',
+        '--port',
+        '0',
+      ],
+      { cwd: REPO, env: { ...process.env, ...env } },
+    )
+    try {
+      const url = await servedUrl(server)
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      const { page, errors } = await open(browser, url)
+      await screenshot(page, 'fleet')
+      const fleet = await rows(page, 'table.fleet')
+      expect(fleet.map((r) => [r.cells[0], r.cells[3], r.cells[4]])).toEqual([
+        [expect.not.stringMatching(/^fleet-other$/), 'drifted', '2'],
+        ['fleet-other', 'not checked', '1'],
+      ])
+      expect(fleet[0]?.cls).toBe('drifted')
+      for (const [i, name] of ['fleet-host', 'fleet-other'].entries()) {
+        await page.click(`table.fleet tbody tr:nth-child(${i + 1}) a`)
+        await page.waitForSelector('#chart .uplot')
+        await screenshot(page, name)
+        await page.goBack()
+      }
+      const other = await open(browser, `${url}machine-fleet-other.html`)
+      // the other machine id's states come from its own generation, with no drift check
+      expect((await rows(other.page, 'table.states')).every((r) => r.cls === '' && r.cells[4] === '—')).toBe(
+        true,
+      )
+      expect([...errors, ...other.errors]).toEqual([])
+    } finally {
+      server.kill('SIGTERM')
+    }
+  })
+
+  it('the audit log: each generation with its revision, changes and secret-bearing states; tampering fails it', () => {
+    const shown = dsl(['audit', '--format', 'json'], env)
+    expect(shown.status, shown.stdout).toBe(0)
+    const log = JSON.parse(shown.stdout) as {
+      entries: {
+        action: string
+        generation: number
+        machine?: string
+        changed: string[]
+        secrets: string[]
+      }[]
+    }
+    expect(log.entries.map((e) => [e.action, e.generation, e.machine])).toEqual([
+      ['apply', 1, 'fleet-other'],
+      ['apply', 2, undefined],
+      ['apply', 3, undefined],
+    ])
+    expect(log.entries[2]?.changed).toEqual(expect.arrayContaining([`${root}/motd`, `${root}/token`]))
+    expect(log.entries[2]?.secrets).toEqual([`${root}/token`])
+    expect(dsl(['audit'], env).stdout).toContain('3 line(s); the hash chain verifies')
+
+    // WHEN a line is edited THEN the chain fails at that line
+    const file = join(dir, 'state', 'audit.log')
+    const good = readFileSync(file, 'utf8')
+    writeFileSync(file, good.replace('"generation":2', '"generation":7'))
+    const edited = dsl(['audit'], env)
+    expect(edited.status).toBe(1)
+    expect(edited.stdout).toContain('audit log line 2: its content does not match its hash (edited)')
+    // WHEN a line is removed THEN the next one no longer follows
+    const lines = good.split('\n')
+    writeFileSync(file, [lines[0], ...lines.slice(2)].join('\n'))
+    const removed = dsl(['audit'], env)
+    expect(removed.status).toBe(1)
+    expect(removed.stdout).toContain('audit log line 2: it does not follow the line before it')
+    writeFileSync(file, good)
+    expect(dsl(['audit'], env).status).toBe(0)
+  })
+
+  it('alerts: a command and a webhook, once per new condition (drift, compliance, a failed apply)', async () => {
+    const received: { kind: string; machine: string; key: string }[] = []
+    const server: Server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => {
+        body += c
+      })
+      req.on('end', () => {
+        received.push(JSON.parse(body))
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const hooked = join(dir, 'hook.log')
+    const alertEnv = { ...env, ALERT_URL: `http://127.0.0.1:${port}/hook`, ALERT_LOG: hooked }
+    // run without blocking this process: the webhook's server lives in it
+    const alerts = () =>
+      new Promise<number>((done) => {
+        const args = ['alerts', '--config', `${FIXTURE}/alerts.ts`, '--reports', reports]
+        execFile(
+          process.execPath,
+          [join(REPO, 'bin/dsl.js'), ...args],
+          { cwd: REPO, env: { ...process.env, ...alertEnv } },
+          (e, out, err) => {
+            if (e) process.stderr.write(`${out}${err}`)
+            done(e ? Number(e.code ?? -1) : 0)
+          },
+        )
+      })
+    const kinds = () => received.map((r) => r.kind).sort()
+    try {
+      // WHEN run on the drifted machine whose declared service is stopped
+      expect(await alerts()).toBe(0)
+      // THEN drift and the compliance failure are sent by webhook, and drift by the command too
+      expect(kinds().filter((k) => k !== 'updates')).toEqual(['compliance', 'drift'])
+      expect(readFileSync(hooked, 'utf8').trim().split('\n')).toEqual(['drift'])
+      // WHEN run again with nothing new THEN nothing is sent
+      received.length = 0
+      expect(await alerts()).toBe(0)
+      expect(received).toEqual([])
+      // WHEN an apply fails THEN that alert is sent once
+      const failed = apply({ MACHINE_FAIL: '1' })
+      expect(failed.status).toBe(1)
+      expect(await alerts()).toBe(0)
+      expect(kinds()).toEqual(['failed-apply'])
+      expect(await alerts()).toBe(0)
+      expect(kinds()).toEqual(['failed-apply'])
+    } finally {
+      server.close()
+    }
+  })
+})
+
+/** The URL `dsl dashboard --serve` prints once it listens. */
+function servedUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout?.on('data', (c) => {
+      out += c
+      const m = /serving .* on (http:\S+)/.exec(out)
+      if (m) resolve(m[1]!)
+    })
+    child.on('exit', (code) => reject(new Error(`dsl dashboard --serve exited ${code}: ${out}`)))
+  })
+}
