@@ -16,6 +16,7 @@ _dsl() {
   directive=\${out##*$'\\n'}
   [[ $out == *$'\\n'* ]] && out=\${out%$'\\n'*} || out=
   COMPREPLY=()
+  compopt -o nosort 2>/dev/null # the order given: newest generation first
   case $directive in
     :files) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
     :dirs) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return 0 ;;
@@ -69,7 +70,7 @@ function __dsl_complete
             printf '%s\\n' $out
     end
 end
-complete -c dsl -f -a '(__dsl_complete)'
+complete -c dsl -f -k -a '(__dsl_complete)'
 `
 
 export const SCRIPTS: Record<Shell, string> = { bash: BASH, zsh: ZSH, fish: FISH }
