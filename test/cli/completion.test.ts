@@ -170,6 +170,33 @@ describe.skipIf(!has('zsh'))('zsh (installed here)', () => {
   })
 })
 
+describe.skipIf(!has('zsh'))('zsh, interactive (installed here)', () => {
+  it("lists the candidates when TAB is pressed in zsh's line editor (driven through zpty)", () => {
+    // zpty -r waits for a pattern, so nothing here depends on how long the shell takes
+    const script = [
+      'zmodload zsh/zpty',
+      "zpty z 'TERM=xterm zsh -f -i'",
+      `zpty -w z 'PS1="ready> "; autoload -U compinit; compinit -u -D; source <(dsl completion zsh); print -r -- sourced'`,
+      "zpty -r z out '*sourced*ready> '",
+      "zpty -w -n z $'dsl plan --machine f\\t'",
+      "zpty -r z out '*fedora-vm*'",
+      "zpty -w -n z $'\\x15dsl show dotfiles.s\\t'",
+      "zpty -r z out '*dotfiles.ssh*'",
+      'print -r -- "$out"',
+      'zpty -d z',
+    ].join('\n')
+    const r = spawnSync('zsh', ['-fc', script], {
+      cwd: project,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(r.status, r.stderr).toBe(0)
+    const screen = r.stdout.replace(new RegExp(`${String.fromCharCode(27)}[[0-9;?]*[a-zA-Z]`, 'g'), '')
+    expect(screen).toMatch(/dotfiles\.shell\s+dotfiles\.ssh/)
+  })
+})
+
 describe('dsl completion', () => {
   it('prints each script, and says how to install one when the shell is missing', () => {
     expect(dsl(['completion', 'bash']).stdout).toContain('complete -o default -F _dsl dsl')
