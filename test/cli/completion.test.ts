@@ -192,7 +192,7 @@ describe.skipIf(!has('zsh'))('zsh, interactive (installed here)', () => {
       timeout: 60_000,
     })
     expect(r.status, r.stderr).toBe(0)
-    const screen = r.stdout.replace(new RegExp(`${String.fromCharCode(27)}[[0-9;?]*[a-zA-Z]`, 'g'), '')
+    const screen = r.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z]`, 'g'), '')
     expect(screen).toMatch(/dotfiles\.shell\s+dotfiles\.ssh/)
   })
 })
