@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { importPackages } from '../../import/import-packages.ts'
 import { importSalt } from '../../import/import-salt.ts'
 import type { ImportMachine } from '../../import/salt-renders.ts'
 import { parse } from './args.ts'
@@ -26,7 +27,7 @@ export const command: Command = {
   summary:
     'A Salt tree into a salt-dsl config: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, the states are shipped as hand-written Salt (saltDir) and listed in IMPORT-REPORT.md.',
   usage:
-    'dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]',
+    "dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]\n       dsl import packages --to FILE.ts   (this machine's installed packages: pkg.list_pkgs, narrowed by apt-mark showmanual)",
   async run(argv) {
     const { values, positionals } = parse(argv, {
       pillar: { type: 'string' },
@@ -35,7 +36,8 @@ export const command: Command = {
       format: { type: 'string' },
     })
     const [what, dir] = positionals
-    if (what !== 'salt') throw new CliError(`unknown import '${what ?? ''}' (salt)`)
+    if (what === 'packages') return packages(values.to, values.format)
+    if (what !== 'salt') throw new CliError(`unknown import '${what ?? ''}' (salt or packages)`)
     if (dir === undefined || values.to === undefined) throw new CliError(`usage: ${command.usage}`)
     const to = resolve(values.to)
     if (existsSync(to) && readdirSync(to).length > 0) throw new CliError(`'${values.to}' is not empty`)
@@ -55,4 +57,18 @@ export const command: Command = {
     )
     return code === 0 ? 0 : result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0
   },
+}
+
+async function packages(to: string | undefined, format: string | undefined): Promise<number> {
+  if (to === undefined) throw new CliError('usage: dsl import packages --to FILE.ts')
+  if (existsSync(to)) throw new CliError(`'${to}' exists`)
+  const result = await importPackages(saltPython('.'))
+  const code = report(result.diagnostics, format)
+  if (result.value === undefined) return code === 0 ? 1 : code
+  writeFileSync(resolve(to), result.value.source)
+  const how = result.value.manualFrom === undefined ? '' : ` installed by hand (${result.value.manualFrom})`
+  process.stdout.write(
+    `wrote ${to}: ${result.value.names.length} packages${how} of this ${result.value.os} machine\n`,
+  )
+  return 0
 }
