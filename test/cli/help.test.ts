@@ -71,4 +71,11 @@ describe('dsl help COMMAND', () => {
     expect(dsl(['help', 'rollbak']).stderr).toContain("did you mean 'rollback'?")
     expect(dsl(['zzzzzz']).stderr).toContain('dsl --help lists the commands')
   })
+
+  it('says did you mean for a misspelled option', () => {
+    const run = dsl(['explain', 'git.email', '--mashine', 'mbp-work'])
+    expect(run.status).toBe(2)
+    expect(run.stderr).toBe("dsl explain: unknown option '--mashine'\n  hint: did you mean '--machine'?\n")
+    expect(dsl(['build', '--zzz']).stderr).toContain('hint: --help lists the options')
+  })
 })
