@@ -29,22 +29,22 @@ export function generateKey(home: string, uid: string) {
 /** The fingerprint of the newest key whose uid is `uid` in `home`, if any. */
 export function fingerprintOf(home: string, uid: string): string | undefined {
   const list = gpg(home, ['--with-colons', '--list-secret-keys', `=${uid}`])
-  if (!list.ok) return undefined
-  const fprs = list.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('fpr:'))
-    .map((l) => l.split(':')[9])
-  // the first fpr after each sec line is the primary key's
-  const primaries: string[] = []
+  return list.ok ? primaryFingerprints(list.stdout).at(-1) : undefined
+}
+
+/** The primary keys' fingerprints in gpg's `--with-colons` listing (a subkey's fpr line follows `sub`/`ssb`). */
+export function primaryFingerprints(colons: string): string[] {
+  const out: string[] = []
   let wantPrimary = false
-  for (const line of list.stdout.split('\n')) {
-    if (line.startsWith('sec:')) wantPrimary = true
+  for (const line of colons.split('\n')) {
+    if (line.startsWith('sec:') || line.startsWith('pub:')) wantPrimary = true
+    else if (line.startsWith('ssb:') || line.startsWith('sub:')) wantPrimary = false
     else if (line.startsWith('fpr:') && wantPrimary) {
-      primaries.push(line.split(':')[9] ?? '')
+      out.push(line.split(':')[9] ?? '')
       wantPrimary = false
     }
   }
-  return primaries.at(-1) ?? fprs.at(-1)
+  return out
 }
 
 /** The armoured public key of `fingerprint`. */
@@ -55,14 +55,5 @@ export function exportPublic(home: string, fingerprint: string) {
 /** The fingerprint(s) of the primary key(s) in an armoured public key file (read without importing). */
 export function fingerprintsInFile(scratchHome: string, file: string): string[] {
   const shown = gpg(scratchHome, ['--with-colons', '--import-options', 'show-only', '--import', file])
-  const out: string[] = []
-  let wantPrimary = false
-  for (const line of shown.stdout.split('\n')) {
-    if (line.startsWith('pub:')) wantPrimary = true
-    else if (line.startsWith('fpr:') && wantPrimary) {
-      out.push(line.split(':')[9] ?? '')
-      wantPrimary = false
-    }
-  }
-  return out
+  return primaryFingerprints(shown.stdout)
 }

@@ -11,7 +11,14 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { exportPublic, fingerprintOf, fingerprintsInFile, generateKey, gpg } from '../../secrets/gpg.ts'
+import {
+  exportPublic,
+  fingerprintOf,
+  fingerprintsInFile,
+  generateKey,
+  gpg,
+  primaryFingerprints,
+} from '../../secrets/gpg.ts'
 import {
   machineKeydir,
   machineUid,
@@ -102,12 +109,9 @@ async function run(argv: readonly string[]): Promise<number> {
       if (fpr === undefined) return 1
       if (sub === 'rotate') {
         // the old key goes, so pillar encrypted to it can no longer be read: rebuild before the next apply
-        const list = gpg(home, ['--with-colons', '--list-secret-keys', `=${machineUid(arg)}`]).stdout
-        const old = list
-          .split('\n')
-          .filter((l) => l.startsWith('fpr:'))
-          .map((l) => l.split(':')[9]!)
-          .filter((f) => f !== fpr && !fpr.endsWith(f))
+        const old = primaryFingerprints(
+          gpg(home, ['--with-colons', '--list-secret-keys', `=${machineUid(arg)}`]).stdout,
+        ).filter((f) => f !== fpr)
         for (const f of new Set(old)) gpg(home, ['--delete-secret-and-public-key', f])
       }
       process.stdout.write(
