@@ -81,7 +81,7 @@ function firstSentence(text: string): string {
     const ch = text[i]!
     if (ch === '(') depth++
     else if (ch === ')') depth = Math.max(0, depth - 1)
-    else if (depth === 0 && (ch === '.' || ch === ';') && /\s|$/.test(text[i + 1] ?? ''))
+    else if (depth === 0 && (ch === '.' || ch === ';') && /^\s?$/.test(text[i + 1] ?? ''))
       return text.slice(0, i)
   }
   return text.replace(/\.$/, '')

@@ -42,6 +42,8 @@ describe('dsl --help', () => {
     expect(sections.get('Write')).toEqual(['build', 'check', 'show', 'explain'])
     expect(sections.get('Operate')).toEqual(['plan', 'apply', 'drift', 'generations', 'rollback', 'diff'])
     expect(run.stdout).toMatch(/^ {2}build +Compile a config into a complete Salt tree/m)
+    // a summary is cut at its first full stop, not at the one of a file name
+    expect(run.stdout).toMatch(/^ {2}init +Start a project in an empty directory: package\.json, a strict/m)
   })
 
   it('is what dsl alone prints, with exit code 2', () => {
