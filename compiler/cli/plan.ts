@@ -10,7 +10,7 @@ import { changesAnything } from '../../machine/state-outcomes.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
 import { buildTree, jsonFormat, openStore, projectRoot, saltPython } from './operate-options.ts'
-import { report } from './report.ts'
+import { colorOn, report } from './report.ts'
 
 export const command: Command = {
   summary:
@@ -59,7 +59,7 @@ export const command: Command = {
         const extra = { machine: values.machine ?? null }
         process.stdout.write(outcomesJson(plan.outcomes, plan.summary, plan.diagnostics, extra))
       } else {
-        const color = process.stdout.isTTY === true
+        const color = colorOn(process.stdout)
         for (const line of overlayNotes(overlay, values.force)) process.stdout.write(`${line}\n`)
         process.stdout.write(formatOutcomes(plan.outcomes, { color, all: values.all }))
         report(plan.diagnostics, undefined)
