@@ -133,6 +133,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       return ''
     }
   })()
+  if (process.argv.includes('--check')) {
+    // for the docs test: say whether the page is current, write nothing
+    console.log(`${path}: ${before === text ? 'current' : 'stale: run node scripts/gen-diagnostics-doc.js'}`)
+    process.exit(before === text ? 0 : 1)
+  }
   if (before !== text) writeFileSync(path, text)
   console.log(`${path}: ${before === text ? 'current' : 'written'}`)
 }

@@ -2,7 +2,7 @@
 // (everything dsl/index.ts exports: builders, their options, helpers, types) and from the Salt catalog
 // (dsl/catalog/salt-states.json, generated from Salt itself). `node scripts/gen-reference-doc.js` writes it;
 // test/docs/generated-docs.test.ts checks it is current.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Node, Project } from 'ts-morph'
@@ -216,6 +216,16 @@ export function referencePages(repo = REPO) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--check')) {
+    // for the docs test: say whether each page is current, write nothing
+    let stale = 0
+    for (const [path, text] of Object.entries(referencePages())) {
+      const current = existsSync(join(REPO, path)) && readFileSync(join(REPO, path), 'utf8') === text
+      if (!current) stale++
+      console.log(`${path}: ${current ? 'current' : 'stale: run node scripts/gen-reference-doc.js'}`)
+    }
+    process.exit(stale === 0 ? 0 : 1)
+  }
   mkdirSync(join(REPO, 'docs', 'reference'), { recursive: true })
   for (const [path, text] of Object.entries(referencePages())) {
     writeFileSync(join(REPO, path), text)
