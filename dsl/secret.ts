@@ -80,12 +80,12 @@ export function secret<T = string>(
     secret: spec,
   })
   const refuse = (): never => {
-    // reported by the load stage as DSL1080 at the config's line (a throw: the text it asked for cannot exist)
+    // reported by the load stage as DSL1085 at the config's line (a throw: the text it asked for cannot exist)
     throw Object.assign(
       new TypeError(
         `secret '${name}' cannot be turned into text (concatenated, put in a template or used as an ID)`,
       ),
-      { dslCode: 'DSL1080' },
+      { dslCode: 'DSL1085' },
     )
   }
   return Object.freeze({

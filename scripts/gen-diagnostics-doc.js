@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Node, Project } from 'ts-morph'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
-const DIRS = ['compiler', 'dsl', 'machine', 'onboard']
+const DIRS = ['compiler', 'dsl', 'machine', 'onboard', 'secrets']
 const CODE = /^DSL\d{4}$/
 
 const BANDS = [

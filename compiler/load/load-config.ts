@@ -186,8 +186,8 @@ function thrownDiagnostic(thrown: unknown, modules: ConfigModules): Diagnostic {
   const stack = thrown instanceof Error ? (thrown.stack ?? '') : ''
   const early = thrown instanceof ReferenceError ? readTooEarly(message, stack, modules) : undefined
   if (early !== undefined) return early
-  if ((thrown as { dslCode?: unknown })?.dslCode === 'DSL1080')
-    return error('DSL1080', message, firstConfigFrame(stack, modules), {
+  if ((thrown as { dslCode?: unknown })?.dslCode === 'DSL1085')
+    return error('DSL1085', message, firstConfigFrame(stack, modules), {
       hint: "pass the secret itself as an argument's value (e.g. contents): Salt reads it from the machine's encrypted pillar",
     })
   return error('DSL1003', `the config threw while it ran: ${message}`, firstConfigFrame(stack, modules), {
