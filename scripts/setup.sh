@@ -19,6 +19,15 @@ fail() {
 }
 
 command -v node >/dev/null || fail "node is required (>= 20)"
+# secret() and dsl secrets use gnupg and pass (and the secrets tests): installed here as root with apt-get
+if ! command -v gpg >/dev/null || ! command -v pass >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing gnupg and pass…"
+    apt-get install -y gnupg pass >/dev/null || fail "apt-get install -y gnupg pass failed"
+  else
+    say "note: gnupg and pass are missing; secrets need them (apt-get install gnupg pass)"
+  fi
+fi
 command -v "$PYTHON" >/dev/null || fail "$PYTHON is required (CPython ${PYTHONS_TRIED// /, }; set PYTHON=...)"
 [ -f "$LOCK" ] || fail "$LOCK is missing"
 SALT_VERSION="$(sed -n 's/^salt==\([^ ;]*\).*/\1/p' "$LOCK")"
