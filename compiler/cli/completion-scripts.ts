@@ -57,7 +57,7 @@ if (( $+functions[compdef] )); then compdef _dsl dsl; fi
 const FISH = `# dsl completion for fish: dsl completion fish > ~/.config/fish/completions/dsl.fish
 function __dsl_complete
     set -l typed (commandline -opc)
-    set -l out (command $typed[1] __complete $typed[2..-1] (commandline -ct) 2>/dev/null)
+    set -l out ($typed[1] __complete $typed[2..-1] (commandline -ct) 2>/dev/null)
     or return
     set -l directive $out[-1]
     set -e out[-1]

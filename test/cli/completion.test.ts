@@ -141,6 +141,29 @@ describe.skipIf(!has('fish'))('fish (installed here)', () => {
   })
 })
 
+describe('dsl as a shell function (a project dependency, not on PATH)', () => {
+  const cli = join(REPO, 'bin', 'dsl.js')
+  const run = (shell: string, script: string) => {
+    const r = spawnSync(shell, ['-c', script], {
+      cwd: project,
+      env: { ...process.env, DSL_STATE_DIR: env.DSL_STATE_DIR! },
+      encoding: 'utf8',
+    })
+    expect(r.status, r.stderr).toBe(0)
+    return r.stdout.split('\n').filter((l) => l !== '')
+  }
+
+  it('completes in bash', () => {
+    const script = `dsl() { node ${cli} "$@"; }; source <(dsl completion bash); COMP_WORDS=(dsl show dev.); COMP_CWORD=2; _dsl; printf '%s\\n' "\${COMPREPLY[@]}"`
+    expect(run('bash', script)).toEqual(['dev.packages', 'dev.services'])
+  })
+
+  it.skipIf(!has('fish'))('completes in fish (installed here)', () => {
+    const script = `function dsl; node ${cli} $argv; end; source (dsl completion fish | psub); complete -C 'dsl show dev.'`
+    expect(run('fish', script)).toEqual(['dev.packages', 'dev.services'])
+  })
+})
+
 describe.skipIf(!has('zsh'))('zsh (installed here)', () => {
   it('registers _dsl with compdef and hands _describe the values', () => {
     const script = [
