@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Diagnostic, error } from '../compiler/diagnostics.ts'
+import { type Diagnostic, error, warning } from '../compiler/diagnostics.ts'
 import { emitTop } from '../compiler/emit/emit-tree.ts'
 import type { Resolution } from '../compiler/resolve/resolve-machines.ts'
 import type { TopEntry } from '../dsl/ir.ts'
@@ -73,6 +73,19 @@ export function addSecretPillar(
           }),
         )
       specs.set(n, s)
+    }
+  const unsent = new Set<string>()
+  for (const s of r.program.states)
+    for (const spec of secretsOfState(s.args)) {
+      if (specs.has(spec.name) || unsent.has(spec.name)) continue
+      unsent.add(spec.name)
+      // Salt fails such a state on a machine without the pillar key (it never writes an empty file)
+      const message = `secret '${spec.name}' is used in SLS '${s.sls}', which no machine of the inventory gets`
+      diagnostics.push(
+        warning('DSL4073', message, spec.origin, {
+          hint: 'secrets are encrypted to inventory machines only: add the machine, or give it a profile with this SLS',
+        }),
+      )
     }
   if (specs.size === 0) return diagnostics
   const keys = projectKeys(root, env)
