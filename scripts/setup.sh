@@ -46,9 +46,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 say "bundling the CLI into dist/…"
 node scripts/bundle.js
-# the dashboard's browser tests drive Debian's chromium through puppeteer-core (which downloads no browser)
+# the dashboard's and the docs site's browser tests drive Debian's chromium through puppeteer-core (which
+# downloads no browser)
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  say "installing chromium for the dashboard's browser tests (apt-get)…"
+  say "installing chromium for the browser tests (dashboard, docs site; apt-get)…"
   { apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; } >/dev/null ||
     fail "apt-get could not install chromium"
 fi
