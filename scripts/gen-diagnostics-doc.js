@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { Node, Project } from 'ts-morph'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
-const DIRS = ['compiler', 'dsl', 'machine', 'onboard', 'secrets']
+// every source directory that raises diagnostics (the docs test greps the same list)
+export const DIRS = ['compiler', 'dsl', 'import', 'machine', 'onboard', 'report', 'secrets']
 const CODE = /^DSL\d{4}$/
 
 const BANDS = [
@@ -26,6 +27,7 @@ const BANDS = [
   ],
   ['DSL6', 'Operate', '`dsl plan`, `apply`, `rollback`, `drift`: a state Salt reports failed or blocked'],
   ['DSL7', 'Onboarding', '`dsl init`, `dsl machine`'],
+  ['DSL8', 'Import', '`dsl import`: a Salt tree or this machine’s packages read into a config'],
 ]
 
 /** `'a ' + x` or `` `a ${x}` `` as text a reader understands: interpolations become `…`. */
@@ -98,6 +100,9 @@ export function diagnosticsPage(repo = REPO) {
   ]
   for (const [prefix, name, what] of BANDS) out.push(`- \`${prefix}xxx\` ${name}: ${what}.`)
   out.push('', 'See also [Troubleshooting](troubleshooting.md).', '')
+  const unbanded = codes.filter((c) => !BANDS.some(([prefix]) => c.code.startsWith(prefix)))
+  if (unbanded.length > 0)
+    throw new Error(`codes of no band (add one to BANDS): ${unbanded.map((c) => c.code)}`)
   for (const [prefix, name] of BANDS) {
     const band = codes.filter((c) => c.code.startsWith(prefix))
     if (band.length === 0) continue
