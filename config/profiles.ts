@@ -50,7 +50,7 @@ export const desktop = profile('desktop', {
 
 /** Development plus security tools, the VPN client and compliance settings. */
 export const work = profile('work', {
-  sls: withOps([...developmentSls, workSecurity, workCompliance]),
+  sls: withOps([...developmentSls, workSecurity, workCompliance, ops.baseline]),
   features: { install_development_tools: true, install_security_tools: true, install_fonts: true },
 })
 

@@ -72,6 +72,15 @@ export function conditions(m: MachineStatus): Alert[] {
         message: `${m.id} fails compliance check ${c.id}`,
         detail: c,
       })
+  for (const c of m.baseline)
+    if (c.applies !== false && !c.passed)
+      out.push({
+        key: `compliance:${m.id}:baseline:${c.id}`,
+        kind: 'compliance',
+        machine: m.id,
+        message: `${m.id} fails baseline rule ${c.id} [${c.severity}]: ${String(c.detail)}${c.at ? ` (${c.at.text})` : ''}`,
+        detail: c,
+      })
   const updates = m.reports.status?.available_updates ?? {}
   if (Object.keys(updates).length > 0)
     out.push({

@@ -100,6 +100,18 @@ export const MACHINE = `
 
 <section id="compliance">
 <h2>Compliance</h2>
+<h3>Security baseline</h3>
+<% if (it.m.baseline.length === 0) { %><p>The last apply ran no baseline rule (include compliance.baseline).</p><% } else { %>
+<table class="baseline">
+<thead><tr><th>rule</th><th>severity</th><th>result</th><th>finding</th><th>declared at</th></tr></thead>
+<tbody>
+<% for (const c of it.m.baseline) { %>
+<tr class="<%= c.passed ? '' : 'failed' %>"><td><%= c.id %></td><td><%= c.severity ?? '' %></td><td><%= !c.applies ? 'n/a' : c.passed ? 'pass' : 'fail' %></td><td><%= c.detail ?? '' %></td><td><% if (c.at) { %><a href="<%= it.href(c.at) %>"><%= c.at.text %></a><% } %></td></tr>
+<% } %>
+</tbody>
+</table>
+<% } %>
+<h3>Checks of the compliance report</h3>
 <% if (!it.checks) { %><p>No compliance report.</p><% } else { %>
 <table class="compliance">
 <thead><tr><th>check</th><th>severity</th><th>result</th><th>detail</th></tr></thead>

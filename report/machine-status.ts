@@ -44,7 +44,10 @@ export interface ComplianceCheck {
   readonly passed: boolean
   readonly severity?: string
   readonly detail?: unknown
-  readonly at?: string
+  /** The rule's TypeScript line, and the absolute path it stands for. */
+  readonly at?: { readonly text: string; readonly file: string; readonly line: number }
+  /** False when the rule's subject is absent here (no sshd, no apt). */
+  readonly applies?: boolean
 }
 
 /** The bundled config's reports (`ops:reports:dir`), as far as they exist. */
@@ -76,6 +79,8 @@ export interface MachineStatus {
   readonly states: readonly StateRow[]
   readonly drift?: DriftRecord
   readonly reports: Reports
+  /** The security baseline's rules (config/ops/baseline.ts) as the last apply ran them. */
+  readonly baseline: readonly ComplianceCheck[]
 }
 
 export const HOST = (): string => hostId().id ?? 'this host'
@@ -97,15 +102,37 @@ export function machineStatus(storeDir: string, reportsDir: string, id?: string)
   const drifted = new Set(
     drift?.drift ? drift.states.filter((s) => s.change !== 'no-op').map((s) => s.id) : [],
   )
+  const states = last ? lastStates(store, last, drifted) : []
   return {
     id: machine,
     store: storeDir,
     generations,
     ...(last ? { last } : {}),
-    states: last ? lastStates(store, last, drifted) : [],
+    states,
     ...(drift ? { drift } : {}),
     reports: readReports(reportsDir),
+    baseline: baselineChecks(states),
   }
+}
+
+/**
+ * The baseline's rules from their states: a rule that passed was skipped by its `unless`, one that does
+ * not apply by its `onlyif`; a failed one says `FAIL [severity] message` (config/ops/baseline.ts).
+ */
+export function baselineChecks(states: readonly StateRow[]): ComplianceCheck[] {
+  return states
+    .filter((s) => s.id.startsWith('baseline: '))
+    .map((s) => {
+      const failed = /^FAIL \[(\w+)\] (.*)$/s.exec(s.comment)
+      const applies = !/onlyif condition is false/.test(s.comment)
+      return {
+        id: s.id.slice('baseline: '.length),
+        passed: failed === null,
+        ...(failed ? { severity: failed[1]!, detail: failed[2]! } : {}),
+        applies,
+        ...(s.at ? { at: s.at } : {}),
+      }
+    })
 }
 
 function lastStates(store: GenerationStore, meta: GenerationMeta, drifted: ReadonlySet<string>): StateRow[] {

@@ -2,6 +2,7 @@
 // Call operations() after the config's states (validation and reports are derived from them), list its
 // modules in the profiles, then call finish() once the profiles and the inventory are declared.
 import { declaredProfiles, declaredSls, layer, type SlsHandle } from 'salt-dsl'
+import { securityBaseline } from './baseline.ts'
 import { declared } from './derive.ts'
 import { maintenanceSls } from './maintenance.ts'
 import { installationSls, type Orchestration, orchestrateSls } from './orchestrate.ts'
@@ -41,6 +42,8 @@ export interface Operations {
   readonly maintenance: SlsHandle
   /** After an apply (last in the highstate, or on demand): JSON reports in `ops:reports:dir`. */
   readonly reporting: SlsHandle
+  /** The security baseline (`compliance.baseline`): rules reported per apply, shown by `dsl dashboard`. */
+  readonly baseline: SlsHandle
   /** Every SLS declared so far by name (`validation.packages`, `reporting.inventory`, ...). */
   readonly modules: Readonly<Record<string, SlsHandle>>
   /**
@@ -67,13 +70,14 @@ export function operations(opts: OperationsOptions = {}): Operations {
   const v = validationSls(found, configSls)
   const m = maintenanceSls(found)
   const r = reportingSls(found)
+  const baseline = securityBaseline()
   const modules: Record<string, SlsHandle> = { preflight }
   const add = (hs: Iterable<SlsHandle>) => {
     for (const h of hs) modules[h.name] = h
   }
   const validationModules = [v.all, v.host, ...Object.values(v.families), ...v.byModule.values()]
   add(validationModules)
-  add([...Object.values(m), ...Object.values(r)])
+  add([...Object.values(m), ...Object.values(r), baseline])
   const validationFor = (mods: readonly string[]) => [
     ...mods.flatMap((name) => {
       const own = v.byModule.get(name)
@@ -88,6 +92,7 @@ export function operations(opts: OperationsOptions = {}): Operations {
     validationFor: (mods) => validationFor(mods.map((h) => h.name)),
     maintenance: m.all,
     reporting: r.all,
+    baseline,
     modules,
     finish() {
       // once per run of the config: `finished` may come from an earlier run (watch mode replays the module

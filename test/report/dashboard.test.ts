@@ -1,7 +1,7 @@
 // dsl dashboard, dsl audit and dsl alerts on a real machine: a throw-away user and directory, applied for
 // real by Salt (as root, the store under a temp dir), drifted by hand, then looked at in a real browser.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -14,6 +14,8 @@ import { launch, open, rows, screenshot } from './browser.ts'
 const FIXTURE = 'test/report/fixture'
 const SOURCE = readFileSync(join(REPO, FIXTURE, 'index.ts'), 'utf8').split('\n')
 const lineOf = (text: string) => SOURCE.findIndex((l) => l.includes(text)) + 1
+const MOTD = lineOf('file(`$' + '{root}/motd`')
+const BASELINE = readFileSync(join(REPO, 'config/ops/baseline.ts'), 'utf8').split('\n')
 
 describe('status dashboard, audit trail and alerts (as root, a throw-away user and store)', () => {
   let user: ReturnType<typeof throwawayUser>
@@ -37,10 +39,14 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     reports = join(dir, 'reports')
     env = {
       MACHINE_USER: user.name,
+      MACHINE_HOME: user.home,
       MACHINE_ROOT: root,
       DSL_STATE_DIR: join(dir, 'state'),
       REPORT_DIR: reports,
     }
+    // a world-writable file in the home the security baseline searches
+    writeFileSync(join(user.home, 'open-to-all'), 'x\n')
+    chmodSync(join(user.home, 'open-to-all'), 0o666)
     // GIVEN a second machine id of the store (applied as `--machine fleet-other`), then this host twice
     for (const [extra, args] of [
       [{}, ['--machine', 'fleet-other']],
@@ -73,11 +79,11 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     const states = await rows(page, 'table.states')
     const motd = states.find((r) => r.cells[0] === `${root}/motd`)
     // THEN the state links to its TypeScript line, and the drifted file is marked
-    expect(motd?.cells[6]).toBe(`${FIXTURE}/index.ts:${lineOf('/motd`')}`)
+    expect(motd?.cells[6]).toBe(`${FIXTURE}/index.ts:${MOTD}`)
     expect(motd?.cls).toBe('drifted')
     expect(motd?.cells[4]).toBe('drifted')
     const link = await page.$eval(`tr[data-state="${root}/motd"] a`, (a) => a.getAttribute('href'))
-    expect(link).toBe(`${pathToFileURL(join(REPO, FIXTURE, 'index.ts')).href}#L${lineOf('/motd`')}`)
+    expect(link).toBe(`${pathToFileURL(join(REPO, FIXTURE, 'index.ts')).href}#L${MOTD}`)
     const token = states.find((r) => r.cells[0] === `${root}/token`)
     expect(token).toMatchObject({ cls: '', cells: expect.arrayContaining(['in sync']) })
     expect(states.find((r) => r.cells[0] === `~${user.name}/.inputrc`)?.cells[3]).toBe('change')
@@ -93,6 +99,17 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     const checks = await rows(page, 'table.compliance')
     expect(checks.find((r) => r.cells[0] === 'services_running')?.cells[2]).toBe('fail')
     expect(checks.find((r) => r.cells[0] === 'managed_files_in_place')?.cells[2]).toBe('pass')
+    // AND the security baseline's rules, a failed one at its TypeScript line
+    const rule = (await rows(page, 'table.baseline')).find((r) => r.cells[0] === 'no_world_writable_in_homes')
+    expect(rule?.cells.slice(0, 4)).toEqual([
+      'no_world_writable_in_homes',
+      'high',
+      'fail',
+      `world-writable files under ${user.home}`,
+    ])
+    const ruleLine = Number(/^config\/ops\/baseline\.ts:(\d+)$/.exec(rule?.cells[4] ?? '')?.[1])
+    expect(BASELINE[ruleLine - 1]).toMatch(/^\s*state\(/)
+    expect(BASELINE.slice(ruleLine - 1, ruleLine + 4).join('\n')).toContain("'no_world_writable_in_homes'")
     // AND the history: this host's two applies (the other machine id has its own page)
     expect((await rows(page, 'table.history')).map((r) => r.cells[0])).toEqual(['2', '3'])
 
@@ -223,8 +240,13 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     try {
       // WHEN run on the drifted machine whose declared service is stopped
       expect(await alerts()).toBe(0)
-      // THEN drift and the compliance failure are sent by webhook, and drift by the command too
-      expect(kinds().filter((k) => k !== 'updates')).toEqual(['compliance', 'drift'])
+      // THEN drift and the compliance failures (the report's and the baseline's) are sent by webhook, and
+      // drift by the command too
+      expect(kinds().filter((k) => k === 'drift')).toEqual(['drift'])
+      const keys = received.map((r) => r.key)
+      expect(keys).toContain(`compliance:${received[0]?.machine}:services_running`)
+      expect(keys).toContain(`compliance:${received[0]?.machine}:baseline:no_world_writable_in_homes`)
+      expect(kinds()).not.toContain('failed-apply')
       expect(readFileSync(hooked, 'utf8').trim().split('\n')).toEqual(['drift'])
       // WHEN run again with nothing new THEN nothing is sent
       received.length = 0
