@@ -79,3 +79,32 @@ describe('every dsl command line of the README and docs is one the CLI knows', (
     expect(problems).toEqual([])
   })
 })
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
+const slug = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-')
+
+describe('the README’s links into docs/', () => {
+  it('each names a page that exists, and a heading of it', () => {
+    const readme = readDoc(REPO, 'README.md')
+    const links = [...readme.matchAll(/\]\((docs\/[^)#\s]+)(?:#([^)\s]+))?\)/g)]
+    expect(links.length).toBeGreaterThan(10)
+    const problems: string[] = []
+    for (const [, path = '', anchor] of links) {
+      let page: string
+      try {
+        page = readDoc(REPO, path)
+      } catch {
+        problems.push(`${path}: no such page`)
+        continue
+      }
+      const headings = [...page.matchAll(/^#+\s+(.+)$/gm)].map((m) => slug(m[1] ?? ''))
+      if (anchor && !headings.includes(anchor)) problems.push(`${path}#${anchor}: no such heading`)
+    }
+    expect(problems).toEqual([])
+  })
+})
