@@ -32,7 +32,8 @@ export async function renderMachine(
     pillarRoot: join(tree, 'pillar'),
     root: join(o.scratch, 'root'),
     ...(m.grains ? { grains: m.grains } : {}),
-    options: { pillar_mask_output: false },
+    // an empty keyring: a secret (gpg-encrypted pillar) stays ciphertext, so no plaintext is ever read
+    options: { pillar_mask_output: false, gpg_keydir: join(o.scratch, 'no-gpg-keys') },
   })
   const [low, pillar] = await Promise.all([
     saltCall({ python: o.python, confDir: conf, fun: 'state.show_lowstate' }),

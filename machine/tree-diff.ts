@@ -45,7 +45,7 @@ export function diffMachine(
   machine: string,
   before: { chunks: readonly LowChunk[]; pillar: Record<string, unknown> },
   after: { chunks: readonly LowChunk[]; pillar: Record<string, unknown> },
-  secret: (key: string) => boolean,
+  secret: (key: string, value?: unknown) => boolean,
 ): Omit<MachineDiff, 'errors'> {
   const a = byState(before.chunks)
   const b = byState(after.chunks)
@@ -113,16 +113,17 @@ function requisites(c: LowChunk): string[] {
 function pillarChanges(
   a: Record<string, unknown>,
   b: Record<string, unknown>,
-  secret: (key: string) => boolean,
+  secret: (key: string, value?: unknown) => boolean,
 ): PillarChange[] {
   const fa = flatten(a)
   const fb = flatten(b)
   const out: PillarChange[] = []
-  const mask = (key: string, v: unknown) => (secret(key) ? '********' : v)
   for (const key of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
     const va = fa.get(key)
     const vb = fb.get(key)
-    const masked = secret(key) ? { masked: true } : {}
+    const hidden = secret(key, va) || secret(key, vb)
+    const mask = (_: string, v: unknown) => (hidden ? '********' : v)
+    const masked = hidden ? { masked: true } : {}
     if (!fa.has(key)) out.push({ key, change: 'added', after: mask(key, vb), ...masked })
     else if (!fb.has(key)) out.push({ key, change: 'removed', before: mask(key, va), ...masked })
     else if (JSON.stringify(va) !== JSON.stringify(vb))

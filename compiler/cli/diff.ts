@@ -92,8 +92,11 @@ export const command: Command = {
   },
 }
 
-/** Pillar keys the manifest marks secret (`secret_pillar_keys`, `a:b` paths and their children). */
-function secretKeys(tree: string): (key: string) => boolean {
+/**
+ * Pillar keys to mask: those the manifest marks secret (`secret_pillar_keys`, `a:b` paths and their
+ * children), and any value that is a gpg message (a secret, left encrypted by the render).
+ */
+function secretKeys(tree: string): (key: string, value?: unknown) => boolean {
   let keys: string[] = []
   try {
     const m = JSON.parse(readFileSync(join(tree, 'manifest.json'), 'utf8')) as {
@@ -103,5 +106,7 @@ function secretKeys(tree: string): (key: string) => boolean {
   } catch {
     // no manifest: nothing marked
   }
-  return (key) => keys.some((k) => key === k || key.startsWith(`${k}:`))
+  return (key, value) =>
+    (typeof value === 'string' && value.includes('-----BEGIN PGP MESSAGE-----')) ||
+    keys.some((k) => key === k || key.startsWith(`${k}:`))
 }
