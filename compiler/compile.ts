@@ -23,6 +23,8 @@ export interface CompileOptions {
   readonly typecheck?: boolean
   /** Produce the tree (default true; `dsl check` only needs the diagnostics). */
   readonly emit?: boolean
+  /** `encrypt` reads the secrets and encrypts them to their machines (a tree to apply); default `mask`. */
+  readonly secrets?: 'encrypt' | 'mask'
   /** The config's modules, kept between compiles (watch mode). */
   readonly modules?: ConfigModules
   /** Replay the config modules that did not change since the last compile with `modules`. */
@@ -143,7 +145,7 @@ function compileLoaded(
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
   // secrets are read and encrypted here, by the CLI: config code only ever held their names
   const extra = emitPillarTree(resolved.value)
-  const secretProblems = addSecretPillar(resolved.value, loaded.root, extra)
+  const secretProblems = addSecretPillar(resolved.value, loaded.root, extra, options.secrets)
   found.push(...secretProblems)
   if (hasErrors(secretProblems))
     return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }

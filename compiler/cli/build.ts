@@ -32,7 +32,13 @@ export const command: Command = {
       const staged = out.stage()
       let result: Awaited<ReturnType<typeof compile>>
       try {
-        result = await compile({ entry, outDir, typecheck: !values['no-typecheck'], onFile: staged.put })
+        result = await compile({
+          entry,
+          outDir,
+          typecheck: !values['no-typecheck'],
+          onFile: staged.put,
+          secrets: 'encrypt',
+        })
       } catch (thrown) {
         await staged.discard()
         throw thrown

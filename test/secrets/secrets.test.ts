@@ -163,6 +163,17 @@ describe('secrets: pass, env and file secrets to the machine that needs them, en
       ['secrets', 'show', 'SEC_ENV_TOKEN', '--machine', 'sec-a', '--out', out],
     ])
       run(args)
+    // reading commands need neither the values nor the keys: they show the tree with masked secrets
+    const bare = { ...env, DSL_SECRETS_DIR: join(root, 'no-keys'), SEC_ENV_TOKEN: '', SEC_GITCONFIG: '' }
+    for (const args of [
+      ['show', 'tokens', FIX],
+      ['show', 'pillar', FIX, '--machine', 'sec-a'],
+      ['explain', 'owner', FIX, '--machine', 'sec-a'],
+    ]) {
+      const r = dsl(args, bare)
+      expect(r.stderr).not.toMatch(/DSL407[0-2]/)
+      if (args[1] !== 'owner') expect(r.status, r.stderr).toBe(0)
+    }
     const masked = run(['secrets', 'show', 'SEC_ENV_TOKEN', '--machine', 'sec-a', '--out', out])
     expect(masked.stdout).toContain('********')
     expect(leaks(outputs.join('\n'))).toEqual([])
