@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Node, Project } from 'ts-morph'
+import { Node, Project, SyntaxKind } from 'ts-morph'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
 // every source directory that raises diagnostics (the docs test greps the same list)
@@ -46,11 +46,29 @@ function literalText(node) {
   return undefined
 }
 
+/** A literal, or a name whose declaration in an enclosing scope is one (`const message = `…``). */
+function textOf(node) {
+  const direct = literalText(node)
+  if (direct !== undefined || !node || !Node.isIdentifier(node)) return direct
+  const name = node.getText()
+  for (let scope = node.getParent(); scope; scope = scope.getParent()) {
+    const decl = scope
+      .getDescendantsOfKind?.(SyntaxKind.VariableDeclaration)
+      ?.find((d) => d.getName() === name && d.getStart() < node.getStart())
+    if (decl) return literalText(decl.getInitializer())
+    if (Node.isSourceFile(scope)) break
+  }
+  return undefined
+}
+
 function hintOf(options) {
-  if (!options || !Node.isObjectLiteralExpression(options)) return undefined
+  if (!options) return undefined
+  // addIssue(code, message, origin, 'hint'): a helper that takes the hint itself
+  if (!Node.isObjectLiteralExpression(options)) return textOf(options)
   const prop = options.getProperty('hint')
+  if (prop && Node.isShorthandPropertyAssignment(prop)) return textOf(prop.getNameNode())
   if (!prop || !Node.isPropertyAssignment(prop)) return undefined
-  return literalText(prop.getInitializer())
+  return textOf(prop.getInitializer())
 }
 
 /** Every place a DSL code is written in the sources, with its message and hint where it is a call. */
@@ -69,7 +87,7 @@ export function collectCodes(repo = REPO) {
       const call = node.getParent()
       if (Node.isCallExpression(call) && call.getArguments()[0] === node) {
         const [, message, , options] = call.getArguments()
-        const m = literalText(message)
+        const m = textOf(message)
         if (m) entry.messages.add(m)
         const h = hintOf(options)
         if (h) entry.hints.add(h)
@@ -77,6 +95,51 @@ export function collectCodes(repo = REPO) {
     })
   }
   return [...codes.values()].sort((a, b) => (a.code < b.code ? -1 : 1))
+}
+
+// Codes whose message is composed away from the call (a table of codes, a helper that builds it): their cause
+// and fix in words. The generator fails when one of these codes is no longer raised, so none goes stale.
+const NOTES = {
+  DSL1009: [
+    "`sls('…') is declared twice` (first at …): two `sls()` calls use one SLS name",
+    'give one of them another name',
+  ],
+  DSL1085: [
+    'a `secret()` is turned into text (joined into a string), which would put it in the SLS in clear',
+    'pass the secret itself as an argument’s value (e.g. `contents`): Salt reads it from the machine’s encrypted pillar',
+  ],
+  DSL3004: [
+    "`state('module.function')` names no state function of the pinned Salt (the message says which one it most likely meant)",
+    'use the name suggested; a module Salt ships separately is reached with `extensionState()`',
+  ],
+  DSL3005: [
+    'an argument the Salt state function requires is missing (from the Salt catalog)',
+    'give it; the catalog page lists each function’s required arguments',
+  ],
+  DSL3006: [
+    'an argument the Salt state function neither names nor documents (a misspelling, most often; Salt would pass it on to the execution module, which ignores it)',
+    'fix the name (the message suggests one); an argument the function only passes on goes in `extra`',
+  ],
+  DSL3080: [
+    "a Jinja template shipped with `template: 'jinja'` has a syntax error (found by Salt’s own Jinja at build time, at the template’s line)",
+    'fix the template at the line shown; Salt would fail this state at apply with the same error',
+  ],
+  DSL3081: [
+    'a Jinja template uses a filter Salt’s Jinja does not have',
+    'use a filter Salt’s Jinja has; Salt would fail this state at apply with the same error',
+  ],
+  DSL3082: [
+    'a Jinja template reads a variable its state’s `context` does not give',
+    'add it to the state’s `context`, fix the name (the hint suggests the closest and lists the names given), or guard it with `is defined`',
+  ],
+  DSL4008: [
+    "`layer '…' is declared twice` (first at …): two `layer()` calls use one layer path",
+    'merge the two, or give one another path',
+  ],
+  DSL4009: [
+    '`pillarSchema()` is called twice',
+    'one schema describes the merged pillar: call it once and export `pillar` and `layer`',
+  ],
 }
 
 const oneLine = (s) => s.replace(/\s+/g, ' ').trim()
@@ -100,6 +163,8 @@ export function diagnosticsPage(repo = REPO) {
   ]
   for (const [prefix, name, what] of BANDS) out.push(`- \`${prefix}xxx\` ${name}: ${what}.`)
   out.push('', 'See also [Troubleshooting](troubleshooting.md).', '')
+  const stale = Object.keys(NOTES).filter((code) => !codes.some((c) => c.code === code))
+  if (stale.length > 0) throw new Error(`NOTES names codes no source raises: ${stale}`)
   const unbanded = codes.filter((c) => !BANDS.some(([prefix]) => c.code.startsWith(prefix)))
   if (unbanded.length > 0)
     throw new Error(`codes of no band (add one to BANDS): ${unbanded.map((c) => c.code)}`)
@@ -109,8 +174,9 @@ export function diagnosticsPage(repo = REPO) {
     out.push(`## ${name} (${prefix}xxx)`, '')
     for (const c of band) {
       out.push(`### ${c.code}`, '')
-      const messages = [...c.messages].map(quote)
-      const hints = [...c.hints].map(quote)
+      const note = NOTES[c.code]
+      const messages = note && c.messages.size === 0 ? [note[0]] : [...c.messages].map(quote)
+      const hints = note && c.hints.size === 0 ? [note[1]] : [...c.hints].map(quote)
       out.push(
         messages.length > 0
           ? `Cause: ${messages.join('; or ')}`
