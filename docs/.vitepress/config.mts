@@ -43,6 +43,7 @@ export default defineConfig({
           { text: 'The CLI', link: '/cli' },
           { text: 'Operating a machine', link: '/operating' },
           { text: 'Safety guarantees', link: '/safety' },
+          { text: 'Secrets', link: '/secrets' },
           { text: 'Profiles of the bundled config', link: '/profiles' },
           { text: 'Best practices', link: '/best-practices' },
           { text: 'Migrating from a Salt tree', link: '/migrating' },
