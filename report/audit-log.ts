@@ -57,6 +57,10 @@ export async function appendAudit(storeDir: string, event: AuditEvent): Promise<
   try {
     const file = join(storeDir, AUDIT_FILE)
     const prev = lastHash(file)
+    // tests widen the window between reading the chain's end and appending (where a concurrent writer or
+    // a kill would do harm) so that it is hit for sure
+    const hold = Number(process.env.DSL_AUDIT_HOLD_MS ?? 0)
+    if (hold > 0) await new Promise((r) => setTimeout(r, hold))
     const body = {
       time: new Date().toISOString(),
       user: currentUser(),
