@@ -1,5 +1,7 @@
 /** `dsl show pillar|top|grains --machine ID` and `dsl explain`: one machine as the compiler predicts it. */
 import { relative, resolve } from 'node:path'
+import { SECRET_ROOT } from '../../dsl/secret.ts'
+import { MASK, secretsByMachine } from '../../secrets/secret-pillar.ts'
 import { compile } from '../compile.ts'
 import { emitYaml, type YamlNode } from '../emit/yaml.ts'
 import type { Resolution, ResolvedMinion } from '../resolve/resolve.ts'
@@ -27,13 +29,22 @@ function print(value: unknown, format: string | undefined): void {
   )
 }
 
+/** The pillar as Salt gets it, each secret the machine receives shown as `'********'` (never read here). */
+function withMaskedSecrets(r: Resolution, m: ResolvedMinion): unknown {
+  const names = secretsByMachine(r).get(m.id)
+  if (names === undefined) return m.pillar
+  const masked = Object.fromEntries([...names.keys()].sort().map((n) => [n, MASK]))
+  return { ...m.pillar, [SECRET_ROOT]: masked }
+}
+
 /** Prints one view of machine `m`. */
 export function showMachine(
   view: 'pillar' | 'top' | 'grains',
   m: ResolvedMinion,
   format: string | undefined,
+  r?: Resolution,
 ): number {
-  if (view === 'pillar') print(m.pillar, format)
+  if (view === 'pillar') print(r === undefined ? m.pillar : withMaskedSecrets(r, m), format)
   else if (view === 'top') print(m.sls.length > 0 ? { base: m.sls } : {}, format)
   else print({ grains: m.grains }, format)
   return 0

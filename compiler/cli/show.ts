@@ -15,7 +15,7 @@ export const command: Command = {
     const [name, entry = 'config'] = positionals
     if (name === 'pillar' || name === 'grains' || (name === 'top' && values.machine !== undefined)) {
       const found = await loadMachine(entry, values.machine)
-      return typeof found === 'number' ? found : showMachine(name, found.m, values.format)
+      return typeof found === 'number' ? found : showMachine(name, found.m, values.format, found.r)
     }
     if (name === undefined) throw new CliError('which SLS? e.g. `dsl show dev.git`')
     const result = await compile({ entry, outDir: resolve('out'), typecheck: false })

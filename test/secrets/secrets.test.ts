@@ -174,6 +174,13 @@ describe('secrets: pass, env and file secrets to the machine that needs them, en
       expect(r.stderr).not.toMatch(/DSL407[0-2]/)
       if (args[1] !== 'owner') expect(r.status, r.stderr).toBe(0)
     }
+    const pillar = run(['show', 'pillar', FIX, '--machine', 'sec-a', '--format', 'json'])
+    expect(JSON.parse(pillar.stdout).dsl_secrets).toEqual({
+      SEC_ENV_TOKEN: '********',
+      SEC_GITCONFIG: '********',
+      demo_api: '********',
+      file_token: '********',
+    })
     const masked = run(['secrets', 'show', 'SEC_ENV_TOKEN', '--machine', 'sec-a', '--out', out])
     expect(masked.stdout).toContain('********')
     expect(leaks(outputs.join('\n'))).toEqual([])
