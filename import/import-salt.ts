@@ -1,12 +1,13 @@
 // `dsl import salt`: a Salt tree into a salt-dsl config. Salt renders the original for each machine named;
-// the pillar and the state top become TypeScript, the state tree is shipped as it is (saltDir) so that the
-// imported config renders in Salt as the original did, and every SLS kept by hand is reported with why.
+// the pillar and the state top become TypeScript, SLS that Salt renders alike everywhere become state()
+// calls, the rest of the tree is shipped as it is (saltDir), and every SLS kept by hand is reported with why.
 import {
   copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -17,6 +18,7 @@ import { type Diagnostic, error, type StageResult, warning } from '../compiler/d
 import { PLATFORMS } from '../dsl/platform.ts'
 import { type ImportMachine, renderMachines } from './salt-renders.ts'
 import { readSaltTree } from './salt-tree.ts'
+import { translateSls } from './translate-sls.ts'
 import { writeConfigSource } from './write-config.ts'
 
 export interface ImportSaltOptions {
@@ -30,7 +32,7 @@ export interface ImportSaltOptions {
 /** One line of the import report: what was kept as hand-written Salt or left out, and why. */
 export interface ImportNote {
   readonly what: string
-  readonly outcome: 'kept' | 'not imported'
+  readonly outcome: 'translated' | 'kept' | 'not imported'
   readonly reason: string
 }
 
@@ -38,9 +40,6 @@ export interface ImportedConfig {
   readonly entry: string
   readonly notes: readonly ImportNote[]
 }
-
-const KEPT_REASON =
-  'shipped as hand-written Salt (saltDir): its SLS are Jinja templates whose states the importer does not translate yet'
 
 /** salt-dsl's platform for the grains a machine was rendered with (its `os`), Debian when none fits. */
 function platformOf(grains: Readonly<Record<string, unknown>>): string {
@@ -112,12 +111,30 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
         copyFileSync(e.from, join(o.to, path, 'init.sls'))
       }
       shipped.push({ name: e.name, path })
-      notes.push({ what: rel, outcome: 'kept', reason: KEPT_REASON })
     }
+
+    // translated SLS leave the shipped copy; what stays there is hand-written Salt, each SLS with its reason
+    const { translated, kept } = translateSls(o.saltRoot, renders)
+    for (const t of translated) {
+      const rel = relative(o.saltRoot, t.file)
+      const copied = rel.includes('/') ? rel : `${rel.replace(/\.sls$/, '')}/init.sls`
+      rmSync(join(saltOut, copied))
+      notes.push({
+        what: `SLS ${t.name}`,
+        outcome: 'translated',
+        reason: `${t.states} state(s) as state() calls`,
+      })
+    }
+    for (const k of kept) notes.push({ what: `SLS ${k.name}`, outcome: 'kept', reason: k.reason })
+    const emptied = new Set(
+      shipped.filter((s) => readdirSync(join(o.to, s.path)).length === 0).map((s) => s.name),
+    )
+    for (const name of emptied) rmSync(join(saltOut, name), { recursive: true })
+    const still = shipped.filter((s) => !emptied.has(s.name))
 
     const platforms = new Map(renders.map((r) => [r.machine.id, platformOf(r.machine.grains)]))
     const missing = new Set<string>()
-    const source = writeConfigSource({ shipped, renders, platforms }, missing)
+    const source = writeConfigSource({ shipped: still, renders, platforms, translated }, missing)
     for (const sls of missing) {
       notes.push({
         what: `SLS ${sls}`,

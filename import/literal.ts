@@ -1,5 +1,7 @@
 // Plain data as TypeScript source: object keys bare where they are identifiers, strings as JSON writes them.
 
+import { PerOs } from './per-os.ts'
+
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
 /** A TypeScript key for `key`: bare when it is an identifier, quoted otherwise. */
@@ -9,6 +11,12 @@ export function tsKey(key: string): string {
 
 /** `value` (JSON data, as Salt's JSON output gives it) as a TypeScript expression. */
 export function tsLiteral(value: unknown, indent = ''): string {
+  if (value instanceof PerOs) {
+    const cases = [...value.values].map(
+      ([os, v]) => `${indent}    ${tsKey(os)}: ${tsLiteral(v, `${indent}    `)},`,
+    )
+    return `byPlatform({\n${indent}  os: {\n${cases.join('\n')}\n${indent}  },\n${indent}})`
+  }
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)

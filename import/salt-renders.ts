@@ -18,6 +18,8 @@ export interface MachineRender {
   /** The SLS the state top gives the machine in `base`, in top-file order. */
   readonly top: readonly string[]
   readonly pillar: Readonly<Record<string, unknown>>
+  /** `state.show_highstate`: each state ID's module, function, arguments, `__sls__`; undefined on errors. */
+  readonly highstate?: Readonly<Record<string, unknown>>
   /** Why Salt could not render it, if it could not. */
   readonly error?: string
 }
@@ -48,6 +50,11 @@ export async function renderMachines(
       })
       const top = await call(python, conf, dir, 'state.show_top')
       const pillar = await call(python, conf, dir, 'pillar.items')
+      const high = await call(python, conf, dir, 'state.show_highstate')
+      const highstate =
+        high.data !== null && typeof high.data === 'object' && !Array.isArray(high.data)
+          ? (high.data as Record<string, unknown>)
+          : undefined
       const base = (top.data as { base?: unknown } | undefined)?.base
       const items = (pillar.data ?? {}) as Record<string, unknown>
       const errors = items._errors
@@ -61,6 +68,7 @@ export async function renderMachines(
         machine,
         top: Array.isArray(base) ? base.map(String) : [],
         pillar: items,
+        ...(highstate === undefined ? {} : { highstate }),
         ...(error === undefined ? {} : { error }),
       })
     } finally {

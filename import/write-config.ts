@@ -4,12 +4,15 @@ import { IndentationText, Project, QuoteKind } from 'ts-morph'
 import { inferSchema } from './infer-schema.ts'
 import { tsKey, tsLiteral } from './literal.ts'
 import type { MachineRender } from './salt-renders.ts'
+import type { TranslatedSls } from './translate-sls.ts'
 
 /** What the config declares, decided by the importer. */
 export interface ConfigPlan {
   /** Shipped directories: the variable, the path under the config root and the salt:// name. */
   readonly shipped: readonly { readonly name: string; readonly path: string }[]
   readonly renders: readonly MachineRender[]
+  /** SLS written as TypeScript. */
+  readonly translated: readonly TranslatedSls[]
   /** Per machine, its platform (salt-dsl's word for the grains it was rendered with). */
   readonly platforms: ReadonlyMap<string, string>
 }
@@ -41,7 +44,13 @@ function splitPillar(renders: readonly MachineRender[]) {
 }
 
 /** The SLS handle expression for SLS `sls`, or undefined when no shipped directory holds it. */
-function slsHandle(sls: string, shipped: ReadonlyMap<string, string>): string | undefined {
+function slsHandle(
+  sls: string,
+  shipped: ReadonlyMap<string, string>,
+  own: ReadonlyMap<string, string>,
+): string | undefined {
+  const translated = own.get(sls)
+  if (translated !== undefined) return translated
   const [head = '', ...rest] = sls.split('.')
   const v = shipped.get(head)
   if (v === undefined) return undefined
@@ -61,7 +70,14 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
   )
   const { common, own } = splitPillar(plan.renders)
   const hasPillar = plan.renders.some((r) => Object.keys(r.pillar).length > 0)
-  const names = ['inventory', 'profile', 'saltDir', ...(hasPillar ? ['pillarSchema', 'z'] : [])]
+  const names = [
+    'inventory',
+    'profile',
+    ...(plan.shipped.length > 0 ? ['saltDir'] : []),
+    ...(hasPillar ? ['pillarSchema', 'z'] : ['layer']),
+    ...(plan.translated.length > 0 ? ['sls', 'state'] : []),
+    ...(plan.translated.some((t) => t.perPlatform) ? ['byPlatform'] : []),
+  ]
   file.addImportDeclaration({ moduleSpecifier: 'salt-dsl', namedImports: names.sort() })
 
   if (hasPillar) {
@@ -74,11 +90,21 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
         file.addStatements(`layer('machines/${o.id}', ${tsLiteral(o.data)})`)
   }
 
+  if (!hasPillar) file.addStatements(`layer('environments/imported', {})`)
+
   const vars = new Map<string, string>()
   for (const s of plan.shipped) {
     const v = varName(s.name)
     vars.set(s.name, v)
     file.addStatements(`const ${v} = saltDir(${JSON.stringify(s.path)}, { as: ${JSON.stringify(s.name)} })`)
+  }
+
+  const ownSls = new Map<string, string>()
+  for (const t of plan.translated) {
+    let v = varName(t.name)
+    while ([...vars.values(), ...ownSls.values()].includes(v)) v = `${v}_`
+    ownSls.set(t.name, v)
+    file.addStatements(t.source(v))
   }
 
   // one profile per distinct state top, named after the first machine that has it
@@ -89,7 +115,7 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
     let p = profiles.get(key)
     if (p === undefined) {
       const handles = r.top.flatMap((sls) => {
-        const h = slsHandle(sls, vars)
+        const h = slsHandle(sls, vars, ownSls)
         if (h === undefined) missing.add(sls)
         return h === undefined ? [] : [h]
       })
