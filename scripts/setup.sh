@@ -2,8 +2,21 @@
 # Installs everything salt-dsl needs, idempotently: npm packages, the CLI bundle, and a project-local
 # Python venv (.venv/) with the pinned Salt and every package it pulls in, each file checked against the
 # sha256 in scripts/requirements.lock. Safe to run twice; fails loudly when something is missing.
+#
+#   bash scripts/setup.sh          what salt-dsl itself needs
+#   bash scripts/setup.sh --test   and the system tools the test suite drives (as root, with apt-get):
+#                                  gnupg and pass (secrets), chromium (dashboard and docs site, through
+#                                  puppeteer-core), shellcheck (bootstrap.sh), zsh and fish (completion),
+#                                  systemd-analyze (the drift timer's units)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+TEST_TOOLS=0
+for arg in "$@"; do
+  case "$arg" in
+  --test) TEST_TOOLS=1 ;;
+  *) echo "setup: unknown option $arg (known: --test)" >&2 && exit 2 ;;
+  esac
+done
 
 LOCK="scripts/requirements.lock"   # regenerate with: bash scripts/lock-python.sh
 # The CPython versions the lock has been installed on and Salt run from (its markers reach further; these
@@ -19,13 +32,20 @@ fail() {
 }
 
 command -v node >/dev/null || fail "node is required (>= 20)"
-# secret() and dsl secrets use gnupg and pass (and the secrets tests): installed here as root with apt-get
-if ! command -v gpg >/dev/null || ! command -v pass >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing gnupg and pass…"
-    apt-get install -y gnupg pass >/dev/null || fail "apt-get install -y gnupg pass failed"
-  else
-    say "note: gnupg and pass are missing; secrets need them (apt-get install gnupg pass)"
+
+# the system tools the tests drive: command name → Debian package
+if [ "$TEST_TOOLS" = 1 ]; then
+  missing=()
+  for pair in gpg:gnupg pass:pass chromium:chromium shellcheck:shellcheck zsh:zsh fish:fish systemd-analyze:systemd; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; } ||
+      fail "the tests need ${missing[*]}: install them (Debian: apt-get install ${missing[*]}) or run this as root"
+    say "installing the tools the tests drive: ${missing[*]} (apt-get)…"
+    { apt-get install -y --no-install-recommends "${missing[@]}" ||
+      { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; }; } >/dev/null ||
+      fail "apt-get could not install ${missing[*]}"
   fi
 fi
 command -v "$PYTHON" >/dev/null || fail "$PYTHON is required (CPython ${PYTHONS_TRIED// /, }; set PYTHON=...)"
@@ -46,14 +66,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 say "bundling the CLI into dist/…"
 node scripts/bundle.js
-# the dashboard's and the docs site's browser tests drive Debian's chromium through puppeteer-core (which
-# downloads no browser)
-if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  say "installing chromium for the browser tests (dashboard, docs site; apt-get)…"
-  { apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; } >/dev/null ||
-    fail "apt-get could not install chromium"
-fi
-
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && .venv/bin/python -c '' 2>/dev/null; then
   say ".venv is current (Salt $SALT_VERSION, CPython $py_minor, $LOCK sha256 ${lock_sha:0:12})"
 else
