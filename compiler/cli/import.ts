@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { importDotfiles } from '../../import/import-dotfiles.ts'
 import { importPackages } from '../../import/import-packages.ts'
 import { importSalt } from '../../import/import-salt.ts'
 import type { ImportMachine } from '../../import/salt-renders.ts'
@@ -34,10 +35,12 @@ export const command: Command = {
       to: { type: 'string' },
       machine: { type: 'string', multiple: true },
       format: { type: 'string' },
+      user: { type: 'string' },
     })
     const [what, dir] = positionals
     if (what === 'packages') return packages(values.to, values.format)
-    if (what !== 'salt') throw new CliError(`unknown import '${what ?? ''}' (salt or packages)`)
+    if (what === 'dotfiles') return dotfiles(dir, values.to, values.user, values.format)
+    if (what !== 'salt') throw new CliError(`unknown import '${what ?? ''}' (salt, dotfiles or packages)`)
     if (dir === undefined || values.to === undefined) throw new CliError(`usage: ${command.usage}`)
     const to = resolve(values.to)
     if (existsSync(to) && readdirSync(to).length > 0) throw new CliError(`'${values.to}' is not empty`)
@@ -71,4 +74,21 @@ async function packages(to: string | undefined, format: string | undefined): Pro
     `wrote ${to}: ${result.value.names.length} packages${how} of this ${result.value.os} machine\n`,
   )
   return 0
+}
+
+function dotfiles(
+  dir: string | undefined,
+  to: string | undefined,
+  user: string | undefined,
+  format: string | undefined,
+) {
+  if (dir === undefined || to === undefined)
+    throw new CliError('usage: dsl import dotfiles DIR --to CONFIG_DIR')
+  const target = resolve(to)
+  if (existsSync(target) && readdirSync(target).length > 0) throw new CliError(`'${to}' is not empty`)
+  const result = importDotfiles(resolve(dir), target, user ?? process.env.USER ?? 'root')
+  report(result.diagnostics, format)
+  const v = result.value
+  process.stdout.write(`wrote ${v.entry}: ${v.files} dotfile(s) from a ${v.layout} layout\n`)
+  return Promise.resolve(0)
 }
