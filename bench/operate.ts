@@ -46,10 +46,14 @@ async function main(): Promise<void> {
   execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', user])
   try {
     const out = join(tmp, 'out')
-    execFileSync('node', [join(ROOT, 'bin', 'dsl.js'), 'build', join(ROOT, 'config'), '--out', out, '--quiet'], {
-      env: { ...process.env, DSL_TEST_USER: user },
-      stdio: 'inherit',
-    })
+    execFileSync(
+      'node',
+      [join(ROOT, 'bin', 'dsl.js'), 'build', join(ROOT, 'config'), '--out', out, '--quiet'],
+      {
+        env: { ...process.env, DSL_TEST_USER: user },
+        stdio: 'inherit',
+      },
+    )
     const conf = join(tmp, 'conf')
     mkdirSync(conf)
     const minion = masterlessMinionConfig({
@@ -61,7 +65,10 @@ async function main(): Promise<void> {
     writeFileSync(join(conf, 'minion'), JSON.stringify(minion))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
     const pillar = JSON.stringify({
-      ops: { preflight: { package_source_url: url, network_timeout_s: 5 }, reports: { dir: join(tmp, 'reports') } },
+      ops: {
+        preflight: { package_source_url: url, network_timeout_s: 5 },
+        reports: { dir: join(tmp, 'reports') },
+      },
     })
     const apply = (extra: string[] = []) => saltCall(conf, ['state.apply', `pillar=${pillar}`, ...extra])
 
@@ -86,14 +93,17 @@ async function main(): Promise<void> {
     }
     const plan = [] as number[]
     for (let i = 0; i < RUNS; i++) plan.push((await apply(['test=True'])).ms)
-    const fmt = (xs: number[]) => `${(median(xs) / 1000).toFixed(2)} s  (${xs.map((x) => (x / 1000).toFixed(2)).join(' ')})`
+    const fmt = (xs: number[]) =>
+      `${(median(xs) / 1000).toFixed(2)} s  (${xs.map((x) => (x / 1000).toFixed(2)).join(' ')})`
     const sum = [...per.values()].reduce((a, xs) => a + median(xs), 0)
     console.log(`debian-ci, converged, ${count} states, ${RUNS} runs each, median (all runs)`)
     console.log(`  salt-call start-up (test.true)   ${fmt(startup)}`)
     console.log(`  state.apply, converged           ${fmt(walls)}`)
     console.log(`  state.apply test=True            ${fmt(plan)}`)
     console.log(`  sum of state durations           ${(sum / 1000).toFixed(2)} s`)
-    console.log(`  changed in the last run          ${changedIds.length === 0 ? 'nothing' : changedIds.join(', ')}`)
+    console.log(
+      `  changed in the last run          ${changedIds.length === 0 ? 'nothing' : changedIds.join(', ')}`,
+    )
     console.log('  slowest states (median ms):')
     const slow = [...per.entries()].map(([id, xs]) => [id, median(xs)] as const).sort((a, b) => b[1] - a[1])
     for (const [id, ms] of slow.slice(0, 8)) console.log(`    ${ms.toFixed(0).padStart(6)}  ${id}`)

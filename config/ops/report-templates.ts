@@ -35,6 +35,23 @@ const SERVICES = `{%- set svcs = [] -%}
 
 const HEADER = `'minion': grains['id'], 'os': grains['os'], 'osrelease': grains['osrelease'], 'salt': grains['saltversion'], 'profile': profile`
 
+/**
+ * `updates`: the package manager's available upgrades (`pkg.list_upgrades`, seconds on apt), reused from
+ * `reports_dir/.cache/available-updates.json` while that is younger than `updates_ttl` minutes; a real run
+ * (not test=True) refreshes the cache. A TTL of 0 asks every run.
+ */
+const AVAILABLE_UPDATES = `{%- set cache_dir = reports_dir ~ '/.cache' -%}
+{%- set fresh = updates_ttl | int > 0 and salt['file.find'](cache_dir, name='available-updates.json', type='f', maxdepth=1, mtime='-' ~ (updates_ttl | int) ~ 'm') -%}
+{%- if fresh -%}
+{%- set updates = salt['file.read'](cache_dir ~ '/available-updates.json') | load_json -%}
+{%- else -%}
+{%- set updates = salt['pkg.list_upgrades'](refresh=false) -%}
+{%- if not opts['test'] and updates_ttl | int > 0 -%}
+{%- do salt['file.mkdir'](cache_dir, mode='0750') -%}
+{%- do salt['file.write'](cache_dir ~ '/available-updates.json', updates | tojson) -%}
+{%- endif -%}
+{%- endif -%}`
+
 /** Installed packages and versions, and the declared ones. */
 export const INVENTORY = `${PACKAGES}
 {{ {'report': 'inventory', ${HEADER}, 'declared_packages': declared, 'installed_packages': installed} | tojson(indent=2, sort_keys=true) }}
@@ -43,7 +60,7 @@ export const INVENTORY = `${PACKAGES}
 /** Managed files, services, available updates. */
 export const STATUS = `${FILES}
 ${SERVICES}
-{%- set updates = salt['pkg.list_upgrades'](refresh=false) -%}
+${AVAILABLE_UPDATES}
 {{ {'report': 'status', ${HEADER}, 'managed_files': files, 'services': svcs, 'available_updates': updates} | tojson(indent=2, sort_keys=true) }}
 `
 

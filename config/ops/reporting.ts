@@ -37,7 +37,12 @@ export function reportingSls(
     report('inventory', INVENTORY, { packages })
   })
   const status = sls('reporting.status', () => {
-    report('status', STATUS, { managed, services })
+    report('status', STATUS, {
+      managed,
+      services,
+      reports_dir: p.ops.reports.dir,
+      updates_ttl: p.ops.reports.updates_ttl_min,
+    })
   })
   const compliance = sls('reporting.compliance', () => {
     report('compliance', COMPLIANCE, {

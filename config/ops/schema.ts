@@ -4,7 +4,7 @@ import { type Accessor, pillar, z } from 'salt-dsl'
 /** What every machine gets unless a layer says otherwise (also written as the `defaults/ops` layer). */
 export const OPS_DEFAULTS = {
   preflight: {
-    /** Oldest Salt release the tree is tested with (compared with `sort -V`). */
+    /** Oldest Salt release the tree is tested with (compared with `grains['saltversioninfo']`). */
     min_salt_version: '3006',
     /** Free space required under `disk_path`, in MiB. */
     min_disk_mb: 1024,
@@ -14,8 +14,14 @@ export const OPS_DEFAULTS = {
     /** Empty: the first source the package manager is configured with (apt, pacman). */
     package_source_url: '',
     network_timeout_s: 10,
+    /** Minutes a successful reachability check holds (a stamp in `reports.dir/.cache`); 0 checks every run. */
+    network_ttl_min: 60,
   },
-  reports: { dir: '/var/lib/salt-dsl/reports' },
+  reports: {
+    dir: '/var/lib/salt-dsl/reports',
+    /** Minutes the status report reuses the list of available updates (asking apt takes seconds); 0: every run. */
+    updates_ttl_min: 60,
+  },
   backups: { dir: '/var/backups/salt-dsl', keep_days: 30 },
   cleanup: { tmp_dir: '/var/tmp/salt-dsl', tmp_age_days: 7 },
   compliance: {
@@ -41,9 +47,15 @@ export const opsSchema = z.object({
       check_network: z.boolean().default(d.preflight.check_network),
       package_source_url: z.string().default(d.preflight.package_source_url),
       network_timeout_s: z.number().int().positive().default(d.preflight.network_timeout_s),
+      network_ttl_min: z.number().int().nonnegative().default(d.preflight.network_ttl_min),
     })
     .prefault({}),
-  reports: z.object({ dir: z.string().startsWith('/').default(d.reports.dir) }).prefault({}),
+  reports: z
+    .object({
+      dir: z.string().startsWith('/').default(d.reports.dir),
+      updates_ttl_min: z.number().int().nonnegative().default(d.reports.updates_ttl_min),
+    })
+    .prefault({}),
   backups: z
     .object({
       dir: z.string().startsWith('/').default(d.backups.dir),
