@@ -26,9 +26,9 @@ function machineArg(text: string): ImportMachine {
 
 export const command: Command = {
   summary:
-    'A Salt tree into a salt-dsl config: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, the states are shipped as hand-written Salt (saltDir) and listed in IMPORT-REPORT.md.',
+    "What you have, as a salt-dsl config. A Salt tree: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, SLS rendered alike everywhere (or differing per os) state() calls, the rest shipped as hand-written Salt (saltDir), each with its reason in IMPORT-REPORT.md. A dotfiles directory: dotfile() calls. This machine's packages: a typed list.",
   usage:
-    "dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]\n       dsl import packages --to FILE.ts   (this machine's installed packages: pkg.list_pkgs, narrowed by apt-mark showmanual)",
+    "dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]\n       dsl import packages --to FILE.ts   (this machine's installed packages: pkg.list_pkgs, narrowed by apt-mark showmanual)\n       dsl import dotfiles DIR --to CONFIG_DIR [--user NAME]   (plain, GNU stow or chezmoi layout)",
   async run(argv) {
     const { values, positionals } = parse(argv, {
       pillar: { type: 'string' },
