@@ -42,6 +42,7 @@ export default defineConfig({
         items: [
           { text: 'The CLI', link: '/cli' },
           { text: 'Operating a machine', link: '/operating' },
+          { text: 'Status, alerts and audit', link: '/status' },
           { text: 'Safety guarantees', link: '/safety' },
           { text: 'Secrets', link: '/secrets' },
           { text: 'Profiles of the bundled config', link: '/profiles' },
