@@ -31,7 +31,10 @@ function lookupOf(value: unknown, what: string, fn: (...args: never[]) => unknow
  * file('/etc/nginx/user', { contents: withDefault(pillar.nginx.user, 'www-data') })
  * // - contents: {{ dsl_yaml(salt['pillar.get']("nginx:user", "www-data")) }}
  */
-export function withDefault<L extends Lookup<unknown>>(lookup: L, fallback: Present<L>): Computed<Present<L>> {
+export function withDefault<L extends Lookup<unknown>>(
+  lookup: L,
+  fallback: Present<L>,
+): Computed<Present<L>> {
   const expr = lookupOf(lookup, 'withDefault()', withDefault)
   const value = toValue(fallback, callSite(withDefault), 'withDefault() fallback')
   if (expr === undefined || value === undefined) return fallback as never

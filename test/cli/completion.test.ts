@@ -49,7 +49,6 @@ function bash(words: string[]): string[] {
   return run.stdout.split('\n').filter((l) => l !== '')
 }
 
-
 describe('bash', () => {
   it('completes commands, and nothing hidden', () => {
     const all = bash(['dsl', ''])

@@ -77,7 +77,7 @@ describe('dsl build --watch', () => {
       // WHEN the same line breaks again THEN its frame is the new text, not the one shown before
       writeFileSync(join(dir, 'index.ts'), typed('mood'))
       await until(() => output().stderr.includes("Property 'mood' does not exist"))
-      expect(output().stderr).toContain('5 |   file(\'/tmp/w\', { contents: pillar.mood })')
+      expect(output().stderr).toContain("5 |   file('/tmp/w', { contents: pillar.mood })")
     } finally {
       child.kill('SIGINT')
     }
