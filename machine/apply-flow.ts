@@ -233,7 +233,9 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     r.report(applied.diagnostics)
     const kept = lastFiles.filter((w) => nextStates.has(w.id) && !(w.id in pruneTargets(overlay)))
     const files = await writtenAfter(applied, overlay, r.force ?? false, kept, r.python, run.scratch)
-    const g = record(r, run, tree, project, machine, applied, from?.meta, { files })
+    // the render this run made of its tree: the next --changed or prune reads it instead of rendering again
+    const lowstate = overlay.lowstate && !Array.isArray(applied.result) ? { lowstate: overlay.lowstate } : {}
+    const g = record(r, run, tree, project, machine, applied, from?.meta, { files, ...lowstate })
     await auditGeneration(r.store, g, applied.outcomes)
     logMigrations(r.store, overlay, applied, g)
     r.store.removeRecord(APPLYING)

@@ -4,7 +4,7 @@ import { changedStates, requisiteClosure } from './changed-states.ts'
 import { fileHashes } from './file-hashes.ts'
 import type { GenerationStore } from './generation-store.ts'
 import { homeOwner, type LocalEdit, localEdits, type WrittenFile } from './local-edits.ts'
-import { showLowstate } from './lowstate.ts'
+import { type LowChunk, showLowstate } from './lowstate.ts'
 import { readManifestOrigins, type StateRow } from './manifest-origins.ts'
 import { readMarkers } from './markers.ts'
 import { type Migration, type MigrationLog, pendingMigrations, treeMigrations } from './migrations.ts'
@@ -35,6 +35,14 @@ export interface RunOverlay {
   readonly own: number
   /** The last apply was killed before its generation was recorded: edits are not looked for. */
   readonly interrupted?: boolean
+  /** The new tree as Salt rendered it for this run (when it was rendered): stored with its generation. */
+  readonly lowstate?: StoredLowstate
+}
+
+/** A generation's `lowstate.json`: its tree rendered for `machine` when it was applied. */
+export interface StoredLowstate {
+  readonly machine: string | null
+  readonly chunks: readonly LowChunk[]
 }
 
 export interface OverlayRequest {
@@ -78,9 +86,14 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   const before = last ? readManifestOrigins(last.tree, last.meta.project).states : new Map<string, StateRow>()
   const pruned = last ? prunedIds(before, next, markers) : []
   const changing = o.changedOnly === true && last !== undefined
+  // what the last generation applied, as rendered then: stored with it when its run rendered it (a
+  // --changed apply), else Salt renders its stored tree again
+  const stored = last ? readJson<StoredLowstate>(join(last.dir, 'lowstate.json')) : undefined
   const lastLow =
     last && (pruned.length > 0 || changing)
-      ? showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
+      ? stored && stored.machine === (o.machine ?? null) && Array.isArray(stored.chunks)
+        ? Promise.resolve<{ chunks: LowChunk[]; error?: string }>({ chunks: [...stored.chunks] })
+        : showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
       : undefined
   const nextLow = changing
     ? showLowstate({ tree: o.tree, scratch: join(o.scratch, 'next') }, base)
@@ -98,12 +111,14 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
 
   let only: Set<string> | undefined
   let changed: RunOverlay['changed']
+  let lowstate: StoredLowstate | undefined
   if (nextLow) {
     const [now, then] = await Promise.all([nextLow, lastLow])
     const ids = changedStates(now.chunks, then?.chunks ?? [])
     only = requisiteClosure(now.chunks, ids)
     const total = new Set(now.chunks.map((c) => c.__id__))
     changed = { ids, run: only.size, total: total.size }
+    if (now.error === undefined) lowstate = { machine: o.machine ?? null, chunks: now.chunks }
     for (const id of total) if (!only.has(id)) excluded.push(id)
   }
 
@@ -144,7 +159,17 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
 
   const own = Object.keys(states).length
   const empty = own === 0 && Object.keys(extend).length === 0 && done.length === 0 && excluded.length === 0
-  const result = { origins, left, edits, done, due, own, interrupted, ...(changed ? { changed } : {}) }
+  const result = {
+    origins,
+    left,
+    edits,
+    done,
+    due,
+    own,
+    interrupted,
+    ...(changed ? { changed } : {}),
+    ...(lowstate ? { lowstate } : {}),
+  }
   if (empty) return result
   const dir = join(o.scratch, 'overlay')
   const top = readFileSync(join(o.tree, 'salt', 'top.sls'), 'utf8')
