@@ -168,54 +168,60 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
       say('nothing changed since the last generation')
       return 0
     }
-    const plan = await runTree(ws, project, { ...base, test: true }, overlay.origins)
-    const drift = r.source.kind === 'generation' && r.source.as === 'drift'
-    const heading = drift ? `drift of ${who} from generation ${from!.meta.number}` : `plan for ${who}`
-    // JSON describes the run's last step: the drift itself, or the apply that follows the plan
-    const changes = changesAnything(plan.summary)
-    const driftOnly = drift && (!r.fix || !changes)
-    showPlan(
-      r,
-      plan,
-      heading,
-      driftOnly ? { machine: machine ?? null, generation: from!.meta.number } : undefined,
-    )
-    if (drift && r.record) recordDrift(r.store, plan, from!.meta.number, machine)
-    if (Array.isArray(plan.result)) return 1 // Salt could not run the tree: nothing to apply
-    if (driftOnly) {
-      if (plan.summary.failed > 0) return 1
-      if (!changes && !r.json) say('no drift: the machine is as the generation left it')
-      return changes && r.detailedExitcode ? 2 : 0
-    }
-
-    if (process.getuid?.() !== 0) {
-      const needs = rootNeeds(plan.outcomes, currentUser())
-      process.stderr.write(`note: ${needs.note}\n`)
-      for (const s of needs.states) process.stderr.write(`  ${s.fun} ${s.id}\n`)
-    }
+    // `--changed --yes` as root asks nothing and needs no list of what root alone could do: the test=True
+    // run (a Salt start and a render of its own) is skipped, and the apply's own result is the report
+    const skipPlan =
+      r.yes && r.changedOnly === true && overlay.changed !== undefined && process.getuid?.() === 0
+    const plan = skipPlan ? undefined : await runTree(ws, project, { ...base, test: true }, overlay.origins)
     const last = r.store.list().at(-1)
     const lastFiles = last ? readWritten(r.store, last.number) : []
-    if (!changes && plan.summary.failed === 0) {
-      const kind = recordKind(r.source)
-      if (last?.tree === tree && kind === 'apply') {
-        say(`nothing to change; the machine is as generation ${last.number} left it`)
+    if (plan !== undefined) {
+      const drift = r.source.kind === 'generation' && r.source.as === 'drift'
+      const heading = drift ? `drift of ${who} from generation ${from!.meta.number}` : `plan for ${who}`
+      // JSON describes the run's last step: the drift itself, or the apply that follows the plan
+      const changes = changesAnything(plan.summary)
+      const driftOnly = drift && (!r.fix || !changes)
+      showPlan(
+        r,
+        plan,
+        heading,
+        driftOnly ? { machine: machine ?? null, generation: from!.meta.number } : undefined,
+      )
+      if (drift && r.record) recordDrift(r.store, plan, from!.meta.number, machine)
+      if (Array.isArray(plan.result)) return 1 // Salt could not run the tree: nothing to apply
+      if (driftOnly) {
+        if (plan.summary.failed > 0) return 1
+        if (!changes && !r.json) say('no drift: the machine is as the generation left it')
+        return changes && r.detailedExitcode ? 2 : 0
+      }
+
+      if (process.getuid?.() !== 0) {
+        const needs = rootNeeds(plan.outcomes, currentUser())
+        process.stderr.write(`note: ${needs.note}\n`)
+        for (const s of needs.states) process.stderr.write(`  ${s.fun} ${s.id}\n`)
+      }
+      if (!changes && plan.summary.failed === 0) {
+        const kind = recordKind(r.source)
+        if (last?.tree === tree && kind === 'apply') {
+          say(`nothing to change; the machine is as generation ${last.number} left it`)
+          return 0
+        }
+        const g = record(r, run, tree, project, machine, plan, from?.meta, { files: lastFiles })
+        await auditGeneration(r.store, g, plan.outcomes)
+        say(`nothing to change; recorded generation ${g.number}${describe(g)}`)
         return 0
       }
-      const g = record(r, run, tree, project, machine, plan, from?.meta, { files: lastFiles })
-      await auditGeneration(r.store, g, plan.outcomes)
-      say(`nothing to change; recorded generation ${g.number}${describe(g)}`)
-      return 0
-    }
-    if (!r.yes) {
-      if (process.stdin.isTTY !== true) return refuse()
-      const n = plan.summary.create + plan.summary.change + plan.summary.remove
-      if (!(await confirm(`Apply ${n} change(s) to ${who}?`))) {
-        say('nothing applied')
-        return 1
+      if (!r.yes) {
+        if (process.stdin.isTTY !== true) return refuse()
+        const n = plan.summary.create + plan.summary.change + plan.summary.remove
+        if (!(await confirm(`Apply ${n} change(s) to ${who}?`))) {
+          say('nothing applied')
+          return 1
+        }
       }
     }
-
-    const progress = progressPrinter(plan.summary.states, out, color)
+    const total = plan ? plan.summary.states : overlay.changed!.run + overlay.own
+    const progress = progressPrinter(total, out, color)
     // until the generation is recorded, a file Salt wrote is not a local edit (see prepareOverlay)
     r.store.writeRecord(APPLYING, { time: new Date().toISOString(), after: last?.number ?? null })
     const applied = await runTree(

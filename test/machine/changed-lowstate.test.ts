@@ -40,7 +40,7 @@ describe('apply --changed reads the last generation stored render (as root, thro
   })
   afterAll(() => user.remove())
 
-  it('a --changed apply stores its render; the next --changed compares with it', () => {
+  it('a --changed apply stores its render; the next --changed compares with it, and skips the plan under --yes', () => {
     apply({}) // generation 1: a full apply renders nothing extra and stores no render
     const first = apply({ MACHINE_VARIANT: 'b' }, '--changed') // generation 2
     expect(first.stdout).toMatch(/--changed: 3 state\(s\) differ/)
@@ -53,6 +53,9 @@ describe('apply --changed reads the last generation stored render (as root, thro
     // THEN the next --changed takes the stored render as the last generation's: 4 states differ, not 3
     const second = apply({}, '--changed')
     expect(second.stdout).toMatch(/--changed: 4 state\(s\) differ/)
+    // AND with --yes as root no test=True run comes first: the apply's own result is the report
+    expect(second.stdout).not.toMatch(/^Plan: /m)
+    expect(second.stdout).toMatch(/^Applied: /m)
     expect(readFileSync(join(root, 'extra'), 'utf8')).toBe('extra\n')
   })
 })
