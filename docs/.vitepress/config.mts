@@ -41,6 +41,7 @@ export default defineConfig({
         text: 'Use',
         items: [
           { text: 'The CLI', link: '/cli' },
+          { text: 'Your editor', link: '/editor' },
           { text: 'Operating a machine', link: '/operating' },
           { text: 'Status, alerts and audit', link: '/status' },
           { text: 'Safety guarantees', link: '/safety' },
