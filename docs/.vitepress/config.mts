@@ -6,6 +6,8 @@ export default defineConfig({
   title: 'salt-dsl',
   description: 'Typed TypeScript for SaltStack',
   cleanUrls: false,
+  // a page names its icon: browsers otherwise ask for /favicon.ico, which the site does not have
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   // a link to a page that does not exist fails the build
   ignoreDeadLinks: false,
   markdown: {

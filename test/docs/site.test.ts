@@ -127,7 +127,7 @@ describe('the docs site', () => {
       `[...document.querySelectorAll('.result a, .results a')].some((a) => /operating/.test(a.href))`,
       { timeout: 30_000 },
     )
-    expect(errors).toEqual([])
+    expect(errors, errors.join('\n')).toEqual([])
     await page.close()
   }, 120_000)
 })

@@ -29,7 +29,8 @@ export async function open(
   await page.setJavaScriptEnabled(o.javascript ?? true)
   const errors: string[] = []
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text())
+    // a failed resource's console line does not name it: say which
+    if (m.type() === 'error') errors.push(`${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`)
   })
   page.on('pageerror', (e) => errors.push(String(e)))
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`))
