@@ -1,4 +1,4 @@
-// `dsl check`: every Jinja template a state ships (`source:` + `template: 'jinja'`) is parsed by the pinned
+// `dsl check`: every Jinja template a state ships (`source:` or inline `contents:`, with `template: 'jinja'`) is parsed by the pinned
 // Salt's own Jinja, and each name it reads must be in the state's `context` / `defaults` or in what Salt puts in
 // every template's context. Without it, a syntax error or a misspelled variable surfaces only at apply, as a
 // Python traceback on the machine.
@@ -15,7 +15,9 @@ import { runProcess } from '../run-process.ts'
 const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'templates.py')
 
 interface Template {
-  readonly file: string
+  /** The config-tree file of a `source:` template, or the text of an inline `contents:` one. */
+  readonly file?: string
+  readonly inline?: string
   readonly names: readonly string[]
   readonly state: StateNode
 }
@@ -31,12 +33,13 @@ export function templatesOf(program: Program, root: string): Template[] {
   const found: Template[] = []
   for (const state of program.states) {
     if (state.args.template !== 'jinja') continue
+    const names = [...keysOf(state.args.context), ...keysOf(state.args.defaults)]
+    if (typeof state.args.contents === 'string') found.push({ inline: state.args.contents, names, state })
     const sources = state.args.source
     for (const source of Array.isArray(sources) ? sources : [sources]) {
       if (typeof source !== 'string' || !source.startsWith('salt://')) continue
       const path = source.slice('salt://'.length)
       if (!shipped.has(path)) continue
-      const names = [...keysOf(state.args.context), ...keysOf(state.args.defaults)]
       found.push({ file: join(root, path), names, state })
     }
   }
@@ -66,7 +69,9 @@ export async function checkTemplates(
   const cacheFile = join(cacheDir(root), `templates-${digest(python).slice(0, 16)}.json`)
   const cached = readCache(cacheFile)
   const script = readFileSync(SCRIPT)
-  const keys = templates.map((t) => digest(script, readFileSync(t.file), JSON.stringify([...t.names].sort())))
+  const keys = templates.map((t) =>
+    digest(script, t.inline ?? readFileSync(t.file ?? ''), JSON.stringify([...t.names].sort())),
+  )
   const missing = templates.filter((_, i) => cached[keys[i]!] === undefined)
   if (missing.length > 0) {
     const checked = await runChecker(missing, python)
@@ -82,7 +87,14 @@ async function runChecker(templates: readonly Template[], python: string): Promi
   const dir = mkdtempSync(join(tmpdir(), 'salt-dsl-templates-'))
   try {
     const input = join(dir, 'templates.json')
-    writeFileSync(input, JSON.stringify(templates.map((t) => ({ file: t.file, names: t.names }))))
+    // an inline template is checked from a file of its own here
+    const files = templates.map((t, i) => {
+      if (t.inline === undefined) return t.file
+      const file = join(dir, `inline-${i}.j2`)
+      writeFileSync(file, t.inline)
+      return file
+    })
+    writeFileSync(input, JSON.stringify(templates.map((t, i) => ({ file: files[i], names: t.names }))))
     const run = await runProcess(python, [SCRIPT, input])
     return run.code === 0 ? (JSON.parse(run.stdout) as Checked[]) : run.stderr.slice(-1000)
   } finally {
@@ -91,19 +103,18 @@ async function runChecker(templates: readonly Template[], python: string): Promi
 }
 
 function diagnosticOf(t: Template, p: Problems[number]): Diagnostic {
-  const message = `${p.kind === 'variable' ? 'template variable ' : ''}${p.message}`
-  return error(
-    CODES[p.kind],
-    message,
-    { file: t.file, line: p.line, column: 1 },
-    {
-      hint:
-        p.kind === 'variable'
-          ? variableHint(p.message, t.names)
-          : 'Salt fails this state at apply with the same error',
-      related: [{ message: `rendered by '${t.state.id}'`, origin: t.state.origin }],
-    },
-  )
+  const problem = `${p.kind === 'variable' ? 'template variable ' : ''}${p.message}`
+  // an inline template's problem is at the state's call, naming the line inside the template
+  const inline = t.file === undefined
+  const message = inline ? `line ${p.line} of the inline template: ${problem}` : problem
+  const at = inline ? t.state.origin : { file: t.file, line: p.line, column: 1 }
+  return error(CODES[p.kind], message, at, {
+    hint:
+      p.kind === 'variable'
+        ? variableHint(p.message, t.names)
+        : 'Salt fails this state at apply with the same error',
+    ...(inline ? {} : { related: [{ message: `rendered by '${t.state.id}'`, origin: t.state.origin }] }),
+  })
 }
 
 const digest = (...parts: (string | Uint8Array)[]): string => {

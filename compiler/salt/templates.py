@@ -75,6 +75,21 @@ def guarded(ast):
     return names
 
 
+def assigned(ast):
+    """Names the template sets itself (`set`, `for`, macro arguments, `with`): Jinja's own analysis counts a name
+    set in each branch of an `if` as undeclared, though it is defined wherever it is read."""
+    names = set()
+    for node in ast.find_all((jinja2.nodes.Assign, jinja2.nodes.AssignBlock, jinja2.nodes.For)):
+        for target in node.target.find_all(jinja2.nodes.Name) if not isinstance(node.target, jinja2.nodes.Name) else [node.target]:
+            names.add(target.name)
+    for macro in ast.find_all((jinja2.nodes.Macro, jinja2.nodes.CallBlock)):
+        names.update(arg.name for arg in macro.args)
+    for scope in ast.find_all(jinja2.nodes.With):
+        for target in scope.targets:
+            names.update(n.name for n in ([target] if isinstance(target, jinja2.nodes.Name) else target.find_all(jinja2.nodes.Name)))
+    return names
+
+
 def first_line(ast, name):
     for node in ast.find_all(jinja2.nodes.Name):
         if node.name == name and node.ctx == "load":
@@ -94,7 +109,7 @@ def check(env, entry):
     except jinja2.TemplateAssertionError as exc:  # an unknown filter or test (the names cannot be walked then)
         return [{"line": exc.lineno or 1, "kind": "filter", "message": exc.message or str(exc)}]
     problems = []
-    known = SALT_CONTEXT | set(entry["names"]) | set(env.globals) | guarded(ast)
+    known = SALT_CONTEXT | set(entry["names"]) | set(env.globals) | guarded(ast) | assigned(ast)
     for name in sorted(jinja2.meta.find_undeclared_variables(ast) - known):
         problems.append(
             {"line": first_line(ast, name), "kind": "variable", "message": f"'{name}' is undefined"}

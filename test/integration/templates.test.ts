@@ -78,6 +78,25 @@ top('*', [sls('t', () => { file('/tmp/x', { source: 'files/t.j2', template: 'jin
     expect(found).toEqual(['DSL3082:1', 'DSL3082:2'])
   })
 
+  it('an inline template (contents + template: jinja) is checked too, at the state’s line', () => {
+    const dir = tempDir()
+    // GIVEN a name set in both branches of an if (defined wherever it is read) and one nothing gives
+    const template =
+      '{%- if grains.id %}{% set greeting = "hi" %}{% else %}{% set greeting = "ho" %}{% endif -%}\n{{ greeting }} {{ reports_dir }}\n'
+    writeFileSync(
+      join(dir, 'index.ts'),
+      `import { file, sls, top } from 'salt-dsl'\ntop('*', [sls('t', () => {\n  file('/tmp/x', { contents: ${JSON.stringify(template)}, template: 'jinja' })\n})])\n`,
+    )
+    const run = dsl(['check', dir, '--format', 'json'])
+    expect(run.status).toBe(1)
+    const found = (JSON.parse(run.stdout).diagnostics as (Found & { message: string })[]).map(
+      (d) => `${d.code}:${d.line}: ${d.message}`,
+    )
+    expect(found).toEqual([
+      "DSL3082:3: line 2 of the inline template: template variable 'reports_dir' is undefined",
+    ])
+  })
+
   it('a config whose templates are all good passes dsl check', () => {
     const run = dsl(['check', FIXTURE], { TEMPLATES_ONLY_GOOD: '1' })
     expect(run.status, run.stderr).toBe(0)
