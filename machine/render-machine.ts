@@ -25,19 +25,23 @@ export async function renderMachine(
   m: MachineTarget,
   o: { readonly python: string; readonly scratch: string },
 ): Promise<MachineRendering> {
-  const conf = join(o.scratch, 'conf')
-  writeMinionConfig(conf, {
-    ...(m.id !== undefined ? { id: m.id } : {}),
-    fileRoot: join(tree, 'salt'),
-    pillarRoot: join(tree, 'pillar'),
-    root: join(o.scratch, 'root'),
-    ...(m.grains ? { grains: m.grains } : {}),
-    // an empty keyring: a secret (gpg-encrypted pillar) stays ciphertext, so no plaintext is ever read
-    options: { pillar_mask_output: false, gpg_keydir: join(o.scratch, 'no-gpg-keys') },
-  })
+  // each call its own config and cache: two salt-calls sharing a cachedir race creating it (EEXIST, exit 17)
+  const config = (name: string) => {
+    const conf = join(o.scratch, name, 'conf')
+    writeMinionConfig(conf, {
+      ...(m.id !== undefined ? { id: m.id } : {}),
+      fileRoot: join(tree, 'salt'),
+      pillarRoot: join(tree, 'pillar'),
+      root: join(o.scratch, name, 'root'),
+      ...(m.grains ? { grains: m.grains } : {}),
+      // an empty keyring: a secret (gpg-encrypted pillar) stays ciphertext, so no plaintext is ever read
+      options: { pillar_mask_output: false, gpg_keydir: join(o.scratch, 'no-gpg-keys') },
+    })
+    return conf
+  }
   const [low, pillar] = await Promise.all([
-    saltCall({ python: o.python, confDir: conf, fun: 'state.show_lowstate' }),
-    saltCall({ python: o.python, confDir: conf, fun: 'pillar.items' }),
+    saltCall({ python: o.python, confDir: config('lowstate'), fun: 'state.show_lowstate' }),
+    saltCall({ python: o.python, confDir: config('pillar'), fun: 'pillar.items' }),
   ])
   const errors: string[] = []
   const chunks: LowChunk[] = []
