@@ -1,31 +1,15 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { dsl, REPO } from '../support/cli.ts'
+import { userProject } from '../support/user-project.ts'
 import { type DocProject, docProjects, documents, readDoc } from './doc-blocks.ts'
 
-/** A user's project of its own: depends on salt-dsl by name, with a plain strict tsconfig. */
-function userProject(project: DocProject): string {
-  const dir = tempDir('salt-dsl-doc-')
-  mkdirSync(join(dir, 'node_modules'), { recursive: true })
-  symlinkSync(REPO, join(dir, 'node_modules', 'salt-dsl'))
-  writeFileSync(join(dir, 'package.json'), '{ "name": "my-machines", "type": "module", "private": true }\n')
-  const compilerOptions = {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    allowImportingTsExtensions: true,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  }
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['config'] }))
-  for (const block of project.blocks) {
-    mkdirSync(dirname(join(dir, block.path)), { recursive: true })
-    writeFileSync(join(dir, block.path), block.text)
-  }
-  return dir
-}
+/** A user's project of its own holding a doc's blocks (their imports name files with `.ts`). */
+const projectOf = (project: DocProject): string =>
+  userProject(
+    Object.fromEntries(project.blocks.map((b) => [b.path, b.text])),
+    { allowImportingTsExtensions: true, skipLibCheck: true },
+    { include: ['config'] },
+  )
 
 const projects = documents(REPO).flatMap((doc) => docProjects(doc, readDoc(REPO, doc)))
 
@@ -49,7 +33,7 @@ describe('every TypeScript block of the README and docs builds as a user’s pro
         project.blocks.some((b) => b.path === 'config/index.ts'),
         'a project needs config/index.ts',
       ).toBe(true)
-      const dir = userProject(project)
+      const dir = projectOf(project)
       const check = dsl(['check'], {}, dir)
       expect(check.status, `${check.stdout}${check.stderr}`).toBe(0)
       const build = dsl(['build', '--no-typecheck'], {}, dir)

@@ -1,26 +1,10 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
+import { dsl, readTree } from '../support/cli.ts'
+import { userProject } from '../support/user-project.ts'
 
 /** A project of its own that depends on salt-dsl by name, with an ordinary tsconfig. */
-function project(config: string): string {
-  const dir = tempDir('salt-dsl-user-')
-  mkdirSync(join(dir, 'node_modules'), { recursive: true })
-  symlinkSync(REPO, join(dir, 'node_modules', 'salt-dsl'))
-  writeFileSync(join(dir, 'package.json'), '{ "name": "my-machines", "type": "module" }\n')
-  const options = {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noEmit: true,
-  }
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options }))
-  mkdirSync(join(dir, 'config'))
-  writeFileSync(join(dir, 'config', 'index.ts'), config)
-  return dir
-}
+const project = (config: string): string => userProject({ 'config/index.ts': config })
 
 const GOOD = `import { pillarSchema, pkg, sls, top, z } from 'salt-dsl'
 const { pillar, layer } = pillarSchema(z.object({ editor: z.string() }))

@@ -1,31 +1,13 @@
 // Watch mode with forEach(), an ID shared by two modules and a chosen function: a replayed module whose
 // states moved keeps each joined state under its host, and an edit to what only the loop, the chosen
 // function or an ifDefined argument records is rebuilt, as a full build would make it.
-import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { dsl, tempDir } from '../support/cli.ts'
+import { watching as watch } from '../support/watch.ts'
 
-function watching(dir: string, out: string) {
-  const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
-    cwd: REPO,
-    env: { ...process.env, DSL_CHECKER_RETIRE_MS: '0' },
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => {
-    stdout += d
-  })
-  child.stderr.on('data', (d) => {
-    stderr += d
-  })
-  const until = async (test: () => boolean) => {
-    for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
-    expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
-  }
-  return { child, output: () => ({ stdout, stderr }), until }
-}
+const watching = (dir: string, out: string) => watch(dir, out, { DSL_CHECKER_RETIRE_MS: '0' })
 
 const first = (names: string[]) =>
   `import { pkg, sls } from 'salt-dsl'\nexport const base = sls('base', () => {\n${names.map((n) => `  pkg('${n}')\n`).join('')}})\n`

@@ -1,33 +1,11 @@
-import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, REPO, readTree, tempDir } from '../support/cli.ts'
+import { dsl, readTree, tempDir } from '../support/cli.ts'
+import { watching } from '../support/watch.ts'
 
 const source = (text: string) =>
   `import { file, sls, top } from 'salt-dsl'\nexport const a = sls('a', () => {\n  file('/tmp/w', { contents: ${JSON.stringify(text)} })\n})\ntop('*', [a])\n`
-
-/** `dsl build --watch` of `dir`, its output so far, and a wait for a condition (10 s at most). */
-function watching(dir: string, out: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [join(REPO, 'bin/dsl.js'), 'build', dir, '--out', out, '--watch'], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => {
-    stdout += d
-  })
-  child.stderr.on('data', (d) => {
-    stderr += d
-  })
-  const until = async (test: () => boolean) => {
-    // up to 60 s: a loaded machine can take long over the first build's type-check
-    for (let i = 0; i < 1200 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
-    expect(test(), `stdout: ${stdout}\nstderr: ${stderr}`).toBe(true)
-  }
-  return { child, output: () => ({ stdout, stderr }), until }
-}
 
 describe('dsl build --watch', () => {
   it('rebuilds the tree when a config file changes, and keeps the last good tree on an error', async () => {
