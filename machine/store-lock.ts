@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** The store's lock: one writer at a time. */
@@ -35,13 +35,13 @@ export async function takeLock(file: string, onWait: (why: string) => void): Pro
     told = true
   }
   for (;;) {
-    try {
-      const fd = openSync(file, 'wx', 0o644)
-      writeSync(fd, JSON.stringify({ pid: process.pid } satisfies Holder))
-      closeSync(fd)
+    if (create(file)) {
       return {
         noteSalt(salt) {
-          writeFileSync(file, JSON.stringify({ pid: process.pid, salt } satisfies Holder))
+          // renamed over the lock: a reader never sees it empty
+          const own = `${file}.${process.pid}`
+          writeFileSync(own, JSON.stringify({ pid: process.pid, salt } satisfies Holder), { mode: 0o644 })
+          renameSync(own, file)
         },
         release() {
           try {
@@ -49,8 +49,6 @@ export async function takeLock(file: string, onWait: (why: string) => void): Pro
           } catch {}
         },
       }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
     }
     const holder = readHolder(file)
     if (holder !== undefined && alive(holder.pid)) {
@@ -58,13 +56,60 @@ export async function takeLock(file: string, onWait: (why: string) => void): Pro
     } else if (holder?.salt !== undefined && alive(holder.salt)) {
       tell(`waiting for the salt-call (pid ${holder.salt}) of an interrupted run to finish`)
     } else {
-      // dead holder (or a lock written half): take it over; a racing taker fails on 'wx' and loops
-      try {
-        unlinkSync(file)
-      } catch {}
+      takeOver(file)
       continue
     }
     await sleep(200)
+  }
+}
+
+/**
+ * Creates `file` holding our pid, or returns false when it exists. Written to a name of our own first and
+ * linked into place, so the lock is never seen empty (a reader taking an empty lock for a dead one would
+ * take over a live holder's).
+ */
+function create(file: string): boolean {
+  const own = `${file}.${process.pid}`
+  writeFileSync(own, JSON.stringify({ pid: process.pid } satisfies Holder), { mode: 0o644 })
+  try {
+    linkSync(own, file)
+    return true
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    return false
+  } finally {
+    try {
+      unlinkSync(own)
+    } catch {}
+  }
+}
+
+/**
+ * Removes a dead holder's lock. One taker at a time (a second lock, `<file>.takeover`, itself given up after
+ * 10 s when its taker was killed), and only if the lock still names a dead holder: two takers that both saw
+ * it dead would otherwise each remove it, the second removing the first's new lock.
+ */
+function takeOver(file: string): void {
+  const guard = `${file}.takeover`
+  if (!create(guard)) {
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 10_000) unlinkSync(guard)
+    } catch {}
+    return
+  }
+  try {
+    const holder = readHolder(file)
+    const dead =
+      holder === undefined || (!alive(holder.pid) && (holder.salt === undefined || !alive(holder.salt)))
+    if (dead) {
+      try {
+        unlinkSync(file)
+      } catch {}
+    }
+  } finally {
+    try {
+      unlinkSync(guard)
+    } catch {}
   }
 }
 
