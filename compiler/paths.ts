@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,4 +30,16 @@ export function resolveEntry(entry: string): { file: string; root: string } | un
     return existsSync(file) ? { file, root: abs } : undefined
   }
   return { file: abs, root: dirname(abs) }
+}
+
+/**
+ * Where salt-dsl keeps what it may throw away (module texts, tsc's state, template checks, its temporary
+ * tsconfig): `node_modules/.cache/salt-dsl` of the nearest `node_modules` at or above `from`, else the temp
+ * dir's `salt-dsl-cache`. Never the user's source tree.
+ */
+export function cacheDir(from: string): string {
+  const modules = findUp(from, (dir) => existsSync(join(dir, 'node_modules')))
+  return existsSync(join(modules, 'node_modules'))
+    ? join(modules, 'node_modules', '.cache', 'salt-dsl')
+    : join(tmpdir(), 'salt-dsl-cache')
 }

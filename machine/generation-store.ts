@@ -222,7 +222,8 @@ export class GenerationStore {
 
   /** Keeps the newest `keep` generations; removes the others, then every object no generation links. */
   prune(keep: number): number[] {
-    const old = this.list().slice(0, Math.max(0, this.list().length - Math.max(1, keep)))
+    const all = this.list()
+    const old = all.slice(0, Math.max(0, all.length - Math.max(1, keep)))
     for (const g of old) {
       // out of the numbered names first: a kill during the removal leaves debris, not half a generation
       const drop = join(this.#generations, `.drop-${g.number}-${randomBytes(4).toString('hex')}`)

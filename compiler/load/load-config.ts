@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import type { Program } from '../../dsl/ir.ts'
 import { finishSession, resetSession } from '../../dsl/session.ts'
 import { type Diagnostic, error, hasErrors, type StageResult } from '../diagnostics.ts'
-import { findUp } from '../paths.ts'
+import { cacheDir, findUp } from '../paths.ts'
 import { configChain } from '../typecheck/typecheck.ts'
 import { stuckBuiltins } from './builtins-guard.ts'
 import { configFrames, firstConfigFrame, setConfigCode } from './config-frames.ts'
@@ -118,10 +117,7 @@ export interface LoadOptions {
  * project's `node_modules/.cache/salt-dsl/modules` (or the temp dir's, without node_modules).
  */
 export function configModules(root: string): ConfigModules {
-  const project = findUp(root, (dir) => existsSync(join(dir, 'node_modules')))
-  const base = existsSync(join(project, 'node_modules'))
-    ? join(project, 'node_modules', '.cache', 'salt-dsl')
-    : join(tmpdir(), 'salt-dsl-cache')
+  const base = cacheDir(root)
   const tsconfig = findUp(root, (dir) => existsSync(join(dir, 'tsconfig.json')))
   const chain = () => configChain(join(tsconfig, 'tsconfig.json'))
   return new ConfigModules(esbuild, join(base, 'modules'), chain)

@@ -3,13 +3,13 @@
 // every template's context. Without it, a syntax error or a misspelled variable surfaces only at apply, as a
 // Python traceback on the machine.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isExpr, type Program, type StateNode, type Value } from '../../dsl/ir.ts'
 import { closest } from '../../dsl/suggest.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
-import { findUp, PACKAGE_ROOT } from '../paths.ts'
+import { cacheDir, PACKAGE_ROOT } from '../paths.ts'
 import { runProcess } from '../run-process.ts'
 
 const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'templates.py')
@@ -121,13 +121,6 @@ const digest = (...parts: (string | Uint8Array)[]): string => {
   const hash = createHash('sha256')
   for (const part of parts) hash.update(part).update('\0')
   return hash.digest('hex')
-}
-
-function cacheDir(root: string): string {
-  const modules = findUp(root, (dir) => existsSync(join(dir, 'node_modules')))
-  return existsSync(join(modules, 'node_modules'))
-    ? join(modules, 'node_modules', '.cache', 'salt-dsl')
-    : join(tmpdir(), 'salt-dsl-cache')
 }
 
 function readCache(file: string): Record<string, Problems> {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Origin } from '../../dsl/ir.ts'
 import { type Diagnostic, error, type StageResult } from '../diagnostics.ts'
 import { cleanupOnExit } from '../exit-cleanup.ts'
-import { findUp, PACKAGE_ROOT } from '../paths.ts'
+import { cacheDir, findUp, PACKAGE_ROOT } from '../paths.ts'
 import { isAlive, SELF } from '../process-id.ts'
 import { runProcess } from '../run-process.ts'
 
@@ -38,9 +37,7 @@ const NICE = ['/usr/bin/nice', '/bin/nice'].find((path) => existsSync(path))
 
 /** Where tsc keeps its incremental state for a project (a rebuild of unchanged files is then cheap). */
 function buildInfoFile(project: string, entry: string): string {
-  const cache = existsSync(join(project, 'node_modules'))
-    ? join(project, 'node_modules', '.cache', 'salt-dsl')
-    : join(tmpdir(), 'salt-dsl-cache')
+  const cache = cacheDir(project)
   mkdirSync(cache, { recursive: true })
   return join(cache, `tsc-${createHash('sha256').update(entry).digest('hex').slice(0, 16)}.tsbuildinfo`)
 }
@@ -114,10 +111,7 @@ export async function typecheckConfig(
  * removed by the next.
  */
 function temporaryConfig(project: string): string {
-  const modules = findUp(project, (dir) => existsSync(join(dir, 'node_modules')))
-  const dir = existsSync(join(modules, 'node_modules'))
-    ? join(modules, 'node_modules', '.cache', 'salt-dsl')
-    : join(tmpdir(), 'salt-dsl-cache')
+  const dir = cacheDir(project)
   mkdirSync(dir, { recursive: true })
   for (const name of readdirSync(dir)) {
     const owner = name.match(/^tsconfig-(\d+-\d*)-\d+\.json$/)?.[1]
