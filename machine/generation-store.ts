@@ -19,6 +19,7 @@ import {
 } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
 import { dirname, join, relative } from 'node:path'
+import { writeWhole } from '../compiler/write/write-whole.ts'
 import type { GitRevision } from './git-revision.ts'
 import type { Summary } from './state-outcomes.ts'
 import { type StoreLock, takeLock } from './store-lock.ts'
@@ -121,9 +122,7 @@ export class GenerationStore {
   /** Writes a store record whole (temp, sync, rename): a kill leaves the old one or the new. */
   writeRecord(name: string, data: unknown): void {
     const file = join(this.dir, `${name}.json`)
-    const temp = `${file}.tmp-${process.pid}`
-    writeSynced(temp, `${JSON.stringify(data, null, 2)}\n`)
-    renameSync(temp, file)
+    writeWhole(file, `${JSON.stringify(data, null, 2)}\n`, { sync: true })
   }
 
   #readMeta(n: number): GenerationMeta | undefined {
@@ -175,9 +174,7 @@ export class GenerationStore {
       const object = join(this.#objects, hash.slice(0, 2), hash)
       if (!existsSync(object)) {
         mkdirSync(dirname(object), { recursive: true })
-        const temp = `${object}.tmp-${process.pid}`
-        writeFileSync(temp, data, { mode: 0o444 })
-        renameSync(temp, object)
+        writeWhole(object, data, { mode: 0o444 })
       }
       place(object, join(run.tree, path))
       entries.push(`${path}\0${hash}`)

@@ -1,5 +1,6 @@
-import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { writeWhole } from '../compiler/write/write-whole.ts'
 
 /** The store's lock: one writer at a time. */
 export interface StoreLock {
@@ -39,9 +40,7 @@ export async function takeLock(file: string, onWait: (why: string) => void): Pro
       return {
         noteSalt(salt) {
           // renamed over the lock: a reader never sees it empty
-          const own = `${file}.${process.pid}`
-          writeFileSync(own, JSON.stringify({ pid: process.pid, salt } satisfies Holder), { mode: 0o644 })
-          renameSync(own, file)
+          writeWhole(file, JSON.stringify({ pid: process.pid, salt } satisfies Holder))
         },
         release() {
           try {

@@ -3,7 +3,7 @@
 // every template's context. Without it, a syntax error or a misspelled variable surfaces only at apply, as a
 // Python traceback on the machine.
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isExpr, type Program, type StateNode, type Value } from '../../dsl/ir.ts'
@@ -11,6 +11,7 @@ import { closest } from '../../dsl/suggest.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 import { cacheDir, PACKAGE_ROOT } from '../paths.ts'
 import { runProcess } from '../run-process.ts'
+import { writeWhole } from '../write/write-whole.ts'
 
 const SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'templates.py')
 
@@ -138,9 +139,7 @@ function readCache(file: string): Record<string, Problems> {
 function writeCache(file: string, data: Record<string, Problems>): void {
   try {
     mkdirSync(join(file, '..'), { recursive: true })
-    const temp = `${file}.${process.pid}.tmp`
-    writeFileSync(temp, JSON.stringify(data))
-    renameSync(temp, file)
+    writeWhole(file, JSON.stringify(data))
   } catch {
     // a cache that cannot be written costs the next check a Python start, nothing more
   }
