@@ -145,7 +145,7 @@ function compileLoaded(
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
   // secrets are read and encrypted here, by the CLI: config code only ever held their names
   const extra = emitPillarTree(resolved.value)
-  const secretProblems = addSecretPillar(resolved.value, loaded.root, extra, options.secrets)
+  const secretProblems = addSecretPillar(resolved.value, project, extra, options.secrets)
   found.push(...secretProblems)
   if (hasErrors(secretProblems))
     return { ...stop('resolve', found, loaded, graph.value), resolution: resolved.value }

@@ -16,7 +16,7 @@ export function machineKeydir(env = process.env): string {
   return env.DSL_GPG_KEYDIR ?? '/etc/salt/gpgkeys'
 }
 
-/** The project's public keys: `secrets/operator.asc` and `secrets/keys/<machine>.asc` beside the config. */
+/** The project's public keys: `secrets/operator.asc` and `secrets/keys/<machine>.asc` at its root (`root`). */
 export function projectKeys(root: string, env = process.env) {
   // DSL_SECRETS_DIR: the public keys kept elsewhere (a CI checkout, the tests)
   const dir = env.DSL_SECRETS_DIR ?? join(root, 'secrets')

@@ -60,7 +60,8 @@ const slsPart = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_')
 
 /**
  * Adds each machine's encrypted secrets file (`#!yaml|gpg`, one armoured block per secret, encrypted to
- * that machine's key and the operator's) and its top entry to `files`, plus `secrets.json`.
+ * that machine's key and the operator's) and its top entry to `files`, plus `secrets.json`. `root` is the
+ * project's (its package.json's directory), whose `secrets/` holds the public keys `dsl secrets` writes.
  */
 export function addSecretPillar(
   r: Resolution,

@@ -27,6 +27,7 @@ import {
   projectKeys,
 } from '../../secrets/key-paths.ts'
 import type { SecretAudit } from '../../secrets/secret-pillar.ts'
+import { findUp } from '../paths.ts'
 import type { Command } from './cli-error.ts'
 
 const USAGE = `usage: dsl secrets <command> [--dir CONFIG_DIR]
@@ -49,15 +50,19 @@ interface Opts {
 
 function parse(argv: readonly string[]): Opts {
   const o: Opts = { dir: process.cwd(), out: 'out', reveal: false, rest: [] }
+  let dirGiven = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
-    if (a === '--dir') o.dir = argv[++i] ?? o.dir
-    else if (a === '--out') o.out = argv[++i] ?? o.out
+    if (a === '--dir') {
+      o.dir = argv[++i] ?? o.dir
+      dirGiven = true
+    } else if (a === '--out') o.out = argv[++i] ?? o.out
     else if (a === '--machine') o.machine = argv[++i]
     else if (a === '--reveal') o.reveal = true
     else o.rest.push(a)
   }
-  o.dir = resolve(o.dir)
+  // the project's root (its package.json), where the build reads secrets/ too, wherever the command runs in it
+  o.dir = dirGiven ? resolve(o.dir) : findUp(resolve(o.dir), (dir) => existsSync(join(dir, 'package.json')))
   return o
 }
 
