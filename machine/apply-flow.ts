@@ -110,6 +110,8 @@ const UNDONE = new Set(['file.managed', 'file.symlink', 'file.absent', 'test.nop
 async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promise<number> {
   const lock = await r.store.lock((why) => process.stderr.write(`${why}…\n`))
   const run = r.store.newRun()
+  // every way out prunes to --keep: a run killed between its record and its prune left one too many
+  let pruned = false
   try {
     const from = r.source.kind === 'generation' ? r.store.generation(r.source.number) : undefined
     if (r.source.kind === 'generation' && from === undefined) {
@@ -245,7 +247,8 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     await auditGeneration(r.store, g, applied.outcomes)
     logMigrations(r.store, overlay, applied, g)
     r.store.removeRecord(APPLYING)
-    const pruned = r.store.prune(r.keep)
+    const dropped = r.store.prune(r.keep)
+    pruned = true
     if (r.json)
       out.write(
         outcomesJson(applied.outcomes, applied.summary, applied.diagnostics, {
@@ -256,7 +259,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     else {
       say(`Applied: ${applySummary(applied.summary, applied.durationMs)}`)
       say(
-        `recorded generation ${g.number}${describe(g)}${pruned.length ? ` (dropped ${pruned.join(', ')})` : ''}`,
+        `recorded generation ${g.number}${describe(g)}${dropped.length ? ` (dropped ${dropped.join(', ')})` : ''}`,
       )
     }
     const failed = applied.summary.failed + applied.summary.blocked > 0 || Array.isArray(applied.result)
@@ -270,6 +273,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     return failed ? 1 : 0
   } finally {
     run.remove()
+    if (!pruned) r.store.prune(r.keep)
     lock.release()
   }
 }

@@ -18,9 +18,11 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { writeWhole } from '../compiler/write/write-whole.ts'
 import type { GitRevision } from './git-revision.ts'
+import { processesNaming } from './orphans.ts'
 import type { Summary } from './state-outcomes.ts'
 import { type StoreLock, takeLock } from './store-lock.ts'
 
@@ -80,7 +82,10 @@ export class GenerationStore {
   readonly #objects: string
   readonly #runs: string
 
-  constructor(readonly dir: string) {
+  readonly dir: string
+
+  constructor(dir: string) {
+    this.dir = dir = resolve(dir)
     this.#generations = join(dir, 'generations')
     this.#objects = join(dir, 'objects')
     this.#runs = join(dir, 'runs')
@@ -141,6 +146,14 @@ export class GenerationStore {
       chmodSync(dir, 0o700)
     }
     const lock = await takeLock(join(this.dir, 'lock'), onWait)
+    // a killed run's salt-calls outlive it (it may have died before noting their pid in the lock): they
+    // still read and write its run space, so that space goes only once they have finished
+    for (let told = false; ; told = true) {
+      const left = processesNaming(`${this.#runs}/`)
+      if (left.length === 0) break
+      if (!told) onWait(`waiting for the salt-call (pid ${left.join(', ')}) of an interrupted run to finish`)
+      await sleep(200)
+    }
     for (const name of readdirSync(this.#generations))
       if (name.startsWith('.')) rmSync(join(this.#generations, name), { recursive: true, force: true })
     for (const name of readdirSync(this.#runs))

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+
+/**
+ * The processes (other than this one) whose command line contains `fragment`: the salt-calls a killed run
+ * left running still name their run's config dir, whether or not the run lived to note their pid.
+ * /proc where there is one, `ps` elsewhere (macOS).
+ */
+export function processesNaming(fragment: string): number[] {
+  const found: number[] = []
+  let names: string[] | undefined
+  try {
+    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n))
+  } catch {}
+  if (names !== undefined) {
+    for (const name of names) {
+      const pid = Number(name)
+      if (pid === process.pid) continue
+      try {
+        if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(fragment))
+          found.push(pid)
+      } catch {} // gone meanwhile, or not ours to read
+    }
+    return found
+  }
+  const ps = spawnSync('ps', ['-axo', 'pid=,args='], { encoding: 'utf8' })
+  for (const line of (ps.stdout ?? '').split('\n')) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line)
+    if (m && Number(m[1]) !== process.pid && m[2]!.includes(fragment)) found.push(Number(m[1]))
+  }
+  return found
+}
