@@ -48,6 +48,8 @@ export interface ComplianceCheck {
   readonly at?: { readonly text: string; readonly file: string; readonly line: number }
   /** False when the rule's subject is absent here (no sshd, no apt). */
   readonly applies?: boolean
+  /** Salt's comment on the rule's state. */
+  readonly comment?: string
 }
 
 /** The bundled config's reports (`ops:reports:dir`), as far as they exist. */
@@ -66,6 +68,8 @@ export interface Reports {
     managed_files?: { path: string; kind: string; state: string; ok: boolean; mode?: string; user?: string }[]
     services?: { name: string; state: string; running: boolean; enabled: boolean }[]
     available_updates?: Record<string, string>
+    /** apt only: the `Inst` lines of `apt-get -s upgrade` (report/security-updates.ts reads them). */
+    apt_upgrade?: string[]
   }
   readonly compliance?: { applies?: boolean; compliant?: boolean; checks?: ComplianceCheck[] }
 }
@@ -117,19 +121,24 @@ export function machineStatus(storeDir: string, reportsDir: string, id?: string)
 
 /**
  * The baseline's rules from their states: a rule that passed was skipped by its `unless`, one that does
- * not apply by its `onlyif`; a failed one says `FAIL [severity] message` (config/ops/baseline.ts).
+ * not apply by its `onlyif`; a failed one says `FAIL [severity] message` (config/ops/baseline.ts). The
+ * state's name carries the severity (`ssh_no_root_login [high]`), so a passing rule has one too.
  */
 export function baselineChecks(states: readonly StateRow[]): ComplianceCheck[] {
   return states
-    .filter((s) => s.id.startsWith('baseline: '))
+    .filter((s) => s.id.startsWith('baseline: ') && s.fun === 'test.configurable_test_state')
     .map((s) => {
       const failed = /^FAIL \[(\w+)\] (.*)$/s.exec(s.comment)
+      const named = /\[(\w+)\]$/.exec(s.name)
+      const severity = failed?.[1] ?? named?.[1]
       const applies = !/onlyif condition is false/.test(s.comment)
       return {
         id: s.id.slice('baseline: '.length),
         passed: failed === null,
-        ...(failed ? { severity: failed[1]!, detail: failed[2]! } : {}),
+        ...(severity !== undefined ? { severity } : {}),
+        ...(failed ? { detail: failed[2]! } : {}),
         applies,
+        comment: s.comment,
         ...(s.at ? { at: s.at } : {}),
       }
     })

@@ -23,6 +23,7 @@ const COMMANDS: Registry = {
   audit: { group: 'reports', load: () => import('./audit.ts') },
   dashboard: { group: 'reports', load: () => import('./dashboard.ts') },
   alerts: { group: 'reports', load: () => import('./alerts.ts') },
+  compliance: { group: 'reports', load: () => import('./compliance.ts') },
   completion: { group: 'shell', load: () => import('./completion.ts') },
   version: { group: 'shell', load: () => import('./version.ts') },
 }

@@ -2,7 +2,7 @@
 // Call operations() after the config's states (validation and reports are derived from them), list its
 // modules in the profiles, then call finish() once the profiles and the inventory are declared.
 import { declaredProfiles, declaredSls, layer, type SlsHandle } from 'salt-dsl'
-import { securityBaseline } from './baseline.ts'
+import { type BaselineOptions, securityBaseline } from './baseline.ts'
 import { declared } from './derive.ts'
 import { maintenanceSls } from './maintenance.ts'
 import { installationSls, type Orchestration, orchestrateSls } from './orchestrate.ts'
@@ -26,6 +26,8 @@ export interface OperationsOptions {
   readonly targetType?: 'glob' | 'compound' | 'list' | 'grain' | 'pillar'
   /** Write `OPS_DEFAULTS` as the pillar layer `defaults/ops` (default true; false when the config writes its own). */
   readonly defaultsLayer?: boolean
+  /** What the security baseline enforces besides reporting (default: nothing, every rule reported). */
+  readonly baseline?: BaselineOptions
 }
 
 export interface Operations {
@@ -70,7 +72,7 @@ export function operations(opts: OperationsOptions = {}): Operations {
   const v = validationSls(found, configSls)
   const m = maintenanceSls(found)
   const r = reportingSls(found)
-  const baseline = securityBaseline()
+  const baseline = securityBaseline(undefined, opts.baseline)
   const modules: Record<string, SlsHandle> = { preflight }
   const add = (hs: Iterable<SlsHandle>) => {
     for (const h of hs) modules[h.name] = h
