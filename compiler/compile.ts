@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path'
 import type { Program } from '../dsl/ir.ts'
 import { addSecretPillar } from '../secrets/secret-pillar.ts'
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.ts'
+import { emitFleet } from './emit/emit-fleet.ts'
 import type { Tree } from './emit/emit-tree.ts'
 import type { Graph } from './graph/build-graph.ts'
 import { runLate } from './load/late-run.ts'
@@ -145,6 +146,7 @@ function compileLoaded(
   const project = findUp(loaded.root, (dir) => existsSync(join(dir, 'package.json')))
   // secrets are read and encrypted here, by the CLI: config code only ever held their names
   const extra = emitPillarTree(resolved.value)
+  for (const [path, text] of emitFleet(loaded.program.pillar?.inventory)) extra.set(path, text)
   const secretProblems = addSecretPillar(resolved.value, project, extra, options.secrets)
   found.push(...secretProblems)
   if (hasErrors(secretProblems))

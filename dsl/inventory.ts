@@ -1,5 +1,14 @@
+import { parseTarget } from './fleet-target.ts'
 import type { SlsHandle } from './handle.ts'
-import type { InventoryNode, MachineNode, Origin, ProfileNode, Value } from './ir.ts'
+import type {
+  FleetNode,
+  InventoryNode,
+  MachineNode,
+  Origin,
+  ProfileNode,
+  SshTargetNode,
+  Value,
+} from './ir.ts'
 import type { PillarData } from './lookups.ts'
 import { callSite } from './origin.ts'
 import { isPlatform, PLATFORMS, type Platform } from './platform.ts'
@@ -61,6 +70,21 @@ export interface MachineSpec {
   readonly users?: readonly string[]
   /** Extra grains to assume for this machine (`dsl show grains`, the tests' simulated minion). */
   readonly grains?: Readonly<Record<string, string | number | boolean>>
+  /**
+   * How salt-dsl reaches the machine: `local` (salt-call on the machine itself, the default), `master` (a
+   * minion of the fleet's salt-master) or `ssh` (salt-ssh, with `ssh` saying where).
+   */
+  readonly via?: 'local' | 'master' | 'ssh'
+  /** For `via: 'ssh'`: where salt-ssh connects (its roster entry); `user` defaults to root. */
+  readonly ssh?: {
+    readonly host: string
+    readonly port?: number
+    readonly user?: string
+    /** Run Salt through sudo (a non-root user). */
+    readonly sudo?: boolean
+    /** The private key to connect with (else salt-ssh's own key). */
+    readonly priv?: string
+  }
 }
 
 export interface InventorySpec {
@@ -78,6 +102,16 @@ export interface InventorySpec {
   }
   /** Salt's `pillar_merge_lists` (default false): later layers append to lists instead of replacing them. */
   readonly pillarMergeLists?: boolean
+  /** The fleet's salt-master: what `dsl build` writes to `out/master.d/` and `dsl publish` serves. */
+  readonly fleet?: {
+    /** Where `dsl publish` keeps the generations the master serves (default `/srv/salt-dsl`). */
+    readonly publishRoot?: string
+    /**
+     * Operators (users on the master) and the targets each may apply to (`profile=minimal`,
+     * `machine=ubuntu-desk`, `*`): the master's `publisher_acl`, over machines of the inventory only.
+     */
+    readonly operators?: Readonly<Record<string, readonly string[]>>
+  }
 }
 
 /**
@@ -115,6 +149,7 @@ export function inventory(spec: InventorySpec): void {
     // grains are plain data: no lookup has anything to resolve against
     const where = `grains of '${id}'`
     const grains = (toValue(m.grains ?? {}, origin, where, MAX_DEPTH, false) ?? {}) as Record<string, Value>
+    const reach = reachOf(id, m, origin)
     return Object.freeze({
       kind: 'machine',
       id,
@@ -123,6 +158,7 @@ export function inventory(spec: InventorySpec): void {
       profile: m.profile.name,
       users: Object.freeze([...(m.users ?? [])]),
       grains,
+      ...reach,
       origin,
     })
   })
@@ -136,6 +172,7 @@ export function inventory(spec: InventorySpec): void {
     machines: Object.freeze(machines),
     onboarding: Object.freeze(onboarding),
     mergeLists: spec.pillarMergeLists === true,
+    ...(spec.fleet === undefined ? {} : { fleet: fleetOf(spec.fleet, origin) }),
     origin,
   })
   register(session(), { kind: 'inventory', node })
@@ -154,4 +191,91 @@ function onboardingPlatforms(spec: InventorySpec, origin: Origin): readonly stri
     }
   }
   return Object.freeze([...new Set(listed)].sort())
+}
+
+const VIAS = ['local', 'master', 'ssh']
+
+/** A machine's `via` and roster entry, checked: an ssh machine needs a host, only an ssh machine has one. */
+function reachOf(
+  id: string,
+  m: MachineSpec,
+  origin: Origin,
+): { via?: NonNullable<MachineNode['via']>; ssh?: SshTargetNode } {
+  if (m.via === undefined && m.ssh === undefined) return {}
+  const via = m.via ?? 'local'
+  if (!VIAS.includes(via)) {
+    addIssue(
+      'DSL4013',
+      `machine '${id}': unknown via '${String(via)}'`,
+      origin,
+      `use one of ${VIAS.join(', ')}`,
+    )
+    return {}
+  }
+  if (via !== 'ssh') {
+    if (m.ssh !== undefined)
+      addIssue(
+        'DSL4013',
+        `machine '${id}': ssh settings on a machine reached via '${via}'`,
+        origin,
+        "set via: 'ssh' or drop ssh",
+      )
+    return { via }
+  }
+  const ssh = m.ssh
+  if (ssh === undefined || typeof ssh.host !== 'string' || ssh.host === '') {
+    addIssue(
+      'DSL4013',
+      `machine '${id}': via 'ssh' without a host`,
+      origin,
+      "add ssh: { host: 'name or address' }",
+    )
+    return { via }
+  }
+  if (ssh.port !== undefined && !(Number.isInteger(ssh.port) && ssh.port > 0 && ssh.port < 65536))
+    addIssue(
+      'DSL4013',
+      `machine '${id}': ssh port ${String(ssh.port)} is not a port`,
+      origin,
+      'use a whole number from 1 to 65535',
+    )
+  const node: SshTargetNode = Object.freeze({
+    host: ssh.host,
+    ...(ssh.port === undefined ? {} : { port: ssh.port }),
+    ...(ssh.user === undefined ? {} : { user: ssh.user }),
+    ...(ssh.sudo === undefined ? {} : { sudo: ssh.sudo }),
+    ...(ssh.priv === undefined ? {} : { priv: ssh.priv }),
+  })
+  return { via, ssh: node }
+}
+
+const OPERATOR_RE = /^[a-z_][a-z0-9_.-]*$/
+
+/** The fleet settings, checked: operators are user names, their targets parse. */
+function fleetOf(fleet: NonNullable<InventorySpec['fleet']>, origin: Origin): FleetNode {
+  const operators: Record<string, readonly string[]> = {}
+  for (const [user, targets] of Object.entries(fleet.operators ?? {})) {
+    if (!OPERATOR_RE.test(user))
+      addIssue(
+        'DSL4013',
+        `operator '${user}' is not a user name`,
+        origin,
+        'use a login name on the master: a-z, 0-9, _, . and -',
+      )
+    for (const t of targets) {
+      const parsed = parseTarget(t)
+      if ('problem' in parsed)
+        addIssue('DSL4013', `operator '${user}': ${parsed.problem}`, origin, "e.g. 'profile=minimal'")
+    }
+    operators[user] = Object.freeze([...targets])
+  }
+  const publishRoot = fleet.publishRoot ?? '/srv/salt-dsl'
+  if (!publishRoot.startsWith('/'))
+    addIssue(
+      'DSL4013',
+      `fleet publishRoot '${publishRoot}' is not an absolute path`,
+      origin,
+      'the master reads it: give an absolute path',
+    )
+  return Object.freeze({ publishRoot, operators: Object.freeze(operators) })
 }

@@ -221,7 +221,29 @@ export interface MachineNode {
   readonly users: readonly string[]
   /** Extra grains the compiler assumes for this machine (beside the platform's). */
   readonly grains: { readonly [grain: string]: Value }
+  /** How salt-dsl reaches it: salt-call on the machine, a salt-master, or salt-ssh (absent: local). */
+  readonly via?: 'local' | 'master' | 'ssh'
+  /** For `via: 'ssh'`: its salt-ssh roster entry. */
+  readonly ssh?: SshTargetNode
   readonly origin: Origin
+}
+
+/** Where salt-ssh connects to a machine (a roster entry). */
+export interface SshTargetNode {
+  readonly host: string
+  readonly port?: number
+  readonly user?: string
+  readonly sudo?: boolean
+  /** The private key salt-ssh uses (else its own `pki_dir/ssh/salt-ssh.rsa`). */
+  readonly priv?: string
+}
+
+/** What a salt-master of this fleet serves and who may use it. */
+export interface FleetNode {
+  /** Where `dsl publish` puts the generations the master serves. */
+  readonly publishRoot: string
+  /** Operator (a user on the master) → the targets (`profile=work`, ...) they may apply to. */
+  readonly operators: { readonly [user: string]: readonly string[] }
 }
 
 export interface InventoryNode {
@@ -236,6 +258,8 @@ export interface InventoryNode {
   }
   /** Salt's `pillar_merge_lists`: lists from later layers are appended instead of replacing. */
   readonly mergeLists: boolean
+  /** The fleet's master settings (absent: the config names none). */
+  readonly fleet?: FleetNode
   readonly origin: Origin
 }
 

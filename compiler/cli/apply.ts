@@ -10,12 +10,15 @@ export const command: Command = {
   summary:
     'Build, plan, ask, then apply with the real Salt (progress from its own log), and record a generation.',
   usage:
-    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--changed] [--force] [--rollback-on-failure] [--yes] [--keep N] [--format json]',
+    'dsl apply [ENTRY] [--out DIR] [--no-typecheck] [--machine ID | --all | --target T] [--salt-config DIR] [--changed] [--force] [--rollback-on-failure] [--yes] [--keep N] [--format json]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
       'no-typecheck': { type: 'boolean', default: false },
       machine: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      target: { type: 'string' },
+      'salt-config': { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
       force: { type: 'boolean', default: false },
       changed: { type: 'boolean', default: false },
@@ -32,6 +35,20 @@ export const command: Command = {
     const built = await buildTree(entry, outDir, !values['no-typecheck'])
     if (built !== 0) return built
     const project = projectRoot(entry)
+    // a fleet selection, or a machine reached via the master or salt-ssh, goes through Salt's own fleet tools
+    const { applyThroughFleet } = await import('./fleet.ts')
+    const through = await applyThroughFleet({
+      out: outDir,
+      project,
+      machine: values.machine,
+      all: values.all,
+      target: values.target,
+      saltConfig: values['salt-config'],
+      entry,
+      yes: values.yes,
+      json,
+    })
+    if (through !== undefined) return through
     const revision = await gitRevision(project)
     return applyFlow({
       store: openStore(),

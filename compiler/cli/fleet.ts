@@ -1,0 +1,204 @@
+import { resolve } from 'node:path'
+import { fleetApply } from '../../fleet/fleet-apply.ts'
+import { type FleetFile, readFleet, selectMachines } from '../../fleet/fleet-inventory.ts'
+import { readFleetStatus } from '../../fleet/fleet-status.ts'
+import { acceptKey, dropKey, listKeys, notInInventory } from '../../fleet/keys.ts'
+import { publishTree } from '../../fleet/publish.ts'
+import { type MasterTools, runMasterTool } from '../../fleet/salt-tools.ts'
+import { confirm } from '../../machine/confirm.ts'
+import { defaultStateDir } from '../../machine/generation-store.ts'
+import { parse } from './args.ts'
+import { CliError, type Command } from './cli-error.ts'
+import { saltPython } from './operate-options.ts'
+import { report } from './report.ts'
+
+const say = (text: string) => process.stdout.write(`${text}\n`)
+
+/** `--salt-config DIR`, else `DSL_SALT_CONFIG`, else the master's own `/etc/salt`. */
+export function masterTools(flag: string | undefined, entry = '.'): MasterTools {
+  return { python: saltPython(entry), configDir: resolve(flag ?? process.env.DSL_SALT_CONFIG ?? '/etc/salt') }
+}
+
+/** The fleet of the built tree at `out`, or a usage error saying how to get one. */
+export function fleetOf(out: string): FleetFile {
+  const fleet = readFleet(out)
+  if (fleet === undefined)
+    throw new CliError(
+      `${out} has no fleet.json: give a machine via: 'master' (or 'ssh') in the inventory and run dsl build`,
+    )
+  return fleet
+}
+
+/**
+ * `dsl apply --all / --target T`, or `--machine ID` of a machine not reached locally: publishes the built
+ * tree for the master and applies through Salt. Undefined when the selection is this machine's own apply.
+ */
+export async function applyThroughFleet(o: {
+  readonly out: string
+  readonly project: string
+  readonly machine: string | undefined
+  readonly all: boolean
+  readonly target: string | undefined
+  readonly saltConfig: string | undefined
+  readonly entry: string
+  readonly yes: boolean
+  readonly json: boolean
+}): Promise<number | undefined> {
+  if (!o.all && o.target === undefined) {
+    const via = readFleet(o.out)?.machines.find((m) => m.id === o.machine)?.via
+    if (via === undefined || via === 'local') return undefined
+  }
+  const fleet = fleetOf(o.out)
+  const chosen = selectMachines(fleet, {
+    ...(o.machine !== undefined ? { machine: o.machine } : {}),
+    all: o.all,
+    ...(o.target !== undefined ? { target: o.target } : {}),
+  })
+  if ('problem' in chosen) return usage(chosen.problem)
+  if (!o.yes && !(await confirm(`Apply to ${chosen.machines.length} machine(s) of the fleet?`))) {
+    say('nothing applied')
+    return 1
+  }
+  const tools = masterTools(o.saltConfig, o.entry)
+  const published = publishTree(o.out, fleet.publishRoot)
+  if (!o.json)
+    say(
+      published.switched
+        ? `published generation ${published.generation} to ${fleet.publishRoot}`
+        : `the master already serves this tree (generation ${published.generation})`,
+    )
+  await refreshFileServer(tools)
+  return fleetApply({
+    tools,
+    machines: chosen.machines,
+    tree: published.dir,
+    project: o.project,
+    generation: published.generation,
+    stateDir: defaultStateDir(),
+    json: o.json,
+    report: (d) => report(d, undefined),
+  })
+}
+
+/** The master's file server lists the new tree at once (its file list is otherwise cached for a while). */
+export async function refreshFileServer(tools: MasterTools): Promise<void> {
+  await runMasterTool(tools, 'salt-run', ['fileserver.clear_file_list_cache'])
+}
+
+function usage(message: string): number {
+  process.stderr.write(`dsl apply: ${message}\n`)
+  return 2
+}
+
+const SUBCOMMANDS = ['status', 'pending', 'accept', 'reject', 'remove'] as const
+
+export const command: Command = {
+  summary: "The fleet on Salt's own master: registration (keys, checked against the inventory) and status.",
+  usage:
+    'dsl fleet status|pending|accept ID|reject ID|remove ID [--out DIR] [--salt-config DIR] [--format json]',
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      out: { type: 'string', default: 'out' },
+      'salt-config': { type: 'string' },
+      format: { type: 'string' },
+    })
+    const [sub, id] = positionals
+    if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub))
+      throw new CliError(`say what: ${SUBCOMMANDS.join(', ')}`)
+    const fleet = fleetOf(resolve(values.out))
+    const tools = masterTools(values['salt-config'])
+    if (sub === 'pending') return pending(tools, fleet, values.format === 'json')
+    if (sub === 'status') return status(tools, fleet, values.format === 'json')
+    if (id === undefined) throw new CliError(`dsl fleet ${sub} needs a minion id`)
+    const done =
+      sub === 'accept'
+        ? await acceptKey(tools, fleet, id)
+        : await dropKey(tools, id, sub === 'reject' ? 'reject' : 'remove')
+    for (const l of done.lines) (done.code === 0 ? process.stdout : process.stderr).write(`${l}\n`)
+    return done.code
+  },
+}
+
+async function pending(tools: MasterTools, fleet: FleetFile, json: boolean): Promise<number> {
+  const keys = await listKeys(tools)
+  if ('problem' in keys) throw new CliError(keys.problem)
+  const rows = keys.pending.map((id) => ({ id, inInventory: notInInventory(fleet, id) === undefined }))
+  if (json) {
+    say(JSON.stringify({ pending: rows }, null, 2))
+    return 0
+  }
+  if (rows.length === 0) say('no pending keys')
+  for (const r of rows)
+    say(
+      r.inInventory
+        ? `${r.id}  in the inventory: dsl fleet accept ${r.id}`
+        : `${r.id}  not in the inventory: add it to inventory({ machines }) first, or dsl fleet reject ${r.id}`,
+    )
+  return 0
+}
+
+async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Promise<number> {
+  const keys = await listKeys(tools)
+  if ('problem' in keys) throw new CliError(keys.problem)
+  const accepted = fleet.machines.filter((m) => m.via === 'master' && keys.accepted.includes(m.id))
+  const answered = new Set<string>()
+  if (accepted.length > 0) {
+    const ping = await runMasterTool(tools, 'salt', [
+      '--static',
+      '--timeout=5',
+      '-L',
+      accepted.map((m) => m.id).join(','),
+      'test.ping',
+    ])
+    for (const [id, ok] of Object.entries((ping.data ?? {}) as Record<string, unknown>))
+      if (ok === true) answered.add(id)
+  }
+  const last = readFleetStatus(defaultStateDir()).machines
+  const rows = fleet.machines.map((m) => {
+    const key =
+      m.via !== 'master'
+        ? '-'
+        : keys.accepted.includes(m.id)
+          ? 'accepted'
+          : keys.pending.includes(m.id)
+            ? 'pending'
+            : keys.rejected.includes(m.id)
+              ? 'rejected'
+              : 'none'
+    const reachable = m.via !== 'master' ? '-' : answered.has(m.id) ? 'yes' : 'no'
+    const l = last[m.id]
+    return {
+      id: m.id,
+      via: m.via,
+      profile: m.profile,
+      key,
+      reachable,
+      lastApply: l?.time ?? null,
+      result: l?.result ?? null,
+      ...(l?.jid ? { jid: l.jid } : {}),
+    }
+  })
+  if (json) {
+    say(JSON.stringify({ machines: rows }, null, 2))
+    return 0
+  }
+  const head = ['machine', 'via', 'profile', 'key', 'reachable', 'last apply', 'result']
+  const cells = rows.map((r) => [
+    r.id,
+    r.via,
+    r.profile,
+    r.key,
+    r.reachable,
+    r.lastApply ?? 'never',
+    r.result ?? '-',
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
+  for (const c of [head, ...cells])
+    say(
+      c
+        .map((v, i) => v.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+  return 0
+}

@@ -1,0 +1,112 @@
+import { parseTarget, selectTargets } from '../../dsl/fleet-target.ts'
+import type { InventoryNode, MachineNode } from '../../dsl/ir.ts'
+import { emitYaml, type YamlNode } from './yaml.ts'
+
+/** What an operator of the ACL may run on the machines of their targets (find_job: the CLI's own polling). */
+export const OPERATOR_FUNCTIONS = [
+  'state.apply',
+  'state.highstate',
+  'state.sls',
+  'state.show_highstate',
+  'test.ping',
+  'saltutil.find_job',
+] as const
+
+/** The fleet's machine list as `dsl apply --all`, `dsl fleet` and `dsl publish` read it from a built tree. */
+export interface FleetFile {
+  readonly publishRoot: string
+  readonly machines: readonly {
+    readonly id: string
+    readonly via: 'local' | 'master' | 'ssh'
+    readonly profile: string
+    readonly environment: string
+    readonly platform: string
+  }[]
+  readonly operators: { readonly [user: string]: readonly string[] }
+}
+
+const list = (ids: readonly string[]) => `L@${ids.join(',')}`
+
+/**
+ * The fleet's files, from the inventory: `master.d/salt-dsl.conf` (the master serves the published tree,
+ * fires state events, keeps jobs, accepts no key by itself, lets each operator reach their machines only),
+ * `roster` for salt-ssh, and `fleet.json`. Nothing when no machine is reached otherwise than locally and the
+ * config names no fleet: a masterless config's tree stays as it was.
+ */
+export function emitFleet(inv: InventoryNode | undefined): Map<string, string> {
+  const files = new Map<string, string>()
+  if (inv === undefined) return files
+  const remote = inv.machines.filter((m) => m.via === 'master' || m.via === 'ssh')
+  if (remote.length === 0 && inv.fleet === undefined) return files
+  const publishRoot = inv.fleet?.publishRoot ?? '/srv/salt-dsl'
+  const operators = inv.fleet?.operators ?? {}
+  const minions = inv.machines.filter((m) => m.via === 'master')
+  files.set('master.d/salt-dsl.conf', masterConf(inv.machines, minions, publishRoot, operators))
+  const ssh = inv.machines.filter((m) => m.via === 'ssh')
+  if (ssh.length > 0) files.set('roster', roster(ssh))
+  const fleet: FleetFile = {
+    publishRoot,
+    machines: inv.machines.map((m) => ({
+      id: m.id,
+      via: m.via ?? 'local',
+      profile: m.profile,
+      environment: m.environment,
+      platform: m.platform,
+    })),
+    operators,
+  }
+  files.set('fleet.json', `${JSON.stringify(fleet, null, 2)}\n`)
+  return files
+}
+
+function masterConf(
+  machines: readonly MachineNode[],
+  minions: readonly MachineNode[],
+  publishRoot: string,
+  operators: Readonly<Record<string, readonly string[]>>,
+): string {
+  const doc: Record<string, YamlNode> = {
+    // `dsl publish` switches `current` to a new generation in one rename
+    file_roots: { base: [`${publishRoot}/current/salt`] },
+    pillar_roots: { base: [`${publishRoot}/current/pillar`] },
+    // a key is accepted by `dsl fleet accept`, which checks the inventory first
+    auto_accept: false,
+    state_events: true,
+    master_job_cache: 'local_cache',
+    keep_jobs_seconds: 7 * 24 * 3600,
+  }
+  const groups: Record<string, YamlNode> = {}
+  if (minions.length > 0) groups.fleet = list(minions.map((m) => m.id))
+  for (const profile of [...new Set(minions.map((m) => m.profile))].sort())
+    groups[`profile_${profile}`] = list(minions.filter((m) => m.profile === profile).map((m) => m.id))
+  if (Object.keys(groups).length > 0) doc.nodegroups = groups
+  const acl: Record<string, YamlNode> = {}
+  for (const user of Object.keys(operators).sort()) {
+    const ids = new Set<string>()
+    for (const t of operators[user] ?? []) {
+      const parsed = parseTarget(t)
+      if ('terms' in parsed) for (const m of selectTargets(machines, parsed.terms)) ids.add(m.id)
+    }
+    // an operator whose targets select no machine gets no entry: Salt then refuses them everything
+    if (ids.size > 0) acl[user] = [{ [list([...ids].sort())]: [...OPERATOR_FUNCTIONS] }]
+  }
+  if (Object.keys(acl).length > 0) doc.publisher_acl = acl
+  const body = emitYaml(doc, { jinja: false })
+  return `# salt-master settings for this fleet, from the inventory: put in the master's master.d/.\n${body}`
+}
+
+function roster(machines: readonly MachineNode[]): string {
+  const doc: Record<string, YamlNode> = {}
+  for (const m of machines) {
+    const s = m.ssh
+    if (s === undefined) continue
+    doc[m.id] = {
+      host: s.host,
+      ...(s.port === undefined ? {} : { port: s.port }),
+      user: s.user ?? 'root',
+      ...(s.sudo === undefined ? {} : { sudo: s.sudo }),
+      ...(s.priv === undefined ? {} : { priv: s.priv }),
+    }
+  }
+  return `# salt-ssh roster of this fleet, from the inventory.\n${emitYaml(doc, { jinja: false })}`
+}

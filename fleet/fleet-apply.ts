@@ -1,0 +1,256 @@
+import { relative } from 'node:path'
+import type { Diagnostic } from '../compiler/diagnostics.ts'
+import { readManifestOrigins } from '../machine/manifest-origins.ts'
+import { outcomeDiagnostics } from '../machine/outcome-diagnostics.ts'
+import { formatOutcomes } from '../machine/plan-report.ts'
+import { seconds, styled } from '../machine/progress.ts'
+import {
+  type SaltStateReturn,
+  type StateOutcome,
+  type Summary,
+  stateOutcomes,
+  summarize,
+} from '../machine/state-outcomes.ts'
+import type { FleetMachine } from './fleet-inventory.ts'
+import { recordFleetRun } from './fleet-status.ts'
+import { listKeys } from './keys.ts'
+import { type MasterTools, streamMasterTool } from './salt-tools.ts'
+
+/** How one machine's apply ended. */
+export type MachineResult = 'ok' | 'failed' | 'error' | 'no return' | 'not registered' | 'skipped'
+
+export interface MachineRun {
+  readonly id: string
+  readonly via: FleetMachine['via']
+  readonly result: MachineResult
+  readonly summary?: Summary
+  readonly durationMs?: number
+  /** Why, for a machine that did not apply. */
+  readonly note?: string
+  readonly outcomes: readonly StateOutcome[]
+}
+
+export interface FleetApplyRequest {
+  readonly tools: MasterTools
+  readonly machines: readonly FleetMachine[]
+  /** The tree the master serves (its manifest maps Salt's state IDs to TypeScript lines). */
+  readonly tree: string
+  /** The manifest's source paths are relative to it. */
+  readonly project: string
+  /** The published generation the master serves. */
+  readonly generation?: number
+  /** The store's dir, where `fleet.json` keeps each machine's last apply. */
+  readonly stateDir: string
+  readonly json: boolean
+  readonly report: (diagnostics: readonly Diagnostic[]) => void
+}
+
+const say = (text: string) => process.stdout.write(`${text}\n`)
+
+/**
+ * Applies each machine's highstate through Salt: the master's minions in one job (`salt -L … state.apply`,
+ * each minion's return printed as it arrives, at the TypeScript lines of its states), then a summary table.
+ * Salt does the transport, the parallel runs and the job cache; this reads its returns. Returns the exit code.
+ */
+export async function fleetApply(r: FleetApplyRequest): Promise<number> {
+  const manifest = readManifestOrigins(r.tree, r.project)
+  const color = process.stdout.isTTY === true
+  const runs: MachineRun[] = []
+  const width = Math.max(...r.machines.map((m) => m.id.length), 7)
+  const line = (run: MachineRun) => {
+    runs.push(run)
+    if (r.json) return
+    say(`${run.id.padEnd(width)}  ${paint(run.result, color)}  ${describe(run)}`)
+    const changed = formatOutcomes(run.outcomes, { color, all: false })
+    if (changed) process.stdout.write(indent(changed))
+    const failures = run.outcomes.length ? outcomeDiagnostics(run.outcomes) : []
+    r.report(failures)
+  }
+  for (const m of r.machines.filter((x) => x.via !== 'master')) {
+    const note =
+      m.via === 'local'
+        ? `reached via local: run \`dsl apply --machine ${m.id}\` on that machine`
+        : 'reached via ssh: salt-ssh is not driven by dsl apply yet (salt-ssh -c CONFIG --roster-file out/roster works)'
+    line({ id: m.id, via: m.via, result: 'skipped', note, outcomes: [] })
+  }
+  const minions = r.machines.filter((x) => x.via === 'master')
+  let jid: string | undefined
+  if (minions.length > 0) {
+    const keys = await listKeys(r.tools)
+    if ('problem' in keys) {
+      process.stderr.write(`${keys.problem}\n`)
+      return 2
+    }
+    const registered = minions.filter((m) => keys.accepted.includes(m.id))
+    for (const m of minions.filter((x) => !keys.accepted.includes(x.id))) {
+      const state = keys.pending.includes(m.id)
+        ? `its key is pending: \`dsl fleet accept ${m.id}\``
+        : 'no key'
+      line({ id: m.id, via: 'master', result: 'not registered', note: state, outcomes: [] })
+    }
+    if (registered.length > 0) {
+      const ids = registered.map((m) => m.id)
+      if (!r.json) say(`applying ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
+      const returned = new Set<string>()
+      const ran = await streamMasterTool(
+        r.tools,
+        'salt',
+        ['--out=json', '--out-indent=-1', '--show-jid', '-L', ids.join(','), 'state.apply'],
+        (text) => {
+          const j = /^jid: (\d+)/.exec(text)
+          if (j) {
+            jid = j[1]
+            if (!r.json) say(`job ${jid}`)
+            return
+          }
+          for (const [id, ret] of Object.entries(parseLine(text))) {
+            if (!ids.includes(id) || returned.has(id)) continue
+            returned.add(id)
+            line(minionRun(id, ret, manifest))
+          }
+        },
+      )
+      for (const id of ids.filter((x) => !returned.has(x)))
+        line({ id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] })
+    }
+  }
+  recordFleetRun(r.stateDir, runs, {
+    ...(jid ? { jid } : {}),
+    ...(r.generation ? { generation: r.generation } : {}),
+  })
+  if (r.json)
+    say(
+      JSON.stringify(
+        { jid: jid ?? null, generation: r.generation ?? null, machines: runs.map(runJson) },
+        null,
+        2,
+      ),
+    )
+  else {
+    say('')
+    for (const row of summaryTable(runs, r.machines)) say(row)
+    if (jid) say(`Salt job ${jid} (salt-run jobs.lookup_jid ${jid})`)
+  }
+  return runs.every((x) => x.result === 'ok' || x.result === 'skipped') ? 0 : 1
+}
+
+/** One minion's return read against the manifest. */
+function minionRun(id: string, ret: unknown, manifest: ReturnType<typeof readManifestOrigins>): MachineRun {
+  if (typeof ret === 'string') {
+    const noReturn = ret.startsWith('Minion did not return')
+    return {
+      id,
+      via: 'master',
+      result: noReturn ? 'no return' : 'error',
+      note: noReturn ? 'the minion stopped answering before its job ended' : (ret.split('\n')[0] ?? ret),
+      outcomes: [],
+    }
+  }
+  if (Array.isArray(ret)) {
+    const errors = ret.map(String)
+    return { id, via: 'master', result: 'error', note: errors.join(' | '), outcomes: [] }
+  }
+  const states = (ret ?? {}) as Record<string, SaltStateReturn>
+  const noTop = states['no_|-states_|-states_|-None']
+  if (noTop !== undefined)
+    return {
+      id,
+      via: 'master',
+      result: 'error',
+      note: `no state applies: ${String(noTop.comment)}`,
+      outcomes: [],
+    }
+  const outcomes = stateOutcomes(states, manifest)
+  const summary = summarize(outcomes)
+  const durationMs = Math.round(outcomes.reduce((t, o) => t + o.durationMs, 0))
+  const failed = summary.failed + summary.blocked > 0
+  return { id, via: 'master', result: failed ? 'failed' : 'ok', summary, durationMs, outcomes }
+}
+
+function parseLine(text: string): Record<string, unknown> {
+  if (!text.startsWith('{')) return {}
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {}
+  } catch {
+    return {}
+  }
+}
+
+function describe(run: MachineRun): string {
+  const s = run.summary
+  if (s === undefined) return run.note ?? ''
+  const changed = s.create + s.change + s.remove
+  return (
+    `${changed} changed, ${s.failed} failed, ${s.blocked} blocked, ${s.unchanged} unchanged ` +
+    `(${s.states} states) in ${seconds(run.durationMs ?? 0)}`
+  )
+}
+
+/** The table after the run: one row per machine of the selection, in inventory order. */
+export function summaryTable(runs: readonly MachineRun[], order: readonly FleetMachine[]): string[] {
+  const rows = order.flatMap((m) => runs.find((x) => x.id === m.id) ?? [])
+  const cells = rows.map((x) => [
+    x.id,
+    x.via,
+    x.result,
+    x.summary ? String(x.summary.create + x.summary.change + x.summary.remove) : '-',
+    x.summary ? String(x.summary.failed + x.summary.blocked) : '-',
+    x.summary ? String(x.summary.unchanged) : '-',
+    x.durationMs !== undefined ? seconds(x.durationMs) : '-',
+  ])
+  const head = ['machine', 'via', 'result', 'changed', 'failed', 'unchanged', 'time']
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
+  const fmt = (c: readonly string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
+  const ok = rows.filter((x) => x.result === 'ok').length
+  return [fmt(head), ...cells.map(fmt), `${ok} of ${rows.length} machine(s) applied without failure`]
+}
+
+function runJson(x: MachineRun) {
+  return {
+    id: x.id,
+    via: x.via,
+    result: x.result,
+    ...(x.note ? { note: x.note } : {}),
+    ...(x.summary ? { summary: x.summary } : {}),
+    states: x.outcomes.map((o) => ({
+      id: o.id,
+      function: o.fun,
+      change: o.change,
+      status: o.status,
+      comment: o.comment,
+      ...(o.origin ? { file: relative(process.cwd(), o.origin.file), line: o.origin.line } : {}),
+    })),
+  }
+}
+
+const PAINT = {
+  ok: 'green',
+  failed: 'red',
+  error: 'red',
+  'no return': 'red',
+  'not registered': 'yellow',
+  skipped: 'dim',
+} as const
+
+const paint = (result: MachineResult, color: boolean) => styled(PAINT[result], result.padEnd(14), color)
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => (l ? `    ${l}` : l))
+    .join('\n')
+
+const lastLine = (text: string) => {
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => !/unclosed MasterEvent/.test(l))
+  return lines.at(-1) ?? 'Salt gave no return for it'
+}

@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO } from '../support/cli.ts'
+
+const BIN = join(REPO, '.venv', 'bin')
+
+/** A real salt-master loading a built `master.d/`, and minions that register with it, on 127.0.0.1. */
+export interface LoopbackFleet {
+  /** The master's config dir (`master` + the emitted `master.d/`): `dsl --salt-config`. */
+  readonly configDir: string
+  /** Runs a master tool (`salt`, `salt-key`, `salt-run`) with --out=json; the parsed output. */
+  salt(
+    tool: string,
+    args: readonly string[],
+    timeoutMs?: number,
+  ): { status: number; data: unknown; stderr: string }
+  /** Starts a minion (no key accepted: it waits pending until someone accepts it). */
+  startMinion(id: string): void
+  /** Kills one minion's whole process group (its job's workers included). */
+  killMinion(id: string): void
+  /** Kills every daemon's process group: the master, each minion. */
+  stop(): void
+}
+
+/** Starts the master (own ports, temp dirs, the tree's `master.d/`); minions are started by the test. */
+export async function startFleet(opts: { dir: string; masterD: string }): Promise<LoopbackFleet> {
+  const base = 40000 + Math.floor(Math.random() * 10000)
+  const [publish, ret] = [base, base + 1]
+  const configDir = join(opts.dir, 'conf-master')
+  const m = join(opts.dir, 'master-root')
+  mkdirSync(configDir, { recursive: true })
+  cpSync(opts.masterD, join(configDir, 'master.d'), { recursive: true })
+  // only what a test master needs of its own: file roots, keys and ACL come from the emitted master.d
+  writeFileSync(
+    join(configDir, 'master'),
+    JSON.stringify({
+      log_level_logfile: 'warning',
+      user: 'root',
+      interface: '127.0.0.1',
+      publish_port: publish,
+      ret_port: ret,
+      root_dir: m,
+      pki_dir: join(m, 'pki'),
+      cachedir: join(m, 'cache'),
+      sock_dir: join(m, 'sock'),
+      pidfile: join(m, 'master.pid'),
+      log_file: join(m, 'master.log'),
+      pillar_mask_output: false,
+    }),
+  )
+  const children = new Map<string, ChildProcess>()
+  const kill = (child: ChildProcess | undefined) => {
+    try {
+      if (child?.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  const stop = () => {
+    for (const child of children.values()) kill(child)
+  }
+  process.once('exit', stop)
+  children.set(
+    'master',
+    spawn(join(BIN, 'salt-master'), ['-c', configDir, '-l', 'quiet'], { stdio: 'ignore', detached: true }),
+  )
+  const salt = (tool: string, args: readonly string[], timeoutMs = 120_000) => {
+    const run = spawnSync(join(BIN, tool), ['-c', configDir, '--out=json', '--out-indent=-1', ...args], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    })
+    let data: unknown
+    try {
+      data = JSON.parse(run.stdout)
+    } catch {
+      data = run.stdout
+    }
+    return { status: run.status ?? -1, data, stderr: run.stderr }
+  }
+  // the master answers once its key store exists and salt-key can read it
+  for (let i = 0; i < 60 && !existsSync(join(m, 'pki', 'master.pub')); i++)
+    await new Promise((r) => setTimeout(r, 500))
+  const startMinion = (id: string) => {
+    const conf = join(opts.dir, `conf-${id}`)
+    const n = join(opts.dir, `root-${id}`)
+    mkdirSync(conf, { recursive: true })
+    writeFileSync(
+      join(conf, 'minion'),
+      JSON.stringify({
+        log_level_logfile: 'warning',
+        user: 'root',
+        id,
+        master: '127.0.0.1',
+        master_port: ret,
+        publish_port: publish,
+        root_dir: n,
+        pki_dir: join(n, 'pki'),
+        cachedir: join(n, 'cache'),
+        sock_dir: join(n, 'sock'),
+        pidfile: join(n, 'minion.pid'),
+        log_file: join(n, 'minion.log'),
+        acceptance_wait_time: 1,
+        acceptance_wait_time_max: 2,
+      }),
+    )
+    children.set(
+      id,
+      spawn(join(BIN, 'salt-minion'), ['-c', conf, '-l', 'quiet'], { stdio: 'ignore', detached: true }),
+    )
+  }
+  return {
+    configDir,
+    salt,
+    startMinion,
+    killMinion: (id) => kill(children.get(id)),
+    stop,
+  }
+}
+
+/** Polls `check` every half second until it holds (at most `tries` times); false if it never did. */
+export async function until(check: () => boolean, tries = 120): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (check()) return true
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  return false
+}

@@ -1,0 +1,197 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { type LoopbackFleet, startFleet, until } from './daemons.ts'
+
+type Keys = { minions: string[]; minions_pre: string[] }
+type FleetJson = {
+  jid: string | null
+  machines: { id: string; result: string; states: { id: string; status: string; file?: string }[] }[]
+}
+
+// GIVEN a built fleet (two minions via the master, one via ssh), a real salt-master loading its master.d,
+// the two minions of the inventory and a stranger's minion, all on 127.0.0.1
+describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
+  const dir = tempDir()
+  const out = join(dir, 'out')
+  const root = join(dir, 'root')
+  const publish = join(dir, 'publish')
+  const stateDir = join(dir, 'state')
+  let fleet: LoopbackFleet
+  const env = (extra: Record<string, string> = {}) => ({
+    FLEET_ROOT: root,
+    FLEET_PUBLISH: publish,
+    DSL_STATE_DIR: stateDir,
+    DSL_SALT_CONFIG: join(dir, 'conf-master'),
+    ...extra,
+  })
+  const build = (extra: Record<string, string> = {}) => {
+    const run = dsl(['build', 'test/fleet/fixture', '--out', out, '--no-typecheck'], env(extra))
+    expect(run.status, run.stderr).toBe(0)
+  }
+  const apply = (args: readonly string[], extra: Record<string, string> = {}) =>
+    dsl(['apply', 'test/fleet/fixture', '--out', out, '--no-typecheck', '--yes', ...args], env(extra))
+  const keys = () => fleet.salt('salt-key', ['--list=all']).data as Keys
+
+  beforeAll(async () => {
+    build()
+    fleet = await startFleet({ dir, masterD: join(out, 'master.d') })
+    for (const id of ['fleet-min', 'fleet-work', 'fleet-stranger']) fleet.startMinion(id)
+    const pending = await until(() => (keys().minions_pre ?? []).length === 3)
+    expect(pending, JSON.stringify(keys())).toBe(true)
+  }, 180_000)
+
+  afterAll(() => {
+    fleet?.stop()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it('emits master.d and a roster from the inventory, and the master runs with them', () => {
+    const conf = readFileSync(join(out, 'master.d/salt-dsl.conf'), 'utf8')
+    expect(conf).toContain(`- ${publish}/current/salt`)
+    expect(conf).toContain('auto_accept: false')
+    expect(readFileSync(join(out, 'roster'), 'utf8')).toContain(
+      'fleet-ssh:\n  host: 127.0.0.1\n  port: 2222\n  user: deploy\n  sudo: true\n',
+    )
+    // the master's own view of its settings: what master.d set, read back through Salt
+    const roots = fleet.salt('salt-run', ['salt.cmd', 'config.get', 'file_roots'])
+    expect(roots.data, roots.stderr).toEqual({ base: [`${publish}/current/salt`] })
+    const groups = fleet.salt('salt-run', ['salt.cmd', 'config.get', 'nodegroups'])
+    expect(groups.data).toMatchObject({ profile_work: 'L@fleet-work', fleet: 'L@fleet-min,fleet-work' })
+    // auto_accept is off: nobody's key was accepted by the master itself
+    expect(keys().minions).toEqual([])
+  })
+
+  it('registers only machines of the inventory: a stranger stays pending', async () => {
+    const pending = dsl(['fleet', 'pending', '--out', out], env())
+    expect(pending.status, pending.stderr).toBe(0)
+    expect(pending.stdout).toMatch(/fleet-stranger {2}not in the inventory/)
+    expect(pending.stdout).toMatch(/fleet-min {2}in the inventory: dsl fleet accept fleet-min/)
+
+    const stranger = dsl(['fleet', 'accept', 'fleet-stranger', '--out', out], env())
+    expect(stranger.status).toBe(1)
+    expect(stranger.stderr).toContain("'fleet-stranger' is not in the inventory: its key stays pending")
+    expect(stranger.stderr).toContain('hint: add it to inventory(')
+    expect(keys().minions_pre).toContain('fleet-stranger')
+
+    for (const id of ['fleet-min', 'fleet-work']) {
+      const run = dsl(['fleet', 'accept', id, '--out', out], env())
+      expect(run.status, run.stderr).toBe(0)
+      expect(run.stdout).toBe(`${id}: key accepted\n`)
+    }
+    expect(keys().minions.sort()).toEqual(['fleet-min', 'fleet-work'])
+    expect(keys().minions_pre).toEqual(['fleet-stranger'])
+    const answered = await until(() => {
+      const ping = fleet.salt('salt', ['-L', 'fleet-min,fleet-work', 'test.ping', '--static', '--timeout=5'])
+      return JSON.stringify(ping.data) === JSON.stringify({ 'fleet-min': true, 'fleet-work': true })
+    })
+    expect(answered).toBe(true)
+  }, 120_000)
+
+  it('dsl apply --all applies each minion its own highstate, at the TypeScript lines, with a summary', () => {
+    const run = apply(['--all'])
+    expect(run.status, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout).toContain(`published generation 1 to ${publish}`)
+    expect(run.stdout).toMatch(/^job \d+$/m)
+    // both minions share this host: which of them creates the common directory first is a race
+    expect(run.stdout).toMatch(
+      /^fleet-min +ok +[12] changed, 0 failed, 0 blocked, [01] unchanged \(2 states\)/m,
+    )
+    expect(run.stdout).toMatch(
+      /^fleet-work +ok +[23] changed, 0 failed, 0 blocked, [01] unchanged \(3 states\)/m,
+    )
+    expect(run.stdout).toMatch(
+      /^ {4}\+ create file\.managed minimal marker {2}test\/fleet\/fixture\/index\.ts:13$/m,
+    )
+    expect(run.stdout).toMatch(
+      /^ {4}~ change cmd\.run work slow step {2}test\/fleet\/fixture\/index\.ts:19$/m,
+    )
+    expect(run.stdout).toMatch(/^fleet-ssh +skipped/m)
+    expect(run.stdout).toMatch(/^machine +via +result +changed +failed +unchanged +time$/m)
+    expect(run.stdout).toMatch(/^fleet-min +master +ok +[12] +0 +[01] +\d/m)
+    expect(run.stdout).toContain('2 of 3 machine(s) applied without failure')
+    expect(readFileSync(join(root, 'minimal.txt'), 'utf8')).toBe('minimal\n')
+    expect(readFileSync(join(root, 'work.txt'), 'utf8')).toBe('work\n')
+
+    // each minion ran exactly the states Salt's own show_highstate gives it
+    const again = apply(['--all', '--format', 'json'])
+    expect(again.status, again.stderr).toBe(0)
+    const result = JSON.parse(again.stdout) as FleetJson
+    expect(result.jid).toMatch(/^\d+$/)
+    for (const id of ['fleet-min', 'fleet-work']) {
+      const shown = fleet.salt('salt', [id, 'state.show_highstate', '--static']).data as Record<
+        string,
+        Record<string, unknown>
+      >
+      const applied = result.machines.find((m) => m.id === id)!
+      expect(applied.result).toBe('ok')
+      expect(applied.states.map((s) => s.id).sort()).toEqual(Object.keys(shown[id] ?? {}).sort())
+      expect(applied.states.every((s) => s.file === 'test/fleet/fixture/index.ts')).toBe(true)
+    }
+  }, 300_000)
+
+  it('--target profile=minimal applies to the minimal machines only', () => {
+    const run = apply(['--target', 'profile=minimal', '--format', 'json'])
+    expect(run.status, run.stderr).toBe(0)
+    const result = JSON.parse(run.stdout) as FleetJson
+    expect(result.machines.map((m) => `${m.id}: ${m.result}`).sort()).toEqual([
+      'fleet-min: ok',
+      'fleet-ssh: skipped',
+    ])
+    const bad = apply(['--target', 'profil=minimal'])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain("'profil=minimal' is not a target term")
+  }, 300_000)
+
+  it('a minion killed mid-run is reported with no return; the other machine succeeds', async () => {
+    // a new tree: the work machine's slow step now sleeps long enough to be stopped while it runs
+    rmSync(join(root, 'work-started'), { force: true })
+    const child = spawn(
+      process.execPath,
+      [
+        join(REPO, 'bin/dsl.js'),
+        'apply',
+        'test/fleet/fixture',
+        '--out',
+        out,
+        '--no-typecheck',
+        '--yes',
+        '--all',
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, ...env({ FLEET_SLEEP: '600' }) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    const ended = new Promise<number>((done) => child.on('close', (code) => done(code ?? -1)))
+    expect(await until(() => existsSync(join(root, 'work-started')), 240)).toBe(true)
+    fleet.killMinion('fleet-work')
+    const code = await ended
+    expect(code, stdout).toBe(1)
+    expect(stdout).toMatch(/^fleet-min +ok /m)
+    expect(stdout).toMatch(/^fleet-work +no return +the minion stopped answering/m)
+    expect(stdout).toMatch(/^fleet-work +master +no return/m)
+    expect(stdout).toContain('1 of 3 machine(s) applied without failure')
+
+    const status = dsl(['fleet', 'status', '--out', out, '--format', 'json'], env())
+    expect(status.status, status.stderr).toBe(0)
+    const rows = (JSON.parse(status.stdout) as { machines: Record<string, unknown>[] }).machines
+    expect(rows.find((r) => r.id === 'fleet-work')).toMatchObject({
+      key: 'accepted',
+      reachable: 'no',
+      result: 'no return',
+    })
+    expect(rows.find((r) => r.id === 'fleet-min')).toMatchObject({
+      key: 'accepted',
+      reachable: 'yes',
+      result: 'ok',
+    })
+  }, 400_000)
+})
