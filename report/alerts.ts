@@ -1,13 +1,20 @@
 // Alerts: conditions read from a machine's status (a failed apply, drift, a failed compliance check,
-// available updates), each sent once when it appears (the conditions of the last run are kept in the
+// available updates, security updates among them), each sent once when it appears (the conditions of the last run are kept in the
 // store's alerts.json), by a command, a webhook (JSON POST) or a desktop notification.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { GenerationStore } from '../machine/generation-store.ts'
 import type { MachineStatus } from './machine-status.ts'
+import { securityUpdates } from './security-updates.ts'
 
-export type AlertKind = 'failed-apply' | 'drift' | 'compliance' | 'updates'
-export const ALERT_KINDS: readonly AlertKind[] = ['failed-apply', 'drift', 'compliance', 'updates']
+export type AlertKind = 'failed-apply' | 'drift' | 'compliance' | 'updates' | 'security-updates'
+export const ALERT_KINDS: readonly AlertKind[] = [
+  'failed-apply',
+  'drift',
+  'compliance',
+  'updates',
+  'security-updates',
+]
 
 /** One rule of an alerts config (`export default { rules: [...] } satisfies AlertConfig`). */
 export interface AlertRule {
@@ -82,13 +89,24 @@ export function conditions(m: MachineStatus): Alert[] {
         detail: c,
       })
   const updates = m.reports.status?.available_updates ?? {}
+  // apt only: the upgrades whose candidate comes from a -security archive (none known elsewhere)
+  const security = securityUpdates(m.reports.status?.apt_upgrade ?? [])
+  const securityNames = Object.keys(security).sort()
   if (Object.keys(updates).length > 0)
     out.push({
       key: `updates:${m.id}:${digest(updates)}`,
       kind: 'updates',
       machine: m.id,
-      message: `${m.id}: ${Object.keys(updates).length} package update(s) available`,
-      detail: updates,
+      message: `${m.id}: ${Object.keys(updates).length} package update(s) available, ${securityNames.length} of them security`,
+      detail: { updates, security },
+    })
+  if (securityNames.length > 0)
+    out.push({
+      key: `security-updates:${m.id}:${digest(security)}`,
+      kind: 'security-updates',
+      machine: m.id,
+      message: `${m.id}: ${securityNames.length} security update(s) available: ${securityNames.slice(0, 10).join(', ')}${securityNames.length > 10 ? ', …' : ''}`,
+      detail: security,
     })
   return out
 }

@@ -39,16 +39,22 @@ const HEADER = `'minion': grains['id'], 'os': grains['os'], 'osrelease': grains[
  * `updates`: the package manager's available upgrades (`pkg.list_upgrades`, seconds on apt), reused from
  * `reports_dir/.cache/available-updates.json` while that is younger than `updates_ttl` minutes; a real run
  * (not test=True) refreshes the cache. A TTL of 0 asks every run.
+ * `apt_upgrade`: on apt, the `Inst` lines of `apt-get -s upgrade` (cached beside it), which name each
+ * candidate's origins: salt-dsl tells security updates (a `-security` origin) from them.
  */
 const AVAILABLE_UPDATES = `{%- set cache_dir = reports_dir ~ '/.cache' -%}
 {%- set fresh = updates_ttl | int > 0 and salt['file.find'](cache_dir, name='available-updates.json', type='f', maxdepth=1, mtime='-' ~ (updates_ttl | int) ~ 'm') -%}
+{%- set apt = salt['cmd.has_exec']('apt-get') -%}
 {%- if fresh -%}
 {%- set updates = salt['file.read'](cache_dir ~ '/available-updates.json') | load_json -%}
+{%- set apt_upgrade = (salt['file.read'](cache_dir ~ '/apt-upgrade.json') | load_json) if apt and salt['file.file_exists'](cache_dir ~ '/apt-upgrade.json') else [] -%}
 {%- else -%}
 {%- set updates = salt['pkg.list_upgrades'](refresh=false) -%}
+{%- set apt_upgrade = salt['cmd.run']('apt-get -s -o Debug::NoLocking=1 upgrade', python_shell=false, env={'LC_ALL': 'C'}, ignore_retcode=true, output_loglevel='quiet').splitlines() | select('match', 'Inst ') | list if apt else [] -%}
 {%- if not opts['test'] and updates_ttl | int > 0 -%}
 {%- do salt['file.mkdir'](cache_dir, mode='0750') -%}
 {%- do salt['file.write'](cache_dir ~ '/available-updates.json', updates | tojson) -%}
+{%- do salt['file.write'](cache_dir ~ '/apt-upgrade.json', apt_upgrade | tojson) -%}
 {%- endif -%}
 {%- endif -%}`
 
@@ -61,7 +67,7 @@ export const INVENTORY = `${PACKAGES}
 export const STATUS = `${FILES}
 ${SERVICES}
 ${AVAILABLE_UPDATES}
-{{ {'report': 'status', ${HEADER}, 'managed_files': files, 'services': svcs, 'available_updates': updates} | tojson(indent=2, sort_keys=true) }}
+{{ {'report': 'status', ${HEADER}, 'managed_files': files, 'services': svcs, 'available_updates': updates, 'apt_upgrade': apt_upgrade} | tojson(indent=2, sort_keys=true) }}
 `
 
 /** The compliance checks of the profiles in `ops:compliance:profiles` (the work profile by default). */
