@@ -23,6 +23,10 @@ export interface AuditEvent {
   readonly changed?: readonly string[]
   /** IDs of the states whose changes may hold a secret (names only, never values). */
   readonly secrets?: readonly string[]
+  /** Names of the encrypted pillar secrets (`secret()`, secrets/) the generation's machine received. */
+  readonly secretNames?: readonly string[]
+  /** Written after the fact: the generation's own run was stopped before it wrote its line. */
+  readonly backfilled?: boolean
   readonly note?: string
 }
 
@@ -52,36 +56,55 @@ function seal(body: Omit<AuditEntry, 'hash'>): string {
  * chained to the same predecessor.
  */
 export async function appendAudit(storeDir: string, event: AuditEvent): Promise<AuditEntry> {
+  const [entry] = await appendAuditEvents(storeDir, () => [event])
+  return entry!
+}
+
+/**
+ * Appends the lines `decide` returns, given the log's entries as they are under the lock (so that two
+ * writers never both add what one of them should). Each line is whole on disk before the next is written.
+ */
+export async function appendAuditEvents(
+  storeDir: string,
+  decide: (entries: readonly AuditEntry[]) => readonly AuditEvent[],
+): Promise<AuditEntry[]> {
   mkdirSync(storeDir, { recursive: true, mode: 0o700 })
   const lock = await takeLock(join(storeDir, 'audit.lock'), () => {})
   try {
     const file = join(storeDir, AUDIT_FILE)
-    const prev = lastHash(file)
+    const events = decide(readAudit(storeDir).entries)
+    let prev = lastHash(file)
     // tests widen the window between reading the chain's end and appending (where a concurrent writer or
     // a kill would do harm) so that it is hit for sure
     const hold = Number(process.env.DSL_AUDIT_HOLD_MS ?? 0)
     if (hold > 0) await new Promise((r) => setTimeout(r, hold))
-    const body = {
-      time: new Date().toISOString(),
-      user: currentUser(),
-      host: hostname(),
-      pid: process.pid,
-      argv: process.argv.slice(2),
-      ...event,
-      prev,
+    const written: AuditEntry[] = []
+    for (const event of events) {
+      const body = {
+        time: new Date().toISOString(),
+        user: currentUser(),
+        host: hostname(),
+        pid: process.pid,
+        argv: process.argv.slice(2),
+        ...event,
+        prev,
+      }
+      const line = seal(body)
+      const fd = openSync(file, 'a', 0o600)
+      try {
+        const buf = Buffer.from(line)
+        const n = writeSync(fd, buf)
+        // a short write on a regular file means a full disk: say so rather than leave a torn line unsaid
+        if (n !== buf.length) throw new Error(`audit log: wrote ${n} of ${buf.length} bytes (disk full?)`)
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+      const entry = JSON.parse(line) as AuditEntry
+      written.push(entry)
+      prev = entry.hash
     }
-    const line = seal(body)
-    const fd = openSync(file, 'a', 0o600)
-    try {
-      const buf = Buffer.from(line)
-      const n = writeSync(fd, buf)
-      // a short write on a regular file means a full disk: say so rather than leave a torn line unsaid
-      if (n !== buf.length) throw new Error(`audit log: wrote ${n} of ${buf.length} bytes (disk full?)`)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    return JSON.parse(line) as AuditEntry
+    return written
   } finally {
     lock.release()
   }

@@ -1,5 +1,6 @@
-import { defaultStateDir } from '../../machine/generation-store.ts'
-import { appendAudit, readAudit } from '../../report/audit-log.ts'
+import { defaultStateDir, GenerationStore } from '../../machine/generation-store.ts'
+import { backfill, unaudited } from '../../report/audit-generation.ts'
+import { appendAuditEvents, readAudit } from '../../report/audit-log.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
 import { jsonFormat } from './operate-options.ts'
@@ -15,13 +16,20 @@ export const command: Command = {
     if (positionals[0] === 'note') {
       const note = positionals.slice(1).join(' ')
       if (note === '') throw new CliError('dsl audit note wants a TEXT')
-      const e = await appendAudit(store, { action: 'note', note })
+      // a generation whose run was stopped before it wrote its line gets it first
+      const generations = new GenerationStore(store)
+      const written = await appendAuditEvents(store, (entries) => [
+        ...backfill(generations, entries),
+        { action: 'note', note },
+      ])
+      const e = written.at(-1)!
       process.stdout.write(`${json ? JSON.stringify(e) : `noted at ${e.time}`}\n`)
       return 0
     }
     if (positionals.length > 0) throw new CliError(`unknown argument '${positionals[0]}'`)
     const { entries, problems } = readAudit(store)
-    if (json) process.stdout.write(`${JSON.stringify({ store, entries, problems }, null, 2)}\n`)
+    const missing = unaudited(new GenerationStore(store), entries).map((g) => g.number)
+    if (json) process.stdout.write(`${JSON.stringify({ store, entries, problems, missing }, null, 2)}\n`)
     else {
       for (const e of entries) {
         const what =
@@ -30,10 +38,16 @@ export const command: Command = {
             : `${e.action}${e.of !== undefined ? ` of ${e.of}` : ''} → generation ${e.generation}` +
               `${e.revision ? ` (${e.revision.commit.slice(0, 10)}${e.revision.dirty ? ', dirty' : ''})` : ''}` +
               `; changed: ${e.changed?.length ? e.changed.join(', ') : 'nothing'}` +
-              `${e.secrets?.length ? `; secret-bearing: ${e.secrets.join(', ')}` : ''}`
+              `${e.secrets?.length ? `; secret-bearing: ${e.secrets.join(', ')}` : ''}` +
+              `${e.secretNames?.length ? `; secrets: ${e.secretNames.join(', ')}` : ''}` +
+              `${e.backfilled ? ' (written later: its run stopped before auditing it)' : ''}`
         process.stdout.write(`${e.time}  ${e.user}@${e.host}  ${what}\n`)
       }
       for (const p of problems) process.stdout.write(`audit log line ${p.line}: ${p.message}\n`)
+      for (const n of missing)
+        process.stdout.write(
+          `generation ${n} has no audit line yet (its run stopped before writing it): the next apply or note writes it\n`,
+        )
       process.stdout.write(
         problems.length === 0
           ? `${entries.length} line(s); the hash chain verifies\n`
