@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { machineKeydir } from '../../secrets/key-paths.ts'
+import { strictMatchingSafe } from './strict-loader.ts'
 
 export interface MasterlessMinion {
   /** The minion id; without it Salt finds this host's own (as a plain `salt-call` would). */
@@ -34,6 +35,8 @@ export function masterlessMinionConfig(m: MasterlessMinion): Record<string, unkn
     // where the gpg renderer finds this machine's key (`dsl secrets machine-key`); Salt's own default is
     // beside the config file, which here is a scratch directory
     gpg_keydir: machineKeydir(),
+    // no import of every module on a lookup miss (see strictMatchingSafe): 0.6 s of each run
+    ...(strictMatchingSafe(m.fileRoot) ? { lazy_loader_strict_matching: true } : {}),
     ...m.options,
   }
 }
