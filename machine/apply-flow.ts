@@ -240,7 +240,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     progress.end()
     r.report(applied.diagnostics)
     const kept = lastFiles.filter((w) => nextStates.has(w.id) && !(w.id in pruneTargets(overlay)))
-    const files = await writtenAfter(applied, overlay, r.force ?? false, kept, r.python, run.scratch)
+    const files = writtenAfter(applied, overlay, r.force ?? false, kept)
     // the render this run made of its tree: the next --changed or prune reads it instead of rendering again
     const lowstate = overlay.lowstate && !Array.isArray(applied.result) ? { lowstate: overlay.lowstate } : {}
     const g = record(r, run, tree, project, machine, applied, from?.meta, { files, ...lowstate })
@@ -322,24 +322,19 @@ function readWritten(store: GenerationStore, n: number): WrittenFile[] {
 }
 
 /**
- * The dotfiles this apply wrote, hashed by Salt now. A file the user edited and the run kept keeps the
+ * The dotfiles this apply wrote, hashed now. A file the user edited and the run kept keeps the
  * hash salt-dsl wrote, so it stays "modified locally" until forced or the edit is undone.
  */
-async function writtenAfter(
+function writtenAfter(
   applied: TreeRun,
   overlay: RunOverlay,
   force: boolean,
   last: readonly WrittenFile[],
-  python: string,
-  scratch: string,
-): Promise<WrittenFile[]> {
+): WrittenFile[] {
   if (Array.isArray(applied.result)) return [...last]
   const kept = new Map(overlay.edits.filter((e) => e.policy === 'keep' && !force).map((e) => [e.id, e]))
   const files = writtenDotfiles(applied.result as Record<string, SaltStateReturn>)
-  const hashes = await fileHashes(
-    files.filter((f) => !kept.has(f.id)).map((f) => f.name),
-    { python, scratch },
-  )
+  const hashes = fileHashes(files.filter((f) => !kept.has(f.id)).map((f) => f.name))
   const out: WrittenFile[] = []
   for (const f of files) {
     const k = kept.get(f.id)

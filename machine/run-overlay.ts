@@ -77,12 +77,7 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   // the Salt reads this run needs, started at once: the hashes of the files the last apply wrote (local
   // edits), the last tree's rendered states (prune, --changed) and the new tree's (--changed)
   const written = last ? readJson<WrittenFile[]>(join(last.dir, 'files.json')) : undefined
-  const hashing = written?.length
-    ? fileHashes(
-        written.map((w) => w.name),
-        { python: o.python, scratch: o.scratch },
-      )
-    : undefined
+  const hashing = written?.length ? fileHashes(written.map((w) => w.name)) : undefined
   const before = last ? readManifestOrigins(last.tree, last.meta.project).states : new Map<string, StateRow>()
   const pruned = last ? prunedIds(before, next, markers) : []
   const changing = o.changedOnly === true && last !== undefined
@@ -104,7 +99,7 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   // work, not the user's edits
   const interrupted = o.store.readRecord<object>('applying') !== undefined
   if (last && written && hashing && !interrupted) {
-    const now = await hashing
+    const now = hashing
     edits = localEdits(written, now, (id) => markers.localEdit.get(id) ?? 'keep', last.meta.number)
   }
   const kept = new Set(edits.filter((e) => e.policy === 'keep' && !o.force).map((e) => e.id))
