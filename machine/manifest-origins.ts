@@ -17,6 +17,52 @@ export interface ManifestOrigins {
   readonly states: ReadonlyMap<string, StateRow>
 }
 
+/** A state whose ID Salt renders (from pillar or grains, in a loop): its label as a pattern. */
+interface TemplateRow {
+  readonly pattern: RegExp
+  /** Characters of the label outside its `${…}` parts: the most specific label wins. */
+  readonly literal: number
+  readonly row: StateRow
+}
+
+const PLACEHOLDER = /\$\{[^}]*\}/g
+const templateCache = new WeakMap<ReadonlyMap<string, StateRow>, readonly TemplateRow[]>()
+
+function templatesOf(states: ReadonlyMap<string, StateRow>): readonly TemplateRow[] {
+  const cached = templateCache.get(states)
+  if (cached !== undefined) return cached
+  const list: TemplateRow[] = []
+  for (const [id, row] of states) {
+    if (!id.includes('${')) continue
+    const parts = id.split(PLACEHOLDER)
+    const source = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')
+    list.push({ pattern: new RegExp(`^${source}$`, 's'), literal: parts.join('').length, row })
+  }
+  templateCache.set(states, list)
+  return list
+}
+
+/**
+ * The manifest row of a state as Salt reports it: by its ID, else, for an ID Salt rendered (the manifest
+ * lists it by its label, `${pillar.users[*].key}_user`), by the label it matches in the same SLS and
+ * function, the most specific one when several do.
+ */
+export function rowOf(
+  manifest: ManifestOrigins,
+  id: string,
+  sls: string | undefined,
+  fun: string,
+): StateRow | undefined {
+  const exact = manifest.states.get(id)
+  if (exact !== undefined) return exact
+  let best: TemplateRow | undefined
+  for (const t of templatesOf(manifest.states)) {
+    if (t.row.fun !== fun || (sls !== undefined && t.row.sls !== sls)) continue
+    if (t.pattern.test(id) && (best === undefined || t.literal > best.literal)) best = t
+  }
+  return best?.row
+}
+
 interface ManifestFile {
   readonly sources?: readonly string[]
   readonly state_fields?: readonly string[]

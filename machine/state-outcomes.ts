@@ -1,5 +1,5 @@
 import type { Origin } from '../dsl/ir.ts'
-import type { ManifestOrigins } from './manifest-origins.ts'
+import { type ManifestOrigins, rowOf } from './manifest-origins.ts'
 
 /** What a state does (or would do) to the machine. */
 export type Change = 'create' | 'change' | 'remove' | 'no-op'
@@ -55,8 +55,8 @@ export function stateOutcomes(
   for (const [key, r] of Object.entries(result)) {
     const [module = '', keyId = '', keyName = '', fn = ''] = key.split('_|-')
     const id = r.__id__ ?? keyId
-    const row = manifest.states.get(id)
     const fun = `${module}.${fn}`
+    const row = rowOf(manifest, id, r.__sls__, fun)
     const changes = r.changes ?? {}
     const comment = commentText(r.comment)
     const rawDiff = typeof changes.diff === 'string' ? changes.diff : undefined
@@ -179,8 +179,9 @@ export function redactResult(
 ): Record<string, SaltStateReturn> {
   const out: Record<string, SaltStateReturn> = {}
   for (const [key, r] of Object.entries(result)) {
-    const id = r.__id__ ?? key.split('_|-')[1] ?? ''
-    const secret = manifest.states.get(id)?.secret === true
+    const [module = '', keyId = '', , fn = ''] = key.split('_|-')
+    const id = r.__id__ ?? keyId
+    const secret = rowOf(manifest, id, r.__sls__, `${module}.${fn}`)?.secret === true
     out[key] =
       secret && r.changes && typeof r.changes.diff === 'string'
         ? { ...r, changes: { ...r.changes, diff: HIDDEN } }
