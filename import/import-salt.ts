@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { type Diagnostic, error, type StageResult, warning } from '../compiler/diagnostics.ts'
 import { PLATFORMS } from '../dsl/platform.ts'
+import { type ImportNote, reportText, type StateShare, stateShares } from './import-report.ts'
 import { type ImportMachine, renderMachines } from './salt-renders.ts'
 import { readSaltTree } from './salt-tree.ts'
 import { translateSls } from './translate-sls.ts'
@@ -29,16 +30,13 @@ export interface ImportSaltOptions {
   readonly machines: readonly ImportMachine[]
 }
 
-/** One line of the import report: what was kept as hand-written Salt or left out, and why. */
-export interface ImportNote {
-  readonly what: string
-  readonly outcome: 'translated' | 'kept' | 'not imported'
-  readonly reason: string
-}
+export type { ImportNote } from './import-report.ts'
 
 export interface ImportedConfig {
   readonly entry: string
   readonly notes: readonly ImportNote[]
+  /** Per machine, its states as typed builders, state() calls and kept SLS. */
+  readonly shares: readonly StateShare[]
 }
 
 /** salt-dsl's platform for the grains a machine was rendered with (its `os`), Debian when none fits. */
@@ -68,18 +66,6 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
           error('DSL8002', `Salt could not render the tree for '${r.machine.id}': ${r.error}`, undefined, {
             hint: 'give the grains the tree reads with --machine ID=GRAINS_JSON',
           }),
-        )
-    for (const r of renders)
-      for (const key of colonKeys(r.pillar, []))
-        diagnostics.push(
-          error(
-            'DSL8012',
-            `pillar key '${key}' of '${r.machine.id}' holds ':', which a salt-dsl layer cannot`,
-            undefined,
-            {
-              hint: "Salt's pillar.get splits keys on ':'; rename the key in the pillar before importing",
-            },
-          ),
         )
     if (diagnostics.length > 0) return { value: undefined, diagnostics }
 
@@ -122,10 +108,16 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
       notes.push({
         what: `SLS ${t.name}`,
         outcome: 'translated',
-        reason: `${t.states} state(s) as state() calls`,
+        reason: `${t.states} state(s): ${t.builders} as typed builders (${t.calls.filter((c) => c !== 'state').join(', ') || 'none'}), ${t.states - t.builders} as state()`,
       })
     }
-    for (const k of kept) notes.push({ what: `SLS ${k.name}`, outcome: 'kept', reason: k.reason })
+    for (const k of kept)
+      notes.push({ what: `SLS ${k.name}`, outcome: 'kept', reason: k.reason, reasons: k.reasons })
+    const shares = stateShares(
+      renders.map((r) => r.machine.id),
+      translated,
+      kept,
+    )
     const emptied = new Set(
       shipped.filter((s) => readdirSync(join(o.to, s.path)).length === 0).map((s) => s.name),
     )
@@ -151,33 +143,9 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
     }
     const entry = join(o.to, 'index.ts')
     writeFileSync(entry, source)
-    writeFileSync(join(o.to, 'IMPORT-REPORT.md'), reportText(notes))
-    return { value: { entry, notes }, diagnostics }
+    writeFileSync(join(o.to, 'IMPORT-REPORT.md'), reportText(notes, shares))
+    return { value: { entry, notes, shares }, diagnostics }
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
-}
-
-/** Dotted paths of the keys under `value` that hold ':' (a layer refuses them, DSL4004). */
-function colonKeys(value: unknown, path: readonly string[]): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return []
-  return Object.entries(value).flatMap(([k, v]) => [
-    ...(k.includes(':') ? [[...path, k].join('.')] : []),
-    ...colonKeys(v, [...path, k]),
-  ])
-}
-
-function reportText(notes: readonly ImportNote[]): string {
-  const rows = notes.map((n) => `| ${n.what} | ${n.outcome} | ${n.reason} |`)
-  return [
-    '# Import report',
-    '',
-    'What `dsl import salt` did not turn into TypeScript. Kept SLS are shipped unchanged with saltDir();',
-    'reach their states from TypeScript with external(), and move them over one file at a time.',
-    '',
-    '| what | outcome | reason |',
-    '| --- | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n')
 }

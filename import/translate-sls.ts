@@ -1,45 +1,63 @@
-// Which SLS of the tree become TypeScript, and their source. An SLS is translated when Salt renders its
-// states the same on every machine (so plain TypeScript says it), its file has no include or extend (the
-// TypeScript would derive its own), each ID holds one state, and every requisite names an earlier state
-// of the same SLS (it becomes that state's handle). Anything else stays hand-written Salt.
+// Which SLS of the tree become TypeScript, and why the others stay hand-written Salt. An SLS is translated
+// when Salt renders its states the same on every machine (or differing only in values per `os` grain), its
+// file has no include or extend (the TypeScript would derive its own), and salt-dsl emits each state with
+// the same arguments in the same order: `name` first, requisites after the arguments in salt-dsl's order,
+// each naming a state of the same SLS by ID (declared before it; after it for the `_in` forms).
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { tsKey, tsLiteral } from './literal.ts'
+import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import { PerOs } from './per-os.ts'
 import type { MachineRender } from './salt-renders.ts'
+import { type LowState, slsSource } from './sls-source.ts'
 
 /** One SLS turned into TypeScript: its name, its file in the original tree and its `sls()` source. */
 export interface TranslatedSls {
   readonly name: string
   readonly file: string
   readonly states: number
+  /** How many of its states a typed builder writes (the others are state() calls). */
+  readonly builders: number
+  /** The builders it calls (`pkg`, `service`, ...) and whether it calls state(). */
+  readonly calls: readonly string[]
   /** It holds a byPlatform value. */
   readonly perPlatform: boolean
   readonly source: (handle: string) => string
 }
 
-/** Why an SLS was not translated. */
+/** Why an SLS was not translated: every reason found, and its states per machine. */
 export interface KeptSls {
   readonly name: string
   readonly reason: string
+  readonly reasons: readonly string[]
+  readonly states: ReadonlyMap<string, number>
 }
 
-interface LowState {
-  readonly id: string
-  readonly module: string
-  readonly fun: string
-  readonly args: Record<string, unknown>
-}
-
-const REQUISITES = ['require', 'watch', 'onchanges', 'onfail', 'listen']
-const REFUSED_ARGS = /^(prereq|use|.*_in|.*_any|require|watch|onchanges|onfail|listen)$/
+// the requisites a handle writes: on a state declared before (forward) or after (the `_in` forms)
+const FORWARD = new Set(['require', 'watch', 'onchanges', 'onfail'])
+const BACKWARD = new Set([...FORWARD].map((k) => `${k}_in`))
+const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
 const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
+// Salt globs these requisites' IDs; the emitter escapes glob characters, which changes the render
+const GLOB = /[*?[\]]/
 
 /** The file of SLS `name` under `root`, as Salt looks it up (`a.b` → `a/b.sls`, else `a/b/init.sls`). */
 export function slsFile(root: string, name: string): string | undefined {
   const base = join(root, ...name.split('.'))
   for (const f of [`${base}.sls`, join(base, 'init.sls')]) if (existsSync(f)) return f
   return undefined
+}
+
+/** How many states each SLS has in one machine's highstate (a state is one module under one ID). */
+export function statesPerSls(high: Readonly<Record<string, unknown>> | undefined): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const [id, body] of Object.entries(high ?? {})) {
+    if (id === '__extend__' || body === null || typeof body !== 'object') continue
+    const b = body as Record<string, unknown>
+    if (typeof b.__sls__ !== 'string') continue
+    const n = Object.keys(b).filter((k) => !k.startsWith('__')).length
+    out.set(b.__sls__, (out.get(b.__sls__) ?? 0) + n)
+  }
+  return out
 }
 
 /** The states of SLS `sls` in one machine's highstate, in Salt's order; a string when one cannot be read. */
@@ -53,12 +71,14 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
     for (const module of Object.keys(b).filter((k) => !k.startsWith('__'))) {
       const parts = b[module] as unknown[]
       const fun = parts.filter((p): p is string => typeof p === 'string')
-      if (fun.length !== 1) return `ID '${id}' has no single function for ${module}`
+      if (fun.length !== 1) return `'${id}': no single function for ${module}`
       const args: Record<string, unknown> = {}
       let order = 0
       for (const p of parts)
         if (p !== null && typeof p === 'object')
           for (const [k, v] of Object.entries(p)) {
+            // a TypeScript object holds a key once; Salt keeps both (the emitted state would lose one)
+            if (k in args) return `'${id}': argument '${k}' is given twice`
             if (k === 'order' && typeof v === 'number') order = v
             else args[k] = v
           }
@@ -68,65 +88,80 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
   return found.sort((a, b) => a.order - b.order).map((f) => f.state)
 }
 
-/** Why `states` cannot be written as TypeScript, or undefined when they can. */
-function untranslatable(states: readonly LowState[]): string | undefined {
-  const seen = new Set<string>()
-  for (const s of states) {
-    const keys = Object.keys(s.args)
-    // salt-dsl writes `name` first; Salt's render keeps the author's order, and the round trip compares it
-    if (keys.includes('name') && keys[0] !== 'name') return `'${s.id}': 'name' is not its first argument`
-    for (const [k, v] of Object.entries(s.args)) {
-      if (s.module === 'file' && MODES.has(k) && typeof v === 'number')
-        return `'${s.id}': mode ${v} is a YAML integer, which a typed file mode writes as a string`
-      if (v instanceof PerOs) {
-        if (s.module === 'file' && MODES.has(k)) return `'${s.id}': its mode differs per machine`
-        continue
-      }
-      if (!REFUSED_ARGS.test(k)) continue
-      if (!REQUISITES.includes(k)) return `'${s.id}': requisite '${k}'`
-      for (const t of (Array.isArray(v) ? v : [v]) as unknown[]) {
-        const target = t !== null && typeof t === 'object' ? Object.entries(t)[0] : undefined
-        if (target === undefined || !seen.has(`${target[0]}|${String(target[1])}`))
-          return `'${s.id}': a requisite on a state outside the SLS or declared after it`
-      }
-    }
-    seen.add(`${s.module}|${s.id}`)
-  }
-  return undefined
+/** The `module|id` a requisite item names, or undefined when it is not one state of a module by ID. */
+function targetOf(item: unknown): string | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined
+  const entries = Object.entries(item)
+  if (entries.length !== 1) return undefined
+  const [module, id] = entries[0] as [string, unknown]
+  return module === 'sls' || typeof id !== 'string' ? undefined : `${module}|${id}`
 }
 
-function sourceOf(name: string, states: readonly LowState[]): (handle: string) => string {
-  const referenced = new Set<string>()
-  for (const s of states)
-    for (const k of REQUISITES)
-      for (const t of (s.args[k] as unknown[] | undefined) ?? [])
-        referenced.add(Object.entries(t as object).map(([m, id]) => `${m}|${String(id)}`)[0] ?? '')
-  const ids = states.map((s) => s.id)
-  const shared = new Set(ids.filter((id, i) => ids.indexOf(id) !== i))
-  return (handle) => {
-    const vars = new Map<string, string>()
-    const first = new Map<string, string>()
-    const lines = states.map((s, i) => {
-      const args = Object.entries(s.args).map(([k, v]) => {
-        if (!REQUISITES.includes(k)) return `${tsKey(k)}: ${tsLiteral(v, '    ')}`
-        const refs = (v as object[]).map((t) =>
-          vars.get(Object.entries(t).map(([m, id]) => `${m}|${id}`)[0] ?? ''),
-        )
-        return `${k}: [${refs.join(', ')}]`
-      })
-      const key = `${s.module}|${s.id}`
-      // the second state of an ID names the first one's handle as its ID
-      const id = first.get(s.id) ?? JSON.stringify(s.id)
-      const body = [`id: ${id}`, ...args].map((a) => `\n    ${a},`).join('')
-      const call = `state('${s.module}.${s.fun}', {${body}\n  })`
-      const v = `s${i}`
-      if (shared.has(s.id) && !first.has(s.id)) first.set(s.id, v)
-      else if (!referenced.has(key)) return `  ${call}`
-      vars.set(key, v)
-      return `  const ${v} = ${call}`
-    })
-    return `export const ${handle} = sls(${JSON.stringify(name)}, () => {\n${lines.join('\n')}\n})`
+/** Why `state` cannot be written as TypeScript (its own arguments): every reason, empty when it can. */
+function argumentReasons(s: LowState): string[] {
+  const out: string[] = []
+  const keys = Object.keys(s.args)
+  // salt-dsl writes `name` first; Salt's render keeps the author's order, and the round trip compares it
+  if (keys.includes('name') && keys[0] !== 'name') out.push(`'name' is not the first argument`)
+  // salt-dsl leaves out a name equal to the ID (Salt's default), which Salt's render shows when written
+  if (s.args.name === s.id) out.push(`'name' repeats the ID`)
+  if ('failhard' in s.args && keys.filter((k) => !REQUISITE_KEY.test(k)).at(-1) !== 'failhard')
+    out.push(`'failhard' is not the last argument`)
+  for (const [k, v] of Object.entries(s.args)) {
+    if (s.module !== 'file' || !MODES.has(k)) continue
+    if (typeof v === 'number')
+      out.push(`mode ${v} is a YAML integer (salt-dsl writes a file mode as a string)`)
+    if (v instanceof PerOs) out.push('its mode differs per machine')
   }
+  return out
+}
+
+/** Why the requisites of `s` cannot be handles; `before` / `after` are the states declared around it. */
+function requisiteReasons(s: LowState, before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  const keys = Object.keys(s.args)
+  const reqs = keys.filter((k) => REQUISITE_KEY.test(k))
+  const firstReq = keys.findIndex((k) => REQUISITE_KEY.test(k))
+  // salt-dsl writes requisites after the arguments, kind by kind in REQUISITE_KINDS order
+  if (firstReq >= 0 && keys.slice(firstReq).some((k) => !REQUISITE_KEY.test(k)))
+    out.push('an argument after its requisites')
+  const rank = reqs.map((k) => REQUISITE_KINDS.indexOf(k as never))
+  if (rank.some((r, i) => i > 0 && r < (rank[i - 1] as number)))
+    out.push(`requisites in another order than salt-dsl's (${reqs.join(', ')})`)
+  for (const k of reqs) {
+    if (!FORWARD.has(k) && !BACKWARD.has(k)) {
+      out.push(`requisite '${k}'`)
+      continue
+    }
+    const items = (Array.isArray(s.args[k]) ? s.args[k] : [s.args[k]]) as unknown[]
+    const targets = items.map(targetOf)
+    if (new Set(targets).size !== targets.length) out.push(`'${k}' names a state twice`)
+    for (const [i, t] of targets.entries()) {
+      const item = JSON.stringify(items[i])
+      if (t === undefined) out.push(`'${k}' names ${item}, not one state by module and ID`)
+      else if (GLOB.test(t)) out.push(`'${k}' names ${item}, an ID with glob characters`)
+      else if (FORWARD.has(k) ? !before.has(t) : !after.has(t))
+        out.push(
+          (FORWARD.has(k) ? after : before).has(t)
+            ? `'${k}' names ${item}, declared ${FORWARD.has(k) ? 'after' : 'before'} it`
+            : `'${k}' names ${item}, not a state of this SLS by its ID`,
+        )
+    }
+  }
+  return out
+}
+
+/** Why `states` cannot be written as TypeScript: each reason once, prefixed by its state. */
+function untranslatable(states: readonly LowState[]): string[] {
+  const keys = states.map((s) => `${s.module}|${s.id}`)
+  const out: string[] = []
+  for (const [i, s] of states.entries()) {
+    const before = new Set(keys.slice(0, i))
+    const after = new Set(keys.slice(i + 1))
+    for (const r of [...argumentReasons(s), ...requisiteReasons(s, before, after)])
+      out.push(`'${s.id}' (${s.module}): ${r}`)
+  }
+  return out
 }
 
 /**
@@ -139,6 +174,9 @@ function mergeRenders(per: readonly LowState[][], renders: readonly MachineRende
   const shape = (p: readonly LowState[]) =>
     JSON.stringify(p.map((s) => [s.id, s.module, s.fun, Object.keys(s.args)]))
   if (!per.every((p) => shape(p) === shape(first))) return 'Salt renders other states per machine'
+  const reqs = (p: readonly LowState[]) =>
+    JSON.stringify(p.map((s) => Object.entries(s.args).filter(([k]) => REQUISITE_KEY.test(k))))
+  if (!per.every((p) => reqs(p) === reqs(first))) return 'its requisites differ per machine'
   const os = renders.map((r) => String(r.machine.grains.os ?? ''))
   if (os.includes('') || new Set(os).size !== os.length)
     return 'Salt renders it differently on machines with the same os grain'
@@ -147,7 +185,8 @@ function mergeRenders(per: readonly LowState[][], renders: readonly MachineRende
     for (const [k, v] of Object.entries(s.args)) {
       const values = per.map((p) => p[i]?.args[k])
       const alike = values.every((x) => JSON.stringify(x) === JSON.stringify(v))
-      args[k] = alike || REFUSED_ARGS.test(k) ? v : new PerOs(new Map(os.map((o, j) => [o, values[j]])))
+      // a handle is one state on every machine: requisites that differ keep the SLS (checked below)
+      args[k] = alike || REQUISITE_KEY.test(k) ? v : new PerOs(new Map(os.map((o, j) => [o, values[j]])))
     }
     return { ...s, args }
   })
@@ -169,34 +208,33 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
   ]
   for (const name of names) {
     const file = slsFile(saltRoot, name)
-    const keep = (reason: string) => kept.push({ name, reason })
-    if (file === undefined) {
-      keep('its file was not found')
-      continue
-    }
-    if (/\b(include|extend)\b/.test(readFileSync(file, 'utf8'))) {
-      keep('it includes or extends other SLS')
-      continue
-    }
+    const states = new Map(renders.map((r) => [r.machine.id, statesPerSls(r.highstate).get(name) ?? 0]))
+    const reasons: string[] = []
+    if (file === undefined) reasons.push('its file was not found')
+    // salt-dsl writes the includes an SLS needs itself, and Salt's render would tell them apart
+    else if (/\b(include|extend)\b/.test(readFileSync(file, 'utf8')))
+      reasons.push('it includes or extends other SLS')
     const per = renders.map((r) => (r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)))
-    const bad = per.find((p) => typeof p === 'string')
-    if (typeof bad === 'string') {
-      keep(bad)
+    const bad = per.filter((p) => typeof p === 'string')
+    reasons.push(...new Set(bad))
+    const merged = bad.length > 0 ? undefined : mergeRenders(per as LowState[][], renders)
+    if (typeof merged === 'string') reasons.push(merged)
+    else if (merged !== undefined) reasons.push(...untranslatable(merged))
+    if (reasons.length > 0 || file === undefined || merged === undefined || typeof merged === 'string') {
+      kept.push({ name, reason: reasons.join('; '), reasons, states })
       continue
     }
-    const merged = mergeRenders(per as LowState[][], renders)
-    if (typeof merged === 'string') {
-      keep(merged)
-      continue
-    }
-    const first = merged
-    const why = untranslatable(first)
-    if (why !== undefined) {
-      keep(why)
-      continue
-    }
-    const perPlatform = first.some((st) => Object.values(st.args).some((v) => v instanceof PerOs))
-    translated.push({ name, file, states: first.length, perPlatform, source: sourceOf(name, first) })
+    const perPlatform = merged.some((st) => Object.values(st.args).some((v) => v instanceof PerOs))
+    const written = slsSource(name, merged)
+    translated.push({
+      name,
+      file,
+      states: merged.length,
+      builders: written.builders,
+      calls: written.calls,
+      perPlatform,
+      source: written.source,
+    })
   }
   return { translated, kept }
 }

@@ -18,7 +18,13 @@ export interface ConfigPlan {
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-const RESERVED = new Set(['z', 'pillar', 'default', 'delete', 'new', 'function', 'import', 'export', 'class'])
+// keywords, and the names the config imports (a builder, `sls`, `profile`, ...)
+const RESERVED = new Set(
+  ['z', 'pillar', 'default', 'delete', 'new', 'function', 'import', 'export', 'class'].concat(
+    ['pkg', 'service', 'user', 'group', 'cmd', 'file', 'git', 'cron', 'archive', 'pkgrepo', 'state', 'sls'],
+    ['layer', 'profile', 'inventory', 'saltDir', 'byPlatform', 'pillarSchema'],
+  ),
+)
 
 function varName(name: string): string {
   const camel = name.replace(/[-.]([a-z0-9])/gi, (_, c: string) => c.toUpperCase())
@@ -75,7 +81,8 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
     'profile',
     ...(plan.shipped.length > 0 ? ['saltDir'] : []),
     ...(hasPillar ? ['pillarSchema', 'z'] : ['layer']),
-    ...(plan.translated.length > 0 ? ['sls', 'state'] : []),
+    ...(plan.translated.length > 0 ? ['sls'] : []),
+    ...new Set(plan.translated.flatMap((t) => t.calls)),
     ...(plan.translated.some((t) => t.perPlatform) ? ['byPlatform'] : []),
   ]
   file.addImportDeclaration({ moduleSpecifier: 'salt-dsl', namedImports: names.sort() })

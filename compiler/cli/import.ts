@@ -2,6 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { importDotfiles } from '../../import/import-dotfiles.ts'
 import { importPackages } from '../../import/import-packages.ts'
+import { shareText } from '../../import/import-report.ts'
 import { importSalt } from '../../import/import-salt.ts'
 import type { ImportMachine } from '../../import/salt-renders.ts'
 import { parse } from './args.ts'
@@ -26,7 +27,7 @@ function machineArg(text: string): ImportMachine {
 
 export const command: Command = {
   summary:
-    "What you have, as a salt-dsl config. A Salt tree: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, SLS rendered alike everywhere (or differing per os) state() calls, the rest shipped as hand-written Salt (saltDir), each with its reason in IMPORT-REPORT.md. A dotfiles directory: dotfile() calls. This machine's packages: a typed list.",
+    "What you have, as a salt-dsl config. A Salt tree: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, SLS rendered alike everywhere (or differing per os) typed builder calls (pkg(), service(), file(), ...) or state() where no builder fits, the rest shipped as hand-written Salt (saltDir), each with its reason in IMPORT-REPORT.md. A dotfiles directory: dotfile() calls. This machine's packages: a typed list.",
   usage:
     "dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]\n       dsl import packages --to FILE.ts   (this machine's installed packages: pkg.list_pkgs, narrowed by apt-mark showmanual)\n       dsl import dotfiles DIR --to CONFIG_DIR [--user NAME]   (plain, GNU stow or chezmoi layout)",
   async run(argv) {
@@ -56,8 +57,9 @@ export const command: Command = {
     if (result.value === undefined) return 1
     const kept = result.value.notes.filter((n) => n.outcome === 'kept').length
     process.stdout.write(
-      `wrote ${result.value.entry}: ${machines.length || 1} machine(s), ${kept} directory(ies) kept as hand-written Salt (IMPORT-REPORT.md)\n`,
+      `wrote ${result.value.entry}: ${machines.length || 1} machine(s), ${kept} SLS kept as hand-written Salt (IMPORT-REPORT.md)\n`,
     )
+    for (const s of result.value.shares) process.stdout.write(`  ${s.machine}: ${shareText(s)}\n`)
     return code === 0 ? 0 : result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0
   },
 }

@@ -85,29 +85,12 @@ export function checkSchema(r: Resolution): Diagnostic[] {
 
 const ADDRESS_HINT = "Salt's pillar.get splits keys on ':'; rename the key"
 
-/** Keys that `pillar.get` cannot address (it splits on `:`), in layers and in lookups. */
-export function checkAddressable(r: Resolution, facts: readonly StateFacts[]): Diagnostic[] {
+/**
+ * Lookups `pillar.get` cannot address (it splits keys on `:`). A layer key holding `:` is legal pillar data
+ * (Salt's own pillar has them, e.g. git's `url.https://.insteadOf`): only a lookup through it is refused.
+ */
+export function checkAddressable(_r: Resolution, facts: readonly StateFacts[]): Diagnostic[] {
   const out: Diagnostic[] = []
-  const hint = ADDRESS_HINT
-  const walk = (v: Value, path: string[], report: (path: string[]) => void) => {
-    if (!isDict(v) || isExpr(v)) return
-    for (const [k, x] of Object.entries(v as Record<string, Value>)) {
-      if (k.includes(':')) report([...path, k])
-      walk(x, [...path, k], report)
-    }
-  }
-  for (const l of r.layers.values()) {
-    walk(l.data, [], (path) =>
-      out.push(
-        error(
-          'DSL4004',
-          `pillar key '${path.join('.')}' in layer '${l.path}' contains ':'`,
-          layerKeyOrigin(l, path),
-          { hint },
-        ),
-      ),
-    )
-  }
   for (const f of facts) if (f.addressable.length > 0) out.push(...f.addressable)
   return out
 }
