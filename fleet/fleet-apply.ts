@@ -17,7 +17,7 @@ import { listKeys } from './keys.ts'
 import { type MasterTools, streamMasterTool } from './salt-tools.ts'
 
 /** How one machine's apply ended. */
-export type MachineResult = 'ok' | 'failed' | 'error' | 'no return' | 'not registered' | 'skipped'
+export type MachineResult = 'ok' | 'failed' | 'error' | 'no return' | 'refused' | 'not registered' | 'skipped'
 
 export interface MachineRun {
   readonly id: string
@@ -92,6 +92,8 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
       const ids = registered.map((m) => m.id)
       if (!r.json) say(`applying ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
       const returned = new Set<string>()
+      // the master's word on the whole job (a JSON string line): "Authorization error occurred." under the ACL
+      let refusal: string | undefined
       const ran = await streamMasterTool(
         r.tools,
         'salt',
@@ -103,6 +105,8 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
             if (!r.json) say(`job ${jid}`)
             return
           }
+          const word = jobMessage(text)
+          if (word !== undefined) refusal = word
           for (const [id, ret] of Object.entries(parseLine(text))) {
             if (!ids.includes(id) || returned.has(id)) continue
             returned.add(id)
@@ -111,7 +115,17 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
         },
       )
       for (const id of ids.filter((x) => !returned.has(x)))
-        line({ id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] })
+        line(
+          refusal !== undefined
+            ? {
+                id,
+                via: 'master',
+                result: 'refused',
+                note: `the master refused the job: ${refusal}`,
+                outcomes: [],
+              }
+            : { id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] },
+        )
     }
   }
   recordFleetRun(r.stateDir, runs, {
@@ -165,6 +179,17 @@ function minionRun(id: string, ret: unknown, manifest: ReturnType<typeof readMan
   const durationMs = Math.round(outcomes.reduce((t, o) => t + o.durationMs, 0))
   const failed = summary.failed + summary.blocked > 0
   return { id, via: 'master', result: failed ? 'failed' : 'ok', summary, durationMs, outcomes }
+}
+
+/** A line that is one JSON string: Salt's message about the job as a whole. */
+function jobMessage(text: string): string | undefined {
+  if (!text.startsWith('"')) return undefined
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return typeof parsed === 'string' ? parsed : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function parseLine(text: string): Record<string, unknown> {
@@ -235,6 +260,7 @@ const PAINT = {
   failed: 'red',
   error: 'red',
   'no return': 'red',
+  refused: 'red',
   'not registered': 'yellow',
   skipped: 'dim',
 } as const

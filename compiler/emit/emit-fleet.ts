@@ -90,7 +90,11 @@ function masterConf(
     // an operator whose targets select no machine gets no entry: Salt then refuses them everything
     if (ids.size > 0) acl[user] = [{ [list([...ids].sort())]: [...OPERATOR_FUNCTIONS] }]
   }
-  if (Object.keys(acl).length > 0) doc.publisher_acl = acl
+  if (Object.keys(operators).length > 0) {
+    doc.publisher_acl = acl
+    // an operator who runs salt (or dsl) through sudo is held to their ACL too, not treated as root
+    doc.sudo_acl = true
+  }
   const body = emitYaml(doc, { jinja: false })
   return `# salt-master settings for this fleet, from the inventory: put in the master's master.d/.\n${body}`
 }

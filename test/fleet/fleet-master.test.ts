@@ -11,6 +11,9 @@ type FleetJson = {
   machines: { id: string; result: string; states: { id: string; status: string; file?: string }[] }[]
 }
 
+// the master holds a sudo'ed caller to their operator ACL (sudo_acl): this file's Salt runs as plain root
+delete process.env.SUDO_USER
+
 // GIVEN a built fleet (two minions via the master, one via ssh), a real salt-master loading its master.d,
 // the two minions of the inventory and a stranger's minion, all on 127.0.0.1
 describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
@@ -143,6 +146,25 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     const bad = apply(['--target', 'profil=minimal'])
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain("'profil=minimal' is not a target term")
+  }, 300_000)
+
+  it('an operator limited to profile=minimal cannot apply to a work machine: the master refuses', () => {
+    expect(readFileSync(join(out, 'master.d/salt-dsl.conf'), 'utf8')).toContain(
+      '  opmin:\n    - L@fleet-min,fleet-ssh:\n      - state.apply\n',
+    )
+    // opmin runs dsl through sudo: Salt sees the caller as sudo_opmin and applies opmin's publisher_acl
+    const denied = apply(['--target', 'profile=work'], { SUDO_USER: 'opmin' })
+    expect(denied.status, denied.stdout + denied.stderr).toBe(1)
+    expect(denied.stdout).toMatch(
+      /^fleet-work +refused +the master refused the job: Authorization error occurred/m,
+    )
+    const allowed = apply(['--target', 'profile=minimal'], { SUDO_USER: 'opmin' })
+    expect(allowed.status, allowed.stdout + allowed.stderr).toBe(0)
+    expect(allowed.stdout).toMatch(/^fleet-min +ok /m)
+    // an operator the config does not name gets nothing
+    const stranger = apply(['--target', 'profile=minimal'], { SUDO_USER: 'mallory' })
+    expect(stranger.status).toBe(1)
+    expect(stranger.stdout).toMatch(/^fleet-min +refused /m)
   }, 300_000)
 
   it('a minion killed mid-run is reported with no return; the other machine succeeds', async () => {
