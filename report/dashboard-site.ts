@@ -1,10 +1,29 @@
 // The static dashboard: one page per machine (and a fleet page), rendered with Eta, the history chart
 // drawn by uPlot (copied from its npm package into the site, so the site needs no network).
-import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Eta } from 'eta'
+import { SELF } from '../compiler/process-id.ts'
+import {
+  currentGeneration,
+  generations,
+  linkTarget,
+  type OutPaths,
+  pathsOf,
+  removeStale,
+} from '../compiler/write/out-dir.ts'
 import { CSS, FLEET, HISTORY_JS, LAYOUT, MACHINE } from './dashboard-templates.ts'
 import { fleetOrder, type MachineStatus } from './machine-status.ts'
 
@@ -59,13 +78,23 @@ function page(title: string, body: string, o: { chart: boolean; back: boolean })
 }
 
 /**
- * Writes the site into `out` whole: built in a sibling directory, then swapped in, so a reader (or
- * `--serve`) never sees half a site. One machine: index.html is its page. A fleet: index.html is the
- * table of machines (failures and drift first), each linking to its page.
+ * Writes the site into `out` whole, as the build writes out/: `out` is a link to a complete site kept
+ * beside it (`.<name>.d/gen-<n>`), built in a staging directory there and switched in by renaming a new
+ * link over `out` (one rename(2)), so a reader (or `--serve`) finds the old site or the new one, never
+ * half of one and never none. One machine: index.html is its page. A fleet: index.html is the table of
+ * machines (failures and drift first), each linking to its page. Refuses (returns why) to replace a
+ * directory that is not a site it wrote.
  */
-export function writeSite(out: string, machines: readonly MachineStatus[], fleet: boolean): string[] {
-  const target = resolve(out)
-  const stage = `${target}.tmp-${process.pid}`
+export function writeSite(
+  out: string,
+  machines: readonly MachineStatus[],
+  fleet: boolean,
+): { pages: string[]; refused?: undefined } | { pages?: undefined; refused: string } {
+  const paths = pathsOf(resolve(out))
+  const refused = notOurs(paths)
+  if (refused !== undefined) return { refused }
+  mkdirSync(paths.state, { recursive: true })
+  const stage = join(paths.state, `new-${SELF}`)
   rmSync(stage, { recursive: true, force: true })
   mkdirSync(join(stage, 'assets'), { recursive: true })
   const uplot = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'))
@@ -100,11 +129,48 @@ export function writeSite(out: string, machines: readonly MachineStatus[], fleet
     for (const m of sorted)
       write(machinePage(m.id), page(`salt-dsl: ${m.id}`, machineBody(m), { chart: true, back: true }))
   }
-  rmSync(`${target}.old-${process.pid}`, { recursive: true, force: true })
-  try {
-    renameSync(target, `${target}.old-${process.pid}`)
-  } catch {}
-  renameSync(stage, target)
-  rmSync(`${target}.old-${process.pid}`, { recursive: true, force: true })
-  return pages
+  switchTo(paths, stage)
+  return { pages }
+}
+
+/** Why `out` must not be replaced: it is there, and neither our link nor a site an older dsl wrote. */
+function notOurs(paths: OutPaths): string | undefined {
+  const stat = lstatSync(paths.out, { throwIfNoEntry: false })
+  if (stat === undefined || currentGeneration(paths) !== undefined) return undefined
+  if (stat.isDirectory()) {
+    const names = readdirSync(paths.out)
+    if (names.length === 0 || existsSync(join(paths.out, 'assets', 'dashboard.css'))) return undefined
+  }
+  return `${paths.out} exists and is not a dashboard dsl wrote: refusing to replace it (pick another --out)`
+}
+
+/** Makes `stage` the next generation and switches `out` to it; keeps the one before, for a reader on it. */
+function switchTo(paths: OutPaths, stage: string): void {
+  const previous = currentGeneration(paths)
+  let n = Math.max(0, ...generations(paths)) + 1
+  // another dashboard may take the same number meanwhile: the next free one then
+  for (; ; n++) {
+    try {
+      renameSync(stage, join(paths.state, `gen-${n}`))
+      break
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e
+    }
+  }
+  const link = join(paths.state, `link-${SELF}`)
+  rmSync(link, { force: true })
+  symlinkSync(linkTarget(paths, n), link)
+  // a site an older dsl wrote as a plain directory: moved aside first (the one moment without a site)
+  const stat = lstatSync(paths.out, { throwIfNoEntry: false })
+  if (stat?.isDirectory() && !stat.isSymbolicLink()) renameSync(paths.out, join(paths.state, `new-${SELF}-1`))
+  renameSync(link, paths.out)
+  rmSync(join(paths.state, `new-${SELF}-1`), { recursive: true, force: true })
+  // a newer one is another dashboard's, written meanwhile
+  const keep = new Set([
+    n,
+    ...(previous !== undefined ? [previous] : []),
+    ...generations(paths).filter((g) => g > n),
+  ])
+  for (const path of removeStale(paths, keep)) rmSync(path, { recursive: true, force: true })
 }

@@ -40,7 +40,8 @@ export const command: Command = {
       fleet: values.fleet,
       ...(values.machine !== undefined ? { machine: values.machine } : {}),
     })
-    const pages = writeSite(values.out, machines, values.fleet)
+    const { pages, refused } = writeSite(values.out, machines, values.fleet)
+    if (refused !== undefined) throw new CliError(refused, 1)
     const ms = performance.now() - started
     process.stdout.write(
       `wrote ${pages.length} page(s) for ${machines.length} machine(s) into ${values.out} in ${(ms / 1000).toFixed(2)} s\n`,

@@ -1,0 +1,91 @@
+// dsl dashboard --out switches the site in as the build switches out/: a link to a complete site beside
+// it, replaced by one rename, so a reader never finds no site or half of one; a directory that is not a
+// site dsl wrote is never replaced.
+import { spawn } from 'node:child_process'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { dsl, tempDir } from '../support/cli.ts'
+
+describe('dsl dashboard --out: one switch of a link, as the build does', () => {
+  let dir: string
+  let env: Record<string, string>
+  const dashboard = (out: string) =>
+    dsl(['dashboard', '--out', out, '--reports', join(dir, 'no-reports')], env)
+
+  beforeAll(() => {
+    dir = tempDir('salt-dsl-dashboard-switch-')
+    mkdirSync(join(dir, 'state'))
+    env = { DSL_STATE_DIR: join(dir, 'state') }
+  })
+
+  it('out is a link to a complete site; readers see a whole index.html through 30 rebuilds', async () => {
+    const site = join(dir, 'site')
+    const first = dashboard(site)
+    expect(first.status, first.stderr).toBe(0)
+    expect(lstatSync(site).isSymbolicLink()).toBe(true)
+    expect(readlinkSync(site)).toBe('.site.d/gen-1')
+    const page = readFileSync(join(site, 'index.html'), 'utf8')
+    expect(page).toContain('</html>')
+
+    // a reader in another process, reading the page as fast as it can while the site is rebuilt
+    const reader = spawn(
+      process.execPath,
+      [
+        '-e',
+        // batches between turns of the event loop, so that SIGTERM is heard
+        `const fs = require('fs'); let reads = 0, misses = 0;
+         process.on('SIGTERM', () => { process.stdout.write(JSON.stringify({ reads, misses })); process.exit(0) });
+         const loop = () => { for (let i = 0; i < 100; i++) { try { const t = fs.readFileSync(process.argv[1], 'utf8'); reads++; if (!t.includes('</html>')) misses++ } catch { misses++ } } setImmediate(loop) };
+         loop()`,
+        join(site, 'index.html'),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let out = ''
+    reader.stdout.on('data', (c) => {
+      out += c
+    })
+    const done = new Promise((r) => reader.on('exit', r))
+    try {
+      for (let i = 0; i < 30; i++) expect(dashboard(site).status).toBe(0)
+    } finally {
+      reader.kill('SIGTERM')
+      await done
+    }
+    const { reads, misses } = JSON.parse(out) as { reads: number; misses: number }
+    expect(reads).toBeGreaterThan(0)
+    expect(misses).toBe(0)
+    // AND the site is generation 31, the one before it kept for a reader still on it, no leftovers
+    expect(readlinkSync(site)).toBe('.site.d/gen-31')
+    expect(readdirSync(join(dir, '.site.d')).sort()).toEqual(['gen-30', 'gen-31'])
+  })
+
+  it('a site an older dsl wrote as a directory is taken over; any other directory is refused, untouched', () => {
+    const old = join(dir, 'old-site')
+    mkdirSync(join(old, 'assets'), { recursive: true })
+    writeFileSync(join(old, 'assets', 'dashboard.css'), 'body {}\n')
+    writeFileSync(join(old, 'index.html'), '<html></html>\n')
+    expect(dashboard(old).status).toBe(0)
+    expect(readlinkSync(old)).toBe('.old-site.d/gen-1')
+
+    const mine = join(dir, 'my-files')
+    mkdirSync(mine)
+    writeFileSync(join(mine, 'notes.txt'), 'mine\n')
+    const refused = dashboard(mine)
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toContain(
+      `${mine} exists and is not a dashboard dsl wrote: refusing to replace it`,
+    )
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine\n')
+    expect(existsSync(join(dir, '.my-files.d'))).toBe(false)
+  })
+})
