@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { listGenerations, publishTree, servePublished } from '../../fleet/publish.ts'
 import { parse } from './args.ts'
@@ -48,6 +49,5 @@ export const command: Command = {
 /** With a master config at hand (flag, DSL_SALT_CONFIG or /etc/salt), its file list is refreshed now. */
 async function refreshIfMaster(flag: string | undefined, entry: string) {
   const tools = masterTools(flag, entry)
-  const { existsSync } = await import('node:fs')
   if (existsSync(resolve(tools.configDir, 'master'))) await refreshFileServer(tools)
 }

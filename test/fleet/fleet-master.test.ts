@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { type LoopbackFleet, startFleet, until } from './daemons.ts'
 
-type Keys = { minions: string[]; minions_pre: string[] }
+type Keys = { minions: string[]; minions_pre: string[]; minions_rejected: string[] }
 type FleetJson = {
   jid: string | null
   machines: { id: string; result: string; states: { id: string; status: string; file?: string }[] }[]
@@ -91,6 +91,15 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
       return JSON.stringify(ping.data) === JSON.stringify({ 'fleet-min': true, 'fleet-work': true })
     })
     expect(answered).toBe(true)
+
+    // the stranger is turned away: rejected, then (its minion stopped) its key removed
+    const rejected = dsl(['fleet', 'reject', 'fleet-stranger', '--out', out], env())
+    expect(rejected.stdout, rejected.stderr).toBe('fleet-stranger: key rejected\n')
+    expect(keys().minions_rejected).toEqual(['fleet-stranger'])
+    fleet.killMinion('fleet-stranger')
+    const removed = dsl(['fleet', 'remove', 'fleet-stranger', '--out', out], env())
+    expect(removed.stdout, removed.stderr).toBe('fleet-stranger: key removed\n')
+    expect(keys().minions_rejected).toEqual([])
   }, 120_000)
 
   it('dsl apply --all applies each minion its own highstate, at the TypeScript lines, with a summary', () => {
