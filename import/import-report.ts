@@ -25,14 +25,25 @@ export function stateShares(
   translated: readonly TranslatedSls[],
   kept: readonly KeptSls[],
 ): StateShare[] {
-  const builders = translated.reduce((n, t) => n + t.builders, 0)
-  const stateCalls = translated.reduce((n, t) => n + t.states - t.builders, 0)
   return machines.map((machine) => ({
     machine,
-    builders,
-    stateCalls,
+    builders: translated.reduce((n, t) => n + (t.perMachine.get(machine)?.builders ?? 0), 0),
+    stateCalls: translated.reduce((n, t) => n + (t.perMachine.get(machine)?.stateCalls ?? 0), 0),
     kept: kept.reduce((n, k) => n + (k.states.get(machine) ?? 0), 0),
   }))
+}
+
+/** `7 state(s): 2 as typed builders (pkg, service), 5 as state()`, per machine where they differ. */
+export function translatedReason(t: TranslatedSls): string {
+  const counts = [...t.perMachine].map(([m, c]) => ({ m, ...c }))
+  const alike = counts.every(
+    (c) => c.builders === counts[0]?.builders && c.stateCalls === counts[0]?.stateCalls,
+  )
+  const what = (c: { builders: number; stateCalls: number }) =>
+    `${c.builders} as typed builders, ${c.stateCalls} as state()`
+  const per =
+    alike && counts[0] !== undefined ? what(counts[0]) : counts.map((c) => `${c.m}: ${what(c)}`).join('; ')
+  return `${t.states} state(s), ${per}; builders: ${t.builders.join(', ') || 'none'}`
 }
 
 const pct = (n: number, total: number) => (total === 0 ? '–' : `${Math.round((100 * n) / total)}%`)

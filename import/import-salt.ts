@@ -16,7 +16,13 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { type Diagnostic, error, type StageResult, warning } from '../compiler/diagnostics.ts'
 import { PLATFORMS } from '../dsl/platform.ts'
-import { type ImportNote, reportText, type StateShare, stateShares } from './import-report.ts'
+import {
+  type ImportNote,
+  reportText,
+  type StateShare,
+  stateShares,
+  translatedReason,
+} from './import-report.ts'
 import { type ImportMachine, renderMachines } from './salt-renders.ts'
 import { readSaltTree } from './salt-tree.ts'
 import { translateSls } from './translate-sls.ts'
@@ -108,7 +114,7 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
       notes.push({
         what: `SLS ${t.name}`,
         outcome: 'translated',
-        reason: `${t.states} state(s): ${t.builders} as typed builders (${t.calls.filter((c) => c !== 'state').join(', ') || 'none'}), ${t.states - t.builders} as state()`,
+        reason: translatedReason(t),
       })
     }
     for (const k of kept)

@@ -1,6 +1,7 @@
 // The TypeScript of one translated SLS: each state as its typed builder's call where one writes it exactly
 // (builder-call.ts), else as state('module.function', ...); each requisite as the handle of the state it
-// names (a thunk for one declared further down, the `_in` forms).
+// names (a thunk for one declared further down, the `_in` forms); states only some machines have inside
+// when() on their `os` grain.
 import { builderCall } from './builder-call.ts'
 import { tsKey, tsLiteral } from './literal.ts'
 
@@ -10,6 +11,18 @@ export interface LowState {
   readonly module: string
   readonly fun: string
   readonly args: Readonly<Record<string, unknown>>
+  /** Only these machines have it (with these `os` grains); every machine when absent. */
+  readonly on?: { readonly machines: readonly string[]; readonly os: readonly string[] }
+}
+
+/** Each state's when() block: consecutive states only the same machines have share one. */
+export function whenBlocks(states: readonly LowState[]): number[] {
+  let block = 0
+  return states.map((s, i) => {
+    const on = (x: LowState | undefined) => JSON.stringify(x?.on?.machines ?? null)
+    if (i > 0 && on(s) !== on(states[i - 1])) block++
+    return block
+  })
 }
 
 const REQUISITE = /^(require|watch|onchanges|onfail)(_in)?$/
@@ -23,10 +36,12 @@ const targets = (v: unknown): string[] =>
 
 export interface SlsSource {
   readonly source: (handle: string) => string
-  /** How many states a typed builder writes. */
-  readonly builders: number
-  /** The functions called: the builders' names, and `state` when some state has none. */
-  readonly calls: readonly string[]
+  /** Per state, whether a typed builder writes it. */
+  readonly byBuilder: readonly boolean[]
+  /** The builders called. */
+  readonly builders: readonly string[]
+  /** What the source takes from salt-dsl: the builders, `state`, `when` and its condition's names. */
+  readonly imports: readonly string[]
 }
 
 /** The `export const <handle> = sls(...)` source of SLS `name` with `states` (in Salt's order). */
@@ -45,9 +60,10 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
     if (shared && !firstOfId.has(s.id)) firstOfId.set(s.id, `s${i}`)
   }
   const calls = new Set<string>()
-  let builders = 0
+  const builders = new Set<string>()
+  const byBuilder: boolean[] = []
   const lines = states.map((s) => {
-    const plain = Object.fromEntries(Object.entries(s.args).filter(([k]) => !REQUISITE.test(k)))
+    const plain = plainOf(s)
     const reqs = Object.entries(s.args)
       .filter(([k]) => REQUISITE.test(k))
       .map(([k, v]) => {
@@ -60,9 +76,10 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
     const idText = joins ? host : JSON.stringify(s.id)
     const b = builderCall(s.module, s.fun, s.id, plain)
     let call: string
+    byBuilder.push(b !== undefined)
     if (b !== undefined) {
-      builders++
       calls.add(b.builder)
+      builders.add(b.builder)
       const options = [
         ...(b.needsId || joins ? [`id: ${idText}`] : []),
         ...(b.ensure === undefined ? [] : [`ensure: '${b.ensure}'`]),
@@ -83,10 +100,38 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
     const v = vars.get(keyOf(s))
     return v === undefined ? `  ${call}` : `  const ${v} = ${call}`
   })
+  // consecutive states only the same machines have: one when() on their os grains
+  const blocks = whenBlocks(states)
+  const body: string[] = []
+  for (const [i, line] of lines.entries()) {
+    const on = states[i]?.on
+    if (on === undefined) {
+      body.push(line)
+      continue
+    }
+    if (i === 0 || blocks[i - 1] !== blocks[i]) {
+      const [one] = on.os
+      calls
+        .add(on.os.length === 1 ? 'eq' : 'oneOf')
+        .add('grains')
+        .add('when')
+      const cond =
+        on.os.length === 1
+          ? `eq(grains.os, ${JSON.stringify(one)})`
+          : `oneOf(grains.os, ${JSON.stringify(on.os)})`
+      body.push(`  when(${cond}, () => {`)
+    }
+    body.push(line.replace(/^/gm, '  '))
+    if (i === lines.length - 1 || blocks[i + 1] !== blocks[i]) body.push('  })')
+  }
   return {
     source: (handle) =>
-      `export const ${handle} = sls(${JSON.stringify(name)}, () => {\n${lines.join('\n')}\n})`,
-    builders,
-    calls: [...calls].sort(),
+      `export const ${handle} = sls(${JSON.stringify(name)}, () => {\n${body.join('\n')}\n})`,
+    byBuilder,
+    builders: [...builders].sort(),
+    imports: [...calls].sort(),
   }
 }
+
+const plainOf = (s: LowState) =>
+  Object.fromEntries(Object.entries(s.args).filter(([k]) => !REQUISITE.test(k)))

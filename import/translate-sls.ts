@@ -6,19 +6,22 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REQUISITE_KINDS } from '../dsl/ir.ts'
+import { mergeRenders } from './merge-renders.ts'
 import { PerOs } from './per-os.ts'
 import type { MachineRender } from './salt-renders.ts'
-import { type LowState, slsSource } from './sls-source.ts'
+import { type LowState, slsSource, whenBlocks } from './sls-source.ts'
 
 /** One SLS turned into TypeScript: its name, its file in the original tree and its `sls()` source. */
 export interface TranslatedSls {
   readonly name: string
   readonly file: string
   readonly states: number
-  /** How many of its states a typed builder writes (the others are state() calls). */
-  readonly builders: number
-  /** The builders it calls (`pkg`, `service`, ...) and whether it calls state(). */
-  readonly calls: readonly string[]
+  /** Per machine, how many of its states a typed builder writes and how many state() does. */
+  readonly perMachine: ReadonlyMap<string, { readonly builders: number; readonly stateCalls: number }>
+  /** The builders it calls (`pkg`, `service`, ...). */
+  readonly builders: readonly string[]
+  /** The names its source takes from salt-dsl (builders, `state`, `when`, `grains`, ...). */
+  readonly imports: readonly string[]
   /** It holds a byPlatform value. */
   readonly perPlatform: boolean
   readonly source: (handle: string) => string
@@ -155,41 +158,23 @@ function requisiteReasons(s: LowState, before: ReadonlySet<string>, after: Reado
 function untranslatable(states: readonly LowState[]): string[] {
   const keys = states.map((s) => `${s.module}|${s.id}`)
   const out: string[] = []
+  const blocks = whenBlocks(states)
   for (const [i, s] of states.entries()) {
     const before = new Set(keys.slice(0, i))
     const after = new Set(keys.slice(i + 1))
-    for (const r of [...argumentReasons(s), ...requisiteReasons(s, before, after)])
-      out.push(`'${s.id}' (${s.module}): ${r}`)
+    const reasons = [...argumentReasons(s), ...requisiteReasons(s, before, after)]
+    // a handle declared inside a when() is seen only there: what names it must be in the same block
+    for (const [k, v] of Object.entries(s.args).filter(([k]) => REQUISITE_KEY.test(k)))
+      for (const t of (Array.isArray(v) ? v : [v]) as unknown[]) {
+        const j = keys.indexOf(targetOf(t) ?? '')
+        if (j >= 0 && states[j]?.on !== undefined && blocks[j] !== blocks[i])
+          reasons.push(`'${k}' names a state only some machines have, outside its when()`)
+      }
+    const host = states.findIndex((o) => o.id === s.id)
+    if (blocks[host] !== blocks[i]) reasons.push('its ID is shared with a state under another when()')
+    for (const r of reasons) out.push(`'${s.id}' (${s.module}): ${r}`)
   }
   return out
-}
-
-/**
- * One machine's states when all render alike; else, when the machines differ only in argument values and
- * each has its own `os` grain, the states with those arguments as PerOs; else why not.
- */
-function mergeRenders(per: readonly LowState[][], renders: readonly MachineRender[]): LowState[] | string {
-  const first = per[0] ?? []
-  if (per.every((p) => JSON.stringify(p) === JSON.stringify(first))) return first
-  const shape = (p: readonly LowState[]) =>
-    JSON.stringify(p.map((s) => [s.id, s.module, s.fun, Object.keys(s.args)]))
-  if (!per.every((p) => shape(p) === shape(first))) return 'Salt renders other states per machine'
-  const reqs = (p: readonly LowState[]) =>
-    JSON.stringify(p.map((s) => Object.entries(s.args).filter(([k]) => REQUISITE_KEY.test(k))))
-  if (!per.every((p) => reqs(p) === reqs(first))) return 'its requisites differ per machine'
-  const os = renders.map((r) => String(r.machine.grains.os ?? ''))
-  if (os.includes('') || new Set(os).size !== os.length)
-    return 'Salt renders it differently on machines with the same os grain'
-  return first.map((s, i) => {
-    const args: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(s.args)) {
-      const values = per.map((p) => p[i]?.args[k])
-      const alike = values.every((x) => JSON.stringify(x) === JSON.stringify(v))
-      // a handle is one state on every machine: requisites that differ keep the SLS (checked below)
-      args[k] = alike || REQUISITE_KEY.test(k) ? v : new PerOs(new Map(os.map((o, j) => [o, values[j]])))
-    }
-    return { ...s, args }
-  })
 }
 
 /** Decides each SLS of the machines' highstates: translated, or kept with the reason. */
@@ -217,7 +202,8 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     const per = renders.map((r) => (r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)))
     const bad = per.filter((p) => typeof p === 'string')
     reasons.push(...new Set(bad))
-    const merged = bad.length > 0 ? undefined : mergeRenders(per as LowState[][], renders)
+    const oses = renders.map((r) => ({ id: r.machine.id, os: String(r.machine.grains.os ?? '') }))
+    const merged = bad.length > 0 ? undefined : mergeRenders(per as LowState[][], oses)
     if (typeof merged === 'string') reasons.push(merged)
     else if (merged !== undefined) reasons.push(...untranslatable(merged))
     if (reasons.length > 0 || file === undefined || merged === undefined || typeof merged === 'string') {
@@ -226,12 +212,22 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     }
     const perPlatform = merged.some((st) => Object.values(st.args).some((v) => v instanceof PerOs))
     const written = slsSource(name, merged)
+    const perMachine = new Map(
+      renders.map((r) => {
+        const mine = merged.flatMap((st, i) =>
+          st.on === undefined || st.on.machines.includes(r.machine.id) ? [written.byBuilder[i]] : [],
+        )
+        const builders = mine.filter((b) => b === true).length
+        return [r.machine.id, { builders, stateCalls: mine.length - builders }]
+      }),
+    )
     translated.push({
       name,
       file,
       states: merged.length,
+      perMachine,
       builders: written.builders,
-      calls: written.calls,
+      imports: written.imports,
       perPlatform,
       source: written.source,
     })

@@ -82,7 +82,7 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
     ...(plan.shipped.length > 0 ? ['saltDir'] : []),
     ...(hasPillar ? ['pillarSchema', 'z'] : ['layer']),
     ...(plan.translated.length > 0 ? ['sls'] : []),
-    ...new Set(plan.translated.flatMap((t) => t.calls)),
+    ...new Set(plan.translated.flatMap((t) => t.imports)),
     ...(plan.translated.some((t) => t.perPlatform) ? ['byPlatform'] : []),
   ]
   file.addImportDeclaration({ moduleSpecifier: 'salt-dsl', namedImports: names.sort() })

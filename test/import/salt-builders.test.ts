@@ -1,7 +1,8 @@
 // `dsl import salt` writes each state with its typed builder (pkg, group, user, file, cmd, service, cron)
-// when the builder emits it exactly as Salt rendered it, state() otherwise, and requisites as handles (a
-// thunk for the `_in` forms, which name a state further down). Round trip: Salt renders the built tree as
-// the original on a Debian and a Fedora machine.
+// when the builder emits it exactly as Salt rendered it, state() otherwise, requisites as handles (a thunk
+// for the `_in` forms, which name a state further down), and states only some machines have under when()
+// on their os grain. Round trip: Salt renders the built tree as the original on a Debian and a Fedora
+// machine.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -89,28 +90,74 @@ async function render(id: string, grains: Record<string, unknown>, fileRoot: str
   return { highstate: high.data, pillar: items.data }
 }
 
+/** The tree with `app/init.sls` imported for both machines; the import's stdout and the config's index.ts. */
+function importApp(sls: string, files: Readonly<Record<string, string>> = {}) {
+  const dir = tempDir()
+  const salt = join(dir, 'salt')
+  const pillar = join(dir, 'pillar')
+  mkdirSync(join(salt, 'app'), { recursive: true })
+  mkdirSync(pillar)
+  writeFileSync(join(salt, 'top.sls'), "base:\n  '*':\n    - app\n")
+  writeFileSync(join(pillar, 'top.sls'), 'base: {}\n')
+  writeFileSync(join(salt, 'app', 'init.sls'), sls)
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(salt, 'app', name), text)
+  const to = join(dir, 'config')
+  const machines = Object.entries(MACHINES).flatMap(([id, g]) => ['--machine', `${id}=${JSON.stringify(g)}`])
+  const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
+  expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+  return {
+    dir,
+    salt,
+    pillar,
+    to,
+    stdout: imported.stdout,
+    source: readFileSync(join(to, 'index.ts'), 'utf8'),
+  }
+}
+
+/** Builds the imported config; Salt renders it as the original on both machines. */
+async function expectRoundTrip(t: ReturnType<typeof importApp>, states: Readonly<Record<string, number>>) {
+  const out = join(t.dir, 'out')
+  const built = dsl(['build', t.to, '--out', out])
+  expect(built.status, built.stdout + built.stderr).toBe(0)
+  for (const [id, grains] of Object.entries(MACHINES)) {
+    const theirs = await render(id, grains, t.salt, t.pillar)
+    expect(Object.keys(theirs.highstate as object)).toHaveLength(states[id] ?? -1)
+    const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
+    expect(ours, id).toEqual(theirs)
+  }
+}
+
+const PER_MACHINE_SLS = `editor:
+  pkg.installed:
+    - name: {{ 'vim-nox' if grains['os'] == 'Debian' else 'vim-enhanced' }}
+{% if grains['os'] == 'Debian' %}
+apt_tools:
+  pkg.installed:
+    - pkgs:
+      - apt-file
+    - require:
+      - pkg: editor
+apt_file_update:
+  cmd.run:
+    - name: apt-file update
+    - onchanges:
+      - pkg: apt_tools
+{% endif %}
+{{ '/etc/vim/vimrc.local' if grains['os'] == 'Debian' else '/etc/vimrc.local' }}:
+  file.managed:
+    - contents: set number
+    - require:
+      - pkg: editor
+`
+
 describe('dsl import salt: typed builders', () => {
   it('writes each state with the builder that emits it exactly, state() where none does, and Salt renders it as the original', async () => {
     // GIVEN an SLS of states most builders write, one they do not (cmd.wait), requisites both ways
-    const dir = tempDir()
-    const salt = join(dir, 'salt')
-    const pillar = join(dir, 'pillar')
-    mkdirSync(join(salt, 'app'), { recursive: true })
-    mkdirSync(pillar)
-    writeFileSync(join(salt, 'top.sls'), "base:\n  '*':\n    - app\n")
-    writeFileSync(join(pillar, 'top.sls'), 'base: {}\n')
-    writeFileSync(join(salt, 'app', 'init.sls'), APP_SLS)
-    writeFileSync(join(salt, 'app', 'config.ini'), 'port = {{ port }}\n')
-    // WHEN imported for a Debian and a Fedora machine, and built
-    const to = join(dir, 'config')
-    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
-      '--machine',
-      `${id}=${JSON.stringify(g)}`,
-    ])
-    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
-    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
-    expect(imported.stdout).toContain('deb: 11 builder (92%), 1 state() (8%), 0 kept (0%)')
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    // WHEN imported for a Debian and a Fedora machine
+    const t = importApp(APP_SLS, { 'config.ini': 'port = {{ port }}\n' })
+    expect(t.stdout).toContain('deb: 11 builder (92%), 1 state() (8%), 0 kept (0%)')
+    const source = t.source
     // THEN each state is its builder's call, with only the options that differ from the builder's defaults
     for (const call of [
       /pkg\(\[\s+"git",\s+"curl",\s+\], \{\s+id: "tools",\s+refresh: false,\s+\}\)/,
@@ -126,14 +173,20 @@ describe('dsl import salt: typed builders', () => {
       /state\('cmd.wait', \{\s+id: "reload",\s+name: "systemctl daemon-reload",\s+watch: \[s\d+\],/,
     ])
       expect(source).toMatch(call)
-    const out = join(dir, 'out')
-    const built = dsl(['build', to, '--out', out])
-    expect(built.status, built.stdout + built.stderr).toBe(0)
-    for (const [id, grains] of Object.entries(MACHINES)) {
-      const theirs = await render(id, grains, salt, pillar)
-      expect(Object.keys(theirs.highstate as object)).toHaveLength(11)
-      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
-      expect(ours, id).toEqual(theirs)
-    }
+    // AND Salt renders the built tree as the original
+    await expectRoundTrip(t, { deb: 11, fed: 11 })
+  })
+
+  it('declares states only some machines have under when() on their os grain, and Salt renders it as the original', async () => {
+    // GIVEN an SLS whose Jinja gives Debian two more states and each os its own file ID
+    // WHEN imported for a Debian and a Fedora machine
+    const t = importApp(PER_MACHINE_SLS)
+    expect(t.stdout).toContain('deb: 4 builder (100%), 0 state() (0%), 0 kept (0%)')
+    expect(t.stdout).toContain('fed: 2 builder (100%), 0 state() (0%), 0 kept (0%)')
+    // THEN Debian's states are one when() block (a requisite inside it names its handle), Fedora's another
+    expect(t.source).toMatch(
+      /when\(eq\(grains\.os, "Debian"\), \(\) => \{\s+const (s\d+) = pkg\(\[\s+"apt-file",\s+\], \{\s+id: "apt_tools",\s+require: \[s0\],\s+\}\)\s+cmd\("apt-file update", \{\s+id: "apt_file_update",\s+onchanges: \[\1\],\s+\}\)\s+file\("\/etc\/vim\/vimrc.local", \{\s+contents: "set number",\s+require: \[s0\],\s+\}\)\s+\}\)\s+when\(eq\(grains\.os, "Fedora"\), \(\) => \{\s+file\("\/etc\/vimrc.local", \{/,
+    )
+    await expectRoundTrip(t, { deb: 4, fed: 2 })
   })
 })
