@@ -161,17 +161,22 @@ export function securityBaseline(
 
 /** The sshd drop-ins (and sshd's check and reload when they change, on the real root only). */
 function sshHardening(etc: string, present: string, homes: string, realRoot: boolean): StateHandle[] {
-  const dropin = (name: string, line: string, onlyif: string[]) =>
-    file(`${etc}/sshd_config.d/00-salt-dsl-baseline-${name}.conf`, {
-      contents: `# salt-dsl security baseline (config/ops/baseline.ts)\n${line}\n`,
-      mode: '0644',
-      makedirs: true,
-      onlyif,
-    })
+  const dropin = (line: string, onlyif: string[]) => ({
+    contents: `# salt-dsl security baseline (config/ops/baseline.ts)\n${line}\n`,
+    mode: '0644',
+    makedirs: true,
+    onlyif,
+  })
   const keys = `find ${homes} -maxdepth 3 -path '*/.ssh/authorized_keys' -size +0c 2>/dev/null | grep -q .`
   const made = [
-    dropin('root-login', 'PermitRootLogin no', [present]),
-    dropin('password-auth', 'PasswordAuthentication no', [present, keys]),
+    file(
+      `${etc}/sshd_config.d/00-salt-dsl-baseline-root-login.conf`,
+      dropin('PermitRootLogin no', [present]),
+    ),
+    file(
+      `${etc}/sshd_config.d/00-salt-dsl-baseline-password-auth.conf`,
+      dropin('PasswordAuthentication no', [present, keys]),
+    ),
   ]
   if (!realRoot) return made
   // a drop-in sshd refuses fails here, before sshd is reloaded with it

@@ -213,6 +213,36 @@ describe('dsl compliance and the enforced baseline (as root, a throw-away user, 
   })
 })
 
+describe('the enforced baseline on the real root, planned only (Salt test=True: nothing is changed)', () => {
+  it('renders the sshd drop-ins, the reload and ufw, each at its own line', () => {
+    const dir = tempDir('salt-dsl-baseline-plan-')
+    const plan = dsl(['plan', FIXTURE, '--out', join(dir, 'out'), '--no-typecheck', '--format', 'json'], {
+      BASELINE_ROOT: '/',
+      BASELINE_ENFORCE: 'ssh,firewall',
+      MACHINE_HOME: join(dir, 'home'),
+      DSL_STATE_DIR: join(dir, 'state'),
+    })
+    expect(plan.status, plan.stderr).toBe(0)
+    const states = (
+      JSON.parse(plan.stdout) as { states: { id: string; status: string; change: string; line?: number }[] }
+    ).states
+    const byId = new Map(states.map((s) => [s.id, s]))
+    const enforcing = [
+      '/etc/ssh/sshd_config.d/00-salt-dsl-baseline-root-login.conf',
+      '/etc/ssh/sshd_config.d/00-salt-dsl-baseline-password-auth.conf',
+      'baseline: sshd reloaded',
+      'baseline: ufw enabled',
+    ]
+    // planned, never failed (whether this host has sshd_config and ufw decides what they would change)
+    for (const id of enforcing) expect(byId.get(id)?.status, id).toMatch(/^(ok|skipped)$/)
+    const lines = enforcing.map((id) => byId.get(id)?.line)
+    expect(new Set(lines).size, JSON.stringify(lines)).toBe(4)
+    // AND the drop-ins would be made only where sshd_config exists
+    const dropin = byId.get(enforcing[0]!)?.change
+    expect(dropin).toBe(existsSync('/etc/ssh/sshd_config') ? 'create' : 'no-op')
+  })
+})
+
 /** This host's machine id, as the store's generations name it (the one that is not bare-box). */
 function hostMachine(dir: string): string {
   const run = dsl(['compliance', '--fleet', '--format', 'json'], { DSL_STATE_DIR: join(dir, 'state') })
