@@ -61,6 +61,9 @@ export function mergeRenders(
       out.push({ ...s0, args })
       continue
     }
+    // byPlatform must cover every machine, those the when() leaves out too (DSL4005)
+    if (Object.values(args).some((v) => v instanceof PerOs))
+      return `'${s0.id}' (${s0.module}): only some machines have it, and its values differ among them`
     const where = on.map(({ j }) => os[j] as string)
     const unknown = where.find((o) => !(OS_NAMES as readonly string[]).includes(o))
     if (unknown !== undefined)

@@ -90,8 +90,12 @@ async function render(id: string, grains: Record<string, unknown>, fileRoot: str
   return { highstate: high.data, pillar: items.data }
 }
 
-/** The tree with `app/init.sls` imported for both machines; the import's stdout and the config's index.ts. */
-function importApp(sls: string, files: Readonly<Record<string, string>> = {}) {
+/** The tree with `app/init.sls` imported for the machines; the import's stdout and the config's index.ts. */
+function importApp(
+  sls: string,
+  files: Readonly<Record<string, string>> = {},
+  machineGrains: Readonly<Record<string, Record<string, unknown>>> = MACHINES,
+) {
   const dir = tempDir()
   const salt = join(dir, 'salt')
   const pillar = join(dir, 'pillar')
@@ -102,10 +106,14 @@ function importApp(sls: string, files: Readonly<Record<string, string>> = {}) {
   writeFileSync(join(salt, 'app', 'init.sls'), sls)
   for (const [name, text] of Object.entries(files)) writeFileSync(join(salt, 'app', name), text)
   const to = join(dir, 'config')
-  const machines = Object.entries(MACHINES).flatMap(([id, g]) => ['--machine', `${id}=${JSON.stringify(g)}`])
+  const machines = Object.entries(machineGrains).flatMap(([id, g]) => [
+    '--machine',
+    `${id}=${JSON.stringify(g)}`,
+  ])
   const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
   expect(imported.status, imported.stdout + imported.stderr).toBe(0)
   return {
+    machineGrains,
     dir,
     salt,
     pillar,
@@ -115,12 +123,12 @@ function importApp(sls: string, files: Readonly<Record<string, string>> = {}) {
   }
 }
 
-/** Builds the imported config; Salt renders it as the original on both machines. */
+/** Builds the imported config; Salt renders it as the original on each machine. */
 async function expectRoundTrip(t: ReturnType<typeof importApp>, states: Readonly<Record<string, number>>) {
   const out = join(t.dir, 'out')
   const built = dsl(['build', t.to, '--out', out])
   expect(built.status, built.stdout + built.stderr).toBe(0)
-  for (const [id, grains] of Object.entries(MACHINES)) {
+  for (const [id, grains] of Object.entries(t.machineGrains)) {
     const theirs = await render(id, grains, t.salt, t.pillar)
     expect(Object.keys(theirs.highstate as object)).toHaveLength(states[id] ?? -1)
     const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
@@ -188,5 +196,25 @@ describe('dsl import salt: typed builders', () => {
       /when\(eq\(grains\.os, "Debian"\), \(\) => \{\s+const (s\d+) = pkg\(\[\s+"apt-file",\s+\], \{\s+id: "apt_tools",\s+require: \[s0\],\s+\}\)\s+cmd\("apt-file update", \{\s+id: "apt_file_update",\s+onchanges: \[\1\],\s+\}\)\s+file\("\/etc\/vim\/vimrc.local", \{\s+contents: "set number",\s+require: \[s0\],\s+\}\)\s+\}\)\s+when\(eq\(grains\.os, "Fedora"\), \(\) => \{\s+file\("\/etc\/vimrc.local", \{/,
     )
     await expectRoundTrip(t, { deb: 4, fed: 2 })
+  })
+
+  it('keeps an SLS whose state only some machines have differs among them (byPlatform would have to cover the others)', async () => {
+    // GIVEN a state Debian and Ubuntu have, with a name per os, and Fedora has not
+    const sls = `editor:
+  pkg.installed: []
+{% if grains['os_family'] == 'Debian' %}
+apt_tools:
+  pkg.installed:
+    - name: {{ 'apt-file' if grains['os'] == 'Debian' else 'apt-file-ubuntu' }}
+{% endif %}
+`
+    // WHEN imported for three machines
+    const t = importApp(sls, {}, { deb: GRAINS.debian, ubu: GRAINS.ubuntu, fed: GRAINS.fedora })
+    // THEN the SLS is kept with the reason, and the tree still renders as the original
+    const report = readFileSync(join(t.to, 'IMPORT-REPORT.md'), 'utf8')
+    expect(report).toContain(
+      "| SLS app | kept | 'apt_tools' (pkg): only some machines have it, and its values differ among them |",
+    )
+    await expectRoundTrip(t, { deb: 2, ubu: 2, fed: 1 })
   })
 })
