@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 
 export interface ProcessResult {
   readonly code: number
@@ -29,10 +29,17 @@ export function runProcess(
     }
     const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
     if (child.pid !== undefined) extra.onSpawn?.(child.pid)
+    collectProcess(child, extra).then(done, fail)
+  })
+}
+
+/** Collects both streams of a started child until it ends (rejects only when it could not start). */
+export function collectProcess(child: ChildProcess, extra: RunExtra = {}): Promise<ProcessResult> {
+  return new Promise((done, fail) => {
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout.on('data', (d: Buffer) => out.push(d))
-    child.stderr.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => out.push(d))
+    child.stderr?.on('data', (d: Buffer) => {
       err.push(d)
       extra.onStderr?.(d)
     })

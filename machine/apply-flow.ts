@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Diagnostic } from '../compiler/diagnostics.ts'
+import { discardWarmSalt, prewarmSalt } from '../compiler/salt/salt-call.ts'
 import { auditGeneration } from '../report/audit-generation.ts'
 import { approvalRefusal } from './approval.ts'
 import { confirm } from './confirm.ts'
@@ -174,7 +175,16 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     // run (a Salt start and a render of its own) is skipped, and the apply's own result is the report
     const skipPlan =
       r.yes && r.changedOnly === true && overlay.changed !== undefined && process.getuid?.() === 0
-    const plan = skipPlan ? undefined : await runTree(ws, project, { ...base, test: true }, overlay.origins)
+    // the plan's salt-call is noted in the lock too: a successor waits for it if this run is killed (no
+    // salt-call is loaded ahead for the apply here: on a converged machine, the common case, none follows)
+    const plan = skipPlan
+      ? undefined
+      : await runTree(
+          ws,
+          project,
+          { ...base, test: true, onSpawn: (pid) => lock.noteSalt(pid) },
+          overlay.origins,
+        )
     const last = r.store.list().at(-1)
     const lastFiles = last ? readWritten(r.store, last.number) : []
     if (plan !== undefined) {
@@ -215,6 +225,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
       }
       if (!r.yes) {
         if (process.stdin.isTTY !== true) return refuse()
+        prewarmSalt(r.python) // loads while the question is read
         const n = plan.summary.create + plan.summary.change + plan.summary.remove
         if (!(await confirm(`Apply ${n} change(s) to ${who}?`))) {
           say('nothing applied')
@@ -272,6 +283,7 @@ async function applyOnce(r: ApplyRequest, seen: { failed?: FailedApply }): Promi
     }
     return failed ? 1 : 0
   } finally {
+    discardWarmSalt()
     run.remove()
     if (!pruned) r.store.prune(r.keep)
     lock.release()

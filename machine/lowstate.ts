@@ -19,10 +19,15 @@ export interface LowChunk {
  */
 export async function showLowstate(
   ws: SaltWorkspace,
-  o: { readonly python: string; readonly machine: string | undefined },
+  o: { readonly python: string; readonly machine: string | undefined; readonly warmNext?: boolean },
 ): Promise<{ chunks: LowChunk[]; error?: string }> {
   const conf = treeConfig(ws, o, 'lowstate')
-  const run = await saltCall({ python: o.python, confDir: conf, fun: 'state.show_lowstate' })
+  const run = await saltCall({
+    python: o.python,
+    confDir: conf,
+    fun: 'state.show_lowstate',
+    ...(o.warmNext ? { warmNext: true } : {}),
+  })
   if (!Array.isArray(run.data))
     return { chunks: [], error: `salt-call exited ${run.code} without a lowstate` }
   const chunks = run.data.filter((c): c is LowChunk => c !== null && typeof c === 'object')

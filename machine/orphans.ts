@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 
 /**
- * The processes (other than this one) whose command line contains `fragment`: the salt-calls a killed run
- * left running still name their run's config dir, whether or not the run lived to note their pid.
- * /proc where there is one, `ps` elsewhere (macOS).
+ * The processes (other than this one) whose command line or working directory contains `fragment`: the
+ * salt-calls a killed run left running still name their run's config dir (a salt-call started ahead, see
+ * prewarmSalt, works in it), whether or not the run lived to note their pid. /proc where there is one,
+ * `ps` elsewhere (macOS: command lines only).
  */
 export function processesNaming(fragment: string): number[] {
   const found: number[] = []
@@ -17,7 +18,10 @@ export function processesNaming(fragment: string): number[] {
       const pid = Number(name)
       if (pid === process.pid) continue
       try {
-        if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(fragment))
+        if (
+          readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(fragment) ||
+          `${readlinkSync(`/proc/${name}/cwd`)}/`.includes(fragment)
+        )
           found.push(pid)
       } catch {} // gone meanwhile, or not ours to read
     }

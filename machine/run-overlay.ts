@@ -91,7 +91,8 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
         : showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
       : undefined
   const nextLow = changing
-    ? showLowstate({ tree: o.tree, scratch: join(o.scratch, 'next') }, base)
+    ? // the apply of what changed follows: its salt-call loads meanwhile
+      showLowstate({ tree: o.tree, scratch: join(o.scratch, 'next') }, { ...base, warmNext: true })
     : undefined
 
   let edits: LocalEdit[] = []

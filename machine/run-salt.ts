@@ -20,6 +20,8 @@ export interface StateRunOptions {
   /** Each line Salt logs (at info level: one "Executing" and one "Completed" line per state). */
   readonly onLine?: (line: string) => void
   readonly onSpawn?: (pid: number) => void
+  /** Another salt-call follows this one (the apply after its plan): start loading it meanwhile. */
+  readonly warmNext?: boolean
   /** A file root searched before the tree's `salt/` (the run's own top file and states: prune, kept edits). */
   readonly overlay?: string
 }
@@ -46,6 +48,7 @@ export async function runStateApply(ws: SaltWorkspace, o: StateRunOptions): Prom
     tmpDir: join(ws.scratch, 'tmp'),
     ...(o.onLine ? { onLine: o.onLine } : {}),
     ...(o.onSpawn ? { onSpawn: o.onSpawn } : {}),
+    ...(o.warmNext ? { warmNext: true } : {}),
   })
   const data = run.data
   if (data !== null && typeof data === 'object' && !Array.isArray(data))

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { applyFlow, refuse } from '../../machine/apply-flow.ts'
 import { gitRevision } from '../../machine/git-revision.ts'
+import { prewarmSalt } from '../salt/salt-call.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
 import { buildTree, jsonFormat, keepCount, openStore, projectRoot, saltPython } from './operate-options.ts'
@@ -30,6 +31,7 @@ export const command: Command = {
     if (!values.yes && process.stdin.isTTY !== true) return refuse()
     const entry = positionals[0] ?? 'config'
     const python = saltPython(entry)
+    prewarmSalt(python) // Salt loads while the config builds
     const keep = keepCount(values.keep)
     const outDir = resolve(values.out)
     const built = await buildTree(entry, outDir, !values['no-typecheck'])

@@ -7,6 +7,7 @@ import { runTree } from '../../machine/plan-tree.ts'
 import { rootNeeds } from '../../machine/root-needs.ts'
 import { prepareOverlay } from '../../machine/run-overlay.ts'
 import { changesAnything } from '../../machine/state-outcomes.ts'
+import { prewarmSalt } from '../salt/salt-call.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
 import { buildTree, jsonFormat, openStore, projectRoot, saltPython } from './operate-options.ts'
@@ -30,6 +31,7 @@ export const command: Command = {
     const json = jsonFormat(values.format)
     const entry = positionals[0] ?? 'config'
     const python = saltPython(entry)
+    prewarmSalt(python) // Salt loads while the config builds
     const outDir = resolve(values.out)
     const built = await buildTree(entry, outDir, !values['no-typecheck'])
     if (built !== 0) return built

@@ -1,7 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
-import { runProcess } from '../run-process.ts'
+import { PACKAGE_ROOT } from '../paths.ts'
+import { collectProcess, runProcess } from '../run-process.ts'
+
+const WARM_SCRIPT = join(PACKAGE_ROOT, 'compiler', 'salt', 'warm-call.py')
+
+/** A salt-call started ahead (`prewarmSalt`), loading Salt while it waits for its command line. */
+interface WarmSalt {
+  readonly python: string
+  readonly child: ChildProcess
+}
+
+let warm: WarmSalt | undefined
+
+/**
+ * Starts the next salt-call's Python and Salt's modules now (about half of each salt-call's time), so
+ * that the next `saltCall` with this Python only hands it its command line. For a run that will call
+ * Salt next: the build before a plan, the plan before an apply. Unused, it ends with salt-dsl (its stdin
+ * closes) or at the next `prewarmSalt`; it never runs anything without a command line.
+ */
+export function prewarmSalt(python: string): void {
+  if (warm !== undefined && warm.python === python && warm.child.exitCode === null) return
+  discardWarmSalt()
+  if (!existsSync(WARM_SCRIPT)) return
+  const child = spawn(python, [WARM_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] })
+  child.on('error', () => {}) // a Python that cannot start: the next call starts its own and reports that
+  child.stdin?.on('error', () => {})
+  // waiting, it keeps nothing alive: salt-dsl may end without it
+  child.unref()
+  for (const stream of [child.stdin, child.stdout, child.stderr])
+    (stream as unknown as { unref?: () => void } | null)?.unref?.()
+  warm = { python, child }
+}
+
+/** Ends a warm salt-call that will not be used. */
+export function discardWarmSalt(): void {
+  warm?.child.stdin?.end()
+  warm?.child.kill('SIGTERM')
+  warm = undefined
+}
+
+/** The warm salt-call for `python`, taken (each runs once), or undefined. */
+function takeWarm(python: string): ChildProcess | undefined {
+  const w = warm
+  if (w === undefined || w.python !== python) return undefined
+  warm = undefined
+  if (w.child.exitCode !== null || w.child.signalCode !== null || w.child.pid === undefined) return undefined
+  w.child.ref()
+  for (const stream of [w.child.stdin, w.child.stdout, w.child.stderr])
+    (stream as unknown as { ref?: () => void } | null)?.ref?.()
+  return w.child
+}
 
 /** One `salt-call --local -c CONF --out=json` run. */
 export interface SaltCallRequest {
@@ -18,6 +69,8 @@ export interface SaltCallRequest {
   readonly onSpawn?: (pid: number) => void
   /** Salt's own temp files (`__salt.tmp.*`) go here. */
   readonly tmpDir?: string
+  /** Another salt-call follows this one: start loading it now (`prewarmSalt`). */
+  readonly warmNext?: boolean
 }
 
 export interface SaltCallResult {
@@ -49,11 +102,26 @@ export async function saltCall(r: SaltCallRequest): Promise<SaltCallResult> {
       for (const line of lines) r.onLine?.(line)
     })
   const env = { ...process.env, ...(r.tmpDir ? { TMPDIR: r.tmpDir } : {}) }
-  const run = await runProcess(bin, argv, undefined, undefined, {
+  const extra = {
     env,
     ...(onStderr ? { onStderr } : {}),
     ...(r.onSpawn ? { onSpawn: r.onSpawn } : {}),
-  })
+  }
+  const ready = saltCallBeside(r.python) ? takeWarm(r.python) : undefined
+  let run: Awaited<ReturnType<typeof runProcess>>
+  if (ready !== undefined) {
+    // its pid is told before it gets its command line: nothing runs unannounced
+    r.onSpawn?.(ready.pid!)
+    const collected = collectProcess(ready, extra)
+    const request = { argv, env: r.tmpDir ? { TMPDIR: r.tmpDir } : {}, cwd: r.confDir }
+    ready.stdin!.end(`${JSON.stringify(request)}\n`)
+    if (r.warmNext) prewarmSalt(r.python)
+    run = await collected
+  } else {
+    const running = runProcess(bin, argv, undefined, undefined, extra)
+    if (r.warmNext) prewarmSalt(r.python)
+    run = await running
+  }
   if (pending !== '') r.onLine?.(pending)
   return { code: run.code, data: parseLocal(run.stdout), stderr: run.stderr }
 }
