@@ -1,7 +1,8 @@
 // Operating a machine: what a converged apply of the bundled config's debian-ci costs, state by state.
 // Run as root (it applies for real into a throw-away user): `npm run bench:operate`.
 // Measured the way test/config/apply.test.ts applies it: the real salt-call --local on a built tree, with the
-// pillar overrides the test uses (a local package source, reports in a temp dir).
+// pillar overrides the test uses (a local package source, reports in a temp dir). Then plan and apply end
+// to end through the CLI (operate-cli.ts).
 
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -10,6 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { masterlessMinionConfig } from '../compiler/salt/minion-config.ts'
+import { operateCli } from './operate-cli.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const ROOT = resolve(process.env.DSL_ROOT ?? '.') // run from the repository
@@ -122,3 +124,4 @@ async function main(): Promise<void> {
 }
 
 await main()
+operateCli(ROOT, RUNS)
