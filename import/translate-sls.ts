@@ -82,7 +82,10 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
           for (const [k, v] of Object.entries(p)) {
             // a TypeScript object holds a key once; Salt keeps both (the emitted state would lose one)
             if (k in args) return `'${id}': argument '${k}' is given twice`
-            if (k === 'order' && typeof v === 'number') order = v
+            // Salt numbers states from 10000 in the order it renders them (state_auto_order): the order
+            // an SLS written in that order gets again; an author's own order is not taken over
+            if (k === 'order' && typeof v === 'number' && v >= 10000) order = v
+            else if (k === 'order') return `'${id}': an order of its own (${JSON.stringify(v)})`
             else args[k] = v
           }
       found.push({ order, state: { id, module, fun: fun[0] as string, args } })

@@ -217,4 +217,11 @@ apt_tools:
     )
     await expectRoundTrip(t, { deb: 2, ubu: 2, fed: 1 })
   })
+
+  it("keeps an SLS with a state's own order (Salt numbers only the others), and it renders as the original", async () => {
+    const t = importApp('editor:\n  pkg.installed:\n    - order: 1\nother:\n  pkg.installed: []\n')
+    const report = readFileSync(join(t.to, 'IMPORT-REPORT.md'), 'utf8')
+    expect(report).toContain("| SLS app | kept | 'editor': an order of its own (1) |")
+    await expectRoundTrip(t, { deb: 2, fed: 2 })
+  })
 })
