@@ -1,12 +1,18 @@
-// Plain data as TypeScript source: object keys bare where they are identifiers, strings as JSON writes them.
+// Plain data as TypeScript source: object keys bare where they are identifiers, strings single-quoted (the
+// house style) with JSON's escapes.
 
 import { PerOs } from './per-os.ts'
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
+/** `text` as a single-quoted TypeScript string. */
+export function tsString(text: string): string {
+  return `'${JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`
+}
+
 /** A TypeScript key for `key`: bare when it is an identifier, quoted otherwise. */
 export function tsKey(key: string): string {
-  return IDENT.test(key) ? key : JSON.stringify(key)
+  return IDENT.test(key) ? key : tsString(key)
 }
 
 /** `value` (JSON data, as Salt's JSON output gives it) as a TypeScript expression. */
@@ -18,7 +24,7 @@ export function tsLiteral(value: unknown, indent = ''): string {
     return `byPlatform({\n${indent}  os: {\n${cases.join('\n')}\n${indent}  },\n${indent}})`
   }
   if (value === null || value === undefined) return 'null'
-  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'string') return tsString(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   const inner = `${indent}  `
   if (Array.isArray(value)) {

@@ -3,7 +3,7 @@
 // names (a thunk for one declared further down, the `_in` forms); states only some machines have inside
 // when() on their `os` grain.
 import { builderCall } from './builder-call.ts'
-import { tsKey, tsLiteral } from './literal.ts'
+import { tsKey, tsLiteral, tsString } from './literal.ts'
 
 /** One state of a rendered highstate: its ID, module, function and arguments in Salt's order. */
 export interface LowState {
@@ -73,7 +73,7 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
       })
     const host = firstOfId.get(s.id)
     const joins = host !== undefined && host !== vars.get(keyOf(s))
-    const idText = joins ? host : JSON.stringify(s.id)
+    const idText = joins ? host : tsString(s.id)
     const b = builderCall(s.module, s.fun, s.id, plain)
     let call: string
     byBuilder.push(b !== undefined)
@@ -117,16 +117,15 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
         .add('when')
       const cond =
         on.os.length === 1
-          ? `eq(grains.os, ${JSON.stringify(one)})`
-          : `oneOf(grains.os, ${JSON.stringify(on.os)})`
+          ? `eq(grains.os, ${tsString(one as string)})`
+          : `oneOf(grains.os, [${on.os.map(tsString).join(', ')}])`
       body.push(`  when(${cond}, () => {`)
     }
     body.push(line.replace(/^/gm, '  '))
     if (i === lines.length - 1 || blocks[i + 1] !== blocks[i]) body.push('  })')
   }
   return {
-    source: (handle) =>
-      `export const ${handle} = sls(${JSON.stringify(name)}, () => {\n${body.join('\n')}\n})`,
+    source: (handle) => `export const ${handle} = sls(${tsString(name)}, () => {\n${body.join('\n')}\n})`,
     byBuilder,
     builders: [...builders].sort(),
     imports: [...calls].sort(),

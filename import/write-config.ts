@@ -2,7 +2,7 @@
 // the shipped Salt as saltDir() handles, the state top as profiles and the inventory.
 import { IndentationText, Project, QuoteKind } from 'ts-morph'
 import { inferSchema } from './infer-schema.ts'
-import { tsKey, tsLiteral } from './literal.ts'
+import { tsKey, tsLiteral, tsString } from './literal.ts'
 import type { MachineRender } from './salt-renders.ts'
 import type { TranslatedSls } from './translate-sls.ts'
 
@@ -60,7 +60,7 @@ function slsHandle(
   const [head = '', ...rest] = sls.split('.')
   const v = shipped.get(head)
   if (v === undefined) return undefined
-  return rest.length === 0 ? v : `${v}.sls(${JSON.stringify(rest.join('.'))})`
+  return rest.length === 0 ? v : `${v}.sls(${tsString(rest.join('.'))})`
 }
 
 /** The config's `index.ts` source; `missing` collects SLS of the top no shipped directory holds. */
@@ -103,7 +103,7 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
   for (const s of plan.shipped) {
     const v = varName(s.name)
     vars.set(s.name, v)
-    file.addStatements(`const ${v} = saltDir(${JSON.stringify(s.path)}, { as: ${JSON.stringify(s.name)} })`)
+    file.addStatements(`const ${v} = saltDir(${tsString(s.path)}, { as: ${tsString(s.name)} })`)
   }
 
   const ownSls = new Map<string, string>()

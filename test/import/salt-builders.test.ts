@@ -63,7 +63,7 @@ migrate:
   cmd.run:
     - name: /srv/deploy/app/migrate
     - cwd: /srv/deploy/app
-    - unless: test -e /srv/deploy/app/.migrated
+    - unless: grep -q '^done\\s' /srv/deploy/app/.migrated
     - require:
       - file: app_config
 app_service:
@@ -168,17 +168,17 @@ describe('dsl import salt: typed builders', () => {
     const source = t.source
     // THEN each state is its builder's call, with only the options that differ from the builder's defaults
     for (const call of [
-      /pkg\(\[\s+"git",\s+"curl",\s+\], \{\s+id: "tools",\s+refresh: false,\s+\}\)/,
-      /pkg\("ripgrep", \{\s+ensure: 'latest',\s+\}\)/,
-      /pkg\("telnet", \{\s+ensure: 'removed',\s+\}\)/,
-      /const (s\d+) = group\("deploy", \{\s+gid: 2001,\s+\}\)\n\s+const (s\d+) = user\("deploy", \{\s+id: \1,\s+uid: 2001,[^}]+require: \[\1\],/,
-      /file\("\/srv\/deploy\/app", \{\s+ensure: 'directory',\s+user: "deploy",\s+mode: "0750",\s+makedirs: true,\s+require: \[s\d+\],/,
-      /file\("\/srv\/deploy\/current", \{\s+ensure: 'symlink',\s+target: "\/srv\/deploy\/app",\s+\}\)/,
-      /file\("\/srv\/deploy\/app\/config.ini", \{\s+id: "app_config",\s+source: "salt:\/\/app\/config.ini",\s+template: "jinja",\s+context: \{\s+port: 8080,\s+\},\s+watch_in: \[\(\) => s\d+\],/,
-      /cmd\("\/srv\/deploy\/app\/migrate", \{\s+id: "migrate",\s+cwd: "\/srv\/deploy\/app",/,
-      /service\("app", \{\s+id: "app_service",\s+enable: true,\s+\}\)/,
-      /cron\("\/srv\/deploy\/app\/backup", \{\s+id: "nightly",\s+user: "deploy",\s+hour: 3,\s+minute: 0,\s+\}\)/,
-      /state\('cmd.wait', \{\s+id: "reload",\s+name: "systemctl daemon-reload",\s+watch: \[s\d+\],/,
+      /pkg\(\[\s+'git',\s+'curl',\s+\], \{\s+id: 'tools',\s+refresh: false,\s+\}\)/,
+      /pkg\('ripgrep', \{\s+ensure: 'latest',\s+\}\)/,
+      /pkg\('telnet', \{\s+ensure: 'removed',\s+\}\)/,
+      /const (s\d+) = group\('deploy', \{\s+gid: 2001,\s+\}\)\n\s+const (s\d+) = user\('deploy', \{\s+id: \1,\s+uid: 2001,[^}]+require: \[\1\],/,
+      /file\('\/srv\/deploy\/app', \{\s+ensure: 'directory',\s+user: 'deploy',\s+mode: '0750',\s+makedirs: true,\s+require: \[s\d+\],/,
+      /file\('\/srv\/deploy\/current', \{\s+ensure: 'symlink',\s+target: '\/srv\/deploy\/app',\s+\}\)/,
+      /file\('\/srv\/deploy\/app\/config.ini', \{\s+id: 'app_config',\s+source: 'salt:\/\/app\/config.ini',\s+template: 'jinja',\s+context: \{\s+port: 8080,\s+\},\s+watch_in: \[\(\) => s\d+\],/,
+      /cmd\('\/srv\/deploy\/app\/migrate', \{\s+id: 'migrate',\s+cwd: '\/srv\/deploy\/app',/,
+      /service\('app', \{\s+id: 'app_service',\s+enable: true,\s+\}\)/,
+      /cron\('\/srv\/deploy\/app\/backup', \{\s+id: 'nightly',\s+user: 'deploy',\s+hour: 3,\s+minute: 0,\s+\}\)/,
+      /state\('cmd.wait', \{\s+id: 'reload',\s+name: 'systemctl daemon-reload',\s+watch: \[s\d+\],/,
     ])
       expect(source).toMatch(call)
     // AND Salt renders the built tree as the original
@@ -193,7 +193,7 @@ describe('dsl import salt: typed builders', () => {
     expect(t.stdout).toContain('fed: 2 builder (100%), 0 state() (0%), 0 kept (0%)')
     // THEN Debian's states are one when() block (a requisite inside it names its handle), Fedora's another
     expect(t.source).toMatch(
-      /when\(eq\(grains\.os, "Debian"\), \(\) => \{\s+const (s\d+) = pkg\(\[\s+"apt-file",\s+\], \{\s+id: "apt_tools",\s+require: \[s0\],\s+\}\)\s+cmd\("apt-file update", \{\s+id: "apt_file_update",\s+onchanges: \[\1\],\s+\}\)\s+file\("\/etc\/vim\/vimrc.local", \{\s+contents: "set number",\s+require: \[s0\],\s+\}\)\s+\}\)\s+when\(eq\(grains\.os, "Fedora"\), \(\) => \{\s+file\("\/etc\/vimrc.local", \{/,
+      /when\(eq\(grains\.os, 'Debian'\), \(\) => \{\s+const (s\d+) = pkg\(\[\s+'apt-file',\s+\], \{\s+id: 'apt_tools',\s+require: \[s0\],\s+\}\)\s+cmd\('apt-file update', \{\s+id: 'apt_file_update',\s+onchanges: \[\1\],\s+\}\)\s+file\('\/etc\/vim\/vimrc.local', \{\s+contents: 'set number',\s+require: \[s0\],\s+\}\)\s+\}\)\s+when\(eq\(grains\.os, 'Fedora'\), \(\) => \{\s+file\('\/etc\/vimrc.local', \{/,
     )
     await expectRoundTrip(t, { deb: 4, fed: 2 })
   })

@@ -39,15 +39,15 @@ const FEDORA_SHARES: Readonly<Record<string, readonly [number, number, number]>>
 // what the TypeScript of a translated SLS holds: the typed builder where one writes the state, handles
 const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
   'locale-formula': [
-    /const s3 = pkg\("dbus", \{\s+id: "dbus_for_locale",\s+require_in: \[\(\) => s5\],\s+\}\)/,
-    /service\("dbus", \{\s+id: s3,\s+enable: true,\s+require: \[s3\],/,
+    /const s3 = pkg\('dbus', \{\s+id: 'dbus_for_locale',\s+require_in: \[\(\) => s5\],\s+\}\)/,
+    /service\('dbus', \{\s+id: s3,\s+enable: true,\s+require: \[s3\],/,
     // a per-os package list would be pkg()'s name, not its `pkgs`: state()
-    /state\('pkg.installed', \{\s+id: "locale_pkgs",\s+pkgs: byPlatform\(/,
+    /state\('pkg.installed', \{\s+id: 'locale_pkgs',\s+pkgs: byPlatform\(/,
     "state('locale.system', {",
   ],
-  'timezone-formula': [/pkg\("tzdata", \{\s+id: "timezone_packages",/, /service\("dbus", \{/],
+  'timezone-formula': [/pkg\('tzdata', \{\s+id: 'timezone_packages',/, /service\('dbus', \{/],
   // a pillar key holding ':' (git's url.<base>.insteadOf) is quoted in the layer and the schema
-  'users-formula': ['"url.https://.insteadOf": "git://"', '"url.https://.insteadOf": z.string()'],
+  'users-formula': ["'url.https://.insteadOf': 'git://'", "'url.https://.insteadOf': z.string()"],
 }
 let oracle: SaltOracle
 
@@ -156,10 +156,10 @@ describe('dsl import salt: states Salt renders per machine', () => {
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     // the typed builders, since they write these states exactly as Salt rendered them
     expect(source).toMatch(
-      /const s0 = pkg\(byPlatform\(\{\s+os: \{\s+Debian: "vim-nox",\s+Fedora: "vim-enhanced",\s+\},\s+\}\), \{\s+id: "editor",\s+refresh: false,/,
+      /const s0 = pkg\(byPlatform\(\{\s+os: \{\s+Debian: 'vim-nox',\s+Fedora: 'vim-enhanced',\s+\},\s+\}\), \{\s+id: 'editor',\s+refresh: false,/,
     )
     expect(source).toMatch(
-      /file\("\/etc\/vimrc.local", \{\s+id: "editor_config",\s+contents: "set number",\s+require: \[s0\],/,
+      /file\('\/etc\/vimrc.local', \{\s+id: 'editor_config',\s+contents: 'set number',\s+require: \[s0\],/,
     )
     const out = join(dir, 'out')
     const built = dsl(['build', to, '--out', out])
