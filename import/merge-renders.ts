@@ -53,8 +53,9 @@ export function mergeRenders(
     for (const [k, v] of Object.entries(s0.args)) {
       const values = on.map(({ s }) => s.args[k])
       if (values.every((x) => JSON.stringify(x) === JSON.stringify(v))) args[k] = v
-      // a handle is one state on every machine
+      // a handle is one state on every machine; an order is one value
       else if (REQUISITE_KEY.test(k)) return `'${s0.id}' (${s0.module}): its requisites differ per machine`
+      else if (k === 'order') return `'${s0.id}' (${s0.module}): its order differs per machine`
       else args[k] = new PerOs(new Map(on.map(({ j }, i) => [os[j] as string, values[i]])))
     }
     if (on.length === per.length) {

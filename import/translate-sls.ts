@@ -65,7 +65,7 @@ export function statesPerSls(high: Readonly<Record<string, unknown>> | undefined
 
 /** The states of SLS `sls` in one machine's highstate, in Salt's order; a string when one cannot be read. */
 function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowState[] | string {
-  const found: { order: number; state: LowState }[] = []
+  const found: { order?: number; state: LowState }[] = []
   for (const [id, body] of Object.entries(high)) {
     if (id === '__extend__' || body === null || typeof body !== 'object') continue
     const b = body as Record<string, unknown>
@@ -76,22 +76,30 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
       const fun = parts.filter((p): p is string => typeof p === 'string')
       if (fun.length !== 1) return `'${id}': no single function for ${module}`
       const args: Record<string, unknown> = {}
-      let order = 0
+      let order: number | undefined
       for (const p of parts)
         if (p !== null && typeof p === 'object')
           for (const [k, v] of Object.entries(p)) {
             // a TypeScript object holds a key once; Salt keeps both (the emitted state would lose one)
             if (k in args) return `'${id}': argument '${k}' is given twice`
-            // Salt numbers states from 10000 in the order it renders them (state_auto_order): the order
-            // an SLS written in that order gets again; an author's own order is not taken over
+            // Salt numbers the states without an order of their own from 10000 in the order it renders
+            // them (state_auto_order): the TypeScript, declared in that order, gets the same numbers
             if (k === 'order' && typeof v === 'number' && v >= 10000) order = v
-            else if (k === 'order') return `'${id}': an order of its own (${JSON.stringify(v)})`
             else args[k] = v
           }
-      found.push({ order, state: { id, module, fun: fun[0] as string, args } })
+      found.push({
+        ...(order === undefined ? {} : { order }),
+        state: { id, module, fun: fun[0] as string, args },
+      })
     }
   }
-  return found.sort((a, b) => a.order - b.order).map((f) => f.state)
+  // Salt lists a highstate's IDs as it renders them; the numbers tell when it does not (then no state may
+  // have an order of its own, whose place would be unknown)
+  const numbers = found.flatMap((f) => (f.order === undefined ? [] : [f.order]))
+  if (numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number))) return found.map((f) => f.state)
+  if (found.some((f) => f.order === undefined))
+    return 'an order of its own, in a highstate Salt lists out of order'
+  return found.sort((a, b) => (a.order as number) - (b.order as number)).map((f) => f.state)
 }
 
 /** The `module|id` a requisite item names, or undefined when it is not one state of a module by ID. */
@@ -111,8 +119,15 @@ function argumentReasons(s: LowState): string[] {
   if (keys.includes('name') && keys[0] !== 'name') out.push(`'name' is not the first argument`)
   // salt-dsl leaves out a name equal to the ID (Salt's default), which Salt's render shows when written
   if (s.args.name === s.id) out.push(`'name' repeats the ID`)
-  if ('failhard' in s.args && keys.filter((k) => !REQUISITE_KEY.test(k)).at(-1) !== 'failhard')
-    out.push(`'failhard' is not the last argument`)
+  // salt-dsl writes `order`, then `failhard`, after the other arguments
+  const plain = keys.filter((k) => !REQUISITE_KEY.test(k))
+  if ('failhard' in s.args && plain.at(-1) !== 'failhard') out.push(`'failhard' is not the last argument`)
+  if ('order' in s.args) {
+    const o = s.args.order
+    if (typeof o !== 'number' && o !== 'first' && o !== 'last') out.push(`order ${JSON.stringify(o)}`)
+    if (plain.at(-1) !== 'order' && !(plain.at(-2) === 'order' && plain.at(-1) === 'failhard'))
+      out.push(`'order' is not after its other arguments`)
+  }
   for (const [k, v] of Object.entries(s.args)) {
     if (s.module !== 'file' || !MODES.has(k)) continue
     if (typeof v === 'number')

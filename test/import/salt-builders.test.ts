@@ -218,10 +218,12 @@ apt_tools:
     await expectRoundTrip(t, { deb: 2, ubu: 2, fed: 1 })
   })
 
-  it("keeps an SLS with a state's own order (Salt numbers only the others), and it renders as the original", async () => {
-    const t = importApp('editor:\n  pkg.installed:\n    - order: 1\nother:\n  pkg.installed: []\n')
-    const report = readFileSync(join(t.to, 'IMPORT-REPORT.md'), 'utf8')
-    expect(report).toContain("| SLS app | kept | 'editor': an order of its own (1) |")
-    await expectRoundTrip(t, { deb: 2, fed: 2 })
+  it("writes a state's own order as its order option (Salt numbers only the others), and it renders as the original", async () => {
+    const t = importApp(
+      'editor:\n  pkg.installed:\n    - refresh: false\n    - order: 1\nother:\n  pkg.installed: []\nlast_one:\n  cmd.run:\n    - name: echo done\n    - order: last\n',
+    )
+    expect(t.source).toMatch(/pkg\('editor', \{\s+refresh: false,\s+order: 1,\s+\}\)\s+pkg\('other'\)/)
+    expect(t.source).toMatch(/cmd\('echo done', \{\s+id: 'last_one',\s+order: 'last',\s+\}\)/)
+    await expectRoundTrip(t, { deb: 3, fed: 3 })
   })
 })
