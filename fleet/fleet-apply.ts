@@ -66,68 +66,29 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
     const failures = run.outcomes.length ? outcomeDiagnostics(run.outcomes) : []
     r.report(failures)
   }
-  for (const m of r.machines.filter((x) => x.via !== 'master')) {
-    const note =
-      m.via === 'local'
-        ? `reached via local: run \`dsl apply --machine ${m.id}\` on that machine`
-        : 'reached via ssh: salt-ssh is not driven by dsl apply yet (salt-ssh -c CONFIG --roster-file out/roster works)'
+  for (const m of r.machines.filter((x) => x.via === 'local')) {
+    const note = `reached via local: run \`dsl apply --machine ${m.id}\` on that machine`
     line({ id: m.id, via: m.via, result: 'skipped', note, outcomes: [] })
   }
-  const minions = r.machines.filter((x) => x.via === 'master')
-  let jid: string | undefined
-  if (minions.length > 0) {
-    const keys = await listKeys(r.tools)
-    if ('problem' in keys) {
-      process.stderr.write(`${keys.problem}\n`)
-      return 2
-    }
-    const registered = minions.filter((m) => keys.accepted.includes(m.id))
-    for (const m of minions.filter((x) => !keys.accepted.includes(x.id))) {
-      const state = keys.pending.includes(m.id)
-        ? `its key is pending: \`dsl fleet accept ${m.id}\``
-        : 'no key'
-      line({ id: m.id, via: 'master', result: 'not registered', note: state, outcomes: [] })
-    }
-    if (registered.length > 0) {
-      const ids = registered.map((m) => m.id)
-      if (!r.json) say(`applying ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
-      const returned = new Set<string>()
-      // the master's word on the whole job (a JSON string line): "Authorization error occurred." under the ACL
-      let refusal: string | undefined
-      const ran = await streamMasterTool(
-        r.tools,
-        'salt',
-        ['--out=json', '--out-indent=-1', '--show-jid', '-L', ids.join(','), 'state.apply'],
-        (text) => {
-          const j = /^jid: (\d+)/.exec(text)
-          if (j) {
-            jid = j[1]
-            if (!r.json) say(`job ${jid}`)
-            return
-          }
-          const word = jobMessage(text)
-          if (word !== undefined) refusal = word
-          for (const [id, ret] of Object.entries(parseLine(text))) {
-            if (!ids.includes(id) || returned.has(id)) continue
-            returned.add(id)
-            line(minionRun(id, ret, manifest))
-          }
-        },
-      )
-      for (const id of ids.filter((x) => !returned.has(x)))
-        line(
-          refusal !== undefined
-            ? {
-                id,
-                via: 'master',
-                result: 'refused',
-                note: `the master refused the job: ${refusal}`,
-                outcomes: [],
-              }
-            : { id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] },
-        )
-    }
-  }
+  const job: { jid?: string } = {}
+  // the master's minions and the salt-ssh machines run at the same time; each line prints as it returns
+  const done = await Promise.all([
+    applyMinions(
+      r,
+      r.machines.filter((x) => x.via === 'master'),
+      manifest,
+      line,
+      job,
+    ),
+    applySsh(
+      r,
+      r.machines.filter((x) => x.via === 'ssh'),
+      manifest,
+      line,
+    ),
+  ])
+  if (done.some((code) => code === 2)) return 2
+  const jid = job.jid
   recordFleetRun(r.stateDir, runs, {
     ...(jid ? { jid } : {}),
     ...(r.generation ? { generation: r.generation } : {}),
@@ -148,37 +109,120 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
   return runs.every((x) => x.result === 'ok' || x.result === 'skipped') ? 0 : 1
 }
 
-/** One minion's return read against the manifest. */
-function minionRun(id: string, ret: unknown, manifest: ReturnType<typeof readManifestOrigins>): MachineRun {
+type Line = (run: MachineRun) => void
+type Manifest = ReturnType<typeof readManifestOrigins>
+
+/** The master's minions in one job: those without an accepted key are reported, not targeted. */
+async function applyMinions(
+  r: FleetApplyRequest,
+  minions: readonly FleetMachine[],
+  manifest: Manifest,
+  line: Line,
+  job: { jid?: string },
+): Promise<number> {
+  if (minions.length === 0) return 0
+  const keys = await listKeys(r.tools)
+  if ('problem' in keys) {
+    process.stderr.write(`${keys.problem}\n`)
+    return 2
+  }
+  for (const m of minions.filter((x) => !keys.accepted.includes(x.id))) {
+    const state = keys.pending.includes(m.id) ? `its key is pending: \`dsl fleet accept ${m.id}\`` : 'no key'
+    line({ id: m.id, via: 'master', result: 'not registered', note: state, outcomes: [] })
+  }
+  const ids = minions.filter((m) => keys.accepted.includes(m.id)).map((m) => m.id)
+  if (ids.length === 0) return 0
+  if (!r.json) say(`applying ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
+  const returned = new Set<string>()
+  // the master's word on the whole job (a JSON string line): "Authorization error occurred." under the ACL
+  let refusal: string | undefined
+  const ran = await streamMasterTool(
+    r.tools,
+    'salt',
+    ['--out=json', '--out-indent=-1', '--show-jid', '-L', ids.join(','), 'state.apply'],
+    (text) => {
+      const j = /^jid: (\d+)/.exec(text)?.[1]
+      if (j !== undefined) {
+        job.jid = j
+        if (!r.json) say(`job ${job.jid}`)
+        return
+      }
+      const word = jobMessage(text)
+      if (word !== undefined) refusal = word
+      for (const [id, ret] of Object.entries(parseLine(text))) {
+        if (!ids.includes(id) || returned.has(id)) continue
+        returned.add(id)
+        line(hostRun(id, 'master', ret, manifest))
+      }
+    },
+  )
+  for (const id of ids.filter((x) => !returned.has(x)))
+    line(
+      refusal !== undefined
+        ? {
+            id,
+            via: 'master',
+            result: 'refused',
+            note: `the master refused the job: ${refusal}`,
+            outcomes: [],
+          }
+        : { id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] },
+    )
+  return 0
+}
+
+/** The salt-ssh machines in one run, through the roster the master config names (`roster_file`). */
+async function applySsh(
+  r: FleetApplyRequest,
+  hosts: readonly FleetMachine[],
+  manifest: Manifest,
+  line: Line,
+): Promise<number> {
+  if (hosts.length === 0) return 0
+  const ids = hosts.map((m) => m.id)
+  if (!r.json) say(`applying ${ids.length} machine(s) through salt-ssh: ${ids.join(', ')}`)
+  const returned = new Set<string>()
+  const ran = await streamMasterTool(
+    r.tools,
+    'salt-ssh',
+    ['--out=json', '--out-indent=-1', '-L', ids.join(','), 'state.apply'],
+    (text) => {
+      for (const [id, ret] of Object.entries(parseLine(text))) {
+        if (!ids.includes(id) || returned.has(id)) continue
+        returned.add(id)
+        line(hostRun(id, 'ssh', ret, manifest))
+      }
+    },
+  )
+  for (const id of ids.filter((x) => !returned.has(x)))
+    line({ id, via: 'ssh', result: 'no return', note: lastLine(ran.stderr), outcomes: [] })
+  return 0
+}
+
+/** One machine's return (a minion's, or salt-ssh's for a host) read against the manifest. */
+function hostRun(id: string, via: FleetMachine['via'], ret: unknown, manifest: Manifest): MachineRun {
+  const fail = (result: MachineResult, note: string): MachineRun => ({ id, via, result, note, outcomes: [] })
   if (typeof ret === 'string') {
-    const noReturn = ret.startsWith('Minion did not return')
-    return {
-      id,
-      via: 'master',
-      result: noReturn ? 'no return' : 'error',
-      note: noReturn ? 'the minion stopped answering before its job ended' : (ret.split('\n')[0] ?? ret),
-      outcomes: [],
-    }
+    if (ret.startsWith('Minion did not return'))
+      return fail('no return', 'the minion stopped answering before its job ended')
+    return fail('error', ret.split('\n')[0] ?? ret)
   }
-  if (Array.isArray(ret)) {
-    const errors = ret.map(String)
-    return { id, via: 'master', result: 'error', note: errors.join(' | '), outcomes: [] }
-  }
+  if (Array.isArray(ret)) return fail('error', ret.map(String).join(' | '))
   const states = (ret ?? {}) as Record<string, SaltStateReturn>
+  const keys = Object.keys(states)
+  // salt-ssh's word for a host it could not run on: retcode, stderr, _error instead of state results
+  if (keys.length > 0 && !keys.some((k) => k.includes('_|-'))) {
+    const e = states as unknown as { _error?: unknown; stderr?: unknown; retcode?: unknown }
+    const why = [e._error, e.stderr].filter((x) => typeof x === 'string' && x.trim() !== '').map(String)
+    return fail('error', why.map((w) => lastLine(w)).join(': ') || `exit ${String(e.retcode)}`)
+  }
   const noTop = states['no_|-states_|-states_|-None']
-  if (noTop !== undefined)
-    return {
-      id,
-      via: 'master',
-      result: 'error',
-      note: `no state applies: ${String(noTop.comment)}`,
-      outcomes: [],
-    }
+  if (noTop !== undefined) return fail('error', `no state applies: ${String(noTop.comment)}`)
   const outcomes = stateOutcomes(states, manifest)
   const summary = summarize(outcomes)
   const durationMs = Math.round(outcomes.reduce((t, o) => t + o.durationMs, 0))
   const failed = summary.failed + summary.blocked > 0
-  return { id, via: 'master', result: failed ? 'failed' : 'ok', summary, durationMs, outcomes }
+  return { id, via, result: failed ? 'failed' : 'ok', summary, durationMs, outcomes }
 }
 
 /** A line that is one JSON string: Salt's message about the job as a whole. */

@@ -7,7 +7,8 @@
 #   bash scripts/setup.sh --test   and the system tools the test suite drives (as root, with apt-get):
 #                                  gnupg and pass (secrets), chromium (dashboard and docs site, through
 #                                  puppeteer-core), shellcheck (bootstrap.sh), zsh and fish (completion),
-#                                  systemd-analyze (the drift timer's units)
+#                                  systemd-analyze (the drift timer's units), openssh-server (salt-ssh
+#                                  to a local sshd in the fleet tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TEST_TOOLS=0
@@ -36,7 +37,7 @@ command -v node >/dev/null || fail "node is required (>= 20)"
 # the system tools the tests drive: command name → Debian package
 if [ "$TEST_TOOLS" = 1 ]; then
   missing=()
-  for pair in gpg:gnupg pass:pass chromium:chromium shellcheck:shellcheck zsh:zsh fish:fish systemd-analyze:systemd; do
+  for pair in gpg:gnupg pass:pass chromium:chromium shellcheck:shellcheck zsh:zsh fish:fish systemd-analyze:systemd sshd:openssh-server; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
   if [ "${#missing[@]}" -gt 0 ]; then

@@ -41,8 +41,11 @@ export function emitFleet(inv: InventoryNode | undefined): Map<string, string> {
   const publishRoot = inv.fleet?.publishRoot ?? '/srv/salt-dsl'
   const operators = inv.fleet?.operators ?? {}
   const minions = inv.machines.filter((m) => m.via === 'master')
-  files.set('master.d/salt-dsl.conf', masterConf(inv.machines, minions, publishRoot, operators))
   const ssh = inv.machines.filter((m) => m.via === 'ssh')
+  files.set(
+    'master.d/salt-dsl.conf',
+    masterConf(inv.machines, minions, ssh.length > 0, publishRoot, operators),
+  )
   if (ssh.length > 0) files.set('roster', roster(ssh))
   const fleet: FleetFile = {
     publishRoot,
@@ -62,6 +65,7 @@ export function emitFleet(inv: InventoryNode | undefined): Map<string, string> {
 function masterConf(
   machines: readonly MachineNode[],
   minions: readonly MachineNode[],
+  roster: boolean,
   publishRoot: string,
   operators: Readonly<Record<string, readonly string[]>>,
 ): string {
@@ -74,6 +78,8 @@ function masterConf(
     state_events: true,
     master_job_cache: 'local_cache',
     keep_jobs_seconds: 7 * 24 * 3600,
+    // salt-ssh reads the published roster: the same generation as the states it applies
+    ...(roster ? { roster_file: `${publishRoot}/current/roster` } : {}),
   }
   const groups: Record<string, YamlNode> = {}
   if (minions.length > 0) groups.fleet = list(minions.map((m) => m.id))

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO } from '../support/cli.ts'
 
@@ -24,7 +24,12 @@ export interface LoopbackFleet {
 }
 
 /** Starts the master (own ports, temp dirs, the tree's `master.d/`); minions are started by the test. */
-export async function startFleet(opts: { dir: string; masterD: string }): Promise<LoopbackFleet> {
+export async function startFleet(opts: {
+  dir: string
+  masterD: string
+  /** More settings of the test master's own (salt-ssh's known_hosts_file). */
+  master?: Record<string, unknown>
+}): Promise<LoopbackFleet> {
   const base = 40000 + Math.floor(Math.random() * 10000)
   const [publish, ret] = [base, base + 1]
   const configDir = join(opts.dir, 'conf-master')
@@ -47,6 +52,7 @@ export async function startFleet(opts: { dir: string; masterD: string }): Promis
       pidfile: join(m, 'master.pid'),
       log_file: join(m, 'master.log'),
       pillar_mask_output: false,
+      ...opts.master,
     }),
   )
   const children = new Map<string, ChildProcess>()
@@ -125,4 +131,69 @@ export async function until(check: () => boolean, tries = 120): Promise<boolean>
     await new Promise((r) => setTimeout(r, 500))
   }
   return false
+}
+
+/** An sshd on 127.0.0.1 (own port, host key and config) that lets one user in with one key. */
+export interface LoopbackSshd {
+  readonly port: number
+  /** The private key the user logs in with. */
+  readonly key: string
+  /** A known_hosts file naming this sshd's host key. */
+  readonly knownHosts: string
+  stop(): void
+}
+
+/** Starts sshd in the foreground (its own process group); `user` must exist, with a home. */
+export async function startSshd(opts: { dir: string; user: string; home: string }): Promise<LoopbackSshd> {
+  const port = 50000 + Math.floor(Math.random() * 10000)
+  const key = join(opts.dir, 'ssh-key')
+  const hostKey = join(opts.dir, 'ssh-host-key')
+  for (const k of [key, hostKey]) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', k])
+  // a user useradd made is locked (no password): sshd refuses a locked account even with a key
+  execFileSync('usermod', ['-p', '*', opts.user])
+  const ssh = join(opts.home, '.ssh')
+  mkdirSync(ssh, { recursive: true })
+  writeFileSync(join(ssh, 'authorized_keys'), readFileSync(`${key}.pub`))
+  const id = (flag: string) => Number(execFileSync('id', [flag, opts.user], { encoding: 'utf8' }).trim())
+  const [uid, gid] = [id('-u'), id('-g')]
+  chownSync(ssh, uid, gid)
+  chownSync(join(ssh, 'authorized_keys'), uid, gid)
+  chmodSync(ssh, 0o700)
+  const config = join(opts.dir, 'sshd_config')
+  const pidFile = join(opts.dir, 'sshd.pid')
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${pidFile}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      `AllowUsers ${opts.user}`,
+      // salt-ssh copies its thin Salt with scp, which speaks SFTP since OpenSSH 9
+      'Subsystem sftp /usr/lib/openssh/sftp-server',
+      '',
+    ].join('\n'),
+  )
+  mkdirSync('/run/sshd', { recursive: true }) // sshd's privilege separation dir
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: 'ignore', detached: true })
+  const stop = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  process.once('exit', stop)
+  const knownHosts = join(opts.dir, 'known_hosts')
+  const [type, body] = readFileSync(`${hostKey}.pub`, 'utf8').split(' ')
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${type} ${body}\n`)
+  if (!(await until(() => existsSync(pidFile), 40))) {
+    stop()
+    throw new Error('sshd did not start')
+  }
+  return { port, key, knownHosts, stop }
 }

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { throwawayUser } from '../support/apply.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
-import { type LoopbackFleet, startFleet, until } from './daemons.ts'
+import { type LoopbackFleet, type LoopbackSshd, startFleet, startSshd, until } from './daemons.ts'
 
 type Keys = { minions: string[]; minions_pre: string[]; minions_rejected: string[] }
 type FleetJson = {
@@ -15,7 +16,8 @@ type FleetJson = {
 delete process.env.SUDO_USER
 
 // GIVEN a built fleet (two minions via the master, one via ssh), a real salt-master loading its master.d,
-// the two minions of the inventory and a stranger's minion, all on 127.0.0.1
+// the two minions of the inventory, a stranger's minion, and an sshd letting a throw-away user in with a
+// throw-away key, all on 127.0.0.1
 describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
   const dir = tempDir()
   const out = join(dir, 'out')
@@ -23,7 +25,13 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
   const publish = join(dir, 'publish')
   const stateDir = join(dir, 'state')
   let fleet: LoopbackFleet
+  let sshd: LoopbackSshd
+  let user: ReturnType<typeof throwawayUser>
   const env = (extra: Record<string, string> = {}) => ({
+    FLEET_SSH_PORT: String(sshd.port),
+    FLEET_SSH_USER: user.name,
+    FLEET_SSH_KEY: sshd.key,
+    FLEET_SSH_ROOT: join(user.home, 'fleet'),
     FLEET_ROOT: root,
     FLEET_PUBLISH: publish,
     DSL_STATE_DIR: stateDir,
@@ -39,8 +47,14 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
   const keys = () => fleet.salt('salt-key', ['--list=all']).data as Keys
 
   beforeAll(async () => {
+    user = throwawayUser()
+    sshd = await startSshd({ dir, user: user.name, home: user.home })
     build()
-    fleet = await startFleet({ dir, masterD: join(out, 'master.d') })
+    fleet = await startFleet({
+      dir,
+      masterD: join(out, 'master.d'),
+      master: { known_hosts_file: sshd.knownHosts },
+    })
     for (const id of ['fleet-min', 'fleet-work', 'fleet-stranger']) fleet.startMinion(id)
     const pending = await until(() => (keys().minions_pre ?? []).length === 3)
     expect(pending, JSON.stringify(keys())).toBe(true)
@@ -48,6 +62,13 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
 
   afterAll(() => {
     fleet?.stop()
+    sshd?.stop()
+    if (user) {
+      // salt-ssh leaves its thin Salt on the host it ran on, under the login's name
+      for (const n of readdirSync('/var/tmp').filter((n) => n.startsWith(`.${user.name}_`)))
+        rmSync(join('/var/tmp', n), { recursive: true, force: true })
+      user.remove()
+    }
     rmSync(root, { recursive: true, force: true })
   })
 
@@ -56,8 +77,9 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(conf).toContain(`- ${publish}/current/salt`)
     expect(conf).toContain('auto_accept: false')
     expect(readFileSync(join(out, 'roster'), 'utf8')).toContain(
-      'fleet-ssh:\n  host: 127.0.0.1\n  port: 2222\n  user: deploy\n  sudo: true\n',
+      `fleet-ssh:\n  host: 127.0.0.1\n  port: ${sshd.port}\n  user: ${user.name}\n  priv: ${sshd.key}\n`,
     )
+    expect(conf).toContain(`roster_file: ${publish}/current/roster`)
     // the master's own view of its settings: what master.d set, read back through Salt
     const roots = fleet.salt('salt-run', ['salt.cmd', 'config.get', 'file_roots'])
     expect(roots.data, roots.stderr).toEqual({ base: [`${publish}/current/salt`] })
@@ -120,11 +142,20 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(run.stdout).toMatch(
       /^ {4}~ change cmd\.run work slow step {2}test\/fleet\/fixture\/index\.ts:19$/m,
     )
-    expect(run.stdout).toMatch(/^fleet-ssh +skipped/m)
+    expect(run.stdout).toMatch(/^applying 1 machine\(s\) through salt-ssh: fleet-ssh$/m)
+    expect(run.stdout).toMatch(/^fleet-ssh +ok +1 changed, 0 failed, 0 blocked, 0 unchanged \(1 states\)/m)
+    expect(run.stdout).toMatch(
+      /^ {4}\+ create file\.managed remote marker {2}test\/fleet\/fixture\/index\.ts:\d+$/m,
+    )
+    expect(run.stdout).toMatch(/^fleet-ssh +ssh +ok +1 +0 +0 /m)
     expect(run.stdout).toMatch(/^machine +via +result +changed +failed +unchanged +time$/m)
     expect(run.stdout).toMatch(/^fleet-min +master +ok +[12] +0 +[01] +\d/m)
-    expect(run.stdout).toContain('2 of 3 machine(s) applied without failure')
+    expect(run.stdout).toContain('3 of 3 machine(s) applied without failure')
     expect(readFileSync(join(root, 'minimal.txt'), 'utf8')).toBe('minimal\n')
+    // salt-ssh logged in as the throw-away user: the file is theirs
+    const remote = join(user.home, 'fleet/remote.txt')
+    expect(readFileSync(remote, 'utf8')).toBe('remote\n')
+    expect(execFileSync('stat', ['-c', '%U', remote], { encoding: 'utf8' }).trim()).toBe(user.name)
     expect(readFileSync(join(root, 'work.txt'), 'utf8')).toBe('work\n')
 
     // each minion ran exactly the states Salt's own show_highstate gives it
@@ -132,6 +163,7 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(again.status, again.stderr).toBe(0)
     const result = JSON.parse(again.stdout) as FleetJson
     expect(result.jid).toMatch(/^\d+$/)
+    expect(result.machines.find((m) => m.id === 'fleet-ssh')?.result).toBe('ok')
     for (const id of ['fleet-min', 'fleet-work']) {
       const shown = fleet.salt('salt', [id, 'state.show_highstate', '--static']).data as Record<
         string,
@@ -148,10 +180,7 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     const run = apply(['--target', 'profile=minimal', '--format', 'json'])
     expect(run.status, run.stderr).toBe(0)
     const result = JSON.parse(run.stdout) as FleetJson
-    expect(result.machines.map((m) => `${m.id}: ${m.result}`).sort()).toEqual([
-      'fleet-min: ok',
-      'fleet-ssh: skipped',
-    ])
+    expect(result.machines.map((m) => `${m.id}: ${m.result}`)).toEqual(['fleet-min: ok'])
     const bad = apply(['--target', 'profil=minimal'])
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain("'profil=minimal' is not a target term")
@@ -159,7 +188,7 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
 
   it('an operator limited to profile=minimal cannot apply to a work machine: the master refuses', () => {
     expect(readFileSync(join(out, 'master.d/salt-dsl.conf'), 'utf8')).toContain(
-      '  opmin:\n    - L@fleet-min,fleet-ssh:\n      - state.apply\n',
+      '  opmin:\n    - L@fleet-min:\n      - state.apply\n',
     )
     // opmin runs dsl through sudo: Salt sees the caller as sudo_opmin and applies opmin's publisher_acl
     const denied = apply(['--target', 'profile=work'], { SUDO_USER: 'opmin' })
@@ -209,7 +238,8 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(stdout).toMatch(/^fleet-min +ok /m)
     expect(stdout).toMatch(/^fleet-work +no return +the minion stopped answering/m)
     expect(stdout).toMatch(/^fleet-work +master +no return/m)
-    expect(stdout).toContain('1 of 3 machine(s) applied without failure')
+    expect(stdout).toMatch(/^fleet-ssh +ok /m)
+    expect(stdout).toContain('2 of 3 machine(s) applied without failure')
 
     const status = dsl(['fleet', 'status', '--out', out, '--format', 'json'], env())
     expect(status.status, status.stderr).toBe(0)
