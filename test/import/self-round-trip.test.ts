@@ -1,0 +1,68 @@
+// Round trip on the tree salt-dsl itself emits: the bundled config (config/) built, that Salt tree imported for
+// three machines and built again; Salt renders both alike on each. Its SLS use what the importer must carry
+// over: handles, `_in` requisites, states only some machines have, values per os, orders of their own.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { GRAINS, SaltOracle } from '../support/salt.ts'
+
+const MACHINES: Readonly<Record<string, Record<string, unknown>>> = {
+  'ubuntu-desk': GRAINS.ubuntu,
+  'fedora-vm': GRAINS.fedora,
+  'debian-ci': GRAINS.debian,
+}
+let oracle: SaltOracle
+
+beforeAll(async () => {
+  oracle = await SaltOracle.start()
+})
+afterAll(async () => {
+  await oracle?.close()
+})
+
+async function render(id: string, grains: Record<string, unknown>, fileRoot: string, pillarRoot: string) {
+  const spec = { id, grains, fileRoot, pillarRoot }
+  const high = await oracle.call(spec, 'state.show_highstate')
+  const items = await oracle.call(spec, 'pillar.items')
+  return { highstate: high.data, pillar: items.data }
+}
+
+describe('dsl import salt: the tree salt-dsl emits', () => {
+  it('imports the bundled config as built, mostly as TypeScript, and Salt renders it as before on each machine', async () => {
+    // GIVEN the bundled config built into a Salt tree
+    const dir = tempDir()
+    const first = dsl(['build', join(REPO, 'config'), '--out', join(dir, 'first')])
+    expect(first.status, first.stdout + first.stderr).toBe(0)
+    const salt = join(dir, 'first', 'salt')
+    const pillar = join(dir, 'first', 'pillar')
+    // WHEN that tree is imported for three machines and built
+    const to = join(dir, 'config')
+    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
+      '--machine',
+      `${id}=${JSON.stringify(g)}`,
+    ])
+    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
+    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+    // THEN on each machine more of its states are TypeScript than are kept, builders among them
+    const shares = [
+      ...imported.stdout.matchAll(/^ {2}(\S+): (\d+) builder .*?, (\d+) state\(\) .*?, (\d+) kept/gm),
+    ]
+    expect(shares.map((m) => m[1])).toEqual(Object.keys(MACHINES))
+    for (const m of shares) {
+      const [builders, calls, kept] = [Number(m[2]), Number(m[3]), Number(m[4])]
+      expect(builders, m[1]).toBeGreaterThan(0)
+      expect(builders + calls, m[1]).toBeGreaterThan(kept)
+    }
+    expect(readFileSync(join(to, 'index.ts'), 'utf8')).toMatch(/order: 'last'/)
+    const out = join(dir, 'out')
+    const built = dsl(['build', to, '--out', out])
+    expect(built.status, built.stdout + built.stderr).toBe(0)
+    for (const [id, grains] of Object.entries(MACHINES)) {
+      const theirs = await render(id, grains, salt, pillar)
+      expect(Object.keys(theirs.highstate as object).length, id).toBeGreaterThan(10)
+      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
+      expect(ours, id).toEqual(theirs)
+    }
+  })
+})
