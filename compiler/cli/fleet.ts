@@ -4,7 +4,7 @@ import { type FleetFile, readFleet, selectMachines } from '../../fleet/fleet-inv
 import { readFleetStatus } from '../../fleet/fleet-status.ts'
 import { acceptKey, dropKey, listKeys, notInInventory } from '../../fleet/keys.ts'
 import { publishTree } from '../../fleet/publish.ts'
-import { type MasterTools, runMasterTool } from '../../fleet/salt-tools.ts'
+import { type MasterTools, runMasterTool, streamMasterTool } from '../../fleet/salt-tools.ts'
 import { confirm } from '../../machine/confirm.ts'
 import { defaultStateDir } from '../../machine/generation-store.ts'
 import { parse } from './args.ts'
@@ -141,18 +141,39 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
   const keys = await listKeys(tools)
   if ('problem' in keys) throw new CliError(keys.problem)
   const accepted = fleet.machines.filter((m) => m.via === 'master' && keys.accepted.includes(m.id))
+  const hosts = fleet.machines.filter((m) => m.via === 'ssh')
   const answered = new Set<string>()
-  if (accepted.length > 0) {
-    const ping = await runMasterTool(tools, 'salt', [
-      '--static',
-      '--timeout=5',
-      '-L',
-      accepted.map((m) => m.id).join(','),
-      'test.ping',
-    ])
-    for (const [id, ok] of Object.entries((ping.data ?? {}) as Record<string, unknown>))
-      if (ok === true) answered.add(id)
+  const noted = (text: string) => {
+    if (!text.startsWith('{')) return
+    try {
+      for (const [id, ok] of Object.entries(JSON.parse(text) as Record<string, unknown>))
+        if (ok === true) answered.add(id)
+    } catch {
+      // not an answer
+    }
   }
+  const ping = (tool: string, ids: readonly string[], extra: readonly string[]) =>
+    ids.length === 0
+      ? Promise.resolve()
+      : streamMasterTool(
+          tools,
+          tool,
+          ['--out=json', '--out-indent=-1', ...extra, '-L', ids.join(','), 'test.ping'],
+          noted,
+        )
+  // the minions through the master, the ssh hosts through salt-ssh, at the same time
+  await Promise.all([
+    ping(
+      'salt',
+      accepted.map((m) => m.id),
+      ['--timeout=5'],
+    ),
+    ping(
+      'salt-ssh',
+      hosts.map((m) => m.id),
+      [],
+    ),
+  ])
   const last = readFleetStatus(defaultStateDir()).machines
   const rows = fleet.machines.map((m) => {
     const key =
@@ -165,7 +186,7 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
             : keys.rejected.includes(m.id)
               ? 'rejected'
               : 'none'
-    const reachable = m.via !== 'master' ? '-' : answered.has(m.id) ? 'yes' : 'no'
+    const reachable = m.via === 'local' ? '-' : answered.has(m.id) ? 'yes' : 'no'
     const l = last[m.id]
     return {
       id: m.id,

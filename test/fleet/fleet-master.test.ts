@@ -254,5 +254,9 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
       reachable: 'yes',
       result: 'ok',
     })
+    expect(rows.find((r) => r.id === 'fleet-ssh')).toMatchObject({ key: '-', reachable: 'yes', result: 'ok' })
+    const text = dsl(['fleet', 'status', '--out', out], env())
+    expect(text.stdout).toMatch(/^machine +via +profile +key +reachable +last apply +result$/m)
+    expect(text.stdout).toMatch(/^fleet-work +master +work +accepted +no +\S+ +no return$/m)
   }, 400_000)
 })
