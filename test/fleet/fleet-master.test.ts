@@ -181,6 +181,12 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(run.status, run.stderr).toBe(0)
     const result = JSON.parse(run.stdout) as FleetJson
     expect(result.machines.map((m) => `${m.id}: ${m.result}`)).toEqual(['fleet-min: ok'])
+    // one machine reached via the master goes through the master too
+    const one = apply(['--machine', 'fleet-work', '--format', 'json'])
+    expect(one.status, one.stderr).toBe(0)
+    expect((JSON.parse(one.stdout) as FleetJson).machines.map((m) => `${m.id}: ${m.result}`)).toEqual([
+      'fleet-work: ok',
+    ])
     const bad = apply(['--target', 'profil=minimal'])
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain("'profil=minimal' is not a target term")
