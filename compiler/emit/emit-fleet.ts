@@ -42,10 +42,7 @@ export function emitFleet(inv: InventoryNode | undefined): Map<string, string> {
   const operators = inv.fleet?.operators ?? {}
   const minions = inv.machines.filter((m) => m.via === 'master')
   const ssh = inv.machines.filter((m) => m.via === 'ssh')
-  files.set(
-    'master.d/salt-dsl.conf',
-    masterConf(inv.machines, minions, ssh.length > 0, publishRoot, operators),
-  )
+  files.set('master.d/salt-dsl.conf', masterConf(minions, ssh.length > 0, publishRoot, operators))
   if (ssh.length > 0) files.set('roster', roster(ssh))
   const fleet: FleetFile = {
     publishRoot,
@@ -63,7 +60,6 @@ export function emitFleet(inv: InventoryNode | undefined): Map<string, string> {
 }
 
 function masterConf(
-  machines: readonly MachineNode[],
   minions: readonly MachineNode[],
   roster: boolean,
   publishRoot: string,
@@ -91,7 +87,8 @@ function masterConf(
     const ids = new Set<string>()
     for (const t of operators[user] ?? []) {
       const parsed = parseTarget(t)
-      if ('terms' in parsed) for (const m of selectTargets(machines, parsed.terms)) ids.add(m.id)
+      // the ACL governs the master's jobs: its minions only (salt-ssh is governed by who holds the ssh key)
+      if ('terms' in parsed) for (const m of selectTargets(minions, parsed.terms)) ids.add(m.id)
     }
     // an operator whose targets select no machine gets no entry: Salt then refuses them everything
     if (ids.size > 0) acl[user] = [{ [list([...ids].sort())]: [...OPERATOR_FUNCTIONS] }]
