@@ -63,7 +63,11 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
     say(`${run.id.padEnd(width)}  ${paint(run.result, color)}  ${describe(run)}`)
     const changed = formatOutcomes(run.outcomes, { color, all: false })
     if (changed) process.stdout.write(indent(changed))
-    const failures = run.outcomes.length ? outcomeDiagnostics(run.outcomes) : []
+    // several machines may fail the same state: each diagnostic names its machine
+    const failures = outcomeDiagnostics(run.outcomes).map((d) => ({
+      ...d,
+      message: `${run.id}: ${d.message}`,
+    }))
     r.report(failures)
   }
   for (const m of r.machines.filter((x) => x.via === 'local')) {

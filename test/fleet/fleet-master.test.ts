@@ -187,6 +187,15 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect((JSON.parse(one.stdout) as FleetJson).machines.map((m) => `${m.id}: ${m.result}`)).toEqual([
       'fleet-work: ok',
     ])
+    // a state that fails on a machine: reported at its TypeScript line, with the machine's name
+    const failing = apply(['--target', 'profile=work'], { FLEET_FAIL: '1' })
+    expect(failing.status, failing.stdout).toBe(1)
+    expect(failing.stdout).toMatch(
+      /^fleet-work +failed +\d changed, 1 failed, 0 blocked, \d unchanged \(4 states\)/m,
+    )
+    expect(failing.stderr).toMatch(
+      /^test\/fleet\/fixture\/index\.ts:24:\d+ - error DSL6001: fleet-work: cmd\.run 'work failing step' failed: .*\(exit 3\)$/m,
+    )
     const bad = apply(['--target', 'profil=minimal'])
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain("'profil=minimal' is not a target term")
