@@ -101,6 +101,13 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(stranger.stderr).toContain('hint: add it to inventory(')
     expect(keys().minions_pre).toContain('fleet-stranger')
 
+    // before its key is accepted, a machine is not applied: dsl apply says how to register it
+    const early = apply(['--machine', 'fleet-min'])
+    expect(early.status).toBe(1)
+    expect(early.stdout).toMatch(
+      /^fleet-min +not registered +its key is pending: `dsl fleet accept fleet-min`$/m,
+    )
+
     for (const id of ['fleet-min', 'fleet-work']) {
       const run = dsl(['fleet', 'accept', id, '--out', out], env())
       expect(run.status, run.stderr).toBe(0)
