@@ -43,6 +43,8 @@ export interface FleetApplyRequest {
   readonly stateDir: string
   readonly json: boolean
   readonly report: (diagnostics: readonly Diagnostic[]) => void
+  /** This host's machine id and its own apply (`salt-call --local`, a generation in the store). */
+  readonly here?: { readonly id: string; apply(): Promise<number> }
 }
 
 const say = (text: string) => process.stdout.write(`${text}\n`)
@@ -71,7 +73,19 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
     r.report(failures)
   }
   for (const m of r.machines.filter((x) => x.via === 'local')) {
-    const note = `reached via local: run \`dsl apply --machine ${m.id}\` on that machine`
+    // this host's own machine is applied here, first (its plan and progress print as dsl apply's do)
+    if (r.here?.id === m.id && !r.json) {
+      say(`applying ${m.id} on this host (salt-call --local)`)
+      const code = await r.here.apply()
+      const note =
+        code === 0 ? 'applied on this host: see `dsl generations`' : `its apply exited ${code}: see above`
+      line({ id: m.id, via: 'local', result: code === 0 ? 'ok' : 'failed', note, outcomes: [] })
+      continue
+    }
+    const note =
+      r.here?.id === m.id
+        ? 'this host: --format json applies remote machines only; run `dsl apply` here'
+        : `reached via local: run \`dsl apply --machine ${m.id}\` on that machine`
     line({ id: m.id, via: m.via, result: 'skipped', note, outcomes: [] })
   }
   const job: { jid?: string } = {}

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { fleetApply } from '../../fleet/fleet-apply.ts'
 import { type FleetFile, readFleet, selectMachines } from '../../fleet/fleet-inventory.ts'
@@ -5,11 +6,14 @@ import { readFleetStatus } from '../../fleet/fleet-status.ts'
 import { acceptKey, dropKey, listKeys, notInInventory } from '../../fleet/keys.ts'
 import { publishTree } from '../../fleet/publish.ts'
 import { type MasterTools, runMasterTool, streamMasterTool } from '../../fleet/salt-tools.ts'
+import { applyFlow } from '../../machine/apply-flow.ts'
 import { confirm } from '../../machine/confirm.ts'
 import { defaultStateDir } from '../../machine/generation-store.ts'
+import { gitRevision } from '../../machine/git-revision.ts'
+import { hostId } from '../../machine/run-salt.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
-import { saltPython } from './operate-options.ts'
+import { keepCount, openStore, saltPython } from './operate-options.ts'
 import { report } from './report.ts'
 
 const say = (text: string) => process.stdout.write(`${text}\n`)
@@ -60,22 +64,46 @@ export async function applyThroughFleet(o: {
     return 1
   }
   const tools = masterTools(o.saltConfig, o.entry)
-  const published = publishTree(o.out, fleet.publishRoot)
-  if (!o.json)
+  // the master and salt-ssh read the published tree; machines applied here only read out/
+  const remote = chosen.machines.some((m) => m.via !== 'local')
+  const published = remote ? publishTree(o.out, fleet.publishRoot) : undefined
+  if (published && !o.json)
     say(
       published.switched
         ? `published generation ${published.generation} to ${fleet.publishRoot}`
         : `the master already serves this tree (generation ${published.generation})`,
     )
-  await refreshFileServer(tools)
+  if (published) await refreshFileServer(tools)
   return fleetApply({
     tools,
     machines: chosen.machines,
-    tree: published.dir,
+    tree: published?.dir ?? o.out,
     project: o.project,
-    generation: published.generation,
+    ...(published ? { generation: published.generation } : {}),
     stateDir: defaultStateDir(),
     json: o.json,
+    report: (d) => report(d, undefined),
+    here: { id: thisHost(), apply: () => applyHere(o, tools.python) },
+  })
+}
+
+/** This host's minion id: Salt's own (`/etc/salt/minion_id`), else the host name. */
+const thisHost = (): string => hostId().id ?? hostname()
+
+/** This host's own apply of the built tree, as `dsl apply --machine ID` runs it. */
+async function applyHere(
+  o: { readonly out: string; readonly project: string },
+  python: string,
+): Promise<number> {
+  const revision = await gitRevision(o.project)
+  return applyFlow({
+    store: openStore(),
+    python,
+    machine: thisHost(),
+    source: { kind: 'built', out: o.out, project: o.project, ...(revision ? { revision } : {}) },
+    yes: true,
+    keep: keepCount(undefined),
+    json: false,
     report: (d) => report(d, undefined),
   })
 }

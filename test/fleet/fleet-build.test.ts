@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
@@ -60,5 +61,36 @@ describe('dsl publish', () => {
     const missing = dsl(['publish', '--out', out, '--to', to, '--generation', '9'], env('0'))
     expect(missing.status).toBe(2)
     expect(missing.stderr).toContain('no published generation')
+  })
+})
+
+describe('dsl apply --all with machines reached locally', () => {
+  it("applies this host's own machine here (salt-call --local, a generation) and skips one elsewhere", () => {
+    const dir = tempDir()
+    const file = '/etc/salt/minion_id'
+    const here = existsSync(file) ? readFileSync(file, 'utf8').trim() || hostname() : hostname()
+    const env = {
+      FLEET_HERE: here,
+      FLEET_ROOT: join(dir, 'root'),
+      FLEET_PUBLISH: join(dir, 'publish'),
+      DSL_STATE_DIR: join(dir, 'state'),
+    }
+    const out = join(dir, 'out')
+    const run = dsl(
+      ['apply', 'test/fleet/local-fixture', '--out', out, '--no-typecheck', '--yes', '--all'],
+      env,
+    )
+    expect(run.status, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout).toContain(`applying ${here} on this host (salt-call --local)`)
+    expect(run.stdout).toMatch(
+      /^\+ create file\.managed here marker {2}test\/fleet\/local-fixture\/index\.ts:7$/m,
+    )
+    expect(run.stdout).toMatch(new RegExp(`^${here} +local +ok `, 'm'))
+    expect(run.stdout).toMatch(/^elsewhere +local +skipped /m)
+    expect(readFileSync(join(dir, 'root/here.txt'), 'utf8')).toBe('applied here\n')
+    // nothing to serve: the publish root is left alone
+    expect(existsSync(join(dir, 'publish'))).toBe(false)
+    const generations = dsl(['generations', '--format', 'json'], env)
+    expect(generations.stdout).toContain(`"machine": "${here}"`)
   })
 })
