@@ -7,23 +7,49 @@ const NEEDS = ['require', 'watch', 'onchanges', 'prereq', 'listen', 'onfail', 'u
 /** Requisites that make a state react to its target's changes: a changed target pulls the state in. */
 const REACTS = new Set(['watch', 'onchanges', 'prereq', 'listen', 'onfail'])
 
-/** The IDs whose rendered states (Salt's lowstate for this machine) differ from the last generation's. */
-export function changedStates(next: readonly LowChunk[], last: readonly LowChunk[]): string[] {
-  const before = forms(last)
-  const after = forms(next)
+/** A tree's files (`manifest.json`'s `files`: path under the tree → sha256). */
+export type TreeFiles = ReadonlyMap<string, string>
+
+/**
+ * The IDs whose rendered states (Salt's lowstate for this machine) differ from the last generation's. A
+ * state's form includes the content hash of each `salt://` file it sources: an edited asset changes the
+ * state that ships it, though its arguments stay the same.
+ */
+export function changedStates(
+  next: readonly LowChunk[],
+  last: readonly LowChunk[],
+  files: { readonly next: TreeFiles; readonly last: TreeFiles } = { next: new Map(), last: new Map() },
+): string[] {
+  const before = forms(last, files.last)
+  const after = forms(next, files.next)
   return [...after].filter(([id, form]) => before.get(id) !== form).map(([id]) => id)
 }
 
-function forms(chunks: readonly LowChunk[]): Map<string, string> {
+function forms(chunks: readonly LowChunk[], files: TreeFiles): Map<string, string> {
   const out = new Map<string, string[]>()
   for (const c of chunks) {
-    const kept = Object.keys(c)
+    const kept: unknown[] = Object.keys(c)
       .filter((k) => !VOLATILE.has(k))
       .sort()
       .map((k) => [k, c[k]])
+    for (const path of sourcedFiles(c)) kept.push([path, files.get(path) ?? null])
     out.set(c.__id__, [...(out.get(c.__id__) ?? []), JSON.stringify(kept)])
   }
   return new Map([...out].map(([id, list]) => [id, [...new Set(list)].sort().join('\n')]))
+}
+
+/** The tree paths (`salt/…`) of the `salt://` files a state sources. */
+export function sourcedFiles(c: LowChunk): string[] {
+  const urls: string[] = []
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.startsWith('salt://')) urls.push(v)
+    } else if (Array.isArray(v)) v.forEach(visit)
+    else if (v !== null && typeof v === 'object') Object.keys(v).forEach(visit) // [{url: hash}]
+  }
+  visit(c.source)
+  visit(c.sources)
+  return urls.map((u) => `salt/${u.slice('salt://'.length).split('?')[0]}`)
 }
 
 /**

@@ -110,7 +110,11 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   let lowstate: StoredLowstate | undefined
   if (nextLow) {
     const [now, then] = await Promise.all([nextLow, lastLow])
-    const ids = changedStates(now.chunks, then?.chunks ?? [])
+    // the files states source count too: an edited asset changes the state that ships it
+    const ids = changedStates(now.chunks, then?.chunks ?? [], {
+      next: treeFiles(o.tree),
+      last: last ? treeFiles(last.tree) : new Map(),
+    })
     only = requisiteClosure(now.chunks, ids)
     const total = new Set(now.chunks.map((c) => c.__id__))
     changed = { ids, run: only.size, total: total.size }
@@ -205,4 +209,10 @@ function quote(path: string): string {
   const m = /^(~[A-Za-z0-9_.-]*\/)(.*)$/.exec(path)
   const q = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`
   return m ? `${m[1]}${q(m[2] ?? '')}` : q(path)
+}
+
+/** A stored or built tree's files as its manifest lists them (path → sha256). */
+function treeFiles(tree: string): Map<string, string> {
+  const files = readJson<{ files?: Record<string, string> }>(join(tree, 'manifest.json'))?.files ?? {}
+  return new Map(Object.entries(files))
 }
