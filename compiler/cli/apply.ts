@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { applyFlow, refuse } from '../../machine/apply-flow.ts'
 import { gitRevision } from '../../machine/git-revision.ts'
-import { prewarmSalt } from '../salt/salt-call.ts'
+import { discardWarmSalt, prewarmSalt } from '../salt/salt-call.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
 import { buildTree, jsonFormat, keepCount, openStore, projectRoot, saltPython } from './operate-options.ts'
@@ -50,7 +50,10 @@ export const command: Command = {
       yes: values.yes,
       json,
     })
-    if (through !== undefined) return through
+    if (through !== undefined) {
+      discardWarmSalt() // the fleet's Salt runs elsewhere
+      return through
+    }
     const revision = await gitRevision(project)
     return applyFlow({
       store: openStore(),
