@@ -1,7 +1,8 @@
 // The TypeScript of one translated SLS: each state as its typed builder's call where one writes it exactly
 // (builder-call.ts), else as state('module.function', ...); each requisite as the handle of the state it
-// names (a thunk for one declared further down, the `_in` forms); states only some machines have inside
-// when() on their `os` grain.
+// names (a thunk for one declared further down, the `_in` forms), a state of another SLS through what the
+// config gives for it (that SLS's returned handle, or external()); states only some machines have inside
+// when() on their `os` grain; the file's includes as the `include` option.
 import { builderCall } from './builder-call.ts'
 import { tsKey, tsLiteral, tsString } from './literal.ts'
 
@@ -25,7 +26,7 @@ export function whenBlocks(states: readonly LowState[]): number[] {
   })
 }
 
-const REQUISITE = /^(require|watch|onchanges|onfail)(_in)?$/
+const REQUISITE = /^(require|watch|onchanges|onfail|prereq|listen)(_in)?$/
 
 /** The `module|id` each requisite item names (translate-sls.ts has checked they are such items). */
 const targets = (v: unknown): string[] =>
@@ -34,8 +35,27 @@ const targets = (v: unknown): string[] =>
     return `${module}|${id}`
   })
 
+/** What the config gives an SLS's source for what lies beyond it. */
+export interface SourceContext {
+  /** The handle expression for a requisite of kind `kind` on state `key` (`module|id`) of SLS `sls`. */
+  readonly ref: (kind: string, key: string, sls: string) => string
+  /** The expression for an include of SLS `sls`. */
+  readonly include: (sls: string) => string
+}
+
+/** What lies beyond the SLS: the states other SLS name, those of other SLS it names, its includes. */
+export interface SlsLinks {
+  /** Its states (`module|id`) that other SLS name: the body returns their handles. */
+  readonly exported: ReadonlySet<string>
+  /** The states of other SLS it names (`module|id` → SLS). */
+  readonly foreign: ReadonlyMap<string, string>
+  readonly includes: readonly string[]
+}
+
 export interface SlsSource {
-  readonly source: (handle: string) => string
+  readonly source: (handle: string, context: SourceContext) => string
+  /** The variable of each exported state. */
+  readonly exported: ReadonlyMap<string, string>
   /** Per state, whether a typed builder writes it. */
   readonly byBuilder: readonly boolean[]
   /** The builders called. */
@@ -45,12 +65,16 @@ export interface SlsSource {
 }
 
 /** The `export const <handle> = sls(...)` source of SLS `name` with `states` (in Salt's order). */
-export function slsSource(name: string, states: readonly LowState[]): SlsSource {
+export function slsSource(name: string, states: readonly LowState[], links: SlsLinks): SlsSource {
   const keyOf = (s: LowState) => `${s.module}|${s.id}`
-  // a variable for each state another one names, and for the first state of an ID several states share
-  const named = new Set(
-    states.flatMap((s) => Object.entries(s.args).flatMap(([k, v]) => (REQUISITE.test(k) ? targets(v) : []))),
-  )
+  // a variable for each state another one names (here or in another SLS), and for the first state of an
+  // ID several states share
+  const named = new Set([
+    ...states.flatMap((s) =>
+      Object.entries(s.args).flatMap(([k, v]) => (REQUISITE.test(k) ? targets(v) : [])),
+    ),
+    ...links.exported,
+  ])
   const vars = new Map<string, string>()
   const firstOfId = new Map<string, string>()
   const ids = states.map((s) => s.id)
@@ -61,14 +85,20 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
   }
   const calls = new Set<string>()
   const builders = new Set<string>()
-  const byBuilder: boolean[] = []
-  const lines = states.map((s) => {
+  const byBuilder = states.map((s) => builderCall(s.module, s.fun, s.id, plainOf(s)) !== undefined)
+  const line = (s: LowState, context: SourceContext) => {
     const plain = plainOf(s)
     const reqs = Object.entries(s.args)
       .filter(([k]) => REQUISITE.test(k))
       .map(([k, v]) => {
-        // `_in` names a state declared further down: a thunk, called once every state is declared
-        const refs = targets(v).map((t) => (k.endsWith('_in') ? `() => ${vars.get(t)}` : vars.get(t)))
+        const refs = targets(v).map((t) => {
+          const home = links.foreign.get(t)
+          if (home !== undefined) return context.ref(k, t, home)
+          // a state declared further down: a thunk, called once every state is declared (the `_in` forms
+          // always take one, as they mostly name a later state)
+          const later = states.findIndex((o) => keyOf(o) === t) > states.indexOf(s)
+          return later || k.endsWith('_in') ? `() => ${vars.get(t)}` : vars.get(t)
+        })
         return `${k}: [${refs.join(', ')}]`
       })
     const host = firstOfId.get(s.id)
@@ -76,7 +106,6 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
     const idText = joins ? host : tsString(s.id)
     const b = builderCall(s.module, s.fun, s.id, plain)
     let call: string
-    byBuilder.push(b !== undefined)
     if (b !== undefined) {
       calls.add(b.builder)
       builders.add(b.builder)
@@ -98,34 +127,53 @@ export function slsSource(name: string, states: readonly LowState[]): SlsSource 
       call = `state('${s.module}.${s.fun}', {${options.map((o) => `\n    ${o},`).join('')}\n  })`
     }
     const v = vars.get(keyOf(s))
-    return v === undefined ? `  ${call}` : `  const ${v} = ${call}`
-  })
-  // consecutive states only the same machines have: one when() on their os grains
-  const blocks = whenBlocks(states)
-  const body: string[] = []
-  for (const [i, line] of lines.entries()) {
-    const on = states[i]?.on
-    if (on === undefined) {
-      body.push(line)
-      continue
+    if (v === undefined) return `  ${call}`
+    return hoisted.has(v) ? `  ${v} = ${call}` : `  const ${v} = ${call}`
+  }
+  for (const on of states.flatMap((s) => (s.on === undefined ? [] : [s.on])))
+    calls
+      .add(on.os.length === 1 ? 'eq' : 'oneOf')
+      .add('grains')
+      .add('when')
+  const exported = new Map([...links.exported].map((k) => [k, vars.get(k) as string]))
+  // a handle other SLS name, of a state in a when(): declared before it, so that the body can return it
+  const hoisted = new Set(
+    states.flatMap((s) => (s.on !== undefined && links.exported.has(keyOf(s)) ? [vars.get(keyOf(s))] : [])),
+  )
+  if (hoisted.size > 0) calls.add('type StateHandle')
+  // what the source calls is known before it is written
+  for (const s of states) line(s, { ref: () => '', include: () => '' })
+  const source = (handle: string, context: SourceContext) => {
+    // consecutive states only the same machines have: one when() on their os grains
+    const blocks = whenBlocks(states)
+    const body = [...hoisted].map((v) => `  let ${v}!: StateHandle`)
+    for (const [i, s] of states.entries()) {
+      const text = line(s, context)
+      const on = s.on
+      if (on === undefined) {
+        body.push(text)
+        continue
+      }
+      if (i === 0 || blocks[i - 1] !== blocks[i]) {
+        const [one] = on.os
+        const cond =
+          on.os.length === 1
+            ? `eq(grains.os, ${tsString(one as string)})`
+            : `oneOf(grains.os, [${on.os.map(tsString).join(', ')}])`
+        body.push(`  when(${cond}, () => {`)
+      }
+      body.push(text.replace(/^/gm, '  '))
+      if (i === states.length - 1 || blocks[i + 1] !== blocks[i]) body.push('  })')
     }
-    if (i === 0 || blocks[i - 1] !== blocks[i]) {
-      const [one] = on.os
-      calls
-        .add(on.os.length === 1 ? 'eq' : 'oneOf')
-        .add('grains')
-        .add('when')
-      const cond =
-        on.os.length === 1
-          ? `eq(grains.os, ${tsString(one as string)})`
-          : `oneOf(grains.os, [${on.os.map(tsString).join(', ')}])`
-      body.push(`  when(${cond}, () => {`)
-    }
-    body.push(line.replace(/^/gm, '  '))
-    if (i === lines.length - 1 || blocks[i + 1] !== blocks[i]) body.push('  })')
+    // the handles other SLS name, for their requisites
+    if (exported.size > 0) body.push(`  return { ${[...exported.values()].join(', ')} }`)
+    const include =
+      links.includes.length === 0 ? '' : `, { include: [${links.includes.map(context.include).join(', ')}] }`
+    return `export const ${handle} = sls(${tsString(name)}, () => {\n${body.join('\n')}\n}${include})`
   }
   return {
-    source: (handle) => `export const ${handle} = sls(${tsString(name)}, () => {\n${body.join('\n')}\n})`,
+    source,
+    exported,
     byBuilder,
     builders: [...builders].sort(),
     imports: [...calls].sort(),

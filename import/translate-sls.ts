@@ -1,15 +1,18 @@
 // Which SLS of the tree become TypeScript, and why the others stay hand-written Salt. An SLS is translated
 // when Salt renders its states the same on every machine (or differing only in values per `os` grain), its
-// file has no include or extend (the TypeScript would derive its own), and salt-dsl emits each state with
-// the same arguments in the same order: `name` first, requisites after the arguments in salt-dsl's order,
-// each naming a state of the same SLS by ID (declared before it; after it for the `_in` forms).
+// file includes a plain list of SLS (written again as the `include` option) and extends none, and salt-dsl
+// emits each state with the same arguments in the same order: `name` first, requisites after the arguments
+// in salt-dsl's order, each naming a state by ID: one of the same SLS (a thunk when declared after it), or
+// one of an SLS its includes bring in (a handle another translated SLS returns, or external() on
+// hand-written Salt; the include salt-dsl adds for it is then one Salt has already done).
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import { mergeRenders } from './merge-renders.ts'
 import { PerOs } from './per-os.ts'
 import type { MachineRender } from './salt-renders.ts'
-import { type LowState, slsSource, whenBlocks } from './sls-source.ts'
+import { fileIncludes, includeClosure, readIncludes, renderedBefore } from './sls-includes.ts'
+import { type LowState, type SourceContext, slsSource, whenBlocks } from './sls-source.ts'
 
 /** One SLS turned into TypeScript: its name, its file in the original tree and its `sls()` source. */
 export interface TranslatedSls {
@@ -24,7 +27,11 @@ export interface TranslatedSls {
   readonly imports: readonly string[]
   /** It holds a byPlatform value. */
   readonly perPlatform: boolean
-  readonly source: (handle: string) => string
+  /** The SLS its file includes, in its order. */
+  readonly includes: readonly string[]
+  /** The variable of each of its states another translated SLS names (`module|id` → `s3`): it returns them. */
+  readonly exported: ReadonlyMap<string, string>
+  readonly source: (handle: string, context: SourceContext) => string
 }
 
 /** Why an SLS was not translated: every reason found, and its states per machine. */
@@ -35,8 +42,9 @@ export interface KeptSls {
   readonly states: ReadonlyMap<string, number>
 }
 
-// the requisites a handle writes: on a state declared before (forward) or after (the `_in` forms)
-const FORWARD = new Set(['require', 'watch', 'onchanges', 'onfail'])
+// the requisites a handle writes (a thunk for a state declared further down): Salt's `use` copies arguments
+// and the `_any` forms take alternatives, neither of which the importer writes
+const FORWARD = new Set(['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen'])
 const BACKWARD = new Set([...FORWARD].map((k) => `${k}_in`))
 const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
 const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
@@ -137,8 +145,38 @@ function argumentReasons(s: LowState): string[] {
   return out
 }
 
+/** Where the requisites of an SLS may point beyond it. */
+interface Reach {
+  readonly name: string
+  /** The SLS of state `module|id` in the renders: '' when it differs per machine, undefined when none has it. */
+  readonly slsOf: (key: string) => string | undefined
+  /** The SLS its includes bring in, theirs too. */
+  readonly included: ReadonlySet<string>
+  /** The SLS Salt has begun to render before it on every machine that renders it. */
+  readonly before: ReadonlySet<string>
+}
+
+/** Why a requisite on `target`, a state of no place before or after this one in its SLS, is not a handle. */
+function foreignReason(k: string, item: string, target: string, reach: Reach): string | undefined {
+  const home = reach.slsOf(target)
+  // Salt also finds a state by its name; a handle names its ID
+  if (home === undefined) return `'${k}' names ${item}: no state has that ID (Salt finds it by its name)`
+  if (home === '') return `'${k}' names ${item}, a state of another SLS per machine`
+  if (home === reach.name) return `'${k}' names ${item}, itself`
+  // salt-dsl includes the SLS a requisite points into: alike only when Salt has rendered that SLS by then (its
+  // includes brought it in, or it came first); else the include would render it earlier, or at all
+  if (!reach.included.has(home) && !reach.before.has(home))
+    return `'${k}' names ${item}, a state of SLS '${home}', which it does not include and Salt does not render before it`
+  return undefined
+}
+
 /** Why the requisites of `s` cannot be handles; `before` / `after` are the states declared around it. */
-function requisiteReasons(s: LowState, before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
+function requisiteReasons(
+  s: LowState,
+  before: ReadonlySet<string>,
+  after: ReadonlySet<string>,
+  reach: Reach,
+): string[] {
   const out: string[] = []
   const keys = Object.keys(s.args)
   const reqs = keys.filter((k) => REQUISITE_KEY.test(k))
@@ -161,26 +199,24 @@ function requisiteReasons(s: LowState, before: ReadonlySet<string>, after: Reado
       const item = JSON.stringify(items[i])
       if (t === undefined) out.push(`'${k}' names ${item}, not one state by module and ID`)
       else if (GLOB.test(t)) out.push(`'${k}' names ${item}, an ID with glob characters`)
-      else if (FORWARD.has(k) ? !before.has(t) : !after.has(t))
-        out.push(
-          (FORWARD.has(k) ? after : before).has(t)
-            ? `'${k}' names ${item}, declared ${FORWARD.has(k) ? 'after' : 'before'} it`
-            : `'${k}' names ${item}, not a state of this SLS by its ID`,
-        )
+      else if (!before.has(t) && !after.has(t)) {
+        const why = foreignReason(k, item, t, reach)
+        if (why !== undefined) out.push(why)
+      }
     }
   }
   return out
 }
 
 /** Why `states` cannot be written as TypeScript: each reason once, prefixed by its state. */
-function untranslatable(states: readonly LowState[]): string[] {
+function untranslatable(states: readonly LowState[], reach: Reach): string[] {
   const keys = states.map((s) => `${s.module}|${s.id}`)
   const out: string[] = []
   const blocks = whenBlocks(states)
   for (const [i, s] of states.entries()) {
     const before = new Set(keys.slice(0, i))
     const after = new Set(keys.slice(i + 1))
-    const reasons = [...argumentReasons(s), ...requisiteReasons(s, before, after)]
+    const reasons = [...argumentReasons(s), ...requisiteReasons(s, before, after, reach)]
     // a handle declared inside a when() is seen only there: what names it must be in the same block
     for (const [k, v] of Object.entries(s.args).filter(([k]) => REQUISITE_KEY.test(k)))
       for (const t of (Array.isArray(v) ? v : [v]) as unknown[]) {
@@ -195,9 +231,65 @@ function untranslatable(states: readonly LowState[]): string[] {
   return out
 }
 
+/** Each state's SLS in the machines' highstates (`module|id` → SLS names). */
+function statesHome(renders: readonly MachineRender[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>()
+  for (const r of renders)
+    for (const [id, body] of Object.entries(r.highstate ?? {})) {
+      const sls = (body as { __sls__?: unknown } | null)?.__sls__
+      if (typeof sls !== 'string') continue
+      for (const module of Object.keys(body as object).filter((k) => !k.startsWith('__'))) {
+        const key = `${module}|${id}`
+        out.set(key, (out.get(key) ?? new Set()).add(sls))
+      }
+    }
+  return out
+}
+
+/** The states of other SLS that `states` name in their requisites (`module|id` → SLS). */
+function foreignTargets(states: readonly LowState[], reach: Reach): Map<string, string> {
+  const own = new Set(states.map((s) => `${s.module}|${s.id}`))
+  const out = new Map<string, string>()
+  for (const s of states)
+    for (const [k, v] of Object.entries(s.args))
+      if (REQUISITE_KEY.test(k))
+        for (const item of (Array.isArray(v) ? v : [v]) as unknown[]) {
+          const t = targetOf(item)
+          const home = t === undefined ? undefined : reach.slsOf(t)
+          if (t !== undefined && !own.has(t) && home) out.set(t, home)
+        }
+  return out
+}
+
+/** The SLS Salt begins to render before `name` on every machine that renders it (none when a walk is unknown). */
+function beforeOnEvery(
+  name: string,
+  renders: readonly MachineRender[],
+  includesOf: (sls: string) => readonly string[] | undefined,
+): Set<string> {
+  let out: Set<string> | undefined
+  for (const r of renders) {
+    // a machine the SLS has no states on renders its file too, and the include salt-dsl would add
+    const mine = renderedBefore(name, r.top, includesOf)
+    if (mine === null) continue
+    if (mine === undefined) return new Set()
+    out = out === undefined ? mine : new Set([...out].filter((s) => mine.has(s)))
+  }
+  return out ?? new Set()
+}
+
+interface Candidate {
+  readonly name: string
+  readonly file: string
+  readonly merged: readonly LowState[]
+  readonly includes: readonly string[]
+  readonly foreign: ReadonlyMap<string, string>
+  readonly states: ReadonlyMap<string, number>
+}
+
 /** Decides each SLS of the machines' highstates: translated, or kept with the reason. */
 export function translateSls(saltRoot: string, renders: readonly MachineRender[]) {
-  const translated: TranslatedSls[] = []
+  const candidates: Candidate[] = []
   const kept: KeptSls[] = []
   const names = [
     ...new Set(
@@ -209,46 +301,91 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
       ),
     ),
   ]
+  const homes = statesHome(renders)
+  const slsOf = (key: string) => {
+    const h = homes.get(key)
+    return h === undefined ? undefined : h.size === 1 ? ([...h][0] as string) : ''
+  }
+  const includesOf = fileIncludes((n) => slsFile(saltRoot, n))
   for (const name of names) {
     const file = slsFile(saltRoot, name)
     const states = new Map(renders.map((r) => [r.machine.id, statesPerSls(r.highstate).get(name) ?? 0]))
     const reasons: string[] = []
+    const own = file === undefined ? undefined : readIncludes(readFileSync(file, 'utf8'))
     if (file === undefined) reasons.push('its file was not found')
-    // salt-dsl writes the includes an SLS needs itself, and Salt's render would tell them apart
-    else if (/\b(include|extend)\b/.test(readFileSync(file, 'utf8')))
-      reasons.push('it includes or extends other SLS')
+    else reasons.push(...(own?.reasons ?? []))
+    const reach: Reach = {
+      name,
+      slsOf,
+      included: includeClosure(name, includesOf),
+      before: beforeOnEvery(name, renders, includesOf),
+    }
     const per = renders.map((r) => (r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)))
     const bad = per.filter((p) => typeof p === 'string')
     reasons.push(...new Set(bad))
     const oses = renders.map((r) => ({ id: r.machine.id, os: String(r.machine.grains.os ?? '') }))
     const merged = bad.length > 0 ? undefined : mergeRenders(per as LowState[][], oses)
     if (typeof merged === 'string') reasons.push(merged)
-    else if (merged !== undefined) reasons.push(...untranslatable(merged))
+    else if (merged !== undefined) reasons.push(...untranslatable(merged, reach))
     if (reasons.length > 0 || file === undefined || merged === undefined || typeof merged === 'string') {
       kept.push({ name, reason: reasons.join('; '), reasons, states })
       continue
     }
-    const perPlatform = merged.some((st) => Object.values(st.args).some((v) => v instanceof PerOs))
-    const written = slsSource(name, merged)
-    const perMachine = new Map(
-      renders.map((r) => {
-        const mine = merged.flatMap((st, i) =>
-          st.on === undefined || st.on.machines.includes(r.machine.id) ? [written.byBuilder[i]] : [],
-        )
-        const builders = mine.filter((b) => b === true).length
-        return [r.machine.id, { builders, stateCalls: mine.length - builders }]
-      }),
+    const includes = own?.includes ?? []
+    candidates.push({ name, file, merged, includes, foreign: foreignTargets(merged, reach), states })
+  }
+  const translated: TranslatedSls[] = []
+  for (const c of dependenciesFirst(candidates)) {
+    const named = new Set(
+      candidates.flatMap((o) => [...o.foreign].flatMap(([key, sls]) => (sls === c.name ? [key] : []))),
     )
-    translated.push({
-      name,
-      file,
-      states: merged.length,
-      perMachine,
-      builders: written.builders,
-      imports: written.imports,
-      perPlatform,
-      source: written.source,
-    })
+    translated.push(finish(c, named, renders))
   }
   return { translated, kept }
+}
+
+/** The candidates, each after the translated SLS it includes or names (the config declares them so). */
+function dependenciesFirst(candidates: readonly Candidate[]): Candidate[] {
+  const byName = new Map(candidates.map((c) => [c.name, c]))
+  const out: Candidate[] = []
+  const seen = new Set<string>()
+  const visit = (c: Candidate) => {
+    if (seen.has(c.name)) return
+    seen.add(c.name)
+    for (const dep of [...c.includes, ...c.foreign.values()]) {
+      const d = byName.get(dep)
+      if (d !== undefined) visit(d)
+    }
+    out.push(c)
+  }
+  for (const c of candidates) visit(c)
+  return out
+}
+
+/** The translated SLS of candidate `c`, returning the states in `named` (other SLS name them). */
+function finish(c: Candidate, named: ReadonlySet<string>, renders: readonly MachineRender[]): TranslatedSls {
+  const { merged, name } = c
+  const perPlatform = merged.some((st) => Object.values(st.args).some((v) => v instanceof PerOs))
+  const written = slsSource(name, merged, { exported: named, foreign: c.foreign, includes: c.includes })
+  const perMachine = new Map(
+    renders.map((r) => {
+      const mine = merged.flatMap((st, i) =>
+        st.on === undefined || st.on.machines.includes(r.machine.id) ? [written.byBuilder[i]] : [],
+      )
+      const builders = mine.filter((b) => b === true).length
+      return [r.machine.id, { builders, stateCalls: mine.length - builders }]
+    }),
+  )
+  return {
+    name,
+    file: c.file,
+    states: merged.length,
+    perMachine,
+    builders: written.builders,
+    imports: written.imports,
+    perPlatform,
+    includes: c.includes,
+    exported: written.exported,
+    source: written.source,
+  }
 }

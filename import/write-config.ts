@@ -22,7 +22,7 @@ const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const RESERVED = new Set(
   ['z', 'pillar', 'default', 'delete', 'new', 'function', 'import', 'export', 'class'].concat(
     ['pkg', 'service', 'user', 'group', 'cmd', 'file', 'git', 'cron', 'archive', 'pkgrepo', 'state', 'sls'],
-    ['layer', 'profile', 'inventory', 'saltDir', 'byPlatform', 'pillarSchema'],
+    ['layer', 'profile', 'inventory', 'saltDir', 'byPlatform', 'pillarSchema', 'external', 'when', 'grains'],
   ),
 )
 
@@ -63,6 +63,55 @@ function slsHandle(
   return rest.length === 0 ? v : `${v}.sls(${tsString(rest.join('.'))})`
 }
 
+/**
+ * Each translated SLS's source, in order, with the variable it is declared as, and the external() handles
+ * they name: a state of another translated SLS is that SLS's returned handle (a thunk when it is declared
+ * further down), one of hand-written Salt an external() declared before them all.
+ */
+function linkedSources(translated: readonly TranslatedSls[], shipped: ReadonlyMap<string, string>) {
+  const ownSls = new Map<string, string>()
+  const taken = () => [...shipped.values(), ...ownSls.values()]
+  for (const t of translated) {
+    let v = varName(t.name)
+    while (taken().includes(v)) v = `${v}_`
+    ownSls.set(t.name, v)
+  }
+  const position = new Map(translated.map((t, i) => [t.name, i]))
+  const byName = new Map(translated.map((t) => [t.name, t]))
+  const externals = new Map<string, { v: string; text: string }>()
+  const sources = translated.map((t, i) => {
+    const v = ownSls.get(t.name) as string
+    const later = (sls: string) => (position.get(sls) ?? -1) >= i
+    return t.source(v, {
+      ref: (_kind, key, sls) => {
+        const other = byName.get(sls)
+        if (other !== undefined) {
+          const handle = `${ownSls.get(sls)}.${other.exported.get(key)}`
+          return later(sls) ? `() => ${handle}` : handle
+        }
+        let x = externals.get(key)
+        if (x === undefined) {
+          const [module, id] = key.split(/\|(.*)/s) as [string, string]
+          let name = varName(`${module}-${id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`)
+          while ([...taken(), ...[...externals.values()].map((e) => e.v)].includes(name)) name = `${name}_`
+          const where = slsHandle(sls, shipped, new Map()) ?? tsString(sls)
+          x = { v: name, text: `const ${name} = external(${where}, ${tsString(module)}, ${tsString(id)})` }
+          externals.set(key, x)
+        }
+        return x.v
+      },
+      // an SLS declared further down by its name: its handle does not exist yet
+      include: (sls) =>
+        byName.has(sls)
+          ? later(sls)
+            ? tsString(sls)
+            : (ownSls.get(sls) as string)
+          : (slsHandle(sls, shipped, new Map()) ?? tsString(sls)),
+    })
+  })
+  return { ownSls, sources, externals: [...externals.values()].map((x) => x.text) }
+}
+
 /** The config's `index.ts` source; `missing` collects SLS of the top no shipped directory holds. */
 export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): string {
   const project = new Project({
@@ -75,6 +124,8 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
       '// for each machine, the hand-written Salt shipped as it is (see IMPORT-REPORT.md).',
   )
   const { common, own } = splitPillar(plan.renders)
+  const vars = new Map(plan.shipped.map((s) => [s.name, varName(s.name)]))
+  const linked = linkedSources(plan.translated, vars)
   const hasPillar = plan.renders.some((r) => Object.keys(r.pillar).length > 0)
   const names = [
     'inventory',
@@ -84,8 +135,12 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
     ...(plan.translated.length > 0 ? ['sls'] : []),
     ...new Set(plan.translated.flatMap((t) => t.imports)),
     ...(plan.translated.some((t) => t.perPlatform) ? ['byPlatform'] : []),
+    ...(linked.externals.length > 0 ? ['external'] : []),
   ]
-  file.addImportDeclaration({ moduleSpecifier: 'salt-dsl', namedImports: names.sort() })
+  file.addImportDeclaration({
+    moduleSpecifier: 'salt-dsl',
+    namedImports: names.sort((a, b) => a.replace('type ', '').localeCompare(b.replace('type ', ''))),
+  })
 
   if (hasPillar) {
     const schema = inferSchema(plan.renders.map((r) => r.pillar))
@@ -99,20 +154,14 @@ export function writeConfigSource(plan: ConfigPlan, missing: Set<string>): strin
 
   if (!hasPillar) file.addStatements(`layer('environments/imported', {})`)
 
-  const vars = new Map<string, string>()
-  for (const s of plan.shipped) {
-    const v = varName(s.name)
-    vars.set(s.name, v)
-    file.addStatements(`const ${v} = saltDir(${tsString(s.path)}, { as: ${tsString(s.name)} })`)
-  }
-
-  const ownSls = new Map<string, string>()
-  for (const t of plan.translated) {
-    let v = varName(t.name)
-    while ([...vars.values(), ...ownSls.values()].includes(v)) v = `${v}_`
-    ownSls.set(t.name, v)
-    file.addStatements(t.source(v))
-  }
+  for (const s of plan.shipped)
+    file.addStatements(
+      `const ${vars.get(s.name)} = saltDir(${tsString(s.path)}, { as: ${tsString(s.name)} })`,
+    )
+  // states of hand-written Salt that translated SLS name
+  for (const x of linked.externals) file.addStatements(x)
+  for (const source of linked.sources) file.addStatements(source)
+  const ownSls = linked.ownSls
 
   // one profile per distinct state top, named after the first machine that has it
   const profiles = new Map<string, { name: string; v: string }>()

@@ -1,0 +1,191 @@
+// `dsl import salt` translates SLS that include others and name their states: the file's `include:` becomes
+// the `include` option, a requisite on a state of a translated SLS that SLS's returned handle (declared
+// before a when() when the state is in one), one on hand-written Salt an external() handle. What cannot be
+// written exactly is kept, with the reason: a requisite on a state of an SLS that the file does not include
+// and Salt renders after it (the include salt-dsl adds would render it earlier), one naming a state by its
+// name, an include Jinja decides. Round trip: Salt renders the built tree as the original on a Debian and a Fedora machine.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dsl, tempDir } from '../support/cli.ts'
+import { GRAINS, SaltOracle } from '../support/salt.ts'
+
+const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
+let oracle: SaltOracle
+
+beforeAll(async () => {
+  oracle = await SaltOracle.start()
+})
+afterAll(async () => {
+  await oracle?.close()
+})
+
+const SITE: Readonly<Record<string, string>> = {
+  // translated: a state other SLS name, and one only Debian has that another SLS names too
+  'base.sls': `base-tools:
+  pkg.installed:
+    - pkgs:
+      - git
+    - refresh: false
+{% if grains['os'] == 'Debian' %}
+apt-helper:
+  pkg.installed:
+    - pkgs:
+      - apt-file
+{% endif %}
+`,
+  // kept (an integer mode): reached through external()
+  'legacy.sls': `legacy-conf:
+  file.managed:
+    - name: /etc/legacy.conf
+    - contents: legacy
+    - mode: 644
+`,
+  // translated: includes both, names their states, a prereq on a state further down, "include" in a value
+  'app.sls': `include:
+  - site.base
+  - site.legacy
+
+app-backup:
+  cmd.run:
+    - name: cp /etc/app.conf /etc/app.conf.bak
+    - prereq:
+      - file: app-conf
+app-conf:
+  file.managed:
+    - name: /etc/app.conf
+    - contents: '@include common-auth'
+    - require:
+      - pkg: base-tools
+      - file: legacy-conf
+{% if grains['os'] == 'Debian' %}
+apt-index:
+  cmd.run:
+    - name: apt-file update
+    - onchanges:
+      - pkg: apt-helper
+{% endif %}
+`,
+  // translated: names a state of site.base without including it (the top has Salt render it first)
+  'loose.sls': `loose-dir:
+  file.directory:
+    - name: /srv/loose
+    - require:
+      - pkg: base-tools
+`,
+  // kept: names a state of site.late, which it does not include and the top has Salt render after it
+  'early.sls': `early-file:
+  file.managed:
+    - name: /etc/early.conf
+    - contents: early
+    - require:
+      - file: late-file
+`,
+  'late.sls': `late-file:
+  file.managed:
+    - name: /etc/late.conf
+    - contents: late
+`,
+  // kept: names a state by its name
+  'byname.sls': `byname-pkg:
+  pkg.installed:
+    - name: rsync
+byname-conf:
+  file.managed:
+    - name: /etc/rsyncd.conf
+    - contents: ''
+    - require:
+      - pkg: rsync
+`,
+  // kept: what it includes is Jinja's decision
+  'jinja.sls': `{% if grains['os'] == 'Debian' %}
+include:
+  - site.legacy
+{% endif %}
+jinja-file:
+  file.managed:
+    - name: /etc/jinja.conf
+    - contents: x
+`,
+}
+
+async function render(id: string, grains: Record<string, unknown>, fileRoot: string, pillarRoot: string) {
+  const spec = { id, grains, fileRoot, pillarRoot }
+  const high = await oracle.call(spec, 'state.show_highstate')
+  const items = await oracle.call(spec, 'pillar.items')
+  return { highstate: high.data, pillar: items.data }
+}
+
+describe('dsl import salt: include and requisites across SLS', () => {
+  it('translates an SLS that includes others and names their states, keeps what cannot be written exactly, and Salt renders it as the original', async () => {
+    // GIVEN a tree whose SLS include each other and name each other's states
+    const dir = tempDir()
+    const salt = join(dir, 'salt')
+    const pillar = join(dir, 'pillar')
+    mkdirSync(join(salt, 'site'), { recursive: true })
+    mkdirSync(pillar)
+    for (const [name, text] of Object.entries(SITE)) writeFileSync(join(salt, 'site', name), text)
+    const top = ['site.app', 'site.loose', 'site.early', 'site.late', 'site.byname', 'site.jinja']
+      .map((s) => `    - ${s}\n`)
+      .join('')
+    writeFileSync(join(salt, 'top.sls'), `base:\n  '*':\n${top}`)
+    writeFileSync(join(pillar, 'top.sls'), 'base: {}\n')
+    // WHEN imported for a Debian and a Fedora machine
+    const to = join(dir, 'config')
+    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
+      '--machine',
+      `${id}=${JSON.stringify(g)}`,
+    ])
+    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
+    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+    // THEN the SLS that include and name others are TypeScript, the others kept with their reasons
+    const report = readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8')
+    const outcome = Object.fromEntries(
+      [...report.matchAll(/^\| SLS (\S+) \| (translated|kept) \| (.*) \|$/gm)].map((m) => [m[1], m[2]]),
+    )
+    expect(outcome).toEqual({
+      'site.app': 'translated',
+      'site.base': 'translated',
+      'site.legacy': 'kept',
+      'site.loose': 'translated',
+      'site.early': 'kept',
+      'site.late': 'translated',
+      'site.byname': 'kept',
+      'site.jinja': 'kept',
+    })
+    expect(report).toContain(
+      `'early-file' (file): 'require' names {"file":"late-file"}, a state of SLS 'site.late', which it does not include and Salt does not render before it`,
+    )
+    expect(report).toContain(
+      `'byname-conf' (file): 'require' names {"pkg":"rsync"}: no state has that ID (Salt finds it by its name)`,
+    )
+    expect(report).toContain('its include: is under a Jinja condition or loop')
+    expect(imported.stdout).toContain('deb: 7 builder (58%), 0 state() (0%), 5 kept (42%)')
+    expect(imported.stdout).toContain('fed: 5 builder (50%), 0 state() (0%), 5 kept (50%)')
+    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    // the included SLS first; its handles returned, the one in a when() declared before it
+    expect(source).toMatch(
+      /export const siteBase = sls\('site.base', \(\) => \{\s+let s1!: StateHandle\s+const s0 = pkg\(\[\s+'git',\s+\], \{\s+id: 'base-tools',\s+refresh: false,\s+\}\)\s+when\(eq\(grains\.os, 'Debian'\), \(\) => \{\s+s1 = pkg\(/,
+    )
+    expect(source).toMatch(/return \{ s0, s1 \}\n\}\)/)
+    expect(source).toContain("const fileLegacyConf = external(site.sls('legacy'), 'file', 'legacy-conf')")
+    expect(source).toMatch(
+      /cmd\('cp \/etc\/app.conf \/etc\/app.conf.bak', \{\s+id: 'app-backup',\s+prereq: \[\(\) => s1\],\s+\}\)\s+const s1 = file\('\/etc\/app.conf', \{\s+id: 'app-conf',\s+contents: '@include common-auth',\s+require: \[siteBase.s0, fileLegacyConf\],/,
+    )
+    expect(source).toMatch(/onchanges: \[siteBase.s1\],/)
+    expect(source).toMatch(
+      /file\('\/srv\/loose', \{\s+id: 'loose-dir',\s+ensure: 'directory',\s+require: \[siteBase.s0\],\s+\}\)/,
+    )
+    expect(source).toMatch(/\}, \{ include: \[siteBase, site.sls\('legacy'\)\] \}\)/)
+    // AND Salt renders the built tree as the original on each machine
+    const out = join(dir, 'out')
+    const built = dsl(['build', to, '--out', out])
+    expect(built.status, built.stdout + built.stderr).toBe(0)
+    for (const [id, grains] of Object.entries(MACHINES)) {
+      const theirs = await render(id, grains, salt, pillar)
+      expect(Object.keys(theirs.highstate as object).length, id).toBeGreaterThan(6)
+      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
+      expect(ours, id).toEqual(theirs)
+    }
+  })
+})
