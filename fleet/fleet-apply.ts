@@ -2,15 +2,17 @@ import { relative } from 'node:path'
 import type { Diagnostic } from '../compiler/diagnostics.ts'
 import { readManifestOrigins } from '../machine/manifest-origins.ts'
 import { outcomeDiagnostics } from '../machine/outcome-diagnostics.ts'
-import { formatOutcomes } from '../machine/plan-report.ts'
+import { formatOutcomes, planSummary } from '../machine/plan-report.ts'
 import { seconds, styled } from '../machine/progress.ts'
 import {
+  changesAnything,
   type SaltStateReturn,
   type StateOutcome,
   type Summary,
   stateOutcomes,
   summarize,
 } from '../machine/state-outcomes.ts'
+import { auditFleetRun } from './fleet-audit.ts'
 import type { FleetMachine } from './fleet-inventory.ts'
 import { recordFleetRun } from './fleet-status.ts'
 import { listKeys } from './keys.ts'
@@ -45,6 +47,12 @@ export interface FleetApplyRequest {
   readonly report: (diagnostics: readonly Diagnostic[]) => void
   /** This host's machine id and its own apply (`salt-call --local`, a generation in the store). */
   readonly here?: { readonly id: string; apply(): Promise<number> }
+  /** A plan: Salt's `test=True` on each machine; nothing is applied or recorded as applied. */
+  readonly test?: boolean
+  /** With `test`: exit 2 when something would change (`dsl plan --detailed-exitcode`). */
+  readonly detailedExitcode?: boolean
+  /** How the machines were chosen (`--all`, `--target T`, `--machine ID`), for the audit log. */
+  readonly selection?: string
 }
 
 const say = (text: string) => process.stdout.write(`${text}\n`)
@@ -62,7 +70,7 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
   const line = (run: MachineRun) => {
     runs.push(run)
     if (r.json) return
-    say(`${run.id.padEnd(width)}  ${paint(run.result, color)}  ${describe(run)}`)
+    say(`${run.id.padEnd(width)}  ${paint(run.result, color)}  ${describe(run, r.test === true)}`)
     const changed = formatOutcomes(run.outcomes, { color, all: false })
     if (changed) process.stdout.write(indent(changed))
     // several machines may fail the same state: each diagnostic names its machine
@@ -74,7 +82,7 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
   }
   for (const m of r.machines.filter((x) => x.via === 'local')) {
     // this host's own machine is applied here, first (its plan and progress print as dsl apply's do)
-    if (r.here?.id === m.id && !r.json) {
+    if (r.here?.id === m.id && !r.json && !r.test) {
       say(`applying ${m.id} on this host (salt-call --local)`)
       const code = await r.here.apply()
       const note =
@@ -82,8 +90,9 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
       line({ id: m.id, via: 'local', result: code === 0 ? 'ok' : 'failed', note, outcomes: [] })
       continue
     }
-    const note =
-      r.here?.id === m.id
+    const note = r.test
+      ? `reached via local: run \`dsl plan --machine ${m.id}\` on that machine`
+      : r.here?.id === m.id
         ? 'this host: --format json applies remote machines only; run `dsl apply` here'
         : `reached via local: run \`dsl apply --machine ${m.id}\` on that machine`
     line({ id: m.id, via: m.via, result: 'skipped', note, outcomes: [] })
@@ -105,26 +114,43 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
       line,
     ),
   ])
-  if (done.some((code) => code === 2)) return 2
+  // a plan's exit 2 says "would change": a master it could not ask is a plain failure there
+  if (done.some((code) => code === 2)) return r.test ? 1 : 2
   const jid = job.jid
-  recordFleetRun(r.stateDir, runs, {
+  // a plan changes nothing: each machine's last apply stays what it was
+  if (!r.test)
+    recordFleetRun(r.stateDir, runs, {
+      ...(jid ? { jid } : {}),
+      ...(r.generation ? { generation: r.generation } : {}),
+    })
+  await auditFleetRun(r.stateDir, {
+    action: r.test ? 'fleet plan' : 'fleet apply',
+    selection: r.selection ?? r.machines.map((m) => m.id).join(','),
+    runs: r.machines.flatMap((m) => runs.find((x) => x.id === m.id) ?? []),
     ...(jid ? { jid } : {}),
     ...(r.generation ? { generation: r.generation } : {}),
   })
   if (r.json)
     say(
       JSON.stringify(
-        { jid: jid ?? null, generation: r.generation ?? null, machines: runs.map(runJson) },
+        {
+          jid: jid ?? null,
+          generation: r.generation ?? null,
+          ...(r.test ? { plan: true } : {}),
+          machines: runs.map(runJson),
+        },
         null,
         2,
       ),
     )
   else {
     say('')
-    for (const row of summaryTable(runs, r.machines)) say(row)
+    for (const row of summaryTable(runs, r.machines, r.test === true)) say(row)
     if (jid) say(`Salt job ${jid} (salt-run jobs.lookup_jid ${jid})`)
   }
-  return runs.every((x) => x.result === 'ok' || x.result === 'skipped') ? 0 : 1
+  if (!runs.every((x) => x.result === 'ok' || x.result === 'skipped')) return 1
+  const changes = runs.some((x) => x.summary !== undefined && changesAnything(x.summary))
+  return r.test && r.detailedExitcode && changes ? 2 : 0
 }
 
 type Line = (run: MachineRun) => void
@@ -150,14 +176,14 @@ async function applyMinions(
   }
   const ids = minions.filter((m) => keys.accepted.includes(m.id)).map((m) => m.id)
   if (ids.length === 0) return 0
-  if (!r.json) say(`applying ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
+  if (!r.json) say(`${verb(r)} ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
   const returned = new Set<string>()
   // the master's word on the whole job (a JSON string line): "Authorization error occurred." under the ACL
   let refusal: string | undefined
   const ran = await streamMasterTool(
     r.tools,
     'salt',
-    ['--out=json', '--out-indent=-1', '--show-jid', '-L', ids.join(','), 'state.apply'],
+    ['--out=json', '--out-indent=-1', '--show-jid', '-L', ids.join(','), 'state.apply', ...testArg(r)],
     (text) => {
       const j = /^jid: (\d+)/.exec(text)?.[1]
       if (j !== undefined) {
@@ -198,12 +224,12 @@ async function applySsh(
 ): Promise<number> {
   if (hosts.length === 0) return 0
   const ids = hosts.map((m) => m.id)
-  if (!r.json) say(`applying ${ids.length} machine(s) through salt-ssh: ${ids.join(', ')}`)
+  if (!r.json) say(`${verb(r)} ${ids.length} machine(s) through salt-ssh: ${ids.join(', ')}`)
   const returned = new Set<string>()
   const ran = await streamMasterTool(
     r.tools,
     'salt-ssh',
-    ['--out=json', '--out-indent=-1', '-L', ids.join(','), 'state.apply'],
+    ['--out=json', '--out-indent=-1', '-L', ids.join(','), 'state.apply', ...testArg(r)],
     (text) => {
       for (const [id, ret] of Object.entries(parseLine(text))) {
         if (!ids.includes(id) || returned.has(id)) continue
@@ -266,9 +292,10 @@ function parseLine(text: string): Record<string, unknown> {
   }
 }
 
-function describe(run: MachineRun): string {
+function describe(run: MachineRun, test: boolean): string {
   const s = run.summary
   if (s === undefined) return run.note ?? ''
+  if (test) return planSummary(s, 0)
   const changed = s.create + s.change + s.remove
   return (
     `${changed} changed, ${s.failed} failed, ${s.blocked} blocked, ${s.unchanged} unchanged ` +
@@ -277,7 +304,11 @@ function describe(run: MachineRun): string {
 }
 
 /** The table after the run: one row per machine of the selection, in inventory order. */
-export function summaryTable(runs: readonly MachineRun[], order: readonly FleetMachine[]): string[] {
+export function summaryTable(
+  runs: readonly MachineRun[],
+  order: readonly FleetMachine[],
+  test = false,
+): string[] {
   const rows = order.flatMap((m) => runs.find((x) => x.id === m.id) ?? [])
   const cells = rows.map((x) => [
     x.id,
@@ -288,7 +319,7 @@ export function summaryTable(runs: readonly MachineRun[], order: readonly FleetM
     x.summary ? String(x.summary.unchanged) : '-',
     x.durationMs !== undefined ? seconds(x.durationMs) : '-',
   ])
-  const head = ['machine', 'via', 'result', 'changed', 'failed', 'unchanged', 'time']
+  const head = ['machine', 'via', 'result', test ? 'to change' : 'changed', 'failed', 'unchanged', 'time']
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
   const fmt = (c: readonly string[]) =>
     c
@@ -296,6 +327,11 @@ export function summaryTable(runs: readonly MachineRun[], order: readonly FleetM
       .join('  ')
       .trimEnd()
   const ok = rows.filter((x) => x.result === 'ok').length
+  if (test) {
+    const changing = rows.filter((x) => x.summary && changesAnything(x.summary)).length
+    const last = `${ok} of ${rows.length} machine(s) planned without failure; ${changing} would change`
+    return [fmt(head), ...cells.map(fmt), last]
+  }
   return [fmt(head), ...cells.map(fmt), `${ok} of ${rows.length} machine(s) applied without failure`]
 }
 
@@ -326,6 +362,9 @@ const PAINT = {
   'not registered': 'yellow',
   skipped: 'dim',
 } as const
+
+const verb = (r: FleetApplyRequest) => (r.test ? 'planning' : 'applying')
+const testArg = (r: FleetApplyRequest) => (r.test ? ['test=True'] : [])
 
 const paint = (result: MachineResult, color: boolean) => styled(PAINT[result], result.padEnd(14), color)
 

@@ -1,3 +1,4 @@
+import { describeFleetAudit } from '../../fleet/fleet-audit.ts'
 import { defaultStateDir, GenerationStore } from '../../machine/generation-store.ts'
 import { backfill, unaudited } from '../../report/audit-generation.ts'
 import { appendAuditEvents, readAudit } from '../../report/audit-log.ts'
@@ -33,14 +34,15 @@ export const command: Command = {
     else {
       for (const e of entries) {
         const what =
-          e.action === 'note'
+          describeFleetAudit(e) ??
+          (e.action === 'note'
             ? `note: ${e.note}`
             : `${e.action}${e.of !== undefined ? ` of ${e.of}` : ''} → generation ${e.generation}` +
               `${e.revision ? ` (${e.revision.commit.slice(0, 10)}${e.revision.dirty ? ', dirty' : ''})` : ''}` +
               `; changed: ${e.changed?.length ? e.changed.join(', ') : 'nothing'}` +
               `${e.secrets?.length ? `; secret-bearing: ${e.secrets.join(', ')}` : ''}` +
               `${e.secretNames?.length ? `; secrets: ${e.secretNames.join(', ')}` : ''}` +
-              `${e.backfilled ? ' (written later: its run stopped before auditing it)' : ''}`
+              `${e.backfilled ? ' (written later: its run stopped before auditing it)' : ''}`)
         process.stdout.write(`${e.time}  ${e.user}@${e.host}  ${what}\n`)
       }
       for (const p of problems) process.stdout.write(`audit log line ${p.line}: ${p.message}\n`)

@@ -47,7 +47,15 @@ export async function applyThroughFleet(o: {
   readonly entry: string
   readonly yes: boolean
   readonly json: boolean
+  /** `dsl plan`: Salt's test=True on each machine, no question asked; exit 2 on changes if detailed. */
+  readonly plan?: { readonly detailedExitcode: boolean }
 }): Promise<number | undefined> {
+  const usage = (message: string) => {
+    process.stderr.write(`dsl ${o.plan ? 'plan' : 'apply'}: ${message}\n`)
+    return 2
+  }
+  // on a tree with no fleet, `dsl plan --all` keeps its first meaning: list the unchanged states too
+  if (o.plan && o.target === undefined && readFleet(o.out) === undefined) return undefined
   if (!o.all && o.target === undefined) {
     const via = readFleet(o.out)?.machines.find((m) => m.id === o.machine)?.via
     if (via === undefined || via === 'local') return undefined
@@ -59,12 +67,13 @@ export async function applyThroughFleet(o: {
     ...(o.target !== undefined ? { target: o.target } : {}),
   })
   if ('problem' in chosen) return usage(chosen.problem)
-  if (!o.yes && !(await confirm(`Apply to ${chosen.machines.length} machine(s) of the fleet?`))) {
+  if (!o.plan && !o.yes && !(await confirm(`Apply to ${chosen.machines.length} machine(s) of the fleet?`))) {
     say('nothing applied')
     return 1
   }
   const tools = masterTools(o.saltConfig, o.entry)
-  // the master and salt-ssh read the published tree; machines applied here only read out/
+  // the master and salt-ssh read the published tree (a plan too: Salt plans what its file server serves);
+  // machines applied here only read out/
   const remote = chosen.machines.some((m) => m.via !== 'local')
   const published = remote ? publishTree(o.out, fleet.publishRoot) : undefined
   if (published && !o.json)
@@ -84,6 +93,8 @@ export async function applyThroughFleet(o: {
     json: o.json,
     report: (d) => report(d, undefined),
     here: { id: thisHost(), apply: () => applyHere(o, tools.python) },
+    selection: o.all ? '--all' : o.target !== undefined ? `--target ${o.target}` : `--machine ${o.machine}`,
+    ...(o.plan ? { test: true, detailedExitcode: o.plan.detailedExitcode } : {}),
   })
 }
 
@@ -111,11 +122,6 @@ async function applyHere(
 /** The master's file server lists the new tree at once (its file list is otherwise cached for a while). */
 export async function refreshFileServer(tools: MasterTools): Promise<void> {
   await runMasterTool(tools, 'salt-run', ['fileserver.clear_file_list_cache'])
-}
-
-function usage(message: string): number {
-  process.stderr.write(`dsl apply: ${message}\n`)
-  return 2
 }
 
 const SUBCOMMANDS = ['status', 'pending', 'accept', 'reject', 'remove'] as const

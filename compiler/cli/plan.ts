@@ -7,7 +7,7 @@ import { runTree } from '../../machine/plan-tree.ts'
 import { rootNeeds } from '../../machine/root-needs.ts'
 import { prepareOverlay } from '../../machine/run-overlay.ts'
 import { changesAnything } from '../../machine/state-outcomes.ts'
-import { prewarmSalt } from '../salt/salt-call.ts'
+import { discardWarmSalt, prewarmSalt } from '../salt/salt-call.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
 import { buildTree, jsonFormat, openStore, projectRoot, saltPython } from './operate-options.ts'
@@ -17,7 +17,7 @@ export const command: Command = {
   summary:
     'Build, then show what Salt would change on this machine (its state.apply test=True), per state at its TypeScript line.',
   usage:
-    'dsl plan [ENTRY] [--out DIR] [--no-typecheck] [--machine ID] [--force] [--format json] [--detailed-exitcode] [--all]',
+    'dsl plan [ENTRY] [--out DIR] [--no-typecheck] [--machine ID | --all | --target T] [--salt-config DIR] [--force] [--format json] [--detailed-exitcode]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
@@ -26,6 +26,8 @@ export const command: Command = {
       format: { type: 'string' },
       'detailed-exitcode': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
+      target: { type: 'string' },
+      'salt-config': { type: 'string' },
       force: { type: 'boolean', default: false },
     })
     const json = jsonFormat(values.format)
@@ -35,6 +37,24 @@ export const command: Command = {
     const outDir = resolve(values.out)
     const built = await buildTree(entry, outDir, !values['no-typecheck'])
     if (built !== 0) return built
+    // a fleet selection, or a machine reached via the master or salt-ssh: test=True through Salt's fleet tools
+    const { applyThroughFleet } = await import('./fleet.ts')
+    const through = await applyThroughFleet({
+      out: outDir,
+      project: projectRoot(entry),
+      machine: values.machine,
+      all: values.all,
+      target: values.target,
+      saltConfig: values['salt-config'],
+      entry,
+      yes: true,
+      json,
+      plan: { detailedExitcode: values['detailed-exitcode'] },
+    })
+    if (through !== undefined) {
+      discardWarmSalt()
+      return through
+    }
     const scratch = mkdtempSync(join(tmpdir(), 'salt-dsl-plan-'))
     try {
       // out/ may be a link the next build switches: Salt reads the one tree it names now

@@ -210,6 +210,43 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(bad.stderr).toContain("'profil=minimal' is not a target term")
   }, 300_000)
 
+  it('dsl plan --all / --target: test=True on each machine through the master and salt-ssh, nothing applied', () => {
+    const plan = (args: readonly string[]) =>
+      dsl(['plan', 'test/fleet/fixture', '--out', out, '--no-typecheck', ...args], env())
+    // a machine drifted: its marker is gone; a plan says it would be created, and leaves it gone
+    rmSync(join(root, 'minimal.txt'))
+    const all = plan(['--all', '--detailed-exitcode'])
+    expect(all.status, all.stdout + all.stderr).toBe(2)
+    expect(all.stdout).toMatch(/^planning 2 machine\(s\) through the salt-master: fleet-min, fleet-work$/m)
+    expect(all.stdout).toMatch(/^planning 1 machine\(s\) through salt-ssh: fleet-ssh$/m)
+    expect(all.stdout).toMatch(
+      /^fleet-min +ok +1 to create, 0 to change, 0 to remove, 1 unchanged \(2 states\)$/m,
+    )
+    expect(all.stdout).toMatch(
+      /^ {4}\+ create file\.managed minimal marker {2}test\/fleet\/fixture\/index\.ts:13$/m,
+    )
+    expect(all.stdout).toMatch(/^fleet-ssh +ok +0 to create, 0 to change, 0 to remove, 1 unchanged/m)
+    expect(all.stdout).toMatch(/^machine +via +result +to change +failed +unchanged +time$/m)
+    expect(all.stdout).toMatch(/^fleet-min +master +ok +1 +0 +1 /m)
+    expect(all.stdout).toMatch(/^3 of 3 machine\(s\) planned without failure; \d would change$/m)
+    expect(existsSync(join(root, 'minimal.txt'))).toBe(false)
+
+    // the ssh host has nothing to do: exit 0 with --detailed-exitcode
+    const ssh = plan(['--target', 'via=ssh', '--detailed-exitcode', '--format', 'json'])
+    expect(ssh.status, ssh.stdout + ssh.stderr).toBe(0)
+    const json = JSON.parse(ssh.stdout) as FleetJson & { plan: boolean }
+    expect(json.plan).toBe(true)
+    expect(json.machines.map((m) => `${m.id}: ${m.result}`)).toEqual(['fleet-ssh: ok'])
+    // without --detailed-exitcode, changes to come are not a failure
+    expect(plan(['--target', 'profile=minimal']).status).toBe(0)
+    // a plan is not an apply: each machine's last apply is unchanged in dsl fleet status
+    const status = dsl(['fleet', 'status', '--out', out, '--format', 'json'], env())
+    const min = (JSON.parse(status.stdout) as { machines: { id: string; result: string }[] }).machines
+    expect(min.find((m) => m.id === 'fleet-min')?.result).toBe('ok')
+    apply(['--target', 'profile=minimal'])
+    expect(readFileSync(join(root, 'minimal.txt'), 'utf8')).toBe('minimal\n')
+  }, 300_000)
+
   it('an operator limited to profile=minimal cannot apply to a work machine: the master refuses', () => {
     expect(readFileSync(join(out, 'master.d/salt-dsl.conf'), 'utf8')).toContain(
       '  opmin:\n    - L@fleet-min:\n      - state.apply\n',
@@ -227,6 +264,35 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     const stranger = apply(['--target', 'profile=minimal'], { SUDO_USER: 'mallory' })
     expect(stranger.status).toBe(1)
     expect(stranger.stdout).toMatch(/^fleet-min +refused /m)
+
+    // every fleet run is in the audit log of the store on the master: who, what was served, which
+    // machines, each one's result; the hash chain verifies
+    const audit = dsl(['audit'], env())
+    expect(audit.status, audit.stdout + audit.stderr).toBe(0)
+    expect(audit.stdout).toMatch(
+      / {2}fleet apply --all of published generation \d+ \(Salt job \d+\): fleet-min ok \(\d changed\), fleet-work ok \(\d changed\), fleet-ssh ok \(\d changed\)$/m,
+    )
+    expect(audit.stdout).toMatch(
+      / {2}fleet plan --target via=ssh of published generation \d+: fleet-ssh ok \(0 to change\)$/m,
+    )
+    expect(audit.stdout).toMatch(
+      / {2}fleet apply --target profile=work of published generation \d+ as operator opmin: fleet-work refused$/m,
+    )
+    expect(audit.stdout).toMatch(/as operator mallory: fleet-min refused$/m)
+    expect(audit.stdout).toMatch(/line\(s\); the hash chain verifies$/m)
+    const lines = (
+      JSON.parse(dsl(['audit', '--format', 'json'], env()).stdout) as {
+        entries: {
+          action: string
+          summary?: { selection: string; machines: { id: string; result: string }[] }
+        }[]
+      }
+    ).entries.filter((e) => e.action === 'fleet apply')
+    expect(lines.at(-1)?.summary).toMatchObject({
+      operator: 'mallory',
+      selection: '--target profile=minimal',
+      machines: [{ id: 'fleet-min', via: 'master', result: 'refused' }],
+    })
   }, 300_000)
 
   it('a minion killed mid-run is reported with no return; the other machine succeeds', async () => {
