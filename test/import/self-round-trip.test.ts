@@ -1,6 +1,7 @@
 // Round trip on the tree salt-dsl itself emits: the bundled config (config/) built, that Salt tree imported for
 // three machines and built again; Salt renders both alike on each. Its SLS use what the importer must carry
-// over: handles, `_in` requisites, states only some machines have, values per os, orders of their own.
+// over: handles, `_in` requisites, states only some machines have, values per os, orders of their own,
+// includes, requisites on states of other SLS (a user an SLS includes) and prereq on a state further down.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -44,7 +45,7 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
     ])
     const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
     expect(imported.status, imported.stdout + imported.stderr).toBe(0)
-    // THEN on each machine more of its states are TypeScript than are kept, builders among them
+    // THEN on each machine more of its states are TypeScript than are kept (under a quarter), builders among them
     const shares = [
       ...imported.stdout.matchAll(/^ {2}(\S+): (\d+) builder .*?, (\d+) state\(\) .*?, (\d+) kept/gm),
     ]
@@ -53,8 +54,14 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
       const [builders, calls, kept] = [Number(m[2]), Number(m[3]), Number(m[4])]
       expect(builders, m[1]).toBeGreaterThan(0)
       expect(builders + calls, m[1]).toBeGreaterThan(kept)
+      expect(kept / (builders + calls + kept), m[1]).toBeLessThan(0.25)
     }
-    expect(readFileSync(join(to, 'index.ts'), 'utf8')).toMatch(/order: 'last'/)
+    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    expect(source).toMatch(/order: 'last'/)
+    // the dotfiles SLS include the accounts SLS and name its users by the handles it returns
+    expect(source).toMatch(/\}, \{ include: \[baseAccounts\] \}\)/)
+    expect(source).toMatch(/require: \[baseAccounts\.s\d+\]/)
+    expect(source).toMatch(/prereq: \[\(\) => s\d+\]/)
     const out = join(dir, 'out')
     const built = dsl(['build', to, '--out', out])
     expect(built.status, built.stdout + built.stderr).toBe(0)
