@@ -43,7 +43,8 @@ export function translatedReason(t: TranslatedSls): string {
     `${c.builders} as typed builders, ${c.stateCalls} as state()`
   const per =
     alike && counts[0] !== undefined ? what(counts[0]) : counts.map((c) => `${c.m}: ${what(c)}`).join('; ')
-  return `${t.states} state(s), ${per}; builders: ${t.builders.join(', ') || 'none'}`
+  const includes = t.includes.length === 0 ? '' : `; includes: ${t.includes.join(', ')}`
+  return `${t.states} state(s), ${per}; builders: ${t.builders.join(', ') || 'none'}${includes}`
 }
 
 const pct = (n: number, total: number) => (total === 0 ? '–' : `${Math.round((100 * n) / total)}%`)

@@ -32,7 +32,13 @@ export function readIncludes(text: string): SlsIncludes {
       if (depth > 0) reasons.push('its include: is under a Jinja condition or loop')
       const flow = include[1] ?? ''
       const items: string[] = []
-      if (flow.startsWith('[') && flow.endsWith(']')) items.push(...flow.slice(1, -1).split(','))
+      if (flow.startsWith('[') && flow.endsWith(']'))
+        items.push(
+          ...flow
+            .slice(1, -1)
+            .split(',')
+            .filter((x) => x.trim() !== ''),
+        )
       else if (flow !== '') items.push(flow)
       else
         for (; i + 1 < lines.length && /^(\s+\S|\s*$|\s*#)/.test(lines[i + 1] as string); i++) {
