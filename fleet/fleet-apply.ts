@@ -156,7 +156,10 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
 type Line = (run: MachineRun) => void
 type Manifest = ReturnType<typeof readManifestOrigins>
 
-/** The master's minions in one job: those without an accepted key are reported, not targeted. */
+/**
+ * The master's minions in one job. Salt targets only minions whose key it accepted, so the keys are read
+ * (salt-key, a second Python start) only when a machine did not return: to say whether it is registered.
+ */
 async function applyMinions(
   r: FleetApplyRequest,
   minions: readonly FleetMachine[],
@@ -165,17 +168,7 @@ async function applyMinions(
   job: { jid?: string },
 ): Promise<number> {
   if (minions.length === 0) return 0
-  const keys = await listKeys(r.tools)
-  if ('problem' in keys) {
-    process.stderr.write(`${keys.problem}\n`)
-    return 2
-  }
-  for (const m of minions.filter((x) => !keys.accepted.includes(x.id))) {
-    const state = keys.pending.includes(m.id) ? `its key is pending: \`dsl fleet accept ${m.id}\`` : 'no key'
-    line({ id: m.id, via: 'master', result: 'not registered', note: state, outcomes: [] })
-  }
-  const ids = minions.filter((m) => keys.accepted.includes(m.id)).map((m) => m.id)
-  if (ids.length === 0) return 0
+  const ids = minions.map((m) => m.id)
   if (!r.json) say(`${verb(r)} ${ids.length} machine(s) through the salt-master: ${ids.join(', ')}`)
   const returned = new Set<string>()
   // the master's word on the whole job (a JSON string line): "Authorization error occurred." under the ACL
@@ -200,18 +193,30 @@ async function applyMinions(
       }
     },
   )
-  for (const id of ids.filter((x) => !returned.has(x)))
-    line(
-      refusal !== undefined
-        ? {
-            id,
-            via: 'master',
-            result: 'refused',
-            note: `the master refused the job: ${refusal}`,
-            outcomes: [],
-          }
-        : { id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] },
-    )
+  const missing = ids.filter((x) => !returned.has(x))
+  if (missing.length === 0) return 0
+  const keys = await listKeys(r.tools)
+  if ('problem' in keys) {
+    process.stderr.write(`${keys.problem}\n`)
+    return 2
+  }
+  for (const id of missing) {
+    if (!keys.accepted.includes(id)) {
+      const state = keys.pending.includes(id) ? `its key is pending: \`dsl fleet accept ${id}\`` : 'no key'
+      line({ id, via: 'master', result: 'not registered', note: state, outcomes: [] })
+    } else
+      line(
+        refusal !== undefined
+          ? {
+              id,
+              via: 'master',
+              result: 'refused',
+              note: `the master refused the job: ${refusal}`,
+              outcomes: [],
+            }
+          : { id, via: 'master', result: 'no return', note: lastLine(ran.stderr), outcomes: [] },
+      )
+  }
   return 0
 }
 

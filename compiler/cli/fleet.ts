@@ -82,7 +82,8 @@ export async function applyThroughFleet(o: {
         ? `published generation ${published.generation} to ${fleet.publishRoot}`
         : `the master already serves this tree (generation ${published.generation})`,
     )
-  if (published) await refreshFileServer(tools)
+  // a tree already served is already listed: the master's file list cache is cleared only on a switch
+  if (published?.switched) await refreshFileServer(tools)
   return fleetApply({
     tools,
     machines: chosen.machines,
