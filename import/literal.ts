@@ -36,3 +36,12 @@ export function tsLiteral(value: unknown, indent = ''): string {
   const body = entries.map(([k, v]) => `${inner}${tsKey(k)}: ${tsLiteral(v, inner)},`).join('\n')
   return `{\n${body}\n${indent}}`
 }
+
+/** The variable of the handle on state `id` of `module`: `user`, `account ada` → `userAccountAda`. */
+export function handleName(module: string, id: string): string {
+  const words = `${module} ${id}`.split(/[^A-Za-z0-9]+/).filter((w) => w !== '')
+  const name = words.map((w, i) => (i === 0 ? w : `${w.charAt(0).toUpperCase()}${w.slice(1)}`)).join('')
+  // a module's name alone is its builder's
+  const whole = words.length > 1 ? name : `${name}State`
+  return /^[A-Za-z_$]/.test(whole) ? whole : `_${whole}`
+}

@@ -4,7 +4,7 @@
 // config gives for it (that SLS's returned handle, or external()); states only some machines have inside
 // when() on their `os` grain; the file's includes as the `include` option.
 import { builderCall } from './builder-call.ts'
-import { tsKey, tsLiteral, tsString } from './literal.ts'
+import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
 
 /** One state of a rendered highstate: its ID, module, function and arguments in Salt's order. */
 export interface LowState {
@@ -78,10 +78,22 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
   const vars = new Map<string, string>()
   const firstOfId = new Map<string, string>()
   const ids = states.map((s) => s.id)
+  // a handle other SLS name is named after its state (`siteBase.pkgBaseTools`), the others by their place
+  const used = new Set<string>()
+  const nameOf = (s: LowState, i: number) => {
+    if (!links.exported.has(keyOf(s))) return `s${i}`
+    let v = handleName(s.module, s.id)
+    while (used.has(v) || /^s\d+$/.test(v)) v = `${v}_`
+    used.add(v)
+    return v
+  }
   for (const [i, s] of states.entries()) {
     const shared = ids.indexOf(s.id) !== i || ids.lastIndexOf(s.id) !== i
-    if (named.has(keyOf(s)) || (shared && !firstOfId.has(s.id))) vars.set(keyOf(s), `s${i}`)
-    if (shared && !firstOfId.has(s.id)) firstOfId.set(s.id, `s${i}`)
+    const first = shared && !firstOfId.has(s.id)
+    if (!named.has(keyOf(s)) && !first) continue
+    const v = nameOf(s, i)
+    vars.set(keyOf(s), v)
+    if (first) firstOfId.set(s.id, v)
   }
   const calls = new Set<string>()
   const builders = new Set<string>()

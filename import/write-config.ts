@@ -2,7 +2,7 @@
 // the shipped Salt as saltDir() handles, the state top as profiles and the inventory.
 import { IndentationText, Project, QuoteKind } from 'ts-morph'
 import { inferSchema } from './infer-schema.ts'
-import { tsKey, tsLiteral, tsString } from './literal.ts'
+import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
 import type { MachineRender } from './salt-renders.ts'
 import type { TranslatedSls } from './translate-sls.ts'
 
@@ -92,7 +92,7 @@ function linkedSources(translated: readonly TranslatedSls[], shipped: ReadonlyMa
         let x = externals.get(key)
         if (x === undefined) {
           const [module, id] = key.split(/\|(.*)/s) as [string, string]
-          let name = varName(`${module}-${id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`)
+          let name = handleName(module, id)
           while ([...taken(), ...[...externals.values()].map((e) => e.v)].includes(name)) name = `${name}_`
           const where = slsHandle(sls, shipped, new Map()) ?? tsString(sls)
           x = { v: name, text: `const ${name} = external(${where}, ${tsString(module)}, ${tsString(id)})` }

@@ -165,16 +165,16 @@ describe('dsl import salt: include and requisites across SLS', () => {
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     // the included SLS first; its handles returned, the one in a when() declared before it
     expect(source).toMatch(
-      /export const siteBase = sls\('site.base', \(\) => \{\s+let s1!: StateHandle\s+const s0 = pkg\(\[\s+'git',\s+\], \{\s+id: 'base-tools',\s+refresh: false,\s+\}\)\s+when\(eq\(grains\.os, 'Debian'\), \(\) => \{\s+s1 = pkg\(/,
+      /export const siteBase = sls\('site.base', \(\) => \{\s+let pkgAptHelper!: StateHandle\s+const pkgBaseTools = pkg\(\[\s+'git',\s+\], \{\s+id: 'base-tools',\s+refresh: false,\s+\}\)\s+when\(eq\(grains\.os, 'Debian'\), \(\) => \{\s+pkgAptHelper = pkg\(/,
     )
-    expect(source).toMatch(/return \{ s0, s1 \}\n\}\)/)
+    expect(source).toMatch(/return \{ pkgBaseTools, pkgAptHelper \}\n\}\)/)
     expect(source).toContain("const fileLegacyConf = external(site.sls('legacy'), 'file', 'legacy-conf')")
     expect(source).toMatch(
-      /cmd\('cp \/etc\/app.conf \/etc\/app.conf.bak', \{\s+id: 'app-backup',\s+prereq: \[\(\) => s1\],\s+\}\)\s+const s1 = file\('\/etc\/app.conf', \{\s+id: 'app-conf',\s+contents: '@include common-auth',\s+require: \[siteBase.s0, fileLegacyConf\],/,
+      /cmd\('cp \/etc\/app.conf \/etc\/app.conf.bak', \{\s+id: 'app-backup',\s+prereq: \[\(\) => s1\],\s+\}\)\s+const s1 = file\('\/etc\/app.conf', \{\s+id: 'app-conf',\s+contents: '@include common-auth',\s+require: \[siteBase.pkgBaseTools, fileLegacyConf\],/,
     )
-    expect(source).toMatch(/onchanges: \[siteBase.s1\],/)
+    expect(source).toMatch(/onchanges: \[siteBase.pkgAptHelper\],/)
     expect(source).toMatch(
-      /file\('\/srv\/loose', \{\s+id: 'loose-dir',\s+ensure: 'directory',\s+require: \[siteBase.s0\],\s+\}\)/,
+      /file\('\/srv\/loose', \{\s+id: 'loose-dir',\s+ensure: 'directory',\s+require: \[siteBase.pkgBaseTools\],\s+\}\)/,
     )
     expect(source).toMatch(/\}, \{ include: \[siteBase, site.sls\('legacy'\)\] \}\)/)
     // AND Salt renders the built tree as the original on each machine

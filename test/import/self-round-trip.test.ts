@@ -60,7 +60,7 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
     expect(source).toMatch(/order: 'last'/)
     // the dotfiles SLS include the accounts SLS and name its users by the handles it returns
     expect(source).toMatch(/\}, \{ include: \[baseAccounts\] \}\)/)
-    expect(source).toMatch(/require: \[baseAccounts\.s\d+\]/)
+    expect(source).toMatch(/require: \[baseAccounts\.userAccount\w+\]/)
     expect(source).toMatch(/prereq: \[\(\) => s\d+\]/)
     const out = join(dir, 'out')
     const built = dsl(['build', to, '--out', out])
