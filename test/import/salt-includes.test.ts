@@ -66,12 +66,14 @@ apt-index:
       - pkg: apt-helper
 {% endif %}
 `,
-  // translated: names a state of site.base without including it (the top has Salt render it first)
+  // translated: names states of site.base and site.legacy without including them (Salt renders them first)
   'loose.sls': `loose-dir:
   file.directory:
     - name: /srv/loose
     - require:
       - pkg: base-tools
+    - watch_in:
+      - file: legacy-conf
 `,
   // kept: names a state of site.late, which it does not include and the top has Salt render after it
   'early.sls': `early-file:
@@ -174,7 +176,7 @@ describe('dsl import salt: include and requisites across SLS', () => {
     )
     expect(source).toMatch(/onchanges: \[siteBase.pkgAptHelper\],/)
     expect(source).toMatch(
-      /file\('\/srv\/loose', \{\s+id: 'loose-dir',\s+ensure: 'directory',\s+require: \[siteBase.pkgBaseTools\],\s+\}\)/,
+      /file\('\/srv\/loose', \{\s+id: 'loose-dir',\s+ensure: 'directory',\s+require: \[siteBase.pkgBaseTools\],\s+watch_in: \[fileLegacyConf\],\s+\}\)/,
     )
     expect(source).toMatch(/\}, \{ include: \[siteBase, site.sls\('legacy'\)\] \}\)/)
     // AND Salt renders the built tree as the original on each machine
