@@ -34,6 +34,22 @@ export function fleetOf(out: string): FleetFile {
 }
 
 /**
+ * Whether a run goes through the fleet, as far as the tree built last says (read before the next build):
+ * such a run never uses a Salt loaded ahead for this host.
+ */
+export function goesThroughFleet(
+  out: string,
+  o: { readonly machine?: string | undefined; readonly all: boolean; readonly target?: string | undefined },
+): boolean {
+  if (o.target !== undefined) return true
+  const fleet = readFleet(out)
+  if (fleet === undefined) return false
+  if (o.all) return true
+  const via = fleet.machines.find((m) => m.id === o.machine)?.via
+  return via !== undefined && via !== 'local'
+}
+
+/**
  * `dsl apply --all / --target T`, or `--machine ID` of a machine not reached locally: publishes the built
  * tree for the master and applies through Salt. Undefined when the selection is this machine's own apply.
  */

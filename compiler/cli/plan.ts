@@ -33,12 +33,13 @@ export const command: Command = {
     const json = jsonFormat(values.format)
     const entry = positionals[0] ?? 'config'
     const python = saltPython(entry)
-    prewarmSalt(python) // Salt loads while the config builds
     const outDir = resolve(values.out)
+    const { applyThroughFleet, goesThroughFleet } = await import('./fleet.ts')
+    // Salt loads while the config builds; a plan through the fleet runs Salt on the master's side instead
+    if (!goesThroughFleet(outDir, values)) prewarmSalt(python)
     const built = await buildTree(entry, outDir, !values['no-typecheck'])
     if (built !== 0) return built
     // a fleet selection, or a machine reached via the master or salt-ssh: test=True through Salt's fleet tools
-    const { applyThroughFleet } = await import('./fleet.ts')
     const through = await applyThroughFleet({
       out: outDir,
       project: projectRoot(entry),
