@@ -5,19 +5,14 @@
 // machine.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
-import { GRAINS, SaltOracle } from '../support/salt.ts'
+import { GRAINS } from '../support/salt.ts'
+import { useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
-let oracle: SaltOracle
 
-beforeAll(async () => {
-  oracle = await SaltOracle.start()
-})
-afterAll(async () => {
-  await oracle?.close()
-})
+const render = useRenderOracle()
 
 const APP_SLS = `tools:
   pkg.installed:
@@ -82,13 +77,6 @@ reload:
     - watch:
       - file: app_config
 `
-
-async function render(id: string, grains: Record<string, unknown>, fileRoot: string, pillarRoot: string) {
-  const spec = { id, grains, fileRoot, pillarRoot }
-  const high = await oracle.call(spec, 'state.show_highstate')
-  const items = await oracle.call(spec, 'pillar.items')
-  return { highstate: high.data, pillar: items.data }
-}
 
 /** The tree with `app/init.sls` imported for the machines; the import's stdout and the config's index.ts. */
 function importApp(

@@ -6,19 +6,14 @@
 // name, an include Jinja decides. Round trip: Salt renders the built tree as the original on a Debian and a Fedora machine.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
-import { GRAINS, SaltOracle } from '../support/salt.ts'
+import { GRAINS } from '../support/salt.ts'
+import { useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
-let oracle: SaltOracle
 
-beforeAll(async () => {
-  oracle = await SaltOracle.start()
-})
-afterAll(async () => {
-  await oracle?.close()
-})
+const render = useRenderOracle()
 
 const SITE: Readonly<Record<string, string>> = {
   // translated: a state other SLS name, and one only Debian has that another SLS names too
@@ -109,13 +104,6 @@ jinja-file:
     - name: /etc/jinja.conf
     - contents: x
 `,
-}
-
-async function render(id: string, grains: Record<string, unknown>, fileRoot: string, pillarRoot: string) {
-  const spec = { id, grains, fileRoot, pillarRoot }
-  const high = await oracle.call(spec, 'state.show_highstate')
-  const items = await oracle.call(spec, 'pillar.items')
-  return { highstate: high.data, pillar: items.data }
 }
 
 describe('dsl import salt: include and requisites across SLS', () => {

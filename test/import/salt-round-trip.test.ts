@@ -4,9 +4,10 @@
 // that gives every machine the formula and a pillar top that gives it the formula's pillar.example.
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
-import { GRAINS, SaltOracle } from '../support/salt.ts'
+import { GRAINS } from '../support/salt.ts'
+import { useRenderOracle } from './render-oracle.ts'
 
 const FIXTURES = join(REPO, 'test/fixtures/import')
 const TREES = readdirSync(FIXTURES).sort()
@@ -82,14 +83,8 @@ const KEPT: Readonly<
     },
   },
 }
-let oracle: SaltOracle
 
-beforeAll(async () => {
-  oracle = await SaltOracle.start()
-})
-afterAll(async () => {
-  await oracle?.close()
-})
+const render = useRenderOracle()
 
 /** The fixture as a Salt tree and a pillar tree with top files. */
 function assemble(tree: string) {
@@ -119,13 +114,6 @@ function keptReasons(report: string): Record<string, string[]> {
     ]
   }
   return out
-}
-
-async function render(id: string, grains: Record<string, unknown>, fileRoot: string, pillarRoot: string) {
-  const spec = { id, grains, fileRoot, pillarRoot }
-  const high = await oracle.call(spec, 'state.show_highstate')
-  const items = await oracle.call(spec, 'pillar.items')
-  return { highstate: high.data, pillar: items.data }
 }
 
 describe('dsl import salt: round trip on real formulas', () => {

@@ -4,30 +4,18 @@
 // includes, requisites on states of other SLS (a user an SLS includes) and prereq on a state further down.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
-import { GRAINS, SaltOracle } from '../support/salt.ts'
+import { GRAINS } from '../support/salt.ts'
+import { useRenderOracle } from './render-oracle.ts'
 
 const MACHINES: Readonly<Record<string, Record<string, unknown>>> = {
   'ubuntu-desk': GRAINS.ubuntu,
   'fedora-vm': GRAINS.fedora,
   'debian-ci': GRAINS.debian,
 }
-let oracle: SaltOracle
 
-beforeAll(async () => {
-  oracle = await SaltOracle.start()
-})
-afterAll(async () => {
-  await oracle?.close()
-})
-
-async function render(id: string, grains: Record<string, unknown>, fileRoot: string, pillarRoot: string) {
-  const spec = { id, grains, fileRoot, pillarRoot }
-  const high = await oracle.call(spec, 'state.show_highstate')
-  const items = await oracle.call(spec, 'pillar.items')
-  return { highstate: high.data, pillar: items.data }
-}
+const render = useRenderOracle()
 
 describe('dsl import salt: the tree salt-dsl emits', () => {
   it('imports the bundled config as built, mostly as TypeScript, and Salt renders it as before on each machine', async () => {
