@@ -23,6 +23,21 @@ describe('the inventory says how each machine is reached', () => {
     expect(run.status, run.stderr).toBe(0)
     for (const f of ['master.d', 'roster', 'fleet.json']) expect(existsSync(join(out, f)), f).toBe(false)
   })
+
+  it('on a tree with no fleet, dsl plan --all keeps its first meaning: list the unchanged states too', () => {
+    const dir = tempDir()
+    const plan = (...args: string[]) =>
+      dsl(['plan', 'test/ops/fixture', '--out', join(dir, 'out'), '--no-typecheck', ...args], {
+        DSL_STATE_DIR: join(dir, 'state'),
+      })
+    const all = plan('--all')
+    expect(all.status, all.stderr).toBe(0)
+    expect(all.stdout).not.toContain('fleet.json')
+    expect(all.stdout).toMatch(
+      /^ {2}no-op {2}test\.check_pillar pre-flight: ops pillar {2}config\/ops\/preflight\.ts:\d+$/m,
+    )
+    expect(plan().stdout).not.toContain('no-op  test.check_pillar')
+  }, 120_000)
 })
 
 describe('dsl publish', () => {
