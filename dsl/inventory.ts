@@ -111,6 +111,12 @@ export interface InventorySpec {
      * `machine=ubuntu-desk`, `*`): the master's `publisher_acl`, over machines of the inventory only.
      */
     readonly operators?: Readonly<Record<string, readonly string[]>>
+    /**
+     * A drift check on every machine reached via the master: Salt's scheduler (from the pillar) runs
+     * `state.apply test=True` `every` `'90s'`, `'15m'`, `'1h'` or `'1d'` and returns to the master's job
+     * cache, where `dsl fleet status` reads the last check of each machine.
+     */
+    readonly driftCheck?: { readonly every: string }
   }
 }
 
@@ -277,5 +283,27 @@ function fleetOf(fleet: NonNullable<InventorySpec['fleet']>, origin: Origin): Fl
       origin,
       'the master reads it: give an absolute path',
     )
-  return Object.freeze({ publishRoot, operators: Object.freeze(operators) })
+  const driftCheck = fleet.driftCheck === undefined ? undefined : driftCheckOf(fleet.driftCheck, origin)
+  return Object.freeze({
+    publishRoot,
+    operators: Object.freeze(operators),
+    ...(driftCheck === undefined ? {} : { driftCheck }),
+  })
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 }
+
+/** `'1h'` → 3600 seconds: Salt's scheduler takes whole seconds. */
+function driftCheckOf(check: { readonly every: string }, origin: Origin): { seconds: number } | undefined {
+  const m = /^([1-9][0-9]*)([smhd])$/.exec(String(check.every))
+  if (m === null) {
+    addIssue(
+      'DSL4013',
+      `fleet driftCheck every '${check.every}' is not a duration`,
+      origin,
+      "a whole number and a unit: '90s', '15m', '1h', '1d'",
+    )
+    return undefined
+  }
+  return Object.freeze({ seconds: Number(m[1]) * UNIT_SECONDS[m[2]!]! })
 }

@@ -244,6 +244,8 @@ export interface FleetNode {
   readonly publishRoot: string
   /** Operator (a user on the master) → the targets (`profile=work`, ...) they may apply to. */
   readonly operators: { readonly [user: string]: readonly string[] }
+  /** Salt's scheduler on each minion runs `state.apply test=True` this often (seconds); absent: no schedule. */
+  readonly driftCheck?: { readonly seconds: number }
 }
 
 export interface InventoryNode {

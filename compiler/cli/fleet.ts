@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
+import { type DriftCheck, readDriftChecks } from '../../fleet/drift-check.ts'
 import { fleetApply } from '../../fleet/fleet-apply.ts'
 import { type FleetFile, readFleet, selectMachines } from '../../fleet/fleet-inventory.ts'
 import { readFleetStatus } from '../../fleet/fleet-status.ts'
@@ -99,7 +100,12 @@ export async function applyThroughFleet(o: {
         : `the master already serves this tree (generation ${published.generation})`,
     )
   // a tree already served is already listed: the master's file list cache is cleared only on a switch
-  if (published?.switched) await refreshFileServer(tools)
+  if (published?.switched)
+    await Promise.all([
+      refreshFileServer(tools),
+      // the scheduled drift check lives in the pillar: a running minion reads it again only when told
+      fleet.driftCheckSeconds === undefined ? undefined : refreshPillars(tools, chosen.machines),
+    ])
   return fleetApply({
     tools,
     machines: chosen.machines,
@@ -139,6 +145,13 @@ async function applyHere(
 /** The master's file server lists the new tree at once (its file list is otherwise cached for a while). */
 export async function refreshFileServer(tools: MasterTools): Promise<void> {
   await runMasterTool(tools, 'salt-run', ['fileserver.clear_file_list_cache'])
+}
+
+/** The minions reached via the master read their pillar again (`saltutil.refresh_pillar`): their schedule. */
+async function refreshPillars(tools: MasterTools, machines: readonly { id: string; via: string }[]) {
+  const ids = machines.filter((m) => m.via === 'master').map((m) => m.id)
+  if (ids.length > 0)
+    await runMasterTool(tools, 'salt', ['--timeout=5', '-L', ids.join(','), 'saltutil.refresh_pillar'])
 }
 
 const SUBCOMMANDS = ['status', 'pending', 'accept', 'reject', 'remove'] as const
@@ -226,6 +239,9 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
     ),
   ])
   const last = readFleetStatus(defaultStateDir()).machines
+  // the scheduled checks' returns, from the master's job cache
+  const drift = fleet.driftCheckSeconds === undefined ? undefined : await readDriftChecks(tools)
+  if (drift !== undefined && 'problem' in drift) throw new CliError(drift.problem)
   const rows = fleet.machines.map((m) => {
     const key =
       m.via !== 'master'
@@ -248,6 +264,7 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
       lastApply: l?.time ?? null,
       result: l?.result ?? null,
       ...(l?.jid ? { jid: l.jid } : {}),
+      ...(drift === undefined || m.via !== 'master' ? {} : { driftCheck: drift.checks.get(m.id) ?? null }),
     }
   })
   if (json) {
@@ -255,6 +272,7 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
     return 0
   }
   const head = ['machine', 'via', 'profile', 'key', 'reachable', 'last apply', 'result']
+  if (drift !== undefined) head.push('last check', 'drift')
   const cells = rows.map((r) => [
     r.id,
     r.via,
@@ -263,6 +281,7 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
     r.reachable,
     r.lastApply ?? 'never',
     r.result ?? '-',
+    ...(drift === undefined ? [] : checkCells(r.driftCheck)),
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
   for (const c of [head, ...cells])
@@ -273,4 +292,17 @@ async function status(tools: MasterTools, fleet: FleetFile, json: boolean): Prom
         .trimEnd(),
     )
   return 0
+}
+
+/** A machine's last scheduled check: its time and what it found (`-` for a machine the scheduler does not run on). */
+function checkCells(check: DriftCheck | null | undefined): [string, string] {
+  if (check === undefined) return ['-', '-']
+  if (check === null) return ['never', '-']
+  const found =
+    check.result === 'failed'
+      ? `failed (${check.failed})`
+      : check.result === 'drift'
+        ? `yes (${check.drifted} would change)`
+        : 'no'
+  return [check.time, found]
 }
