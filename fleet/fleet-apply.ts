@@ -176,7 +176,17 @@ async function applyMinions(
   const ran = await streamMasterTool(
     r.tools,
     'salt',
-    ['--out=json', '--out-indent=-1', '--show-jid', '-L', ids.join(','), 'state.apply', ...testArg(r)],
+    // queue=True: a minion busy with a state run (its scheduled drift check) runs this one after it, not never
+    [
+      '--out=json',
+      '--out-indent=-1',
+      '--show-jid',
+      '-L',
+      ids.join(','),
+      'state.apply',
+      'queue=True',
+      ...testArg(r),
+    ],
     (text) => {
       const j = /^jid: (\d+)/.exec(text)?.[1]
       if (j !== undefined) {

@@ -132,7 +132,8 @@ function driftCheckPillar(minions: readonly MachineNode[], seconds: number): Map
     schedule: {
       [DRIFT_CHECK_JOB]: {
         function: 'state.apply',
-        kwargs: { test: true },
+        // queue: a check due while `dsl apply` runs waits for it, then checks the applied machine
+        kwargs: { test: true, queue: true },
         seconds,
         // a check still running when the next is due is not started twice
         maxrunning: 1,

@@ -43,6 +43,16 @@ describe("the fleet's scheduled drift check, through Salt's scheduler and the ma
     expect(pending).toBe(true)
     const accept = dsl(['fleet', 'accept', 'fleet-checked', '--out', out], env)
     expect(accept.status, accept.stderr).toBe(0)
+    // the minion is up and has compiled its pillar before anything is published: the schedule must reach
+    // a running minion
+    const answers = await until(
+      () =>
+        JSON.stringify(fleet.salt('salt', ['--timeout=5', 'fleet-checked', 'test.ping']).data).includes(
+          'true',
+        ),
+      40,
+    )
+    expect(answers).toBe(true)
   }, 120_000)
 
   afterAll(() => {
@@ -56,7 +66,7 @@ describe("the fleet's scheduled drift check, through Salt's scheduler and the ma
       `  salt_dsl_fleet:\n    - ${env.FLEET_PUBLISH}/current/fleet-pillar\n`,
     )
     expect(readFileSync(join(out, 'fleet-pillar/drift_check.sls'), 'utf8')).toContain(
-      'schedule:\n  salt_dsl_drift_check:\n    function: state.apply\n    kwargs:\n      test: true\n    seconds: 5\n',
+      'schedule:\n  salt_dsl_drift_check:\n    function: state.apply\n    kwargs:\n      test: true\n      queue: true\n    seconds: 5\n',
     )
 
     // WHEN the tree is applied through the master (publish, the minions' pillar refreshed, the apply)
