@@ -14,6 +14,7 @@ describe('the inventory says how each machine is reached', () => {
       "test/fleet/bad-fixture/index.ts:8:1 - error DSL4013: machine 'ssh-on-master': ssh settings on a machine reached via 'master'",
       "test/fleet/bad-fixture/index.ts:8:1 - error DSL4013: operator 'ada': 'profil=minimal' is not a target term: write KEY=VALUE with KEY one of machine, profile, environment, platform, via, or *",
       "test/fleet/bad-fixture/index.ts:8:1 - error DSL4013: fleet publishRoot 'relative/dir' is not an absolute path",
+      "test/fleet/bad-fixture/index.ts:8:1 - error DSL4013: fleet driftCheck every '1 hour' is not a duration",
     ])
   })
 
@@ -21,7 +22,8 @@ describe('the inventory says how each machine is reached', () => {
     const out = join(tempDir(), 'out')
     const run = dsl(['build', 'test/ops/fixture', '--out', out, '--no-typecheck'])
     expect(run.status, run.stderr).toBe(0)
-    for (const f of ['master.d', 'roster', 'fleet.json']) expect(existsSync(join(out, f)), f).toBe(false)
+    for (const f of ['master.d', 'roster', 'fleet.json', 'fleet-pillar'])
+      expect(existsSync(join(out, f)), f).toBe(false)
   })
 
   it('on a tree with no fleet, dsl plan --all keeps its first meaning: list the unchanged states too', () => {

@@ -16,5 +16,9 @@ inventory({
       ssh: { host: 'a' },
     },
   },
-  fleet: { publishRoot: 'relative/dir', operators: { ada: ['profil=minimal'] } },
+  fleet: {
+    publishRoot: 'relative/dir',
+    operators: { ada: ['profil=minimal'] },
+    driftCheck: { every: '1 hour' },
+  },
 })
