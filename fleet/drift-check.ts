@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import { DRIFT_CHECK_METADATA } from '../compiler/emit/emit-fleet.ts'
 import { runProcess } from '../compiler/run-process.ts'
+import type { Alert } from '../report/alerts.ts'
 import type { MasterTools } from './salt-tools.ts'
 
 /** A machine's last scheduled drift check, as the master's job cache holds it. */
@@ -13,6 +15,8 @@ export interface DriftCheck {
   readonly drifted: number
   /** States that failed (or 1 for a render error). */
   readonly failed: number
+  /** The state IDs that would change (drift) or failed, sorted. */
+  readonly states: readonly string[]
 }
 
 /**
@@ -68,19 +72,51 @@ export function judge(jid: string, ret: unknown): DriftCheck {
   const time = jidTime(jid)
   // a list or a string is Salt's render or compile error: no state ran
   if (ret === null || typeof ret !== 'object' || Array.isArray(ret))
-    return { jid, time, result: 'failed', drifted: 0, failed: 1 }
-  let drifted = 0
-  let failed = 0
-  for (const state of Object.values(ret as Record<string, unknown>)) {
-    const s = state as { result?: unknown; changes?: unknown }
-    if (s.result === false) failed++
+    return { jid, time, result: 'failed', drifted: 0, failed: 1, states: [] }
+  const drifted: string[] = []
+  const failed: string[] = []
+  for (const [key, state] of Object.entries(ret as Record<string, unknown>)) {
+    const s = state as { result?: unknown; changes?: unknown; __id__?: unknown }
+    const id = typeof s.__id__ === 'string' ? s.__id__ : key
+    if (s.result === false) failed.push(id)
     else if (
       s.result === null ||
       (typeof s.changes === 'object' && s.changes !== null && Object.keys(s.changes).length > 0)
     )
-      drifted++
+      drifted.push(id)
   }
-  return { jid, time, result: failed > 0 ? 'failed' : drifted > 0 ? 'drift' : 'ok', drifted, failed }
+  const result = failed.length > 0 ? 'failed' : drifted.length > 0 ? 'drift' : 'ok'
+  const states = (result === 'failed' ? failed : drifted).sort()
+  return { jid, time, result, drifted: drifted.length, failed: failed.length, states }
+}
+
+const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 12)
+
+/**
+ * The alerts of the minions' last scheduled checks, of the kinds a machine's own status raises (`drift`,
+ * `failed-apply`): keyed by machine and states, so the same drift is sent once, as `dsl alerts` does.
+ */
+export function checkAlerts(checks: ReadonlyMap<string, DriftCheck>): Alert[] {
+  const out: Alert[] = []
+  for (const [id, c] of [...checks].sort(([a], [b]) => a.localeCompare(b))) {
+    if (c.result === 'drift')
+      out.push({
+        key: `drift:${id}:${digest(c.states)}`,
+        kind: 'drift',
+        machine: id,
+        message: `${id} drifted (scheduled check, Salt job ${c.jid}): ${c.states.join(', ')}`,
+        detail: { jid: c.jid, time: c.time, states: c.states },
+      })
+    if (c.result === 'failed')
+      out.push({
+        key: `failed-apply:${id}:check:${digest(c.states)}`,
+        kind: 'failed-apply',
+        machine: id,
+        message: `${id}: the scheduled check (Salt job ${c.jid}) failed${c.states.length > 0 ? `: ${c.states.join(', ')}` : ': the tree did not render'}`,
+        detail: { jid: c.jid, time: c.time, states: c.states },
+      })
+  }
+  return out
 }
 
 /** Salt's job id is the master's local time `YYYYMMDDhhmmssffffff`. */

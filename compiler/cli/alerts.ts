@@ -11,7 +11,7 @@ export const command: Command = {
   summary:
     'Send the alerts of new conditions (a failed apply, drift, a failed compliance check, available updates) by the rules of an alerts config in TypeScript; each condition once.',
   usage:
-    'dsl alerts --config FILE.ts [--machine ID | --fleet] [--store DIR]... [--reports DIR] [--dry-run] [--format json]',
+    'dsl alerts --config FILE.ts [--machine ID | --fleet] [--store DIR]... [--reports DIR] [--out DIR] [--salt-config DIR] [--dry-run] [--format json]',
   async run(argv) {
     const { values } = parse(argv, {
       config: { type: 'string' },
@@ -19,6 +19,8 @@ export const command: Command = {
       fleet: { type: 'boolean', default: false },
       store: { type: 'string', multiple: true },
       reports: { type: 'string' },
+      out: { type: 'string', default: 'out' },
+      'salt-config': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       format: { type: 'string' },
     })
@@ -33,6 +35,11 @@ export const command: Command = {
       ...(values.machine !== undefined ? { machine: values.machine } : {}),
     })
     const alerts = machines.flatMap(conditions)
+    // with a salt-master: the minions' scheduled drift checks, from its job cache (docs/fleet.md)
+    if (values.fleet) {
+      const { fleetCheckAlerts } = await import('./fleet.ts')
+      alerts.push(...(await fleetCheckAlerts(resolve(values.out), values['salt-config'])))
+    }
     // the state of the last alerts lives in the first store (the one of the machine that sends them)
     const { fresh, sent } = await sendAlerts(stores[0]!, alerts, config, values['dry-run'])
     if (json) process.stdout.write(`${JSON.stringify({ active: alerts, fresh, sent }, null, 2)}\n`)

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
-import { type DriftCheck, readDriftChecks } from '../../fleet/drift-check.ts'
+import { checkAlerts, type DriftCheck, readDriftChecks } from '../../fleet/drift-check.ts'
 import { fleetApply } from '../../fleet/fleet-apply.ts'
 import { type FleetFile, readFleet, selectMachines } from '../../fleet/fleet-inventory.ts'
 import { readFleetStatus } from '../../fleet/fleet-status.ts'
@@ -12,6 +12,7 @@ import { confirm } from '../../machine/confirm.ts'
 import { defaultStateDir } from '../../machine/generation-store.ts'
 import { gitRevision } from '../../machine/git-revision.ts'
 import { hostId } from '../../machine/run-salt.ts'
+import type { Alert } from '../../report/alerts.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
 import { keepCount, openStore, saltPython } from './operate-options.ts'
@@ -152,6 +153,18 @@ async function refreshPillars(tools: MasterTools, machines: readonly { id: strin
   const ids = machines.filter((m) => m.via === 'master').map((m) => m.id)
   if (ids.length > 0)
     await runMasterTool(tools, 'salt', ['--timeout=5', '-L', ids.join(','), 'saltutil.refresh_pillar'])
+}
+
+/**
+ * `dsl alerts --fleet`: the alerts of the minions' last scheduled drift checks, from the master's job cache;
+ * none when the tree at `out` has no fleet or no scheduled check.
+ */
+export async function fleetCheckAlerts(out: string, saltConfig: string | undefined): Promise<Alert[]> {
+  const fleet = readFleet(out)
+  if (fleet?.driftCheckSeconds === undefined) return []
+  const drift = await readDriftChecks(masterTools(saltConfig))
+  if ('problem' in drift) throw new CliError(drift.problem)
+  return checkAlerts(drift.checks)
 }
 
 const SUBCOMMANDS = ['status', 'pending', 'accept', 'reject', 'remove'] as const

@@ -109,6 +109,26 @@ describe("the fleet's scheduled drift check, through Salt's scheduler and the ma
     const lookup = fleet.salt('salt-run', ['jobs.lookup_jid', last!.jid])
     expect(JSON.stringify(lookup.data)).toContain('checked file')
 
+    // the same alert as a machine's own drift raises, sent once by dsl alerts --fleet
+    const sent = join(dir, 'alerts.jsonl')
+    const config = join(dir, 'alerts.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        rules: [{ on: ['drift', 'failed-apply'], command: ['sh', '-c', `cat >> ${sent}; echo >> ${sent}`] }],
+      }),
+    )
+    const alerts = () =>
+      dsl(['alerts', '--config', config, '--fleet', '--store', env.DSL_STATE_DIR, '--out', out], env)
+    const first = alerts()
+    expect(first.status, first.stdout + first.stderr).toBe(0)
+    expect(first.stdout).toMatch(
+      /^new: \[drift\] fleet-checked drifted \(scheduled check, Salt job \d+\): checked file$/m,
+    )
+    expect(readFileSync(sent, 'utf8')).toContain('"kind":"drift","machine":"fleet-checked"')
+    const again = alerts()
+    expect(again.stdout).toMatch(/1 condition\(s\), 0 new, 0 sent/)
+
     // and the table says it per machine
     const table = dsl(['fleet', 'status', '--out', out], env)
     expect(table.status, table.stderr).toBe(0)
