@@ -15,6 +15,8 @@ export interface StateRow {
 /** The manifest of a tree, read as a lookup from state ID to its TypeScript origin. */
 export interface ManifestOrigins {
   readonly states: ReadonlyMap<string, StateRow>
+  /** The tree's files (path under the tree → sha256), as the manifest lists them. */
+  readonly files?: Readonly<Record<string, string>>
 }
 
 /** A state whose ID Salt renders (from pillar or grains, in a loop): its label as a pattern. */
@@ -64,6 +66,7 @@ export function rowOf(
 }
 
 interface ManifestFile {
+  readonly files?: Readonly<Record<string, string>>
   readonly sources?: readonly string[]
   readonly state_fields?: readonly string[]
   readonly states?: Readonly<Record<string, readonly unknown[]>>
@@ -101,5 +104,5 @@ export function readManifestOrigins(tree: string, projectRoot: string): Manifest
       secret: secret >= 0 && row[secret] === true,
     })
   }
-  return { states }
+  return { states, files: m.files ?? {} }
 }

@@ -65,7 +65,8 @@ export interface OverlayRequest {
  * since the last apply (backed up, then `replace: false`), and the `exclude` of migrations already run.
  */
 export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
-  const next = readManifestOrigins(o.tree, o.project).states
+  const nextManifest = readManifestOrigins(o.tree, o.project)
+  const next = nextManifest.states
   const markers = readMarkers(next.keys())
   const lastMeta = o.store.list().at(-1)
   const last = lastMeta && o.store.generation(lastMeta.number)
@@ -78,7 +79,8 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   // edits), the last tree's rendered states (prune, --changed) and the new tree's (--changed)
   const written = last ? readJson<WrittenFile[]>(join(last.dir, 'files.json')) : undefined
   const hashing = written?.length ? fileHashes(written.map((w) => w.name)) : undefined
-  const before = last ? readManifestOrigins(last.tree, last.meta.project).states : new Map<string, StateRow>()
+  const lastManifest = last ? readManifestOrigins(last.tree, last.meta.project) : undefined
+  const before = lastManifest?.states ?? new Map<string, StateRow>()
   const pruned = last ? prunedIds(before, next, markers) : []
   const changing = o.changedOnly === true && last !== undefined
   // what the last generation applied, as rendered then: stored with it when its run rendered it (a
@@ -112,8 +114,8 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
     const [now, then] = await Promise.all([nextLow, lastLow])
     // the files states source count too: an edited asset changes the state that ships it
     const ids = changedStates(now.chunks, then?.chunks ?? [], {
-      next: treeFiles(o.tree),
-      last: last ? treeFiles(last.tree) : new Map(),
+      next: new Map(Object.entries(nextManifest.files ?? {})),
+      last: new Map(Object.entries(lastManifest?.files ?? {})),
     })
     only = requisiteClosure(now.chunks, ids)
     const total = new Set(now.chunks.map((c) => c.__id__))
@@ -151,9 +153,8 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
     if (next.has(id) && (only === undefined || only.has(id))) extend[id] = { file: [{ replace: false }] }
 
   // migrations run once, again when their body changes
-  const files = readJson<{ files?: Record<string, string> }>(join(o.tree, 'manifest.json'))?.files ?? {}
   const { done, due } = pendingMigrations(
-    treeMigrations(files),
+    treeMigrations(nextManifest.files ?? {}),
     o.store.readRecord<MigrationLog>('migrations') ?? {},
   )
 
@@ -209,10 +210,4 @@ function quote(path: string): string {
   const m = /^(~[A-Za-z0-9_.-]*\/)(.*)$/.exec(path)
   const q = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`
   return m ? `${m[1]}${q(m[2] ?? '')}` : q(path)
-}
-
-/** A stored or built tree's files as its manifest lists them (path → sha256). */
-function treeFiles(tree: string): Map<string, string> {
-  const files = readJson<{ files?: Record<string, string> }>(join(tree, 'manifest.json'))?.files ?? {}
-  return new Map(Object.entries(files))
 }

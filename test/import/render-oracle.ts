@@ -1,5 +1,6 @@
 // The real Salt as the import tests' oracle: one warm minion per test file, and what a tree renders to.
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { type CliRun, dsl } from '../support/cli.ts'
 import { SaltOracle } from '../support/salt.ts'
 
 /** Salt's render of a tree for one machine: its highstate and its pillar. */
@@ -28,4 +29,20 @@ export function useRenderOracle(): (
     const items = await oracle!.call(spec, 'pillar.items')
     return { highstate: high.data, pillar: items.data }
   }
+}
+
+/** `dsl import salt SALT --pillar PILLAR --to TO` for each machine (`--machine id=grains`); must exit 0. */
+export function importSalt(
+  salt: string,
+  pillar: string,
+  to: string,
+  machineGrains: Readonly<Record<string, unknown>>,
+): CliRun {
+  const machines = Object.entries(machineGrains).flatMap(([id, g]) => [
+    '--machine',
+    `${id}=${JSON.stringify(g)}`,
+  ])
+  const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
+  expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+  return imported
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { useRenderOracle } from './render-oracle.ts'
+import { importSalt, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
 
@@ -94,12 +94,7 @@ function importApp(
   writeFileSync(join(salt, 'app', 'init.sls'), sls)
   for (const [name, text] of Object.entries(files)) writeFileSync(join(salt, 'app', name), text)
   const to = join(dir, 'config')
-  const machines = Object.entries(machineGrains).flatMap(([id, g]) => [
-    '--machine',
-    `${id}=${JSON.stringify(g)}`,
-  ])
-  const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
-  expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+  const imported = importSalt(salt, pillar, to, machineGrains)
   return {
     machineGrains,
     dir,

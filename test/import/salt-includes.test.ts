@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { useRenderOracle } from './render-oracle.ts'
+import { importSalt, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
 
@@ -122,12 +122,7 @@ describe('dsl import salt: include and requisites across SLS', () => {
     writeFileSync(join(pillar, 'top.sls'), 'base: {}\n')
     // WHEN imported for a Debian and a Fedora machine
     const to = join(dir, 'config')
-    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
-      '--machine',
-      `${id}=${JSON.stringify(g)}`,
-    ])
-    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
-    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+    const imported = importSalt(salt, pillar, to, MACHINES)
     // THEN the SLS that include and name others are TypeScript, the others kept with their reasons
     const report = readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8')
     const outcome = Object.fromEntries(

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { useRenderOracle } from './render-oracle.ts'
+import { importSalt, useRenderOracle } from './render-oracle.ts'
 
 const FIXTURES = join(REPO, 'test/fixtures/import')
 const TREES = readdirSync(FIXTURES).sort()
@@ -121,12 +121,7 @@ describe('dsl import salt: round trip on real formulas', () => {
     // GIVEN a formula with its pillar.example, WHEN imported for two machines and built
     const { dir, salt, pillar } = assemble(tree)
     const to = join(dir, 'config')
-    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
-      '--machine',
-      `${id}=${JSON.stringify(g)}`,
-    ])
-    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
-    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+    importSalt(salt, pillar, to, MACHINES)
     const report = readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8')
     const translated = [...report.matchAll(/^\| SLS (\S+) \| translated \|/gm)].map((m) => m[1])
     expect(translated).toEqual(TRANSLATED[tree] ?? [])
@@ -186,12 +181,7 @@ describe('dsl import salt: states Salt renders per machine', () => {
     )
     // WHEN imported for a Debian and a Fedora machine, and built
     const to = join(dir, 'config')
-    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
-      '--machine',
-      `${id}=${JSON.stringify(g)}`,
-    ])
-    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
-    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+    importSalt(salt, pillar, to, MACHINES)
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     // the typed builders, since they write these states exactly as Salt rendered them
     expect(source).toMatch(

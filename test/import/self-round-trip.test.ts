@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { useRenderOracle } from './render-oracle.ts'
+import { importSalt, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES: Readonly<Record<string, Record<string, unknown>>> = {
   'ubuntu-desk': GRAINS.ubuntu,
@@ -27,12 +27,7 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
     const pillar = join(dir, 'first', 'pillar')
     // WHEN that tree is imported for three machines and built
     const to = join(dir, 'config')
-    const machines = Object.entries(MACHINES).flatMap(([id, g]) => [
-      '--machine',
-      `${id}=${JSON.stringify(g)}`,
-    ])
-    const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
-    expect(imported.status, imported.stdout + imported.stderr).toBe(0)
+    const imported = importSalt(salt, pillar, to, MACHINES)
     // THEN on each machine more of its states are TypeScript than are kept (under a quarter), builders among them
     const shares = [
       ...imported.stdout.matchAll(/^ {2}(\S+): (\d+) builder .*?, (\d+) state\(\) .*?, (\d+) kept/gm),
