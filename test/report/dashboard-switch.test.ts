@@ -36,14 +36,17 @@ describe('dsl dashboard --out: one switch of a link, as the build does', () => {
     const page = readFileSync(join(site, 'index.html'), 'utf8')
     expect(page).toContain('</html>')
 
-    // a reader in another process, reading the page as fast as it can while the site is rebuilt
+    // a reader in another process, reading the page as fast as it can while the site is rebuilt; it says
+    // "ready" once its SIGTERM handler is in place, and the rebuilds start only then (a reader killed before
+    // it listens would report nothing)
     const reader = spawn(
       process.execPath,
       [
         '-e',
         // batches between turns of the event loop, so that SIGTERM is heard
         `const fs = require('fs'); let reads = 0, misses = 0;
-         process.on('SIGTERM', () => { process.stdout.write(JSON.stringify({ reads, misses })); process.exit(0) });
+         process.on('SIGTERM', () => { fs.writeSync(1, JSON.stringify({ reads, misses }) + '\\n'); process.exit(0) });
+         fs.writeSync(1, 'ready\\n');
          const loop = () => { for (let i = 0; i < 100; i++) { try { const t = fs.readFileSync(process.argv[1], 'utf8'); reads++; if (!t.includes('</html>')) misses++ } catch { misses++ } } setImmediate(loop) };
          loop()`,
         join(site, 'index.html'),
@@ -51,17 +54,29 @@ describe('dsl dashboard --out: one switch of a link, as the build does', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let out = ''
+    let ready: () => void = () => {}
+    const listening = new Promise<void>((r) => {
+      ready = r
+    })
     reader.stdout.on('data', (c) => {
       out += c
+      if (out.startsWith('ready\n')) ready()
     })
-    const done = new Promise((r) => reader.on('exit', r))
+    const done = new Promise<[number | null, string | null]>((r) =>
+      // 'close', not 'exit': exit may come before the last of stdout is read
+      reader.on('close', (code, signal) => r([code, signal])),
+    )
+    let exit: [number | null, string | null]
     try {
+      await Promise.race([listening, done])
       for (let i = 0; i < 30; i++) expect(dashboard(site).status).toBe(0)
     } finally {
       reader.kill('SIGTERM')
-      await done
+      exit = await done
     }
-    const { reads, misses } = JSON.parse(out) as { reads: number; misses: number }
+    expect(exit, `reader's output: ${JSON.stringify(out)}`).toEqual([0, null])
+    const last = out.trim().split('\n').at(-1) ?? ''
+    const { reads, misses } = JSON.parse(last) as { reads: number; misses: number }
     expect(reads).toBeGreaterThan(0)
     expect(misses).toBe(0)
     // AND the site is generation 31, the one before it kept for a reader still on it, no leftovers
