@@ -14,6 +14,7 @@ import {
 } from '../machine/state-outcomes.ts'
 import { auditFleetRun } from './fleet-audit.ts'
 import type { FleetMachine } from './fleet-inventory.ts'
+import { recordFleetGenerations } from './fleet-records.ts'
 import { recordFleetRun } from './fleet-status.ts'
 import { listKeys } from './keys.ts'
 import { type MasterTools, streamMasterTool } from './salt-tools.ts'
@@ -30,6 +31,8 @@ export interface MachineRun {
   /** Why, for a machine that did not apply. */
   readonly note?: string
   readonly outcomes: readonly StateOutcome[]
+  /** Salt's own return for the machine (its per-state results or its errors): its generation keeps it. */
+  readonly saltReturn?: unknown
 }
 
 export interface FleetApplyRequest {
@@ -123,6 +126,19 @@ export async function fleetApply(r: FleetApplyRequest): Promise<number> {
       ...(jid ? { jid } : {}),
       ...(r.generation ? { generation: r.generation } : {}),
     })
+  // each machine's run as a generation of its own store on the master, as a local apply records one
+  if (!r.test)
+    await recordFleetGenerations(
+      {
+        stateDir: r.stateDir,
+        tree: r.tree,
+        project: r.project,
+        manifest,
+        ...(jid ? { jid } : {}),
+        ...(r.generation ? { generation: r.generation } : {}),
+      },
+      runs,
+    )
   await auditFleetRun(r.stateDir, {
     action: r.test ? 'fleet plan' : 'fleet apply',
     selection: r.selection ?? r.machines.map((m) => m.id).join(','),
@@ -199,7 +215,7 @@ async function applyMinions(
       for (const [id, ret] of Object.entries(parseLine(text))) {
         if (!ids.includes(id) || returned.has(id)) continue
         returned.add(id)
-        line(hostRun(id, 'master', ret, manifest))
+        line({ ...hostRun(id, 'master', ret, manifest), saltReturn: ret })
       }
     },
   )
@@ -249,7 +265,7 @@ async function applySsh(
       for (const [id, ret] of Object.entries(parseLine(text))) {
         if (!ids.includes(id) || returned.has(id)) continue
         returned.add(id)
-        line(hostRun(id, 'ssh', ret, manifest))
+        line({ ...hostRun(id, 'ssh', ret, manifest), saltReturn: ret })
       }
     },
   )
