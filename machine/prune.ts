@@ -7,13 +7,39 @@ import { saltState } from './salt-state.ts'
 /** The suffix of the backup `dotfile()` keeps of what was there before its first change. */
 const BACKUP = '.pre-dsl'
 
-/** The IDs the last generation applied that the new tree no longer has (and no `moved()` accounts for). */
+/**
+ * The IDs the last generation applied that the new tree no longer has (and no `moved()` accounts for).
+ * A label Salt renders into IDs (a render-time loop, `${pillar.notes[*].key}_note`) is not an ID: its
+ * instances are compared as Salt rendered them, by `prunedInstances`.
+ */
 export function prunedIds(
   last: ReadonlyMap<string, StateRow>,
   next: ReadonlyMap<string, StateRow>,
   markers: Markers,
 ): string[] {
-  return [...last.keys()].filter((id) => !next.has(id) && !markers.moved.has(id) && !isMarker(id))
+  return [...last.keys()].filter(
+    (id) => !next.has(id) && !markers.moved.has(id) && !isMarker(id) && !isLabel(id),
+  )
+}
+
+/** Whether a manifest ID is a label Salt renders (it holds a `${…}` part). */
+export const isLabel = (id: string) => id.includes('${')
+
+/**
+ * The states a render-time loop made in the last generation that the new tree's render no longer makes
+ * (its pillar entry went, or the loop did): `instanceOf` says which rendered IDs a loop made.
+ */
+export function prunedInstances(
+  last: readonly LowChunk[],
+  next: readonly LowChunk[],
+  instanceOf: (chunk: LowChunk) => boolean,
+  markers: Markers,
+): string[] {
+  const now = new Set(next.map((c) => c.__id__))
+  const gone = new Set<string>()
+  for (const c of last)
+    if (!now.has(c.__id__) && !markers.moved.has(c.__id__) && instanceOf(c)) gone.add(c.__id__)
+  return [...gone]
 }
 
 /** Salt states that undo pruned states, with the origins (in the last generation's TypeScript) to show. */
@@ -33,7 +59,8 @@ export interface PrunePlan {
 export function pruneStates(
   ids: readonly string[],
   chunks: readonly LowChunk[],
-  last: ReadonlyMap<string, StateRow>,
+  /** The last generation's manifest row of a state, by its ID as Salt rendered it. */
+  rowOf: (id: string) => StateRow | undefined,
   policy: Markers['prune'],
   keep: ReadonlySet<string>,
 ): PrunePlan {
@@ -43,11 +70,11 @@ export function pruneStates(
   const byId = new Map<string, LowChunk[]>()
   for (const c of chunks) byId.set(c.__id__, [...(byId.get(c.__id__) ?? []), c])
   const origin = (id: string, from: string, fun: string) => {
-    const row = last.get(from)
+    const row = rowOf(from)
     origins.set(id, { sls: 'dsl.prune', fun, secret: false, ...(row?.origin ? { origin: row.origin } : {}) })
   }
   for (const id of ids) {
-    const row = last.get(id)
+    const row = rowOf(id)
     const fun = row?.fun ?? '?'
     const mine = byId.get(id) ?? []
     if (mine.length === 0) {

@@ -5,10 +5,10 @@ import { fileHashes } from './file-hashes.ts'
 import type { GenerationStore } from './generation-store.ts'
 import { homeOwner, type LocalEdit, localEdits, type WrittenFile } from './local-edits.ts'
 import { type LowChunk, showLowstate } from './lowstate.ts'
-import { readManifestOrigins, type StateRow } from './manifest-origins.ts'
+import { readManifestOrigins, rowOf, type StateRow } from './manifest-origins.ts'
 import { readMarkers } from './markers.ts'
 import { type Migration, type MigrationLog, pendingMigrations, treeMigrations } from './migrations.ts'
-import { prunedIds, pruneStates } from './prune.ts'
+import { isLabel, prunedIds, prunedInstances, pruneStates } from './prune.ts'
 import { saltState } from './salt-state.ts'
 
 /** The SLS of a run's own states (prune, kept edits, left-out migrations); never part of a generation. */
@@ -83,19 +83,23 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   const before = lastManifest?.states ?? new Map<string, StateRow>()
   const pruned = last ? prunedIds(before, next, markers) : []
   const changing = o.changedOnly === true && last !== undefined
+  // the last generation had render-time loops: which of their states the new tree still makes is known
+  // only from both trees as Salt renders them for this machine
+  const loops = last !== undefined && [...before.keys()].some(isLabel)
   // what the last generation applied, as rendered then: stored with it when its run rendered it (a
   // --changed apply), else Salt renders its stored tree again
   const stored = last ? readJson<StoredLowstate>(join(last.dir, 'lowstate.json')) : undefined
   const lastLow =
-    last && (pruned.length > 0 || changing)
+    last && (pruned.length > 0 || changing || loops)
       ? stored && stored.machine === (o.machine ?? null) && Array.isArray(stored.chunks)
         ? Promise.resolve<{ chunks: LowChunk[]; error?: string }>({ chunks: [...stored.chunks] })
         : showLowstate({ tree: last.tree, scratch: join(o.scratch, 'last') }, base)
       : undefined
-  const nextLow = changing
-    ? // the apply of what changed follows: its salt-call loads meanwhile
-      showLowstate({ tree: o.tree, scratch: join(o.scratch, 'next') }, { ...base, warmNext: true })
-    : undefined
+  const nextLow =
+    changing || loops
+      ? // the apply of what changed follows: its salt-call loads meanwhile
+        showLowstate({ tree: o.tree, scratch: join(o.scratch, 'next') }, { ...base, warmNext: changing })
+      : undefined
 
   let edits: LocalEdit[] = []
   // an apply killed after Salt wrote files and before its generation was recorded: those files are its
@@ -110,7 +114,20 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   let only: Set<string> | undefined
   let changed: RunOverlay['changed']
   let lowstate: StoredLowstate | undefined
-  if (nextLow) {
+  const rowIn = (manifest: typeof lastManifest) => (id: string, chunk?: LowChunk) =>
+    manifest && rowOf(manifest, id, chunk?.__sls__, chunk ? `${chunk.state}.${chunk.fun}` : '')
+  if (loops && nextLow && lastLow) {
+    const [now, then] = await Promise.all([nextLow, lastLow])
+    // a render that failed says nothing of what is gone: nothing is pruned from it
+    if (now.error === undefined && then.error === undefined) {
+      const instance = (c: LowChunk) => {
+        const row = rowIn(lastManifest)(c.__id__, c)
+        return row !== undefined && !before.has(c.__id__)
+      }
+      pruned.push(...prunedInstances(then.chunks, now.chunks, instance, markers))
+    }
+  }
+  if (changing && nextLow) {
     const [now, then] = await Promise.all([nextLow, lastLow])
     // the files states source count too: an edited asset changes the state that ships it
     const ids = changedStates(now.chunks, then?.chunks ?? [], {
@@ -128,7 +145,15 @@ export async function prepareOverlay(o: OverlayRequest): Promise<RunOverlay> {
   let left: RunOverlay['left'] = []
   if (pruned.length > 0) {
     const low = (await lastLow) ?? { chunks: [] }
-    const plan = pruneStates(pruned, low.chunks, before, markers.prune, kept)
+    const lastRow = rowIn(lastManifest)
+    const chunkOf = new Map(low.chunks.map((c) => [c.__id__, c]))
+    const plan = pruneStates(
+      pruned,
+      low.chunks,
+      (id) => before.get(id) ?? lastRow(id, chunkOf.get(id)),
+      markers.prune,
+      kept,
+    )
     Object.assign(states, plan.states)
     for (const [id, row] of plan.origins) origins.set(id, row)
     left = low.error ? [...plan.left, { id: '*', fun: '', why: low.error }] : plan.left

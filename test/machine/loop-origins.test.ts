@@ -1,6 +1,6 @@
 // States whose IDs Salt renders (a render-time loop over pillar) are reported at their TypeScript line:
 // the failed one and the one it blocked, by plan and apply alike.
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
@@ -53,5 +53,41 @@ describe('states of a render-time loop', () => {
     // the diagnostics on stderr point at the TypeScript too
     expect(apply.stderr).toContain(`${FIXTURE}/index.ts:${noteLine}:`)
     expect(apply.stderr).toContain(`${FIXTURE}/index.ts:${seenLine}:`)
+  }, 120_000)
+
+  it('a state of the loop whose pillar entry went is pruned, shown by plan at its line first', () => {
+    const dir = tempDir('salt-dsl-loop-prune-')
+    const root = join(dir, 'managed')
+    const env = { MACHINE_ROOT: root, DSL_STATE_DIR: join(dir, 'state') }
+    for (const name of ['ada', 'bob']) mkdirSync(join(root, name), { recursive: true })
+    const common = [FIXTURE, '--out', join(dir, 'out'), '--machine', 'box', '--no-typecheck']
+    const first = dsl(['apply', ...common, '--yes'], env)
+    expect(first.status, first.stderr).toBe(0)
+    expect(readFileSync(join(root, 'bob', 'note'), 'utf8')).toBe('hello bob\n')
+
+    // WHEN bob leaves the pillar THEN the plan shows his two files removed, at the loop's lines
+    const onlyAda = { ...env, LOOP_NOTES: 'ada' }
+    const plan = dsl(['plan', ...common], onlyAda)
+    expect(plan.status, plan.stderr).toBe(0)
+    expect(plan.stdout).toContain(
+      `- remove file.absent bob_note  ${FIXTURE}/index.ts:${lineOf('const note = file(')}\n` +
+        `           name: ${root}/bob/note`,
+    )
+    expect(plan.stdout).toContain(
+      `- remove file.absent bob_seen  ${FIXTURE}/index.ts:${lineOf('_seen`')}\n` +
+        `           name: ${root}/bob/seen`,
+    )
+    expect(plan.stdout).toMatch(/0 to create, 0 to change, 2 to remove/)
+    expect(existsSync(join(root, 'bob', 'note'))).toBe(true)
+
+    // AND the apply removes them and keeps ada's; the next plan has nothing to do
+    const apply = dsl(['apply', ...common, '--yes'], onlyAda)
+    expect(apply.status, apply.stderr).toBe(0)
+    expect(existsSync(join(root, 'bob', 'note'))).toBe(false)
+    expect(existsSync(join(root, 'bob', 'seen'))).toBe(false)
+    expect(readFileSync(join(root, 'ada', 'note'), 'utf8')).toBe('hello ada\n')
+    const again = dsl(['plan', ...common], onlyAda)
+    expect(again.status, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/0 to create, 0 to change, 0 to remove/)
   }, 120_000)
 })

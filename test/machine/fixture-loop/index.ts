@@ -6,7 +6,11 @@ import { file, forEach, inventory, layer, pillarSchema, profile, sls, text, z } 
 const root = process.env.MACHINE_ROOT || '/tmp/salt-dsl-loop'
 
 const { pillar } = pillarSchema(z.object({ notes: z.record(z.string(), z.object({ text: z.string() })) }))
-layer('defaults/notes', { notes: { ada: { text: 'hello ada\n' }, bob: { text: 'hello bob\n' } } })
+// LOOP_NOTES names whose notes the pillar holds (a test drops one to see its states pruned)
+const names = (process.env.LOOP_NOTES ?? 'ada,bob').split(',').filter(Boolean)
+layer('defaults/notes', {
+  notes: Object.fromEntries(names.map((n) => [n, { text: `hello ${n}\n` }])),
+})
 layer('environments/everyone', {})
 
 export const notes = sls('notes', () => {
