@@ -3,15 +3,23 @@
 #
 #   curl -sSL <raw URL>/bootstrap.sh | sh -s -- --repo URL [--machine ID] [--profile P] [--environment E]
 #       [--user U ...] [--prefix DIR] [--yes] [--dry-run]
+#   ... | sh -s -- --repo URL --master HOST [--master-port N] [--machine ID]     (a minion of a salt-master)
 #
 # Steps (each prints one line with its duration; everything else goes to the log file it names):
 # detect the platform, install what is missing (git, Node.js >= 20, Python >= 3.10) with the platform's own
 # package manager, clone the config repository into the prefix (or fast-forward it), install its npm
 # packages and the pinned Salt (salt-dsl's scripts/setup.sh), register this machine when the inventory
 # lacks it (`dsl machine add`), build, then plan and apply (`dsl apply`: it asks first, unless --yes).
+# With --master, instead of registering and applying here: write the minion settings the inventory gives
+# this machine (`dsl fleet minion-config`: id, master, master_port, the `dsl:` grains) to
+# /etc/salt/minion.d/salt-dsl.conf, and start the pinned Salt's salt-minion (a systemd unit
+# salt-dsl-minion when systemd runs the machine, the launchd daemon org.salt-dsl.minion on macOS, else a
+# daemon whose pid file it names); its key then waits on the master for `dsl fleet accept ID`.
 # Safe to run again: a step with nothing to do says so, and the last line says whether anything changed.
 # For tests, BOOTSTRAP_OS_RELEASE, BOOTSTRAP_UNAME_S, BOOTSTRAP_UNAME_M and BOOTSTRAP_SW_VERS stand in for
-# /etc/os-release, `uname -s`, `uname -m` and `sw_vers -productVersion`.
+# /etc/os-release, `uname -s`, `uname -m` and `sw_vers -productVersion`; BOOTSTRAP_SALT_CONFIG for
+# /etc/salt, BOOTSTRAP_SALT_ROOT for the minion's root_dir (/), and BOOTSTRAP_INIT (systemd, launchd or
+# daemon) for what starts the minion.
 set -eu
 
 REPO=""
@@ -23,9 +31,11 @@ PREFIX="${HOME:-/root}/machines"
 YES=0
 DRY_RUN=0
 DETECT_ONLY=0
+MASTER=""
+MASTER_PORT=""
 
 usage() {
-  echo "usage: bootstrap.sh --repo URL [--machine ID] [--profile P] [--environment E] [--user U ...] [--prefix DIR] [--yes] [--dry-run] [--detect-only]"
+  echo "usage: bootstrap.sh --repo URL [--machine ID] [--profile P] [--environment E] [--user U ...] [--prefix DIR] [--master HOST [--master-port N]] [--yes] [--dry-run] [--detect-only]"
 }
 
 die() {
@@ -42,6 +52,8 @@ while [ $# -gt 0 ]; do
     --environment) ENVIRONMENT="${2:?--environment needs a name}"; shift 2 ;;
     --user) USERS="$USERS ${2:?--user needs a name}"; shift 2 ;;
     --prefix) PREFIX="${2:?--prefix needs a directory}"; shift 2 ;;
+    --master) MASTER="${2:?--master needs a host}"; shift 2 ;;
+    --master-port) MASTER_PORT="${2:?--master-port needs a port}"; shift 2 ;;
     --yes | -y) YES=1; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
     --detect-only) DETECT_ONLY=1; shift ;;
@@ -254,22 +266,32 @@ salt_install() {
   fi
   [ -f "$lock" ] || die "$PREFIX does not depend on salt-dsl (no $lock): is it a salt-dsl project (dsl init)?"
   want="$(sed -n 's/^salt==\([^ ;]*\).*/\1/p' "$lock")"
-  for venv in "$PREFIX/.venv" "$dsl_root/.venv"; do
-    have="$("$venv/bin/salt-call" --version 2>/dev/null || true)"
-    case "$have" in
-      "salt-call $want "*)
-        NOTE="present (Salt $want in $venv)"
-        return 0
-        ;;
-    esac
-  done
+  if salt_venv "$want"; then
+    NOTE="present (Salt $want in $SALT_VENV)"
+    return 0
+  fi
   if [ "$DRY_RUN" -eq 1 ]; then
     NOTE="would install Salt $want (salt-dsl's scripts/setup.sh)"
     return 0
   fi
   logged bash "$dsl_root/scripts/setup.sh" || return 1
+  salt_venv "$want" || die "salt-dsl's scripts/setup.sh installed no Salt $want (see $LOG)"
   NOTE="installed Salt $want"
   CHANGED=1
+}
+
+# Sets SALT_VENV to the venv holding Salt $1 (the project's own, else salt-dsl's); false if none does.
+SALT_VENV=""
+salt_venv() {
+  for venv in "$PREFIX/.venv" "$PREFIX/node_modules/salt-dsl/.venv"; do
+    case "$("$venv/bin/salt-call" --version 2>/dev/null || true)" in
+      "salt-call $1 "*)
+        SALT_VENV="$venv"
+        return 0
+        ;;
+    esac
+  done
+  return 1
 }
 
 dsl() { (cd "$PREFIX" && "$PREFIX/node_modules/.bin/dsl" "$@"); }
@@ -341,6 +363,233 @@ plan_and_apply() {
   esac
 }
 
+# ---- a minion of a salt-master (--master) -------------------------------------------------------------
+
+SALT_CONF="${BOOTSTRAP_SALT_CONFIG:-/etc/salt}"
+# Salt puts its pid file, keys and cache under root_dir (/ unless a test moves it)
+SALT_ROOT="${BOOTSTRAP_SALT_ROOT:-}"
+MINION_CONF="$SALT_CONF/minion.d/salt-dsl.conf"
+MINION_CONF_CHANGED=0
+MINION_ID=""
+MINION_KNOWN=0
+UNIT=salt-dsl-minion
+PLIST_LABEL=org.salt-dsl.minion
+
+# Runs a command as root (sudo unless already root), its output in the log only.
+root_do() {
+  if [ "$(id -u)" -eq 0 ]; then logged "$@"; else logged sudo "$@"; fi
+}
+
+# Puts file $2 in place of $1 (a copy beside it, then one rename): a reader sees the old file or the new one.
+install_file() {
+  root_do mkdir -p "$(dirname "$1")" && root_do cp "$2" "$1.salt-dsl-new" && root_do mv "$1.salt-dsl-new" "$1"
+}
+
+# The minion settings the inventory gives this machine (`dsl fleet minion-config`), written to minion.d/.
+minion_config() {
+  if [ "$DRY_RUN" -eq 1 ] && [ ! -x "$PREFIX/node_modules/.bin/dsl" ]; then
+    NOTE="would write $MINION_CONF (master $MASTER)"
+    return 0
+  fi
+  set -- --master "$MASTER" --platform "$OS"
+  [ -n "$MACHINE" ] && set -- "$MACHINE" "$@"
+  [ -n "$MASTER_PORT" ] && set -- "$@" --master-port "$MASTER_PORT"
+  [ -n "$PROFILE" ] && set -- "$@" --profile "$PROFILE"
+  [ -n "$ENVIRONMENT" ] && set -- "$@" --environment "$ENVIRONMENT"
+  for u in $USERS; do set -- "$@" --user "$u"; done
+  [ -n "$SALT_ROOT" ] && set -- "$@" --root-dir "$SALT_ROOT"
+  new="$LOG.minion"
+  if ! dsl fleet minion-config "$@" >"$new" 2>"$new.note"; then
+    cat "$new.note" >>"$LOG"
+    why="$(tail -n 1 "$new.note")"
+    rm -f "$new" "$new.note"
+    die "this machine cannot join $MASTER: $why"
+  fi
+  # its one line: 'ID' is (not) in the inventory ...
+  said="$(tail -n 1 "$new.note")"
+  printf '%s\n' "$said" >>"$LOG"
+  rm -f "$new.note"
+  MINION_ID="$(printf '%s\n' "$said" | sed -n "s/^'\\([^']*\\)'.*/\\1/p")"
+  case "$said" in *"not in the inventory"*) MINION_KNOWN=0 ;; *) MINION_KNOWN=1 ;; esac
+  if [ -f "$MINION_CONF" ] && cmp -s "$new" "$MINION_CONF"; then
+    rm -f "$new"
+    NOTE="already up to date ($said)"
+    return 0
+  fi
+  if [ "$DRY_RUN" -eq 1 ]; then
+    rm -f "$new"
+    NOTE="would write $MINION_CONF ($said)"
+    return 0
+  fi
+  # Salt warns, and falls back on its defaults' file, when the main config file is missing
+  if [ ! -f "$SALT_CONF/minion" ]; then
+    printf '# salt-minion settings: salt-dsl keeps its own in minion.d/salt-dsl.conf\n' >"$new.main"
+    install_file "$SALT_CONF/minion" "$new.main" || return 1
+    rm -f "$new.main"
+  fi
+  install_file "$MINION_CONF" "$new" || return 1
+  rm -f "$new"
+  MINION_CONF_CHANGED=1
+  CHANGED=1
+  NOTE="wrote $MINION_CONF ($said)"
+}
+
+# What starts the minion: BOOTSTRAP_INIT, else launchd on macOS, systemd when it runs the machine, else a daemon.
+service_manager() {
+  if [ -n "${BOOTSTRAP_INIT:-}" ]; then
+    case "$BOOTSTRAP_INIT" in
+      systemd | launchd | daemon) echo "$BOOTSTRAP_INIT" ;;
+      *) die "BOOTSTRAP_INIT is systemd, launchd or daemon, not '$BOOTSTRAP_INIT'" 2 ;;
+    esac
+  elif [ "$OS" = macos ]; then
+    echo launchd
+  elif [ -d /run/systemd/system ]; then
+    # sd_booted(3)'s own test: systemd is PID 1
+    echo systemd
+  else
+    echo daemon
+  fi
+}
+
+start_minion() {
+  manager="$(service_manager)"
+  if [ "$DRY_RUN" -eq 1 ]; then
+    NOTE="would start salt-minion ($manager) unless it runs with these settings"
+    return 0
+  fi
+  [ -n "$SALT_VENV" ] || die "no pinned Salt to run salt-minion from (see the Salt step)"
+  case "$manager" in
+    systemd) minion_systemd ;;
+    launchd) minion_launchd ;;
+    daemon) minion_daemon ;;
+  esac
+}
+
+minion_systemd() {
+  unit="/etc/systemd/system/$UNIT.service"
+  text="$LOG.unit"
+  # KillMode=process, as Salt's own unit: a state that restarts the minion does not kill its own job
+  cat >"$text" <<UNIT
+[Unit]
+Description=salt-minion of the salt-dsl fleet (bootstrap.sh --master $MASTER)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStart=$SALT_VENV/bin/salt-minion -c $SALT_CONF
+KillMode=process
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  restart="$MINION_CONF_CHANGED"
+  if ! cmp -s "$text" "$unit"; then
+    install_file "$unit" "$text" || return 1
+    root_do systemctl daemon-reload || return 1
+    restart=1
+  fi
+  rm -f "$text"
+  if ! systemctl is-enabled --quiet "$UNIT" 2>/dev/null; then
+    root_do systemctl enable "$UNIT" || return 1
+    CHANGED=1
+  fi
+  if ! systemctl is-active --quiet "$UNIT"; then
+    root_do systemctl start "$UNIT" || return 1
+    NOTE="started (systemd unit $UNIT)"
+  elif [ "$restart" -eq 1 ]; then
+    root_do systemctl restart "$UNIT" || return 1
+    NOTE="restarted with the new settings (systemd unit $UNIT)"
+  else
+    NOTE="already running (systemd unit $UNIT)"
+    return 0
+  fi
+  CHANGED=1
+}
+
+minion_launchd() {
+  plist="/Library/LaunchDaemons/$PLIST_LABEL.plist"
+  text="$LOG.plist"
+  cat >"$text" <<PLIST
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>Label</key><string>$PLIST_LABEL</string>
+  <key>ProgramArguments</key>
+  <array><string>$SALT_VENV/bin/salt-minion</string><string>-c</string><string>$SALT_CONF</string></array>
+  <key>RunAtLoad</key><true/>
+  <key>KeepAlive</key><true/>
+</dict>
+</plist>
+PLIST
+  loaded=0
+  launchctl print "system/$PLIST_LABEL" >/dev/null 2>&1 && loaded=1
+  if ! cmp -s "$text" "$plist"; then
+    install_file "$plist" "$text" || return 1
+    [ "$loaded" -eq 1 ] && { root_do launchctl bootout "system/$PLIST_LABEL" || return 1; }
+    loaded=0
+  fi
+  rm -f "$text"
+  if [ "$loaded" -eq 0 ]; then
+    root_do launchctl bootstrap system "$plist" || return 1
+    NOTE="started (launchd daemon $PLIST_LABEL)"
+  elif [ "$MINION_CONF_CHANGED" -eq 1 ]; then
+    root_do launchctl kickstart -k "system/$PLIST_LABEL" || return 1
+    NOTE="restarted with the new settings (launchd daemon $PLIST_LABEL)"
+  else
+    NOTE="already running (launchd daemon $PLIST_LABEL)"
+    return 0
+  fi
+  CHANGED=1
+}
+
+# The pid of the running minion of this config dir, from its pid file; empty when none runs.
+minion_pid() {
+  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
+  # the pid file may be stale: the pid must still be this config's salt-minion
+  case "$(ps -p "${pid:-0}" -o args= 2>/dev/null || true)" in
+    *salt-minion*" -c $SALT_CONF "*) printf '%s' "$pid" ;;
+  esac
+}
+
+# Salt's own pid file (its default, /var/run/salt-minion.pid, under root_dir)
+PIDFILE="${SALT_ROOT%/}/var/run/salt-minion.pid"
+
+# Waits (at most about a minute) until `minion_pid` is $1 ("": none runs).
+await_minion() {
+  tries=0
+  while [ "$(minion_pid)" != "$1" ] && [ "$tries" -lt 60 ]; do
+    sleep 1
+    tries=$((tries + 1))
+  done
+  [ "$(minion_pid)" = "$1" ]
+}
+
+minion_daemon() {
+  pid="$(minion_pid)"
+  if [ -n "$pid" ] && [ "$MINION_CONF_CHANGED" -eq 0 ]; then
+    NOTE="already running (pid $pid; pid file $PIDFILE)"
+    return 0
+  fi
+  how=started
+  if [ -n "$pid" ]; then
+    root_do kill "$pid" || return 1
+    await_minion "" || { root_do kill -9 "$pid"; await_minion "" || return 1; }
+    how="restarted with the new settings"
+  fi
+  root_do "$SALT_VENV/bin/salt-minion" -c "$SALT_CONF" -d || return 1
+  tries=0
+  while [ -z "$(minion_pid)" ] && [ "$tries" -lt 60 ]; do
+    sleep 1
+    tries=$((tries + 1))
+  done
+  pid="$(minion_pid)"
+  [ -n "$pid" ] || die "salt-minion did not start (its log: ${SALT_ROOT%/}/var/log/salt/minion)"
+  NOTE="$how (pid $pid; pid file $PIDFILE)"
+  CHANGED=1
+}
+
 # ---- main -------------------------------------------------------------------------------------------
 
 LOG="${BOOTSTRAP_LOG:-${TMPDIR:-/tmp}/salt-dsl-bootstrap-$(date +%Y%m%d-%H%M%S)-$$.log}"
@@ -360,9 +609,14 @@ step "Python >= 3.10" need_python
 step "config repository" clone_config
 step "npm packages" npm_packages
 step "Salt" salt_install
-step "this machine in the inventory" register_machine
-step "build" build_config
-step "plan and apply" plan_and_apply
+if [ -n "$MASTER" ]; then
+  step "minion config" minion_config
+  step "salt-minion" start_minion
+else
+  step "this machine in the inventory" register_machine
+  step "build" build_config
+  step "plan and apply" plan_and_apply
+fi
 
 total=$(($(date +%s) - START_ALL))
 if [ "$DRY_RUN" -eq 1 ]; then
@@ -371,4 +625,11 @@ elif [ "$CHANGED" -eq 0 ]; then
   echo "bootstrap: nothing to do: this machine was already set up (${total}s); log: $LOG" | tee -a "$LOG"
 else
   echo "bootstrap: done in ${total}s; log: $LOG" | tee -a "$LOG"
+fi
+if [ -n "$MASTER" ] && [ -n "$MINION_ID" ]; then
+  if [ "$MINION_KNOWN" -eq 1 ]; then
+    echo "bootstrap: next, on the master: dsl fleet accept $MINION_ID (its key is pending there)" | tee -a "$LOG"
+  else
+    echo "bootstrap: '$MINION_ID' is not in the inventory: its key stays pending. On the master, add it to inventory({ machines }) with via: 'master' (or dsl machine add $MINION_ID), build, then dsl fleet accept $MINION_ID" | tee -a "$LOG"
+  fi
 fi

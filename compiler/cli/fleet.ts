@@ -15,6 +15,7 @@ import { hostId } from '../../machine/run-salt.ts'
 import type { Alert } from '../../report/alerts.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
+import { MINION_CONFIG_USAGE, minionConfig } from './fleet-minion-config.ts'
 import { keepCount, openStore, saltPython } from './operate-options.ts'
 import { report } from './report.ts'
 
@@ -167,13 +168,17 @@ export async function fleetCheckAlerts(out: string, saltConfig: string | undefin
   return checkAlerts(drift.checks)
 }
 
-const SUBCOMMANDS = ['status', 'pending', 'accept', 'reject', 'remove'] as const
+const SUBCOMMANDS = ['status', 'pending', 'accept', 'reject', 'remove', 'minion-config'] as const
 
 export const command: Command = {
-  summary: "The fleet on Salt's own master: registration (keys, checked against the inventory) and status.",
+  summary:
+    "The fleet on Salt's own master: registration (keys, checked against the inventory), status, and a new minion's settings.",
   usage:
-    'dsl fleet status|pending|accept ID|reject ID|remove ID [--out DIR] [--salt-config DIR] [--format json]',
+    'dsl fleet status|pending|accept ID|reject ID|remove ID [--out DIR] [--salt-config DIR] [--format json]\n' +
+    `       ${MINION_CONFIG_USAGE}`,
   async run(argv) {
+    // run on the new machine (by bootstrap.sh --master): it reads the config, not a built tree or a master
+    if (argv[0] === 'minion-config') return minionConfig(argv.slice(1))
     const { values, positionals } = parse(argv, {
       out: { type: 'string', default: 'out' },
       'salt-config': { type: 'string' },
