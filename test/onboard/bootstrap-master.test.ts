@@ -62,7 +62,7 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     DSL_STATE_DIR: join(dir, 'state'),
     DSL_SALT_CONFIG: join(dir, 'conf-master'),
   }
-  const bootstrap = (id: string, log: string) => {
+  const bootstrap = (id: string, log: string, more: Record<string, string> = {}, flags: string[] = []) => {
     const run = spawnSync(
       'sh',
       [SCRIPT, '--repo', join(dir, 'repo.git'), '--prefix', prefix, '--master', '127.0.0.1'].concat([
@@ -70,11 +70,13 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
         String(masterPort),
         '--machine',
         id,
+        ...flags,
       ]),
       {
         env: {
           ...process.env,
           ...env,
+          ...more,
           BOOTSTRAP_LOG: join(dir, log),
           BOOTSTRAP_SALT_CONFIG: minion(id).conf,
           BOOTSTRAP_SALT_ROOT: minion(id).root,
@@ -125,6 +127,17 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
       }
     }
     fleet?.stop()
+  })
+
+  it('--dry-run says what it would do and writes nothing', () => {
+    const run = bootstrap(ID, 'dry.log', {}, ['--dry-run'])
+    expect(run.status, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout).toMatch(
+      /^\[7\] minion config: would write .*minion\.d\/salt-dsl\.conf \(master 127\.0\.0\.1\)/m,
+    )
+    expect(run.stdout).toMatch(/^\[8\] salt-minion: would start salt-minion \(daemon\)/m)
+    expect(existsSync(prefix)).toBe(false)
+    expect(existsSync(minion(ID).conf)).toBe(false)
   })
 
   it('installs the minion with its id and grains, starts it, and its key waits as a machine of the inventory', async () => {
@@ -191,6 +204,29 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     expect(readFileSync(join(env.JOIN_ROOT, 'joined.txt'), 'utf8')).toBe('joined\n')
   }, 180_000)
 
+  it('refuses a machine the inventory gives another platform, or other settings', () => {
+    // the clone is there (the test above made it): the run stops at the minion's settings, with the reason
+    const fedora = bootstrap(ID, 'fedora.log', {
+      BOOTSTRAP_UNAME_S: 'Linux',
+      BOOTSTRAP_OS_RELEASE: join(REPO, 'test/onboard/fixtures/os-release/fedora-41'),
+    })
+    expect(fedora.status).toBe(1)
+    expect(fedora.stderr).toContain(
+      `bootstrap: this machine cannot join 127.0.0.1: the inventory says '${ID}' is ${env.JOIN_PLATFORM} (config/index.ts:`,
+    )
+    expect(fedora.stderr).toContain(
+      '), this machine is fedora: fix the inventory, or pick another machine id',
+    )
+    // the minion's settings were left as they were
+    expect(readFileSync(join(minion(ID).conf, 'minion.d/salt-dsl.conf'), 'utf8')).toContain(`id: ${ID}\n`)
+    const flags = ['fleet', 'minion-config', ID, '--master', 'h', '--platform', env.JOIN_PLATFORM]
+    const other = dsl([...flags, '--profile', 'other'], env, project)
+    expect(other.status).toBe(1)
+    expect(other.stderr).toMatch(
+      /the inventory gives 'join-box' profile member \(config\/index\.ts:\d+\), not other/,
+    )
+  })
+
   it('a machine the inventory lacks stays pending, gets nothing, and accept refuses with the hint', async () => {
     const run = bootstrap(STRANGER, 'stranger.log')
     expect(run.status, run.stdout + run.stderr).toBe(0)
@@ -222,5 +258,17 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     const cache = (id: string) => join(minion(id).root, 'var/cache/salt/minion/files')
     expect(existsSync(cache(ID))).toBe(true)
     expect(existsSync(cache(STRANGER))).toBe(false)
+
+    // WHEN bootstrapped again with other onboarding flags THEN the minion runs with the new settings
+    const before = readFileSync(pidFile(STRANGER), 'utf8').trim()
+    const again = bootstrap(STRANGER, 'stranger-again.log', {}, ['--user', 'bob'])
+    expect(again.status, again.stdout + again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/^\[7\] minion config: wrote /m)
+    const restarted = /^\[8\] salt-minion: restarted with the new settings \(pid (\d+);/m.exec(again.stdout)
+    expect(restarted?.[1], again.stdout).toBeDefined()
+    expect(restarted?.[1]).not.toBe(before)
+    expect(readFileSync(join(minion(STRANGER).conf, 'minion.d/salt-dsl.conf'), 'utf8')).toContain(
+      '    users:\n      - bob\n',
+    )
   }, 300_000)
 })
