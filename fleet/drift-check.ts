@@ -21,8 +21,9 @@ export interface DriftCheck {
 
 /**
  * One Python process on the master reads the job cache through Salt's runner: `jobs.list_jobs` for the jobs
- * carrying the drift check's metadata, then `jobs.lookup_jid` of each minion's newest one. (`salt-run` twice
- * per machine would start Python each time.)
+ * carrying the drift check's metadata, then `jobs.lookup_jid` of each minion's newest one that ran (one that
+ * was only queued behind another state run returns no result). (`salt-run` twice per machine would start
+ * Python each time.)
  */
 const READER = `
 import json, sys
@@ -31,18 +32,25 @@ opts = salt.config.master_config(sys.argv[1] + '/master')
 opts['quiet'] = True
 runner = salt.runner.RunnerClient(opts)
 jobs = runner.cmd('jobs.list_jobs', kwarg={'search_metadata': json.loads(sys.argv[2]), 'search_function': 'state.apply'}, print_event=False, full_return=False)
-newest = {}
+by_target = {}
 for jid, job in (jobs or {}).items():
     target = job.get('Target')
-    if isinstance(target, str) and (target not in newest or jid > newest[target]):
-        newest[target] = jid
+    if isinstance(target, str):
+        by_target.setdefault(target, []).append(jid)
 out = {}
-for target, jid in newest.items():
-    ret = runner.cmd('jobs.lookup_jid', [jid], print_event=False, full_return=False) or {}
-    # a state job's lookup names its outputter: {'outputter': 'highstate', 'data': {minion: return}}
-    if 'outputter' in ret and 'data' in ret:
-        ret = ret['data']
-    out[target] = {'jid': jid, 'return': ret.get(target)}
+for target, jids in by_target.items():
+    for jid in sorted(jids, reverse=True):
+        ret = runner.cmd('jobs.lookup_jid', [jid], print_event=False, full_return=False) or {}
+        # a state job's lookup names its outputter: {'outputter': 'highstate', 'data': {minion: return}}
+        if 'outputter' in ret and 'data' in ret:
+            ret = ret['data']
+        mine = ret.get(target)
+        # a check that fired while a state run was going on was queued behind it: no result (the newest
+        # check with one is the last word)
+        if isinstance(mine, dict) and mine.get('queued') is True and '__no_return__' in mine:
+            continue
+        out[target] = {'jid': jid, 'return': mine}
+        break
 print(json.dumps(out))
 `
 

@@ -38,6 +38,10 @@ const summaryText = (s: MachineStatus['generations'][number]['summary']) =>
 /** The page's file name for machine `id` in a fleet site. */
 export const machinePage = (id: string) => `machine-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.html`
 
+/** The drift a machine's last check found: `dsl drift --record`'s, or its scheduled check's on the master. */
+const driftText = (d: MachineStatus['drift']) =>
+  d === undefined ? 'not checked' : d.failed ? 'check failed' : d.drift ? 'drifted' : 'in sync'
+
 function machineBody(m: MachineStatus): string {
   const r = m.reports
   const head = r.status ?? r.inventory
@@ -55,6 +59,8 @@ function machineBody(m: MachineStatus): string {
   return eta.renderString(MACHINE, {
     m,
     href,
+    drift: driftText(m.drift),
+    driftSource: m.drift?.jid ? `scheduled check, Salt job ${m.drift.jid}, ` : '',
     profile: head?.profile,
     platform: head?.os ? `${head.os} ${head.osrelease ?? ''}`.trim() : undefined,
     kind: last ? (last.kind === 'apply' ? 'apply' : `${last.kind} of ${last.of}`) : '',
@@ -117,9 +123,11 @@ export function writeSite(
       page: machinePage(m.id),
       time: m.last?.time ?? '—',
       result: m.last ? summaryText(m.last.summary) : 'never applied',
-      failed: m.last !== undefined && m.last.summary.failed + m.last.summary.blocked > 0,
+      failed:
+        (m.last !== undefined && m.last.summary.failed + m.last.summary.blocked > 0) ||
+        m.drift?.failed === true,
       drifted: m.drift?.drift === true,
-      drift: m.drift ? (m.drift.drift ? 'drifted' : 'in sync') : 'not checked',
+      drift: driftText(m.drift),
       generations: m.generations.length,
     }))
     write(

@@ -32,7 +32,7 @@ export const MACHINE = `
 <tr><th>platform</th><td><%= it.platform ?? '—' %></td></tr>
 <tr><th>last apply</th><td><% if (it.m.last) { %>generation <%= it.m.last.number %> (<%= it.kind %>) at <%= it.m.last.time %>: <span class="<%= it.lastClass %>"><%= it.lastResult %></span><% } else { %>none<% } %></td></tr>
 <tr><th>revision</th><td><%= it.revision %></td></tr>
-<tr><th>drift</th><td><% if (it.m.drift) { %><span class="<%= it.m.drift.drift ? 'bad' : 'good' %>"><%= it.m.drift.drift ? 'drifted' : 'in sync' %></span> (checked <%= it.m.drift.time %>, generation <%= it.m.drift.generation %>)<% } else { %>not checked (dsl drift --record)<% } %></td></tr>
+<tr><th>drift</th><td><% if (it.m.drift) { %><span class="<%= it.m.drift.drift || it.m.drift.failed ? 'bad' : 'good' %>"><%= it.drift %></span> (<%= it.driftSource %>checked <%= it.m.drift.time %>, generation <%= it.m.drift.generation %>)<% } else { %>not checked (dsl drift --record)<% } %></td></tr>
 </table>
 </section>
 

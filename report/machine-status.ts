@@ -23,12 +23,17 @@ export interface StateRow {
   readonly drifted: boolean
 }
 
-/** `<store>/drift.json`, as `dsl drift --record` writes it. */
+/**
+ * `<store>/drift.json`, as `dsl drift --record` writes it; or a minion's last scheduled check, read from the
+ * master's job cache (`jid`; `failed`: a state failed or the tree did not render there).
+ */
 export interface DriftRecord {
   readonly time: string
   readonly generation: number
   readonly machine: string | null
   readonly drift: boolean
+  readonly failed?: boolean
+  readonly jid?: string
   readonly states: readonly {
     id: string
     function: string
@@ -94,15 +99,27 @@ export function machineIds(store: GenerationStore): string[] {
   return [...new Set(store.list().map((g) => g.machine ?? HOST()))]
 }
 
-/** The status of machine `id` (default: the one the store's last generation was applied as). */
-export function machineStatus(storeDir: string, reportsDir: string, id?: string): MachineStatus {
+/**
+ * The status of machine `id` (default: the one the store's last generation was applied as). `check`: its
+ * last scheduled drift check, its drift when newer than the store's own record (of the last generation).
+ */
+export function machineStatus(
+  storeDir: string,
+  reportsDir: string,
+  id?: string,
+  check?: Omit<DriftRecord, 'generation'>,
+): MachineStatus {
   const store = new GenerationStore(storeDir)
   const all = store.list()
   const machine = id ?? all.at(-1)?.machine ?? HOST()
   const generations = all.filter((g) => (g.machine ?? HOST()) === machine)
   const last = generations.at(-1)
   const record = store.readRecord<DriftRecord>('drift')
-  const drift = record && (record.machine ?? HOST()) === machine ? record : undefined
+  const own = record && (record.machine ?? HOST()) === machine ? record : undefined
+  const drift =
+    check !== undefined && last !== undefined && check.time > (own?.time ?? last.time)
+      ? { ...check, generation: last.number }
+      : own
   const drifted = new Set(
     drift?.drift ? drift.states.filter((s) => s.change !== 'no-op').map((s) => s.id) : [],
   )
@@ -202,6 +219,10 @@ function readReports(dir: string): Reports {
 /** A machine's failures first, then drift, then the rest (the fleet table's order). */
 export function fleetOrder(a: MachineStatus, b: MachineStatus): number {
   const rank = (m: MachineStatus) =>
-    m.last && m.last.summary.failed + m.last.summary.blocked > 0 ? 0 : m.drift?.drift ? 1 : 2
+    (m.last && m.last.summary.failed + m.last.summary.blocked > 0) || m.drift?.failed
+      ? 0
+      : m.drift?.drift
+        ? 1
+        : 2
   return rank(a) - rank(b) || a.id.localeCompare(b.id)
 }

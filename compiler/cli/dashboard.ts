@@ -1,11 +1,13 @@
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { extname, join, normalize, resolve } from 'node:path'
+import { type DriftCheck, readDriftChecks } from '../../fleet/drift-check.ts'
 import { defaultStateDir } from '../../machine/generation-store.ts'
 import { writeSite } from '../../report/dashboard-site.ts'
-import { DEFAULT_REPORTS, selectMachines } from '../../report/fleet-status.ts'
+import { DEFAULT_REPORTS, fleetStores, isFleetStore, selectMachines } from '../../report/fleet-status.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
+import { masterTools } from './fleet.ts'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,9 +17,9 @@ const TYPES: Record<string, string> = {
 
 export const command: Command = {
   summary:
-    'A static HTML status site of this machine (or of every machine the stores hold): last apply, drift, states at their TypeScript lines, files, packages, services, compliance, history.',
+    'A static HTML status site of this machine (or of every machine the stores hold, the fleet runs through the master included): last apply, drift, states at their TypeScript lines, files, packages, services, compliance, history.',
   usage:
-    'dsl dashboard [--machine ID | --fleet] --out DIR [--store DIR]... [--reports DIR] [--serve [--port N]]',
+    'dsl dashboard [--machine ID | --fleet] --out DIR [--store DIR]... [--reports DIR] [--salt-config DIR] [--serve [--port N]]',
   async run(argv) {
     const { values } = parse(argv, {
       machine: { type: 'string' },
@@ -25,20 +27,25 @@ export const command: Command = {
       out: { type: 'string' },
       store: { type: 'string', multiple: true },
       reports: { type: 'string' },
+      'salt-config': { type: 'string' },
       serve: { type: 'boolean', default: false },
       port: { type: 'string', default: '8080' },
     })
     if (values.out === undefined) throw new CliError('--out DIR is required')
     if (values.fleet && values.machine !== undefined)
       throw new CliError('--machine and --fleet exclude each other')
-    const stores = values.store?.length ? values.store : [defaultStateDir()]
-    for (const s of stores) if (!existsSync(s)) throw new CliError(`no store at ${s}`, 1)
+    const given = values.store?.length ? values.store : [defaultStateDir()]
+    for (const s of given) if (!existsSync(s)) throw new CliError(`no store at ${s}`, 1)
     const started = performance.now()
+    const stores = values.fleet ? fleetStores(given, defaultStateDir()) : given
+    // the minions' scheduled drift checks, from the master's job cache, once a fleet run was recorded
+    const checks = values.fleet ? await scheduledChecks(stores, values['salt-config']) : undefined
     const machines = selectMachines({
       stores,
       reports: values.reports ?? DEFAULT_REPORTS,
       fleet: values.fleet,
       ...(values.machine !== undefined ? { machine: values.machine } : {}),
+      ...(checks ? { checks } : {}),
     })
     const { pages, refused } = writeSite(values.out, machines, values.fleet)
     if (refused !== undefined) throw new CliError(refused, 1)
@@ -49,6 +56,26 @@ export const command: Command = {
     if (!values.serve) return 0
     return serve(resolve(values.out), Number(values.port))
   },
+}
+
+/**
+ * The minions' last scheduled drift checks, from the master's job cache (one Python start), once a fleet run
+ * was recorded here; none on a host that is no master (no `master` config, and no --salt-config).
+ */
+async function scheduledChecks(
+  stores: readonly string[],
+  flag: string | undefined,
+): Promise<ReadonlyMap<string, DriftCheck> | undefined> {
+  if (!stores.some(isFleetStore)) return undefined
+  const configDir = resolve(flag ?? process.env.DSL_SALT_CONFIG ?? '/etc/salt')
+  if (flag === undefined && !existsSync(join(configDir, 'master'))) return undefined
+  const read = await readDriftChecks(masterTools(flag))
+  if ('problem' in read) {
+    // the page still shows each machine's applies: the checks' column says "not checked"
+    process.stderr.write(`dsl dashboard: no scheduled drift checks: ${read.problem}\n`)
+    return undefined
+  }
+  return read.checks
 }
 
 /** Serves the site on 127.0.0.1 only (it shows a machine's state to whoever can reach it) until killed. */

@@ -1,15 +1,24 @@
+import { existsSync } from 'node:fs'
+import { fleetMachineStore } from '../../fleet/fleet-records.ts'
+import { defaultStateDir, GenerationStore } from '../../machine/generation-store.ts'
 import { parse } from './args.ts'
 import type { Command } from './cli-error.ts'
 import { jsonFormat, openStore } from './operate-options.ts'
 
 export const command: Command = {
-  summary: "List the generations this machine's store keeps: number, time, git revision, result.",
-  usage: 'dsl generations [--format json]',
+  summary:
+    "List the generations this machine's store keeps (or, with --machine, those the master recorded of a fleet machine): number, time, git revision, result.",
+  usage: 'dsl generations [--machine ID] [--format json]',
   async run(argv) {
-    const { values } = parse(argv, { format: { type: 'string' } })
+    const { values } = parse(argv, { format: { type: 'string' }, machine: { type: 'string' } })
     const json = jsonFormat(values.format)
-    const store = openStore()
-    const list = store.list()
+    // a machine the fleet runs applied has its own store on the master; else this store's generations of it
+    const own =
+      values.machine === undefined ? undefined : fleetMachineStore(defaultStateDir(), values.machine)
+    const store = own !== undefined && existsSync(own) ? new GenerationStore(own) : openStore()
+    const list = store
+      .list()
+      .filter((g) => values.machine === undefined || store.dir === own || g.machine === values.machine)
     if (json) {
       process.stdout.write(`${JSON.stringify({ store: store.dir, generations: list }, null, 2)}\n`)
       return 0
