@@ -201,7 +201,7 @@ async function applyMinions(
       ids.join(','),
       'state.apply',
       'queue=True',
-      ...testArg(r),
+      ...saltArgs(r),
     ],
     (text) => {
       const j = /^jid: (\d+)/.exec(text)?.[1]
@@ -260,7 +260,7 @@ async function applySsh(
   const ran = await streamMasterTool(
     r.tools,
     'salt-ssh',
-    ['--out=json', '--out-indent=-1', '-L', ids.join(','), 'state.apply', ...testArg(r)],
+    ['--out=json', '--out-indent=-1', '-L', ids.join(','), 'state.apply', ...saltArgs(r)],
     (text) => {
       for (const [id, ret] of Object.entries(parseLine(text))) {
         if (!ids.includes(id) || returned.has(id)) continue
@@ -395,7 +395,15 @@ const PAINT = {
 } as const
 
 const verb = (r: FleetApplyRequest) => (r.test ? 'planning' : 'applying')
-const testArg = (r: FleetApplyRequest) => (r.test ? ['test=True'] : [])
+/**
+ * Salt's test=True for a plan, and the published generation the run reads from start to end: its saltenv
+ * and pillarenv (master.d serves each generation as an env of its own name), so a tree published while the
+ * run goes on never reaches it. Quoted: Salt reads a bare `7` as a number, and an env name is a string.
+ */
+const saltArgs = (r: FleetApplyRequest) => [
+  ...(r.test ? ['test=True'] : []),
+  ...(r.generation !== undefined ? [`saltenv="${r.generation}"`, `pillarenv="${r.generation}"`] : []),
+]
 
 const paint = (result: MachineResult, color: boolean) => styled(PAINT[result], result.padEnd(14), color)
 

@@ -9,48 +9,89 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs'
 import { basename, join } from 'node:path'
 
 /** What a publish did. */
 export interface Published {
-  /** The generation the master serves now. */
+  /** The generation written (or found already published): the master serves it as env `N` too. */
   readonly generation: number
   /** Its directory (`ROOT/generations/N`). */
   readonly dir: string
-  /** False when the tree was the one already served (nothing switched). */
+  /** True when `current` was switched to it by this publish. */
   readonly switched: boolean
+  /** True when `current` serves it now (a plan's generation is published without being served). */
+  readonly served: boolean
 }
 
-/** How many published generations stay beside the served one (a rollback needs the one before). */
-export const KEEP_PUBLISHED = 5
+/**
+ * How many published generations are kept (the served one besides, whatever its age). A fleet run reads its
+ * own generation from start to end: it is removed only after this many newer trees were published (applied
+ * or planned), and a rollback needs the ones before.
+ */
+export const KEEP_PUBLISHED = 10
 
 /**
- * Copies a built tree to `root/generations/N` and switches `root/current` to it in one rename: the master
- * reads either the old tree or the new one, never a mix. The same tree as the one served is not published
- * again. Files are copied (not linked), so each has a fresh mtime: Salt's file server caches hashes by mtime.
+ * Copies a built tree to `root/generations/N` and, unless `serve` is false (a plan), switches `root/current`
+ * to it in one rename: the master reads either the old tree or the new one, never a mix. The same tree as
+ * the one served (or the newest published, a plan's) is not copied again. Files are copied (not linked), so
+ * each has a fresh mtime: Salt's file server caches hashes by mtime. Each generation stays served as the
+ * saltenv and pillarenv `N` (master.d's `__env__` roots), for a run that names it.
  */
-export function publishTree(tree: string, root: string): Published {
+export function publishTree(tree: string, root: string, opts: { serve?: boolean } = {}): Published {
+  const serve = opts.serve ?? true
   const generations = join(root, 'generations')
   mkdirSync(generations, { recursive: true })
   const source = realpathSync(tree)
   const served = currentGeneration(root)
-  if (served !== undefined && sameManifest(source, join(generations, String(served))))
-    return { generation: served, dir: join(generations, String(served)), switched: false }
   const numbers = listGenerations(root)
+  const same = [served, numbers.at(-1)].find(
+    (n) => n !== undefined && sameManifest(source, join(generations, String(n))),
+  )
+  if (same !== undefined) {
+    // a generation published before runs named their env gets its tops pinned now (same meaning)
+    pinTops(join(generations, String(same)))
+    const switched = serve && same !== served && servePublished(root, same)
+    return {
+      generation: same,
+      dir: join(generations, String(same)),
+      switched,
+      served: same === served || switched,
+    }
+  }
   const next = (numbers.at(-1) ?? 0) + 1
   const staging = join(generations, `.staging-${process.pid}`)
   rmSync(staging, { recursive: true, force: true })
   cpSync(source, staging, { recursive: true, dereference: true })
+  pinTops(staging)
   const dir = join(generations, String(next))
   renameSync(staging, dir)
-  const link = join(root, `.current-${process.pid}`)
-  rmSync(link, { force: true })
-  symlinkSync(join('generations', String(next)), link)
-  renameSync(link, join(root, 'current'))
+  if (serve) servePublished(root, next)
   for (const old of numbers.slice(0, Math.max(0, numbers.length + 1 - KEEP_PUBLISHED)))
-    if (old !== next) rmSync(join(generations, String(old)), { recursive: true, force: true })
-  return { generation: next, dir, switched: true }
+    if (old !== next && old !== served)
+      rmSync(join(generations, String(old)), { recursive: true, force: true })
+  return { generation: next, dir, switched: serve, served: serve }
+}
+
+/**
+ * A top file matches only in the env it names: a run with saltenv (pillarenv) `N` keeps only top sections
+ * named `N`. The published copy's `base:` becomes the env it is read in (Salt renders `saltenv` in a top):
+ * `base` through `current`, as before, and `N` for a run pinned to generation N. The rest stays as built
+ * (raw: no Jinja of ours reads it). A top of another shape is left as it is.
+ */
+function pinTops(dir: string): void {
+  for (const top of ['salt/top.sls', 'pillar/top.sls']) {
+    const path = join(dir, top)
+    if (!existsSync(path)) continue
+    const m = /^#!yaml\nbase:(.*)$/s.exec(readFileSync(path, 'utf8'))
+    if (m === null || m[1]!.includes('endraw') || /^\S/m.test(m[1]!.replace(/^[^\n]*\n?/, ''))) continue
+    const body = m[1]!.replace(/\n$/, '')
+    // one rename: a run reading this top meanwhile reads the old one or the new one
+    const staged = `${path}.${process.pid}`
+    writeFileSync(staged, `#!jinja|yaml\n"{{ saltenv }}":{% raw %}${body}{% endraw %}\n`)
+    renameSync(staged, path)
+  }
 }
 
 /** The generation `root/current` points at. */
@@ -75,7 +116,9 @@ export function listGenerations(root: string): number[] {
 
 /** Switches `current` back to an earlier published generation (one rename). */
 export function servePublished(root: string, generation: number): boolean {
-  if (!existsSync(join(root, 'generations', String(generation)))) return false
+  const dir = join(root, 'generations', String(generation))
+  if (!existsSync(dir)) return false
+  pinTops(dir)
   const link = join(root, `.current-${process.pid}`)
   rmSync(link, { force: true })
   symlinkSync(join('generations', String(generation)), link)

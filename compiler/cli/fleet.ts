@@ -91,15 +91,18 @@ export async function applyThroughFleet(o: {
     return 1
   }
   const tools = masterTools(o.saltConfig, o.entry)
-  // the master and salt-ssh read the published tree (a plan too: Salt plans what its file server serves);
+  // the master and salt-ssh read the published tree, each run its own generation from start to end; a plan
+  // publishes its tree without serving it (a minion's own highstate keeps applying the applied tree);
   // machines applied here only read out/
   const remote = chosen.machines.some((m) => m.via !== 'local')
-  const published = remote ? publishTree(o.out, fleet.publishRoot) : undefined
+  const published = remote ? publishTree(o.out, fleet.publishRoot, { serve: !o.plan }) : undefined
   if (published && !o.json)
     say(
       published.switched
         ? `published generation ${published.generation} to ${fleet.publishRoot}`
-        : `the master already serves this tree (generation ${published.generation})`,
+        : published.served
+          ? `the master already serves this tree (generation ${published.generation})`
+          : `planning generation ${published.generation} of ${fleet.publishRoot}, not served: the master serves what it served`,
     )
   // a tree already served is already listed: the master's file list cache is cleared only on a switch
   if (published?.switched)

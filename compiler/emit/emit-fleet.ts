@@ -79,12 +79,19 @@ function masterConf(
   schedule: boolean,
 ): string {
   const doc: Record<string, YamlNode> = {
-    // `dsl publish` switches `current` to a new generation in one rename
-    file_roots: { base: [`${publishRoot}/current/salt`] },
+    // `dsl publish` switches `current` to a new generation in one rename: what a minion's own highstate reads.
+    // Every published generation is also an env of its own (Salt puts the env's name for __env__): a fleet
+    // run names its generation (saltenv, pillarenv) and reads that immutable tree from start to end, whatever
+    // is published meanwhile; a plan reads the generation it wrote without serving it as `current`.
+    file_roots: {
+      base: [`${publishRoot}/current/salt`],
+      __env__: [`${publishRoot}/generations/__env__/salt`],
+    },
     // the fleet's own pillar is an env of its own: Salt merges every env's top, the config's top stays as built
     pillar_roots: {
       base: [`${publishRoot}/current/pillar`],
       ...(schedule ? { [FLEET_PILLAR_ENV]: [`${publishRoot}/current/fleet-pillar`] } : {}),
+      __env__: [`${publishRoot}/generations/__env__/pillar`],
     },
     // a key is accepted by `dsl fleet accept`, which checks the inventory first
     auto_accept: false,

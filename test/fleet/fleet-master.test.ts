@@ -82,7 +82,10 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
     expect(conf).toContain(`roster_file: ${publish}/current/roster`)
     // the master's own view of its settings: what master.d set, read back through Salt
     const roots = fleet.salt('salt-run', ['salt.cmd', 'config.get', 'file_roots'])
-    expect(roots.data, roots.stderr).toEqual({ base: [`${publish}/current/salt`] })
+    expect(roots.data, roots.stderr).toEqual({
+      base: [`${publish}/current/salt`],
+      __env__: [`${publish}/generations/__env__/salt`],
+    })
     const groups = fleet.salt('salt-run', ['salt.cmd', 'config.get', 'nodegroups'])
     expect(groups.data).toMatchObject({ profile_work: 'L@fleet-work', fleet: 'L@fleet-min,fleet-work' })
     // auto_accept is off: nobody's key was accepted by the master itself
