@@ -62,6 +62,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+[ -z "$MASTER_PORT" ] || [ -n "$MASTER" ] || { usage >&2; die "--master-port goes with --master HOST" 2; }
+
 # ---- platform ---------------------------------------------------------------------------------------
 
 # Sets OS (macos, debian, ubuntu, fedora, arch), VERSION, ARCH (x86_64, arm64) and PKG; refuses others (3).
@@ -434,31 +436,32 @@ minion_config() {
   NOTE="wrote $MINION_CONF ($said)"
 }
 
-# What starts the minion: BOOTSTRAP_INIT, else launchd on macOS, systemd when it runs the machine, else a daemon.
+# Sets MANAGER, what starts the minion: BOOTSTRAP_INIT, else launchd on macOS, systemd when it runs the
+# machine, else a daemon.
 service_manager() {
   if [ -n "${BOOTSTRAP_INIT:-}" ]; then
     case "$BOOTSTRAP_INIT" in
-      systemd | launchd | daemon) echo "$BOOTSTRAP_INIT" ;;
+      systemd | launchd | daemon) MANAGER="$BOOTSTRAP_INIT" ;;
       *) die "BOOTSTRAP_INIT is systemd, launchd or daemon, not '$BOOTSTRAP_INIT'" 2 ;;
     esac
   elif [ "$OS" = macos ]; then
-    echo launchd
+    MANAGER=launchd
   elif [ -d /run/systemd/system ]; then
     # sd_booted(3)'s own test: systemd is PID 1
-    echo systemd
+    MANAGER=systemd
   else
-    echo daemon
+    MANAGER=daemon
   fi
 }
 
 start_minion() {
-  manager="$(service_manager)"
+  service_manager
   if [ "$DRY_RUN" -eq 1 ]; then
-    NOTE="would start salt-minion ($manager) unless it runs with these settings"
+    NOTE="would start salt-minion ($MANAGER) unless it runs with these settings"
     return 0
   fi
   [ -n "$SALT_VENV" ] || die "no pinned Salt to run salt-minion from (see the Salt step)"
-  case "$manager" in
+  case "$MANAGER" in
     systemd) minion_systemd ;;
     launchd) minion_launchd ;;
     daemon) minion_daemon ;;
@@ -466,6 +469,10 @@ start_minion() {
 }
 
 minion_systemd() {
+  # a distribution's salt-minion would be a second minion of the same settings, under the same id
+  if systemctl is-active --quiet salt-minion 2>/dev/null; then
+    die "a salt-minion service (salt-minion.service) runs already: stop it (systemctl disable --now salt-minion) so that only salt-dsl's runs, then run again"
+  fi
   unit="/etc/systemd/system/$UNIT.service"
   text="$LOG.unit"
   # KillMode=process, as Salt's own unit: a state that restarts the minion does not kill its own job
