@@ -637,6 +637,6 @@ if [ -n "$MASTER" ] && [ -n "$MINION_ID" ]; then
   if [ "$MINION_KNOWN" -eq 1 ]; then
     echo "bootstrap: next, on the master: dsl fleet accept $MINION_ID (its key is pending there)" | tee -a "$LOG"
   else
-    echo "bootstrap: '$MINION_ID' is not in the inventory: its key stays pending. On the master, add it to inventory({ machines }) with via: 'master' (or dsl machine add $MINION_ID), build, then dsl fleet accept $MINION_ID" | tee -a "$LOG"
+    echo "bootstrap: '$MINION_ID' is not in the inventory: its key stays pending. On the master, add it to inventory({ machines: { '$MINION_ID': { platform: '$OS', environment, profile, via: 'master' } } }), build, then dsl fleet accept $MINION_ID" | tee -a "$LOG"
   fi
 fi

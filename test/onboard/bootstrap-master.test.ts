@@ -234,7 +234,9 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     expect(run.stdout).toMatch(
       new RegExp(`^\\[7\\] minion config: wrote .*\\('${STRANGER}' is not in the inventory`, 'm'),
     )
-    expect(run.stdout).toContain(`bootstrap: '${STRANGER}' is not in the inventory: its key stays pending.`)
+    expect(run.stdout).toContain(
+      `bootstrap: '${STRANGER}' is not in the inventory: its key stays pending. On the master, add it to inventory({ machines: { '${STRANGER}': { platform: '${env.JOIN_PLATFORM}', environment, profile, via: 'master' } } })`,
+    )
     // it onboards with the onboarding's grains: what a new machine of that profile is matched by
     const conf = readFileSync(join(minion(STRANGER).conf, 'minion.d/salt-dsl.conf'), 'utf8')
     expect(conf).toContain('grains:\n  dsl:\n    environment: personal\n    profile: member\n')
