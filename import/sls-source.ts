@@ -26,6 +26,23 @@ export function whenBlocks(states: readonly LowState[]): number[] {
   })
 }
 
+/** The machines a state is on, as a key: states under when() on the same machines share one. */
+export const groupOf = (s: LowState | undefined): string => JSON.stringify(s?.on?.machines ?? null)
+
+/**
+ * The place of the state `key` (`module|id`) that state `i` names: the one on the same machines (a state
+ * written once per group of machines has a copy for each), else the first.
+ */
+export function targetIndex(states: readonly LowState[], i: number, key: string): number {
+  let any = -1
+  for (const [j, s] of states.entries()) {
+    if (`${s.module}|${s.id}` !== key) continue
+    if (groupOf(s) === groupOf(states[i])) return j
+    if (any < 0) any = j
+  }
+  return any
+}
+
 const REQUISITE = /^(require|watch|onchanges|onfail|prereq|listen)(_in)?$/
 
 /** The `module|id` each requisite item names (translate-sls.ts has checked they are such items). */
@@ -69,15 +86,18 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
   const keyOf = (s: LowState) => `${s.module}|${s.id}`
   // a variable for each state another one names (here or in another SLS), and for the first state of an
   // ID several states share
-  const named = new Set([
-    ...states.flatMap((s) =>
-      Object.entries(s.args).flatMap(([k, v]) => (REQUISITE.test(k) ? targets(v) : [])),
-    ),
-    ...links.exported,
-  ])
-  const vars = new Map<string, string>()
-  const firstOfId = new Map<string, string>()
-  const ids = states.map((s) => s.id)
+  const blocks = whenBlocks(states)
+  const local = (i: number, t: string) => (links.foreign.has(t) ? -1 : targetIndex(states, i, t))
+  // a variable for each state another one names (here or in another SLS), and for the first state of an
+  // ID several states share (in its when() block: a state written per group of machines has one per group)
+  const named = new Set<number>()
+  for (const [i, s] of states.entries()) {
+    for (const [k, v] of Object.entries(s.args))
+      if (REQUISITE.test(k)) for (const t of targets(v)) named.add(local(i, t))
+    if (links.exported.has(keyOf(s))) named.add(i)
+  }
+  const vars = new Map<number, string>()
+  const hostOf = new Map<number, number>()
   // a handle other SLS name is named after its state (`siteBase.pkgBaseTools`), the others by their place
   const used = new Set<string>()
   const nameOf = (s: LowState, i: number) => {
@@ -88,17 +108,17 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
     return v
   }
   for (const [i, s] of states.entries()) {
-    const shared = ids.indexOf(s.id) !== i || ids.lastIndexOf(s.id) !== i
-    const first = shared && !firstOfId.has(s.id)
-    if (!named.has(keyOf(s)) && !first) continue
-    const v = nameOf(s, i)
-    vars.set(keyOf(s), v)
-    if (first) firstOfId.set(s.id, v)
+    const host = states.findIndex((o, j) => o.id === s.id && blocks[j] === blocks[i])
+    const shared = states.some((o, j) => j !== i && o.id === s.id && blocks[j] === blocks[i])
+    if (shared) hostOf.set(i, host)
+    if (!named.has(i) && !(shared && host === i)) continue
+    vars.set(i, nameOf(s, i))
   }
   const calls = new Set<string>()
   const builders = new Set<string>()
   const byBuilder = states.map((s) => builderCall(s.module, s.fun, s.id, plainOf(s)) !== undefined)
-  const line = (s: LowState, context: SourceContext) => {
+  const line = (i: number, context: SourceContext) => {
+    const s = states[i] as LowState
     const plain = plainOf(s)
     const reqs = Object.entries(s.args)
       .filter(([k]) => REQUISITE.test(k))
@@ -108,14 +128,14 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
           if (home !== undefined) return context.ref(k, t, home)
           // a state declared further down: a thunk, called once every state is declared (the `_in` forms
           // always take one, as they mostly name a later state)
-          const later = states.findIndex((o) => keyOf(o) === t) > states.indexOf(s)
-          return later || k.endsWith('_in') ? `() => ${vars.get(t)}` : vars.get(t)
+          const j = local(i, t)
+          return j > i || k.endsWith('_in') ? `() => ${vars.get(j)}` : vars.get(j)
         })
         return `${k}: [${refs.join(', ')}]`
       })
-    const host = firstOfId.get(s.id)
-    const joins = host !== undefined && host !== vars.get(keyOf(s))
-    const idText = joins ? host : tsString(s.id)
+    const host = hostOf.get(i)
+    const joins = host !== undefined && host !== i
+    const idText = joins ? vars.get(host) : tsString(s.id)
     const b = builderCall(s.module, s.fun, s.id, plain)
     let call: string
     if (b !== undefined) {
@@ -138,7 +158,7 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
       ]
       call = `state('${s.module}.${s.fun}', {${options.map((o) => `\n    ${o},`).join('')}\n  })`
     }
-    const v = vars.get(keyOf(s))
+    const v = vars.get(i)
     if (v === undefined) return `  ${call}`
     return hoisted.has(v) ? `  ${v} = ${call}` : `  const ${v} = ${call}`
   }
@@ -147,20 +167,29 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
       .add(on.os.length === 1 ? 'eq' : 'oneOf')
       .add('grains')
       .add('when')
-  const exported = new Map([...links.exported].map((k) => [k, vars.get(k) as string]))
-  // a handle other SLS name, of a state in a when(): declared before it, so that the body can return it
-  const hoisted = new Set(
-    states.flatMap((s) => (s.on !== undefined && links.exported.has(keyOf(s)) ? [vars.get(keyOf(s))] : [])),
+  const exported = new Map(
+    [...links.exported].map((k) => [k, vars.get(states.findIndex((s) => keyOf(s) === k)) as string]),
   )
+  // a handle of a state in a when() that other SLS name, or a state in another when() block: declared before
+  // it, so that the body can return it and the other block see it
+  const hoisted = new Set(
+    states.flatMap((s, i) => (s.on !== undefined && links.exported.has(keyOf(s)) ? [vars.get(i)] : [])),
+  )
+  for (const [i, s] of states.entries())
+    for (const [k, v] of Object.entries(s.args))
+      if (REQUISITE.test(k))
+        for (const t of targets(v)) {
+          const j = local(i, t)
+          if (j >= 0 && states[j]?.on !== undefined && blocks[j] !== blocks[i]) hoisted.add(vars.get(j))
+        }
   if (hoisted.size > 0) calls.add('type StateHandle')
   // what the source calls is known before it is written
-  for (const s of states) line(s, { ref: () => '', include: () => '' })
+  for (const i of states.keys()) line(i, { ref: () => '', include: () => '' })
   const source = (handle: string, context: SourceContext) => {
     // consecutive states only the same machines have: one when() on their os grains
-    const blocks = whenBlocks(states)
     const body = [...hoisted].map((v) => `  let ${v}!: StateHandle`)
     for (const [i, s] of states.entries()) {
-      const text = line(s, context)
+      const text = line(i, context)
       const on = s.on
       if (on === undefined) {
         body.push(text)

@@ -1,5 +1,6 @@
 // Which SLS of the tree become TypeScript, and why the others stay hand-written Salt. An SLS is translated
-// when Salt renders its states the same on every machine (or differing only in values per `os` grain), its
+// when Salt renders its states the same on every machine (or differing per `os` grain: in values, as
+// byPlatform; beyond them, a copy per group of machines under when(), which no other SLS names), its
 // file includes a plain list of SLS (written again as the `include` option) and extends none, and salt-dsl
 // emits each state with the same arguments in the same order: `name` first, requisites after the arguments
 // in salt-dsl's order, each naming a state by ID: one of the same SLS (a thunk when declared after it), or
@@ -20,7 +21,14 @@ import { mergeRenders } from './merge-renders.ts'
 import { PerOs } from './per-os.ts'
 import type { MachineRender } from './salt-renders.ts'
 import { fileIncludes, includeClosure, readIncludes } from './sls-includes.ts'
-import { type LowState, type SourceContext, slsSource, whenBlocks } from './sls-source.ts'
+import {
+  groupOf,
+  type LowState,
+  type SourceContext,
+  slsSource,
+  targetIndex,
+  whenBlocks,
+} from './sls-source.ts'
 
 /** One SLS turned into TypeScript: its name, its file in the original tree and its `sls()` source. */
 export interface TranslatedSls {
@@ -194,12 +202,22 @@ function untranslatable(states: readonly LowState[], reach: Reach): string[] {
     // a handle declared inside a when() is seen only there: what names it must be in the same block
     for (const [k, v] of Object.entries(s.args).filter(([k]) => REQUISITE_KEY.test(k)))
       for (const t of (Array.isArray(v) ? v : [v]) as unknown[]) {
-        const j = keys.indexOf(targetOf(t) ?? '')
-        if (j >= 0 && states[j]?.on !== undefined && blocks[j] !== blocks[i])
+        const j = targetIndex(states, i, targetOf(t) ?? '')
+        const target = states[j]
+        // a state on more machines than this one is there wherever this one is (not for an `_in`, which
+        // puts the requisite on the other)
+        const wider =
+          !k.endsWith('_in') &&
+          s.on !== undefined &&
+          s.on.machines.every((m) => target?.on?.machines.includes(m))
+        if (target?.on !== undefined && groupOf(target) !== groupOf(s) && !wider)
           reasons.push(`'${k}' names a state only some machines have, outside its when()`)
       }
-    const host = states.findIndex((o) => o.id === s.id)
-    if (blocks[host] !== blocks[i]) reasons.push('its ID is shared with a state under another when()')
+    // one ID under several modules is written in one place; copies per group of machines never meet
+    const overlap = (o: LowState) =>
+      o.on === undefined || s.on === undefined || o.on.machines.some((m) => s.on?.machines.includes(m))
+    if (states.some((o, j) => o.id === s.id && blocks[j] !== blocks[i] && overlap(o)))
+      reasons.push('its ID is shared with a state under another when()')
     for (const r of reasons) out.push(`'${s.id}' (${s.module}): ${r}`)
   }
   return out
@@ -260,6 +278,22 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     }
     const includes = own?.includes ?? []
     candidates.push({ name, file, merged, includes, foreign: foreignTargets(merged, reach), states })
+  }
+  // a state written once per group of machines has no one handle for another SLS to name
+  const copies = (c: Candidate, key: string) => c.merged.filter((s) => `${s.module}|${s.id}` === key).length
+  const homeOf = new Map(candidates.map((c) => [c.name, c]))
+  for (const c of [...candidates]) {
+    const reasons = [...c.foreign].flatMap(([key, home]) => {
+      const h = homeOf.get(home)
+      if (h === undefined || copies(h, key) < 2) return []
+      const [module, id] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)]
+      return [
+        `it names ${JSON.stringify({ [module]: id })}, a state SLS '${home}' writes once per group of machines`,
+      ]
+    })
+    if (reasons.length === 0) continue
+    candidates.splice(candidates.indexOf(c), 1)
+    kept.push({ name: c.name, reason: reasons.join('; '), reasons, states: c.states })
   }
   const translated: TranslatedSls[] = []
   for (const c of dependenciesFirst(candidates)) {

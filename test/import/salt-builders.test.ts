@@ -181,24 +181,72 @@ describe('dsl import salt: typed builders', () => {
     await expectRoundTrip(t, { deb: 4, fed: 2 })
   })
 
-  it('keeps an SLS whose state only some machines have differs among them (byPlatform would have to cover the others)', async () => {
-    // GIVEN a state Debian and Ubuntu have, with a name per os, and Fedora has not
-    const sls = `editor:
+  it('writes a state that differs per machine beyond values once per group of machines, each copy under when(), and Salt renders it as the original', async () => {
+    // GIVEN states Salt renders differently per machine: a package Debian and Ubuntu have under a name of
+    // each (byPlatform would have to cover Fedora), a command naming it, a function per os, a requisite per
+    // os; a state Debian and Ubuntu have alike; and an SLS naming the package from outside
+    const sls = `include:
+  - app.extra
+editor:
   pkg.installed: []
 {% if grains['os_family'] == 'Debian' %}
+apt_dir:
+  file.directory:
+    - name: /var/cache/apt-tools
 apt_tools:
   pkg.installed:
     - name: {{ 'apt-file' if grains['os'] == 'Debian' else 'apt-file-ubuntu' }}
+    - require:
+      - file: apt_dir
+apt_file_update:
+  cmd.run:
+    - name: apt-file update
+    - onchanges:
+      - pkg: apt_tools
+{% endif %}
+editor_service:
+  service.{{ 'running' if grains['os'] == 'Fedora' else 'dead' }}:
+    - name: editor-daemon
+    - require:
+      - pkg: editor
+editor_conf:
+  file.managed:
+    - name: /etc/editor.conf
+    - contents: set number
+    - require:
+      - pkg: {{ 'apt_tools' if grains['os_family'] == 'Debian' else 'editor' }}
+`
+    const extra = `{% if grains['os_family'] == 'Debian' %}
+extra_tool:
+  pkg.installed:
+    - require:
+      - pkg: apt_tools
 {% endif %}
 `
     // WHEN imported for three machines
-    const t = importApp(sls, {}, { deb: GRAINS.debian, ubu: GRAINS.ubuntu, fed: GRAINS.fedora })
-    // THEN the SLS is kept with the reason, and the tree still renders as the original
+    const machines = { deb: GRAINS.debian, ubu: GRAINS.ubuntu, fed: GRAINS.fedora }
+    const t = importApp(sls, { 'extra.sls': extra }, machines)
     const report = readFileSync(join(t.to, 'IMPORT-REPORT.md'), 'utf8')
-    expect(report).toContain(
-      "| SLS app | kept | 'apt_tools' (pkg): only some machines have it, and its values differ among them |",
+    // THEN the SLS is TypeScript: what Debian and Ubuntu have alike is one when(), each machine's copies another
+    expect(report).toMatch(/^\| SLS app \| translated \|/m)
+    expect(t.stdout).toContain('deb: 6 builder (86%), 0 state() (0%), 1 kept (14%)')
+    expect(t.stdout).toContain('fed: 3 builder (100%), 0 state() (0%), 0 kept (0%)')
+    expect(t.source).toMatch(
+      /let (s\d+)!: StateHandle\s+const s0 = pkg\('editor'\)\s+when\(oneOf\(grains\.os, \['Debian', 'Ubuntu'\]\), \(\) => \{\s+\1 = file\('\/var\/cache\/apt-tools', \{\s+id: 'apt_dir',/,
     )
-    await expectRoundTrip(t, { deb: 2, ubu: 2, fed: 1 })
+    for (const os of ['Debian', 'Ubuntu'])
+      expect(t.source).toMatch(
+        new RegExp(
+          `when\\(eq\\(grains\\.os, '${os}'\\), \\(\\) => \\{\\s+const (s\\d+) = pkg\\('apt-file[^']*', \\{\\s+id: 'apt_tools',\\s+require: \\[s\\d+\\],\\s+\\}\\)\\s+cmd\\('apt-file update', \\{\\s+id: 'apt_file_update',\\s+onchanges: \\[\\1\\],`,
+        ),
+      )
+    expect(t.source).toMatch(/when\(eq\(grains\.os, 'Fedora'\), \(\) => \{\s+service\('editor-daemon', \{/)
+    // the other SLS has no one handle to name: kept, with the reason
+    expect(report).toContain(
+      `| SLS app.extra | kept | it names {"pkg":"apt_tools"}, a state SLS 'app' writes once per group of machines |`,
+    )
+    // AND Salt renders the built tree as the original on each machine
+    await expectRoundTrip(t, { deb: 7, ubu: 7, fed: 3 })
   })
 
   it("writes a state's own order as its order option (Salt numbers only the others), and it renders as the original", async () => {

@@ -18,7 +18,7 @@ const MACHINES: Readonly<Record<string, Record<string, unknown>>> = {
 const render = useRenderOracle()
 
 describe('dsl import salt: the tree salt-dsl emits', () => {
-  it('imports the bundled config as built, mostly as TypeScript, and Salt renders it as before on each machine', async () => {
+  it('imports the bundled config as built, all as TypeScript, and Salt renders it as before on each machine', async () => {
     // GIVEN the bundled config built into a Salt tree
     const dir = tempDir()
     const first = dsl(['build', join(REPO, 'config'), '--out', join(dir, 'first')])
@@ -28,7 +28,8 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
     // WHEN that tree is imported for three machines and built
     const to = join(dir, 'config')
     const imported = importSalt(salt, pillar, to, MACHINES)
-    // THEN on each machine more of its states are TypeScript than are kept (under a quarter), builders among them
+    // THEN on each machine every state is TypeScript, builders among them (what differs per machine beyond
+    // values is written once per machine under when())
     const shares = [
       ...imported.stdout.matchAll(/^ {2}(\S+): (\d+) builder .*?, (\d+) state\(\) .*?, (\d+) kept/gm),
     ]
@@ -36,8 +37,8 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
     for (const m of shares) {
       const [builders, calls, kept] = [Number(m[2]), Number(m[3]), Number(m[4])]
       expect(builders, m[1]).toBeGreaterThan(0)
-      expect(builders + calls, m[1]).toBeGreaterThan(kept)
-      expect(kept / (builders + calls + kept), m[1]).toBeLessThan(0.25)
+      expect(builders + calls, m[1]).toBeGreaterThan(0)
+      expect(kept, m[1]).toBe(0)
     }
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     expect(source).toMatch(/order: 'last'/)
@@ -45,6 +46,8 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
     expect(source).toMatch(/\}, \{ include: \[baseAccounts\] \}\)/)
     expect(source).toMatch(/require: \[baseAccounts\.userAccount\w+\]/)
     expect(source).toMatch(/prereq: \[\(\) => s\d+\]/)
+    // a package list only some machines have, its values differing among them: one copy per machine
+    expect(source).toMatch(/sls\('dev\.packages', \(\) => \{\s+when\(eq\(grains\.os, 'Ubuntu'\)/)
     const out = join(dir, 'out')
     const built = dsl(['build', to, '--out', out])
     expect(built.status, built.stdout + built.stderr).toBe(0)
