@@ -17,6 +17,7 @@ import type { FleetMachine } from './fleet-inventory.ts'
 import { recordFleetGenerations } from './fleet-records.ts'
 import { recordFleetRun } from './fleet-status.ts'
 import { listKeys } from './keys.ts'
+import { servesGenerations } from './publish.ts'
 import { type MasterTools, streamMasterTool } from './salt-tools.ts'
 
 /** How one machine's apply ended. */
@@ -66,6 +67,15 @@ const say = (text: string) => process.stdout.write(`${text}\n`)
  * Salt does the transport, the parallel runs and the job cache; this reads its returns. Returns the exit code.
  */
 export async function fleetApply(r: FleetApplyRequest): Promise<number> {
+  // a master whose config predates generations served by name would find no top for the run's env
+  const remote = r.machines.some((m) => m.via !== 'local')
+  if (remote && r.generation !== undefined && !servesGenerations(r.tools.configDir)) {
+    process.stderr.write(
+      `the master's config in ${r.tools.configDir} does not serve published generations by name, which each fleet run reads from start to end\n` +
+        `  hint: copy the built master.d/salt-dsl.conf into ${r.tools.configDir}/master.d/ and restart the salt-master\n`,
+    )
+    return 2
+  }
   const manifest = readManifestOrigins(r.tree, r.project)
   const color = process.stdout.isTTY === true
   const runs: MachineRun[] = []

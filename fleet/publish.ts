@@ -94,6 +94,29 @@ function pinTops(dir: string): void {
   }
 }
 
+/**
+ * Whether the master's config (its `master` file and `master.d/*.conf`) serves each published generation as an
+ * env of its own name (the `__env__` roots the build's master.d has): a fleet run names its generation.
+ */
+export function servesGenerations(configDir: string): boolean {
+  const dir = join(configDir, 'master.d')
+  const files = [
+    join(configDir, 'master'),
+    ...(existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => n.endsWith('.conf'))
+          .map((n) => join(dir, n))
+      : []),
+  ]
+  return files.some((f) => {
+    try {
+      return readFileSync(f, 'utf8').includes('/generations/__env__/salt')
+    } catch {
+      return false
+    }
+  })
+}
+
 /** The generation `root/current` points at. */
 export function currentGeneration(root: string): number | undefined {
   try {

@@ -169,4 +169,21 @@ describe('a fleet run reads one published generation from start to end; a plan s
     expect(read('a.txt')).toBe('a three\n')
     expect(read('c.txt').trim()).toBe('two')
   }, 300_000)
+
+  it('a master whose config does not serve generations by name is told so, before any job', () => {
+    const conf = join(dir, 'conf-master/master.d/salt-dsl.conf')
+    const text = readFileSync(conf, 'utf8')
+    // GIVEN the master.d of a build from before generations were served by name
+    writeFileSync(conf, text.replaceAll('__env__', 'none'))
+    try {
+      const plan = cli(['plan', '--all'])
+      // THEN the run stops with how to fix it, and no Salt job ran
+      expect(plan.status, plan.stdout + plan.stderr).toBe(2)
+      expect(plan.stderr).toContain('does not serve published generations by name')
+      expect(plan.stderr).toContain('hint: copy the built master.d/salt-dsl.conf into')
+      expect(plan.stdout).not.toMatch(/^job \d+$/m)
+    } finally {
+      writeFileSync(conf, text)
+    }
+  }, 120_000)
 })
