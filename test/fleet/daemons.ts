@@ -29,8 +29,10 @@ export async function startFleet(opts: {
   masterD: string
   /** More settings of the test master's own (salt-ssh's known_hosts_file). */
   master?: Record<string, unknown>
+  /** The master's publish port (its ret port is the next one): a test's own range; else one in 40000–49999. */
+  port?: number
 }): Promise<LoopbackFleet> {
-  const base = 40000 + Math.floor(Math.random() * 10000)
+  const base = opts.port ?? 40000 + Math.floor(Math.random() * 10000)
   const [publish, ret] = [base, base + 1]
   const configDir = join(opts.dir, 'conf-master')
   const m = join(opts.dir, 'master-root')

@@ -53,18 +53,27 @@ describe("the master records each minion's run as a generation the dashboard and
     DSL_SALT_CONFIG: join(dir, 'conf-master'),
   }
   const ids = ['rec-desk', 'rec-build']
+  const masterLog = () => {
+    const log = join(dir, 'master-root', 'master.log')
+    return existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : 'no master log'
+  }
 
   beforeAll(async () => {
     const build = dsl(['build', FIXTURE, '--out', out, '--no-typecheck'], env)
     expect(build.status, build.stderr).toBe(0)
-    fleet = await startFleet({ dir, masterD: join(out, 'master.d') })
+    // this file's own ports: 37400–37499
+    fleet = await startFleet({
+      dir,
+      masterD: join(out, 'master.d'),
+      port: 37400 + 2 * Math.floor(Math.random() * 50),
+    })
     for (const id of ids) fleet.startMinion(id)
     const pending = await until(
       () =>
         ((fleet.salt('salt-key', ['--list=all']).data as { minions_pre?: string[] }).minions_pre ?? [])
           .length === 2,
     )
-    expect(pending).toBe(true)
+    expect(pending, masterLog()).toBe(true)
     for (const id of ids) {
       const accept = dsl(['fleet', 'accept', id, '--out', out], env)
       expect(accept.status, accept.stderr).toBe(0)
