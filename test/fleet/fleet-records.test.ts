@@ -211,5 +211,11 @@ describe("the master records each minion's run as a generation the dashboard and
       ],
     })
     expect(report.blocking).toBe(false)
+    // and one of them alone, from its own store
+    const one = dsl(['compliance', '--machine', 'rec-build', '--format', 'json'], env)
+    expect(one.status, one.stderr).toBe(0)
+    expect((JSON.parse(one.stdout) as Compliance).machines).toMatchObject([
+      { machine: 'rec-build', generation: 1, rows: [{ id: 'build_cache_clean', result: 'fail' }] },
+    ])
   }, 240_000)
 })
