@@ -63,6 +63,9 @@ export interface KeptSls {
 const FORWARD = new Set(['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen'])
 const BACKWARD = new Set([...FORWARD].map((k) => `${k}_in`))
 const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
+// the requisites that order two states (cycles.ts `orient`; `listen` and `use` order nothing in Salt, but
+// salt-dsl writes the state they name first too)
+const ORDERING = new Set(['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen', 'use'])
 const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
 // Salt globs these requisites' IDs; the emitter escapes glob characters, which changes the render
 const GLOB = /[*?[\]]/
@@ -212,6 +215,15 @@ function untranslatable(states: readonly LowState[], reach: Reach): string[] {
           s.on.machines.every((m) => target?.on?.machines.includes(m))
         if (target?.on !== undefined && groupOf(target) !== groupOf(s) && !wider)
           reasons.push(`'${k}' names a state only some machines have, outside its when()`)
+        // salt-dsl writes a file's states in declaration order, moving a state before another where a
+        // requisite between them says it runs first; Salt numbers states in the order they are written, so a
+        // requisite ordering against Salt's order would renumber them (`require` puts its target first,
+        // `prereq` and the `_in` forms the state holding them)
+        const ownerFirst = k.endsWith('_in') !== k.startsWith('prereq')
+        if (j >= 0 && ORDERING.has(k.replace(/_in$/, '')) && (ownerFirst ? j < i : j > i))
+          reasons.push(
+            `'${k}' names a state ${j > i ? 'after' : 'before'} it that must run ${ownerFirst ? 'after' : 'before'} it: salt-dsl would write them the other way round, and Salt numbers states as written`,
+          )
       }
     // one ID under several modules is written in one place; copies per group of machines never meet
     const overlap = (o: LowState) =>

@@ -249,6 +249,24 @@ extra_tool:
     await expectRoundTrip(t, { deb: 7, ubu: 7, fed: 3 })
   })
 
+  it('keeps an SLS where a requisite makes a state run before one written ahead of it (salt-dsl would write it first, and Salt numbers states as written)', async () => {
+    // GIVEN a package requiring a directory written after it, and a file whose require_in names an earlier one
+    const t = importApp(`tools:
+  pkg.installed:
+    - require:
+      - file: tools_dir
+tools_dir:
+  file.directory:
+    - name: /srv/tools
+`)
+    // THEN the SLS is kept with the reason, and the tree renders as the original
+    const report = readFileSync(join(t.to, 'IMPORT-REPORT.md'), 'utf8')
+    expect(report).toContain(
+      "| SLS app | kept | 'tools' (pkg): 'require' names a state after it that must run before it: salt-dsl would write them the other way round, and Salt numbers states as written |",
+    )
+    await expectRoundTrip(t, { deb: 2, fed: 2 })
+  })
+
   it("writes a state's own order as its order option (Salt numbers only the others), and it renders as the original", async () => {
     const t = importApp(
       'editor:\n  pkg.installed:\n    - refresh: false\n    - order: 1\nother:\n  pkg.installed: []\nlast_one:\n  cmd.run:\n    - name: echo done\n    - order: last\n',
