@@ -166,6 +166,22 @@ describe('a fleet run reads one published generation from start to end; a plan s
       Record<string, unknown>
     >
     expect(states.sort()).toEqual(Object.keys(shown['pin-min'] ?? {}).sort())
+    // and the generation's own env gives the same highstate as `current`: same states from the same SLS, with
+    // the same arguments; only the env each state reads its files from differs
+    const env = `"${planned}"`
+    const pinned = fleet.salt('salt', [
+      'pin-min',
+      'state.show_highstate',
+      `saltenv=${env}`,
+      `pillarenv=${env}`,
+      '--static',
+    ]).data as Record<string, Record<string, Record<string, unknown>>>
+    const plain = (shown as Record<string, Record<string, Record<string, unknown>>>)['pin-min'] ?? {}
+    const withEnv = (h: Record<string, Record<string, unknown>>, e: string) =>
+      Object.fromEntries(Object.entries(h).map(([k, v]) => [k, { ...v, __env__: e }]))
+    expect(Object.keys(plain).length).toBe(4)
+    expect(Object.values(pinned['pin-min'] ?? {}).every((v) => v.__env__ === planned)).toBe(true)
+    expect(withEnv(pinned['pin-min'] ?? {}, 'base')).toEqual(plain)
     expect(read('a.txt')).toBe('a three\n')
     expect(read('c.txt').trim()).toBe('two')
   }, 300_000)
