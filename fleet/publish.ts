@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, join } from 'node:path'
+import { type StoreLock, takeLock } from '../machine/store-lock.ts'
 
 /** What a publish did. */
 export interface Published {
@@ -37,12 +38,56 @@ export const KEEP_PUBLISHED = 10
  * to it in one rename: the master reads either the old tree or the new one, never a mix. The same tree as
  * the one served (or the newest published, a plan's) is not copied again. Files are copied (not linked), so
  * each has a fresh mtime: Salt's file server caches hashes by mtime. Each generation stays served as the
- * saltenv and pillarenv `N` (master.d's `__env__` roots), for a run that names it.
+ * saltenv and pillarenv `N` (master.d's `__env__` roots), for a run that names it. Done under the publish
+ * root's lock (`lockPublishRoot`): two publishers at once would pick the same N.
  */
-export function publishTree(tree: string, root: string, opts: { serve?: boolean } = {}): Published {
-  const serve = opts.serve ?? true
+export async function publishTree(
+  tree: string,
+  root: string,
+  opts: { serve?: boolean; onWait?: (why: string) => void } = {},
+): Promise<Published> {
+  const lock = await lockPublishRoot(root, opts.onWait ?? (() => {}))
+  try {
+    return publishLocked(tree, root, opts.serve ?? true)
+  } finally {
+    lock.release()
+  }
+}
+
+/**
+ * Takes the publish root's lock (machine/store-lock.ts: a killed holder's lock is taken over) and clears
+ * what a killed publisher left: its staging copy (named by no generation number, yet a saltenv of its own
+ * name would read it), a generation it was pruning, its `current` link not yet renamed into place, a top it was pinning.
+ */
+export async function lockPublishRoot(root: string, onWait: (why: string) => void): Promise<StoreLock> {
   const generations = join(root, 'generations')
   mkdirSync(generations, { recursive: true })
+  const lock = await takeLock(join(root, PUBLISH_LOCK), onWait)
+  try {
+    for (const name of readdirSync(generations)) {
+      // a staging copy or a pruned generation being removed
+      if (name.startsWith('.')) rmSync(join(generations, name), { recursive: true, force: true })
+      else if (/^\d+$/.test(name))
+        for (const sub of ['salt', 'pillar']) {
+          const d = join(generations, name, sub)
+          if (existsSync(d))
+            for (const f of readdirSync(d)) if (/^top\.sls\.\d+$/.test(f)) rmSync(join(d, f), { force: true })
+        }
+    }
+    for (const name of readdirSync(root))
+      if (/^\.current-\d+$/.test(name)) rmSync(join(root, name), { force: true })
+  } catch (e) {
+    lock.release()
+    throw e
+  }
+  return lock
+}
+
+/** The publish root's lock file: held by the one publisher that numbers and switches generations. */
+const PUBLISH_LOCK = 'publish.lock'
+
+function publishLocked(tree: string, root: string, serve: boolean): Published {
+  const generations = join(root, 'generations')
   const source = realpathSync(tree)
   const served = currentGeneration(root)
   const numbers = listGenerations(root)
@@ -69,8 +114,12 @@ export function publishTree(tree: string, root: string, opts: { serve?: boolean 
   renameSync(staging, dir)
   if (serve) servePublished(root, next)
   for (const old of numbers.slice(0, Math.max(0, numbers.length + 1 - KEEP_PUBLISHED)))
-    if (old !== next && old !== served)
-      rmSync(join(generations, String(old)), { recursive: true, force: true })
+    if (old !== next && old !== served) {
+      // renamed out of the numbers first: a kill while removing leaves no half generation under its number
+      const gone = join(generations, `.pruned-${old}-${process.pid}`)
+      renameSync(join(generations, String(old)), gone)
+      rmSync(gone, { recursive: true, force: true })
+    }
   return { generation: next, dir, switched: serve, served: serve }
 }
 
@@ -137,7 +186,7 @@ export function listGenerations(root: string): number[] {
     .sort((a, b) => a - b)
 }
 
-/** Switches `current` back to an earlier published generation (one rename). */
+/** Switches `current` back to an earlier published generation (one rename; call with the publish root's lock held). */
 export function servePublished(root: string, generation: number): boolean {
   const dir = join(root, 'generations', String(generation))
   if (!existsSync(dir)) return false

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { checkAlerts, type DriftCheck, readDriftChecks } from '../../fleet/drift-check.ts'
@@ -76,7 +77,13 @@ export async function applyThroughFleet(o: {
   // on a tree with no fleet, `dsl plan --all` keeps its first meaning: list the unchanged states too
   if (o.plan && o.target === undefined && readFleet(o.out) === undefined) return undefined
   if (!o.all && o.target === undefined) {
-    const via = readFleet(o.out)?.machines.find((m) => m.id === o.machine)?.via
+    const known = readFleet(o.out)
+    // on a fleet (a machine via the master or salt-ssh), an id the inventory lacks is a typo or a machine not
+    // added yet: never this host in its name (a config of local machines serves onboarded ones by grains)
+    const fleet = known?.machines.some((m) => m.via !== 'local') ? known : undefined
+    if (fleet !== undefined && o.machine !== undefined && !fleet.machines.some((m) => m.id === o.machine))
+      return usage(await notAMachine(fleet, o.machine, masterTools(o.saltConfig, o.entry)))
+    const via = known?.machines.find((m) => m.id === o.machine)?.via
     if (via === undefined || via === 'local') return undefined
   }
   const fleet = fleetOf(o.out)
@@ -95,7 +102,12 @@ export async function applyThroughFleet(o: {
   // publishes its tree without serving it (a minion's own highstate keeps applying the applied tree);
   // machines applied here only read out/
   const remote = chosen.machines.some((m) => m.via !== 'local')
-  const published = remote ? publishTree(o.out, fleet.publishRoot, { serve: !o.plan }) : undefined
+  const published = remote
+    ? await publishTree(o.out, fleet.publishRoot, {
+        serve: !o.plan,
+        onWait: (why) => process.stderr.write(`publishing to ${fleet.publishRoot}: ${why}…\n`),
+      })
+    : undefined
   if (published && !o.json)
     say(
       published.switched
@@ -124,6 +136,26 @@ export async function applyThroughFleet(o: {
     selection: o.all ? '--all' : o.target !== undefined ? `--target ${o.target}` : `--machine ${o.machine}`,
     ...(o.plan ? { test: true, detailedExitcode: o.plan.detailedExitcode } : {}),
   })
+}
+
+/**
+ * Why `--machine ID` names no machine of the fleet: the machines it has, how to add one, and (with a master
+ * at hand whose key list says so) that the id's key waits to be accepted once it is in the inventory.
+ */
+async function notAMachine(fleet: FleetFile, id: string, tools: MasterTools): Promise<string> {
+  const ids = fleet.machines.map((m) => m.id).sort()
+  let pending = false
+  if (existsSync(resolve(tools.configDir, 'master'))) {
+    const keys = await listKeys(tools)
+    pending = !('problem' in keys) && keys.pending.includes(id)
+  }
+  return (
+    `machine '${id}' is not in the inventory of this fleet (its machines: ${ids.join(', ')}); nothing was run.\n` +
+    `  To add it: give it in inventory({ machines: { '${id}': { ..., via: 'master' } } }) (or via: 'ssh') and run dsl build` +
+    (pending
+      ? `,\n  then accept its key, pending on the master: dsl fleet accept ${id}`
+      : `; a minion registers with the master, then: dsl fleet accept ${id}`)
+  )
 }
 
 /** This host's minion id: Salt's own (`/etc/salt/minion_id`), else the host name. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { listGenerations, publishTree, servePublished } from '../../fleet/publish.ts'
+import { listGenerations, lockPublishRoot, publishTree, servePublished } from '../../fleet/publish.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
 import { fleetOf, masterTools, refreshFileServer } from './fleet.ts'
@@ -24,7 +24,14 @@ export const command: Command = {
       // serve an earlier published generation again: a rollback of what the master serves
       const root = resolve(values.to ?? fleetOf(out).publishRoot)
       const n = Number(values.generation)
-      if (!servePublished(root, n))
+      const lock = await lockPublishRoot(root, waiting)
+      let served: boolean
+      try {
+        served = servePublished(root, n)
+      } finally {
+        lock.release()
+      }
+      if (!served)
         throw new CliError(
           `no published generation '${values.generation}' in ${root} (there are: ${listGenerations(root).join(', ') || 'none'})`,
         )
@@ -35,7 +42,7 @@ export const command: Command = {
     const built = await buildTree(entry, out, !values['no-typecheck'])
     if (built !== 0) return built
     const root = resolve(values.to ?? fleetOf(out).publishRoot)
-    const p = publishTree(out, root)
+    const p = await publishTree(out, root, { onWait: waiting })
     await refreshIfMaster(values['salt-config'], entry)
     process.stdout.write(
       p.switched
@@ -45,6 +52,9 @@ export const command: Command = {
     return 0
   },
 }
+
+/** Another publisher holds the publish root: said once, on stderr (stdout stays the outcome). */
+const waiting = (why: string) => process.stderr.write(`dsl publish: ${why}…\n`)
 
 /** With a master config at hand (flag, DSL_SALT_CONFIG or /etc/salt), its file list is refreshed now. */
 async function refreshIfMaster(flag: string | undefined, entry: string) {
