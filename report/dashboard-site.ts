@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url'
 import { Eta } from 'eta'
 import { SELF } from '../compiler/process-id.ts'
 import {
+  acquireLock,
   currentGeneration,
   generations,
   linkTarget,
@@ -99,6 +100,32 @@ export function writeSite(
   const paths = pathsOf(resolve(out))
   const refused = notOurs(paths)
   if (refused !== undefined) return { refused }
+  // one writer at a time (the build's own lock): two dashboards switching and pruning at once could
+  // leave the link on a generation the other just removed
+  const release = lockSite(paths)
+  if (typeof release === 'string') return { refused: release }
+  try {
+    return { pages: writeLocked(paths, machines, fleet) }
+  } finally {
+    release()
+  }
+}
+
+/** Waits (up to a minute) for the site's lock; a dead holder's lock is taken over at once. */
+function lockSite(paths: OutPaths): (() => void) | string {
+  const deadline = Date.now() + 60_000
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    const lock = acquireLock(paths)
+    if (lock.value !== undefined) return lock.value
+    if (Date.now() > deadline)
+      return `another dsl has been writing ${paths.out} for a minute: try again when it is done`
+    // two that start together both back off: a random pause lets one of them through
+    Atomics.wait(pause, 0, 0, 20 + Math.floor(Math.random() * 80))
+  }
+}
+
+function writeLocked(paths: OutPaths, machines: readonly MachineStatus[], fleet: boolean): string[] {
   mkdirSync(paths.state, { recursive: true })
   const stage = join(paths.state, `new-${SELF}`)
   rmSync(stage, { recursive: true, force: true })
@@ -138,7 +165,7 @@ export function writeSite(
       write(machinePage(m.id), page(`salt-dsl: ${m.id}`, machineBody(m), { chart: true, back: true }))
   }
   switchTo(paths, stage)
-  return { pages }
+  return pages
 }
 
 /** Why `out` must not be replaced: it is there, and neither our link nor a site an older dsl wrote. */
@@ -166,6 +193,9 @@ function switchTo(paths: OutPaths, stage: string): void {
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e
     }
   }
+  // tests widen the window between taking a number and switching to it, where two writers would race
+  const hold = Number(process.env.DSL_DASHBOARD_HOLD_MS ?? 0)
+  if (hold > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, hold)
   const link = join(paths.state, `link-${SELF}`)
   rmSync(link, { force: true })
   symlinkSync(linkTarget(paths, n), link)

@@ -13,7 +13,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { dsl, tempDir } from '../support/cli.ts'
+import { dsl, REPO, tempDir } from '../support/cli.ts'
 
 describe('dsl dashboard --out: one switch of a link, as the build does', () => {
   let dir: string
@@ -69,7 +69,10 @@ describe('dsl dashboard --out: one switch of a link, as the build does', () => {
     let exit: [number | null, string | null]
     try {
       await Promise.race([listening, done])
-      for (let i = 0; i < 30; i++) expect(dashboard(site).status).toBe(0)
+      for (let i = 0; i < 30; i++) {
+        const run = dashboard(site)
+        expect(run.status, run.stderr).toBe(0)
+      }
     } finally {
       reader.kill('SIGTERM')
       exit = await done
@@ -81,7 +84,7 @@ describe('dsl dashboard --out: one switch of a link, as the build does', () => {
     expect(misses).toBe(0)
     // AND the site is generation 31, the one before it kept for a reader still on it, no leftovers
     expect(readlinkSync(site)).toBe('.site.d/gen-31')
-    expect(readdirSync(join(dir, '.site.d')).sort()).toEqual(['gen-30', 'gen-31'])
+    expect(readdirSync(join(dir, '.site.d')).sort()).toEqual(['.gitignore', 'gen-30', 'gen-31'])
   })
 
   it('a site an older dsl wrote as a directory is taken over; any other directory is refused, untouched', () => {
@@ -102,5 +105,29 @@ describe('dsl dashboard --out: one switch of a link, as the build does', () => {
     )
     expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('mine\n')
     expect(existsSync(join(dir, '.my-files.d'))).toBe(false)
+  })
+
+  it('dashboards written into one --out at once take turns: the link ends on a complete site', async () => {
+    const site = join(dir, 'together')
+    const runs = Array.from({ length: 8 }, () =>
+      spawn(
+        process.execPath,
+        [join(REPO, 'bin/dsl.js'), 'dashboard', '--out', site, '--reports', join(dir, 'no-reports')],
+        // each holds 300 ms between taking its generation's number and switching to it
+        { cwd: REPO, env: { ...process.env, ...env, DSL_DASHBOARD_HOLD_MS: '300' }, stdio: 'ignore' },
+      ),
+    )
+    const codes = await Promise.all(
+      runs.map((r) => new Promise<number | null>((done) => r.on('close', (code) => done(code)))),
+    )
+    expect(codes).toEqual(Array(8).fill(0))
+    // THEN out names the last generation, complete; the one before it is kept; nothing else is left
+    expect(readlinkSync(site)).toBe('.together.d/gen-8')
+    expect(readFileSync(join(site, 'index.html'), 'utf8')).toContain('</html>')
+    expect(
+      readdirSync(join(dir, '.together.d'))
+        .filter((n) => n !== '.gitignore')
+        .sort(),
+    ).toEqual(['gen-7', 'gen-8'])
   })
 })
