@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { defaultStateDir } from '../../machine/generation-store.ts'
 import { ALERT_KINDS, type AlertConfig, conditions, sendAlerts } from '../../report/alerts.ts'
-import { DEFAULT_REPORTS, selectMachines } from '../../report/fleet-status.ts'
+import { DEFAULT_REPORTS, fleetStores, selectMachines } from '../../report/fleet-status.ts'
 import { parse } from './args.ts'
 import { CliError, type Command } from './cli-error.ts'
 import { jsonFormat } from './operate-options.ts'
@@ -29,7 +29,8 @@ export const command: Command = {
     const config = loadAlertConfig(values.config)
     const stores = values.store?.length ? values.store : [defaultStateDir()]
     const machines = selectMachines({
-      stores,
+      // --fleet: the per-machine stores the fleet runs recorded on the master too (a minion's failed apply)
+      stores: values.fleet ? fleetStores(stores, defaultStateDir()) : stores,
       reports: values.reports ?? DEFAULT_REPORTS,
       fleet: values.fleet,
       ...(values.machine !== undefined ? { machine: values.machine } : {}),
