@@ -50,6 +50,8 @@ export function goesThroughFleet(
   if (fleet === undefined) return false
   if (o.all) return true
   const via = fleet.machines.find((m) => m.id === o.machine)?.via
+  // an id a fleet lacks is refused before any Salt run (applyThroughFleet): none is loaded for it
+  if (via === undefined && o.machine !== undefined) return fleet.machines.some((m) => m.via !== 'local')
   return via !== undefined && via !== 'local'
 }
 
