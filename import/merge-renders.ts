@@ -2,8 +2,9 @@
 // machines have alike is plain; one whose values differ per machine takes them per `os` grain (byPlatform);
 // one only some machines have is declared under when() on their `os` grains; one that is neither (another
 // function or other requisites per machine, values differing among only some machines) is written once per
-// group of machines, each copy under its when(). The merged order keeps each machine's order (Salt numbers
-// states in the order it renders them).
+// group of machines, each copy under its when(). Machines sharing an os grain (or with one salt-dsl does not
+// know) are told apart by their minion ID instead: when() on grains.id, and a copy per group for values that
+// differ. The merged order keeps each machine's order (Salt numbers states in the order it renders them).
 import { OS_NAMES } from '../dsl/grain-values.ts'
 import { PerOs } from './per-os.ts'
 import type { LowState } from './sls-source.ts'
@@ -43,7 +44,7 @@ function namedKeys(s: LowState): string[] {
 }
 
 /** Why the states `on` (one per machine having it) cannot be one state with values per os, if they cannot. */
-function unmergeable(on: readonly LowState[], everyMachine: boolean): string | undefined {
+function unmergeable(on: readonly LowState[], everyMachine: boolean, byId: boolean): string | undefined {
   const s0 = on[0] as LowState
   const keys = JSON.stringify(Object.keys(s0.args))
   if (on.some((s) => s.fun !== s0.fun || JSON.stringify(Object.keys(s.args)) !== keys))
@@ -58,27 +59,31 @@ function unmergeable(on: readonly LowState[], everyMachine: boolean): string | u
   }
   // byPlatform must cover every machine, those a when() leaves out too (DSL4005)
   if (differ && !everyMachine) return 'only some machines have it, and its values differ among them'
+  // byPlatform gives a value per os, which machines sharing one cannot tell apart
+  if (differ && byId) return 'its values differ among machines of one os'
   return undefined
 }
 
 /**
  * The merged states of one SLS, given each machine's states (`per`, in the order of `machines`) and each
- * machine's `os` grain; else why they cannot be merged. A state that cannot be one state with values per
- * os (another function, other requisites per machine, values differing among only some machines) is
+ * machine's `os` grain. A state that cannot be one state with values per os (another function, other
+ * requisites per machine, values differing among only some machines, or among machines of one os) is
  * written once per group of machines rendering the SLS alike, each copy under when() on their os grains
- * (Salt takes one ID twice when only one is rendered); so is every state naming such a state or sharing
- * its ID, each copy naming the copy of its own group.
+ * (or minion IDs; Salt takes one ID twice when only one is rendered); so is every state naming such a
+ * state or sharing its ID, each copy naming the copy of its own group.
  */
 export function mergeRenders(
   per: readonly (readonly LowState[])[],
   machines: readonly { readonly id: string; readonly os: string }[],
-): LowState[] | string {
+): LowState[] {
   const first = per[0] ?? []
   if (per.every((p) => JSON.stringify(p) === JSON.stringify(first))) return [...first]
   const os = machines.map((m) => m.os)
-  if (os.includes('') || new Set(os).size !== os.length)
-    return 'Salt renders it differently on machines with the same os grain'
-  const unknown = os.find((o) => !(OS_NAMES as readonly string[]).includes(o))
+  // machines sharing an os grain (or of one salt-dsl does not know) are told apart by their minion ID
+  const byId =
+    os.includes('') ||
+    new Set(os).size !== os.length ||
+    os.some((o) => !(OS_NAMES as readonly string[]).includes(o))
   const order = mergeOrder(per.map((p) => p.map(keyOf)))
   // a key's state on each machine having it
   const onOf = (key: string) =>
@@ -92,6 +97,7 @@ export function mergeRenders(
       unmergeable(
         on.map((o) => o.s),
         on.length === per.length,
+        byId,
       ) !== undefined
     )
       split.add(key)
@@ -112,8 +118,6 @@ export function mergeRenders(
       }
     }
   }
-  if (split.size > 0 && unknown !== undefined)
-    return `its states differ per machine, and os '${unknown}' is not one salt-dsl knows`
   // the groups of machines rendering the SLS alike (a machine rendering none of it is in none)
   const groups: number[][] = []
   for (const [j, p] of per.entries()) {
@@ -125,6 +129,7 @@ export function mergeRenders(
   const onGroup = (g: readonly number[]) => ({
     machines: g.map((j) => machines[j]?.id as string),
     os: g.map((j) => os[j] as string),
+    ...(byId ? { byId: true as const } : {}),
   })
   const out: LowState[] = []
   // every state per group: each group's states in its own order
@@ -152,10 +157,7 @@ export function mergeRenders(
       out.push({ ...s0, args })
       continue
     }
-    const where = on.map(({ j }) => os[j] as string)
-    if (unknown !== undefined)
-      return `'${s0.id}' (${s0.module}): only some machines have it, and os '${unknown}' is not one salt-dsl knows`
-    out.push({ ...s0, args, on: { machines: on.map(({ j }) => machines[j]?.id as string), os: where } })
+    out.push({ ...s0, args, on: onGroup(on.map(({ j }) => j)) })
   }
   return byGroup(out, split)
 }

@@ -13,7 +13,12 @@ export interface LowState {
   readonly fun: string
   readonly args: Readonly<Record<string, unknown>>
   /** Only these machines have it (with these `os` grains); every machine when absent. */
-  readonly on?: { readonly machines: readonly string[]; readonly os: readonly string[] }
+  readonly on?: {
+    readonly machines: readonly string[]
+    readonly os: readonly string[]
+    /** Told apart by minion ID (`grains.id`): machines share an os grain, or have one salt-dsl does not know. */
+    readonly byId?: true
+  }
 }
 
 /** Each state's when() block: consecutive states only the same machines have share one. */
@@ -164,7 +169,7 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
   }
   for (const on of states.flatMap((s) => (s.on === undefined ? [] : [s.on])))
     calls
-      .add(on.os.length === 1 ? 'eq' : 'oneOf')
+      .add((on.byId === true ? on.machines : on.os).length === 1 ? 'eq' : 'oneOf')
       .add('grains')
       .add('when')
   const exported = new Map(
@@ -196,11 +201,11 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
         continue
       }
       if (i === 0 || blocks[i - 1] !== blocks[i]) {
-        const [one] = on.os
+        const [grain, values] = on.byId === true ? ['id', on.machines] : ['os', on.os]
         const cond =
-          on.os.length === 1
-            ? `eq(grains.os, ${tsString(one as string)})`
-            : `oneOf(grains.os, [${on.os.map(tsString).join(', ')}])`
+          values.length === 1
+            ? `eq(grains.${grain}, ${tsString(values[0] as string)})`
+            : `oneOf(grains.${grain}, [${values.map(tsString).join(', ')}])`
         body.push(`  when(${cond}, () => {`)
       }
       body.push(text.replace(/^/gm, '  '))

@@ -282,9 +282,8 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     reasons.push(...new Set(bad))
     const oses = renders.map((r) => ({ id: r.machine.id, os: String(r.machine.grains.os ?? '') }))
     const merged = bad.length > 0 ? undefined : mergeRenders(per as LowState[][], oses)
-    if (typeof merged === 'string') reasons.push(merged)
-    else if (merged !== undefined) reasons.push(...untranslatable(merged, reach))
-    if (reasons.length > 0 || file === undefined || merged === undefined || typeof merged === 'string') {
+    if (merged !== undefined) reasons.push(...untranslatable(merged, reach))
+    if (reasons.length > 0 || file === undefined || merged === undefined) {
       kept.push({ name, reason: reasons.join('; '), reasons, states })
       continue
     }

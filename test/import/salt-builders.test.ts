@@ -273,6 +273,36 @@ a:
     await expectRoundTrip(t, { deb: 2, fed: 2 })
   })
 
+  it('tells machines sharing an os grain apart by their minion ID (when() on grains.id), and Salt renders it as the original', async () => {
+    // GIVEN two Debian machines whose role grain gives one a package more and each its own motd
+    const t = importApp(
+      `base_pkg:
+  pkg.installed: []
+{% if grains.get('role') == 'web' %}
+nginx:
+  pkg.installed:
+    - require:
+      - pkg: base_pkg
+{% endif %}
+motd:
+  file.managed:
+    - name: /etc/motd
+    - contents: {{ grains.get('role', 'none') }}
+`,
+      {},
+      { web: { ...GRAINS.debian, role: 'web' }, db: { ...GRAINS.debian, role: 'db' }, fed: GRAINS.fedora },
+    )
+    // THEN what differs is under when() on each machine's ID (byPlatform could not tell the two apart)
+    expect(t.stdout).toContain('web: 3 builder (100%), 0 state() (0%), 0 kept (0%)')
+    expect(t.source).toMatch(
+      /const (s\d+) = pkg\('base_pkg'\)\s+when\(eq\(grains\.id, 'web'\), \(\) => \{\s+pkg\('nginx', \{\s+require: \[\1\],\s+\}\)\s+file\('\/etc\/motd', \{\s+id: 'motd',\s+contents: 'web',/,
+    )
+    expect(t.source).toMatch(
+      /when\(eq\(grains\.id, 'db'\), \(\) => \{\s+file\('\/etc\/motd', \{\s+id: 'motd',\s+contents: 'db',/,
+    )
+    await expectRoundTrip(t, { web: 3, db: 2, fed: 2 })
+  })
+
   it('keeps an SLS where a requisite makes a state run before one written ahead of it (salt-dsl would write it first, and Salt numbers states as written)', async () => {
     // GIVEN a package requiring a directory written after it, and a file whose require_in names an earlier one
     const t = importApp(`tools:
