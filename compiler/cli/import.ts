@@ -27,7 +27,7 @@ function machineArg(text: string): ImportMachine {
 
 export const command: Command = {
   summary:
-    "What you have, as a salt-dsl config. A Salt tree: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, SLS Salt renders alike everywhere (values per os as byPlatform, states some machines lack under when()) typed builder calls (pkg(), service(), file(), ...) or state() where no builder emits the state exactly, the rest shipped as hand-written Salt (saltDir), each with its reason in IMPORT-REPORT.md. A dotfiles directory: dotfile() calls. This machine's packages: a typed list.",
+    "What you have, as a salt-dsl config. A Salt tree: Salt renders it for each machine given; the pillar becomes a zod schema and layers, the top file profiles and the inventory, SLS Salt renders alike everywhere (values per os as byPlatform, states some machines lack under when(), states differing beyond values once per group of machines under when() on their os or minion ID) typed builder calls (pkg(), service(), file(), ...) or state() where no builder emits the state exactly, the rest shipped as hand-written Salt (saltDir), each with its reason in IMPORT-REPORT.md. A dotfiles directory: dotfile() calls. This machine's packages: a typed list.",
   usage:
     "dsl import salt SALT_DIR [--pillar PILLAR_DIR] --to CONFIG_DIR [--machine ID=GRAINS_JSON ...] [--format json]\n       dsl import packages --to FILE.ts   (this machine's installed packages: pkg.list_pkgs, narrowed by apt-mark showmanual)\n       dsl import dotfiles DIR --to CONFIG_DIR [--user NAME]   (plain, GNU stow or chezmoi layout)",
   async run(argv) {
