@@ -1,5 +1,6 @@
 // dsl alerts --fleet on the master raises a minion's failed fleet apply (from the per-machine store the fleet
 // run recorded) as the failed-apply alert the machine's own alerts raise, once per condition, to a webhook.
+// On the same master: --machine ID of a minion the inventory lacks, its key pending, is refused with the way in.
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -160,4 +161,25 @@ describe("dsl alerts --fleet raises a minion's failed fleet apply", () => {
       server.close()
     }
   }, 300_000)
+
+  it('dsl apply --machine of a minion the inventory lacks, its key pending: refused, told to add it and accept it', async () => {
+    // GIVEN a minion the inventory lacks, its key pending on the master
+    const stray = 'rec-stray'
+    fleet.startMinion(stray)
+    const pending = await until(() =>
+      (
+        (fleet.salt('salt-key', ['--list=all']).data as { minions_pre?: string[] }).minions_pre ?? []
+      ).includes(stray),
+    )
+    expect(pending, masterLog()).toBe(true)
+    // WHEN it is applied by its id
+    const run = dsl(['apply', FIXTURE, '--out', out, '--no-typecheck', '--yes', '--machine', stray], env)
+    // THEN it is refused, naming the inventory's machines, how to add it, and the key to accept then
+    expect(run.status, run.stdout + run.stderr).toBe(2)
+    expect(run.stderr).toContain(
+      `dsl apply: machine '${stray}' is not in the inventory of this fleet (its machines: rec-build, rec-desk); nothing was run.`,
+    )
+    expect(run.stderr).toContain(`then accept its key, pending on the master: dsl fleet accept ${stray}`)
+    expect(run.stdout).not.toContain('published generation')
+  }, 120_000)
 })
