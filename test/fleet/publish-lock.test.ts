@@ -121,6 +121,8 @@ describe('dsl publish on one publish root at once, or killed', () => {
       () => existsSync(join(root, 'publish.lock')),
     ]
     let killedMidway = 0
+    let leftLock = 0
+    let leftStaging = 0
     for (let trial = 0; trial < 12; trial++) {
       // WHEN a publisher is killed with SIGKILL at a random point
       const run = publish(dir, root, `k${trial}`)
@@ -134,12 +136,12 @@ describe('dsl publish on one publish root at once, or killed', () => {
       while (!closed && !aim(run.child.pid!)) await new Promise((r) => setImmediate(r))
       if (!closed) {
         await new Promise((r) => setTimeout(r, delay))
-        if (!closed) {
-          run.child.kill('SIGKILL')
-          killedMidway++
-        }
+        if (!closed && run.child.kill('SIGKILL')) killedMidway++
       }
       await run.done
+      // what the killed one left for the next: its lock (a dead holder's), a half copy
+      if (existsSync(join(root, 'publish.lock'))) leftLock++
+      if (readdirSync(generations).some((x) => x.startsWith('.staging-'))) leftStaging++
 
       // THEN every numbered generation is complete and current points at one of them
       for (const n of numbered(root))
@@ -160,5 +162,11 @@ describe('dsl publish on one publish root at once, or killed', () => {
     }
     // most kills fell while the publisher ran (a kill aimed at the lock finds none on a fast machine's end)
     expect(killedMidway).toBeGreaterThanOrEqual(6)
+    // and some held the lock, or were copying, when killed: the next publish took over and cleared it
+    console.log(
+      `publish-lock: ${killedMidway} killed while running, ${leftLock} holding the lock, ${leftStaging} mid-copy`,
+    )
+    expect(leftLock).toBeGreaterThanOrEqual(1)
+    expect(leftStaging).toBeGreaterThanOrEqual(1)
   }, 300_000)
 })
