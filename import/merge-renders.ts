@@ -4,7 +4,7 @@
 // function or other requisites per machine, values differing among only some machines) is written once per
 // group of machines, each copy under its when(). Machines sharing an os grain (or with one salt-dsl does not
 // know) are told apart by their minion ID instead: when() on grains.id, and a copy per group for values that
-// differ. The merged order keeps each machine's order (Salt numbers states in the order it renders them).
+// differ among machines of one os (byPlatform still where each os has one value). The merged order keeps each machine's order (Salt numbers states in the order it renders them).
 import { OS_NAMES } from '../dsl/grain-values.ts'
 import { PerOs } from './per-os.ts'
 import type { LowState } from './sls-source.ts'
@@ -43,8 +43,15 @@ function namedKeys(s: LowState): string[] {
   return out
 }
 
-/** Why the states `on` (one per machine having it) cannot be one state with values per os, if they cannot. */
-function unmergeable(on: readonly LowState[], everyMachine: boolean, byId: boolean): string | undefined {
+/**
+ * Why the states `on` (one per machine having it, whose `os` grains are `oses`) cannot be one state with
+ * values per os, if they cannot.
+ */
+function unmergeable(
+  on: readonly LowState[],
+  oses: readonly string[],
+  everyMachine: boolean,
+): string | undefined {
   const s0 = on[0] as LowState
   const keys = JSON.stringify(Object.keys(s0.args))
   if (on.some((s) => s.fun !== s0.fun || JSON.stringify(Object.keys(s.args)) !== keys))
@@ -55,12 +62,20 @@ function unmergeable(on: readonly LowState[], everyMachine: boolean, byId: boole
     // a handle is one state on every machine; an order is one value
     if (REQUISITE_KEY.test(k)) return 'its requisites differ per machine'
     if (k === 'order') return 'its order differs per machine'
+    // byPlatform gives a value per os, which machines sharing one cannot tell apart
+    const perOs = new Map<string, string>()
+    for (const [i, s] of on.entries()) {
+      const [o, value] = [oses[i] as string, JSON.stringify(s.args[k])]
+      if ((perOs.get(o) ?? value) !== value) return 'its values differ among machines of one os'
+      perOs.set(o, value)
+    }
     differ = true
   }
+  if (!differ) return undefined
   // byPlatform must cover every machine, those a when() leaves out too (DSL4005)
-  if (differ && !everyMachine) return 'only some machines have it, and its values differ among them'
-  // byPlatform gives a value per os, which machines sharing one cannot tell apart
-  if (differ && byId) return 'its values differ among machines of one os'
+  if (!everyMachine) return 'only some machines have it, and its values differ among them'
+  if (oses.some((o) => !(OS_NAMES as readonly string[]).includes(o)))
+    return 'its values differ per machine, and salt-dsl does not know every os'
   return undefined
 }
 
@@ -96,8 +111,8 @@ export function mergeRenders(
       order === undefined ||
       unmergeable(
         on.map((o) => o.s),
+        on.map((o) => os[o.j] as string),
         on.length === per.length,
-        byId,
       ) !== undefined
     )
       split.add(key)
