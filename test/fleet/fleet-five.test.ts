@@ -210,6 +210,16 @@ describe('a fleet of five minions of five platforms on a real salt-master', () =
       expect(stdout).toMatch(new RegExp(`^${id} +master +ok +0 +0 +\\d+ +\\d`, 'm'))
     expect(stdout).toContain('4 of 5 machine(s) applied without failure')
     expect(existsSync(join(root, HELD, 'server.txt'))).toBe(false)
+    // dsl fleet status keeps each machine's last result: the stopped one unreachable with no return
+    const status = dsl(['fleet', 'status', '--out', out, '--format', 'json'], env)
+    expect(status.status, status.stderr).toBe(0)
+    const rows = (JSON.parse(status.stdout) as { machines: Record<string, unknown>[] }).machines
+    for (const id of ids)
+      expect(rows.find((r) => r.id === id)).toMatchObject(
+        id === HELD
+          ? { key: 'accepted', reachable: 'no', result: 'no return' }
+          : { key: 'accepted', reachable: 'yes', result: 'ok' },
+      )
 
     // WHEN it is restarted (no longer held) and the fleet applied again
     rmSync(join(root, HELD, 'hold'))
@@ -240,5 +250,13 @@ describe('a fleet of five minions of five platforms on a real salt-master', () =
     for (const id of ids)
       expect(settled.stdout).toMatch(new RegExp(`^${id} +master +ok +0 +0 +\\d+ +\\d`, 'm'))
     expect(settled.stdout).toContain('5 of 5 machine(s) applied without failure')
+    // each machine's runs are recorded on the master in a store of its own
+    for (const id of ids) {
+      const run = dsl(['generations', '--machine', id, '--format', 'json'], env)
+      expect(run.status, run.stderr).toBe(0)
+      const recorded = JSON.parse(run.stdout) as { store: string; generations: unknown[] }
+      expect(recorded.store).toBe(join(env.DSL_STATE_DIR, 'machines', id))
+      expect(recorded.generations.length, id).toBeGreaterThan(0)
+    }
   }, 600_000)
 })
