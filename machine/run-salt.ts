@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeMinionConfig } from '../compiler/salt/minion-config.ts'
 import { saltCall } from '../compiler/salt/salt-call.ts'
+import { serviceModuleOptions } from './service-module.ts'
 import type { SaltStateReturn } from './state-outcomes.ts'
 
 /** Where one run of Salt lives: the tree it reads, and a dir for its config, cache and temp files. */
@@ -77,6 +78,7 @@ export function treeConfig(
     options: {
       pillar_mask_output: false,
       ...(o.overlay !== undefined ? { file_roots: { base: [o.overlay, salt] } } : {}),
+      ...serviceModuleOptions(),
     },
   })
   const grains = join(HOST_SALT, 'grains')

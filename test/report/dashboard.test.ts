@@ -1,14 +1,19 @@
-// dsl dashboard, dsl audit and dsl alerts on a real machine: a throw-away user and directory, applied for
-// real by Salt (as root, the store under a temp dir), drifted by hand, then looked at in a real browser.
+// dsl dashboard, dsl audit and dsl alerts on a real machine: a throw-away user, directory and SysV service,
+// applied for real by Salt (as root, the store under a temp dir), drifted by hand (a file edited, the service
+// stopped with its own init script), then looked at in a real browser.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { GenerationStore } from '../../machine/generation-store.ts'
 import { throwawayUser } from '../support/apply.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { saltCall } from '../support/salt.ts'
+import { type SysvService, sysvService } from '../support/sysv-service.ts'
 import { launch, open, rows, screenshot } from './browser.ts'
 
 const FIXTURE = 'test/report/fixture'
@@ -19,6 +24,7 @@ const BASELINE = readFileSync(join(REPO, 'config/ops/baseline.ts'), 'utf8').spli
 
 describe('status dashboard, audit trail and alerts (as root, a throw-away user and store)', () => {
   let user: ReturnType<typeof throwawayUser>
+  let service: SysvService
   let env: Record<string, string>
   let dir: string
   let root: string
@@ -31,9 +37,24 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     })
     return run
   }
+  /** The services table and the services_running check of a dashboard built from the reports as they are. */
+  const servicesShown = async (name: string) => {
+    const site = join(dir, `site-${name}`)
+    const built = dsl(['dashboard', '--out', site, '--reports', reports], env)
+    expect(built.status, built.stderr).toBe(0)
+    const { page, errors } = await open(browser, pathToFileURL(join(site, 'index.html')).href)
+    await screenshot(page, name)
+    expect(errors).toEqual([])
+    const checks = await rows(page, 'table.compliance')
+    return {
+      services: await rows(page, 'table.services'),
+      running: checks.find((r) => r.cells[0] === 'services_running')?.cells[2],
+    }
+  }
 
   beforeAll(async () => {
     user = throwawayUser()
+    service = sysvService()
     dir = tempDir('salt-dsl-report-')
     root = join(dir, 'managed')
     reports = join(dir, 'reports')
@@ -43,6 +64,7 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
       MACHINE_ROOT: root,
       DSL_STATE_DIR: join(dir, 'state'),
       REPORT_DIR: reports,
+      MACHINE_SERVICE: service.name,
     }
     // a world-writable file in the home the security baseline searches
     writeFileSync(join(user.home, 'open-to-all'), 'x\n')
@@ -56,14 +78,33 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
       const run = apply(extra, [...args])
       expect(run.status, run.stderr + run.stdout).toBe(0)
     }
-    // AND the motd edited by hand, which the drift check records
+    // THEN Salt started the declared service: its init script's daemon runs
+    expect(service.pgid()).toBeDefined()
+    // GIVEN the motd edited by hand, and the service stopped behind salt-dsl's back (its own init script)
     appendFileSync(join(root, 'motd'), 'edited by hand\n')
+    service.stop()
+    expect(service.pgid()).toBeUndefined()
+    // AND the reports rendered again by Salt from the last generation's tree, as a run of the reporting
+    // states alone would (an apply would start the service first)
+    await renderReports(join(dir, 'state'))
+    // WHEN the drift check runs THEN it records the file and the service
     const drift = dsl(['drift', '--record', '--detailed-exitcode'], env)
     expect(drift.status, drift.stderr + drift.stdout).toBe(2)
+    const recorded = JSON.parse(readFileSync(join(dir, 'state', 'drift.json'), 'utf8')) as {
+      states: { id: string; function: string; change: string }[]
+    }
+    expect(recorded.states.filter((s) => s.change !== 'no-op').map((s) => [s.function, s.id])).toEqual(
+      expect.arrayContaining([
+        ['file.managed', `${root}/motd`],
+        ['service.running', service.name],
+      ]),
+    )
+    expect(drift.stdout).toContain(service.name)
     browser = await launch()
   })
   afterAll(async () => {
     await browser?.close()
+    service?.remove()
     user?.remove()
   })
 
@@ -88,9 +129,12 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     expect(token).toMatchObject({ cls: '', cells: expect.arrayContaining(['in sync']) })
     expect(states.find((r) => r.cells[0] === `~${user.name}/.inputrc`)?.cells[3]).toBe('change')
 
-    // AND the reports Salt wrote: the declared service is stopped, the package has its version
+    // AND the service's state is marked drifted
+    expect(states.find((r) => r.cells[0] === service.name)).toMatchObject({ cls: 'drifted' })
+    // AND the reports Salt wrote: the declared service is stopped (declared running only: enabling needs
+    // insserv here), the package has its version
     expect(await rows(page, 'table.services')).toEqual([
-      { cls: 'failed', cells: ['salt-dsl-absent-service', 'stopped', 'disabled'] },
+      { cls: 'failed', cells: [service.name, 'stopped', 'disabled'] },
     ])
     const version = execFileSync('dpkg-query', ['-W', 'coreutils'], { encoding: 'utf8' })
       .trim()
@@ -119,6 +163,17 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     expect(await plain.page.$('#chart .uplot')).toBeNull()
     await screenshot(plain.page, 'machine-no-javascript')
     expect(plain.errors).toEqual([])
+
+    // AND dsl compliance says so too
+    const compliance = dsl(['compliance', '--reports', reports, '--format', 'json'], env)
+    const checked = JSON.parse(compliance.stdout) as {
+      machines: { rows: { source: string; id: string; result: string; comment: string }[] }[]
+    }
+    const running = checked.machines[0]?.rows.find(
+      (r) => r.source === 'report' && r.id === 'services_running',
+    )
+    expect(running?.result).toBe('fail')
+    expect(running?.comment).toContain(service.name)
   })
 
   it('the fleet: one row per machine id of the store, drift first, each linking to its page (served)', async () => {
@@ -263,7 +318,43 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
       server.close()
     }
   })
+
+  it('dsl drift --fix starts the service stopped behind its back; the dashboard then shows it running', async () => {
+    // GIVEN a good apply (the last one failed on purpose), then the service stopped with its init script
+    const good = apply()
+    expect(good.status, good.stderr + good.stdout).toBe(0)
+    expect(service.pgid()).toBeDefined()
+    service.stop()
+    expect(service.pgid()).toBeUndefined()
+    // WHEN the drift check runs THEN the service's state is what drifted
+    const drift = dsl(['drift', '--detailed-exitcode'], env)
+    expect(drift.status, drift.stderr + drift.stdout).toBe(2)
+    expect(drift.stdout).toContain(service.name)
+    // WHEN fixed THEN Salt starts it again, and the reports of that apply show it running
+    const fixed = dsl(['drift', '--fix', '--yes'], env)
+    expect(fixed.status, fixed.stderr + fixed.stdout).toBe(0)
+    expect(service.pgid()).toBeDefined()
+    const shown = await servicesShown('machine-service-fixed')
+    expect(shown.services).toEqual([{ cls: '', cells: [service.name, 'running', 'disabled'] }])
+    expect(shown.running).toBe('pass')
+    expect(dsl(['drift', '--detailed-exitcode'], env).status).toBe(0)
+  })
 })
+
+/**
+ * Salt renders the status and compliance reports of the store's last generation again (`state.sls_id`
+ * on its tree, each report state alone), so they say what runs now.
+ */
+async function renderReports(storeDir: string): Promise<void> {
+  const store = new GenerationStore(storeDir)
+  const tree = store.generation(store.list().at(-1)?.number ?? 0)?.tree
+  expect(tree).toBeDefined()
+  const spec = { id: hostname(), fileRoot: join(tree!, 'salt'), pillarRoot: join(tree!, 'pillar') }
+  for (const id of ['report: status', 'report: compliance']) {
+    const run = await saltCall(spec, 'state.sls_id', [id, 'machine'], { retcodePassthrough: true })
+    expect(run.retcode, run.stderr + run.stdout).toBe(0)
+  }
+}
 
 /** The URL `dsl dashboard --serve` prints once it listens. */
 function servedUrl(child: ChildProcess): Promise<string> {
