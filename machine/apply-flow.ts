@@ -376,6 +376,7 @@ function recordDrift(store: GenerationStore, plan: TreeRun, generation: number, 
       .map((o) => ({
         id: o.id,
         function: o.fun,
+        name: o.name,
         change: o.change,
         status: o.status,
         ...(o.origin ? { file: o.origin.file, line: o.origin.line } : {}),

@@ -1,6 +1,6 @@
 // What the dashboard, the alerts and `dsl compliance` read of a machine: the generation store (its
 // generations, their Salt results, the last drift check) and the JSON reports the bundled config writes.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { type GenerationMeta, GenerationStore } from '../machine/generation-store.ts'
 import { readManifestOrigins } from '../machine/manifest-origins.ts'
@@ -37,6 +37,8 @@ export interface DriftRecord {
   readonly states: readonly {
     id: string
     function: string
+    /** The state's `name` (recorded since the drift check had it; older records lack it). */
+    name?: string
     change: string
     status: string
     file?: string
@@ -131,7 +133,11 @@ export function machineStatus(
     ...(last ? { last } : {}),
     states,
     ...(drift ? { drift } : {}),
-    reports: readReports(reportsDir),
+    // a drift check older than the last apply says nothing of now
+    reports: withDrift(
+      readReports(reportsDir),
+      drift && (last === undefined || Date.parse(drift.time) > Date.parse(last.time)) ? drift : undefined,
+    ),
     baseline: baselineChecks(states),
   }
 }
@@ -214,6 +220,48 @@ function readReports(dir: string): Reports {
     ...(status ? { status } : {}),
     ...(compliance ? { compliance } : {}),
   }
+}
+
+/**
+ * The reports as the newest look at the machine says: Salt writes them when a run applies, so a service
+ * stopped since then still reads `running` there; a drift check made after them that found a declared
+ * service's `service.running` would change (it is not running now) marks it stopped, and the compliance
+ * report's `services_running` fails with it.
+ */
+export function withDrift(reports: Reports, drift: DriftRecord | undefined): Reports {
+  const services = reports.status?.services
+  if (drift === undefined || !drift.drift || services === undefined) return reports
+  const written = reportTime(reports.dir, 'status')
+  if (written === undefined || Date.parse(drift.time) <= written) return reports
+  const stopped = new Set(
+    drift.states
+      .filter((s) => s.function === 'service.running' && s.change !== 'no-op')
+      .map((s) => s.name ?? s.id),
+  )
+  if (stopped.size === 0) return reports
+  const now = services.map((s) => (stopped.has(s.name) && s.running ? { ...s, running: false } : s))
+  const names = now.filter((s) => !s.running && stopped.has(s.name)).map((s) => s.name)
+  const checks = reports.compliance?.checks?.map((c) =>
+    c.id !== 'services_running' || names.length === 0
+      ? c
+      : {
+          ...c,
+          passed: false,
+          detail: [...new Set([...(Array.isArray(c.detail) ? c.detail : []), ...names])],
+        },
+  )
+  return {
+    ...reports,
+    status: { ...reports.status, services: now },
+    ...(reports.compliance && checks
+      ? { compliance: { ...reports.compliance, checks, compliant: checks.every((c) => c.passed) } }
+      : {}),
+  }
+}
+
+/** When a report was written (its file's mtime, ms), if it is there. */
+function reportTime(dir: string, name: string): number | undefined {
+  return statSync(join(dir, `${name}.json`), { throwIfNoEntry: false })?.mtimeMs
 }
 
 /** A machine's failures first, then drift, then the rest (the fleet table's order). */

@@ -4,15 +4,12 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GenerationStore } from '../../machine/generation-store.ts'
 import { throwawayUser } from '../support/apply.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
-import { saltCall } from '../support/salt.ts'
 import { type SysvService, sysvService } from '../support/sysv-service.ts'
 import { launch, open, rows, screenshot } from './browser.ts'
 
@@ -84,9 +81,6 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     appendFileSync(join(root, 'motd'), 'edited by hand\n')
     service.stop()
     expect(service.pgid()).toBeUndefined()
-    // AND the reports rendered again by Salt from the last generation's tree, as a run of the reporting
-    // states alone would (an apply would start the service first)
-    await renderReports(join(dir, 'state'))
     // WHEN the drift check runs THEN it records the file and the service
     const drift = dsl(['drift', '--record', '--detailed-exitcode'], env)
     expect(drift.status, drift.stderr + drift.stdout).toBe(2)
@@ -340,21 +334,6 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
     expect(dsl(['drift', '--detailed-exitcode'], env).status).toBe(0)
   })
 })
-
-/**
- * Salt renders the status and compliance reports of the store's last generation again (`state.sls_id`
- * on its tree, each report state alone), so they say what runs now.
- */
-async function renderReports(storeDir: string): Promise<void> {
-  const store = new GenerationStore(storeDir)
-  const tree = store.generation(store.list().at(-1)?.number ?? 0)?.tree
-  expect(tree).toBeDefined()
-  const spec = { id: hostname(), fileRoot: join(tree!, 'salt'), pillarRoot: join(tree!, 'pillar') }
-  for (const id of ['report: status', 'report: compliance']) {
-    const run = await saltCall(spec, 'state.sls_id', [id, 'machine'], { retcodePassthrough: true })
-    expect(run.retcode, run.stderr + run.stdout).toBe(0)
-  }
-}
 
 /** The URL `dsl dashboard --serve` prints once it listens. */
 function servedUrl(child: ChildProcess): Promise<string> {
