@@ -15,6 +15,8 @@ export interface JoinRequest {
   readonly profile?: string
   readonly environment?: string
   readonly users?: readonly string[]
+  /** Minion options this host needs (`disable_modules` where Salt's systemd module would run offline). */
+  readonly options?: Readonly<Record<string, YamlNode>>
 }
 
 /** The minion settings and what to tell the person bootstrapping; `known`: the inventory has the machine. */
@@ -54,6 +56,7 @@ export function minionJoin(inv: InventoryNode | undefined, r: JoinRequest): Mini
     ...(r.masterPort !== undefined ? { master_port: r.masterPort } : {}),
     ...(r.rootDir !== undefined ? { root_dir: r.rootDir } : {}),
     ...(Object.keys(grains).length > 0 ? { grains } : {}),
+    ...r.options,
   }
   const head =
     m !== undefined

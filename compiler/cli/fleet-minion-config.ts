@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isPlatform, PLATFORMS } from '../../dsl/platform.ts'
 import { minionJoin } from '../../fleet/minion-config.ts'
+import { serviceModuleOptions } from '../../machine/service-module.ts'
 import { detectMachine } from '../../onboard/detect-machine.ts'
 import { compile } from '../compile.ts'
 import { parse } from './args.ts'
@@ -64,6 +65,8 @@ export async function minionConfig(argv: string[]): Promise<number> {
       ...(values.profile !== undefined ? { profile: values.profile } : {}),
       ...(values.environment !== undefined ? { environment: values.environment } : {}),
       ...(values.user !== undefined ? { users: values.user } : {}),
+      // the minion runs on this host: its services through init.d where systemd is installed but not PID 1
+      options: serviceModuleOptions(),
     })
     if ('problem' in join_) {
       process.stderr.write(`${join_.problem}\n`)

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serviceModuleOptions } from '../../machine/service-module.ts'
 import { type LoopbackFleet, startFleet, until } from '../fleet/daemons.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 
@@ -161,6 +162,10 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     expect(conf).toContain(`id: ${ID}\nmaster: 127.0.0.1\nmaster_port: ${masterPort}\n`)
     expect(conf).toContain(
       'grains:\n  dsl:\n    environment: personal\n    profile: member\n    users:\n      - ada\n',
+    )
+    // a host with systemctl but not booted with systemd (this one, in CI): services through init.d
+    expect(conf.includes('disable_modules:\n  - systemd_service\n')).toBe(
+      serviceModuleOptions().disable_modules !== undefined,
     )
     // the grains Salt reads are those the compiler assumes for the machine
     const assumed = onMaster(['show', 'grains', '--machine', ID, '--format', 'json'])
