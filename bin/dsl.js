@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Loads the bundled CLI with V8's code cache: compiling the megabyte bundle (and the functions a build
 // runs) is then read back instead of redone on every start.
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
   existsSync,
@@ -24,6 +25,40 @@ if (!existsSync(cli)) {
     'dsl: the CLI is not built; run `bash scripts/setup.sh` (or `npm run build:cli`) first\n',
   )
   process.exit(2)
+}
+
+// `dsl plan` and `dsl apply` run Salt on this host: its Python and modules (a third of a salt-call) start
+// loading now, while the CLI itself loads; the CLI adopts it when it wants the same Python (the project's
+// .venv, else salt-dsl's own) and ends it otherwise. A fleet run's Salt runs on the master.
+const command = process.argv[2]
+const fleetRun = process.argv.some((a) => a === '--all' || a === '--target' || a.startsWith('--target='))
+if ((command === 'plan' || command === 'apply') && !fleetRun) warmSaltEarly(dirname(dirname(cli)))
+
+function warmSaltEarly(packageRoot) {
+  const script = join(packageRoot, 'compiler', 'salt', 'warm-call.py')
+  let dir = process.cwd()
+  let python
+  for (;;) {
+    if (existsSync(join(dir, '.venv', 'bin', 'salt-call'))) break
+    const up = dirname(dir)
+    if (up === dir) break
+    dir = up
+  }
+  for (const at of [dir, packageRoot]) {
+    const candidate = join(at, '.venv', 'bin', 'python')
+    if (existsSync(candidate) && existsSync(join(at, '.venv', 'bin', 'salt-call'))) {
+      python = candidate
+      break
+    }
+  }
+  if (python === undefined || !existsSync(script)) return
+  const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] })
+  child.on('error', () => {})
+  child.stdin?.on('error', () => {})
+  // waiting, it keeps nothing alive: dsl may end without it
+  child.unref()
+  for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.unref?.()
+  globalThis.__saltDslWarmSalt = { python, child }
 }
 
 const source = readFileSync(cli, 'utf8')

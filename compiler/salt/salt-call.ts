@@ -13,7 +13,18 @@ interface WarmSalt {
   readonly child: ChildProcess
 }
 
-let warm: WarmSalt | undefined
+/** The key under which bin/dsl.js leaves a salt-call it started before the CLI itself loaded. */
+const EARLY = '__saltDslWarmSalt'
+
+/** A salt-call bin/dsl.js started while it loaded the CLI (`dsl plan`, `dsl apply`): adopted once. */
+function adoptEarly(): WarmSalt | undefined {
+  const g = globalThis as Record<string, unknown>
+  const early = g[EARLY] as WarmSalt | undefined
+  delete g[EARLY]
+  return early
+}
+
+let warm: WarmSalt | undefined = adoptEarly()
 
 /**
  * Starts the next salt-call's Python and Salt's modules now (about half of each salt-call's time), so

@@ -77,4 +77,30 @@ describe('a salt-call loaded ahead', () => {
     for (let i = 0; i < 100 && alive(waiting[0]!); i++) await sleep(50)
     expect(alive(waiting[0]!)).toBe(false)
   }, 60_000)
+
+  it('is started by dsl plan before the CLI loads, and that one runs the plan: no second Python', async () => {
+    const dir = tempDir('salt-dsl-warm-')
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'bin/dsl.js'), 'plan', 'test/machine/fixture', '--out', join(dir, 'out'), '--no-typecheck'],
+      {
+        cwd: REPO,
+        env: { ...process.env, DSL_STATE_DIR: join(dir, 'state'), MACHINE_ROOT: join(dir, 'managed') },
+        stdio: 'ignore',
+      },
+    )
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)))
+    let done = false
+    void exited.then(() => {
+      done = true
+    })
+    // every warm salt-call the plan had, from its first moments to its end
+    const seen = new Set<number>()
+    while (!done) {
+      for (const pid of warmChildren(child.pid!)) seen.add(pid)
+      await sleep(10)
+    }
+    expect(await exited).toBe(0)
+    expect(seen.size).toBe(1)
+  }, 60_000)
 })
