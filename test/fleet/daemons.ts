@@ -15,8 +15,11 @@ export interface LoopbackFleet {
     args: readonly string[],
     timeoutMs?: number,
   ): { status: number; data: unknown; stderr: string }
-  /** Starts a minion (no key accepted: it waits pending until someone accepts it). */
-  startMinion(id: string): void
+  /**
+   * Starts a minion (no key accepted: it waits pending until someone accepts it, unless the master
+   * auto-accepts); `settings` add to its config (its `grains`).
+   */
+  startMinion(id: string, settings?: Record<string, unknown>): void
   /** Kills one minion's whole process group (its job's workers included). */
   killMinion(id: string): void
   /** Kills every daemon's process group: the master, each minion. */
@@ -89,7 +92,7 @@ export async function startFleet(opts: {
   // the master answers once its key store exists and salt-key can read it
   for (let i = 0; i < 60 && !existsSync(join(m, 'pki', 'master.pub')); i++)
     await new Promise((r) => setTimeout(r, 500))
-  const startMinion = (id: string) => {
+  const startMinion = (id: string, settings: Record<string, unknown> = {}) => {
     const conf = join(opts.dir, `conf-${id}`)
     const n = join(opts.dir, `root-${id}`)
     mkdirSync(conf, { recursive: true })
@@ -110,6 +113,7 @@ export async function startFleet(opts: {
         log_file: join(n, 'minion.log'),
         acceptance_wait_time: 1,
         acceptance_wait_time_max: 2,
+        ...settings,
       }),
     )
     children.set(
