@@ -597,6 +597,25 @@ minion_daemon() {
   CHANGED=1
 }
 
+# This minion's key fingerprint, as the pinned Salt computes it (`salt-call --local key.finger`): what
+# `salt-key -f ID` shows on the master for the key it received. The minion writes its key pair when it first
+# starts, so a just-started one may not have it yet: asked again (at most about a minute). Empty when unread.
+minion_finger() {
+  [ -n "$SALT_VENV" ] || return 0
+  set -- "$SALT_VENV/bin/salt-call" --local --skip-grains -c "$SALT_CONF" --out=txt key.finger
+  [ "$(id -u)" -eq 0 ] || set -- sudo "$@"
+  tries=0
+  while [ "$tries" -lt 30 ]; do
+    # its one line: "local: FINGERPRINT"
+    finger="$("$@" 2>>"$LOG" | sed -n 's/^local: *//p')"
+    case "$finger" in
+      ??:*) printf '%s' "$finger"; return 0 ;;
+    esac
+    sleep 2
+    tries=$((tries + 1))
+  done
+}
+
 # ---- main -------------------------------------------------------------------------------------------
 
 LOG="${BOOTSTRAP_LOG:-${TMPDIR:-/tmp}/salt-dsl-bootstrap-$(date +%Y%m%d-%H%M%S)-$$.log}"
@@ -634,9 +653,20 @@ else
   echo "bootstrap: done in ${total}s; log: $LOG" | tee -a "$LOG"
 fi
 if [ -n "$MASTER" ] && [ -n "$MINION_ID" ]; then
+  # the master accepts a key by its name: the fingerprint tells this machine's key from one sent under its name
+  ACCEPT="dsl fleet accept $MINION_ID"
+  if [ "$DRY_RUN" -eq 0 ]; then
+    FINGER="$(minion_finger)"
+    if [ -n "$FINGER" ]; then
+      echo "bootstrap: this minion's key fingerprint: $FINGER" | tee -a "$LOG"
+      ACCEPT="$ACCEPT --fingerprint $FINGER"
+    else
+      echo "bootstrap: could not read this minion's key fingerprint (salt-call --local key.finger; see the log): read it before accepting the key, and compare it with salt-key -f $MINION_ID on the master" | tee -a "$LOG"
+    fi
+  fi
   if [ "$MINION_KNOWN" -eq 1 ]; then
-    echo "bootstrap: next, on the master: dsl fleet accept $MINION_ID (its key is pending there)" | tee -a "$LOG"
+    echo "bootstrap: next, on the master: $ACCEPT (its key is pending there)" | tee -a "$LOG"
   else
-    echo "bootstrap: '$MINION_ID' is not in the inventory: its key stays pending. On the master, add it to inventory({ machines: { '$MINION_ID': { platform: '$OS', environment, profile, via: 'master' } } }), build, then dsl fleet accept $MINION_ID" | tee -a "$LOG"
+    echo "bootstrap: '$MINION_ID' is not in the inventory: its key stays pending. On the master, add it to inventory({ machines: { '$MINION_ID': { platform: '$OS', environment, profile, via: 'master' } } }), build, then $ACCEPT" | tee -a "$LOG"
   fi
 fi

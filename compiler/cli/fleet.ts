@@ -212,6 +212,7 @@ export const command: Command = {
     "The fleet on Salt's own master: registration (keys, checked against the inventory), status, and a new minion's settings.",
   usage:
     'dsl fleet status|pending|accept ID|reject ID|remove ID [--out DIR] [--salt-config DIR] [--format json]\n' +
+    "       dsl fleet accept ID [--fingerprint FP]   (FP: the machine's `salt-call --local key.finger`)\n" +
     `       ${MINION_CONFIG_USAGE}`,
   async run(argv) {
     // run on the new machine (by bootstrap.sh --master): it reads the config, not a built tree or a master
@@ -220,6 +221,7 @@ export const command: Command = {
       out: { type: 'string', default: 'out' },
       'salt-config': { type: 'string' },
       format: { type: 'string' },
+      fingerprint: { type: 'string' },
     })
     const [sub, id] = positionals
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub))
@@ -229,11 +231,16 @@ export const command: Command = {
     if (sub === 'pending') return pending(tools, fleet, values.format === 'json')
     if (sub === 'status') return status(tools, fleet, values.format === 'json')
     if (id === undefined) throw new CliError(`dsl fleet ${sub} needs a minion id`)
+    if (values.fingerprint !== undefined && sub !== 'accept')
+      throw new CliError('--fingerprint goes with dsl fleet accept ID')
+    if (values.fingerprint?.trim() === '')
+      throw new CliError("--fingerprint needs the machine's key fingerprint (salt-call --local key.finger)")
     const done =
       sub === 'accept'
-        ? await acceptKey(tools, fleet, id)
+        ? await acceptKey(tools, fleet, id, values.fingerprint)
         : await dropKey(tools, id, sub === 'reject' ? 'reject' : 'remove')
     for (const l of done.lines) (done.code === 0 ? process.stdout : process.stderr).write(`${l}\n`)
+    for (const l of done.notes ?? []) process.stderr.write(`${l}\n`)
     return done.code
   },
 }

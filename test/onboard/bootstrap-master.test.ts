@@ -1,8 +1,10 @@
 // bootstrap.sh --master: a bare clone of a config repository turns this host into a minion of a real
 // salt-master on 127.0.0.1 (own ports and root_dir); the master's operator accepts it with `dsl fleet accept`
-// and applies to it through the master. A minion id the inventory lacks stays pending and gets nothing.
+// (given the fingerprint the bootstrap printed: Salt's own `key.finger`, checked against `salt-key -f`) and
+// applies to it through the master. A minion id the inventory lacks stays pending and gets nothing.
 // Every minion the bootstrap starts is a daemon under a temp root_dir, stopped by its pid file's process group.
 import { execFileSync, spawnSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -94,6 +96,26 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
   const keys = () =>
     fleet.salt('salt-key', ['--list=all']).data as { minions: string[]; minions_pre: string[] }
   const pidFile = (id: string) => join(minion(id).root, 'var/run/salt-minion.pid')
+  /** The fingerprint the bootstrap printed for the minion's key. */
+  const printedFinger = (stdout: string) =>
+    /^bootstrap: this minion's key fingerprint: (\S+)$/m.exec(stdout)?.[1]
+  // what the bootstrap of ID printed (the test that bootstraps it sets it)
+  let finger = ''
+  /** Salt's own `pem_finger` (what `key.finger` runs) of a PEM file. */
+  const saltFinger = (file: string) =>
+    execFileSync(
+      join(REPO, '.venv/bin/python'),
+      ['-c', 'import sys, salt.utils.crypt; print(salt.utils.crypt.pem_finger(sys.argv[1]))', file],
+      { encoding: 'utf8' },
+    ).trim()
+  /** The fingerprint of the key the master received under `id` (pending), by Salt's `pem_finger`. */
+  const receivedFinger = (id: string) => {
+    const pem = (fleet.salt('salt-key', ['-p', id]).data as { minions_pre: Record<string, string> })
+      .minions_pre[id]
+    const file = join(dir, `received-${id}.pub`)
+    writeFileSync(file, pem ?? '')
+    return saltFinger(file)
+  }
 
   beforeAll(async () => {
     // GIVEN a config repository (a project `dsl init` made, its config replaced) and the master's built tree
@@ -156,7 +178,11 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
       ),
     )
     expect(first.stdout).toMatch(/^\[8\] salt-minion: started \(pid \d+; pid file .*salt-minion\.pid\)/m)
-    expect(first.stdout).toContain(`bootstrap: next, on the master: dsl fleet accept ${ID}`)
+    finger = printedFinger(first.stdout) ?? ''
+    expect(finger, first.stdout).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){31}$/)
+    expect(first.stdout).toContain(
+      `bootstrap: next, on the master: dsl fleet accept ${ID} --fingerprint ${finger} (its key is pending there)`,
+    )
     expect(first.stdout).not.toMatch(/plan and apply/)
     const conf = readFileSync(join(minion(ID).conf, 'minion.d/salt-dsl.conf'), 'utf8')
     expect(conf).toContain(`id: ${ID}\nmaster: 127.0.0.1\nmaster_port: ${masterPort}\n`)
@@ -180,6 +206,8 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
 
     // the master sees its key pending, and dsl fleet pending finds it in the inventory
     expect(await until(() => (keys().minions_pre ?? []).includes(ID))).toBe(true)
+    // the fingerprint printed on the machine is the one of the key the master received
+    expect(receivedFinger(ID)).toBe(finger)
     const pending = onMaster(['fleet', 'pending', '--out', out])
     expect(pending.stdout, pending.stderr).toContain(`${ID}  in the inventory: dsl fleet accept ${ID}`)
 
@@ -191,11 +219,33 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     expect(second.stdout).toMatch(/^\[7\] minion config: already up to date/m)
     expect(second.stdout).toMatch(new RegExp(`^\\[8\\] salt-minion: already running \\(pid ${pid};`, 'm'))
     expect(second.stdout).toMatch(/^bootstrap: nothing to do: this machine was already set up/m)
+    expect(printedFinger(second.stdout)).toBe(finger)
   }, 300_000)
 
+  it('dsl fleet accept --fingerprint refuses a key of another fingerprint: it stays pending', () => {
+    // another key's fingerprint: what the operator holds when the pending key is not the machine's, sent under
+    // its name by whoever reached the master first
+    const otherPub = join(dir, 'other.pub')
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    writeFileSync(otherPub, publicKey.export({ type: 'spki', format: 'pem' }))
+    const other = saltFinger(otherPub)
+    expect(other).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){31}$/)
+    expect(other).not.toBe(finger)
+    const refused = onMaster(['fleet', 'accept', ID, '--fingerprint', other, '--out', out])
+    expect(refused.status, refused.stdout + refused.stderr).toBe(1)
+    expect(refused.stderr).toContain(
+      `${ID}: the pending key's fingerprint is ${finger}, not ${other}: its key stays pending.`,
+    )
+    expect(refused.stderr).toContain('hint: do not accept a key you cannot vouch for')
+    expect(keys().minions_pre).toContain(ID)
+    expect(keys().minions ?? []).not.toContain(ID)
+  }, 120_000)
+
   it('dsl fleet accept accepts it, and dsl apply --machine applies to it through the master', async () => {
-    const accepted = onMaster(['fleet', 'accept', ID, '--out', out])
-    expect(accepted.stdout, accepted.stderr).toBe(`${ID}: key accepted\n`)
+    const accepted = onMaster(['fleet', 'accept', ID, '--fingerprint', finger, '--out', out])
+    expect(accepted.status, accepted.stderr).toBe(0)
+    expect(accepted.stdout).toBe(`${ID}: key accepted (fingerprint ${finger}, as given)\n`)
+    expect(keys().minions).toEqual([ID])
     // the minion retries its sign-in on its own: it answers once the master has its key
     const answers = await until(() => {
       const ping = fleet.salt('salt', [ID, 'test.ping', '--static', '--timeout=5'])
@@ -247,6 +297,7 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     expect(conf).toContain('grains:\n  dsl:\n    environment: personal\n    profile: member\n')
 
     expect(await until(() => (keys().minions_pre ?? []).includes(STRANGER))).toBe(true)
+    expect(receivedFinger(STRANGER)).toBe(printedFinger(run.stdout))
     const pending = onMaster(['fleet', 'pending', '--out', out])
     expect(pending.stdout).toContain(
       `${STRANGER}  not in the inventory: add it to inventory({ machines }) first`,
