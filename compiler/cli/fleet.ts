@@ -226,15 +226,15 @@ export const command: Command = {
     const [sub, id] = positionals
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub))
       throw new CliError(`say what: ${SUBCOMMANDS.join(', ')}`)
+    if (values.fingerprint !== undefined && sub !== 'accept')
+      throw new CliError('--fingerprint goes with dsl fleet accept ID')
+    if (values.fingerprint?.trim() === '')
+      throw new CliError("--fingerprint needs the machine's key fingerprint (salt-call --local key.finger)")
     const fleet = fleetOf(resolve(values.out))
     const tools = masterTools(values['salt-config'])
     if (sub === 'pending') return pending(tools, fleet, values.format === 'json')
     if (sub === 'status') return status(tools, fleet, values.format === 'json')
     if (id === undefined) throw new CliError(`dsl fleet ${sub} needs a minion id`)
-    if (values.fingerprint !== undefined && sub !== 'accept')
-      throw new CliError('--fingerprint goes with dsl fleet accept ID')
-    if (values.fingerprint?.trim() === '')
-      throw new CliError("--fingerprint needs the machine's key fingerprint (salt-call --local key.finger)")
     const done =
       sub === 'accept'
         ? await acceptKey(tools, fleet, id, values.fingerprint)

@@ -116,6 +116,10 @@ describe('a fleet on a real salt-master with minions on 127.0.0.1', () => {
       const run = dsl(['fleet', 'accept', id, '--out', out], env())
       expect(run.status, run.stderr).toBe(0)
       expect(run.stdout).toBe(`${id}: key accepted\n`)
+      // without --fingerprint: accepted, its key's fingerprint shown as not verified
+      expect(run.stderr).toMatch(
+        new RegExp(`^${id}: its key's fingerprint is ([0-9a-f]{2}:){31}[0-9a-f]{2}, not verified`, 'm'),
+      )
     }
     expect(keys().minions.sort()).toEqual(['fleet-min', 'fleet-work'])
     expect(keys().minions_pre).toEqual(['fleet-stranger'])
