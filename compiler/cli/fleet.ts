@@ -5,7 +5,7 @@ import { checkAlerts, type DriftCheck, readDriftChecks } from '../../fleet/drift
 import { fleetApply } from '../../fleet/fleet-apply.ts'
 import { type FleetFile, readFleet, selectMachines } from '../../fleet/fleet-inventory.ts'
 import { readFleetStatus } from '../../fleet/fleet-status.ts'
-import { acceptKey, dropKey, listKeys, notInInventory } from '../../fleet/keys.ts'
+import { acceptKey, dropKey, keyFinger, listKeys, notInInventory } from '../../fleet/keys.ts'
 import { publishTree } from '../../fleet/publish.ts'
 import { type MasterTools, runMasterTool, streamMasterTool } from '../../fleet/salt-tools.ts'
 import { applyFlow } from '../../machine/apply-flow.ts'
@@ -248,18 +248,32 @@ export const command: Command = {
 async function pending(tools: MasterTools, fleet: FleetFile, json: boolean): Promise<number> {
   const keys = await listKeys(tools)
   if ('problem' in keys) throw new CliError(keys.problem)
-  const rows = keys.pending.map((id) => ({ id, inInventory: notInInventory(fleet, id) === undefined }))
+  // each pending key's fingerprint, to compare with the one the machine itself shows before accepting
+  const fingers = await Promise.all(keys.pending.map((id) => keyFinger(tools, id, 'minions_pre')))
+  const rows = keys.pending.map((id, i) => {
+    const finger = fingers[i]
+    return {
+      id,
+      inInventory: notInInventory(fleet, id) === undefined,
+      ...(typeof finger === 'string' ? { fingerprint: finger } : {}),
+    }
+  })
   if (json) {
     say(JSON.stringify({ pending: rows }, null, 2))
     return 0
   }
   if (rows.length === 0) say('no pending keys')
-  for (const r of rows)
+  for (const r of rows) {
     say(
       r.inInventory
-        ? `${r.id}  in the inventory: dsl fleet accept ${r.id}`
+        ? `${r.id}  in the inventory: dsl fleet accept ${r.id} --fingerprint FP`
         : `${r.id}  not in the inventory: add it to inventory({ machines }) first, or dsl fleet reject ${r.id}`,
     )
+    if (r.fingerprint !== undefined)
+      say(
+        `  key fingerprint ${r.fingerprint}: FP is the one ${r.id} itself shows (salt-call --local key.finger)`,
+      )
+  }
   return 0
 }
 

@@ -210,6 +210,8 @@ describe('bootstrap.sh --master: a new machine registers with a real salt-master
     expect(receivedFinger(ID)).toBe(finger)
     const pending = onMaster(['fleet', 'pending', '--out', out])
     expect(pending.stdout, pending.stderr).toContain(`${ID}  in the inventory: dsl fleet accept ${ID}`)
+    // AND the pending list shows the key's fingerprint, the one the machine printed
+    expect(pending.stdout).toContain(`  key fingerprint ${finger}: FP is the one ${ID} itself shows`)
 
     // WHEN run again THEN nothing changes, and each step says so
     const pid = readFileSync(pidFile(ID), 'utf8').trim()
