@@ -3,10 +3,10 @@
 // On the same master: --machine ID of a minion the inventory lacks, its key pending, is refused with the way in.
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
+import { startWebhook } from '../support/webhook.ts'
 import { type LoopbackFleet, startFleet, until } from './daemons.ts'
 
 // the master holds a sudo'ed caller to their operator ACL (sudo_acl): this file's Salt runs as plain root
@@ -76,23 +76,11 @@ describe("dsl alerts --fleet raises a minion's failed fleet apply", () => {
   })
 
   it('each failed apply is sent once, as the machine’s own alerts raise it', async () => {
-    const received: Received[] = []
-    const server: Server = createServer((req, res) => {
-      let body = ''
-      req.on('data', (c) => {
-        body += c
-      })
-      req.on('end', () => {
-        received.push(JSON.parse(body))
-        res.writeHead(204).end()
-      })
-    })
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-    const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
+    const hook = await startWebhook<Received>()
+    const { received } = hook
     const alertEnv = {
       ...env,
-      ALERT_URL: `http://127.0.0.1:${port}/hook`,
+      ALERT_URL: hook.url,
       ALERT_LOG: join(dir, 'hook.log'),
     }
     // run without blocking this process: the webhook's server lives in it
@@ -158,7 +146,7 @@ describe("dsl alerts --fleet raises a minion's failed fleet apply", () => {
       expect((await alerts(['--fleet'])).code).toBe(0)
       expect(received.map((r) => r.key)).toEqual([`failed-apply:${ID}:2`])
     } finally {
-      server.close()
+      hook.close()
     }
   }, 300_000)
 

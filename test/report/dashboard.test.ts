@@ -3,7 +3,6 @@
 // stopped with its own init script), then looked at in a real browser.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser } from 'puppeteer-core'
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { throwawayUser } from '../support/apply.ts'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { type SysvService, sysvService } from '../support/sysv-service.ts'
+import { startWebhook } from '../support/webhook.ts'
 import { launch, open, rows, screenshot } from './browser.ts'
 
 const FIXTURE = 'test/report/fixture'
@@ -255,22 +255,10 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
   })
 
   it('alerts: a command and a webhook, once per new condition (drift, compliance, a failed apply)', async () => {
-    const received: { kind: string; machine: string; key: string }[] = []
-    const server: Server = createServer((req, res) => {
-      let body = ''
-      req.on('data', (c) => {
-        body += c
-      })
-      req.on('end', () => {
-        received.push(JSON.parse(body))
-        res.writeHead(204).end()
-      })
-    })
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-    const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
+    const hook = await startWebhook<{ kind: string; machine: string; key: string }>()
+    const { received } = hook
     const hooked = join(dir, 'hook.log')
-    const alertEnv = { ...env, ALERT_URL: `http://127.0.0.1:${port}/hook`, ALERT_LOG: hooked }
+    const alertEnv = { ...env, ALERT_URL: hook.url, ALERT_LOG: hooked }
     // run without blocking this process: the webhook's server lives in it
     const alerts = () =>
       new Promise<number>((done) => {
@@ -309,7 +297,7 @@ describe('status dashboard, audit trail and alerts (as root, a throw-away user a
       expect(await alerts()).toBe(0)
       expect(kinds()).toEqual(['failed-apply'])
     } finally {
-      server.close()
+      hook.close()
     }
   })
 
