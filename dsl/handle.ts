@@ -1,3 +1,4 @@
+import type { ByName } from './by-name.ts'
 /** Marks a state handle; `Symbol.for` so copies of this module in different bundles agree. */
 export const HANDLE: unique symbol = Symbol.for('salt-dsl.handle') as never
 /** Marks an SLS handle. */
@@ -25,7 +26,7 @@ export interface SlsHandle {
  * A requisite target: a state handle, an SLS handle (every state in it, Salt's `- sls: name`), or a thunk
  * returning one (for a state declared further down).
  */
-export type Ref = StateHandle | SlsHandle | (() => StateHandle | SlsHandle)
+export type Ref = StateHandle | SlsHandle | (() => StateHandle | SlsHandle) | ByName
 
 export function isSlsHandle(value: unknown): value is SlsHandle {
   return value !== null && typeof value === 'object' && SLS in value

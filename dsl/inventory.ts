@@ -152,6 +152,21 @@ export function inventory(spec: InventorySpec): void {
         `use one of ${PLATFORMS.join(', ')}`,
       )
     }
+    // a JavaScript caller, or a config that does not type-check yet, can leave these out: say so, not crash
+    if (typeof m.environment !== 'string' || m.environment === '')
+      addIssue(
+        'DSL4014',
+        `machine '${id}' has no environment`,
+        origin,
+        "give it one, e.g. environment: 'personal' (the layer environments/<name>)",
+      )
+    if (m.profile === null || typeof m.profile !== 'object' || typeof m.profile.name !== 'string')
+      addIssue(
+        'DSL4014',
+        `machine '${id}' has no profile`,
+        origin,
+        "give it one: profile: profile('name', { sls: [...] })",
+      )
     // grains are plain data: no lookup has anything to resolve against
     const where = `grains of '${id}'`
     const grains = (toValue(m.grains ?? {}, origin, where, MAX_DEPTH, false) ?? {}) as Record<string, Value>
@@ -160,8 +175,8 @@ export function inventory(spec: InventorySpec): void {
       kind: 'machine',
       id,
       platform: m.platform,
-      environment: m.environment,
-      profile: m.profile.name,
+      environment: typeof m.environment === 'string' ? m.environment : '',
+      profile: typeof m.profile?.name === 'string' ? m.profile.name : '',
       users: Object.freeze([...(m.users ?? [])]),
       grains,
       ...reach,

@@ -73,6 +73,8 @@ export interface Requisite {
   readonly target: number
   /** Set when the user named a whole SLS: emitted once as `- sls: <name>` for all its states. */
   readonly sls?: string
+  /** Written as `- <module>: <the target's name>` (by-name.ts), not its ID. */
+  readonly byName?: true
   readonly origin: Origin
 }
 
@@ -111,6 +113,11 @@ export interface StateNode {
   readonly extends?: string
   /** A state of hand-written Salt (external.ts): referenced by requisites, emitted by nobody. */
   readonly external?: true
+  /**
+   * Where `state()`'s author put the requisites among the arguments (argument names and requisite kinds,
+   * in the order written): set only when that is not after every argument in REQUISITE_KINDS order.
+   */
+  readonly layout?: readonly string[]
 }
 
 /** A render-time loop over a list or map Salt reads (`forEach`): a Jinja `for`. */

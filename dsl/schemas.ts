@@ -35,7 +35,18 @@ const intUpTo = (max: number) =>
 const text = rule(z.string().min(1, 'must not be empty'), (v) => typeof v === 'string' && v.length > 0)
 const union = (a: Rule, b: Rule) => rule(z.union([a.zod, b.zod]), (v) => a.ok(v) || b.ok(v))
 const oneOrMany = lit(union(text, arrayOf(lit(text), 1)))
-const mode = lit(matching(/^0?[0-7]{3,4}$/, "must be an octal mode as a string, e.g. '0644'"))
+const OCTAL_DIGITS = /^[0-7]{1,4}$/
+// octal(644) records the integer Salt's YAML would hold (file-mode.ts); a plain number is already the string
+const octalDigits = rule(
+  z
+    .number()
+    .int()
+    .refine((v) => OCTAL_DIGITS.test(String(v)), 'must be octal digits, e.g. octal(644)'),
+  (v) => typeof v === 'number' && Number.isSafeInteger(v) && OCTAL_DIGITS.test(String(v)),
+)
+const mode = lit(
+  union(matching(/^0?[0-7]{3,4}$/, "must be an octal mode as a string, e.g. '0644'"), octalDigits),
+)
 const account = lit(matching(/^[a-z_][a-z0-9_.-]*\$?$/i, 'must be a valid user or group name'))
 const isPath = (p: string) => p.startsWith('/') || /^~[a-z_][a-z0-9_.-]*(\/|$)/i.test(p)
 const path = lit(

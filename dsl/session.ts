@@ -1,3 +1,4 @@
+import { byNameTarget } from './by-name.ts'
 import { condDepth } from './expr.ts'
 import { HANDLE, isSlsHandle } from './handle.ts'
 import type {
@@ -360,13 +361,24 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
     return bySls.get(name) ?? []
   }
   const resolveDraft = (draft: StateNode, r: RequisiteDraft): Requisite[] => {
-    const target = resolveRef(s, r.ref)
-    if (target === undefined) {
-      const hint = 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
+    const inner = byNameTarget(r.ref)
+    const target = resolveRef(s, inner ?? r.ref)
+    if (target === undefined || (inner !== undefined && typeof target !== 'number')) {
+      const hint =
+        inner === undefined
+          ? 'pass the value a builder or sls() returned, e.g. `require: [gitPkg]`'
+          : 'byName() takes a state handle (a whole SLS has no name)'
       addIssue('DSL1004', `a \`${r.kind}\` entry of '${draft.id}' is not a state handle`, r.origin, hint, s)
       return []
     }
-    if (typeof target === 'number') return [Object.freeze({ kind: r.kind, target, origin: r.origin })]
+    if (typeof target === 'number')
+      return [
+        Object.freeze(
+          inner === undefined
+            ? { kind: r.kind, target, origin: r.origin }
+            : { kind: r.kind, target, byName: true as const, origin: r.origin },
+        ),
+      ]
     // a whole SLS: one requisite per state in it (what Salt does with `- sls: name`), emitted as one line
     return membersOf(target.sls).map((key) =>
       Object.freeze({ kind: r.kind, target: key, sls: target.sls, origin: r.origin }),
@@ -501,13 +513,15 @@ function sameRequisites(
   if (drafts === undefined) return had.length === 0
   let j = 0
   for (const r of drafts) {
-    const target = resolveRef(s, r.ref)
+    const inner = byNameTarget(r.ref)
+    const target = resolveRef(s, inner ?? r.ref)
     if (target === undefined) return false
     const keys = typeof target === 'number' ? undefined : membersOf(target.sls)
     const count = keys === undefined ? 1 : keys.length
     for (let k = 0; k < count; k++, j++) {
       const h = had[j]
       if (h === undefined || h.kind !== r.kind || h.origin !== r.origin) return false
+      if ((h.byName === true) !== (inner !== undefined)) return false
       const sls = keys === undefined ? undefined : (target as { sls: string }).sls
       if (h.target !== (keys === undefined ? target : keys[k]) || h.sls !== sls) return false
     }
@@ -535,6 +549,7 @@ function sameDeclaration(a: StateNode, b: StateDraft): boolean {
     sameValue(a.loops, b.loops) &&
     sameValue(a.optional, b.optional) &&
     sameValue(a.funChoice, b.funChoice) &&
+    sameValue(a.layout, b.layout) &&
     // an extend entry and an external() handle (extend.ts, external.ts)
     a.extends === b.extends &&
     a.external === b.external

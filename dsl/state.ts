@@ -47,6 +47,12 @@ export interface StateSpec {
   readonly unchecked?: boolean
   /** The arguments given through `extra` (keyword arguments the function passes on). */
   readonly extra?: readonly string[]
+  /**
+   * The author's order of arguments, `order`, `failhard` and requisite kinds (`state()`): emitted in that
+   * order, a `name` equal to an explicit `id` included. Builders leave it out: `name` first, then their
+   * arguments, `order`, `failhard`, and the requisites in REQUISITE_KINDS order.
+   */
+  readonly layout?: readonly string[]
 }
 
 /** Salt's arguments every state function accepts (beyond requisites, `order` and `failhard`). */
@@ -163,11 +169,22 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     if (name === '__proto__') Object.defineProperty(args, name, { value, enumerable: true })
     else args[name] = value
   }
-  if (spec.args.name !== undefined && spec.args.name !== spec.id && !named.fromName)
-    put('name', spec.args.name)
-  for (const name of Object.keys(spec.args)) if (name !== 'name') put(name, spec.args[name])
-  put('order', spec.options.order)
-  put('failhard', spec.options.failhard)
+  const keepName = spec.args.name !== undefined && spec.args.name !== spec.id && !named.fromName
+  let layout: readonly string[] | undefined
+  if (spec.layout === undefined) {
+    if (keepName) put('name', spec.args.name)
+    for (const name of Object.keys(spec.args)) if (name !== 'name') put(name, spec.args[name])
+    put('order', spec.options.order)
+    put('failhard', spec.options.failhard)
+  } else {
+    // a name equal to an explicit ID is the author's to write (Salt's render shows it when written)
+    const explicit =
+      keepName || (spec.args.name !== undefined && spec.options.id !== undefined && !named.fromName)
+    for (const key of spec.layout)
+      if (key === 'order' || key === 'failhard') put(key, spec.options[key])
+      else if (key !== 'name' || explicit) if (Object.hasOwn(spec.args, key)) put(key, spec.args[key])
+    layout = requisiteLayout(spec.layout, args)
+  }
   guardSecretArgs(spec.module, String(spec.fun), args)
   const node: StateDraft = {
     kind: 'state',
@@ -194,6 +211,7 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     }
   }
   if (named.loops !== undefined) node.loops = named.loops
+  if (layout !== undefined) node.layout = layout
   if (optional !== undefined) node.optional = Object.freeze(optional)
   const choice = choiceOf(spec.fun)
   if (choice !== undefined) node.funChoice = choice
@@ -201,6 +219,31 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
   // one entry per state, none skipped (a dense array)
   s.drafts.push(requisiteDrafts(spec.options, spec.origin))
   return Object.freeze({ [HANDLE]: node, id: named.id, module: spec.module, sls: sls?.name ?? '' })
+}
+
+const KIND_RANK = new Map<string, number>(REQUISITE_KINDS.map((k, i) => [k, i]))
+
+/**
+ * The layout to keep for a state whose author wrote its requisites among its arguments or in another order
+ * than REQUISITE_KINDS (its arguments, as recorded, and its requisite kinds); undefined when the usual
+ * order (arguments, then requisites by kind) is the author's.
+ */
+function requisiteLayout(
+  layout: readonly string[],
+  args: Readonly<Record<string, unknown>>,
+): string[] | undefined {
+  const kept = layout.filter((k) => KIND_RANK.has(k) || Object.hasOwn(args, k))
+  let rank = -1
+  let usual = true
+  for (const key of kept) {
+    const r = KIND_RANK.get(key)
+    if (r === undefined) usual &&= rank < 0
+    else {
+      usual &&= r > rank
+      rank = r
+    }
+  }
+  return usual ? undefined : (Object.freeze(kept) as string[])
 }
 
 /** The requisites among the options, in REQUISITE_KINDS order (the emitted order). */
@@ -284,8 +327,20 @@ function genericState(
     options: common,
     origin,
     ...(extra !== null && typeof extra === 'object' ? { extra: Object.keys(extra) } : {}),
+    layout: writtenOrder(args, extra),
   }
   return declareState(checked ? spec : { ...spec, unchecked: true })
+}
+
+/** The keys of `state()`'s arguments as written (`extra`'s where `extra` is), without `id`. */
+function writtenOrder(args: Readonly<Record<string, unknown>>, extra: unknown): string[] {
+  const out: string[] = []
+  for (const key of Object.keys(args))
+    if (key === 'extra') {
+      if (extra !== null && typeof extra === 'object' && !Array.isArray(extra))
+        for (const k of Object.keys(extra)) if (!Object.hasOwn(args, k)) out.push(k)
+    } else if (key !== 'id') out.push(key)
+  return out
 }
 
 /** A file state's numeric modes as octal strings (`0o644` → `'0644'`, file-mode.ts). */

@@ -7,10 +7,16 @@ import type { LowState } from './sls-source.ts'
 
 const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
 
+/**
+ * The key a requisite item carries when Salt finds its state by the state's name, not its ID: the item is
+ * then `{ <module>: <the ID>, [BY_NAME]: <the name written> }` (byNameItems), written as `byName(handle)`.
+ */
+export const BY_NAME = '<by name>'
+
 /** The `module|id` a requisite item names, or undefined when it is not one state of a module by ID. */
 export function targetOf(item: unknown): string | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined
-  const entries = Object.entries(item)
+  const entries = Object.entries(item).filter(([k]) => k !== BY_NAME)
   if (entries.length !== 1) return undefined
   const [module, id] = entries[0] as [string, unknown]
   return module === 'sls' || typeof id !== 'string' ? undefined : `${module}|${id}`
@@ -86,4 +92,68 @@ export function beforeOnEvery(
     out = out === undefined ? mine : new Set([...out].filter((s) => mine.has(s)))
   }
   return out ?? new Set()
+}
+
+/** Whether a requisite item names its state by name (byNameItems). */
+export const isByName = (item: unknown): boolean =>
+  item !== null && typeof item === 'object' && BY_NAME in (item as object)
+
+/**
+ * `module|value` → the one `module|id` a requisite naming `value` binds by the state's name (Salt matches
+ * a requisite against the ID and the name of every state of the module, salt/utils/requisite.py): only
+ * where no state has `value` as its ID and one state, the same on every machine, has it as its name.
+ */
+export function byNameIndex(renders: readonly MachineRender[]): Map<string, string> {
+  const ids = new Set<string>()
+  const named = new Map<string, Set<string>>()
+  for (const r of renders)
+    for (const [id, body] of Object.entries(r.highstate ?? {})) {
+      if (body === null || typeof body !== 'object' || id.startsWith('__')) continue
+      for (const [module, parts] of Object.entries(body as Record<string, unknown>)) {
+        if (module.startsWith('__') || !Array.isArray(parts)) continue
+        ids.add(`${module}|${id}`)
+        for (const p of parts) {
+          if (p === null || typeof p !== 'object') continue
+          const a = p as Record<string, unknown>
+          const names = [
+            ...(typeof a.name === 'string' && a.name !== id ? [a.name] : []),
+            // each of `names` is a name Salt binds too: such a value never resolves to one state here
+            ...(Array.isArray(a.names)
+              ? a.names.map((n) => (typeof n === 'string' ? n : JSON.stringify(n)))
+              : []),
+          ]
+          for (const n of names) {
+            const key = `${module}|${n}`
+            named.set(key, (named.get(key) ?? new Set()).add(Array.isArray(a.names) ? '' : `${module}|${id}`))
+          }
+        }
+      }
+    }
+  const out = new Map<string, string>()
+  for (const [key, states] of named)
+    if (!ids.has(key) && states.size === 1 && !states.has('')) out.set(key, [...states][0] as string)
+  return out
+}
+
+/** `states` with each requisite item that names its state by name carrying that state's ID (byNameIndex). */
+export function byNameItems(states: readonly LowState[], index: ReadonlyMap<string, string>): LowState[] {
+  if (index.size === 0) return [...states]
+  return states.map((s) => {
+    let args: Record<string, unknown> | undefined
+    for (const [k, v] of Object.entries(s.args)) {
+      if (!REQUISITE_KEY.test(k) || k.startsWith('use')) continue
+      const items = (Array.isArray(v) ? v : [v]) as unknown[]
+      const mapped = items.map((item) => {
+        const t = targetOf(item)
+        const id = t === undefined ? undefined : index.get(t)
+        if (t === undefined || id === undefined) return item
+        const module = t.slice(0, t.indexOf('|'))
+        return { [module]: id.slice(module.length + 1), [BY_NAME]: t.slice(module.length + 1) }
+      })
+      if (mapped.every((m, i) => m === items[i])) continue
+      args ??= { ...s.args }
+      args[k] = Array.isArray(v) ? mapped : mapped[0]
+    }
+    return args === undefined ? s : { ...s, args }
+  })
 }

@@ -3,7 +3,9 @@
 // names (a thunk for one declared further down, the `_in` forms), a state of another SLS through what the
 // config gives for it (that SLS's returned handle, or external()); states only some machines have inside
 // when() on their `os` grain; the file's includes as the `include` option.
+import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import { builderCall } from './builder-call.ts'
+import { isByName, targetOf } from './cross-sls.ts'
 import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
 
 /** One state of a rendered highstate: its ID, module, function and arguments in Salt's order. */
@@ -52,10 +54,41 @@ const REQUISITE = /^(require|watch|onchanges|onfail|prereq|listen)(_in)?$/
 
 /** The `module|id` each requisite item names (translate-sls.ts has checked they are such items). */
 const targets = (v: unknown): string[] =>
-  ((Array.isArray(v) ? v : [v]) as object[]).map((t) => {
-    const [module, id] = Object.entries(t)[0] as [string, string]
-    return `${module}|${id}`
-  })
+  ((Array.isArray(v) ? v : [v]) as object[]).map((t) => targetOf(t) as string)
+
+/** Whether each requisite item names its state by name (written `byName(handle)`). */
+const byNames = (v: unknown): boolean[] => ((Array.isArray(v) ? v : [v]) as object[]).map(isByName)
+
+const KIND_RANK = new Map<string, number>(REQUISITE_KINDS.map((k, i) => [k, i]))
+
+/**
+ * Whether a builder writes the state's keys in their order: `name` (not the ID) first, the arguments, then
+ * `order` and `failhard`, then the requisites kind by kind in REQUISITE_KINDS order. state() keeps any order.
+ */
+function builderOrder(s: LowState): boolean {
+  if (s.args.name === s.id) return false
+  // a builder takes a number as an octal literal (0o640): Salt's integer mode is state()'s octal(640)
+  if (Object.entries(s.args).some(([k, v]) => isIntMode(s, k, v))) return false
+  const keys = Object.keys(s.args)
+  const plain = keys.filter((k) => !REQUISITE.test(k))
+  const tail = plain.filter((k) => k === 'order' || k === 'failhard')
+  if (plain.slice(plain.length - tail.length).join() !== tail.join() || tail.join() === 'failhard,order')
+    return false
+  let rank = -1
+  for (const k of keys) {
+    const r = KIND_RANK.get(k)
+    if (r === undefined) {
+      if (rank >= 0) return false
+    } else if (r <= rank) return false
+    else rank = r
+  }
+  return true
+}
+
+/** A file mode Salt's YAML gave as an integer (`mode: 644`): octal(644) emits it so. */
+const isIntMode = (s: LowState, k: string, v: unknown) =>
+  s.module === 'file' && MODES.has(k) && typeof v === 'number'
+const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
 
 /** What the config gives an SLS's source for what lies beyond it. */
 export interface SourceContext {
@@ -121,27 +154,37 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
   }
   const calls = new Set<string>()
   const builders = new Set<string>()
-  const byBuilder = states.map((s) => builderCall(s.module, s.fun, s.id, plainOf(s)) !== undefined)
+  const builderOf = (s: LowState) =>
+    builderOrder(s) ? builderCall(s.module, s.fun, s.id, plainOf(s)) : undefined
+  const byBuilder = states.map((s) => builderOf(s) !== undefined)
   const line = (i: number, context: SourceContext) => {
     const s = states[i] as LowState
-    const plain = plainOf(s)
+    const requisite = (k: string, v: unknown) => {
+      const named = byNames(v)
+      const refs = targets(v).map((t, n) => {
+        const home = links.foreign.get(t)
+        // a state declared further down: a thunk, called once every state is declared (the `_in` forms
+        // always take one, as they mostly name a later state)
+        const j = local(i, t)
+        const ref =
+          home !== undefined
+            ? context.ref(k, t, home)
+            : j > i || k.endsWith('_in')
+              ? `() => ${vars.get(j)}`
+              : (vars.get(j) as string)
+        if (!named[n]) return ref
+        calls.add('byName')
+        return `byName(${ref})`
+      })
+      return `${k}: [${refs.join(', ')}]`
+    }
     const reqs = Object.entries(s.args)
       .filter(([k]) => REQUISITE.test(k))
-      .map(([k, v]) => {
-        const refs = targets(v).map((t) => {
-          const home = links.foreign.get(t)
-          if (home !== undefined) return context.ref(k, t, home)
-          // a state declared further down: a thunk, called once every state is declared (the `_in` forms
-          // always take one, as they mostly name a later state)
-          const j = local(i, t)
-          return j > i || k.endsWith('_in') ? `() => ${vars.get(j)}` : vars.get(j)
-        })
-        return `${k}: [${refs.join(', ')}]`
-      })
+      .map(([k, v]) => requisite(k, v))
     const host = hostOf.get(i)
     const joins = host !== undefined && host !== i
     const idText = joins ? vars.get(host) : tsString(s.id)
-    const b = builderCall(s.module, s.fun, s.id, plain)
+    const b = builderOf(s)
     let call: string
     if (b !== undefined) {
       calls.add(b.builder)
@@ -156,10 +199,15 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
       call = `${b.builder}(${tsLiteral(b.first, '  ')}${body})`
     } else {
       calls.add('state')
+      // state() writes the keys in the order given: Salt's, requisites among the arguments
       const options = [
         `id: ${idText}`,
-        ...Object.entries(plain).map(([k, v]) => `${tsKey(k)}: ${tsLiteral(v, '    ')}`),
-        ...reqs,
+        ...Object.entries(s.args).map(([k, v]) => {
+          if (REQUISITE.test(k)) return requisite(k, v)
+          if (!isIntMode(s, k, v)) return `${tsKey(k)}: ${tsLiteral(v, '    ')}`
+          calls.add('octal')
+          return `${tsKey(k)}: octal(${v})`
+        }),
       ]
       call = `state('${s.module}.${s.fun}', {${options.map((o) => `\n    ${o},`).join('')}\n  })`
     }

@@ -8,9 +8,10 @@
 // hand-written Salt; the include salt-dsl adds for it is then one Salt has already done).
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import {
   beforeOnEvery,
+  byNameIndex,
+  byNameItems,
   foreignReason,
   foreignTargets,
   type Reach,
@@ -63,9 +64,6 @@ export interface KeptSls {
 const FORWARD = new Set(['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen'])
 const BACKWARD = new Set([...FORWARD].map((k) => `${k}_in`))
 const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
-// the requisites that order two states (cycles.ts `orient`; `listen` and `use` order nothing in Salt, but
-// salt-dsl writes the state they name first too)
-const ORDERING = new Set(['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen', 'use'])
 const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
 // Salt globs these requisites' IDs; the emitter escapes glob characters, which changes the render
 const GLOB = /[*?[\]]/
@@ -132,24 +130,16 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
 /** Why `state` cannot be written as TypeScript (its own arguments): every reason, empty when it can. */
 function argumentReasons(s: LowState): string[] {
   const out: string[] = []
-  const keys = Object.keys(s.args)
-  // salt-dsl writes `name` first; Salt's render keeps the author's order, and the round trip compares it
-  if (keys.includes('name') && keys[0] !== 'name') out.push(`'name' is not the first argument`)
-  // salt-dsl leaves out a name equal to the ID (Salt's default), which Salt's render shows when written
-  if (s.args.name === s.id) out.push(`'name' repeats the ID`)
-  // salt-dsl writes `order`, then `failhard`, after the other arguments
-  const plain = keys.filter((k) => !REQUISITE_KEY.test(k))
-  if ('failhard' in s.args && plain.at(-1) !== 'failhard') out.push(`'failhard' is not the last argument`)
+  // state() writes the arguments, `order`, `failhard` and the requisites in the order given, `name` too
   if ('order' in s.args) {
     const o = s.args.order
     if (typeof o !== 'number' && o !== 'first' && o !== 'last') out.push(`order ${JSON.stringify(o)}`)
-    if (plain.at(-1) !== 'order' && !(plain.at(-2) === 'order' && plain.at(-1) === 'failhard'))
-      out.push(`'order' is not after its other arguments`)
   }
   for (const [k, v] of Object.entries(s.args)) {
     if (s.module !== 'file' || !MODES.has(k)) continue
-    if (typeof v === 'number')
-      out.push(`mode ${v} is a YAML integer (salt-dsl writes a file mode as a string)`)
+    // a YAML integer mode is written octal(644), which emits the integer (file-mode.ts)
+    if (typeof v === 'number' && !/^[0-7]{1,4}$/.test(String(v)))
+      out.push(`mode ${v} is an integer that is not octal digits`)
     if (v instanceof PerOs) out.push('its mode differs per machine')
   }
   return out
@@ -163,15 +153,7 @@ function requisiteReasons(
   reach: Reach,
 ): string[] {
   const out: string[] = []
-  const keys = Object.keys(s.args)
-  const reqs = keys.filter((k) => REQUISITE_KEY.test(k))
-  const firstReq = keys.findIndex((k) => REQUISITE_KEY.test(k))
-  // salt-dsl writes requisites after the arguments, kind by kind in REQUISITE_KINDS order
-  if (firstReq >= 0 && keys.slice(firstReq).some((k) => !REQUISITE_KEY.test(k)))
-    out.push('an argument after its requisites')
-  const rank = reqs.map((k) => REQUISITE_KINDS.indexOf(k as never))
-  if (rank.some((r, i) => i > 0 && r < (rank[i - 1] as number)))
-    out.push(`requisites in another order than salt-dsl's (${reqs.join(', ')})`)
+  const reqs = Object.keys(s.args).filter((k) => REQUISITE_KEY.test(k))
   for (const k of reqs) {
     if (!FORWARD.has(k) && !BACKWARD.has(k)) {
       out.push(`requisite '${k}'`)
@@ -215,15 +197,6 @@ function untranslatable(states: readonly LowState[], reach: Reach): string[] {
           s.on.machines.every((m) => target?.on?.machines.includes(m))
         if (target?.on !== undefined && groupOf(target) !== groupOf(s) && !wider)
           reasons.push(`'${k}' names a state only some machines have, outside its when()`)
-        // salt-dsl writes a file's states in declaration order, moving a state before another where a
-        // requisite between them says it runs first; Salt numbers states in the order they are written, so a
-        // requisite ordering against Salt's order would renumber them (`require` puts its target first,
-        // `prereq` and the `_in` forms the state holding them)
-        const ownerFirst = k.endsWith('_in') !== k.startsWith('prereq')
-        if (j >= 0 && ORDERING.has(k.replace(/_in$/, '')) && (ownerFirst ? j < i : j > i))
-          reasons.push(
-            `'${k}' names a state ${j > i ? 'after' : 'before'} it that must run ${ownerFirst ? 'after' : 'before'} it: salt-dsl would write them the other way round, and Salt numbers states as written`,
-          )
       }
     // one ID under several modules is written in one place; copies per group of machines never meet
     const overlap = (o: LowState) =>
@@ -264,6 +237,7 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     return h === undefined ? undefined : h.size === 1 ? ([...h][0] as string) : ''
   }
   const includesOf = fileIncludes((n) => slsFile(saltRoot, n))
+  const byNames = byNameIndex(renders)
   for (const name of names) {
     const file = slsFile(saltRoot, name)
     const states = new Map(renders.map((r) => [r.machine.id, statesPerSls(r.highstate).get(name) ?? 0]))
@@ -277,7 +251,10 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
       included: includeClosure(name, includesOf),
       before: beforeOnEvery(name, renders, includesOf),
     }
-    const per = renders.map((r) => (r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)))
+    const per = renders.map((r) => {
+      const found = r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)
+      return typeof found === 'string' ? found : byNameItems(found, byNames)
+    })
     const bad = per.filter((p) => typeof p === 'string')
     reasons.push(...new Set(bad))
     const oses = renders.map((r) => ({ id: r.machine.id, os: String(r.machine.grains.os ?? '') }))

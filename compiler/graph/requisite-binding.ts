@@ -1,4 +1,4 @@
-import type { RequisiteKind, StateNode } from '../../dsl/ir.ts'
+import { isExpr, type RequisiteKind, type StateNode } from '../../dsl/ir.ts'
 import { type Diagnostic, error } from '../diagnostics.ts'
 
 /**
@@ -57,6 +57,41 @@ export function checkBindings(states: readonly StateNode[]): Diagnostic[] {
     for (const r of s.requisites) {
       if (r.sls !== undefined || r.kind === 'use' || r.kind === 'use_in') continue
       const t = states[r.target]
+      if (r.byName === true && t !== undefined) {
+        // a name Salt renders (byPlatform, a lookup) is known per machine only, like a rendered ID
+        if (isExpr(t.args.name)) continue
+        const name = requisiteName(t)
+        if (name === undefined) {
+          out.push(
+            error(
+              'DSL3062',
+              `byName('${t.id}') in the ${r.kind} of '${s.id}': its name is not a string`,
+              r.origin,
+              {
+                hint: 'name it by its handle: Salt renders this name per machine',
+              },
+            ),
+          )
+          continue
+        }
+        if (known(t)) {
+          index ??= moduleIndex(states)
+          const bound = index.bind(t.module, name, false, r.kind === 'listen' || r.kind === 'listen_in')
+          if (bound.length !== 1 || bound[0] !== t) {
+            const others = bound.filter((u) => u !== t)
+            out.push(
+              error(
+                'DSL3062',
+                `byName('${t.id}') in the ${r.kind} of '${s.id}' would also bind ${list(others)}: Salt matches \`${t.module}: ${name}\` against the ID and the name of every ${t.module} state`,
+                r.origin,
+                { hint: 'name it by its handle (its ID) instead' },
+              ),
+            )
+            continue
+          }
+        }
+        if (!r.kind.endsWith('_in')) continue
+      }
       if (t === undefined || !known(s) || !known(t)) continue
       const back = r.kind.endsWith('_in')
       // the state Salt must find, and the reference it finds it by
@@ -75,6 +110,13 @@ export function checkBindings(states: readonly StateNode[]): Diagnostic[] {
     }
   }
   return out
+}
+
+/** The name a `byName()` requisite writes for `t`: its literal `name`, else its ID; undefined when rendered. */
+export function requisiteName(t: StateNode): string | undefined {
+  if (t.idExpr !== undefined) return undefined
+  const name = t.args.name
+  return name === undefined ? t.id : typeof name === 'string' ? name : undefined
 }
 
 /** A state whose ID and names are literals, under no condition. */

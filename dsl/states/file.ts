@@ -1,4 +1,4 @@
-import { MODE_ARGS, modeText } from '../file-mode.ts'
+import { MODE_ARGS, modeText, type OctalMode } from '../file-mode.ts'
 import type { StateHandle } from '../handle.ts'
 import type { Origin } from '../ir.ts'
 import { callSite } from '../origin.ts'
@@ -113,8 +113,8 @@ export type FileSpec = CommonOptions &
       } & SaltArgs<'file.blockreplace', BlockOwn>)
   )
 
-/** An octal file mode: a string (`'0644'`) or a number written in octal (`0o644`). */
-export type Mode = string | number
+/** An octal file mode: a string (`'0644'`), a number written in octal (`0o644`), or Salt's `octal(644)`. */
+export type Mode = string | number | OctalMode
 
 const SALT_URL = /^salt:\/\//
 

@@ -2,8 +2,8 @@
 // the `include` option, a requisite on a state of a translated SLS that SLS's returned handle (declared
 // before a when() when the state is in one), one on hand-written Salt an external() handle. What cannot be
 // written exactly is kept, with the reason: a requisite on a state of an SLS that the file does not include
-// and Salt renders after it (the include salt-dsl adds would render it earlier), one naming a state by its
-// name, an include Jinja decides. Round trip: Salt renders the built tree as the original on a Debian and a Fedora machine.
+// and Salt renders after it (the include salt-dsl adds would render it earlier), an include Jinja decides.
+// A requisite naming a state by its name is byName() of its handle. Round trip: Salt renders the built tree as the original on a Debian and a Fedora machine.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -29,12 +29,13 @@ apt-helper:
       - apt-file
 {% endif %}
 `,
-  // kept (an integer mode): reached through external()
+  // kept (an argument given twice, which no TypeScript object holds): reached through external()
   'legacy.sls': `legacy-conf:
   file.managed:
     - name: /etc/legacy.conf
     - contents: legacy
     - mode: 644
+    - mode: 640
 `,
   // translated: includes both, names their states, a prereq on a state further down, "include" in a value
   'app.sls': `include:
@@ -83,7 +84,7 @@ apt-index:
     - name: /etc/late.conf
     - contents: late
 `,
-  // kept: names a state by its name
+  // translated: names a state by its name (byName())
   'byname.sls': `byname-pkg:
   pkg.installed:
     - name: rsync
@@ -135,18 +136,16 @@ describe('dsl import salt: include and requisites across SLS', () => {
       'site.loose': 'translated',
       'site.early': 'kept',
       'site.late': 'translated',
-      'site.byname': 'kept',
+      'site.byname': 'translated',
       'site.jinja': 'kept',
     })
     expect(report).toContain(
       `'early-file' (file): 'require' names {"file":"late-file"}, a state of SLS 'site.late', which it does not include and Salt does not render before it`,
     )
-    expect(report).toContain(
-      `'byname-conf' (file): 'require' names {"pkg":"rsync"}: no state has that ID (Salt finds it by its name)`,
-    )
+    expect(report).toContain("| SLS site.legacy | kept | 'legacy-conf': argument 'mode' is given twice |")
     expect(report).toContain('its include: is under a Jinja condition or loop')
-    expect(imported.stdout).toContain('deb: 7 builder (58%), 0 state() (0%), 5 kept (42%)')
-    expect(imported.stdout).toContain('fed: 5 builder (50%), 0 state() (0%), 5 kept (50%)')
+    expect(imported.stdout).toContain('deb: 9 builder (75%), 0 state() (0%), 3 kept (25%)')
+    expect(imported.stdout).toContain('fed: 7 builder (70%), 0 state() (0%), 3 kept (30%)')
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     // the included SLS first; its handles returned, the one in a when() declared before it
     expect(source).toMatch(
@@ -158,6 +157,10 @@ describe('dsl import salt: include and requisites across SLS', () => {
       /cmd\('cp \/etc\/app.conf \/etc\/app.conf.bak', \{\s+id: 'app-backup',\s+prereq: \[\(\) => s1\],\s+\}\)\s+const s1 = file\('\/etc\/app.conf', \{\s+id: 'app-conf',\s+contents: '@include common-auth',\s+require: \[siteBase.pkgBaseTools, fileLegacyConf\],/,
     )
     expect(source).toMatch(/onchanges: \[siteBase.pkgAptHelper\],/)
+    // a requisite naming a state by its name: byName() of its handle
+    expect(source).toMatch(
+      /const (s\d+) = pkg\('rsync', \{\s+id: 'byname-pkg',\s+\}\)\s+file\('\/etc\/rsyncd.conf', \{\s+id: 'byname-conf',\s+contents: '',\s+require: \[byName\(\1\)\],/,
+    )
     expect(source).toMatch(
       /file\('\/srv\/loose', \{\s+id: 'loose-dir',\s+ensure: 'directory',\s+require: \[siteBase.pkgBaseTools\],\s+watch_in: \[fileLegacyConf\],\s+\}\)/,
     )

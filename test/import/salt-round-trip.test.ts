@@ -16,26 +16,32 @@ const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
 const NO_PILLAR = new Set(['ntp-formula'])
 // SLS the importer writes as TypeScript (the others are shipped as hand-written Salt, IMPORT-REPORT.md says why)
 const TRANSLATED: Readonly<Record<string, readonly string[]>> = {
+  'git-formula': ['git.source'],
   'hostsfile-formula': ['hostsfile'],
   'locale-formula': ['locale'],
+  'ntp-formula': ['ntp'],
+  'openssh-formula': ['openssh'],
+  'sudoers-formula': ['sudoers'],
   'timezone-formula': ['timezone'],
+  'users-formula': ['users.sudo', 'users.googleauth', 'users.user_files', 'users.polkit'],
+  'vim-formula': ['vim'],
 }
 // each machine's states as [typed builders, state() calls, kept as hand-written Salt] (IMPORT-REPORT.md)
 const SHARES: Readonly<Record<string, readonly [number, number, number]>> = {
-  'git-formula': [0, 0, 5],
+  'git-formula': [2, 3, 0],
   'hostsfile-formula': [0, 3, 0],
   'locale-formula': [2, 5, 0],
-  'ntp-formula': [0, 0, 3],
-  'openssh-formula': [0, 0, 2],
-  'sudoers-formula': [0, 0, 2],
+  'ntp-formula': [1, 2, 0],
+  'openssh-formula': [1, 1, 0],
+  'sudoers-formula': [0, 2, 0],
   'timezone-formula': [3, 1, 0],
   'tmux-formula': [0, 0, 2],
-  'users-formula': [0, 0, 55],
-  'vim-formula': [0, 0, 2],
+  'users-formula': [4, 5, 46],
+  'vim-formula': [0, 2, 0],
 }
 // users-formula renders 4 states fewer on Fedora (its googleauth SLS is Debian's only)
 const FEDORA_SHARES: Readonly<Record<string, readonly [number, number, number]>> = {
-  'users-formula': [0, 0, 51],
+  'users-formula': [2, 4, 45],
 }
 // what the TypeScript of a translated SLS holds: the typed builder where one writes the state, handles
 const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
@@ -47,6 +53,19 @@ const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     "state('locale.system', {",
   ],
   'timezone-formula': [/pkg\('tzdata', \{\s+id: 'timezone_packages',/, /service\('dbus', \{/],
+  // a requisite naming its state by name (Salt finds it so) is byName() of the handle
+  'openssh-formula': [
+    /service\.running', \{\s+id: s0,\s+enable: true,\s+name: byPlatform\(/,
+    'require: [byName(s0)],',
+  ],
+  // state() keeps Salt's order of arguments and requisites, and a `name` equal to the ID
+  'git-formula': [
+    /state\('pkg\.removed', \{\s+id: 'git',\s+name: 'git',/,
+    /cwd: '\/usr\/local\/src\/git-1\.8\.4\.2',\s+name: 'make[^\n]+\n\s+watch: \[s2\],\s+require: \[s2\],/,
+  ],
+  // a YAML integer mode is octal(), emitted as that integer
+  'sudoers-formula': ['mode: octal(440),'],
+  'vim-formula': [/mode: octal\(644\),\s+makedirs: true,\s+require: \[s0\],\s+defaults: \{/],
   // a pillar key holding ':' (git's url.<base>.insteadOf) is quoted in the layer and the schema
   'users-formula': ["'url.https://.insteadOf': 'git://'", "'url.https://.insteadOf': z.string()"],
 }
@@ -56,25 +75,9 @@ const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
 const KEPT: Readonly<
   Record<string, { exactly?: Record<string, readonly string[]>; among?: Record<string, readonly string[]> }>
 > = {
-  'openssh-formula': {
-    exactly: {
-      openssh: [
-        "'openssh' (service): 'name' is not the first argument",
-        `'openssh' (service): 'require' names {"pkg":"openssh-server"}: no state has that ID (Salt finds it by its name)`,
-      ],
-    },
-  },
+  // a YAML mapping with `name` twice: Salt keeps both in its render, a TypeScript object holds one
+  'tmux-formula': { exactly: { tmux: ["'tmux_conf': argument 'name' is given twice"] } },
   'users-formula': {
-    exactly: {
-      // `include: - users` and requisites on users' states are TypeScript now; the integer mode is not
-      'users.user_files': [
-        "'users_userfiles_buser_recursive' (file): mode 640 is a YAML integer (salt-dsl writes a file mode as a string)",
-      ],
-      // '@include common-auth' in a value is no include
-      'users.googleauth': [
-        `'users_googleauth-package' (pkg): 'require' names {"file":"/etc/google_authenticator.d"}: no state has that ID (Salt finds it by its name)`,
-      ],
-    },
     among: {
       users: [
         'its include: is under a Jinja condition or loop',
