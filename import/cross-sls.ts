@@ -2,7 +2,7 @@
 // handle (a state of an SLS the includes bring in, or one Salt renders before: the include salt-dsl adds
 // for it changes nothing then), and the states of other SLS an SLS names.
 import type { MachineRender } from './salt-renders.ts'
-import { renderedBefore } from './sls-includes.ts'
+import { includeClosure, renderedBefore } from './sls-includes.ts'
 import type { LowState } from './sls-source.ts'
 
 const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
@@ -21,10 +21,12 @@ export interface Reach {
   readonly name: string
   /** The SLS of state `module|id` in the renders: '' when it differs per machine, undefined when none has it. */
   readonly slsOf: (key: string) => string | undefined
-  /** The SLS its includes bring in, theirs too. */
+  /** The SLS its includes bring in (theirs too) on every machine that renders it. */
   readonly included: ReadonlySet<string>
-  /** The SLS Salt has begun to render before it on every machine that renders it. */
+  /** The SLS Salt has begun to render before it, or its includes bring in, on every machine that renders it. */
   readonly before: ReadonlySet<string>
+  /** The SLS its includes bring in on some machine. */
+  readonly includedOnSome?: ReadonlySet<string>
 }
 
 /** Why a requisite on `target`, a state of no place before or after this one in its SLS, is not a handle. */
@@ -36,6 +38,8 @@ export function foreignReason(k: string, item: string, target: string, reach: Re
   if (home === reach.name) return `'${k}' names ${item}, itself`
   // salt-dsl includes the SLS a requisite points into: alike only when Salt has rendered that SLS by then (its
   // includes brought it in, or it came first); else the include would render it earlier, or at all
+  if (!reach.included.has(home) && !reach.before.has(home) && reach.includedOnSome?.has(home))
+    return `'${k}' names ${item}, a state of SLS '${home}', which it includes on some machines only (salt-dsl includes the SLS a requisite names on every machine)`
   if (!reach.included.has(home) && !reach.before.has(home))
     return `'${k}' names ${item}, a state of SLS '${home}', which it does not include and Salt does not render before it`
   return undefined
@@ -71,19 +75,30 @@ export function foreignTargets(states: readonly LowState[], reach: Reach): Map<s
   return out
 }
 
-/** The SLS Salt begins to render before `name` on every machine that renders it (none when a walk is unknown). */
-export function beforeOnEvery(
+/**
+ * Where the requisites of SLS `name` may point on every machine that renders it, each machine's includes
+ * as it renders them (`includesOf`): the SLS its includes bring in, and those Salt has begun to render before
+ * it or its includes bring in (none when a walk is unknown).
+ */
+export function reachOnEvery(
   name: string,
   renders: readonly MachineRender[],
-  includesOf: (sls: string) => readonly string[] | undefined,
-): Set<string> {
-  let out: Set<string> | undefined
+  includesOf: (r: MachineRender) => (sls: string) => readonly string[] | undefined,
+): Pick<Reach, 'included' | 'before' | 'includedOnSome'> {
+  let included: Set<string> | undefined
+  let before: Set<string> | undefined
+  const includedOnSome = new Set<string>()
+  const meet = (a: Set<string> | undefined, b: Set<string>) =>
+    a === undefined ? b : new Set([...a].filter((s) => b.has(s)))
   for (const r of renders) {
     // a machine the SLS has no states on renders its file too, and the include salt-dsl would add
-    const mine = renderedBefore(name, r.top, includesOf)
+    const mine = renderedBefore(name, r.top, includesOf(r))
     if (mine === null) continue
-    if (mine === undefined) return new Set()
-    out = out === undefined ? mine : new Set([...out].filter((s) => mine.has(s)))
+    if (mine === undefined) return { included: new Set(), before: new Set() }
+    const closure = includeClosure(name, includesOf(r))
+    for (const s of closure) includedOnSome.add(s)
+    included = meet(included, closure)
+    before = meet(before, new Set([...mine, ...closure]))
   }
-  return out ?? new Set()
+  return { included: included ?? new Set(), before: before ?? new Set(), includedOnSome }
 }

@@ -2,9 +2,11 @@
 // (builder-call.ts), else as state('module.function', ...); each requisite as the handle of the state it
 // names (a thunk for one declared further down, the `_in` forms), a state of another SLS through what the
 // config gives for it (that SLS's returned handle, or external()); states only some machines have inside
-// when() on their `os` grain; the file's includes as the `include` option.
+// when() on their `os` grain; the file's includes as the `include` option (one only some machines have with
+// `when` on their `os` grain, or their minion IDs).
 import { builderCall } from './builder-call.ts'
 import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
+import type { IncludeItem } from './sls-includes.ts'
 
 /** One state of a rendered highstate: its ID, module, function and arguments in Salt's order. */
 export interface LowState {
@@ -71,7 +73,15 @@ export interface SlsLinks {
   readonly exported: ReadonlySet<string>
   /** The states of other SLS it names (`module|id` → SLS). */
   readonly foreign: ReadonlyMap<string, string>
-  readonly includes: readonly string[]
+  readonly includes: readonly IncludeItem[]
+}
+
+/** The condition holding on the machines `on` names: their `os` grains, or their minion IDs. */
+function onCond(on: NonNullable<LowState['on']>): string {
+  const [grain, values] = on.byId === true ? ['id', on.machines] : ['os', on.os]
+  return values.length === 1
+    ? `eq(grains.${grain}, ${tsString(values[0] as string)})`
+    : `oneOf(grains.${grain}, [${values.map(tsString).join(', ')}])`
 }
 
 export interface SlsSource {
@@ -172,6 +182,8 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
       .add((on.byId === true ? on.machines : on.os).length === 1 ? 'eq' : 'oneOf')
       .add('grains')
       .add('when')
+  for (const { on } of links.includes)
+    if (on !== undefined) calls.add(onCond(on).startsWith('eq(') ? 'eq' : 'oneOf').add('grains')
   const exported = new Map(
     [...links.exported].map((k) => [k, vars.get(states.findIndex((s) => keyOf(s) === k)) as string]),
   )
@@ -200,21 +212,16 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
         body.push(text)
         continue
       }
-      if (i === 0 || blocks[i - 1] !== blocks[i]) {
-        const [grain, values] = on.byId === true ? ['id', on.machines] : ['os', on.os]
-        const cond =
-          values.length === 1
-            ? `eq(grains.${grain}, ${tsString(values[0] as string)})`
-            : `oneOf(grains.${grain}, [${values.map(tsString).join(', ')}])`
-        body.push(`  when(${cond}, () => {`)
-      }
+      if (i === 0 || blocks[i - 1] !== blocks[i]) body.push(`  when(${onCond(on)}, () => {`)
       body.push(text.replace(/^/gm, '  '))
       if (i === states.length - 1 || blocks[i + 1] !== blocks[i]) body.push('  })')
     }
     // the handles other SLS name, for their requisites
     if (exported.size > 0) body.push(`  return { ${[...exported.values()].join(', ')} }`)
-    const include =
-      links.includes.length === 0 ? '' : `, { include: [${links.includes.map(context.include).join(', ')}] }`
+    const items = links.includes.map(({ sls, on }) =>
+      on === undefined ? context.include(sls) : `{ sls: ${context.include(sls)}, when: ${onCond(on)} }`,
+    )
+    const include = items.length === 0 ? '' : `, { include: [${items.join(', ')}] }`
     return `export const ${handle} = sls(${tsString(name)}, () => {\n${body.join('\n')}\n}${include})`
   }
   return {

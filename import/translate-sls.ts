@@ -1,26 +1,20 @@
 // Which SLS of the tree become TypeScript, and why the others stay hand-written Salt. An SLS is translated
 // when Salt renders its states the same on every machine (or differing per `os` grain: in values, as
 // byPlatform; beyond them, a copy per group of machines under when(), which no other SLS names), its
-// file includes a plain list of SLS (written again as the `include` option) and extends none, and salt-dsl
+// file includes a list of SLS (written again as the `include` option; an include Jinja decides as Salt renders
+// it on each machine, under when() where they differ) and extends none, and salt-dsl
 // emits each state with the same arguments in the same order: `name` first, requisites after the arguments
 // in salt-dsl's order, each naming a state by ID: one of the same SLS (a thunk when declared after it), or
 // one of an SLS its includes bring in (a handle another translated SLS returns, or external() on
 // hand-written Salt; the include salt-dsl adds for it is then one Salt has already done).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { REQUISITE_KINDS } from '../dsl/ir.ts'
-import {
-  beforeOnEvery,
-  foreignReason,
-  foreignTargets,
-  type Reach,
-  statesHome,
-  targetOf,
-} from './cross-sls.ts'
+import { foreignReason, foreignTargets, type Reach, reachOnEvery, statesHome, targetOf } from './cross-sls.ts'
 import { mergeRenders } from './merge-renders.ts'
 import { PerOs } from './per-os.ts'
 import type { MachineRender } from './salt-renders.ts'
-import { fileIncludes, includeClosure, readIncludes } from './sls-includes.ts'
+import { type IncludeItem, includeReader, includesOn, jinjaIncludeItems } from './sls-includes.ts'
 import {
   groupOf,
   type LowState,
@@ -239,7 +233,7 @@ interface Candidate {
   readonly name: string
   readonly file: string
   readonly merged: readonly LowState[]
-  readonly includes: readonly string[]
+  readonly includes: readonly IncludeItem[]
   readonly foreign: ReadonlyMap<string, string>
   readonly states: ReadonlyMap<string, number>
 }
@@ -263,20 +257,20 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     const h = homes.get(key)
     return h === undefined ? undefined : h.size === 1 ? ([...h][0] as string) : ''
   }
-  const includesOf = fileIncludes((n) => slsFile(saltRoot, n))
+  const read = includeReader()
+  const fileOf = (n: string) => slsFile(saltRoot, n)
+  // what each SLS includes on a machine: its file's list, or Salt's render there when Jinja decides
+  const includesOf = (r: MachineRender) => includesOn(fileOf, read, r.includes)
   for (const name of names) {
     const file = slsFile(saltRoot, name)
     const states = new Map(renders.map((r) => [r.machine.id, statesPerSls(r.highstate).get(name) ?? 0]))
     const reasons: string[] = []
-    const own = file === undefined ? undefined : readIncludes(readFileSync(file, 'utf8'))
+    const own = file === undefined ? undefined : read(file)
     if (file === undefined) reasons.push('its file was not found')
     else reasons.push(...(own?.reasons ?? []))
-    const reach: Reach = {
-      name,
-      slsOf,
-      included: includeClosure(name, includesOf),
-      before: beforeOnEvery(name, renders, includesOf),
-    }
+    const jinja = own?.byJinja === true ? jinjaIncludeItems(name, renders) : undefined
+    reasons.push(...(jinja?.reasons ?? []))
+    const reach: Reach = { name, slsOf, ...reachOnEvery(name, renders, includesOf) }
     const per = renders.map((r) => (r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)))
     const bad = per.filter((p) => typeof p === 'string')
     reasons.push(...new Set(bad))
@@ -287,7 +281,7 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
       kept.push({ name, reason: reasons.join('; '), reasons, states })
       continue
     }
-    const includes = own?.includes ?? []
+    const includes = jinja?.items ?? (own?.includes ?? []).map((sls) => ({ sls }))
     candidates.push({ name, file, merged, includes, foreign: foreignTargets(merged, reach), states })
   }
   // a state written once per group of machines has no one handle for another SLS to name
@@ -324,7 +318,7 @@ function dependenciesFirst(candidates: readonly Candidate[]): Candidate[] {
   const visit = (c: Candidate) => {
     if (seen.has(c.name)) return
     seen.add(c.name)
-    for (const dep of [...c.includes, ...c.foreign.values()]) {
+    for (const dep of [...c.includes.map((i) => i.sls), ...c.foreign.values()]) {
       const d = byName.get(dep)
       if (d !== undefined) visit(d)
     }
@@ -356,7 +350,7 @@ function finish(c: Candidate, named: ReadonlySet<string>, renders: readonly Mach
     builders: written.builders,
     imports: written.imports,
     perPlatform,
-    includes: c.includes,
+    includes: c.includes.map((i) => i.sls),
     exported: written.exported,
     source: written.source,
   }
