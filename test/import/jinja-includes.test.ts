@@ -55,6 +55,44 @@ app-conf:
     - require:
       - file: common-dir
 `,
+  // the users formula's include (users/init.sls): the key and each item under an if the pillar decides
+  'people.sls': `{% set used_sudo = [] %}
+{% set used_polkit = [] %}
+{%- for name, user in pillar.get('people', {}).items()
+        if user.absent is not defined or not user.absent %}
+{%- if 'sudouser' in user and user['sudouser'] %}
+{%- do used_sudo.append(1) %}
+{%- endif %}
+{%- if user.get('polkitadmin', False) == True %}
+{%- do used_polkit.append(1)  %}
+{%- endif %}
+{%- endfor %}
+
+{%- if used_sudo or used_polkit %}
+include:
+{%- if used_sudo %}
+  - site.sudo
+{%- endif %}
+{%- if used_polkit %}
+  - site.polkit
+{%- endif %}
+{%- endif %}
+
+{% for name, user in pillar.get('people', {}).items()
+        if user.absent is not defined or not user.absent %}
+people_{{ name }}:
+  group.present:
+    - name: {{ name }}
+{% endfor %}
+`,
+  'sudo.sls': `sudo-dir:
+  file.directory:
+    - name: /etc/sudoers.d
+`,
+  'polkit.sls': `polkit-dir:
+  file.directory:
+    - name: /etc/polkit-1
+`,
   // kept: names a state of an SLS it includes on one machine only
   'needs.sls': `{% if salt['pillar.get']('extra', False) %}
 include:
@@ -92,10 +130,15 @@ describe('dsl import salt: an include Jinja decides', () => {
     for (const [name, text] of Object.entries(SITE)) writeFileSync(join(salt, 'site', name), text)
     // deb renders site.extra from its top, after site.app: an include of it there would render it earlier
     const top =
-      "base:\n  '*':\n    - site.app\n    - site.needs\n    - site.rel\n  'deb':\n    - site.extra\n"
+      "base:\n  '*':\n    - site.app\n    - site.needs\n    - site.rel\n    - site.people\n  'deb':\n    - site.extra\n"
     writeFileSync(join(salt, 'top.sls'), top)
-    writeFileSync(join(pillar, 'top.sls'), "base:\n  'deb2':\n    - extra\n")
-    writeFileSync(join(pillar, 'extra.sls'), 'extra: true\n')
+    // deb2: a sudo user and a polkit admin; deb: a polkit admin; fed: no one (people includes nothing)
+    writeFileSync(join(pillar, 'top.sls'), "base:\n  'deb':\n    - deb\n  'deb2':\n    - deb2\n")
+    writeFileSync(join(pillar, 'deb.sls'), 'people:\n  bob:\n    polkitadmin: true\n')
+    writeFileSync(
+      join(pillar, 'deb2.sls'),
+      'extra: true\npeople:\n  alice:\n    sudouser: true\n  bob:\n    polkitadmin: true\n',
+    )
     // WHEN imported for the three machines
     const to = join(dir, 'config')
     importSalt(salt, pillar, to, MACHINES)
@@ -109,6 +152,9 @@ describe('dsl import salt: an include Jinja decides', () => {
       'site.debian': 'translated',
       'site.common': 'translated',
       'site.extra': 'translated',
+      'site.people': 'translated',
+      'site.sudo': 'translated',
+      'site.polkit': 'translated',
       'site.needs': 'kept',
       'site.rel': 'kept',
     })
@@ -122,6 +168,9 @@ describe('dsl import salt: an include Jinja decides', () => {
     expect(source).toMatch(
       /\}, \{\s*include: \[\s*\{ sls: siteDebian, when: eq\(grains\.os, 'Debian'\) \},\s*siteCommon,\s*\{ sls: siteExtra, when: eq\(grains\.id, 'deb2'\) \},?\s*\],?\s*\}\)/,
     )
+    expect(source).toMatch(
+      /\}, \{\s*include: \[\s*\{ sls: siteSudo, when: eq\(grains\.id, 'deb2'\) \},\s*\{ sls: sitePolkit, when: eq\(grains\.os, 'Debian'\) \},?\s*\],?\s*\}\)/,
+    )
     // AND Salt renders the built tree as the original on each machine
     const out = join(dir, 'out')
     const built = dsl(['build', to, '--out', out])
@@ -132,15 +181,15 @@ describe('dsl import salt: an include Jinja decides', () => {
       const high = theirs.highstate as Record<string, Record<string, unknown>>
       const from = (state: string) =>
         high[state] === undefined ? 'absent' : (high[state].__sls_included_from__ ?? 'top')
-      includedFrom[id] = [from('common-dir'), from('extra-file')]
+      includedFrom[id] = [from('common-dir'), from('extra-file'), from('sudo-dir'), from('polkit-dir')]
       const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
       expect(ours, id).toEqual(theirs)
     }
     // (the renders compared hold what the includes decide)
     expect(includedFrom).toEqual({
-      deb: [['site.debian', 'site.app'], 'top'],
-      deb2: [['site.debian', 'site.app'], ['site.app']],
-      fed: [['site.app'], 'absent'],
+      deb: [['site.debian', 'site.app'], 'top', 'absent', ['site.people']],
+      deb2: [['site.debian', 'site.app'], ['site.app'], ['site.people'], ['site.people']],
+      fed: [['site.app'], 'absent', 'absent', 'absent'],
     })
   })
 })

@@ -51,10 +51,18 @@ const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
   'users-formula': ["'url.https://.insteadOf': 'git://'", "'url.https://.insteadOf': z.string()"],
 }
 // reasons some kept SLS are kept (IMPORT-REPORT.md): every one for the SLS listed in `exactly`, among them for
-// those in `among`. An include and a requisite on a state of an included SLS no longer keep an SLS: a Jinja
-// include, a state named by its name, and the forms salt-dsl writes one way only (mode, name first) do
+// those in `among`, none of `absent`. An include (one Jinja decides too) and a requisite on a state of an
+// included SLS no longer keep an SLS: a state named by its name, and the forms salt-dsl writes one way only
+// (mode, name first) do
 const KEPT: Readonly<
-  Record<string, { exactly?: Record<string, readonly string[]>; among?: Record<string, readonly string[]> }>
+  Record<
+    string,
+    {
+      exactly?: Record<string, readonly string[]>
+      among?: Record<string, readonly string[]>
+      absent?: Record<string, readonly string[]>
+    }
+  >
 > = {
   'openssh-formula': {
     exactly: {
@@ -77,8 +85,17 @@ const KEPT: Readonly<
     },
     among: {
       users: [
+        "'users_auser_user' (file): mode 750 is a YAML integer (salt-dsl writes a file mode as a string)",
+        "'users_sudoer-buser' (file): 'name' is not the first argument",
+      ],
+    },
+    // its include: (each item under an if the pillar decides) is Salt's render on each machine, the same on
+    // both: users.sudo and users.googleauth, whose states it names, are included on every machine
+    absent: {
+      users: [
         'its include: is under a Jinja condition or loop',
         `'users_/etc/sudoers.d/buser' (file): 'require' names {"file":"users_sudoer-defaults"}, a state of SLS 'users.sudo', which it does not include and Salt does not render before it`,
+        `'users_googleauth-sshd-buser' (file): 'require' names {"pkg":"users_googleauth-package"}, a state of SLS 'users.googleauth', which it does not include and Salt does not render before it`,
       ],
     },
   },
@@ -136,6 +153,8 @@ describe('dsl import salt: round trip on real formulas', () => {
       expect(reasons[sls], sls).toEqual(expected)
     for (const [sls, expected] of Object.entries(KEPT[tree]?.among ?? {}))
       for (const reason of expected) expect(reasons[sls], sls).toContain(reason)
+    for (const [sls, absent] of Object.entries(KEPT[tree]?.absent ?? {}))
+      for (const reason of absent) expect(reasons[sls], sls).not.toContain(reason)
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     for (const expected of SOURCE[tree] ?? [])
       if (typeof expected === 'string') expect(source).toContain(expected)
