@@ -8,25 +8,45 @@ const BY_NAME: unique symbol = Symbol.for('salt-dsl.by-name') as never
 
 /** What `byName()` returns: a requisite target written as `- <module>: <its name>`. */
 export interface ByName {
-  readonly [BY_NAME]: StateHandle | (() => StateHandle)
+  readonly [BY_NAME]: readonly (StateHandle | (() => StateHandle))[]
 }
 
 /**
  * The state `ref` names, written in the requisite by its `name` argument rather than its ID (as Salt
- * allows). The name must be a literal string that no other state of the module carries as its ID or name.
+ * allows). Salt binds every state of the module whose ID or name that is: name them all (`byName(a, b)` when
+ * `a` and `b` share the name), and the check (DSL3062) holds the requisite to exactly those.
  * @example
  * const ntp = service('ntp', { name: 'ntpd' })
  * file('/etc/ntp.conf', { source: 'files/ntp.conf', watch_in: [byName(ntp)] })
  * // - watch_in:
  * //   - service: ntpd
  */
-export function byName(ref: StateHandle | (() => StateHandle)): ByName {
-  return Object.freeze({ [BY_NAME]: ref })
+export function byName(
+  ref: StateHandle | (() => StateHandle),
+  ...more: readonly (StateHandle | (() => StateHandle))[]
+): ByName {
+  return Object.freeze({ [BY_NAME]: Object.freeze([ref, ...more]) })
 }
 
-/** The handle (or thunk) inside a `byName()`, undefined for anything else. */
-export function byNameTarget(value: unknown): unknown {
+/** The handles (or thunks) inside a `byName()`, undefined for anything else. */
+export function byNameTargets(value: unknown): readonly unknown[] | undefined {
   return value !== null && typeof value === 'object' && BY_NAME in value
     ? (value as ByName)[BY_NAME]
     : undefined
+}
+
+/** The one handle inside a `byName()` of one state (requisite drafts hold one each), else undefined. */
+export function byNameTarget(value: unknown): unknown {
+  return byNameTargets(value)?.[0]
+}
+
+/** `refs` with each `byName()` of several states as one of each (one requisite per state, one line emitted). */
+export function oneByName<T>(refs: readonly T[]): T[] {
+  if (!refs.some((r) => (byNameTargets(r)?.length ?? 0) > 1)) return refs as T[]
+  return refs.flatMap((r) => {
+    const all = byNameTargets(r)
+    return all === undefined || all.length < 2
+      ? [r]
+      : all.map((one) => byName(one as StateHandle) as unknown as T)
+  })
 }

@@ -19,7 +19,8 @@ const rule = (zod: z.ZodType, ok: (v: unknown) => boolean): Rule => ({ zod, ok }
 const exprZod = z.custom<unknown>((v) => isExpr(v), 'a lookup')
 /** A literal that must match `r`, or a pillar/grains lookup (checked when the pillar resolves). */
 const lit = (r: Rule) => rule(z.union([r.zod, exprZod]), (v) => r.ok(v) || isExpr(v))
-const optional = (r: Rule) => rule(r.zod.optional(), (v) => v === undefined || r.ok(v))
+// an optional argument given as null is Salt's None, every such argument's default (`addusers: ~`)
+const optional = (r: Rule) => rule(r.zod.nullish(), (v) => v === undefined || v === null || r.ok(v))
 const arrayOf = (r: Rule, min = 0) =>
   rule(z.array(r.zod).min(min), (v) => Array.isArray(v) && v.length >= min && v.every(r.ok))
 const string = rule(z.string(), (v) => typeof v === 'string')

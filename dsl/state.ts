@@ -1,3 +1,4 @@
+import { oneByName } from './by-name.ts'
 import type {
   SALT_VERSION,
   SaltGlobalStateArgs,
@@ -253,8 +254,8 @@ function requisiteDrafts(options: CommonOptions, origin: Origin): RequisiteDraft
     const refs: Ref | readonly Ref[] | undefined = options[kind]
     if (refs === undefined) continue
     drafts ??= []
-    if (Array.isArray(refs)) for (const ref of refs) drafts.push(Object.freeze({ kind, ref, origin }))
-    else drafts.push(Object.freeze({ kind, ref: refs, origin }))
+    const list = oneByName(Array.isArray(refs) ? refs : [refs])
+    for (const ref of list) drafts.push(Object.freeze({ kind, ref, origin }))
   }
   return drafts
 }

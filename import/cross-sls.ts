@@ -2,7 +2,7 @@
 // handle (a state of an SLS the includes bring in, or one Salt renders before: the include salt-dsl adds
 // for it changes nothing then), and the states of other SLS an SLS names.
 import type { MachineRender } from './salt-renders.ts'
-import { renderedBefore } from './sls-includes.ts'
+import { includeClosure, renderedBefore } from './sls-includes.ts'
 import type { LowState } from './sls-source.ts'
 
 const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
@@ -12,11 +12,13 @@ const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_
  * then `{ <module>: <the ID>, [BY_NAME]: <the name written> }` (byNameItems), written as `byName(handle)`.
  */
 export const BY_NAME = '<by name>'
+/** The other states a by-name item binds (Salt binds every state of the module carrying that name). */
+export const ALSO = '<and>'
 
 /** The `module|id` a requisite item names, or undefined when it is not one state of a module by ID. */
 export function targetOf(item: unknown): string | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined
-  const entries = Object.entries(item).filter(([k]) => k !== BY_NAME)
+  const entries = Object.entries(item).filter(([k]) => k !== BY_NAME && k !== ALSO)
   if (entries.length !== 1) return undefined
   const [module, id] = entries[0] as [string, unknown]
   return module === 'sls' || typeof id !== 'string' ? undefined : `${module}|${id}`
@@ -27,10 +29,12 @@ export interface Reach {
   readonly name: string
   /** The SLS of state `module|id` in the renders: '' when it differs per machine, undefined when none has it. */
   readonly slsOf: (key: string) => string | undefined
-  /** The SLS its includes bring in, theirs too. */
+  /** The SLS its includes bring in (theirs too) on every machine that renders it. */
   readonly included: ReadonlySet<string>
-  /** The SLS Salt has begun to render before it on every machine that renders it. */
+  /** The SLS Salt has begun to render before it, or its includes bring in, on every machine that renders it. */
   readonly before: ReadonlySet<string>
+  /** The SLS its includes bring in on some machine. */
+  readonly includedOnSome?: ReadonlySet<string>
 }
 
 /** Why a requisite on `target`, a state of no place before or after this one in its SLS, is not a handle. */
@@ -42,6 +46,8 @@ export function foreignReason(k: string, item: string, target: string, reach: Re
   if (home === reach.name) return `'${k}' names ${item}, itself`
   // salt-dsl includes the SLS a requisite points into: alike only when Salt has rendered that SLS by then (its
   // includes brought it in, or it came first); else the include would render it earlier, or at all
+  if (!reach.included.has(home) && !reach.before.has(home) && reach.includedOnSome?.has(home))
+    return `'${k}' names ${item}, a state of SLS '${home}', which it includes on some machines only (salt-dsl includes the SLS a requisite names on every machine)`
   if (!reach.included.has(home) && !reach.before.has(home))
     return `'${k}' names ${item}, a state of SLS '${home}', which it does not include and Salt does not render before it`
   return undefined
@@ -70,28 +76,49 @@ export function foreignTargets(states: readonly LowState[], reach: Reach): Map<s
     for (const [k, v] of Object.entries(s.args))
       if (REQUISITE_KEY.test(k))
         for (const item of (Array.isArray(v) ? v : [v]) as unknown[]) {
-          const t = targetOf(item)
-          const home = t === undefined ? undefined : reach.slsOf(t)
-          if (t !== undefined && !own.has(t) && home) out.set(t, home)
+          for (const t of targetsOf(item)) {
+            const home = reach.slsOf(t)
+            if (!own.has(t) && home) out.set(t, home)
+          }
         }
   return out
 }
 
-/** The SLS Salt begins to render before `name` on every machine that renders it (none when a walk is unknown). */
-export function beforeOnEvery(
+/**
+ * Where the requisites of SLS `name` may point on every machine that renders it, each machine's includes
+ * as it renders them (`includesOf`): the SLS its includes bring in, and those Salt has begun to render before
+ * it or its includes bring in (none when a walk is unknown).
+ */
+export function reachOnEvery(
   name: string,
   renders: readonly MachineRender[],
-  includesOf: (sls: string) => readonly string[] | undefined,
-): Set<string> {
-  let out: Set<string> | undefined
+  includesOf: (r: MachineRender) => (sls: string) => readonly string[] | undefined,
+): Pick<Reach, 'included' | 'before' | 'includedOnSome'> {
+  let included: Set<string> | undefined
+  let before: Set<string> | undefined
+  const includedOnSome = new Set<string>()
+  const meet = (a: Set<string> | undefined, b: Set<string>) =>
+    a === undefined ? b : new Set([...a].filter((s) => b.has(s)))
   for (const r of renders) {
     // a machine the SLS has no states on renders its file too, and the include salt-dsl would add
-    const mine = renderedBefore(name, r.top, includesOf)
+    const mine = renderedBefore(name, r.top, includesOf(r))
     if (mine === null) continue
-    if (mine === undefined) return new Set()
-    out = out === undefined ? mine : new Set([...out].filter((s) => mine.has(s)))
+    if (mine === undefined) return { included: new Set(), before: new Set() }
+    const closure = includeClosure(name, includesOf(r))
+    for (const s of closure) includedOnSome.add(s)
+    included = meet(included, closure)
+    before = meet(before, new Set([...mine, ...closure]))
   }
-  return out ?? new Set()
+  return { included: included ?? new Set(), before: before ?? new Set(), includedOnSome }
+}
+
+/** Every `module|id` a requisite item names: one, or each state a by-name item binds; [] when none. */
+export function targetsOf(item: unknown): string[] {
+  const t = targetOf(item)
+  if (t === undefined) return []
+  const also = (item as Record<string, unknown>)[ALSO]
+  const module = t.slice(0, t.indexOf('|'))
+  return [t, ...(Array.isArray(also) ? also.map((id) => `${module}|${String(id)}`) : [])]
 }
 
 /** Whether a requisite item names its state by name (byNameItems). */
@@ -99,11 +126,12 @@ export const isByName = (item: unknown): boolean =>
   item !== null && typeof item === 'object' && BY_NAME in (item as object)
 
 /**
- * `module|value` → the one `module|id` a requisite naming `value` binds by the state's name (Salt matches
- * a requisite against the ID and the name of every state of the module, salt/utils/requisite.py): only
- * where no state has `value` as its ID and one state, the same on every machine, has it as its name.
+ * `module|value` → the `module|id`s a requisite naming `value` binds by the states' name (Salt matches a
+ * requisite against the ID and the name of every state of the module, salt/utils/requisite.py): only where
+ * no state has `value` as its ID, none has it among its `names`, and the states carrying it as their name
+ * are the same on every machine.
  */
-export function byNameIndex(renders: readonly MachineRender[]): Map<string, string> {
+export function byNameIndex(renders: readonly MachineRender[]): Map<string, string[]> {
   const ids = new Set<string>()
   const named = new Map<string, Set<string>>()
   for (const r of renders)
@@ -117,7 +145,7 @@ export function byNameIndex(renders: readonly MachineRender[]): Map<string, stri
           const a = p as Record<string, unknown>
           const names = [
             ...(typeof a.name === 'string' && a.name !== id ? [a.name] : []),
-            // each of `names` is a name Salt binds too: such a value never resolves to one state here
+            // each of `names` is a name Salt binds too: such a value is not written by name here
             ...(Array.isArray(a.names)
               ? a.names.map((n) => (typeof n === 'string' ? n : JSON.stringify(n)))
               : []),
@@ -129,14 +157,16 @@ export function byNameIndex(renders: readonly MachineRender[]): Map<string, stri
         }
       }
     }
-  const out = new Map<string, string>()
-  for (const [key, states] of named)
-    if (!ids.has(key) && states.size === 1 && !states.has('')) out.set(key, [...states][0] as string)
+  const out = new Map<string, string[]>()
+  for (const [key, states] of named) if (!ids.has(key) && !states.has('')) out.set(key, [...states])
   return out
 }
 
 /** `states` with each requisite item that names its state by name carrying that state's ID (byNameIndex). */
-export function byNameItems(states: readonly LowState[], index: ReadonlyMap<string, string>): LowState[] {
+export function byNameItems(
+  states: readonly LowState[],
+  index: ReadonlyMap<string, readonly string[]>,
+): LowState[] {
   if (index.size === 0) return [...states]
   return states.map((s) => {
     let args: Record<string, unknown> | undefined
@@ -145,10 +175,15 @@ export function byNameItems(states: readonly LowState[], index: ReadonlyMap<stri
       const items = (Array.isArray(v) ? v : [v]) as unknown[]
       const mapped = items.map((item) => {
         const t = targetOf(item)
-        const id = t === undefined ? undefined : index.get(t)
-        if (t === undefined || id === undefined) return item
+        const bound = t === undefined ? undefined : index.get(t)
+        if (t === undefined || bound === undefined) return item
         const module = t.slice(0, t.indexOf('|'))
-        return { [module]: id.slice(module.length + 1), [BY_NAME]: t.slice(module.length + 1) }
+        const [id, ...also] = bound.map((b) => b.slice(module.length + 1))
+        return {
+          [module]: id,
+          [BY_NAME]: t.slice(module.length + 1),
+          ...(also.length === 0 ? {} : { [ALSO]: also }),
+        }
       })
       if (mapped.every((m, i) => m === items[i])) continue
       args ??= { ...s.args }

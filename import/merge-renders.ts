@@ -14,7 +14,7 @@ const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_
 const keyOf = (s: LowState) => `${s.module}|${s.id}`
 
 /** One order of every key that keeps each sequence's order (the first machine's first), or undefined. */
-function mergeOrder(seqs: readonly (readonly string[])[]): string[] | undefined {
+export function mergeOrder(seqs: readonly (readonly string[])[]): string[] | undefined {
   const keys = [...new Set(seqs.flat())]
   const before = new Map(keys.map((k) => [k, new Set<string>()]))
   for (const seq of seqs)

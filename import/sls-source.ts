@@ -2,11 +2,14 @@
 // (builder-call.ts), else as state('module.function', ...); each requisite as the handle of the state it
 // names (a thunk for one declared further down, the `_in` forms), a state of another SLS through what the
 // config gives for it (that SLS's returned handle, or external()); states only some machines have inside
-// when() on their `os` grain; the file's includes as the `include` option.
+// when() on their `os` grain; the file's includes as the `include` option (one only some machines have with
+// `when` on their `os` grain, or their minion IDs).
 import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import { builderCall } from './builder-call.ts'
-import { isByName, targetOf } from './cross-sls.ts'
+import { isByName, targetsOf } from './cross-sls.ts'
 import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
+import { passedOn } from './passed-on.ts'
+import type { IncludeItem } from './sls-includes.ts'
 
 /** One state of a rendered highstate: its ID, module, function and arguments in Salt's order. */
 export interface LowState {
@@ -52,11 +55,13 @@ export function targetIndex(states: readonly LowState[], i: number, key: string)
 
 const REQUISITE = /^(require|watch|onchanges|onfail|prereq|listen)(_in)?$/
 
-/** The `module|id` each requisite item names (translate-sls.ts has checked they are such items). */
-const targets = (v: unknown): string[] =>
-  ((Array.isArray(v) ? v : [v]) as object[]).map((t) => targetOf(t) as string)
+/** The `module|id`s each requisite item names (translate-sls.ts has checked they are such items). */
+const itemTargets = (v: unknown): string[][] => ((Array.isArray(v) ? v : [v]) as object[]).map(targetsOf)
 
-/** Whether each requisite item names its state by name (written `byName(handle)`). */
+/** Every `module|id` the items name. */
+const targets = (v: unknown): string[] => itemTargets(v).flat()
+
+/** Whether each requisite item names its state by name (written `byName(handle, ...)`). */
 const byNames = (v: unknown): boolean[] => ((Array.isArray(v) ? v : [v]) as object[]).map(isByName)
 
 const KIND_RANK = new Map<string, number>(REQUISITE_KINDS.map((k, i) => [k, i]))
@@ -67,6 +72,8 @@ const KIND_RANK = new Map<string, number>(REQUISITE_KINDS.map((k, i) => [k, i]))
  */
 function builderOrder(s: LowState): boolean {
   if (s.args.name === s.id) return false
+  // a builder's options are typed: what the pinned Salt passes on is state()'s `extra`
+  if (passedOn(s.module, s.fun, Object.keys(s.args)).length > 0) return false
   // a builder takes a number as an octal literal (0o640): Salt's integer mode is state()'s octal(640)
   if (Object.entries(s.args).some(([k, v]) => isIntMode(s, k, v))) return false
   const keys = Object.keys(s.args)
@@ -104,7 +111,15 @@ export interface SlsLinks {
   readonly exported: ReadonlySet<string>
   /** The states of other SLS it names (`module|id` → SLS). */
   readonly foreign: ReadonlyMap<string, string>
-  readonly includes: readonly string[]
+  readonly includes: readonly IncludeItem[]
+}
+
+/** The condition holding on the machines `on` names: their `os` grains, or their minion IDs. */
+function onCond(on: NonNullable<LowState['on']>): string {
+  const [grain, values] = on.byId === true ? ['id', on.machines] : ['os', on.os]
+  return values.length === 1
+    ? `eq(grains.${grain}, ${tsString(values[0] as string)})`
+    : `oneOf(grains.${grain}, [${values.map(tsString).join(', ')}])`
 }
 
 export interface SlsSource {
@@ -161,20 +176,21 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
     const s = states[i] as LowState
     const requisite = (k: string, v: unknown) => {
       const named = byNames(v)
-      const refs = targets(v).map((t, n) => {
+      const refOf = (t: string) => {
         const home = links.foreign.get(t)
         // a state declared further down: a thunk, called once every state is declared (the `_in` forms
         // always take one, as they mostly name a later state)
         const j = local(i, t)
-        const ref =
-          home !== undefined
-            ? context.ref(k, t, home)
-            : j > i || k.endsWith('_in')
-              ? `() => ${vars.get(j)}`
-              : (vars.get(j) as string)
-        if (!named[n]) return ref
+        return home !== undefined
+          ? context.ref(k, t, home)
+          : j > i || k.endsWith('_in')
+            ? `() => ${vars.get(j)}`
+            : (vars.get(j) as string)
+      }
+      const refs = itemTargets(v).map((all, n) => {
+        if (!named[n]) return refOf(all[0] as string)
         calls.add('byName')
-        return `byName(${ref})`
+        return `byName(${all.map(refOf).join(', ')})`
       })
       return `${k}: [${refs.join(', ')}]`
     }
@@ -200,13 +216,20 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
     } else {
       calls.add('state')
       // state() writes the keys in the order given: Salt's, requisites among the arguments
+      const extra = passedOn(s.module, s.fun, Object.keys(s.args))
       const options = [
         `id: ${idText}`,
-        ...Object.entries(s.args).map(([k, v]) => {
-          if (REQUISITE.test(k)) return requisite(k, v)
-          if (!isIntMode(s, k, v)) return `${tsKey(k)}: ${tsLiteral(v, '    ')}`
+        ...Object.entries(s.args).flatMap(([k, v]) => {
+          if (REQUISITE.test(k)) return [requisite(k, v)]
+          // what Salt passes on: in one `extra`, where the first of them was (translate-sls.ts checked)
+          if (extra.includes(k)) {
+            if (k !== extra[0]) return []
+            const all = extra.map((x) => `${tsKey(x)}: ${tsLiteral(s.args[x], '      ')}`)
+            return [`extra: {${all.map((x) => `\n      ${x},`).join('')}\n    }`]
+          }
+          if (!isIntMode(s, k, v)) return [`${tsKey(k)}: ${tsLiteral(v, '    ')}`]
           calls.add('octal')
-          return `${tsKey(k)}: octal(${v})`
+          return [`${tsKey(k)}: octal(${v})`]
         }),
       ]
       call = `state('${s.module}.${s.fun}', {${options.map((o) => `\n    ${o},`).join('')}\n  })`
@@ -220,6 +243,8 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
       .add((on.byId === true ? on.machines : on.os).length === 1 ? 'eq' : 'oneOf')
       .add('grains')
       .add('when')
+  for (const { on } of links.includes)
+    if (on !== undefined) calls.add(onCond(on).startsWith('eq(') ? 'eq' : 'oneOf').add('grains')
   const exported = new Map(
     [...links.exported].map((k) => [k, vars.get(states.findIndex((s) => keyOf(s) === k)) as string]),
   )
@@ -248,21 +273,16 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
         body.push(text)
         continue
       }
-      if (i === 0 || blocks[i - 1] !== blocks[i]) {
-        const [grain, values] = on.byId === true ? ['id', on.machines] : ['os', on.os]
-        const cond =
-          values.length === 1
-            ? `eq(grains.${grain}, ${tsString(values[0] as string)})`
-            : `oneOf(grains.${grain}, [${values.map(tsString).join(', ')}])`
-        body.push(`  when(${cond}, () => {`)
-      }
+      if (i === 0 || blocks[i - 1] !== blocks[i]) body.push(`  when(${onCond(on)}, () => {`)
       body.push(text.replace(/^/gm, '  '))
       if (i === states.length - 1 || blocks[i + 1] !== blocks[i]) body.push('  })')
     }
     // the handles other SLS name, for their requisites
     if (exported.size > 0) body.push(`  return { ${[...exported.values()].join(', ')} }`)
-    const include =
-      links.includes.length === 0 ? '' : `, { include: [${links.includes.map(context.include).join(', ')}] }`
+    const items = links.includes.map(({ sls, on }) =>
+      on === undefined ? context.include(sls) : `{ sls: ${context.include(sls)}, when: ${onCond(on)} }`,
+    )
+    const include = items.length === 0 ? '' : `, { include: [${items.join(', ')}] }`
     return `export const ${handle} = sls(${tsString(name)}, () => {\n${body.join('\n')}\n}${include})`
   }
   return {

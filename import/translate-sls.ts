@@ -1,27 +1,29 @@
 // Which SLS of the tree become TypeScript, and why the others stay hand-written Salt. An SLS is translated
 // when Salt renders its states the same on every machine (or differing per `os` grain: in values, as
 // byPlatform; beyond them, a copy per group of machines under when(), which no other SLS names), its
-// file includes a plain list of SLS (written again as the `include` option) and extends none, and salt-dsl
+// file includes a list of SLS (written again as the `include` option; an include Jinja decides as Salt renders
+// it on each machine, under when() where they differ) and extends none, and salt-dsl
 // emits each state with the same arguments in the same order: `name` first, requisites after the arguments
 // in salt-dsl's order, each naming a state by ID: one of the same SLS (a thunk when declared after it), or
 // one of an SLS its includes bring in (a handle another translated SLS returns, or external() on
 // hand-written Salt; the include salt-dsl adds for it is then one Salt has already done).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  beforeOnEvery,
   byNameIndex,
   byNameItems,
   foreignReason,
   foreignTargets,
   type Reach,
+  reachOnEvery,
   statesHome,
-  targetOf,
+  targetsOf,
 } from './cross-sls.ts'
 import { mergeRenders } from './merge-renders.ts'
+import { passedOnReason } from './passed-on.ts'
 import { PerOs } from './per-os.ts'
 import type { MachineRender } from './salt-renders.ts'
-import { fileIncludes, includeClosure, readIncludes } from './sls-includes.ts'
+import { type IncludeItem, includeReader, includesOn, jinjaIncludeItems } from './sls-includes.ts'
 import {
   groupOf,
   type LowState,
@@ -135,6 +137,8 @@ function argumentReasons(s: LowState): string[] {
     const o = s.args.order
     if (typeof o !== 'number' && o !== 'first' && o !== 'last') out.push(`order ${JSON.stringify(o)}`)
   }
+  const passed = passedOnReason(s.module, s.fun, Object.keys(s.args))
+  if (passed !== undefined) out.push(passed)
   for (const [k, v] of Object.entries(s.args)) {
     if (s.module !== 'file' || !MODES.has(k)) continue
     // a YAML integer mode is written octal(644), which emits the integer (file-mode.ts)
@@ -160,10 +164,19 @@ function requisiteReasons(
       continue
     }
     const items = (Array.isArray(s.args[k]) ? s.args[k] : [s.args[k]]) as unknown[]
-    const targets = items.map(targetOf)
+    // a by-name item names each state Salt binds by that name (all written in one byName())
+    const targets = items.flatMap((x) => {
+      const all = targetsOf(x)
+      return all.length === 0 ? [undefined] : all
+    })
+    const itemOf = items.flatMap((x) =>
+      targetsOf(x)
+        .map(() => x)
+        .concat(targetsOf(x).length === 0 ? [x] : []),
+    )
     if (new Set(targets).size !== targets.length) out.push(`'${k}' names a state twice`)
     for (const [i, t] of targets.entries()) {
-      const item = JSON.stringify(items[i])
+      const item = JSON.stringify(itemOf[i])
       if (t === undefined) out.push(`'${k}' names ${item}, not one state by module and ID`)
       else if (GLOB.test(t)) out.push(`'${k}' names ${item}, an ID with glob characters`)
       else if (!before.has(t) && !after.has(t)) {
@@ -186,8 +199,8 @@ function untranslatable(states: readonly LowState[], reach: Reach): string[] {
     const reasons = [...argumentReasons(s), ...requisiteReasons(s, before, after, reach)]
     // a handle declared inside a when() is seen only there: what names it must be in the same block
     for (const [k, v] of Object.entries(s.args).filter(([k]) => REQUISITE_KEY.test(k)))
-      for (const t of (Array.isArray(v) ? v : [v]) as unknown[]) {
-        const j = targetIndex(states, i, targetOf(t) ?? '')
+      for (const key of ((Array.isArray(v) ? v : [v]) as unknown[]).flatMap(targetsOf)) {
+        const j = targetIndex(states, i, key)
         const target = states[j]
         // a state on more machines than this one is there wherever this one is (not for an `_in`, which
         // puts the requisite on the other)
@@ -212,7 +225,7 @@ interface Candidate {
   readonly name: string
   readonly file: string
   readonly merged: readonly LowState[]
-  readonly includes: readonly string[]
+  readonly includes: readonly IncludeItem[]
   readonly foreign: ReadonlyMap<string, string>
   readonly states: ReadonlyMap<string, number>
 }
@@ -236,21 +249,21 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     const h = homes.get(key)
     return h === undefined ? undefined : h.size === 1 ? ([...h][0] as string) : ''
   }
-  const includesOf = fileIncludes((n) => slsFile(saltRoot, n))
+  const read = includeReader()
+  const fileOf = (n: string) => slsFile(saltRoot, n)
+  // what each SLS includes on a machine: its file's list, or Salt's render there when Jinja decides
+  const includesOf = (r: MachineRender) => includesOn(fileOf, read, r.includes)
   const byNames = byNameIndex(renders)
   for (const name of names) {
     const file = slsFile(saltRoot, name)
     const states = new Map(renders.map((r) => [r.machine.id, statesPerSls(r.highstate).get(name) ?? 0]))
     const reasons: string[] = []
-    const own = file === undefined ? undefined : readIncludes(readFileSync(file, 'utf8'))
+    const own = file === undefined ? undefined : read(file)
     if (file === undefined) reasons.push('its file was not found')
     else reasons.push(...(own?.reasons ?? []))
-    const reach: Reach = {
-      name,
-      slsOf,
-      included: includeClosure(name, includesOf),
-      before: beforeOnEvery(name, renders, includesOf),
-    }
+    const jinja = own?.byJinja === true ? jinjaIncludeItems(name, renders) : undefined
+    reasons.push(...(jinja?.reasons ?? []))
+    const reach: Reach = { name, slsOf, ...reachOnEvery(name, renders, includesOf) }
     const per = renders.map((r) => {
       const found = r.highstate === undefined ? 'no highstate' : statesOf(r.highstate, name)
       return typeof found === 'string' ? found : byNameItems(found, byNames)
@@ -264,7 +277,7 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
       kept.push({ name, reason: reasons.join('; '), reasons, states })
       continue
     }
-    const includes = own?.includes ?? []
+    const includes = jinja?.items ?? (own?.includes ?? []).map((sls) => ({ sls }))
     candidates.push({ name, file, merged, includes, foreign: foreignTargets(merged, reach), states })
   }
   // a state written once per group of machines has no one handle for another SLS to name
@@ -301,7 +314,7 @@ function dependenciesFirst(candidates: readonly Candidate[]): Candidate[] {
   const visit = (c: Candidate) => {
     if (seen.has(c.name)) return
     seen.add(c.name)
-    for (const dep of [...c.includes, ...c.foreign.values()]) {
+    for (const dep of [...c.includes.map((i) => i.sls), ...c.foreign.values()]) {
       const d = byName.get(dep)
       if (d !== undefined) visit(d)
     }
@@ -333,7 +346,7 @@ function finish(c: Candidate, named: ReadonlySet<string>, renders: readonly Mach
     builders: written.builders,
     imports: written.imports,
     perPlatform,
-    includes: c.includes,
+    includes: c.includes.map((i) => i.sls),
     exported: written.exported,
     source: written.source,
   }

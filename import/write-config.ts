@@ -104,7 +104,7 @@ function linkedSources(translated: readonly TranslatedSls[], shipped: ReadonlyMa
       include: (sls) =>
         byName.has(sls)
           ? later(sls)
-            ? tsString(sls)
+            ? `{ sls: ${tsString(sls)} }`
             : (ownSls.get(sls) as string)
           : (slsHandle(sls, shipped, new Map()) ?? tsString(sls)),
     })

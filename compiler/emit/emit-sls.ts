@@ -68,7 +68,9 @@ export function stateItems(state: StateNode, states: readonly StateNode[]): [str
   for (const r of state.requisites) {
     const target = states[r.target]!
     const [module, id] = r.sls === undefined ? [target.module, target.id] : ['sls', r.sls]
-    const key = `${r.kind}\0${module}\0${id}\0${r.byName === true ? 'n' : ''}`
+    // states named by one name (`byName(a, b)`) are one line, as Salt binds them all by it
+    const name = r.byName === true && r.sls === undefined ? target.args.name : undefined
+    const key = `${r.kind}\0${module}\0${typeof name === 'string' ? `name\0${name}` : `${id}\0${r.byName === true ? 'n' : ''}`}`
     if (seen.has(key)) continue
     seen.add(key)
     const list = byKind.get(r.kind) ?? []

@@ -77,14 +77,27 @@ export function checkBindings(states: readonly StateNode[]): Diagnostic[] {
         if (known(t)) {
           index ??= moduleIndex(states)
           const bound = index.bind(t.module, name, false, r.kind === 'listen' || r.kind === 'listen_in')
-          if (bound.length !== 1 || bound[0] !== t) {
-            const others = bound.filter((u) => u !== t)
+          // the states this state names by that name with that kind (`byName(a, b)`): Salt binds all of them
+          const group = s.requisites.flatMap((q) => {
+            const u = states[q.target]
+            return q.byName === true &&
+              q.kind === r.kind &&
+              u?.module === t.module &&
+              requisiteName(u) === name
+              ? [u]
+              : []
+          })
+          // reported once per group, at its first state
+          const wrong = bound.length !== group.length || bound.some((u) => !group.includes(u))
+          if (wrong && group[0] !== t) continue
+          if (wrong) {
+            const others = bound.filter((u) => !group.includes(u))
             out.push(
               error(
                 'DSL3062',
                 `byName('${t.id}') in the ${r.kind} of '${s.id}' would also bind ${list(others)}: Salt matches \`${t.module}: ${name}\` against the ID and the name of every ${t.module} state`,
                 r.origin,
-                { hint: 'name it by its handle (its ID) instead' },
+                { hint: 'name it by its handle (its ID), or name every state Salt binds: byName(a, b)' },
               ),
             )
             continue

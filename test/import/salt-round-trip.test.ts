@@ -23,7 +23,7 @@ const TRANSLATED: Readonly<Record<string, readonly string[]>> = {
   'openssh-formula': ['openssh'],
   'sudoers-formula': ['sudoers'],
   'timezone-formula': ['timezone'],
-  'users-formula': ['users.sudo', 'users.googleauth', 'users.user_files', 'users.polkit'],
+  'users-formula': ['users.sudo', 'users.googleauth', 'users.user_files', 'users.polkit', 'users'],
   'vim-formula': ['vim'],
 }
 // each machine's states as [typed builders, state() calls, kept as hand-written Salt] (IMPORT-REPORT.md)
@@ -36,12 +36,12 @@ const SHARES: Readonly<Record<string, readonly [number, number, number]>> = {
   'sudoers-formula': [0, 2, 0],
   'timezone-formula': [3, 1, 0],
   'tmux-formula': [0, 0, 2],
-  'users-formula': [4, 5, 46],
+  'users-formula': [23, 32, 0],
   'vim-formula': [0, 2, 0],
 }
 // users-formula renders 4 states fewer on Fedora (its googleauth SLS is Debian's only)
 const FEDORA_SHARES: Readonly<Record<string, readonly [number, number, number]>> = {
-  'users-formula': [2, 4, 45],
+  'users-formula': [21, 30, 0],
 }
 // what the TypeScript of a translated SLS holds: the typed builder where one writes the state, handles
 const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
@@ -67,24 +67,31 @@ const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
   'sudoers-formula': ['mode: octal(440),'],
   'vim-formula': [/mode: octal\(644\),\s+makedirs: true,\s+require: \[s0\],\s+defaults: \{/],
   // a pillar key holding ':' (git's url.<base>.insteadOf) is quoted in the layer and the schema
-  'users-formula': ["'url.https://.insteadOf': 'git://'", "'url.https://.insteadOf': z.string()"],
+  'users-formula': [
+    "'url.https://.insteadOf': 'git://'",
+    "'url.https://.insteadOf': z.string()",
+    // its include (each item under an if the pillar decides) is Salt's render on each machine, the same on both
+    '}, { include: [usersSudo, usersGoogleauth, usersUser_files, usersPolkit] })',
+    // Salt binds `file: /etc/sudoers.d/buser` to both file states named so: byName() names both
+    /onchanges: \[byName\((s\d+), \1\)\]|onchanges: \[byName\(s\d+, s\d+\)\]/,
+  ],
 }
 // reasons some kept SLS are kept (IMPORT-REPORT.md): every one for the SLS listed in `exactly`, among them for
-// those in `among`. An include and a requisite on a state of an included SLS no longer keep an SLS: a Jinja
-// include, a state named by its name, and the forms salt-dsl writes one way only (mode, name first) do
+// those in `among`, none of `absent`. An include (one Jinja decides too) and a requisite on a state of an
+// included SLS no longer keep an SLS: a state named by its name, and the forms salt-dsl writes one way only
+// (mode, name first) do
 const KEPT: Readonly<
-  Record<string, { exactly?: Record<string, readonly string[]>; among?: Record<string, readonly string[]> }>
+  Record<
+    string,
+    {
+      exactly?: Record<string, readonly string[]>
+      among?: Record<string, readonly string[]>
+      absent?: Record<string, readonly string[]>
+    }
+  >
 > = {
   // a YAML mapping with `name` twice: Salt keeps both in its render, a TypeScript object holds one
   'tmux-formula': { exactly: { tmux: ["'tmux_conf': argument 'name' is given twice"] } },
-  'users-formula': {
-    among: {
-      users: [
-        'its include: is under a Jinja condition or loop',
-        `'users_/etc/sudoers.d/buser' (file): 'require' names {"file":"users_sudoer-defaults"}, a state of SLS 'users.sudo', which it does not include and Salt does not render before it`,
-      ],
-    },
-  },
 }
 
 const render = useRenderOracle()
@@ -139,6 +146,8 @@ describe('dsl import salt: round trip on real formulas', () => {
       expect(reasons[sls], sls).toEqual(expected)
     for (const [sls, expected] of Object.entries(KEPT[tree]?.among ?? {}))
       for (const reason of expected) expect(reasons[sls], sls).toContain(reason)
+    for (const [sls, absent] of Object.entries(KEPT[tree]?.absent ?? {}))
+      for (const reason of absent) expect(reasons[sls], sls).not.toContain(reason)
     const source = readFileSync(join(to, 'index.ts'), 'utf8')
     for (const expected of SOURCE[tree] ?? [])
       if (typeof expected === 'string') expect(source).toContain(expected)

@@ -3,7 +3,7 @@
 // Salt's YAML holds, byName(handle) names a requisite's state by its name, and an SLS lists its states in
 // declaration order. Salt's render of the built tree equals its render of the same SLS written by hand, and an
 // apply does what the hand-written one does.
-import { statSync, writeFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runs } from '../support/apply.ts'
@@ -157,6 +157,20 @@ describe('Salt forms state(), octal() and byName() write exactly', () => {
         "byName('a') in the onchanges of 'true' would also bind 'b': Salt matches `file: /tmp/salt-dsl-forms-a` against the ID and the name of every file state",
       ],
     ])
+    // naming both states Salt binds by that name is what Salt does: one line, both bound
+    const both = config(
+      [
+        "  const a = file('/tmp/salt-dsl-forms-a', { id: 'a', contents: 'x' })",
+        "  const b = file('/tmp/salt-dsl-forms-a', { id: 'b', contents: 'y' })",
+        "  cmd('true', { onchanges: [byName(a, b)] })",
+      ].join('\n'),
+    )
+    const out = join(tempDir(), 'out')
+    const built = dsl(['build', both, '--out', out])
+    expect(built.status, built.stdout + built.stderr).toBe(0)
+    expect(readFileSync(join(out, 'salt', 'forms.sls'), 'utf8')).toContain(
+      "'true':\n  cmd.run:\n    - onchanges:\n      - file: /tmp/salt-dsl-forms-a\n",
+    )
     expect(found(["  file('/tmp/salt-dsl-forms-c', { contents: 'z', mode: octal(648) })"])).toEqual([
       ['DSL1016', 4, 'octal(648): a mode is one to four octal digits (0-7)'],
     ])
