@@ -16,7 +16,7 @@ export interface ByName {
  * allows). Salt binds every state of the module whose ID or name that is: name them all (`byName(a, b)` when
  * `a` and `b` share the name), and the check (DSL3062) holds the requisite to exactly those.
  * @example
- * const ntp = service('ntp', { name: 'ntpd' })
+ * const ntp = service('ntpd', { id: 'ntp' })
  * file('/etc/ntp.conf', { source: 'files/ntp.conf', watch_in: [byName(ntp)] })
  * // - watch_in:
  * //   - service: ntpd

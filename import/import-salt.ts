@@ -105,6 +105,12 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
       shipped.push({ name: e.name, path })
     }
 
+    // a test's window between the shipped tree and the TypeScript (test/import/import-kill.test.ts)
+    const hold = Number(process.env.DSL_IMPORT_HOLD_MS ?? 0)
+    if (hold > 0) {
+      process.stderr.write('import: holding\n')
+      await new Promise((done) => setTimeout(done, hold))
+    }
     // translated SLS leave the shipped copy; what stays there is hand-written Salt, each SLS with its reason
     const { translated, kept } = translateSls(o.saltRoot, renders)
     for (const t of translated) {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
+import { intoFreshDir } from '../../import/fresh-dir.ts'
 import { importDotfiles } from '../../import/import-dotfiles.ts'
 import { importPackages } from '../../import/import-packages.ts'
 import { shareText } from '../../import/import-report.ts'
@@ -46,21 +47,27 @@ export const command: Command = {
     const to = resolve(values.to)
     if (existsSync(to) && readdirSync(to).length > 0) throw new CliError(`'${values.to}' is not empty`)
     const machines = (values.machine ?? []).map(machineArg)
-    const result = await importSalt({
-      python: saltPython(dir),
-      saltRoot: resolve(dir),
-      ...(values.pillar === undefined ? {} : { pillarRoot: resolve(values.pillar) }),
-      to,
-      machines: machines.length > 0 ? machines : [{ id: 'imported', grains: {} }],
+    // written beside `to` and moved into place whole (fresh-dir.ts)
+    let code = 0
+    const value = await intoFreshDir(to, async (scratch) => {
+      const result = await importSalt({
+        python: saltPython(dir),
+        saltRoot: resolve(dir),
+        ...(values.pillar === undefined ? {} : { pillarRoot: resolve(values.pillar) }),
+        to: scratch,
+        machines: machines.length > 0 ? machines : [{ id: 'imported', grains: {} }],
+      })
+      report(result.diagnostics, values.format)
+      code = result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0
+      return result.value
     })
-    const code = report(result.diagnostics, values.format)
-    if (result.value === undefined) return 1
-    const kept = result.value.notes.filter((n) => n.outcome === 'kept').length
+    if (value === undefined) return 1
+    const kept = value.notes.filter((n) => n.outcome === 'kept').length
     process.stdout.write(
-      `wrote ${result.value.entry}: ${machines.length || 1} machine(s), ${kept} SLS kept as hand-written Salt (IMPORT-REPORT.md)\n`,
+      `wrote ${join(to, 'index.ts')}: ${machines.length || 1} machine(s), ${kept} SLS kept as hand-written Salt (IMPORT-REPORT.md)\n`,
     )
-    for (const s of result.value.shares) process.stdout.write(`  ${s.machine}: ${shareText(s)}\n`)
-    return code === 0 ? 0 : result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0
+    for (const s of value.shares) process.stdout.write(`  ${s.machine}: ${shareText(s)}\n`)
+    return code
   },
 }
 
@@ -88,9 +95,15 @@ function dotfiles(
     throw new CliError('usage: dsl import dotfiles DIR --to CONFIG_DIR')
   const target = resolve(to)
   if (existsSync(target) && readdirSync(target).length > 0) throw new CliError(`'${to}' is not empty`)
-  const result = importDotfiles(resolve(dir), target, user ?? process.env.USER ?? 'root')
-  report(result.diagnostics, format)
-  const v = result.value
-  process.stdout.write(`wrote ${v.entry}: ${v.files} dotfile(s) from a ${v.layout} layout\n`)
-  return Promise.resolve(0)
+  return intoFreshDir(target, (scratch) => {
+    const result = importDotfiles(resolve(dir), scratch, user ?? process.env.USER ?? 'root')
+    report(result.diagnostics, format)
+    return Promise.resolve(result.value)
+  }).then((v) => {
+    if (v === undefined) return 1
+    process.stdout.write(
+      `wrote ${join(target, 'index.ts')}: ${v.files} dotfile(s) from a ${v.layout} layout\n`,
+    )
+    return 0
+  })
 }

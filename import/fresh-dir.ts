@@ -1,0 +1,60 @@
+// An import writes its config into a new directory next to CONFIG_DIR and renames it into place at the end:
+// a run killed half-way leaves CONFIG_DIR as it was (absent or empty) and a `.<name>.importing-<pid>`
+// directory beside it, removed by the next import into that place; two imports into one place at once end
+// with one complete config and the other refused, never a mix of both.
+import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { CliError } from '../compiler/cli/cli-error.ts'
+
+/** Whether a process with this pid runs (a signal 0 probe). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Runs `write` into a scratch directory beside `to` and moves the result to `to`, which must be absent or
+ * empty; removes the scratch directory when `write` throws or returns undefined (nothing to keep).
+ */
+export async function intoFreshDir<T>(
+  to: string,
+  write: (dir: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const parent = dirname(to)
+  const prefix = `.${basename(to)}.importing-`
+  mkdirSync(parent, { recursive: true })
+  // what a killed import left here (its process gone)
+  for (const name of readdirSync(parent))
+    if (name.startsWith(prefix) && !alive(Number(name.slice(prefix.length))))
+      rmSync(join(parent, name), { recursive: true, force: true })
+  const scratch = join(parent, `${prefix}${process.pid}`)
+  rmSync(scratch, { recursive: true, force: true })
+  mkdirSync(scratch)
+  try {
+    const value = await write(scratch)
+    if (value === undefined) return undefined
+    try {
+      rmdirSync(to)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOTEMPTY' || code === 'EEXIST')
+        throw new CliError(`'${to}' was written by something else while importing: nothing imported`)
+      if (code !== 'ENOENT') throw e
+    }
+    try {
+      renameSync(scratch, to)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOTEMPTY' || code === 'EEXIST')
+        throw new CliError(`'${to}' was written by something else while importing: nothing imported`)
+      throw e
+    }
+    return value
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
