@@ -74,7 +74,7 @@ function importRun(
 const whole = (to: string) =>
   existsSync(join(to, 'index.ts')) &&
   readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8').includes('| SLS users | translated |') &&
-  readFileSync(join(to, 'index.ts'), 'utf8').includes("sls('users', () => {")
+  readFileSync(join(to, 'states', 'users.ts'), 'utf8').includes("sls('users', () => {")
 
 describe('dsl import salt survives SIGKILL and a second import at once', () => {
   it('killed at any point leaves --to absent; the next import cleans up and writes it whole', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, useRenderOracle } from './render-oracle.ts'
 
 // deb2 has the pillar key `extra`; deb and deb2 share their os grain
 const MACHINES = { deb: GRAINS.debian, deb2: GRAINS.debian, fed: GRAINS.fedora } as const
@@ -164,7 +164,7 @@ describe('dsl import salt: an include Jinja decides', () => {
     expect(report).toContain(`its include: holds ".common", not an SLS name`)
     expect(report).not.toContain('Jinja condition')
     // the item per os on its os grain, the one per pillar on the minion ID (deb and deb2 share their os)
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     expect(source).toMatch(
       /\}, \{\s*include: \[\s*\{ sls: siteDebian, when: eq\(grains\.os, 'Debian'\) \},\s*siteCommon,\s*\{ sls: siteExtra, when: eq\(grains\.id, 'deb2'\) \},?\s*\],?\s*\}\)/,
     )

@@ -1,4 +1,6 @@
 // The real Salt as the import tests' oracle: one warm minion per test file, and what a tree renders to.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { type CliRun, dsl } from '../support/cli.ts'
 import { SaltOracle } from '../support/salt.ts'
@@ -45,4 +47,12 @@ export function importSalt(
   const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
   expect(imported.status, imported.stdout + imported.stderr).toBe(0)
   return imported
+}
+
+/** The TypeScript `dsl import salt` wrote into `to`: every module, index.ts first, the others by path. */
+export function configSource(to: string): string {
+  const files = readdirSync(to, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('salt/'))
+    .sort((a, b) => (a === 'index.ts' ? -1 : b === 'index.ts' ? 1 : a.localeCompare(b)))
+  return files.map((f) => readFileSync(join(to, f), 'utf8')).join('\n')
 }

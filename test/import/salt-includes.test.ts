@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
 
@@ -147,7 +147,7 @@ describe('dsl import salt: include and requisites across SLS', () => {
     expect(report).toContain("| SLS site.legacy | kept | 'legacy-conf': argument 'mode' is given twice |")
     expect(imported.stdout).toContain('deb: 10 builder (83%), 0 state() (0%), 2 kept (17%)')
     expect(imported.stdout).toContain('fed: 8 builder (80%), 0 state() (0%), 2 kept (20%)')
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     // the included SLS first; its handles returned, the one in a when() declared before it
     expect(source).toMatch(
       /export const siteBase = sls\('site.base', \(\) => \{\s+let pkgAptHelper!: StateHandle\s+const pkgBaseTools = pkg\(\[\s+'git',\s+\], \{\s+id: 'base-tools',\s+refresh: false,\s+\}\)\s+when\(eq\(grains\.os, 'Debian'\), \(\) => \{\s+pkgAptHelper = pkg\(/,
