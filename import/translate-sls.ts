@@ -346,7 +346,12 @@ function finish(c: Candidate, named: ReadonlySet<string>, renders: readonly Mach
     builders: written.builders,
     imports: written.imports,
     perPlatform,
-    includes: c.includes.map((i) => i.sls),
+    // the report names the machines of an include only some of them have
+    includes: c.includes.map((i) =>
+      i.on === undefined
+        ? i.sls
+        : `${i.sls} (on ${(i.on.byId === true ? i.on.machines : i.on.os).join(', ')})`,
+    ),
     exported: written.exported,
     source: written.source,
   }
