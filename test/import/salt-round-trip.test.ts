@@ -41,6 +41,8 @@ const TRANSLATED: Readonly<Record<string, readonly string[]>> = {
     'dotfiles',
     'clean.apt',
   ],
+  // a personal Arch laptop and server tree in plain YAML, its SLS at the root of the tree
+  'jsspencer-arch': ['basic', 'cower'],
   // a personal Rocky/Fedora laptop: users, dotfiles, git clones and VS Code per user from a YAML file
   // Jinja imports, most states requiring `- sls: users.create-users` (its handle)
   'kettlewell-laptop': [
@@ -87,6 +89,7 @@ const SHARES: Readonly<Record<string, readonly [number, number, number]>> = {
   'git-formula': [2, 3, 0],
   'hostsfile-formula': [0, 3, 0],
   'jacksoncage-workstation': [35, 14, 7],
+  'jsspencer-arch': [5, 2, 0],
   'kettlewell-laptop': [16, 77, 18],
   'locale-formula': [2, 5, 0],
   'ntp-formula': [1, 2, 0],
@@ -121,6 +124,8 @@ const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     /state\('pkg\.removed', \{\s+id: 'git',\s+name: 'git',/,
     /cwd: '\/usr\/local\/src\/git-1\.8\.4\.2',\s+name: 'make[^\n]+\n\s+watch: \[s2\],\s+require: \[s2\],/,
   ],
+  // `- user: james` names the state 'user accounts' of SLS basic by its name, which Salt renders first
+  'jsspencer-arch': ['require: [s0, byName(basic.userUserAccounts)],'],
   // a requisite on a whole SLS (`- sls: users.create-users`) is that SLS's handle
   'kettlewell-laptop': [
     /id: '\/home\/matt\/\.tmux\.conf',\s+require: \[usersCreateUsers\],/,
