@@ -6,7 +6,8 @@
 // emits each state with the same arguments in the same order: `name` first, requisites after the arguments
 // in salt-dsl's order, each naming a state by ID: one of the same SLS (a thunk when declared after it), or
 // one of an SLS its includes bring in (a handle another translated SLS returns, or external() on
-// hand-written Salt; the include salt-dsl adds for it is then one Salt has already done).
+// hand-written Salt; the include salt-dsl adds for it is then one Salt has already done); or a whole SLS
+// its includes bring in (`- sls: name`), translated with the same states on every machine (its handle).
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CATALOG_SALT_VERSION, lookupStateFunction } from '../dsl/catalog/index.ts'
@@ -344,7 +345,8 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
         const h = byName.get(n)
         const item = JSON.stringify({ sls: n })
         if (h === undefined) return [`it names ${item} whole, an SLS that stays Salt`]
-        if (h.merged.length === 0 || h.merged.some((st) => st.on !== undefined))
+        if (h.merged.length === 0) return [`it names ${item} whole, an SLS without states`]
+        if (h.merged.some((st) => st.on !== undefined))
           return [`it names ${item} whole, an SLS whose states differ per machine`]
         return []
       })

@@ -303,4 +303,58 @@ describe('dsl import salt: states Salt renders per machine', () => {
       expect(ours, id).toEqual(theirs)
     }
   })
+
+  it('a requisite on a whole SLS is its handle when that SLS is translated, and keeps the SLS when it stays Salt', async () => {
+    // GIVEN `- sls: users` (translated) and `- sls: editors` (kept: alternatives is not in the pinned Salt),
+    // each SLS included by the one requiring it
+    const dir = tempDir()
+    const salt = join(dir, 'salt')
+    const pillar = join(dir, 'pillar')
+    const write = (sls: string, lines: string[]) => {
+      mkdirSync(join(salt, sls), { recursive: true })
+      writeFileSync(join(salt, sls, 'init.sls'), `${lines.join('\n')}\n`)
+    }
+    mkdirSync(pillar)
+    write('users', ['alice:', '  user.present:', '    - shell: /bin/bash'])
+    writeFileSync(join(salt, 'top.sls'), "base:\n  '*':\n    - dotfiles\n    - vimrc\n")
+    writeFileSync(join(pillar, 'top.sls'), 'base: {}\n')
+    write('editors', [
+      'vi:',
+      '  alternatives.install:',
+      '    - link: /usr/bin/vi',
+      '    - path: /usr/bin/nvim',
+      '    - priority: 60',
+    ])
+    const requiring = (sls: string, path: string) => [
+      'include:',
+      `  - ${sls}`,
+      `${path}:`,
+      '  file.managed:',
+      '    - require:',
+      `      - sls: ${sls}`,
+      "    - contents: 'set number'",
+    ]
+    write('dotfiles', requiring('users', '/home/alice/.bashrc'))
+    write('vimrc', requiring('editors', '/home/alice/.vimrc'))
+    // WHEN imported for Debian and Fedora, and built
+    const to = join(dir, 'config')
+    importSalt(salt, pillar, to, MACHINES)
+    const report = readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8')
+    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    // THEN the SLS requiring users names its handle; the one requiring editors stays Salt with editors, as
+    // salt-dsl's requisite on an SLS binds only the states its TypeScript declares
+    expect(source).toMatch(/id: '\/home\/alice\/\.bashrc',\s+require: \[users\],/)
+    expect(keptReasons(report)).toEqual({
+      editors: ["'vi' (alternatives): alternatives.install is not a state function of Salt 3008.4"],
+      vimrc: ['it names {"sls":"editors"} whole, an SLS that stays Salt'],
+    })
+    const out = join(dir, 'out')
+    const built = dsl(['build', to, '--out', out])
+    expect(built.status, built.stdout + built.stderr).toBe(0)
+    for (const [id, grains] of Object.entries(MACHINES)) {
+      const theirs = await render(id, grains, salt, pillar)
+      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
+      expect(ours, id).toEqual(theirs)
+    }
+  })
 })
