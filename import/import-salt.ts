@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { type Diagnostic, error, type StageResult, warning } from '../compiler/diagnostics.ts'
 import { PLATFORMS } from '../dsl/platform.ts'
 import {
@@ -26,7 +26,7 @@ import {
 import { type ImportMachine, renderMachines } from './salt-renders.ts'
 import { readSaltTree } from './salt-tree.ts'
 import { translateSls } from './translate-sls.ts'
-import { writeConfigSource } from './write-config.ts'
+import { writeConfigFiles } from './write-config.ts'
 
 export interface ImportSaltOptions {
   readonly python: string
@@ -138,7 +138,7 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
 
     const platforms = new Map(renders.map((r) => [r.machine.id, platformOf(r.machine.grains)]))
     const missing = new Set<string>()
-    const source = writeConfigSource({ shipped: still, renders, platforms, translated }, missing)
+    const files = writeConfigFiles({ shipped: still, renders, platforms, translated }, missing)
     for (const sls of missing) {
       notes.push({
         what: `SLS ${sls}`,
@@ -153,8 +153,11 @@ export async function importSalt(o: ImportSaltOptions): Promise<StageResult<Impo
         ),
       )
     }
+    for (const [path, text] of files) {
+      mkdirSync(dirname(join(o.to, path)), { recursive: true })
+      writeFileSync(join(o.to, path), text)
+    }
     const entry = join(o.to, 'index.ts')
-    writeFileSync(entry, source)
     writeFileSync(join(o.to, 'IMPORT-REPORT.md'), reportText(notes, shares))
     return { value: { entry, notes, shares }, diagnostics }
   } finally {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { intoFreshDir } from '../../import/fresh-dir.ts'
 import { importDotfiles } from '../../import/import-dotfiles.ts'
@@ -45,7 +45,6 @@ export const command: Command = {
     if (what !== 'salt') throw new CliError(`unknown import '${what ?? ''}' (salt, dotfiles or packages)`)
     if (dir === undefined || values.to === undefined) throw new CliError(`usage: ${command.usage}`)
     const to = resolve(values.to)
-    if (existsSync(to) && readdirSync(to).length > 0) throw new CliError(`'${values.to}' is not empty`)
     const machines = (values.machine ?? []).map(machineArg)
     // written beside `to` and moved into place whole (fresh-dir.ts)
     let code = 0
@@ -94,7 +93,6 @@ function dotfiles(
   if (dir === undefined || to === undefined)
     throw new CliError('usage: dsl import dotfiles DIR --to CONFIG_DIR')
   const target = resolve(to)
-  if (existsSync(target) && readdirSync(target).length > 0) throw new CliError(`'${to}' is not empty`)
   return intoFreshDir(target, (scratch) => {
     const result = importDotfiles(resolve(dir), scratch, user ?? process.env.USER ?? 'root')
     report(result.diagnostics, format)

@@ -2,7 +2,16 @@
 // process group, Salt's children too) at any point it leaves --to absent, and the next import there cleans
 // what the killed one left and succeeds; two imports into one place at once leave one complete config.
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
@@ -74,7 +83,7 @@ function importRun(
 const whole = (to: string) =>
   existsSync(join(to, 'index.ts')) &&
   readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8').includes('| SLS users | translated |') &&
-  readFileSync(join(to, 'index.ts'), 'utf8').includes("sls('users', () => {")
+  readFileSync(join(to, 'states', 'users.ts'), 'utf8').includes("sls('users', () => {")
 
 describe('dsl import salt survives SIGKILL and a second import at once', () => {
   it('killed at any point leaves --to absent; the next import cleans up and writes it whole', async () => {
@@ -111,5 +120,36 @@ describe('dsl import salt survives SIGKILL and a second import at once', () => {
     expect(refused?.out).toMatch(/was written by something else while importing|is not empty/)
     expect(whole(to)).toBe(true)
     expect(readdirSync(parent).filter((n) => n.includes('.importing-'))).toEqual([])
+  })
+
+  it('refuses a --to that is a file, not empty or a link to nothing, and writes through a link to an empty directory', async () => {
+    const { salt, pillar, parent } = tree()
+    const file = join(parent, 'file')
+    writeFileSync(file, 'mine\n')
+    const full = join(parent, 'full')
+    mkdirSync(full)
+    writeFileSync(join(full, 'notes.txt'), 'mine\n')
+    const dangling = join(parent, 'dangling')
+    symlinkSync(join(parent, 'nothing'), dangling)
+    for (const [to, message] of [
+      [file, 'is not a directory'],
+      [full, 'is not empty'],
+      [dangling, 'is a link to nothing'],
+    ] as const) {
+      const run = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...MACHINES])
+      expect(run.status, run.stderr).toBe(2)
+      expect(run.stderr).toContain(message)
+    }
+    // what was there is untouched
+    expect(readFileSync(file, 'utf8')).toBe('mine\n')
+    expect(readdirSync(full)).toEqual(['notes.txt'])
+    const empty = join(parent, 'empty')
+    mkdirSync(empty)
+    const link = join(parent, 'link')
+    symlinkSync(empty, link)
+    const run = await importRun(salt, pillar, link)
+    expect(run.end, run.out).toBe('exit 0')
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(whole(empty)).toBe(true)
   })
 })

@@ -4,12 +4,12 @@
 // of an SLS included on some machines only, and a relative item, keep their SLS with the reason. Round trip:
 // Salt renders the built tree as the original on two Debian machines and a Fedora one, the order numbers and
 // each included state's `__sls_included_from__` too.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, tempDir } from '../support/cli.ts'
+import { dsl } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, siteTree, useRenderOracle } from './render-oracle.ts'
 
 // deb2 has the pillar key `extra`; deb and deb2 share their os grain
 const MACHINES = { deb: GRAINS.debian, deb2: GRAINS.debian, fed: GRAINS.fedora } as const
@@ -122,12 +122,7 @@ rel-file:
 describe('dsl import salt: an include Jinja decides', () => {
   it('writes what Salt includes on each machine, under when() where machines differ, and Salt renders it as the original', async () => {
     // GIVEN a tree whose includes Jinja decides per os and per pillar
-    const dir = tempDir()
-    const salt = join(dir, 'salt')
-    const pillar = join(dir, 'pillar')
-    mkdirSync(join(salt, 'site'), { recursive: true })
-    mkdirSync(pillar)
-    for (const [name, text] of Object.entries(SITE)) writeFileSync(join(salt, 'site', name), text)
+    const { dir, salt, pillar } = siteTree(SITE)
     // deb renders site.extra from its top, after site.app: an include of it there would render it earlier
     const top =
       "base:\n  '*':\n    - site.app\n    - site.needs\n    - site.rel\n    - site.people\n  'deb':\n    - site.extra\n"
@@ -164,7 +159,7 @@ describe('dsl import salt: an include Jinja decides', () => {
     expect(report).toContain(`its include: holds ".common", not an SLS name`)
     expect(report).not.toContain('Jinja condition')
     // the item per os on its os grain, the one per pillar on the minion ID (deb and deb2 share their os)
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     expect(source).toMatch(
       /\}, \{\s*include: \[\s*\{ sls: siteDebian, when: eq\(grains\.os, 'Debian'\) \},\s*siteCommon,\s*\{ sls: siteExtra, when: eq\(grains\.id, 'deb2'\) \},?\s*\],?\s*\}\)/,
     )

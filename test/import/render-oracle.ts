@@ -1,6 +1,8 @@
 // The real Salt as the import tests' oracle: one warm minion per test file, and what a tree renders to.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { type CliRun, dsl } from '../support/cli.ts'
+import { type CliRun, dsl, tempDir } from '../support/cli.ts'
 import { SaltOracle } from '../support/salt.ts'
 
 /** Salt's render of a tree for one machine: its highstate and its pillar. */
@@ -45,4 +47,27 @@ export function importSalt(
   const imported = dsl(['import', 'salt', salt, '--pillar', pillar, '--to', to, ...machines])
   expect(imported.status, imported.stdout + imported.stderr).toBe(0)
   return imported
+}
+
+/** The TypeScript `dsl import salt` wrote into `to`: every module, index.ts first, the others by path. */
+export function configSource(to: string): string {
+  const files = readdirSync(to, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('salt/'))
+    .sort((a, b) => (a === 'index.ts' ? -1 : b === 'index.ts' ? 1 : a.localeCompare(b)))
+  return files.map((f) => readFileSync(join(to, f), 'utf8')).join('\n')
+}
+
+/** A Salt tree of SLS `site.<name>` (each of `files`, `<name>.sls` → text) and an empty pillar directory. */
+export function siteTree(files: Readonly<Record<string, string>>): {
+  dir: string
+  salt: string
+  pillar: string
+} {
+  const dir = tempDir()
+  const salt = join(dir, 'salt')
+  const pillar = join(dir, 'pillar')
+  mkdirSync(join(salt, 'site'), { recursive: true })
+  mkdirSync(pillar)
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(salt, 'site', name), text)
+  return { dir, salt, pillar }
 }

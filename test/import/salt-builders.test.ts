@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
 
@@ -102,7 +102,7 @@ function importApp(
     pillar,
     to,
     stdout: imported.stdout,
-    source: readFileSync(join(to, 'index.ts'), 'utf8'),
+    source: configSource(to),
   }
 }
 

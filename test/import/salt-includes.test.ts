@@ -6,12 +6,12 @@
 // its name is byName() of its handle; an include Jinja decides is written as Salt renders it on each machine
 // (see jinja-includes.test.ts). Round trip: Salt renders the built tree as the original on a Debian and a
 // Fedora machine.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dsl, tempDir } from '../support/cli.ts'
+import { dsl } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, siteTree, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES = { deb: GRAINS.debian, fed: GRAINS.fedora } as const
 
@@ -112,12 +112,7 @@ jinja-file:
 describe('dsl import salt: include and requisites across SLS', () => {
   it('translates an SLS that includes others and names their states, keeps what cannot be written exactly, and Salt renders it as the original', async () => {
     // GIVEN a tree whose SLS include each other and name each other's states
-    const dir = tempDir()
-    const salt = join(dir, 'salt')
-    const pillar = join(dir, 'pillar')
-    mkdirSync(join(salt, 'site'), { recursive: true })
-    mkdirSync(pillar)
-    for (const [name, text] of Object.entries(SITE)) writeFileSync(join(salt, 'site', name), text)
+    const { dir, salt, pillar } = siteTree(SITE)
     const top = ['site.app', 'site.loose', 'site.early', 'site.late', 'site.byname', 'site.jinja']
       .map((s) => `    - ${s}\n`)
       .join('')
@@ -147,7 +142,7 @@ describe('dsl import salt: include and requisites across SLS', () => {
     expect(report).toContain("| SLS site.legacy | kept | 'legacy-conf': argument 'mode' is given twice |")
     expect(imported.stdout).toContain('deb: 10 builder (83%), 0 state() (0%), 2 kept (17%)')
     expect(imported.stdout).toContain('fed: 8 builder (80%), 0 state() (0%), 2 kept (20%)')
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     // the included SLS first; its handles returned, the one in a when() declared before it
     expect(source).toMatch(
       /export const siteBase = sls\('site.base', \(\) => \{\s+let pkgAptHelper!: StateHandle\s+const pkgBaseTools = pkg\(\[\s+'git',\s+\], \{\s+id: 'base-tools',\s+refresh: false,\s+\}\)\s+when\(eq\(grains\.os, 'Debian'\), \(\) => \{\s+pkgAptHelper = pkg\(/,

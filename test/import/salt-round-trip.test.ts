@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, useRenderOracle } from './render-oracle.ts'
 
 const FIXTURES = join(REPO, 'test/fixtures/import')
 const TREES = readdirSync(FIXTURES).sort()
@@ -239,7 +239,15 @@ describe('dsl import salt: round trip on real formulas and personal trees', () =
       for (const reason of expected) expect(reasons[sls], sls).toContain(reason)
     for (const [sls, absent] of Object.entries(KEPT[tree]?.absent ?? {}))
       for (const reason of absent) expect(reasons[sls], sls).not.toContain(reason)
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    // one module per translated SLS (users and users.user_files include each other: one module)
+    if (tree === 'users-formula')
+      expect(readdirSync(join(to, 'states')).sort()).toEqual([
+        'users.googleauth.ts',
+        'users.polkit.ts',
+        'users.sudo.ts',
+        'users.ts',
+      ])
+    const source = configSource(to)
     for (const expected of SOURCE[tree] ?? [])
       if (typeof expected === 'string') expect(source).toContain(expected)
       else expect(source).toMatch(expected)
@@ -285,7 +293,7 @@ describe('dsl import salt: states Salt renders per machine', () => {
     // WHEN imported for a Debian and a Fedora machine, and built
     const to = join(dir, 'config')
     importSalt(salt, pillar, to, MACHINES)
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     // the typed builders, since they write these states exactly as Salt rendered them
     expect(source).toMatch(
       /const s0 = pkg\(byPlatform\(\{\s+os: \{\s+Debian: 'vim-nox',\s+Fedora: 'vim-enhanced',\s+\},\s+\}\), \{\s+id: 'editor',\s+refresh: false,/,

@@ -1,13 +1,8 @@
-// Round trip on the tree salt-dsl itself emits: the bundled config (config/) built, that Salt tree imported for
-// three machines and built again; Salt renders both alike on each. Its SLS use what the importer must carry
-// over: handles, `_in` requisites, states only some machines have, values per os, orders of their own,
-// includes, requisites on states of other SLS (a user an SLS includes) and prereq.
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, importSalt, useRenderOracle } from './render-oracle.ts'
 
 const MACHINES: Readonly<Record<string, Record<string, unknown>>> = {
   'ubuntu-desk': GRAINS.ubuntu,
@@ -40,7 +35,7 @@ describe('dsl import salt: the tree salt-dsl emits', () => {
       expect(builders + calls, m[1]).toBeGreaterThan(0)
       expect(kept, m[1]).toBe(0)
     }
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     expect(source).toMatch(/order: 'last'/)
     // the dotfiles SLS include the accounts SLS and name its users by the handles it returns
     expect(source).toMatch(/\}, \{ include: \[baseAccounts\] \}\)/)

@@ -4,6 +4,29 @@
 include:
   - req.base
 
+/tmp/salt-dsl-requisites/app.conf:
+  file.managed:
+    - contents: |
+        port = 8080
+    - require:
+      - file: /tmp/salt-dsl-requisites
+
+touch /tmp/salt-dsl-requisites/reloaded:
+  cmd.run:
+    - onchanges:
+      - file: /tmp/salt-dsl-requisites/app.conf
+
+touch /tmp/salt-dsl-requisites/watched:
+  cmd.run:
+    - creates: /tmp/salt-dsl-requisites/watched
+    - watch:
+      - file: /tmp/salt-dsl-requisites/app.conf
+
+echo failed > /tmp/salt-dsl-requisites/failed:
+  cmd.run:
+    - onfail:
+      - cmd: touch /tmp/salt-dsl-requisites/reloaded
+
 cp /tmp/salt-dsl-requisites/app.conf /tmp/salt-dsl-requisites/app.conf.bak:
   cmd.run:
     - onlyif: test -f /tmp/salt-dsl-requisites/app.conf
@@ -14,28 +37,6 @@ listener:
   test.succeed_without_changes:
     - listen:
       - file: /tmp/salt-dsl-requisites/marker
-
-/tmp/salt-dsl-requisites/early:
-  file.managed:
-    - contents: |
-        first
-    - require:
-      - file: /tmp/salt-dsl-requisites
-    - require_in:
-      - file: /tmp/salt-dsl-requisites/app.conf
-
-/tmp/salt-dsl-requisites/app.conf:
-  file.managed:
-    - contents: |
-        port = 8080
-    - require:
-      - file: /tmp/salt-dsl-requisites
-
-touch /tmp/salt-dsl-requisites/watched:
-  cmd.run:
-    - creates: /tmp/salt-dsl-requisites/watched
-    - watch:
-      - file: /tmp/salt-dsl-requisites/app.conf
 
 /tmp/salt-dsl-requisites/copy.conf:
   file.managed:
@@ -63,6 +64,21 @@ touch /tmp/salt-dsl-requisites/watch-any:
     - watch_any:
       - file: /tmp/salt-dsl-requisites/app.conf
       - file: /tmp/salt-dsl-requisites/marker
+
+touch /tmp/salt-dsl-requisites/onfail-any:
+  cmd.run:
+    - onfail_any:
+      - cmd: touch /tmp/salt-dsl-requisites/reloaded
+      - file: /tmp/salt-dsl-requisites/app.conf
+
+/tmp/salt-dsl-requisites/early:
+  file.managed:
+    - contents: |
+        first
+    - require:
+      - file: /tmp/salt-dsl-requisites
+    - require_in:
+      - file: /tmp/salt-dsl-requisites/app.conf
 
 /tmp/salt-dsl-requisites/watched-in:
   file.managed:
@@ -99,22 +115,6 @@ touch /tmp/salt-dsl-requisites/watch-any:
       - file: /tmp/salt-dsl-requisites
     - listen_in:
       - cmd: touch /tmp/salt-dsl-requisites/reloaded
-
-touch /tmp/salt-dsl-requisites/reloaded:
-  cmd.run:
-    - onchanges:
-      - file: /tmp/salt-dsl-requisites/app.conf
-
-echo failed > /tmp/salt-dsl-requisites/failed:
-  cmd.run:
-    - onfail:
-      - cmd: touch /tmp/salt-dsl-requisites/reloaded
-
-touch /tmp/salt-dsl-requisites/onfail-any:
-  cmd.run:
-    - onfail_any:
-      - cmd: touch /tmp/salt-dsl-requisites/reloaded
-      - file: /tmp/salt-dsl-requisites/app.conf
 
 /tmp/salt-dsl-requisites/prereq-in:
   file.managed:
