@@ -348,7 +348,7 @@ describe('dsl import salt: states Salt renders per machine', () => {
     const to = join(dir, 'config')
     importSalt(salt, pillar, to, MACHINES)
     const report = readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8')
-    const source = readFileSync(join(to, 'index.ts'), 'utf8')
+    const source = configSource(to)
     // THEN the SLS requiring users names its handle; the one requiring editors stays Salt with editors, as
     // salt-dsl's requisite on an SLS binds only the states its TypeScript declares
     expect(source).toMatch(/id: '\/home\/alice\/\.bashrc',\s+require: \[users\],/)
