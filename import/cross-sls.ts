@@ -121,6 +121,15 @@ export function targetsOf(item: unknown): string[] {
   return [t, ...(Array.isArray(also) ? also.map((id) => `${module}|${String(id)}`) : [])]
 }
 
+/** The SLS a requisite item names whole (`- sls: name`), or undefined when it names no SLS. */
+export function slsItemOf(item: unknown): string | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined
+  const entries = Object.entries(item)
+  if (entries.length !== 1) return undefined
+  const [module, name] = entries[0] as [string, unknown]
+  return module === 'sls' && typeof name === 'string' ? name : undefined
+}
+
 /** Whether a requisite item names its state by name (byNameItems). */
 export const isByName = (item: unknown): boolean =>
   item !== null && typeof item === 'object' && BY_NAME in (item as object)

@@ -6,7 +6,7 @@
 // `when` on their `os` grain, or their minion IDs).
 import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import { builderCall } from './builder-call.ts'
-import { isByName, targetsOf } from './cross-sls.ts'
+import { isByName, slsItemOf, targetsOf } from './cross-sls.ts'
 import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
 import { passedOn } from './passed-on.ts'
 import type { IncludeItem } from './sls-includes.ts'
@@ -187,7 +187,11 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
             ? `() => ${vars.get(j)}`
             : (vars.get(j) as string)
       }
+      const items = (Array.isArray(v) ? v : [v]) as unknown[]
       const refs = itemTargets(v).map((all, n) => {
+        // a whole SLS (`- sls: name`): its handle, as the include names it (translate-sls.ts checked)
+        const whole = slsItemOf(items[n])
+        if (whole !== undefined) return context.include(whole)
         if (!named[n]) return refOf(all[0] as string)
         calls.add('byName')
         return `byName(${all.map(refOf).join(', ')})`

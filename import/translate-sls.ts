@@ -6,9 +6,11 @@
 // emits each state with the same arguments in the same order: `name` first, requisites after the arguments
 // in salt-dsl's order, each naming a state by ID: one of the same SLS (a thunk when declared after it), or
 // one of an SLS its includes bring in (a handle another translated SLS returns, or external() on
-// hand-written Salt; the include salt-dsl adds for it is then one Salt has already done).
+// hand-written Salt; the include salt-dsl adds for it is then one Salt has already done); or a whole SLS
+// its includes bring in (`- sls: name`), translated with the same states on every machine (its handle).
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { CATALOG_SALT_VERSION, lookupStateFunction } from '../dsl/catalog/index.ts'
 import {
   byNameIndex,
   byNameItems,
@@ -16,6 +18,7 @@ import {
   foreignTargets,
   type Reach,
   reachOnEvery,
+  slsItemOf,
   statesHome,
   targetsOf,
 } from './cross-sls.ts'
@@ -105,7 +108,12 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
       const args: Record<string, unknown> = {}
       let order: number | undefined
       for (const p of parts)
-        if (p !== null && typeof p === 'object')
+        if (p !== null && typeof p === 'object') {
+          // one list item holding several keys (`- context:` with its keys beside it, not under it): Salt
+          // keeps them in one item, salt-dsl writes an item per argument
+          const keys = Object.keys(p)
+          if (keys.length > 1)
+            return `'${id}': one item holds the arguments ${keys.map((k) => `'${k}'`).join(', ')}`
           for (const [k, v] of Object.entries(p)) {
             // a TypeScript object holds a key once; Salt keeps both (the emitted state would lose one)
             if (k in args) return `'${id}': argument '${k}' is given twice`
@@ -114,6 +122,7 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
             if (k === 'order' && typeof v === 'number' && v >= 10000) order = v
             else args[k] = v
           }
+        }
       found.push({
         ...(order === undefined ? {} : { order }),
         state: { id, module, fun: fun[0] as string, args },
@@ -132,6 +141,9 @@ function statesOf(high: Readonly<Record<string, unknown>>, sls: string): LowStat
 /** Why `state` cannot be written as TypeScript (its own arguments): every reason, empty when it can. */
 function argumentReasons(s: LowState): string[] {
   const out: string[] = []
+  // state() takes only the pinned Salt's functions (a module moved out of Salt, such as alternatives, is not)
+  if (lookupStateFunction(`${s.module}.${s.fun}`) === undefined)
+    out.push(`${s.module}.${s.fun} is not a state function of Salt ${CATALOG_SALT_VERSION}`)
   // state() writes the arguments, `order`, `failhard` and the requisites in the order given, `name` too
   if ('order' in s.args) {
     const o = s.args.order
@@ -163,7 +175,18 @@ function requisiteReasons(
       out.push(`requisite '${k}'`)
       continue
     }
-    const items = (Array.isArray(s.args[k]) ? s.args[k] : [s.args[k]]) as unknown[]
+    const all = (Array.isArray(s.args[k]) ? s.args[k] : [s.args[k]]) as unknown[]
+    // a whole SLS (`- sls: name`) is its handle: alike when the SLS's includes bring it in on every machine
+    // (then the include salt-dsl adds for it is one Salt has done); translateSls checks it is translated
+    const whole = all.flatMap((x) => slsItemOf(x) ?? [])
+    for (const n of whole) {
+      const item = JSON.stringify({ sls: n })
+      if (!FORWARD.has(k)) out.push(`'${k}' names ${item}: an SLS whole in an \`_in\` requisite`)
+      else if (!reach.included.has(n))
+        out.push(`'${k}' names ${item}, an SLS it does not include on every machine`)
+    }
+    if (new Set(whole).size !== whole.length) out.push(`'${k}' names an SLS twice`)
+    const items = all.filter((x) => slsItemOf(x) === undefined)
     // a by-name item names each state Salt binds by that name (all written in one byName())
     const targets = items.flatMap((x) => {
       const all = targetsOf(x)
@@ -227,7 +250,22 @@ interface Candidate {
   readonly merged: readonly LowState[]
   readonly includes: readonly IncludeItem[]
   readonly foreign: ReadonlyMap<string, string>
+  /** The SLS its requisites name whole (`- sls: name`). */
+  readonly wholeSls: ReadonlySet<string>
   readonly states: ReadonlyMap<string, number>
+}
+
+/** The SLS the requisites of `states` name whole (`- sls: name`). */
+function wholeSlsOf(states: readonly LowState[]): Set<string> {
+  const out = new Set<string>()
+  for (const s of states)
+    for (const [k, v] of Object.entries(s.args))
+      if (REQUISITE_KEY.test(k))
+        for (const x of (Array.isArray(v) ? v : [v]) as unknown[]) {
+          const n = slsItemOf(x)
+          if (n !== undefined) out.add(n)
+        }
+  return out
 }
 
 /** Decides each SLS of the machines' highstates: translated, or kept with the reason. */
@@ -278,7 +316,8 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
       continue
     }
     const includes = jinja?.items ?? (own?.includes ?? []).map((sls) => ({ sls }))
-    candidates.push({ name, file, merged, includes, foreign: foreignTargets(merged, reach), states })
+    const foreign = foreignTargets(merged, reach)
+    candidates.push({ name, file, merged, includes, foreign, wholeSls: wholeSlsOf(merged), states })
   }
   // a state written once per group of machines has no one handle for another SLS to name
   const copies = (c: Candidate, key: string) => c.merged.filter((s) => `${s.module}|${s.id}` === key).length
@@ -295,6 +334,27 @@ export function translateSls(saltRoot: string, renders: readonly MachineRender[]
     if (reasons.length === 0) continue
     candidates.splice(candidates.indexOf(c), 1)
     kept.push({ name: c.name, reason: reasons.join('; '), reasons, states: c.states })
+  }
+  // a requisite on a whole SLS binds the states its TypeScript declares (one per state, written as one
+  // `- sls:` line): only a translated SLS with the same states on every machine binds what Salt binds
+  for (let dropped = true; dropped; ) {
+    dropped = false
+    const byName = new Map(candidates.map((c) => [c.name, c]))
+    for (const c of [...candidates]) {
+      const reasons = [...c.wholeSls].flatMap((n) => {
+        const h = byName.get(n)
+        const item = JSON.stringify({ sls: n })
+        if (h === undefined) return [`it names ${item} whole, an SLS that stays Salt`]
+        if (h.merged.length === 0) return [`it names ${item} whole, an SLS without states`]
+        if (h.merged.some((st) => st.on !== undefined))
+          return [`it names ${item} whole, an SLS whose states differ per machine`]
+        return []
+      })
+      if (reasons.length === 0) continue
+      candidates.splice(candidates.indexOf(c), 1)
+      kept.push({ name: c.name, reason: reasons.join('; '), reasons, states: c.states })
+      dropped = true
+    }
   }
   const translated: TranslatedSls[] = []
   for (const c of dependenciesFirst(candidates)) {
@@ -314,7 +374,7 @@ function dependenciesFirst(candidates: readonly Candidate[]): Candidate[] {
   const visit = (c: Candidate) => {
     if (seen.has(c.name)) return
     seen.add(c.name)
-    for (const dep of [...c.includes.map((i) => i.sls), ...c.foreign.values()]) {
+    for (const dep of [...c.includes.map((i) => i.sls), ...c.foreign.values(), ...c.wholeSls]) {
       const d = byName.get(dep)
       if (d !== undefined) visit(d)
     }

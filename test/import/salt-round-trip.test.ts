@@ -1,8 +1,9 @@
 // Round trip on real Salt trees: for each machine, Salt's render of the original tree (show_highstate and
 // pillar.items) equals Salt's render of the tree `dsl import salt` wrote and `dsl build` built. The trees are
-// community formulas fetched at a fixed commit (test/fixtures/import/<tree>/SOURCE), each with a top file
-// that gives every machine the formula and a pillar top that gives it the formula's pillar.example.
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+// fetched at a fixed commit (test/fixtures/import/<tree>/SOURCE): community formulas, each with a top file
+// that gives every machine the formula and a pillar top that gives it the formula's pillar.example, and
+// personal trees, which bring their own salt/ and pillar/ with their top files.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
@@ -18,6 +19,63 @@ const NO_PILLAR = new Set(['ntp-formula'])
 const TRANSLATED: Readonly<Record<string, readonly string[]>> = {
   'git-formula': ['git.source'],
   'hostsfile-formula': ['hostsfile'],
+  // a personal Debian workstation: base includes its parts, each an SLS of its own
+  'jacksoncage-workstation': [
+    'base.apt',
+    'base.packages',
+    'base.ntp',
+    'base.make',
+    'base.sudoers',
+    'base.users',
+    'base.rsyslog',
+    'base.tlp',
+    'base.fprint',
+    'base.wifi',
+    'base.dropbox',
+    'base.keepass',
+    'base.fswatch',
+    'base.node',
+    'docker',
+    'docker.compose',
+    'spotify',
+    'dotfiles',
+    'clean.apt',
+  ],
+  // a personal Arch laptop and server tree in plain YAML, its SLS at the root of the tree
+  'jsspencer-arch': ['basic', 'cower'],
+  // a personal Rocky/Fedora laptop: users, dotfiles, git clones and VS Code per user from a YAML file
+  // Jinja imports, most states requiring `- sls: users.create-users` (its handle)
+  'kettlewell-laptop': [
+    'users.create-users',
+    'users.create-groups',
+    'users.ssh_config',
+    'packages.repos',
+    'packages.install_epel',
+    'packages.system_packages',
+    'packages.install_zoom',
+    'packages.enable_snaps',
+    'packages.thirdparty-packages',
+    'packages.pip_packages',
+    'packages.install_golang',
+    'packages.install_docker',
+    'packages.install_nodejs',
+    'git.create_dir',
+    'git.early_clone',
+    'dotfiles.tmux',
+    'dotfiles.xresources',
+    'dotfiles.xinitrc',
+    'dotfiles.bashrc',
+    'dotfiles.aliases',
+    'dotfiles.profile',
+    'dotfiles.functions',
+    'dotfiles.emacs',
+    'git.late_clone',
+    'cron',
+    'vscode.create-dir',
+    'vscode.settings',
+    'vscode.keybindings',
+    'gnome',
+  ],
   'locale-formula': ['locale'],
   'ntp-formula': ['ntp'],
   'openssh-formula': ['openssh'],
@@ -30,6 +88,9 @@ const TRANSLATED: Readonly<Record<string, readonly string[]>> = {
 const SHARES: Readonly<Record<string, readonly [number, number, number]>> = {
   'git-formula': [2, 3, 0],
   'hostsfile-formula': [0, 3, 0],
+  'jacksoncage-workstation': [35, 14, 7],
+  'jsspencer-arch': [5, 2, 0],
+  'kettlewell-laptop': [16, 77, 18],
   'locale-formula': [2, 5, 0],
   'ntp-formula': [1, 2, 0],
   'openssh-formula': [1, 1, 0],
@@ -63,6 +124,13 @@ const SOURCE: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     /state\('pkg\.removed', \{\s+id: 'git',\s+name: 'git',/,
     /cwd: '\/usr\/local\/src\/git-1\.8\.4\.2',\s+name: 'make[^\n]+\n\s+watch: \[s2\],\s+require: \[s2\],/,
   ],
+  // `- user: james` names the state 'user accounts' of SLS basic by its name, which Salt renders first
+  'jsspencer-arch': ['require: [s0, byName(basic.userUserAccounts)],'],
+  // a requisite on a whole SLS (`- sls: users.create-users`) is that SLS's handle
+  'kettlewell-laptop': [
+    /id: '\/home\/matt\/\.tmux\.conf',\s+require: \[usersCreateUsers\],/,
+    'require: [usersCreateUsers, vscodeCreateDir],',
+  ],
   // a YAML integer mode is octal(), emitted as that integer
   'sudoers-formula': ['mode: octal(440),'],
   'vim-formula': [/mode: octal\(644\),\s+makedirs: true,\s+require: \[s0\],\s+defaults: \{/],
@@ -92,17 +160,40 @@ const KEPT: Readonly<
 > = {
   // a YAML mapping with `name` twice: Salt keeps both in its render, a TypeScript object holds one
   'tmux-formula': { exactly: { tmux: ["'tmux_conf': argument 'name' is given twice"] } },
+  // `- context:` with its keys beside it, not under it: one item holding several arguments
+  'kettlewell-laptop': {
+    exactly: {
+      'users.ssh_keys': ["'matt-ssh_key': one item holds the arguments 'context', 'ssh_keys'"],
+      'vscode.install-extensions': [
+        "'manage_file_matt-install_vscode_extensions.sh': one item holds the arguments 'context', 'vscode_extensions', 'user'",
+      ],
+    },
+  },
+  // alternatives moved out of Salt (an extension now): state() takes only the pinned Salt's functions
+  'jacksoncage-workstation': {
+    exactly: {
+      'base.vim': ['vi', 'vim', 'editor'].map(
+        (a) =>
+          `'/base/vim/alternatives/${a}' (alternatives): alternatives.install is not a state function of Salt 3008.4`,
+      ),
+    },
+  },
 }
 
 const render = useRenderOracle()
 
-/** The fixture as a Salt tree and a pillar tree with top files. */
+/** The fixture as a Salt tree and a pillar tree with top files (a personal tree's own, or a formula's). */
 function assemble(tree: string) {
   const from = join(FIXTURES, tree)
-  const formula = readdirSync(from).find((n) => !['LICENSE', 'SOURCE', 'pillar.example'].includes(n))!
   const dir = tempDir()
   const salt = join(dir, 'salt')
   const pillar = join(dir, 'pillar')
+  if (existsSync(join(from, 'salt', 'top.sls'))) {
+    cpSync(join(from, 'salt'), salt, { recursive: true })
+    cpSync(join(from, 'pillar'), pillar, { recursive: true })
+    return { dir, salt, pillar }
+  }
+  const formula = readdirSync(from).find((n) => !['LICENSE', 'SOURCE', 'pillar.example'].includes(n))!
   cpSync(join(from, formula), join(salt, formula), { recursive: true })
   mkdirSync(pillar)
   writeFileSync(join(salt, 'top.sls'), `base:\n  '*':\n    - ${formula}\n`)
@@ -126,7 +217,7 @@ function keptReasons(report: string): Record<string, string[]> {
   return out
 }
 
-describe('dsl import salt: round trip on real formulas', () => {
+describe('dsl import salt: round trip on real formulas and personal trees', () => {
   it.each(TREES)('%s: Salt renders the imported tree as the original on Debian and Fedora', async (tree) => {
     // GIVEN a formula with its pillar.example, WHEN imported for two machines and built
     const { dir, salt, pillar } = assemble(tree)
@@ -214,6 +305,60 @@ describe('dsl import salt: states Salt renders per machine', () => {
     const built = dsl(['build', to, '--out', out])
     expect(built.status, built.stdout + built.stderr).toBe(0)
     // THEN Salt renders the built tree as the original on both
+    for (const [id, grains] of Object.entries(MACHINES)) {
+      const theirs = await render(id, grains, salt, pillar)
+      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
+      expect(ours, id).toEqual(theirs)
+    }
+  })
+
+  it('a requisite on a whole SLS is its handle when that SLS is translated, and keeps the SLS when it stays Salt', async () => {
+    // GIVEN `- sls: users` (translated) and `- sls: editors` (kept: alternatives is not in the pinned Salt),
+    // each SLS included by the one requiring it
+    const dir = tempDir()
+    const salt = join(dir, 'salt')
+    const pillar = join(dir, 'pillar')
+    const write = (sls: string, lines: string[]) => {
+      mkdirSync(join(salt, sls), { recursive: true })
+      writeFileSync(join(salt, sls, 'init.sls'), `${lines.join('\n')}\n`)
+    }
+    mkdirSync(pillar)
+    write('users', ['alice:', '  user.present:', '    - shell: /bin/bash'])
+    writeFileSync(join(salt, 'top.sls'), "base:\n  '*':\n    - dotfiles\n    - vimrc\n")
+    writeFileSync(join(pillar, 'top.sls'), 'base: {}\n')
+    write('editors', [
+      'vi:',
+      '  alternatives.install:',
+      '    - link: /usr/bin/vi',
+      '    - path: /usr/bin/nvim',
+      '    - priority: 60',
+    ])
+    const requiring = (sls: string, path: string) => [
+      'include:',
+      `  - ${sls}`,
+      `${path}:`,
+      '  file.managed:',
+      '    - require:',
+      `      - sls: ${sls}`,
+      "    - contents: 'set number'",
+    ]
+    write('dotfiles', requiring('users', '/home/alice/.bashrc'))
+    write('vimrc', requiring('editors', '/home/alice/.vimrc'))
+    // WHEN imported for Debian and Fedora, and built
+    const to = join(dir, 'config')
+    importSalt(salt, pillar, to, MACHINES)
+    const report = readFileSync(join(to, 'IMPORT-REPORT.md'), 'utf8')
+    const source = configSource(to)
+    // THEN the SLS requiring users names its handle; the one requiring editors stays Salt with editors, as
+    // salt-dsl's requisite on an SLS binds only the states its TypeScript declares
+    expect(source).toMatch(/id: '\/home\/alice\/\.bashrc',\s+require: \[users\],/)
+    expect(keptReasons(report)).toEqual({
+      editors: ["'vi' (alternatives): alternatives.install is not a state function of Salt 3008.4"],
+      vimrc: ['it names {"sls":"editors"} whole, an SLS that stays Salt'],
+    })
+    const out = join(dir, 'out')
+    const built = dsl(['build', to, '--out', out])
+    expect(built.status, built.stdout + built.stderr).toBe(0)
     for (const [id, grains] of Object.entries(MACHINES)) {
       const theirs = await render(id, grains, salt, pillar)
       const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
