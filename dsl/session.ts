@@ -380,6 +380,13 @@ export function finishSession(s: Session, previous?: readonly StateNode[]): Prog
         ),
       ]
     // a whole SLS: one requisite per state in it (what Salt does with `- sls: name`), emitted as one line
+    if (membersOf(target.sls).length === 0) {
+      // hand-written Salt (a saltDir() SLS) or an sls() declaring nothing: no state here to bind
+      const message = `a \`${r.kind}\` entry of '${draft.id}' names SLS '${target.sls}', which declares no state in TypeScript`
+      const hint = `name its states: external('${target.sls}', 'module', 'id') for hand-written Salt, or the handles of its states`
+      addIssue('DSL1017', message, r.origin, hint, s)
+      return []
+    }
     return membersOf(target.sls).map((key) =>
       Object.freeze({ kind: r.kind, target: key, sls: target.sls, origin: r.origin }),
     )

@@ -116,19 +116,32 @@ type OneOf<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I
 
 const OPTION_KEYS = new Set<string>(['id', 'order', 'failhard', ...REQUISITE_KINDS])
 
+/** The key order of the options a builder's `common` came from (splitOptions), for its requisites' places. */
+const WRITTEN = new WeakMap<object, readonly string[]>()
+
 /** Splits user options into requisites, Salt's global arguments and the builder's own keys. */
 export function splitOptions<T extends CommonOptions>(
   options: T,
 ): { own: Omit<T, keyof CommonOptions>; common: CommonOptions } {
   const own: Record<string, unknown> = {}
   const common: Record<string, unknown> = {}
-  for (const key of Object.keys(options)) {
+  const keys = Object.keys(options)
+  // requisites written before an argument, or out of REQUISITE_KINDS order: their places are kept
+  let rank = -1
+  let moved = false
+  for (const key of keys) {
+    const r = KIND_RANK.get(key)
+    if (r !== undefined) {
+      moved ||= r < rank
+      rank = r
+    } else if (rank >= 0 && !OPTION_KEYS.has(key)) moved = true
     const into = OPTION_KEYS.has(key) ? common : own
     const value = options[key as keyof T]
     // an assignment to `__proto__` would set the prototype: that argument is defined like any other key
     if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true })
     else into[key] = value
   }
+  if (moved) WRITTEN.set(common, keys)
   return { own: own as Omit<T, keyof CommonOptions>, common: common as CommonOptions }
 }
 
@@ -177,6 +190,9 @@ export function declareState<M extends string>(spec: StateSpec & { readonly modu
     for (const name of Object.keys(spec.args)) if (name !== 'name') put(name, spec.args[name])
     put('order', spec.options.order)
     put('failhard', spec.options.failhard)
+    // a builder: its requisites where its author wrote them among the options
+    const written = WRITTEN.get(spec.options)
+    if (written !== undefined) layout = requisiteLayout(builderLayout(written, args), args)
   } else {
     // a name equal to an explicit ID is the author's to write (Salt's render shows it when written)
     const explicit =
@@ -245,6 +261,34 @@ function requisiteLayout(
     }
   }
   return usual ? undefined : (Object.freeze(kept) as string[])
+}
+
+/**
+ * A builder's keys as emitted, with each requisite kind where its author wrote it among the options: after
+ * the argument written before it (after `name`, the builder's first argument, when none was). The builder's
+ * arguments keep their order (`order` and `failhard` last).
+ */
+function builderLayout(written: readonly string[], args: Readonly<Record<string, unknown>>): string[] {
+  const after = new Map<string, string[]>()
+  const given = new Set(written)
+  let anchor = ''
+  for (const key of written) {
+    if (KIND_RANK.has(key)) after.set(anchor, [...(after.get(anchor) ?? []), key])
+    else if (Object.hasOwn(args, key) && key !== 'order' && key !== 'failhard') anchor = key
+  }
+  const out: string[] = []
+  // requisites written before any argument: after what the builder writes first of its own (`name`, `pkgs`)
+  let lead = after.get('') ?? []
+  for (const key of Object.keys(args)) {
+    if (given.has(key) || key === 'order' || key === 'failhard') {
+      out.push(...lead)
+      lead = []
+    }
+    out.push(key)
+    if (key !== 'order' && key !== 'failhard') out.push(...(after.get(key) ?? []))
+  }
+  out.push(...lead)
+  return out
 }
 
 /** The requisites among the options, in REQUISITE_KINDS order (the emitted order). */

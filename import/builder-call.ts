@@ -35,7 +35,9 @@ interface Builder {
   readonly list?: string
 }
 
-const OWNERSHIP = { user: str, group: str, mode: str, makedirs: bool }
+// a mode: a string, or Salt's YAML integer of octal digits (written octal(644))
+const mode: Check = (v) => str(v) || (num(v) && /^[0-7]{1,4}$/.test(String(v)))
+const OWNERSHIP = { user: str, group: str, mode, makedirs: bool }
 const URL = /^[a-z][a-z0-9+.-]*:\/\//
 // file() ships a source that is not a URL from the config tree: only URLs pass through unchanged
 const urls: Check = (v) =>
@@ -119,8 +121,8 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
       contents_pillar: str,
       contents_grains: str,
       replace: bool,
-      dir_mode: str,
-      file_mode: str,
+      dir_mode: mode,
+      file_mode: mode,
       clean: bool,
       recurse: (v) =>
         Array.isArray(v) && v.every(oneOf('user', 'group', 'mode', 'ignore_files', 'ignore_dirs', 'silent')),

@@ -4,7 +4,6 @@
 // config gives for it (that SLS's returned handle, or external()); states only some machines have inside
 // when() on their `os` grain; the file's includes as the `include` option (one only some machines have with
 // `when` on their `os` grain, or their minion IDs).
-import { REQUISITE_KINDS } from '../dsl/ir.ts'
 import { builderCall } from './builder-call.ts'
 import { isByName, slsItemOf, targetsOf } from './cross-sls.ts'
 import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
@@ -64,8 +63,6 @@ const targets = (v: unknown): string[] => itemTargets(v).flat()
 /** Whether each requisite item names its state by name (written `byName(handle, ...)`). */
 const byNames = (v: unknown): boolean[] => ((Array.isArray(v) ? v : [v]) as object[]).map(isByName)
 
-const KIND_RANK = new Map<string, number>(REQUISITE_KINDS.map((k, i) => [k, i]))
-
 /**
  * Whether a builder writes the state's keys in their order: `name` (not the ID) first, the arguments, then
  * `order` and `failhard`, then the requisites kind by kind in REQUISITE_KINDS order. state() keeps any order.
@@ -74,22 +71,14 @@ function builderOrder(s: LowState): boolean {
   if (s.args.name === s.id) return false
   // a builder's options are typed: what the pinned Salt passes on is state()'s `extra`
   if (passedOn(s.module, s.fun, Object.keys(s.args)).length > 0) return false
-  // a builder takes a number as an octal literal (0o640): Salt's integer mode is state()'s octal(640)
-  if (Object.entries(s.args).some(([k, v]) => isIntMode(s, k, v))) return false
   const keys = Object.keys(s.args)
-  const plain = keys.filter((k) => !REQUISITE.test(k))
-  const tail = plain.filter((k) => k === 'order' || k === 'failhard')
-  if (plain.slice(plain.length - tail.length).join() !== tail.join() || tail.join() === 'failhard,order')
-    return false
-  let rank = -1
-  for (const k of keys) {
-    const r = KIND_RANK.get(k)
-    if (r === undefined) {
-      if (rank >= 0) return false
-    } else if (r <= rank) return false
-    else rank = r
-  }
-  return true
+  // the builder's first argument (`name`, or pkg()'s list) is written first, requisites where they stand
+  if (REQUISITE.test(keys[0] ?? '') && ('name' in s.args || 'pkgs' in s.args)) return false
+  // `order` and `failhard` come last, in that order
+  const first = keys.findIndex((k) => k === 'order' || k === 'failhard')
+  if (first < 0) return true
+  const tail = keys.slice(first)
+  return tail.every((k) => k === 'order' || k === 'failhard') && tail.join() !== 'failhard,order'
 }
 
 /** A file mode Salt's YAML gave as an integer (`mode: 644`): octal(644) emits it so. */
@@ -198,9 +187,6 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
       })
       return `${k}: [${refs.join(', ')}]`
     }
-    const reqs = Object.entries(s.args)
-      .filter(([k]) => REQUISITE.test(k))
-      .map(([k, v]) => requisite(k, v))
     const host = hostOf.get(i)
     const joins = host !== undefined && host !== i
     const idText = joins ? vars.get(host) : tsString(s.id)
@@ -209,11 +195,18 @@ export function slsSource(name: string, states: readonly LowState[], links: SlsL
     if (b !== undefined) {
       calls.add(b.builder)
       builders.add(b.builder)
+      // the options in Salt's order, requisites where they stand (a builder keeps their places)
+      const rest = new Map(b.rest)
       const options = [
         ...(b.needsId || joins ? [`id: ${idText}`] : []),
         ...(b.ensure === undefined ? [] : [`ensure: '${b.ensure}'`]),
-        ...b.rest.map(([k, v]) => `${tsKey(k)}: ${tsLiteral(v, '    ')}`),
-        ...reqs,
+        ...Object.entries(s.args).flatMap(([k, v]) => {
+          if (REQUISITE.test(k)) return [requisite(k, v)]
+          if (!rest.has(k)) return []
+          if (!isIntMode(s, k, v)) return [`${tsKey(k)}: ${tsLiteral(v, '    ')}`]
+          calls.add('octal')
+          return [`${tsKey(k)}: octal(${v})`]
+        }),
       ]
       const body = options.length === 0 ? '' : `, {${options.map((o) => `\n    ${o},`).join('')}\n  }`
       call = `${b.builder}(${tsLiteral(b.first, '  ')}${body})`

@@ -171,6 +171,17 @@ describe('Salt forms state(), octal() and byName() write exactly', () => {
     expect(readFileSync(join(out, 'salt', 'forms.sls'), 'utf8')).toContain(
       "'true':\n  cmd.run:\n    - onchanges:\n      - file: /tmp/salt-dsl-forms-a\n",
     )
+    // a requisite on an SLS declaring no state in TypeScript would bind nothing: refused, not dropped
+    expect(
+      found([
+        "  const empty = sls('empty', () => {})",
+        "  file('/tmp/salt-dsl-forms-d', { contents: 'd', require: [empty] })",
+      ]),
+    ).toContainEqual([
+      'DSL1017',
+      5,
+      "a `require` entry of '/tmp/salt-dsl-forms-d' names SLS 'empty', which declares no state in TypeScript",
+    ])
     expect(found(["  file('/tmp/salt-dsl-forms-c', { contents: 'z', mode: octal(648) })"])).toEqual([
       ['DSL1016', 4, 'octal(648): a mode is one to four octal digits (0-7)'],
     ])

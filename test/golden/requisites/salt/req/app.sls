@@ -18,9 +18,9 @@ touch /tmp/salt-dsl-requisites/reloaded:
 
 touch /tmp/salt-dsl-requisites/watched:
   cmd.run:
-    - creates: /tmp/salt-dsl-requisites/watched
     - watch:
       - file: /tmp/salt-dsl-requisites/app.conf
+    - creates: /tmp/salt-dsl-requisites/watched
 
 echo failed > /tmp/salt-dsl-requisites/failed:
   cmd.run:
@@ -29,9 +29,9 @@ echo failed > /tmp/salt-dsl-requisites/failed:
 
 cp /tmp/salt-dsl-requisites/app.conf /tmp/salt-dsl-requisites/app.conf.bak:
   cmd.run:
-    - onlyif: test -f /tmp/salt-dsl-requisites/app.conf
     - prereq:
       - file: /tmp/salt-dsl-requisites/app.conf
+    - onlyif: test -f /tmp/salt-dsl-requisites/app.conf
 
 listener:
   test.succeed_without_changes:
@@ -47,10 +47,10 @@ listener:
 
 touch /tmp/salt-dsl-requisites/any:
   cmd.run:
-    - creates: /tmp/salt-dsl-requisites/any
     - require_any:
       - file: /tmp/salt-dsl-requisites/app.conf
       - file: /tmp/salt-dsl-requisites/marker
+    - creates: /tmp/salt-dsl-requisites/any
 
 touch /tmp/salt-dsl-requisites/changes-any:
   cmd.run:
@@ -60,10 +60,10 @@ touch /tmp/salt-dsl-requisites/changes-any:
 
 touch /tmp/salt-dsl-requisites/watch-any:
   cmd.run:
-    - creates: /tmp/salt-dsl-requisites/watch-any
     - watch_any:
       - file: /tmp/salt-dsl-requisites/app.conf
       - file: /tmp/salt-dsl-requisites/marker
+    - creates: /tmp/salt-dsl-requisites/watch-any
 
 touch /tmp/salt-dsl-requisites/onfail-any:
   cmd.run:
@@ -75,70 +75,70 @@ touch /tmp/salt-dsl-requisites/onfail-any:
   file.managed:
     - contents: |
         first
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - require_in:
       - file: /tmp/salt-dsl-requisites/app.conf
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 /tmp/salt-dsl-requisites/watched-in:
   file.managed:
     - contents: |
         x
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - watch_in:
       - cmd: touch /tmp/salt-dsl-requisites/reloaded
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 /tmp/salt-dsl-requisites/onchanges-in:
   file.managed:
     - contents: |
         x
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - onchanges_in:
       - cmd: touch /tmp/salt-dsl-requisites/reloaded
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 /tmp/salt-dsl-requisites/onfail-in:
   file.managed:
     - contents: |
         x
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - onfail_in:
       - cmd: touch /tmp/salt-dsl-requisites/reloaded
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 /tmp/salt-dsl-requisites/listen-in:
   file.managed:
     - contents: |
         x
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - listen_in:
       - cmd: touch /tmp/salt-dsl-requisites/reloaded
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 /tmp/salt-dsl-requisites/prereq-in:
   file.managed:
     - contents: |
         x
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - prereq_in:
       - file: /tmp/salt-dsl-requisites/marker
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 /tmp/salt-dsl-requisites/use-in:
   file.managed:
     - contents: |
         x
-    - require:
-      - file: /tmp/salt-dsl-requisites
     - use_in:
       - file: /tmp/salt-dsl-requisites/marker
+    - require:
+      - file: /tmp/salt-dsl-requisites
 
 touch /tmp/salt-dsl-requisites/after-base:
   cmd.run:
-    - creates: /tmp/salt-dsl-requisites/after-base
     - require:
       - sls: req.base
+    - creates: /tmp/salt-dsl-requisites/after-base
 
 the-end:
   test.succeed_without_changes:
