@@ -351,7 +351,9 @@ describe('dsl import salt: states Salt renders per machine', () => {
     const source = configSource(to)
     // THEN the SLS requiring users names its handle; the one requiring editors stays Salt with editors, as
     // salt-dsl's requisite on an SLS binds only the states its TypeScript declares
-    expect(source).toMatch(/file\('\/home\/alice\/\.bashrc', \{\s+require: \[users\],\s+contents: 'set number',/)
+    expect(source).toMatch(
+      /file\('\/home\/alice\/\.bashrc', \{\s+require: \[users\],\s+contents: 'set number',/,
+    )
     expect(keptReasons(report)).toEqual({
       editors: ["'vi' (alternatives): alternatives.install is not a state function of Salt 3008.4"],
       vimrc: ['it names {"sls":"editors"} whole, an SLS that stays Salt'],
