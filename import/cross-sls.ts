@@ -5,7 +5,8 @@ import type { MachineRender } from './salt-renders.ts'
 import { includeClosure, renderedBefore } from './sls-includes.ts'
 import type { LowState } from './sls-source.ts'
 
-const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
+/** Every requisite keyword Salt reads, `_in` and `_any` forms included. */
+export const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
 
 /**
  * The key a requisite item carries when Salt finds its state by the state's name, not its ID: the item is

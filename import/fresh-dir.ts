@@ -1,5 +1,5 @@
 // An import writes its config into a new directory next to CONFIG_DIR and renames it into place at the end:
-// a run killed half-way leaves CONFIG_DIR as it was (absent or empty) and a `.<name>.importing-<pid>`
+// a run killed half-way leaves CONFIG_DIR as it was (absent or empty) and a `.<name>.importing-<pid>-<start>`
 // directory beside it, removed by the next import into that place; two imports into one place at once end
 // with one complete config and the other refused, never a mix of both.
 import {
@@ -14,16 +14,7 @@ import {
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { CliError } from '../compiler/cli/cli-error.ts'
-
-/** Whether a process with this pid runs (a signal 0 probe). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+import { isAlive, SELF } from '../compiler/process-id.ts'
 
 /**
  * Where the config goes: `given`, or the directory it links to (a symlink to an empty directory is written
@@ -57,9 +48,9 @@ export async function intoFreshDir<T>(
   mkdirSync(parent, { recursive: true })
   // what a killed import left here (its process gone)
   for (const name of readdirSync(parent))
-    if (name.startsWith(prefix) && !alive(Number(name.slice(prefix.length))))
+    if (name.startsWith(prefix) && !isAlive(name.slice(prefix.length)))
       rmSync(join(parent, name), { recursive: true, force: true })
-  const scratch = join(parent, `${prefix}${process.pid}`)
+  const scratch = join(parent, `${prefix}${SELF}`)
   rmSync(scratch, { recursive: true, force: true })
   mkdirSync(scratch)
   try {

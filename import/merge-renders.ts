@@ -6,10 +6,9 @@
 // know) are told apart by their minion ID instead: when() on grains.id, and a copy per group for values that
 // differ among machines of one os (byPlatform still where each os has one value). The merged order keeps each machine's order (Salt numbers states in the order it renders them).
 import { OS_NAMES } from '../dsl/grain-values.ts'
+import { REQUISITE_KEY } from './cross-sls.ts'
 import { PerOs } from './per-os.ts'
 import type { LowState } from './sls-source.ts'
-
-const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
 
 const keyOf = (s: LowState) => `${s.module}|${s.id}`
 

@@ -2,8 +2,7 @@
 // `**kwargs` passes them on, and state() writes them in `extra` (in the place the first of them was); one
 // without `**kwargs` cannot take them, and its SLS stays Salt.
 import { GLOBAL_STATE_ARGS, lookupStateFunction } from '../dsl/catalog/index.ts'
-
-const REQUISITE = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
+import { REQUISITE_KEY } from './cross-sls.ts'
 
 /** The arguments of `module.fun` among `keys` that Salt's catalog does not name (in their order). */
 export function passedOn(module: string, fun: string, keys: readonly string[]): string[] {
@@ -14,7 +13,7 @@ export function passedOn(module: string, fun: string, keys: readonly string[]): 
       k !== 'name' &&
       k !== 'order' &&
       k !== 'failhard' &&
-      !REQUISITE.test(k) &&
+      !REQUISITE_KEY.test(k) &&
       !entry.params.includes(k) &&
       !entry.documented.includes(k) &&
       !GLOBAL_STATE_ARGS.has(k) &&

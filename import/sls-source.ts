@@ -4,6 +4,7 @@
 // config gives for it (that SLS's returned handle, or external()); states only some machines have inside
 // when() on their `os` grain; the file's includes as the `include` option (one only some machines have with
 // `when` on their `os` grain, or their minion IDs).
+import { MODE_ARGS } from '../dsl/file-mode.ts'
 import { builderCall } from './builder-call.ts'
 import { isByName, slsItemOf, targetsOf } from './cross-sls.ts'
 import { handleName, tsKey, tsLiteral, tsString } from './literal.ts'
@@ -84,7 +85,7 @@ function builderOrder(s: LowState): boolean {
 /** A file mode Salt's YAML gave as an integer (`mode: 644`): octal(644) emits it so. */
 const isIntMode = (s: LowState, k: string, v: unknown) =>
   s.module === 'file' && MODES.has(k) && typeof v === 'number'
-const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
+const MODES = new Set<string>(MODE_ARGS)
 
 /** What the config gives an SLS's source for what lies beyond it. */
 export interface SourceContext {

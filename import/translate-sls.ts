@@ -8,14 +8,17 @@
 // one of an SLS its includes bring in (a handle another translated SLS returns, or external() on
 // hand-written Salt; the include salt-dsl adds for it is then one Salt has already done); or a whole SLS
 // its includes bring in (`- sls: name`), translated with the same states on every machine (its handle).
+
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CATALOG_SALT_VERSION, lookupStateFunction } from '../dsl/catalog/index.ts'
+import { MODE_ARGS } from '../dsl/file-mode.ts'
 import {
   byNameIndex,
   byNameItems,
   foreignReason,
   foreignTargets,
+  REQUISITE_KEY,
   type Reach,
   reachOnEvery,
   slsItemOf,
@@ -68,8 +71,7 @@ export interface KeptSls {
 // and the `_any` forms take alternatives, neither of which the importer writes
 const FORWARD = new Set(['require', 'watch', 'onchanges', 'onfail', 'prereq', 'listen'])
 const BACKWARD = new Set([...FORWARD].map((k) => `${k}_in`))
-const REQUISITE_KEY = /^(prereq|use|listen|require|watch|onchanges|onfail)(_in|_any)?$/
-const MODES = new Set(['mode', 'dir_mode', 'file_mode', 'sym_mode'])
+const MODES = new Set<string>(MODE_ARGS)
 // Salt globs these requisites' IDs; the emitter escapes glob characters, which changes the render
 const GLOB = /[*?[\]]/
 

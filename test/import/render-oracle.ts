@@ -71,3 +71,20 @@ export function siteTree(files: Readonly<Record<string, string>>): {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(salt, 'site', name), text)
   return { dir, salt, pillar }
 }
+
+/** Builds the imported config `to` and expects Salt to render it on each machine as it renders the original. */
+export async function expectSameRender(
+  render: ReturnType<typeof useRenderOracle>,
+  machines: Readonly<Record<string, Record<string, unknown>>>,
+  original: { readonly salt: string; readonly pillar: string },
+  to: string,
+): Promise<void> {
+  const out = join(tempDir(), 'out')
+  const built = dsl(['build', to, '--out', out])
+  expect(built.status, built.stdout + built.stderr).toBe(0)
+  for (const [id, grains] of Object.entries(machines)) {
+    const theirs = await render(id, grains, original.salt, original.pillar)
+    const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
+    expect(ours, id).toEqual(theirs)
+  }
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dsl, REPO, tempDir } from '../support/cli.ts'
 import { GRAINS } from '../support/salt.ts'
-import { configSource, importSalt, useRenderOracle } from './render-oracle.ts'
+import { configSource, expectSameRender, importSalt, useRenderOracle } from './render-oracle.ts'
 
 const FIXTURES = join(REPO, 'test/fixtures/import')
 const TREES = readdirSync(FIXTURES).sort()
@@ -301,15 +301,8 @@ describe('dsl import salt: states Salt renders per machine', () => {
     expect(source).toMatch(
       /file\('\/etc\/vimrc.local', \{\s+id: 'editor_config',\s+contents: 'set number',\s+require: \[s0\],/,
     )
-    const out = join(dir, 'out')
-    const built = dsl(['build', to, '--out', out])
-    expect(built.status, built.stdout + built.stderr).toBe(0)
     // THEN Salt renders the built tree as the original on both
-    for (const [id, grains] of Object.entries(MACHINES)) {
-      const theirs = await render(id, grains, salt, pillar)
-      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
-      expect(ours, id).toEqual(theirs)
-    }
+    await expectSameRender(render, MACHINES, { salt, pillar }, to)
   })
 
   it('a requisite on a whole SLS is its handle when that SLS is translated, and keeps the SLS when it stays Salt', async () => {
@@ -358,13 +351,6 @@ describe('dsl import salt: states Salt renders per machine', () => {
       editors: ["'vi' (alternatives): alternatives.install is not a state function of Salt 3008.4"],
       vimrc: ['it names {"sls":"editors"} whole, an SLS that stays Salt'],
     })
-    const out = join(dir, 'out')
-    const built = dsl(['build', to, '--out', out])
-    expect(built.status, built.stdout + built.stderr).toBe(0)
-    for (const [id, grains] of Object.entries(MACHINES)) {
-      const theirs = await render(id, grains, salt, pillar)
-      const ours = await render(id, grains, join(out, 'salt'), join(out, 'pillar'))
-      expect(ours, id).toEqual(theirs)
-    }
+    await expectSameRender(render, MACHINES, { salt, pillar }, to)
   })
 })
